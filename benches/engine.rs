@@ -1,0 +1,261 @@
+//! In-process benchmark of the answer engine (targets 1 and 3 of BENCHMARKS.md).
+//!
+//! Builds `AnswerEngine` exactly as `madoguchi eval` does (`lexicon::analyzer` and
+//! `lexicon::load_smalltalk` on the repository's knowledge-base folder, then
+//! `AnswerEngine::new` with the default `EngineConfig`) and measures:
+//!
+//! - per-question `AnswerEngine::ask` latency (small-talk check + analysis + ranking +
+//!   decision), after one warm-up pass, over every query x `--repeat`, on the bundled
+//!   knowledge base with `eval/queries` and on synthetic FAQ sets of 1,000 and 10,000
+//!   entries made by `benches/peer/make_synthetic.py` (the files the peer reads);
+//! - the index build (`AnswerEngine::new`) for each set, and the rebuild
+//!   (`AnswerEngine::reload`) of the 1,000-entry set, median of `--reloads` runs.
+//!
+//! Run: `cargo bench --bench engine -- [--data DIR] [--sizes 1000,10000] [--queries 300]
+//!       [--repeat 10] [--reloads 5]`
+//! DIR holds (or receives) `syn-N.jsonl` and `syn-N.queries.jsonl`; files that are missing
+//! are written by `python3 benches/peer/make_synthetic.py --n N --queries Q --seed 42`.
+//! Prints a table and, as the last line, one JSON object.
+//!
+//! Percentiles are nearest-rank, as in `benches/peer/bm25_janome.py`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use madoguchi::engine::{AnswerEngine, EngineConfig};
+use madoguchi::eval::{load_queries, Query};
+use madoguchi::kb::{files, FaqEntry};
+use madoguchi::lexicon;
+use serde_json::{json, Value};
+
+struct Args {
+    data: PathBuf,
+    sizes: Vec<usize>,
+    queries: usize,
+    repeat: usize,
+    reloads: usize,
+    reload_size: usize,
+}
+
+fn parse_args() -> Args {
+    let mut args = Args {
+        data: std::env::temp_dir().join("madoguchi-bench-data"),
+        sizes: vec![1_000, 10_000],
+        queries: 300,
+        repeat: 10,
+        reloads: 5,
+        reload_size: 1_000,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(a) = it.next() {
+        let mut value = || {
+            it.next()
+                .unwrap_or_else(|| die(&format!("{a} needs a value")))
+        };
+        match a.as_str() {
+            "--data" => args.data = PathBuf::from(value()),
+            "--sizes" => {
+                args.sizes = value()
+                    .split(',')
+                    .map(|s| s.trim().parse().unwrap_or_else(|_| die("--sizes: N,N,...")))
+                    .collect()
+            }
+            "--queries" => args.queries = number(&value()),
+            "--repeat" => args.repeat = number(&value()).max(1),
+            "--reloads" => args.reloads = number(&value()).max(1),
+            "--reload-size" => args.reload_size = number(&value()),
+            // `cargo bench` passes --bench; libtest-style filters are ignored too.
+            _ => {}
+        }
+    }
+    args
+}
+
+fn number(s: &str) -> usize {
+    s.parse()
+        .unwrap_or_else(|_| die(&format!("not a number: {s}")))
+}
+
+fn die(msg: &str) -> ! {
+    eprintln!("engine bench: {msg}");
+    std::process::exit(2)
+}
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The synthetic FAQ and query files for `n` entries, made if missing.
+fn synthetic(dir: &Path, n: usize, queries: usize) -> (PathBuf, PathBuf) {
+    let faq = dir.join(format!("syn-{n}.jsonl"));
+    let q = dir.join(format!("syn-{n}.queries.jsonl"));
+    if !(faq.exists() && q.exists()) {
+        std::fs::create_dir_all(dir).unwrap_or_else(|e| die(&format!("{}: {e}", dir.display())));
+        let status = Command::new("python3")
+            .arg(repo().join("benches/peer/make_synthetic.py"))
+            .args([
+                "--n",
+                &n.to_string(),
+                "--queries",
+                &queries.to_string(),
+                "--seed",
+                "42",
+            ])
+            .arg("--out")
+            .arg(&faq)
+            .arg("--queries-out")
+            .arg(&q)
+            .status()
+            .unwrap_or_else(|e| die(&format!("python3: {e}")));
+        if !status.success() {
+            die("make_synthetic.py failed");
+        }
+    }
+    (faq, q)
+}
+
+/// Builds the engine as `madoguchi eval` does.
+fn build(entries: &[FaqEntry]) -> (AnswerEngine, f64) {
+    let kb = repo().join("knowledge-base");
+    let analyzer = lexicon::analyzer(&kb).unwrap_or_else(|e| die(&e.to_string()));
+    let smalltalk = lexicon::load_smalltalk(&kb).unwrap_or_else(|e| die(&e.to_string()));
+    let start = Instant::now();
+    let engine = AnswerEngine::new(analyzer, smalltalk, EngineConfig::default(), entries)
+        .unwrap_or_else(|e| die(&format!("building the index: {e}")));
+    (engine, start.elapsed().as_secs_f64())
+}
+
+/// Nearest-rank percentile of an ascending slice.
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil().max(1.0) as usize;
+    sorted[rank.min(sorted.len()) - 1]
+}
+
+struct Latency {
+    samples: usize,
+    p50_us: f64,
+    p99_us: f64,
+    max_us: f64,
+    mean_us: f64,
+    sr_at_1: Option<f64>,
+}
+
+/// Times `ask` for every query, `repeat` times, after one untimed pass.
+fn time_queries(engine: &AnswerEngine, queries: &[Query], repeat: usize) -> Latency {
+    let mut hits = 0usize;
+    let mut in_scope = 0usize;
+    for q in queries {
+        let outcome = engine.ask(&q.text);
+        if !q.relevant.is_empty() {
+            in_scope += 1;
+            let top = outcome.candidates.first().map(|c| c.id.as_str());
+            if top.is_some_and(|id| q.relevant.get(id).copied().unwrap_or(0) >= 1) {
+                hits += 1;
+            }
+        }
+    }
+    let mut micros = Vec::with_capacity(queries.len() * repeat);
+    for _ in 0..repeat {
+        for q in queries {
+            let start = Instant::now();
+            let outcome = engine.ask(&q.text);
+            micros.push(start.elapsed().as_secs_f64() * 1e6);
+            std::hint::black_box(outcome);
+        }
+    }
+    micros.sort_by(f64::total_cmp);
+    Latency {
+        samples: micros.len(),
+        p50_us: percentile(&micros, 50.0),
+        p99_us: percentile(&micros, 99.0),
+        max_us: *micros.last().unwrap_or(&f64::NAN),
+        mean_us: micros.iter().sum::<f64>() / micros.len().max(1) as f64,
+        sr_at_1: (in_scope > 0).then(|| hits as f64 / in_scope as f64),
+    }
+}
+
+fn round(x: f64, places: i32) -> f64 {
+    let f = 10f64.powi(places);
+    (x * f).round() / f
+}
+
+fn main() {
+    let args = parse_args();
+    let mut sets: Vec<(String, Vec<FaqEntry>, Vec<Query>)> = Vec::new();
+    let kb_entries =
+        files::load_dir(&repo().join("knowledge-base")).unwrap_or_else(|e| die(&e.to_string()));
+    let kb_queries = load_queries(&repo().join("eval/queries")).unwrap_or_else(|e| die(&e));
+    sets.push(("bundled-kb".into(), kb_entries, kb_queries));
+    for &n in &args.sizes {
+        let (faq, q) = synthetic(&args.data, n, args.queries);
+        let entries = files::load_jsonl(&faq).unwrap_or_else(|e| die(&e.to_string()));
+        let queries = load_queries(&q).unwrap_or_else(|e| die(&e));
+        sets.push((format!("synthetic-{n}"), entries, queries));
+    }
+
+    println!(
+        "madoguchi engine bench: ask() = small talk + analyse + rank + decide; repeat {}, nearest-rank percentiles",
+        args.repeat
+    );
+    println!(
+        "{:<18} {:>7} {:>7} {:>8} {:>9} {:>9} {:>9} {:>9} {:>7}",
+        "set", "entries", "queries", "samples", "build_s", "p50_us", "p99_us", "max_us", "sr@1"
+    );
+    let mut results = Vec::new();
+    let mut reload = Value::Null;
+    for (name, entries, queries) in &sets {
+        let (engine, build_s) = build(entries);
+        let lat = time_queries(&engine, queries, args.repeat);
+        println!(
+            "{:<18} {:>7} {:>7} {:>8} {:>9.3} {:>9.1} {:>9.1} {:>9.1} {:>7}",
+            name,
+            entries.len(),
+            queries.len(),
+            lat.samples,
+            build_s,
+            lat.p50_us,
+            lat.p99_us,
+            lat.max_us,
+            lat.sr_at_1.map_or("-".into(), |s| format!("{s:.3}"))
+        );
+        results.push(json!({
+            "set": name, "faq": entries.len(), "queries": queries.len(), "samples": lat.samples,
+            "build_s": round(build_s, 3), "p50_us": round(lat.p50_us, 1), "p99_us": round(lat.p99_us, 1),
+            "max_us": round(lat.max_us, 1), "mean_us": round(lat.mean_us, 1),
+            "sr_at_1": lat.sr_at_1.map(|s| round(s, 4)),
+        }));
+        if entries.len() == args.reload_size && reload.is_null() {
+            let mut secs: Vec<f64> = (0..args.reloads)
+                .map(|_| {
+                    let start = Instant::now();
+                    engine
+                        .reload(entries)
+                        .unwrap_or_else(|e| die(&format!("reload: {e}")));
+                    start.elapsed().as_secs_f64()
+                })
+                .collect();
+            let runs: Vec<f64> = secs.iter().map(|s| round(*s, 4)).collect();
+            secs.sort_by(f64::total_cmp);
+            let median = secs[secs.len() / 2];
+            println!(
+                "reload ({} entries) x{}: median {:.3} s, min {:.3} s, max {:.3} s, runs {:?}",
+                entries.len(),
+                secs.len(),
+                median,
+                secs[0],
+                secs[secs.len() - 1],
+                runs
+            );
+            reload = json!({"faq": entries.len(), "runs": runs, "median_s": round(median, 4),
+                "max_s": round(secs[secs.len() - 1], 4)});
+        }
+    }
+    println!(
+        "{}",
+        json!({"bench": "engine", "repeat": args.repeat, "sets": results, "reload": reload})
+    );
+}

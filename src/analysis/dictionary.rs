@@ -1,0 +1,2 @@
+//! The IPADIC dictionary compiled by build.rs, embedded in the binary.
+lindera_dictionary::embedded_dictionary!("/ipadic", EmbeddedIpadicLoader);

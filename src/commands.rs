@@ -1,0 +1,234 @@
+//! What each `madoguchi` subcommand does; `main.rs` only dispatches here.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+
+use crate::config::Settings;
+use crate::engine::{AnswerEngine, EngineConfig};
+use crate::helpdesk::Helpdesk;
+use crate::kb::files;
+use crate::{eval, lexicon};
+
+#[derive(clap::Args)]
+pub struct EvalArgs {
+    /// FAQ set as JSON lines ({"id","question","answer","category"?}); default: the
+    /// knowledge-base folder.
+    #[arg(long)]
+    pub faq: Option<PathBuf>,
+    /// Judged queries as JSON lines ({"id","text","relevant":{"faq-id":grade}}), or a
+    /// folder of such files.
+    #[arg(long)]
+    pub queries: PathBuf,
+    /// Write a TREC-style run file (qid Q0 faq rank score tag).
+    #[arg(long)]
+    pub run: Option<PathBuf>,
+    /// Print the thresholds that reach this answer precision on these queries.
+    #[arg(long)]
+    pub calibrate: Option<f64>,
+    /// Print the queries that were not answered right.
+    #[arg(long)]
+    pub misses: bool,
+    /// Fail (exit 1) when SR@1 is below this.
+    #[arg(long)]
+    pub min_sr_at_1: Option<f64>,
+    /// Fail (exit 1) when the precision of automatic answers is below this.
+    #[arg(long)]
+    pub min_precision: Option<f64>,
+}
+
+#[derive(clap::Subcommand)]
+pub enum KbAction {
+    /// Import the knowledge-base files into the database (creates and updates entries).
+    Import {
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
+    /// Write the live entries out as knowledge-base files (or JSON lines with --jsonl).
+    Export {
+        dir: PathBuf,
+        #[arg(long)]
+        jsonl: bool,
+    },
+}
+
+/// Logs go to stderr; `RUST_LOG` filters them. Question texts are never logged.
+pub fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?)
+}
+
+pub fn eval(settings: &Settings, args: &EvalArgs) -> anyhow::Result<ExitCode> {
+    let entries = match &args.faq {
+        Some(path) => files::load_jsonl(path)?,
+        None => files::load_dir(&settings.kb_dir)?,
+    };
+    let queries = eval::load_queries(&args.queries).map_err(anyhow::Error::msg)?;
+    let analyzer = lexicon::analyzer(&settings.kb_dir)?;
+    let smalltalk = lexicon::load_smalltalk(&settings.kb_dir)?;
+    let engine = AnswerEngine::new(analyzer, smalltalk, settings.engine, &entries)
+        .context("building the index")?;
+    let runs = eval::run(&engine, &queries);
+    if let Some(path) = &args.run {
+        eval::write_run(&runs, path).with_context(|| format!("writing {}", path.display()))?;
+    }
+    if args.misses {
+        for line in eval::misses(&runs) {
+            println!("{line}");
+        }
+    }
+    if let Some(target) = args.calibrate {
+        let t = eval::calibrate(&runs, target);
+        println!(
+            "calibrated for precision >= {target}: [engine.thresholds] answer = {:.2}, margin = {:.2}, suggest = {:.2}",
+            t.answer, t.margin, t.suggest
+        );
+        let tuned = AnswerEngine::new(
+            lexicon::analyzer(&settings.kb_dir)?,
+            lexicon::load_smalltalk(&settings.kb_dir)?,
+            EngineConfig {
+                thresholds: t,
+                ..settings.engine
+            },
+            &entries,
+        )?;
+        let report = eval::report(&eval::run(&tuned, &queries));
+        println!("with calibrated thresholds: {}", compact(&report));
+    }
+    let report = eval::report(&runs);
+    println!(
+        "faq entries: {}, queries: {}",
+        engine.entry_count(),
+        queries.len()
+    );
+    println!("{}", serde_json::to_string(&report)?);
+    let sr1 = report["sr_at_1"].as_f64().unwrap_or(0.0);
+    let precision = report["auto_answer_precision"].as_f64().unwrap_or(0.0);
+    let mut failed = false;
+    if let Some(min) = args.min_sr_at_1.filter(|&m| sr1 < m) {
+        eprintln!("eval: sr_at_1 {sr1} is below the floor {min}");
+        failed = true;
+    }
+    if let Some(min) = args.min_precision.filter(|&m| precision < m) {
+        eprintln!("eval: auto_answer_precision {precision} is below the floor {min}");
+        failed = true;
+    }
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn compact(report: &serde_json::Value) -> String {
+    let keys = [
+        "sr_at_1",
+        "sr_at_5",
+        "mrr",
+        "auto_answer_rate",
+        "auto_answer_precision",
+        "oos_false_answer_rate",
+    ];
+    keys.iter()
+        .map(|k| format!("{k}={}", report[*k]))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Starts the server: opens the helpdesk (migrating and seeding on first start), binds,
+/// and serves until Ctrl-C or SIGTERM.
+pub fn serve(settings: Settings) -> anyhow::Result<ExitCode> {
+    runtime()?.block_on(async move {
+        let listen = settings.listen;
+        let listener = tokio::net::TcpListener::bind(listen)
+            .await
+            .with_context(|| format!("cannot listen on {listen}"))?;
+        crate::server::run(settings, listener, shutdown_signal()).await?;
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("SIGTERM handler");
+        tokio::select! { _ = ctrl_c => {}, _ = term.recv() => {} }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}
+
+fn open(settings: &Settings) -> anyhow::Result<(tokio::runtime::Runtime, Helpdesk)> {
+    let rt = runtime()?;
+    let helpdesk = rt.block_on(Helpdesk::open(settings.clone()))?;
+    Ok((rt, helpdesk))
+}
+
+/// Answers one question from the live entries, as the server would (and records it).
+pub fn ask(settings: &Settings, text: &str, json: bool, verbose: bool) -> anyhow::Result<ExitCode> {
+    if text.trim().is_empty() {
+        anyhow::bail!("ask: the question is empty");
+    }
+    let (rt, helpdesk) = open(settings)?;
+    let outcome = rt.block_on(helpdesk.ask(text, "cli"))?.outcome;
+    let engine = &helpdesk.engine;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&outcome)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    if verbose {
+        println!("analysis: {:?}", engine.explain(text));
+    }
+    println!(
+        "decision: {} ({:?})",
+        outcome.decision.as_str(),
+        outcome.reason
+    );
+    for (i, c) in outcome.candidates.iter().take(5).enumerate() {
+        println!("{}. {:.3} {} {}", i + 1, c.score, c.id, c.title);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn kb(settings: &Settings, action: KbAction) -> anyhow::Result<ExitCode> {
+    let (rt, helpdesk) = open(settings)?;
+    match action {
+        KbAction::Import { dir } => {
+            let dir = dir.unwrap_or_else(|| settings.kb_dir.clone());
+            let entries = files::load_dir(&dir)?;
+            let report = rt.block_on(helpdesk.import(&entries, "kb-import"))?;
+            println!(
+                "imported {} entries from {}: {} created, {} updated, {} unchanged",
+                entries.len(),
+                dir.display(),
+                report.created,
+                report.updated,
+                report.unchanged
+            );
+        }
+        KbAction::Export { dir, jsonl } => {
+            let entries = rt.block_on(helpdesk.store.list_faqs())?;
+            if jsonl {
+                std::fs::write(&dir, files::to_jsonl(&entries))
+                    .with_context(|| format!("writing {}", dir.display()))?;
+            } else {
+                files::write_dir(&entries, &dir)?;
+            }
+            println!("exported {} entries to {}", entries.len(), dir.display());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,278 @@
+//! The searchable form of the live FAQ entries: a tantivy index for candidate retrieval
+//! and the unit vectors the ranker compares. Built in memory from the database in well
+//! under a second, and swapped whole when an entry changes.
+
+use super::collector::BestPerFaq;
+use tantivy::columnar::Column;
+use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
+use tantivy::schema::{
+    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, INDEXED,
+};
+use tantivy::tokenizer::{PreTokenizedString, Token};
+use tantivy::{Index, ReloadPolicy, Searcher, TantivyDocument, Term};
+
+use super::units::{kind_weight, units, UnitSet, UnitTokenizer, UnitWeights};
+use super::vectors::{kind_of, UnitVec, Vocabulary};
+use crate::analysis::Analyzer;
+use crate::kb::FaqEntry;
+
+const QUESTION_TOKENIZER: &str = "ja_units";
+const BODY_TOKENIZER: &str = "ja_words";
+
+const ALTERNATIVE_WEIGHT: f32 = 0.95;
+const KEYWORDS_WEIGHT: f32 = 0.85;
+
+/// One way of asking an entry's question: its title, an alternative, or its keywords.
+#[derive(Debug)]
+pub struct Variant {
+    pub faq: u32,
+    pub text: String,
+    /// How much a match on this variant counts: the title fully, alternatives a little
+    /// less, the keyword bag less again (it is not a question anyone asked).
+    pub weight: f32,
+    pub vector: UnitVec,
+    units: Vec<String>,
+}
+
+/// The index over the published entries.
+pub struct FaqIndex {
+    pub entries: Vec<FaqEntry>,
+    pub variants: Vec<Variant>,
+    /// Per entry, the indexes of its variants.
+    pub variants_of: Vec<Vec<u32>>,
+    /// Per entry, the word units of its answer body.
+    pub bodies: Vec<UnitVec>,
+    /// Per entry, the union of the units of all its question variants.
+    pub questions: Vec<UnitVec>,
+    pub vocabulary: Vocabulary,
+    pub weights: UnitWeights,
+    /// The index never changes once built (a change builds a new one), so one searcher
+    /// and the `faq` column of each segment serve every question.
+    searcher: Searcher,
+    faq_columns: Vec<Column<u64>>,
+    question_field: Field,
+    body_field: Field,
+}
+
+impl FaqIndex {
+    /// Builds the index over the published entries of `entries`.
+    pub fn build(
+        entries: &[FaqEntry],
+        analyzer: &Analyzer,
+        weights: UnitWeights,
+    ) -> tantivy::Result<Self> {
+        let entries: Vec<FaqEntry> = entries.iter().filter(|e| e.published).cloned().collect();
+        // Analyse every text once.
+        let mut variant_units: Vec<(u32, String, f32, Vec<String>)> = Vec::new();
+        let mut body_units: Vec<Vec<String>> = Vec::with_capacity(entries.len());
+        for (ordinal, entry) in entries.iter().enumerate() {
+            for (text, weight) in question_texts(entry) {
+                let u = units(&analyzer.analyze(&text), UnitSet::All);
+                if !u.is_empty() {
+                    variant_units.push((ordinal as u32, text, weight, u));
+                }
+            }
+            body_units.push(units(&analyzer.analyze(&entry.body), UnitSet::Words));
+        }
+        let mut per_entry: Vec<Vec<&str>> = body_units
+            .iter()
+            .map(|b| b.iter().map(String::as_str).collect())
+            .collect();
+        for (faq, _, _, u) in &variant_units {
+            per_entry[*faq as usize].extend(u.iter().map(String::as_str));
+        }
+        let mut vocabulary = Vocabulary::build(per_entry.into_iter());
+        vocabulary.learn_readings(|word| analyzer.reading_of(word));
+        let vector = |u: &[String]| {
+            UnitVec::new(
+                u.iter()
+                    .filter_map(|unit| {
+                        let id = vocabulary.id(unit)?;
+                        let w = kind_weight(unit, &weights) * vocabulary.idf(id);
+                        Some((id, w, kind_of(unit) as u8))
+                    })
+                    .collect(),
+            )
+        };
+        let mut variants = Vec::with_capacity(variant_units.len());
+        let mut variants_of = vec![Vec::new(); entries.len()];
+        for (faq, text, weight, u) in &variant_units {
+            variants_of[*faq as usize].push(variants.len() as u32);
+            variants.push(Variant {
+                faq: *faq,
+                text: text.clone(),
+                weight: *weight,
+                vector: vector(u),
+                units: u.clone(),
+            });
+        }
+        let bodies = body_units.iter().map(|b| vector(b)).collect();
+        let mut question_units: Vec<Vec<String>> = vec![Vec::new(); entries.len()];
+        for (faq, _, _, u) in &variant_units {
+            question_units[*faq as usize].extend(u.iter().cloned());
+        }
+        let questions = question_units.iter().map(|u| vector(u)).collect();
+
+        let (index, question_field, body_field, faq_field) = tantivy_index(analyzer)?;
+        // Texts were analysed above; tantivy gets the units pre-tokenized rather than
+        // running the (registered, identical) tokenizer a second time.
+        let mut writer = index.writer_with_num_threads(1, 15_000_000)?;
+        for (ordinal, body) in body_units.iter().enumerate() {
+            for &v in &variants_of[ordinal] {
+                let variant = &variants[v as usize];
+                let mut doc = TantivyDocument::new();
+                doc.add_pre_tokenized_text(question_field, pre_tokenized(&variant.text, &variant.units));
+                doc.add_u64(faq_field, ordinal as u64);
+                writer.add_document(doc)?;
+            }
+            let mut doc = TantivyDocument::new();
+            doc.add_pre_tokenized_text(body_field, pre_tokenized(&entries[ordinal].body, body));
+            doc.add_u64(faq_field, ordinal as u64);
+            writer.add_document(doc)?;
+        }
+        writer.commit()?;
+        let reader: tantivy::IndexReader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        let searcher = reader.searcher();
+        let faq_columns = searcher
+            .segment_readers()
+            .iter()
+            .map(|segment| segment.fast_fields().u64("faq"))
+            .collect::<tantivy::Result<Vec<_>>>()?;
+        Ok(Self {
+            entries,
+            variants,
+            variants_of,
+            bodies,
+            questions,
+            vocabulary,
+            weights,
+            searcher,
+            faq_columns,
+            question_field,
+            body_field,
+        })
+    }
+
+    /// The query's units as a vector, and the squared weight per kind of the units no
+    /// entry contains. Unknown units get the highest idf, so an unknown word (住民票)
+    /// lowers every similarity instead of being ignored.
+    pub fn query_vector(&self, query_units: &[String]) -> (UnitVec, [f32; 3]) {
+        let mut known = Vec::new();
+        let mut unknown_sq = [0.0f32; 3];
+        for unit in query_units {
+            let kind = kind_of(unit);
+            let w = kind_weight(unit, &self.weights);
+            match self.vocabulary.id(unit) {
+                Some(id) => known.push((id, w * self.vocabulary.idf(id), kind as u8)),
+                None => unknown_sq[kind] += (w * self.vocabulary.unknown_idf()).powi(2),
+            }
+        }
+        (UnitVec::new(known), unknown_sq)
+    }
+
+    /// Replaces misspelt katakana and ASCII words the index does not know by the known
+    /// word one edit away (パスワート -> パスワード).
+    pub fn correct_spelling(&self, units: Vec<String>) -> Vec<String> {
+        units
+            .into_iter()
+            .map(|unit| match self.vocabulary.id(&unit) {
+                Some(_) => unit,
+                None => self
+                    .vocabulary
+                    .word_by_reading(&unit)
+                    .or_else(|| self.vocabulary.closest_word(&unit))
+                    .map(str::to_string)
+                    .unwrap_or(unit),
+            })
+            .collect()
+    }
+
+    /// Entries (ordinals) whose questions or bodies share units with the query, best
+    /// BM25 first, without duplicates.
+    pub fn candidates(&self, query_units: &[String], limit: usize) -> Vec<u32> {
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for unit in query_units {
+            if self.vocabulary.id(unit).is_none() {
+                continue;
+            }
+            let term = Term::from_field_text(self.question_field, unit);
+            clauses.push((
+                Occur::Should,
+                Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs)),
+            ));
+            if unit.starts_with("w:") {
+                let term = Term::from_field_text(self.body_field, unit);
+                clauses.push((
+                    Occur::Should,
+                    Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs)),
+                ));
+            }
+        }
+        if clauses.is_empty() {
+            return Vec::new();
+        }
+        let query = BooleanQuery::new(clauses);
+        let collector = BestPerFaq { columns: self.faq_columns.clone() };
+        let Ok(best) = self.searcher.search(&query, &collector) else {
+            return Vec::new();
+        };
+        let mut ranked: Vec<(u32, f32)> = best.into_iter().collect();
+        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        ranked.truncate(limit);
+        ranked.into_iter().map(|(faq, _)| faq).collect()
+    }
+}
+
+/// The texts that ask an entry's question: title, alternatives, and the keywords as one.
+fn pre_tokenized(text: &str, units: &[String]) -> PreTokenizedString {
+    let tokens = units
+        .iter()
+        .enumerate()
+        .map(|(position, unit)| Token {
+            offset_from: 0,
+            offset_to: text.len(),
+            position,
+            text: unit.clone(),
+            position_length: 1,
+        })
+        .collect();
+    PreTokenizedString { text: text.to_string(), tokens }
+}
+
+fn question_texts(entry: &FaqEntry) -> Vec<(String, f32)> {
+    let mut texts = vec![(entry.title.clone(), 1.0)];
+    for alternative in entry.alternatives.iter().filter(|a| !a.trim().is_empty()) {
+        texts.push((alternative.clone(), ALTERNATIVE_WEIGHT));
+    }
+    if !entry.keywords.is_empty() {
+        texts.push((entry.keywords.join(" "), KEYWORDS_WEIGHT));
+    }
+    texts
+}
+
+fn tantivy_index(analyzer: &Analyzer) -> tantivy::Result<(Index, Field, Field, Field)> {
+    let mut schema = Schema::builder();
+    let text = |tokenizer: &str| {
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(tokenizer)
+                .set_index_option(IndexRecordOption::WithFreqs),
+        )
+    };
+    let question = schema.add_text_field("question", text(QUESTION_TOKENIZER));
+    let body = schema.add_text_field("body", text(BODY_TOKENIZER));
+    let faq = schema.add_u64_field("faq", INDEXED | FAST);
+    let index = Index::create_in_ram(schema.build());
+    index.tokenizers().register(
+        QUESTION_TOKENIZER,
+        UnitTokenizer::new(analyzer.clone(), UnitSet::All),
+    );
+    index.tokenizers().register(
+        BODY_TOKENIZER,
+        UnitTokenizer::new(analyzer.clone(), UnitSet::Words),
+    );
+    Ok((index, question, body, faq))
+}

@@ -1,0 +1,270 @@
+//! The answer engine: given a question as staff type it, rank the FAQ entries and decide
+//! whether to answer, suggest or escalate.
+//!
+//! Ranking is two steps. tantivy (BM25 over the analysed units of every way an entry's
+//! question is asked, and over the answer bodies) retrieves candidates; each candidate is
+//! then scored on a 0..1 scale that means the same for every question, so that one set
+//! of thresholds can decide:
+//!
+//! - question similarity: the best, over the entry's title, alternatives and keywords,
+//!   of a blend of idf-weighted cosine and the share of the question's weight the
+//!   variant covers (words, character bigrams and reading bigrams, see
+//!   [`crate::analysis`]);
+//! - body coverage: the share of the question's word weight found in the answer.
+
+mod decision;
+mod collector;
+mod index;
+mod smalltalk;
+mod units;
+mod vectors;
+
+use std::sync::Arc;
+
+use arc_swap::ArcSwap;
+use serde::{Deserialize, Serialize};
+
+pub use decision::{Decision, Reason, Thresholds};
+pub use index::FaqIndex;
+pub use smalltalk::{Intent, SmallTalk};
+pub use units::{UnitTokenizer, UnitWeights};
+
+use crate::analysis::{cut, Analysis, Analyzer, MAX_QUESTION_CHARS};
+use crate::kb::FaqEntry;
+use units::{units, UnitSet};
+use vectors::{UnitVec, READING, WORD};
+
+/// How many candidates the engine scores and how many it returns.
+const SCORED_CANDIDATES: usize = 40;
+const RETURNED_CANDIDATES: usize = 10;
+
+/// Tunable parts of the ranking; defaults are the calibrated values.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct EngineConfig {
+    pub thresholds: Thresholds,
+    pub weights: UnitWeights,
+    /// Share of question similarity that is coverage of the question (the rest is cosine).
+    pub coverage_share: f32,
+    /// Weight of answer-body coverage relative to question similarity.
+    pub body_weight: f32,
+    /// Discount of the reading-bigram-only comparison (hiragana questions).
+    pub reading_view: f32,
+    /// Weight of the share of the question covered by all of an entry's question
+    /// variants together (words spread over several alternatives).
+    pub entry_weight: f32,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        Self {
+            thresholds: Thresholds::default(),
+            weights: UnitWeights::default(),
+            coverage_share: 0.5,
+            body_weight: 0.25,
+            reading_view: 0.8,
+            entry_weight: 1.0,
+        }
+    }
+}
+
+/// A ranked FAQ entry.
+#[derive(Debug, Clone, Serialize)]
+pub struct Candidate {
+    pub id: String,
+    pub title: String,
+    pub category: String,
+    /// 0..1; comparable across questions.
+    pub score: f32,
+    /// The title or alternative question that matched best.
+    pub matched: String,
+}
+
+/// The engine's verdict on one question.
+#[derive(Debug, Clone, Serialize)]
+pub struct Outcome {
+    pub decision: Decision,
+    pub reason: Reason,
+    pub intent: Intent,
+    /// Best first; empty for small talk.
+    pub candidates: Vec<Candidate>,
+    /// True when the question was longer than [`MAX_QUESTION_CHARS`] and was cut.
+    pub truncated: bool,
+}
+
+impl Outcome {
+    /// The entry to reply with, when the decision is to answer.
+    pub fn answer(&self) -> Option<&Candidate> {
+        (self.decision == Decision::Answer)
+            .then(|| self.candidates.first())
+            .flatten()
+    }
+}
+
+/// The engine. Cheap to share; `reload` swaps the index without blocking readers.
+pub struct AnswerEngine {
+    analyzer: Analyzer,
+    smalltalk: SmallTalk,
+    config: EngineConfig,
+    index: ArcSwap<FaqIndex>,
+}
+
+impl AnswerEngine {
+    pub fn new(
+        analyzer: Analyzer,
+        smalltalk: SmallTalk,
+        config: EngineConfig,
+        entries: &[FaqEntry],
+    ) -> tantivy::Result<Self> {
+        let index = FaqIndex::build(entries, &analyzer, config.weights)?;
+        Ok(Self {
+            analyzer,
+            smalltalk,
+            config,
+            index: ArcSwap::from_pointee(index),
+        })
+    }
+
+    /// Rebuilds the index from the live entries and swaps it in; questions being
+    /// answered meanwhile finish on the old one.
+    pub fn reload(&self, entries: &[FaqEntry]) -> tantivy::Result<()> {
+        let index = FaqIndex::build(entries, &self.analyzer, self.config.weights)?;
+        self.index.store(Arc::new(index));
+        Ok(())
+    }
+
+    pub fn config(&self) -> &EngineConfig {
+        &self.config
+    }
+
+    pub fn analyzer(&self) -> &Analyzer {
+        &self.analyzer
+    }
+
+    /// Number of published entries the engine answers from.
+    pub fn entry_count(&self) -> usize {
+        self.index.load().entries.len()
+    }
+
+    /// A published entry by id.
+    pub fn entry(&self, id: &str) -> Option<FaqEntry> {
+        self.index
+            .load()
+            .entries
+            .iter()
+            .find(|e| e.id == id)
+            .cloned()
+    }
+
+    /// How a question is analysed (for the console's test box and `madoguchi ask -v`).
+    pub fn explain(&self, text: &str) -> Analysis {
+        self.analyzer.analyze(cut(text))
+    }
+
+    /// Ranks the entries for a question and decides what to do.
+    pub fn ask(&self, text: &str) -> Outcome {
+        let truncated = text.chars().count() > MAX_QUESTION_CHARS;
+        let text = cut(text);
+        let intent = self.smalltalk.classify(text, &self.analyzer);
+        if intent != Intent::Question {
+            let reason = match intent {
+                Intent::Greeting => Reason::Greeting,
+                Intent::Thanks => Reason::Thanks,
+                _ => Reason::Empty,
+            };
+            return Outcome {
+                decision: Decision::Escalate,
+                reason,
+                intent,
+                candidates: Vec::new(),
+                truncated,
+            };
+        }
+        let candidates = self.rank(&self.analyzer.analyze(text));
+        let top = candidates.first().map(|c| c.score);
+        let second = candidates.get(1).map(|c| c.score);
+        let (decision, reason) = self.config.thresholds.decide(top, second);
+        Outcome {
+            decision,
+            reason,
+            intent,
+            candidates,
+            truncated,
+        }
+    }
+
+    fn rank(&self, analysis: &Analysis) -> Vec<Candidate> {
+        let index = self.index.load();
+        let query_units = index.correct_spelling(units(analysis, UnitSet::All));
+        let (query, unknown_sq) = index.query_vector(&query_units);
+        let query_sq: [f32; 3] = std::array::from_fn(|k| query.norm_sq[k] + unknown_sq[k]);
+        if query_sq.iter().sum::<f32>() == 0.0 || query.is_empty() {
+            return Vec::new();
+        }
+        let mut scored: Vec<(f32, u32, u32)> = index
+            .candidates(&query_units, SCORED_CANDIDATES)
+            .into_iter()
+            .map(|faq| {
+                let (similarity, best) = self.question_similarity(&index, faq, &query, &query_sq);
+                let words = query.overlap(&index.bodies[faq as usize])[WORD];
+                let body = if query_sq[WORD] > 0.0 { words / query_sq[WORD] } else { 0.0 };
+                let all_sq: f32 = query_sq.iter().sum();
+                let entry = index.questions[faq as usize].overlap(&query).iter().sum::<f32>() / all_sq;
+                let (bw, ew) = (self.config.body_weight, self.config.entry_weight);
+                let score = (similarity + bw * body + ew * entry) / (1.0 + bw + ew);
+                (score, faq, best)
+            })
+            .collect();
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        scored
+            .into_iter()
+            .take(RETURNED_CANDIDATES)
+            .map(|(score, faq, best)| {
+                let entry = &index.entries[faq as usize];
+                Candidate {
+                    id: entry.id.clone(),
+                    title: entry.title.clone(),
+                    category: entry.category.clone(),
+                    score: (score.min(1.0) * 10_000.0).round() / 10_000.0,
+                    matched: index.variants[best as usize].text.clone(),
+                }
+            })
+            .collect()
+    }
+
+    /// Best similarity over the entry's variants, and which variant gave it. Each variant
+    /// is compared on all units and on reading bigrams alone (discounted), so a question
+    /// typed in hiragana still meets its kanji FAQ.
+    fn question_similarity(
+        &self,
+        index: &FaqIndex,
+        faq: u32,
+        query: &UnitVec,
+        query_sq: &[f32; 3],
+    ) -> (f32, u32) {
+        let variants = &index.variants_of[faq as usize];
+        let mut best = (0.0f32, variants.first().copied().unwrap_or(0));
+        for &v in variants {
+            let weight = index.variants[v as usize].weight;
+            let variant = &index.variants[v as usize].vector;
+            let overlap = query.overlap(variant);
+            let all = self.similarity(overlap.iter().sum(), query_sq.iter().sum(), variant.norm_sq.iter().sum());
+            let reading = self.config.reading_view
+                * self.similarity(overlap[READING], query_sq[READING], variant.norm_sq[READING]);
+            let similarity = weight * all.max(reading);
+            if similarity > best.0 {
+                best = (similarity, v);
+            }
+        }
+        best
+    }
+
+    /// Blend of cosine and coverage of the query, from the overlap and squared norms.
+    fn similarity(&self, overlap: f32, query_sq: f32, variant_sq: f32) -> f32 {
+        if overlap <= 0.0 || query_sq <= 0.0 || variant_sq <= 0.0 {
+            return 0.0;
+        }
+        let share = self.config.coverage_share;
+        (1.0 - share) * overlap / (query_sq * variant_sq).sqrt() + share * overlap / query_sq
+    }
+}

@@ -1,0 +1,257 @@
+//! Sparse unit vectors, the vocabulary with its idf, and fuzzy lookup of unknown words.
+
+use std::collections::HashMap;
+
+/// Unit kinds, as indexes into per-kind arrays: words, character bigrams, reading bigrams.
+pub const WORD: usize = 0;
+pub const GRAM: usize = 1;
+pub const READING: usize = 2;
+
+/// The kind of a unit from its prefix (`w:`, `g:`, `r:`).
+pub fn kind_of(unit: &str) -> usize {
+    match unit.as_bytes().first() {
+        Some(b'w') => WORD,
+        Some(b'g') => GRAM,
+        _ => READING,
+    }
+}
+
+/// A sparse vector of (unit id, weight, kind), sorted by id, with its squared norm per kind.
+#[derive(Debug, Clone, Default)]
+pub struct UnitVec {
+    pub entries: Vec<(u32, f32, u8)>,
+    pub norm_sq: [f32; 3],
+}
+
+impl UnitVec {
+    pub fn new(mut entries: Vec<(u32, f32, u8)>) -> Self {
+        entries.sort_by_key(|e| e.0);
+        entries.dedup_by_key(|e| e.0);
+        let mut norm_sq = [0.0; 3];
+        for e in &entries {
+            norm_sq[e.2 as usize] += e.1 * e.1;
+        }
+        Self { entries, norm_sq }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Per kind, the sum of weight products of the units both vectors hold. A unit's
+    /// weight is the same in every vector, so this is the matched share of the mass.
+    pub fn overlap(&self, other: &UnitVec) -> [f32; 3] {
+        let (mut i, mut j) = (0, 0);
+        let mut sum = [0.0; 3];
+        let (a, b) = (&self.entries, &other.entries);
+        while i < a.len() && j < b.len() {
+            match a[i].0.cmp(&b[j].0) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    sum[a[i].2 as usize] += a[i].1 * b[j].1;
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        sum
+    }
+}
+
+/// Unit vocabulary and inverse document frequencies (documents are FAQ entries).
+#[derive(Debug, Default)]
+pub struct Vocabulary {
+    ids: HashMap<String, u32>,
+    idf: Vec<f32>,
+    unknown_idf: f32,
+    /// Known words by character length, for fuzzy lookup of misspelt words.
+    words_by_len: HashMap<usize, Vec<(Vec<char>, String)>>,
+    /// Katakana readings of known words with kanji (ワスレル -> w:忘れる).
+    by_reading: HashMap<String, String>,
+}
+
+impl Vocabulary {
+    /// Builds the vocabulary from the set of units of each FAQ entry.
+    pub fn build<'a>(entries: impl Iterator<Item = Vec<&'a str>>) -> Self {
+        let mut ids: HashMap<String, u32> = HashMap::new();
+        let mut df: Vec<u32> = Vec::new();
+        let mut n = 0u32;
+        for mut units in entries {
+            n += 1;
+            units.sort_unstable();
+            units.dedup();
+            for unit in units {
+                let next = ids.len() as u32;
+                let id = *ids.entry(unit.to_string()).or_insert(next);
+                if id as usize == df.len() {
+                    df.push(0);
+                }
+                df[id as usize] += 1;
+            }
+        }
+        let mut words_by_len: HashMap<usize, Vec<(Vec<char>, String)>> = HashMap::new();
+        for unit in ids.keys().filter(|u| u.starts_with("w:")) {
+            let chars: Vec<char> = unit[2..].chars().collect();
+            words_by_len.entry(chars.len()).or_default().push((chars, unit.clone()));
+        }
+        for list in words_by_len.values_mut() {
+            list.sort();
+        }
+        let n = n as f32;
+        let idf = df.iter().map(|&d| bm25_idf(n, d as f32)).collect();
+        Self { ids, idf, unknown_idf: bm25_idf(n, 0.0), words_by_len, by_reading: HashMap::new() }
+    }
+
+    /// Records the readings of the known words that contain kanji, using `reading_of`.
+    /// When two words read the same (異動 / 移動), the more common one wins, so the
+    /// choice does not depend on hash order.
+    pub fn learn_readings(&mut self, reading_of: impl Fn(&str) -> Option<String>) {
+        let mut best: HashMap<String, (f32, String)> = HashMap::new();
+        for (unit, &id) in self.ids.iter().filter(|(u, _)| u.starts_with("w:")) {
+            let word = &unit[2..];
+            if !word.chars().any(crate::analysis::normalize::is_kanji) {
+                continue;
+            }
+            let Some(reading) = reading_of(word) else { continue };
+            let candidate = (self.idf[id as usize], unit.clone());
+            match best.get(&reading) {
+                Some(current) if (current.0, &current.1) <= (candidate.0, &candidate.1) => {}
+                _ => {
+                    best.insert(reading, candidate);
+                }
+            }
+        }
+        self.by_reading = best.into_iter().map(|(r, (_, unit))| (r, unit)).collect();
+    }
+
+    /// The known kanji word a hiragana word reads as (w:わすれる -> w:忘れる).
+    pub fn word_by_reading(&self, unit: &str) -> Option<&str> {
+        let word = unit.strip_prefix("w:")?;
+        if word.chars().count() < 3 || !word.chars().all(crate::analysis::normalize::is_hiragana) {
+            return None;
+        }
+        let reading = crate::analysis::normalize::to_katakana(word);
+        self.by_reading.get(&reading).map(String::as_str)
+    }
+
+    pub fn id(&self, unit: &str) -> Option<u32> {
+        self.ids.get(unit).copied()
+    }
+
+    pub fn idf(&self, id: u32) -> f32 {
+        self.idf[id as usize]
+    }
+
+    /// The idf a unit no FAQ entry contains would have.
+    pub fn unknown_idf(&self) -> f32 {
+        self.unknown_idf
+    }
+
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    /// For an unknown katakana or ASCII word of three characters or more, the known word
+    /// one edit away (two for seven characters or more), as in パスワート -> パスワード or
+    /// zooom -> zoom. Kanji words are left to the reading bigrams.
+    pub fn closest_word(&self, unit: &str) -> Option<&str> {
+        let word: Vec<char> = unit.strip_prefix("w:")?.chars().collect();
+        let fuzzy_script = word.iter().all(|c| c.is_ascii_alphanumeric())
+            || word.iter().all(|&c| crate::analysis::normalize::is_katakana(c));
+        if word.len() < 3 || !fuzzy_script {
+            return None;
+        }
+        let max = if word.len() >= 7 { 2 } else { 1 };
+        let mut best: Option<(usize, &str)> = None;
+        for len in word.len().saturating_sub(max)..=word.len() + max {
+            for (chars, known) in self.words_by_len.get(&len).into_iter().flatten() {
+                let d = edit_distance(&word, chars, max);
+                if d <= max && best.is_none_or(|(bd, _)| d < bd) {
+                    best = Some((d, known.as_str()));
+                }
+            }
+        }
+        best.map(|(_, w)| w)
+    }
+}
+
+fn bm25_idf(n: f32, df: f32) -> f32 {
+    (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
+}
+
+/// Damerau-Levenshtein (optimal string alignment) distance, giving up above `max`.
+fn edit_distance(a: &[char], b: &[char], max: usize) -> usize {
+    if a.len().abs_diff(b.len()) > max {
+        return max + 1;
+    }
+    let w = b.len() + 1;
+    let mut d = vec![0usize; (a.len() + 1) * w];
+    for (i, row) in d.chunks_mut(w).enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in d.iter_mut().take(w).enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        let mut row_min = usize::MAX;
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (d[(i - 1) * w + j] + 1).min(d[i * w + j - 1] + 1).min(d[(i - 1) * w + j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(d[(i - 2) * w + j - 2] + 1);
+            }
+            d[i * w + j] = v;
+            row_min = row_min.min(v);
+        }
+        if row_min > max {
+            return max + 1;
+        }
+    }
+    d[a.len() * w + b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn overlap_sums_shared_weights_per_kind() {
+        let a = UnitVec::new(vec![(1, 2.0, 0), (3, 1.0, 1), (5, 1.0, 2)]);
+        let b = UnitVec::new(vec![(3, 1.0, 1), (4, 9.0, 0), (5, 1.0, 2)]);
+        assert_eq!(a.overlap(&b), [0.0, 1.0, 1.0]);
+        assert_eq!(a.norm_sq, [4.0, 1.0, 1.0]);
+    }
+
+    #[test]
+    fn rare_units_weigh_more() {
+        let v = Vocabulary::build(vec![vec!["w:a", "w:b"], vec!["w:a"], vec!["w:a", "w:c"]].into_iter());
+        let common = v.idf(v.id("w:a").unwrap());
+        let rare = v.idf(v.id("w:b").unwrap());
+        assert!(rare > common);
+        assert!(v.unknown_idf() > rare);
+    }
+
+    #[test]
+    fn misspelt_katakana_and_ascii_words_find_the_known_word() {
+        let v = Vocabulary::build(vec![vec!["w:パスワード", "w:zoom", "w:teams", "w:印刷"]].into_iter());
+        assert_eq!(v.closest_word("w:パスワート"), Some("w:パスワード"));
+        assert_eq!(v.closest_word("w:zooom"), Some("w:zoom"));
+        assert_eq!(v.closest_word("w:temas"), Some("w:teams"));
+        assert_eq!(v.closest_word("w:印冊"), None);
+        assert_eq!(v.closest_word("w:ab"), None);
+        assert_eq!(v.closest_word("w:まったく別"), None);
+    }
+
+    #[test]
+    fn edit_distance_counts_transpositions_once() {
+        let c = |s: &str| s.chars().collect::<Vec<_>>();
+        assert_eq!(edit_distance(&c("teams"), &c("temas"), 2), 1);
+        assert_eq!(edit_distance(&c("abc"), &c("abc"), 1), 0);
+        assert!(edit_distance(&c("abcdef"), &c("uvwxyz"), 1) > 1);
+    }
+}

@@ -1,0 +1,104 @@
+//! The running helpdesk: storage, the knowledge base and the answer engine together.
+//! Channels (HTTP API, CLI, later LoGoチャット and the widget) talk to this, never to the
+//! parts directly.
+
+use std::sync::Arc;
+
+use crate::config::Settings;
+use crate::engine::{AnswerEngine, Outcome};
+use crate::kb::{files, FaqEntry};
+use crate::lexicon;
+use crate::storage::{ImportReport, NewQuestion, Store};
+
+/// Meta key set once the bundled knowledge base has been imported.
+const SEEDED: &str = "kb_seeded_at";
+
+/// An answered question: the engine's verdict and, when it answers, the entry.
+#[derive(Debug, Clone)]
+pub struct Answered {
+    pub outcome: Outcome,
+    pub entry: Option<FaqEntry>,
+    pub question_id: i64,
+}
+
+pub struct Helpdesk {
+    pub settings: Settings,
+    pub store: Store,
+    pub engine: Arc<AnswerEngine>,
+}
+
+impl Helpdesk {
+    /// Connects to the database (creating and migrating it), imports the bundled
+    /// knowledge base on first start, and builds the engine from the live entries.
+    pub async fn open(settings: Settings) -> anyhow::Result<Self> {
+        let store = Store::connect(&settings.database_url()).await?;
+        if store.meta_get(SEEDED).await?.is_none() {
+            if store.faq_count().await? == 0 {
+                let entries = files::load_dir(&settings.kb_dir)?;
+                let report = store.import_faqs(&entries, "seed").await?;
+                tracing::info!(
+                    created = report.created,
+                    "imported the bundled knowledge base"
+                );
+            }
+            store
+                .meta_set(SEEDED, &chrono::Utc::now().to_rfc3339())
+                .await?;
+        }
+        let entries = store.list_faqs().await?;
+        let analyzer = lexicon::analyzer(&settings.kb_dir)?;
+        let smalltalk = lexicon::load_smalltalk(&settings.kb_dir)?;
+        let config = settings.engine;
+        let engine = tokio::task::spawn_blocking(move || {
+            AnswerEngine::new(analyzer, smalltalk, config, &entries)
+        })
+        .await??;
+        Ok(Self {
+            settings,
+            store,
+            engine: Arc::new(engine),
+        })
+    }
+
+    /// Answers a question and records it (channel, text, decision) for statistics.
+    pub async fn ask(&self, text: &str, channel: &str) -> anyhow::Result<Answered> {
+        let outcome = self.engine.ask(text);
+        let top = outcome.candidates.first();
+        let question_id = self
+            .store
+            .record_question(&NewQuestion {
+                channel: channel.to_string(),
+                text: crate::analysis::cut(text).to_string(),
+                decision: outcome.decision.as_str().to_string(),
+                top_faq_id: top.map(|c| c.id.clone()),
+                top_score: top.map(|c| c.score as f64),
+            })
+            .await?;
+        let entry = outcome.answer().and_then(|c| self.engine.entry(&c.id));
+        Ok(Answered {
+            outcome,
+            entry,
+            question_id,
+        })
+    }
+
+    /// A published entry by id.
+    pub fn published_entry(&self, id: &str) -> Option<FaqEntry> {
+        self.engine.entry(id)
+    }
+
+    /// Imports knowledge-base files into the database and makes them answerable.
+    pub async fn import(&self, entries: &[FaqEntry], author: &str) -> anyhow::Result<ImportReport> {
+        let report = self.store.import_faqs(entries, author).await?;
+        self.reload().await?;
+        Ok(report)
+    }
+
+    /// Rebuilds the engine's index from the live entries.
+    pub async fn reload(&self) -> anyhow::Result<()> {
+        let entries = self.store.list_faqs().await?;
+        let engine = self.engine.clone();
+        tokio::task::spawn_blocking(move || engine.reload(&entries)).await??;
+        Ok(())
+    }
+}

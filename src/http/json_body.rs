@@ -1,0 +1,37 @@
+//! A JSON body extractor whose every failure is an [`ApiError`] in the API's own shape,
+//! instead of axum's plain-text rejections.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request};
+use axum::http::StatusCode;
+use serde::de::DeserializeOwned;
+
+use super::error::ApiError;
+
+pub struct JsonBody<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "too_large",
+                    format!(
+                        "リクエストが大きすぎます（上限 {} KB）。",
+                        super::MAX_BODY_BYTES / 1024
+                    ),
+                )
+            } else {
+                ApiError::bad_request("bad_body", "リクエスト本文を読み取れませんでした。")
+            }
+        })?;
+        let text = std::str::from_utf8(&bytes)
+            .map_err(|_| ApiError::bad_request("invalid_utf8", "本文が UTF-8 ではありません。"))?;
+        serde_json::from_str(text).map(JsonBody).map_err(|e| {
+            ApiError::bad_request("invalid_json", format!("JSON として読み取れません: {e}"))
+        })
+    }
+}

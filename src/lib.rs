@@ -1,0 +1,16 @@
+//! madoguchi (窓口): a chatbot-first IT helpdesk for a Japanese city hall.
+//!
+//! The binary (`src/main.rs`) only parses the command line; everything else lives here
+//! so that tests and benchmarks run exactly what production runs.
+
+pub mod analysis;
+pub mod commands;
+pub mod config;
+pub mod engine;
+pub mod eval;
+pub mod helpdesk;
+pub mod http;
+pub mod kb;
+pub mod lexicon;
+pub mod server;
+pub mod storage;

@@ -1,0 +1,70 @@
+//! The `madoguchi` command: parses the command line and calls into the library.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use madoguchi::commands;
+use madoguchi::config::Settings;
+
+#[derive(Parser)]
+#[command(name = "madoguchi", version, about = "窓口: chatbot-first IT helpdesk")]
+struct Cli {
+    /// Settings file (TOML); default: ./madoguchi.toml when present.
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start the helpdesk server.
+    Serve,
+    /// Ask a question and print the decision and the top candidates.
+    Ask {
+        text: String,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+        /// Also print how the question was analysed.
+        #[arg(short, long)]
+        verbose: bool,
+    },
+    /// Score the engine on judged queries (same code path as live questions).
+    Eval(commands::EvalArgs),
+    /// Knowledge base: import the Markdown files into the database, or export them.
+    Kb {
+        #[command(subcommand)]
+        action: commands::KbAction,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let settings = match Settings::load(cli.config.as_deref(), |k| std::env::var(k).ok()) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("madoguchi: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    commands::init_tracing();
+    let result = match cli.command {
+        Command::Serve => commands::serve(settings),
+        Command::Ask {
+            text,
+            json,
+            verbose,
+        } => commands::ask(&settings, &text, json, verbose),
+        Command::Eval(args) => commands::eval(&settings, &args),
+        Command::Kb { action } => commands::kb(&settings, action),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("madoguchi: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,28 @@
+//! Running the HTTP server on a listener the caller bound (tests bind 127.0.0.1:0).
+
+use std::future::Future;
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+
+use crate::config::Settings;
+use crate::helpdesk::Helpdesk;
+
+/// Opens the helpdesk and serves HTTP on `listener` until `shutdown` completes.
+/// `/healthz` answers only once the database is migrated and the index built, because
+/// requests are accepted only after `Helpdesk::open` returns.
+pub async fn run(
+    settings: Settings,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let helpdesk = Arc::new(Helpdesk::open(settings).await?);
+    let address = listener.local_addr()?;
+    // A plain line on stdout, so that scripts and tests that bind port 0 learn the port.
+    println!("madoguchi: listening on http://{address}");
+    tracing::info!(%address, faqs = helpdesk.engine.entry_count(), backend = helpdesk.store.backend_name(), "madoguchi is serving");
+    axum::serve(listener, crate::http::app(helpdesk))
+        .with_graceful_shutdown(shutdown)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,243 @@
+//! Storage: the live knowledge base, its revision history, the question log and settings.
+//!
+//! One [`Store`] is picked at run time from the database URL (`sqlite://` or `postgres://`),
+//! in the manner of atuin-server. The SQL lives in one file per backend (`sqlite.rs`,
+//! `postgres.rs`), each implementing the same `Backend` trait; the schema lives in
+//! `migrations/sqlite` and `migrations/postgres`, applied on connect. Everything that is not
+//! SQL (validation, deciding whether a save changes anything) is shared, so both backends
+//! behave alike and `tests/storage.rs` runs one story against both.
+
+mod error;
+mod postgres;
+mod rows;
+mod sqlite;
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, SubsecRound, Utc};
+use serde::Serialize;
+
+pub use self::error::StorageError;
+use self::rows::SaveOutcome;
+use crate::kb::FaqEntry;
+
+type Result<T, E = StorageError> = std::result::Result<T, E>;
+
+/// One saved version of an FAQ entry, as the console's history shows it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FaqRevision {
+    /// 1 for the first save, then one more for every save that changed something.
+    pub revision: u32,
+    /// Who saved it (a staff account, or e.g. `seed` for the initial import).
+    pub author: String,
+    pub created_at: DateTime<Utc>,
+    /// The entry exactly as it was saved in this revision.
+    pub entry: FaqEntry,
+}
+
+/// What an import did, entry by entry.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct ImportReport {
+    pub created: usize,
+    pub updated: usize,
+    /// Entries identical to the stored ones: no new revision.
+    pub unchanged: usize,
+}
+
+/// A question someone asked, and how the answering engine decided, for statistics.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewQuestion {
+    /// Where it was asked (`logo-chat`, `web`, `terminal`, ...).
+    pub channel: String,
+    pub text: String,
+    /// The engine's decision (`answered`, `suggested`, `no-match`, ...).
+    pub decision: String,
+    pub top_faq_id: Option<String>,
+    pub top_score: Option<f64>,
+}
+
+/// The SQL each backend provides. Static dispatch: [`Store`] holds an enum of the two.
+///
+/// Inputs arrive validated; `save_faqs` writes all entries in one transaction or none.
+trait Backend {
+    async fn faq_count(&self) -> Result<i64>;
+    async fn list_faqs(&self) -> Result<Vec<FaqEntry>>;
+    async fn get_faq(&self, id: &str) -> Result<Option<FaqEntry>>;
+    async fn save_faqs(
+        &self,
+        entries: &[FaqEntry],
+        author: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<SaveOutcome>>;
+    async fn faq_revisions(&self, id: &str) -> Result<Vec<FaqRevision>>;
+    async fn record_question(&self, question: &NewQuestion, now: DateTime<Utc>) -> Result<i64>;
+    async fn question_count(&self) -> Result<i64>;
+    async fn meta_get(&self, key: &str) -> Result<Option<String>>;
+    async fn meta_set(&self, key: &str, value: &str) -> Result<()>;
+}
+
+#[derive(Clone)]
+enum Inner {
+    Sqlite(sqlite::SqliteBackend),
+    Postgres(postgres::PostgresBackend),
+}
+
+/// The helpdesk's database. Cloning is cheap (it shares one connection pool).
+#[derive(Clone)]
+pub struct Store {
+    inner: Inner,
+}
+
+macro_rules! delegate {
+    ($self:ident, $backend:ident => $call:expr) => {
+        match &$self.inner {
+            Inner::Sqlite($backend) => $call,
+            Inner::Postgres($backend) => $call,
+        }
+    };
+}
+
+impl Store {
+    /// Opens the database named by `url` and brings its schema up to date.
+    ///
+    /// `sqlite://PATH` or `sqlite:PATH` (the file and its parent folders are created if
+    /// missing), `postgres://...` or `postgresql://...`. Anything else is
+    /// [`StorageError::UnsupportedUrl`].
+    pub async fn connect(url: &str) -> Result<Store> {
+        let inner = if url.starts_with("sqlite:") {
+            Inner::Sqlite(sqlite::SqliteBackend::connect(url).await?)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Inner::Postgres(postgres::PostgresBackend::connect(url).await?)
+        } else {
+            return Err(StorageError::UnsupportedUrl(describe_scheme(url)));
+        };
+        Ok(Store { inner })
+    }
+
+    /// `"sqlite"` or `"postgres"`, for logs and the status page.
+    pub fn backend_name(&self) -> &'static str {
+        match self.inner {
+            Inner::Sqlite(_) => "sqlite",
+            Inner::Postgres(_) => "postgres",
+        }
+    }
+
+    /// How many FAQ entries are stored, published or not.
+    pub async fn faq_count(&self) -> Result<i64> {
+        delegate!(self, b => b.faq_count().await)
+    }
+
+    /// All entries, unpublished ones included (see [`FaqEntry::published`]), ordered by id.
+    pub async fn list_faqs(&self) -> Result<Vec<FaqEntry>> {
+        delegate!(self, b => b.list_faqs().await)
+    }
+
+    pub async fn get_faq(&self, id: &str) -> Result<Option<FaqEntry>> {
+        delegate!(self, b => b.get_faq(id).await)
+    }
+
+    /// Creates or updates `entry` and records the save as a new revision, in one
+    /// transaction. Returns the entry's revision number: 1 when new, the current one
+    /// unchanged when `entry` is identical to what is stored (no revision is added).
+    pub async fn save_faq(&self, entry: &FaqEntry, author: &str) -> Result<u32> {
+        validate(entry)?;
+        let outcomes =
+            delegate!(self, b => b.save_faqs(std::slice::from_ref(entry), author, now()).await)?;
+        Ok(outcomes[0].revision())
+    }
+
+    /// Saves every entry like [`Store::save_faq`], all in one transaction: when any entry
+    /// is invalid or an id repeats within `entries`, nothing is written.
+    pub async fn import_faqs(&self, entries: &[FaqEntry], author: &str) -> Result<ImportReport> {
+        let mut first_seen: HashMap<&str, usize> = HashMap::new();
+        for (index, entry) in entries.iter().enumerate() {
+            validate(entry)
+                .map_err(|e| StorageError::Invalid(format!("import entry {}: {e}", index + 1)))?;
+            if let Some(first) = first_seen.insert(&entry.id, index) {
+                return Err(StorageError::Invalid(format!(
+                    "import entries {} and {} both have id {:?}",
+                    first + 1,
+                    index + 1,
+                    entry.id
+                )));
+            }
+        }
+        let outcomes = delegate!(self, b => b.save_faqs(entries, author, now()).await)?;
+        let mut report = ImportReport::default();
+        for outcome in outcomes {
+            match outcome {
+                SaveOutcome::Created(_) => report.created += 1,
+                SaveOutcome::Updated(_) => report.updated += 1,
+                SaveOutcome::Unchanged(_) => report.unchanged += 1,
+            }
+        }
+        Ok(report)
+    }
+
+    /// Every saved version of entry `id`, newest first (empty when there is no such entry).
+    pub async fn faq_revisions(&self, id: &str) -> Result<Vec<FaqRevision>> {
+        delegate!(self, b => b.faq_revisions(id).await)
+    }
+
+    /// Logs a question, asked now. Returns its id.
+    pub async fn record_question(&self, question: &NewQuestion) -> Result<i64> {
+        delegate!(self, b => b.record_question(question, now()).await)
+    }
+
+    pub async fn question_count(&self) -> Result<i64> {
+        delegate!(self, b => b.question_count().await)
+    }
+
+    /// A small setting, such as whether the knowledge base was seeded.
+    pub async fn meta_get(&self, key: &str) -> Result<Option<String>> {
+        delegate!(self, b => b.meta_get(key).await)
+    }
+
+    /// Sets (or replaces) a small setting.
+    pub async fn meta_set(&self, key: &str, value: &str) -> Result<()> {
+        delegate!(self, b => b.meta_set(key, value).await)
+    }
+}
+
+fn validate(entry: &FaqEntry) -> Result<()> {
+    entry
+        .validate()
+        .map_err(|e| StorageError::Invalid(e.to_string()))
+}
+
+/// The current time at the precision both databases keep (PostgreSQL: microseconds), so
+/// a value reads back equal to what was written whichever backend stored it.
+fn now() -> DateTime<Utc> {
+    Utc::now().trunc_subsecs(6)
+}
+
+/// Names the scheme of an unsupported URL without repeating the rest, which may hold a
+/// password.
+fn describe_scheme(url: &str) -> String {
+    match url.split_once("://").or_else(|| url.split_once(':')) {
+        Some((scheme, _))
+            if !scheme.is_empty()
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c)) =>
+        {
+            format!("with scheme {scheme:?}")
+        }
+        _ => "without a scheme".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::describe_scheme;
+
+    #[test]
+    fn unsupported_url_messages_never_repeat_credentials() {
+        assert_eq!(
+            describe_scheme("mysql://admin:hunter2@db/x"),
+            "with scheme \"mysql\""
+        );
+        assert_eq!(describe_scheme("data/madoguchi.db"), "without a scheme");
+        assert_eq!(describe_scheme(""), "without a scheme");
+    }
+}

@@ -1,0 +1,326 @@
+//! End-to-end tests of the real `madoguchi` binary: `serve` on port 0 spoken to over a
+//! plain TCP socket, and the one-shot commands (`kb export`/`kb import`, `eval`, `ask`).
+//!
+//! Every command runs from the repository root with its own temporary data folder, so
+//! nothing touches `./data`. Nothing here asserts which FAQ wins a question.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use tempfile::TempDir;
+
+/// How long `serve` may take to open the database and build the index (a debug build
+/// indexes the bundled knowledge base in a few seconds).
+const STARTUP_DEADLINE: Duration = Duration::from_secs(120);
+/// How long one HTTP exchange with the running server may take.
+const REQUEST_DEADLINE: Duration = Duration::from_secs(10);
+
+/// `madoguchi` run from the repository root with `data_dir` as its data folder and the
+/// repository's knowledge base, whatever the caller's environment says.
+fn madoguchi(data_dir: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_madoguchi"));
+    command
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("MADOGUCHI_DATA_DIR", data_dir)
+        .env(
+            "MADOGUCHI_KB_DIR",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/knowledge-base"),
+        )
+        .env_remove("MADOGUCHI_DATABASE_URL")
+        .env_remove("MADOGUCHI_LISTEN")
+        .env("RUST_LOG", "warn");
+    command
+}
+
+/// Runs a one-shot command to completion; the output is kept for the assertions.
+fn run(command: &mut Command) -> Output {
+    command.output().expect("run madoguchi")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).expect("stdout is UTF-8")
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8(output.stderr.clone()).expect("stderr is UTF-8")
+}
+
+#[track_caller]
+fn assert_success(output: &Output) {
+    assert!(
+        output.status.success(),
+        "{}\nstdout:\n{}\nstderr:\n{}",
+        output.status,
+        stdout(output),
+        stderr(output)
+    );
+}
+
+/// A running `madoguchi serve`, killed when dropped, so a failing test leaves no server
+/// behind.
+struct Server {
+    child: Child,
+    address: SocketAddr,
+    stderr_log: std::path::PathBuf,
+    _data_dir: TempDir,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Server {
+    /// Starts `madoguchi serve` on `127.0.0.1:0` and waits, up to [`STARTUP_DEADLINE`],
+    /// for the line that names the address it bound.
+    fn start() -> Server {
+        let data_dir = TempDir::new().expect("temporary data folder");
+        let stderr_log = data_dir.path().join("stderr.log");
+        let child = madoguchi(&data_dir.path().join("data"))
+            .arg("serve")
+            .env("MADOGUCHI_LISTEN", "127.0.0.1:0")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(File::create(&stderr_log).expect("stderr log"))
+            .spawn()
+            .expect("spawn madoguchi serve");
+        let mut server = Server {
+            child,
+            address: ([127, 0, 0, 1], 0).into(),
+            stderr_log,
+            _data_dir: data_dir,
+        };
+        // Lines are read on a thread so that the wait below can have a deadline.
+        let (lines_tx, lines_rx) = mpsc::channel();
+        let out = server.child.stdout.take().expect("piped stdout");
+        thread::spawn(move || {
+            for line in BufReader::new(out).lines().map_while(Result::ok) {
+                if lines_tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let deadline = Instant::now() + STARTUP_DEADLINE;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match lines_rx.recv_timeout(left) {
+                Ok(line) => {
+                    if let Some(url) = line.strip_prefix("madoguchi: listening on http://") {
+                        server.address = url.trim().parse().expect("an address after http://");
+                        return server;
+                    }
+                }
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    panic!(
+                        "no `listening on` line within {STARTUP_DEADLINE:?}\n{}",
+                        server.log()
+                    )
+                }
+                Err(mpsc::RecvTimeoutError::Disconnected) => {
+                    let status = server.child.wait().expect("wait for madoguchi");
+                    panic!(
+                        "madoguchi serve exited ({status}) before listening\n{}",
+                        server.log()
+                    )
+                }
+            }
+        }
+    }
+
+    fn log(&self) -> String {
+        let log = std::fs::read_to_string(&self.stderr_log).unwrap_or_default();
+        format!("stderr of madoguchi serve:\n{log}")
+    }
+
+    /// One HTTP/1.1 exchange on a new connection; returns the status and the JSON body.
+    fn request(&self, method: &str, path: &str, body: Option<&str>) -> (u16, Value) {
+        let mut stream = TcpStream::connect_timeout(&self.address, REQUEST_DEADLINE)
+            .unwrap_or_else(|e| panic!("connect to {}: {e}\n{}", self.address, self.log()));
+        stream.set_read_timeout(Some(REQUEST_DEADLINE)).unwrap();
+        stream.set_write_timeout(Some(REQUEST_DEADLINE)).unwrap();
+        let body = body.unwrap_or("");
+        let head = format!(
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\
+             Content-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+            self.address,
+            body.len()
+        );
+        stream.write_all(head.as_bytes()).unwrap();
+        stream.write_all(body.as_bytes()).unwrap();
+        let mut raw = Vec::new();
+        stream
+            .read_to_end(&mut raw)
+            .unwrap_or_else(|e| panic!("{method} {path}: no complete answer: {e}"));
+        let raw = String::from_utf8(raw).expect("answer is UTF-8");
+        let (head, body) = raw.split_once("\r\n\r\n").expect("headers end");
+        let status = head
+            .split(' ')
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| panic!("no status in {head:?}"));
+        assert!(
+            !head
+                .to_ascii_lowercase()
+                .contains("transfer-encoding: chunked"),
+            "expected a Content-Length answer: {head}"
+        );
+        let json = serde_json::from_str(body)
+            .unwrap_or_else(|e| panic!("{method} {path}: body is not JSON ({e}): {body:?}"));
+        (status, json)
+    }
+}
+
+#[test]
+fn serve_listens_on_port_zero_and_answers_health_checks_and_questions() {
+    let server = Server::start();
+    assert_ne!(server.address.port(), 0, "the real port is printed");
+
+    let (status, health) = server.request("GET", "/healthz", None);
+    assert_eq!(status, 200, "{health}");
+    assert_eq!(health["status"], "ok");
+    assert!(
+        health["faqs"].as_u64().unwrap() > 0,
+        "seeded on first start: {health}"
+    );
+
+    let question = serde_json::json!({"text": "プリンターで印刷できません"}).to_string();
+    let (status, reply) = server.request("POST", "/api/v1/ask", Some(&question));
+    assert_eq!(status, 200, "{reply}");
+    let decision = reply["decision"].as_str().unwrap();
+    assert!(
+        ["answer", "suggest", "escalate"].contains(&decision),
+        "{reply}"
+    );
+    assert!(reply["candidates"].is_array(), "{reply}");
+
+    let (status, error) = server.request("POST", "/api/v1/ask", Some("{\"text\": \"\"}"));
+    assert_eq!(status, 400, "{error}");
+    assert_eq!(error["error"]["code"], "empty_question");
+    let (status, error) = server.request("GET", "/no/such/page", None);
+    assert_eq!(status, 404, "{error}");
+    assert_eq!(error["error"]["code"], "not_found");
+}
+
+#[test]
+fn serve_refuses_a_listen_address_it_cannot_parse() {
+    let data_dir = TempDir::new().unwrap();
+
+    let output = run(madoguchi(data_dir.path())
+        .arg("serve")
+        .env("MADOGUCHI_LISTEN", "not-an-address"));
+
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("MADOGUCHI_LISTEN"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn kb_export_then_import_round_trips_without_creating_anything() {
+    let data_dir = TempDir::new().unwrap();
+    let export_dir = data_dir.path().join("exported");
+
+    let export = run(madoguchi(data_dir.path())
+        .args(["kb", "export"])
+        .arg(&export_dir));
+    assert_success(&export);
+    let exported: usize = stdout(&export)
+        .split_whitespace()
+        .nth(1)
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("`exported N entries`: {}", stdout(&export)));
+    assert!(exported > 0);
+
+    let import = run(madoguchi(data_dir.path())
+        .args(["kb", "import", "--dir"])
+        .arg(&export_dir));
+    assert_success(&import);
+    let report = stdout(&import);
+    assert!(
+        report.contains(&format!("imported {exported} entries")),
+        "{report}"
+    );
+    assert!(report.contains(" 0 created"), "{report}");
+    assert!(report.contains(" 0 updated"), "{report}");
+    assert!(
+        report.contains(&format!(" {exported} unchanged")),
+        "{report}"
+    );
+}
+
+#[test]
+fn eval_prints_the_metrics_as_json_on_its_last_line() {
+    let data_dir = TempDir::new().unwrap();
+
+    let output = run(madoguchi(data_dir.path()).args(["eval", "--queries", "eval/queries"]));
+
+    assert_success(&output);
+    let text = stdout(&output);
+    let last = text.lines().last().expect("some output");
+    let report: Value = serde_json::from_str(last)
+        .unwrap_or_else(|e| panic!("last line is not JSON ({e}): {last:?}"));
+    assert!(report["queries"].as_u64().unwrap_or(0) > 0, "{report}");
+    for field in [
+        "sr_at_1",
+        "sr_at_5",
+        "mrr",
+        "map",
+        "ndcg_at_10",
+        "auto_answer_rate",
+        "auto_answer_precision",
+        "oos_false_answer_rate",
+    ] {
+        let value = report[field]
+            .as_f64()
+            .unwrap_or_else(|| panic!("{field} is not a number: {report}"));
+        assert!((0.0..=1.0).contains(&value), "{field} = {value}");
+    }
+    for field in ["p50_us", "p99_us"] {
+        assert!(report[field].is_number(), "{field}: {report}");
+    }
+    assert!(
+        report["p50_us"].as_f64() <= report["p99_us"].as_f64(),
+        "{report}"
+    );
+}
+
+#[test]
+fn ask_with_an_empty_question_fails_with_a_clear_message() {
+    let data_dir = TempDir::new().unwrap();
+
+    for text in ["", "   "] {
+        let output = run(madoguchi(data_dir.path()).args(["ask", text]));
+
+        assert!(!output.status.success(), "{text:?} succeeded");
+        let message = stderr(&output);
+        assert!(message.contains("the question is empty"), "{message}");
+        assert!(!message.contains("panicked"), "{message}");
+    }
+}
+
+#[test]
+fn ask_with_json_prints_the_decision_and_candidates() {
+    let data_dir = TempDir::new().unwrap();
+
+    let output = run(madoguchi(data_dir.path()).args(["ask", "--json", "パスワードを忘れました"]));
+
+    assert_success(&output);
+    let outcome: Value = serde_json::from_str(&stdout(&output)).expect("JSON on stdout");
+    let decision = outcome["decision"].as_str().unwrap_or_default();
+    assert!(
+        ["answer", "suggest", "escalate"].contains(&decision),
+        "{outcome}"
+    );
+    assert!(outcome["candidates"].is_array(), "{outcome}");
+}
