@@ -15,6 +15,8 @@ fn main() {
     println!("cargo:rerun-if-changed={ARCHIVE}");
     println!("cargo:rerun-if-changed={METADATA}");
     println!("cargo:rerun-if-changed=build.rs");
+    // sqlx::migrate! embeds the migrations: rebuild when one is added.
+    println!("cargo:rerun-if-changed=migrations");
 
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("OUT_DIR"));
     let dict_dir = out.join("ipadic");

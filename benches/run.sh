@@ -21,7 +21,7 @@
 # Settings (environment): OUT (results folder, default /tmp/madoguchi-bench-<time>),
 # SIZES (default 1000,10000), QUERIES (300), REPEAT (10), RATE (1000), DURATION (20),
 # CONNECTIONS (32), PEER=0 to skip the peer, PEER_VENV (default /tmp/peer-venv),
-# PEER_REPEAT (3).
+# PEER_REPEAT (3), QUIET_WAIT (180 s), QUIET_BUSY (15 %), SNAPSHOT=0 to build in place.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -54,6 +54,33 @@ cleanup() {
 trap cleanup EXIT
 
 step() { printf '\n=== %s\n' "$*"; }
+
+# The machine is shared (other builds run on it): before each timed step, wait up to
+# QUIET_WAIT seconds for a 2-second window in which all cores together are less than
+# QUIET_BUSY % busy, and say what was found. The figures are taken either way.
+QUIET_WAIT="${QUIET_WAIT:-180}"
+QUIET_BUSY="${QUIET_BUSY:-15}"
+busy_pct() {
+    local a b
+    a=($(head -1 /proc/stat)); sleep 2; b=($(head -1 /proc/stat))
+    local busy=$(( (b[1]+b[2]+b[3]+b[6]+b[7]+b[8]) - (a[1]+a[2]+a[3]+a[6]+a[7]+a[8]) ))
+    local idle=$(( (b[4]+b[5]) - (a[4]+a[5]) ))
+    echo $(( 100 * busy / (busy + idle + 1) ))
+}
+wait_quiet() {
+    local deadline=$(( $(date +%s) + QUIET_WAIT )) pct
+    while :; do
+        pct="$(busy_pct)"
+        if [ "$pct" -lt "$QUIET_BUSY" ]; then
+            echo "machine quiet before $1: ${pct}% busy (load average $(cut -d' ' -f1-3 /proc/loadavg))" | tee -a "$OUT/machine.txt"
+            return 0
+        fi
+        if [ "$(date +%s)" -ge "$deadline" ]; then
+            echo "machine NOT quiet before $1 after ${QUIET_WAIT} s: ${pct}% busy (load average $(cut -d' ' -f1-3 /proc/loadavg)); measuring anyway" | tee -a "$OUT/machine.txt"
+            return 0
+        fi
+    done
+}
 
 fingerprint() {
     find src Cargo.toml Cargo.lock build.rs migrations knowledge-base -type f -print0 2>/dev/null \
@@ -142,10 +169,12 @@ for n in ${SIZES//,/ }; do
 done
 
 step "engine (in process)"
+wait_quiet "engine"
 timeout 1800 "$ENGINE_BIN" --data "$OUT/data" --sizes "$SIZES" --queries "$QUERIES" \
     --repeat "$REPEAT" --reloads 5 --reload-size 1000 | tee "$OUT/engine.txt"
 
 step "server (startup, load, memory)"
+wait_quiet "server"
 timeout 900 "$SERVER_BIN" --bin "$MADOGUCHI_BIN" --rate "$RATE" --duration "$DURATION" --warmup 2 \
     --connections "$CONNECTIONS" --fresh-runs 3 --startup-runs 5 --capacity 5 --pidfile "$PIDFILE" | tee "$OUT/server.txt"
 
@@ -158,6 +187,7 @@ if [ "$PEER" != "0" ]; then
     fi
     "$PEER_VENV/bin/python" -c 'import sys, numpy, janome; print("peer python", sys.version.split()[0], "numpy", numpy.__version__)'
     for n in ${SIZES//,/ }; do
+        wait_quiet "peer $n"
         echo "--- peer on syn-$n"
         timeout 1800 "$PEER_VENV/bin/python" benches/peer/bm25_janome.py --faq "$OUT/data/syn-$n.jsonl" \
             --queries "$OUT/data/syn-$n.queries.jsonl" --repeat "$PEER_REPEAT" | tee -a "$OUT/peer.txt"

@@ -252,6 +252,46 @@ fn cpu_seconds(pid: u32, ticks: f64) -> f64 {
     (get(11) + get(12)) / ticks
 }
 
+/// Busy CPU seconds of the whole machine, all cores (user+nice+system+irq+softirq+steal).
+fn machine_busy_seconds(ticks: f64) -> f64 {
+    let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
+    let line = stat.lines().next().unwrap_or("");
+    let f: Vec<f64> = line
+        .split_whitespace()
+        .skip(1)
+        .map(|v| v.parse().unwrap_or(0.0))
+        .collect();
+    let get = |i: usize| f.get(i).copied().unwrap_or(0.0);
+    // user nice system idle iowait irq softirq steal
+    (get(0) + get(1) + get(2) + get(5) + get(6) + get(7)) / ticks
+}
+
+/// Seconds the threads of `pid` spent runnable but waiting for a CPU.
+fn runqueue_wait_seconds(pid: &str) -> f64 {
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return 0.0;
+    };
+    tasks
+        .filter_map(|t| t.ok())
+        .filter_map(|t| std::fs::read_to_string(t.path().join("schedstat")).ok())
+        .filter_map(|s| {
+            s.split_whitespace()
+                .nth(1)
+                .and_then(|v| v.parse::<f64>().ok())
+        })
+        .sum::<f64>()
+        / 1e9
+}
+
+fn loadavg() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .unwrap_or_default()
+        .split_whitespace()
+        .take(3)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 fn clock_ticks() -> f64 {
     Command::new("getconf")
         .arg("CLK_TCK")
@@ -696,11 +736,20 @@ fn main() {
     let mut server = Server::spawn(&args, work.path(), &existing_dir, "load");
     server.wait_ready();
     let (rss_idle, _) = memory_kb(server.pid());
+    let load_avg_before = loadavg();
+    let spid = server.pid().to_string();
     let cpu_before = cpu_seconds(server.pid(), ticks);
+    let self_before = cpu_seconds(std::process::id(), ticks);
+    let busy_before = machine_busy_seconds(ticks);
+    let wait_before = runqueue_wait_seconds(&spid);
     let load_started = Instant::now();
     let (load, text) = load_test(&args, server.addr);
     let load_secs = load_started.elapsed().as_secs_f64();
     let cpu_used = cpu_seconds(server.pid(), ticks) - cpu_before;
+    let self_used = cpu_seconds(std::process::id(), ticks) - self_before;
+    let busy = machine_busy_seconds(ticks) - busy_before;
+    let server_wait = runqueue_wait_seconds(&spid) - wait_before;
+    let others = (busy - cpu_used - self_used).max(0.0);
     let (rss_after, hwm) = memory_kb(server.pid());
     let alive = healthz_ok(server.addr);
     println!("{text}");
@@ -709,6 +758,15 @@ fn main() {
         cpu_used,
         load_secs,
         100.0 * cpu_used / load_secs
+    );
+    println!(
+        "contention during the load: load generator {:.1} s CPU, other processes {:.1} s CPU ({:.0}% of one core), \
+         server threads waited {:.2} s for a CPU; load average before: {}",
+        self_used,
+        others,
+        100.0 * others / load_secs,
+        server_wait,
+        load_avg_before
     );
     println!(
         "memory of the server: VmRSS idle {:.1} MB, after load {:.1} MB, peak (VmHWM) {:.1} MB",
@@ -725,7 +783,10 @@ fn main() {
     };
     let (_, hwm_capacity) = memory_kb(server.pid());
     if args.capacity_secs > 0 {
-        println!("memory peak (VmHWM) after the capacity test: {:.1} MB", hwm_capacity as f64 / 1024.0);
+        println!(
+            "memory peak (VmHWM) after the capacity test: {:.1} MB",
+            hwm_capacity as f64 / 1024.0
+        );
     }
     server.stop();
 
@@ -738,6 +799,8 @@ fn main() {
                 "max": round(existing.iter().cloned().fold(0.0, f64::max) * 1e3, 1), "runs": ms(&existing)},
             "load": load,
             "server_cpu_s": round(cpu_used, 2), "load_wall_s": round(load_secs, 2), "healthy_after": alive,
+            "contention": {"generator_cpu_s": round(self_used, 2), "other_processes_cpu_s": round(others, 2),
+                "server_runqueue_wait_s": round(server_wait, 3), "loadavg_before": load_avg_before},
             "rss_mb": {"idle": round(rss_idle as f64 / 1024.0, 1), "after_load": round(rss_after as f64 / 1024.0, 1),
                 "peak": round(hwm as f64 / 1024.0, 1), "peak_after_capacity": round(hwm_capacity as f64 / 1024.0, 1)},
             "capacity": capacity,

@@ -39,6 +39,15 @@ def fmt(x, nd=1):
     return f"{x:,}"
 
 
+def robust(st):
+    """The noise indicators of an engine set."""
+    if not st:
+        return ""
+    w = st.get("runqueue_wait_share")
+    return (f" (p99 of per-query medians {fmt(st.get('query_median_p99_us'))} us; "
+            f"waited for a CPU {fmt(None if w is None else 100 * w)}% of the loop)")
+
+
 def ratio(a, b):
     if a is None or b in (None, 0):
         return "n/a"
@@ -81,7 +90,7 @@ def main():
     s10, p10 = syn(10000), peers.get(10000, {})
     rows.append((
         "1. ask() in process, 10,000 entries (p99 <= 1 ms)",
-        f"p50 {fmt(s10.get('p50_us'))} us, p99 {fmt(s10.get('p99_us'))} us",
+        f"p50 {fmt(s10.get('p50_us'))} us, p99 {fmt(s10.get('p99_us'))} us" + robust(s10),
         verdict(s10.get("p99_us"), 1000.0),
         f"p50 {fmt(p10.get('p50_us'))} us, p99 {fmt(p10.get('p99_us'))} us",
         f"p50 {ratio(s10.get('p50_us'), p10.get('p50_us'))}; p99 {ratio(s10.get('p99_us'), p10.get('p99_us'))}",
@@ -89,7 +98,7 @@ def main():
     s1, p1 = syn(1000), peers.get(1000, {})
     rows.append((
         "   (same, 1,000 entries; no target)",
-        f"p50 {fmt(s1.get('p50_us'))} us, p99 {fmt(s1.get('p99_us'))} us",
+        f"p50 {fmt(s1.get('p50_us'))} us, p99 {fmt(s1.get('p99_us'))} us" + robust(s1),
         "-",
         f"p50 {fmt(p1.get('p50_us'))} us, p99 {fmt(p1.get('p99_us'))} us",
         f"p50 {ratio(s1.get('p50_us'), p1.get('p50_us'))}; p99 {ratio(s1.get('p99_us'), p1.get('p99_us'))}",
@@ -97,7 +106,7 @@ def main():
     kb = sets.get("bundled-kb", {})
     rows.append((
         f"   (same, bundled KB {fmt(kb.get('faq'))} entries x eval/queries; no target)",
-        f"p50 {fmt(kb.get('p50_us'))} us, p99 {fmt(kb.get('p99_us'))} us",
+        f"p50 {fmt(kb.get('p50_us'))} us, p99 {fmt(kb.get('p99_us'))} us" + robust(kb),
         "-", "n/a", "n/a",
     ))
     # 2. HTTP
@@ -168,6 +177,15 @@ def main():
               f"service time (from write) p50 {fmt(svc.get('p50_ms'), 2)} ms, p99 {fmt(svc.get('p99_ms'), 2)} ms; "
               f"latency p99.9 {fmt(lat.get('p999_ms'), 2)} ms; statuses {load.get('statuses')}; "
               f"server CPU {fmt(server.get('server_cpu_s'), 2)} s in {fmt(server.get('load_wall_s'), 1)} s.")
+        c = server.get("contention") or {}
+        if c:
+            print(f"Contention during the load: generator {fmt(c.get('generator_cpu_s'), 1)} s CPU, "
+                  f"other processes {fmt(c.get('other_processes_cpu_s'), 1)} s CPU, server threads waited "
+                  f"{fmt(c.get('server_runqueue_wait_s'), 2)} s for a CPU; load average before {c.get('loadavg_before')}.")
+        cap = server.get("capacity") or {}
+        if cap:
+            print(f"Capacity (closed loop, {cap.get('connections')} connections, {fmt(cap.get('seconds'), 1)} s): "
+                  f"{fmt(cap.get('rate'))} answered req/s, {cap.get('errors')} errors.")
 
 
 if __name__ == "__main__":

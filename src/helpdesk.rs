@@ -68,7 +68,7 @@ impl Helpdesk {
             .store
             .record_question(&NewQuestion {
                 channel: channel.to_string(),
-                text: crate::analysis::cut(text).to_string(),
+                text: stored_text(text),
                 decision: outcome.decision.as_str().to_string(),
                 top_faq_id: top.map(|c| c.id.clone()),
                 top_score: top.map(|c| c.score as f64),
@@ -100,5 +100,22 @@ impl Helpdesk {
         let engine = self.engine.clone();
         tokio::task::spawn_blocking(move || engine.reload(&entries)).await??;
         Ok(())
+    }
+}
+
+/// The question as it is stored: cut to the analysis limit, control characters (NUL,
+/// which PostgreSQL refuses in text, and the rest) replaced by spaces.
+fn stored_text(text: &str) -> String {
+    crate::analysis::cut(text)
+        .chars()
+        .map(|c| if c.is_control() && c != '\n' { ' ' } else { c })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn stored_text_has_no_control_characters() {
+        assert_eq!(super::stored_text("a\u{0}b\u{7}c\nd"), "a b c\nd");
     }
 }

@@ -87,7 +87,7 @@ mod tests {
         let a = analyzer(dir.path()).unwrap();
         assert!(a
             .analyze("ほげドライブが見えない")
-            .words
-            .contains(&"ファイルサーバ".to_string()));
+            .normalized
+            .contains("ファイルサーバ"));
     }
 }

@@ -90,7 +90,10 @@ impl Analyzer {
             reading_bigrams(&tokens)
         };
         Analysis {
-            words: tokens.iter().map(|t| self.synonyms.word(&t.base).to_string()).collect(),
+            words: tokens
+                .iter()
+                .map(|t| self.synonyms.word(&t.base).to_string())
+                .collect(),
             grams: surface_bigrams(&tokens),
             readings,
             normalized,

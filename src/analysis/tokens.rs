@@ -111,7 +111,9 @@ pub(crate) fn reading(segmenter: &Segmenter, text: &str) -> Option<String> {
     let mut tokens = segmenter.segment(Cow::Borrowed(text)).ok()?;
     let mut out = String::new();
     for token in tokens.iter_mut() {
-        let r = token.get_detail(7).filter(|r| *r != "*" && r.chars().all(is_katakana))?;
+        let r = token
+            .get_detail(7)
+            .filter(|r| *r != "*" && r.chars().all(is_katakana))?;
         out.push_str(r);
     }
     (!out.is_empty()).then_some(out)

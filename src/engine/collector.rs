@@ -25,8 +25,15 @@ impl Collector for BestPerFaq {
     type Fruit = HashMap<u32, Score>;
     type Child = BestPerFaqSegment;
 
-    fn for_segment(&self, ordinal: SegmentOrdinal, _: &SegmentReader) -> tantivy::Result<Self::Child> {
-        Ok(BestPerFaqSegment { column: self.columns[ordinal as usize].clone(), best: HashMap::new() })
+    fn for_segment(
+        &self,
+        ordinal: SegmentOrdinal,
+        _: &SegmentReader,
+    ) -> tantivy::Result<Self::Child> {
+        Ok(BestPerFaqSegment {
+            column: self.columns[ordinal as usize].clone(),
+            best: HashMap::new(),
+        })
     }
 
     fn requires_scoring(&self) -> bool {

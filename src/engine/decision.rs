@@ -53,7 +53,11 @@ pub struct Thresholds {
 
 impl Default for Thresholds {
     fn default() -> Self {
-        Self { answer: 0.51, margin: 0.12, suggest: 0.20 }
+        Self {
+            answer: 0.51,
+            margin: 0.12,
+            suggest: 0.20,
+        }
     }
 }
 

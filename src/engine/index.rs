@@ -121,7 +121,10 @@ impl FaqIndex {
             for &v in &variants_of[ordinal] {
                 let variant = &variants[v as usize];
                 let mut doc = TantivyDocument::new();
-                doc.add_pre_tokenized_text(question_field, pre_tokenized(&variant.text, &variant.units));
+                doc.add_pre_tokenized_text(
+                    question_field,
+                    pre_tokenized(&variant.text, &variant.units),
+                );
                 doc.add_u64(faq_field, ordinal as u64);
                 writer.add_document(doc)?;
             }
@@ -215,7 +218,9 @@ impl FaqIndex {
             return Vec::new();
         }
         let query = BooleanQuery::new(clauses);
-        let collector = BestPerFaq { columns: self.faq_columns.clone() };
+        let collector = BestPerFaq {
+            columns: self.faq_columns.clone(),
+        };
         let Ok(best) = self.searcher.search(&query, &collector) else {
             return Vec::new();
         };
@@ -239,7 +244,10 @@ fn pre_tokenized(text: &str, units: &[String]) -> PreTokenizedString {
             position_length: 1,
         })
         .collect();
-    PreTokenizedString { text: text.to_string(), tokens }
+    PreTokenizedString {
+        text: text.to_string(),
+        tokens,
+    }
 }
 
 fn question_texts(entry: &FaqEntry) -> Vec<(String, f32)> {

@@ -12,8 +12,8 @@
 //!   [`crate::analysis`]);
 //! - body coverage: the share of the question's word weight found in the answer.
 
-mod decision;
 mod collector;
+mod decision;
 mod index;
 mod smalltalk;
 mod units;
@@ -207,9 +207,17 @@ impl AnswerEngine {
             .map(|faq| {
                 let (similarity, best) = self.question_similarity(&index, faq, &query, &query_sq);
                 let words = query.overlap(&index.bodies[faq as usize])[WORD];
-                let body = if query_sq[WORD] > 0.0 { words / query_sq[WORD] } else { 0.0 };
+                let body = if query_sq[WORD] > 0.0 {
+                    words / query_sq[WORD]
+                } else {
+                    0.0
+                };
                 let all_sq: f32 = query_sq.iter().sum();
-                let entry = index.questions[faq as usize].overlap(&query).iter().sum::<f32>() / all_sq;
+                let entry = index.questions[faq as usize]
+                    .overlap(&query)
+                    .iter()
+                    .sum::<f32>()
+                    / all_sq;
                 let (bw, ew) = (self.config.body_weight, self.config.entry_weight);
                 let score = (similarity + bw * body + ew * entry) / (1.0 + bw + ew);
                 (score, faq, best)
@@ -248,9 +256,17 @@ impl AnswerEngine {
             let weight = index.variants[v as usize].weight;
             let variant = &index.variants[v as usize].vector;
             let overlap = query.overlap(variant);
-            let all = self.similarity(overlap.iter().sum(), query_sq.iter().sum(), variant.norm_sq.iter().sum());
+            let all = self.similarity(
+                overlap.iter().sum(),
+                query_sq.iter().sum(),
+                variant.norm_sq.iter().sum(),
+            );
             let reading = self.config.reading_view
-                * self.similarity(overlap[READING], query_sq[READING], variant.norm_sq[READING]);
+                * self.similarity(
+                    overlap[READING],
+                    query_sq[READING],
+                    variant.norm_sq[READING],
+                );
             let similarity = weight * all.max(reading);
             if similarity > best.0 {
                 best = (similarity, v);

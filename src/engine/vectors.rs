@@ -93,14 +93,23 @@ impl Vocabulary {
         let mut words_by_len: HashMap<usize, Vec<(Vec<char>, String)>> = HashMap::new();
         for unit in ids.keys().filter(|u| u.starts_with("w:")) {
             let chars: Vec<char> = unit[2..].chars().collect();
-            words_by_len.entry(chars.len()).or_default().push((chars, unit.clone()));
+            words_by_len
+                .entry(chars.len())
+                .or_default()
+                .push((chars, unit.clone()));
         }
         for list in words_by_len.values_mut() {
             list.sort();
         }
         let n = n as f32;
         let idf = df.iter().map(|&d| bm25_idf(n, d as f32)).collect();
-        Self { ids, idf, unknown_idf: bm25_idf(n, 0.0), words_by_len, by_reading: HashMap::new() }
+        Self {
+            ids,
+            idf,
+            unknown_idf: bm25_idf(n, 0.0),
+            words_by_len,
+            by_reading: HashMap::new(),
+        }
     }
 
     /// Records the readings of the known words that contain kanji, using `reading_of`.
@@ -113,7 +122,9 @@ impl Vocabulary {
             if !word.chars().any(crate::analysis::normalize::is_kanji) {
                 continue;
             }
-            let Some(reading) = reading_of(word) else { continue };
+            let Some(reading) = reading_of(word) else {
+                continue;
+            };
             let candidate = (self.idf[id as usize], unit.clone());
             match best.get(&reading) {
                 Some(current) if (current.0, &current.1) <= (candidate.0, &candidate.1) => {}
@@ -162,7 +173,9 @@ impl Vocabulary {
     pub fn closest_word(&self, unit: &str) -> Option<&str> {
         let word: Vec<char> = unit.strip_prefix("w:")?.chars().collect();
         let fuzzy_script = word.iter().all(|c| c.is_ascii_alphanumeric())
-            || word.iter().all(|&c| crate::analysis::normalize::is_katakana(c));
+            || word
+                .iter()
+                .all(|&c| crate::analysis::normalize::is_katakana(c));
         if word.len() < 3 || !fuzzy_script {
             return None;
         }
@@ -201,7 +214,9 @@ fn edit_distance(a: &[char], b: &[char], max: usize) -> usize {
         let mut row_min = usize::MAX;
         for j in 1..=b.len() {
             let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut v = (d[(i - 1) * w + j] + 1).min(d[i * w + j - 1] + 1).min(d[(i - 1) * w + j - 1] + cost);
+            let mut v = (d[(i - 1) * w + j] + 1)
+                .min(d[i * w + j - 1] + 1)
+                .min(d[(i - 1) * w + j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
                 v = v.min(d[(i - 2) * w + j - 2] + 1);
             }
@@ -229,7 +244,9 @@ mod tests {
 
     #[test]
     fn rare_units_weigh_more() {
-        let v = Vocabulary::build(vec![vec!["w:a", "w:b"], vec!["w:a"], vec!["w:a", "w:c"]].into_iter());
+        let v = Vocabulary::build(
+            vec![vec!["w:a", "w:b"], vec!["w:a"], vec!["w:a", "w:c"]].into_iter(),
+        );
         let common = v.idf(v.id("w:a").unwrap());
         let rare = v.idf(v.id("w:b").unwrap());
         assert!(rare > common);
@@ -238,7 +255,9 @@ mod tests {
 
     #[test]
     fn misspelt_katakana_and_ascii_words_find_the_known_word() {
-        let v = Vocabulary::build(vec![vec!["w:パスワード", "w:zoom", "w:teams", "w:印刷"]].into_iter());
+        let v = Vocabulary::build(
+            vec![vec!["w:パスワード", "w:zoom", "w:teams", "w:印刷"]].into_iter(),
+        );
         assert_eq!(v.closest_word("w:パスワート"), Some("w:パスワード"));
         assert_eq!(v.closest_word("w:zooom"), Some("w:zoom"));
         assert_eq!(v.closest_word("w:temas"), Some("w:teams"));

@@ -30,8 +30,21 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
         })?;
         let text = std::str::from_utf8(&bytes)
             .map_err(|_| ApiError::bad_request("invalid_utf8", "本文が UTF-8 ではありません。"))?;
-        serde_json::from_str(text).map(JsonBody).map_err(|e| {
+        let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
             ApiError::bad_request("invalid_json", format!("JSON として読み取れません: {e}"))
+        })?;
+        // serde would also accept an array of the fields in order; the API takes objects.
+        if !value.is_object() {
+            return Err(ApiError::bad_request(
+                "invalid_json",
+                "JSON オブジェクトを送ってください。",
+            ));
+        }
+        serde_json::from_value(value).map(JsonBody).map_err(|e| {
+            ApiError::bad_request(
+                "invalid_json",
+                format!("リクエストの形が正しくありません: {e}"),
+            )
         })
     }
 }
