@@ -197,10 +197,28 @@ impl FaqIndex {
     /// BM25 first, without duplicates.
     pub fn candidates(&self, query_units: &[String], limit: usize) -> Vec<u32> {
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for unit in query_units {
-            if self.vocabulary.id(unit).is_none() {
-                continue;
-            }
+        // Units most entries share (common bigrams) find nothing the rarer ones do not,
+        // but cost the most to score; they are left out of retrieval, not of scoring.
+        let common = self.vocabulary.common_idf();
+        let known: Vec<&String> = query_units
+            .iter()
+            .filter(|u| self.vocabulary.id(u).is_some())
+            .collect();
+        let discriminating: Vec<&String> = known
+            .iter()
+            .copied()
+            .filter(|u| {
+                self.vocabulary
+                    .id(u)
+                    .is_some_and(|id| self.vocabulary.idf(id) > common)
+            })
+            .collect();
+        let retrieve = if discriminating.is_empty() {
+            known
+        } else {
+            discriminating
+        };
+        for unit in retrieve {
             let term = Term::from_field_text(self.question_field, unit);
             clauses.push((
                 Occur::Should,

@@ -165,7 +165,8 @@ impl AnswerEngine {
     pub fn ask(&self, text: &str) -> Outcome {
         let truncated = text.chars().count() > MAX_QUESTION_CHARS;
         let text = cut(text);
-        let intent = self.smalltalk.classify(text, &self.analyzer);
+        let analysis = self.analyzer.analyze(text);
+        let intent = self.smalltalk.classify(text, &analysis, &self.analyzer);
         if intent != Intent::Question {
             let reason = match intent {
                 Intent::Greeting => Reason::Greeting,
@@ -180,7 +181,7 @@ impl AnswerEngine {
                 truncated,
             };
         }
-        let candidates = self.rank(&self.analyzer.analyze(text));
+        let candidates = self.rank(&analysis);
         let top = candidates.first().map(|c| c.score);
         let second = candidates.get(1).map(|c| c.score);
         let (decision, reason) = self.config.thresholds.decide(top, second);

@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 
-use crate::analysis::{normalize, Analyzer};
+use crate::analysis::{normalize, Analysis, Analyzer};
 
 /// What kind of message the engine was given.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -89,8 +89,9 @@ impl SmallTalk {
         Ok(Self { phrases })
     }
 
-    /// Classifies a message. `analyzer` decides whether anything searchable remains.
-    pub fn classify(&self, text: &str, analyzer: &Analyzer) -> Intent {
+    /// Classifies a message, given its analysis; `analyzer` decides whether anything
+    /// searchable remains once small-talk phrases are taken out.
+    pub fn classify(&self, text: &str, analysis: &Analysis, analyzer: &Analyzer) -> Intent {
         let mut rest = normalize(text);
         let mut found = None;
         for (phrase, intent) in &self.phrases {
@@ -100,7 +101,7 @@ impl SmallTalk {
             }
         }
         let Some(intent) = found else {
-            return if analyzer.analyze(text).is_empty() {
+            return if analysis.is_empty() {
                 Intent::Empty
             } else {
                 Intent::Question

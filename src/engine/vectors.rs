@@ -65,8 +65,10 @@ pub struct Vocabulary {
     ids: HashMap<String, u32>,
     idf: Vec<f32>,
     unknown_idf: f32,
-    /// Known words by character length, for fuzzy lookup of misspelt words.
-    words_by_len: HashMap<usize, Vec<(Vec<char>, String)>>,
+    common_idf: f32,
+    /// Known katakana and ASCII words by (script, character length), for fuzzy lookup of
+    /// misspelt words.
+    words_by_len: HashMap<(bool, usize), Vec<(Vec<char>, String)>>,
     /// Katakana readings of known words with kanji (ワスレル -> w:忘れる).
     by_reading: HashMap<String, String>,
 }
@@ -90,13 +92,16 @@ impl Vocabulary {
                 df[id as usize] += 1;
             }
         }
-        let mut words_by_len: HashMap<usize, Vec<(Vec<char>, String)>> = HashMap::new();
+        let mut words_by_len: HashMap<(bool, usize), Vec<(Vec<char>, String)>> = HashMap::new();
         for unit in ids.keys().filter(|u| u.starts_with("w:")) {
             let chars: Vec<char> = unit[2..].chars().collect();
-            words_by_len
-                .entry(chars.len())
-                .or_default()
-                .push((chars, unit.clone()));
+            if let Some(ascii) = fuzzy_script(&chars) {
+                let key = (ascii, chars.len());
+                words_by_len
+                    .entry(key)
+                    .or_default()
+                    .push((chars, unit.clone()));
+            }
         }
         for list in words_by_len.values_mut() {
             list.sort();
@@ -107,6 +112,7 @@ impl Vocabulary {
             ids,
             idf,
             unknown_idf: bm25_idf(n, 0.0),
+            common_idf: bm25_idf(n, (n / 8.0).max(8.0)),
             words_by_len,
             by_reading: HashMap::new(),
         }
@@ -154,6 +160,12 @@ impl Vocabulary {
         self.idf[id as usize]
     }
 
+    /// The idf of a unit that one entry in eight contains: below it, a unit is too
+    /// common to help find candidates.
+    pub fn common_idf(&self) -> f32 {
+        self.common_idf
+    }
+
     /// The idf a unit no FAQ entry contains would have.
     pub fn unknown_idf(&self) -> f32 {
         self.unknown_idf
@@ -172,17 +184,14 @@ impl Vocabulary {
     /// zooom -> zoom. Kanji words are left to the reading bigrams.
     pub fn closest_word(&self, unit: &str) -> Option<&str> {
         let word: Vec<char> = unit.strip_prefix("w:")?.chars().collect();
-        let fuzzy_script = word.iter().all(|c| c.is_ascii_alphanumeric())
-            || word
-                .iter()
-                .all(|&c| crate::analysis::normalize::is_katakana(c));
-        if word.len() < 3 || !fuzzy_script {
+        let ascii = fuzzy_script(&word)?;
+        if word.len() < 3 {
             return None;
         }
         let max = if word.len() >= 7 { 2 } else { 1 };
         let mut best: Option<(usize, &str)> = None;
         for len in word.len().saturating_sub(max)..=word.len() + max {
-            for (chars, known) in self.words_by_len.get(&len).into_iter().flatten() {
+            for (chars, known) in self.words_by_len.get(&(ascii, len)).into_iter().flatten() {
                 let d = edit_distance(&word, chars, max);
                 if d <= max && best.is_none_or(|(bd, _)| d < bd) {
                     best = Some((d, known.as_str()));
@@ -190,6 +199,21 @@ impl Vocabulary {
             }
         }
         best.map(|(_, w)| w)
+    }
+}
+
+/// Whether a word is all ASCII (Some(true)) or all katakana (Some(false)); other words
+/// are not corrected by spelling (kanji typos are caught by their readings).
+fn fuzzy_script(word: &[char]) -> Option<bool> {
+    if word.iter().all(|c| c.is_ascii_alphanumeric()) {
+        Some(true)
+    } else if word
+        .iter()
+        .all(|&c| crate::analysis::normalize::is_katakana(c))
+    {
+        Some(false)
+    } else {
+        None
     }
 }
 
