@@ -528,9 +528,10 @@ fn load_test(args: &Args, addr: SocketAddr) -> (Value, String) {
         let mut all = Vec::new();
         for h in handles {
             let left = overall.saturating_sub(started.elapsed());
-            match tokio::time::timeout(left, h).await {
-                Ok(Ok(s)) => all.extend(s),
-                _ => {} // counted as errors below (requests without a sample)
+            // A task that timed out or failed is counted as errors below (requests
+            // without a sample).
+            if let Ok(Ok(s)) = tokio::time::timeout(left, h).await {
+                all.extend(s);
             }
         }
         all

@@ -59,6 +59,9 @@ impl UnitVec {
     }
 }
 
+/// A known word as characters, with its unit.
+type SpelledWord = (Vec<char>, String);
+
 /// Unit vocabulary and inverse document frequencies (documents are FAQ entries).
 #[derive(Debug, Default)]
 pub struct Vocabulary {
@@ -68,7 +71,7 @@ pub struct Vocabulary {
     common_idf: f32,
     /// Known katakana and ASCII words by (script, character length), for fuzzy lookup of
     /// misspelt words.
-    words_by_len: HashMap<(bool, usize), Vec<(Vec<char>, String)>>,
+    words_by_len: HashMap<(bool, usize), Vec<SpelledWord>>,
     /// Katakana readings of known words with kanji (ワスレル -> w:忘れる).
     by_reading: HashMap<String, String>,
 }
@@ -92,7 +95,7 @@ impl Vocabulary {
                 df[id as usize] += 1;
             }
         }
-        let mut words_by_len: HashMap<(bool, usize), Vec<(Vec<char>, String)>> = HashMap::new();
+        let mut words_by_len: HashMap<(bool, usize), Vec<SpelledWord>> = HashMap::new();
         for unit in ids.keys().filter(|u| u.starts_with("w:")) {
             let chars: Vec<char> = unit[2..].chars().collect();
             if let Some(ascii) = fuzzy_script(&chars) {
