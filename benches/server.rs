@@ -11,7 +11,11 @@
 //!
 //! Run: `cargo bench --bench server -- [--bin target/release/madoguchi] [--rate 1000]
 //!       [--duration 20] [--warmup 2] [--connections 32] [--fresh-runs 3]
-//!       [--startup-runs 5] [--capacity 5] [--pidfile FILE]`
+//!       [--startup-runs 5] [--capacity 5] [--pidfile FILE] [--samples FILE.csv]`
+//!
+//! `--samples` writes every measured request of the fixed-rate load as CSV
+//! (scheduled_ms from the start, latency_ms, service_ms, status), to look at when slow
+//! answers happen.
 //!
 //! The server listens on 127.0.0.1 only (a free port), with `MADOGUCHI_DATA_DIR` in a
 //! temporary folder and `MADOGUCHI_KB_DIR` = the repository's knowledge base; it is run in
@@ -57,6 +61,7 @@ struct Args {
     startup_runs: usize,
     pidfile: Option<PathBuf>,
     capacity_secs: u64,
+    samples: Option<PathBuf>,
 }
 
 fn parse_args() -> Args {
@@ -70,6 +75,7 @@ fn parse_args() -> Args {
         startup_runs: 5,
         pidfile: None,
         capacity_secs: 5,
+        samples: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
@@ -87,6 +93,7 @@ fn parse_args() -> Args {
             "--startup-runs" => args.startup_runs = number(&value()).clamp(1, 50) as usize,
             "--pidfile" => args.pidfile = Some(PathBuf::from(value())),
             "--capacity" => args.capacity_secs = number(&value()).min(60),
+            "--samples" => args.samples = Some(PathBuf::from(value())),
             // `cargo bench` passes --bench; anything else is ignored as well.
             _ => {}
         }
@@ -538,6 +545,24 @@ fn load_test(args: &Args, addr: SocketAddr) -> (Value, String) {
     });
     runtime.shutdown_timeout(Duration::from_secs(1));
 
+    if let Some(path) = &args.samples {
+        let t0 = samples.iter().map(|s| s.intended).min();
+        let mut sorted: Vec<&Sample> = samples.iter().collect();
+        sorted.sort_by_key(|s| s.intended);
+        let mut csv = String::from("scheduled_ms,latency_ms,service_ms,status\n");
+        for s in sorted {
+            let at = t0.map_or(0.0, |t| (s.intended - t).as_secs_f64() * 1e3);
+            csv.push_str(&format!(
+                "{at:.3},{:.3},{:.3},{}\n",
+                (s.done - s.intended).as_secs_f64() * 1e3,
+                (s.done - s.sent).as_secs_f64() * 1e3,
+                s.status
+            ));
+        }
+        if let Err(e) = std::fs::write(path, csv) {
+            eprintln!("server bench: {}: {e}", path.display());
+        }
+    }
     let ok: Vec<&Sample> = samples.iter().filter(|s| s.status == 200).collect();
     let errors = samples.len() - ok.len() + measured.saturating_sub(samples.len());
     let mut statuses = std::collections::BTreeMap::new();

@@ -1,10 +1,9 @@
 //! A tantivy collector that keeps, per FAQ entry, the best BM25 score of its documents.
 //!
 //! tantivy's `TopDocs` (block-WAND pruning) cost tens of microseconds per query term on
-//! this index shape; scoring every matching document of a few thousand and keeping the
-//! best per entry is several times cheaper and returns entries, not documents.
-
-use std::collections::HashMap;
+//! this index shape; scoring the matching documents of the few rare units retrieval uses
+//! and keeping the best per entry is several times cheaper, and returns entries, not
+//! documents.
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::Column;
@@ -18,11 +17,11 @@ pub struct BestPerFaq {
 
 pub struct BestPerFaqSegment {
     column: Column<u64>,
-    best: HashMap<u32, Score>,
+    best: Vec<(u32, Score)>,
 }
 
 impl Collector for BestPerFaq {
-    type Fruit = HashMap<u32, Score>;
+    type Fruit = Vec<(u32, Score)>;
     type Child = BestPerFaqSegment;
 
     fn for_segment(
@@ -32,7 +31,7 @@ impl Collector for BestPerFaq {
     ) -> tantivy::Result<Self::Child> {
         Ok(BestPerFaqSegment {
             column: self.columns[ordinal as usize].clone(),
-            best: HashMap::new(),
+            best: Vec::new(),
         })
     }
 
@@ -40,25 +39,22 @@ impl Collector for BestPerFaq {
         true
     }
 
-    fn merge_fruits(&self, fruits: Vec<HashMap<u32, Score>>) -> tantivy::Result<Self::Fruit> {
-        let mut merged: HashMap<u32, Score> = HashMap::new();
-        for fruit in fruits {
-            for (faq, score) in fruit {
-                let best = merged.entry(faq).or_insert(score);
-                *best = best.max(score);
-            }
-        }
-        Ok(merged)
+    /// All (entry, score) pairs, best score per entry, best first.
+    fn merge_fruits(&self, fruits: Vec<Vec<(u32, Score)>>) -> tantivy::Result<Self::Fruit> {
+        let mut all: Vec<(u32, Score)> = fruits.into_iter().flatten().collect();
+        all.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)));
+        all.dedup_by_key(|e| e.0);
+        all.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        Ok(all)
     }
 }
 
 impl SegmentCollector for BestPerFaqSegment {
-    type Fruit = HashMap<u32, Score>;
+    type Fruit = Vec<(u32, Score)>;
 
     fn collect(&mut self, doc: DocId, score: Score) {
         if let Some(faq) = self.column.first(doc) {
-            let best = self.best.entry(faq as u32).or_insert(score);
-            *best = best.max(score);
+            self.best.push((faq as u32, score));
         }
     }
 

@@ -19,6 +19,8 @@ use crate::kb::FaqEntry;
 const QUESTION_TOKENIZER: &str = "ja_units";
 const BODY_TOKENIZER: &str = "ja_words";
 
+/// At most this many of a question's units (the rarest) retrieve candidates.
+const RETRIEVAL_UNITS: usize = 12;
 const ALTERNATIVE_WEIGHT: f32 = 0.95;
 const KEYWORDS_WEIGHT: f32 = 0.85;
 
@@ -197,27 +199,20 @@ impl FaqIndex {
     /// BM25 first, without duplicates.
     pub fn candidates(&self, query_units: &[String], limit: usize) -> Vec<u32> {
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        // Units most entries share (common bigrams) find nothing the rarer ones do not,
-        // but cost the most to score; they are left out of retrieval, not of scoring.
+        // Retrieval looks for the rarest units only: units most entries share (common
+        // bigrams) find nothing the rarer ones do not, but cost the most to score. They are
+        // left out of retrieval, not of scoring.
+        let mut known: Vec<(f32, &String)> = query_units
+            .iter()
+            .filter_map(|u| Some((self.vocabulary.idf(self.vocabulary.id(u)?), u)))
+            .collect();
+        known.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
         let common = self.vocabulary.common_idf();
-        let known: Vec<&String> = query_units
+        let rare = known.iter().take_while(|(idf, _)| *idf > common).count();
+        let retrieve = known
             .iter()
-            .filter(|u| self.vocabulary.id(u).is_some())
-            .collect();
-        let discriminating: Vec<&String> = known
-            .iter()
-            .copied()
-            .filter(|u| {
-                self.vocabulary
-                    .id(u)
-                    .is_some_and(|id| self.vocabulary.idf(id) > common)
-            })
-            .collect();
-        let retrieve = if discriminating.is_empty() {
-            known
-        } else {
-            discriminating
-        };
+            .take(rare.clamp(RETRIEVAL_UNITS.min(known.len()).min(4), RETRIEVAL_UNITS))
+            .map(|(_, u)| *u);
         for unit in retrieve {
             let term = Term::from_field_text(self.question_field, unit);
             clauses.push((
@@ -242,10 +237,7 @@ impl FaqIndex {
         let Ok(best) = self.searcher.search(&query, &collector) else {
             return Vec::new();
         };
-        let mut ranked: Vec<(u32, f32)> = best.into_iter().collect();
-        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        ranked.truncate(limit);
-        ranked.into_iter().map(|(faq, _)| faq).collect()
+        best.into_iter().take(limit).map(|(faq, _)| faq).collect()
     }
 }
 
