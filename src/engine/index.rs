@@ -39,6 +39,8 @@ pub struct Variant {
 /// The index over the published entries.
 pub struct FaqIndex {
     pub entries: Vec<FaqEntry>,
+    /// Entry ordinals by id.
+    by_id: std::collections::HashMap<String, u32>,
     pub variants: Vec<Variant>,
     /// Per entry, the indexes of its variants.
     pub variants_of: Vec<Vec<u32>>,
@@ -146,8 +148,14 @@ impl FaqIndex {
             .iter()
             .map(|segment| segment.fast_fields().u64("faq"))
             .collect::<tantivy::Result<Vec<_>>>()?;
+        let by_id = entries
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.id.clone(), i as u32))
+            .collect();
         Ok(Self {
             entries,
+            by_id,
             variants,
             variants_of,
             bodies,
@@ -176,6 +184,11 @@ impl FaqIndex {
             }
         }
         (UnitVec::new(known), unknown_sq)
+    }
+
+    /// A published entry by id.
+    pub fn entry(&self, id: &str) -> Option<&FaqEntry> {
+        self.by_id.get(id).map(|&i| &self.entries[i as usize])
     }
 
     /// Replaces misspelt katakana and ASCII words the index does not know by the known

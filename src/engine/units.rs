@@ -126,3 +126,27 @@ impl TokenStream for UnitStream<'_> {
         &mut self.tokens[self.at.unwrap_or(0)]
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use tantivy::tokenizer::{TokenStream, Tokenizer};
+
+    use super::*;
+    use crate::analysis::Synonyms;
+
+    #[test]
+    fn the_tantivy_tokenizer_emits_the_same_units_as_the_analysis() {
+        let analyzer = Analyzer::new(Synonyms::empty());
+        let text = "プリンターで印刷できません";
+        let expected = units(&analyzer.analyze(text), UnitSet::All);
+        let mut tokenizer = UnitTokenizer::new(analyzer, UnitSet::All);
+        let mut stream = tokenizer.token_stream(text);
+        let mut emitted = Vec::new();
+        while stream.advance() {
+            emitted.push(stream.token().text.clone());
+        }
+        assert_eq!(emitted, expected);
+        assert!(emitted.contains(&"w:印刷".to_string()));
+        assert!(emitted.iter().any(|u| u.starts_with("r:")));
+    }
+}
