@@ -93,9 +93,13 @@ impl SmallTalk {
     /// searchable remains once small-talk phrases are taken out.
     pub fn classify(&self, text: &str, analysis: &Analysis, analyzer: &Analyzer) -> Intent {
         let mut rest = normalize(text);
+        let letters = bare(&rest);
         let mut found = None;
         for (phrase, intent) in &self.phrases {
-            if rest.contains(phrase.as_str()) {
+            // Short phrases (ok, hi, どうも) count only as the whole message: inside a
+            // longer one they are too often part of another word (outlook, はいれない).
+            let short = phrase.chars().count() < 3;
+            if (short && letters == *phrase) || (!short && rest.contains(phrase.as_str())) {
                 rest = rest.replace(phrase.as_str(), " ");
                 found.get_or_insert(*intent);
             }
@@ -107,14 +111,57 @@ impl SmallTalk {
                 Intent::Question
             };
         };
-        for filler in FILLERS {
-            rest = rest.replace(filler, " ");
-        }
-        let leftover: String = rest.chars().filter(|c| c.is_alphanumeric()).collect();
+        let leftover = bare(&rest);
         if leftover.is_empty() || analyzer.analyze(&rest).is_empty() {
             intent
         } else {
             Intent::Question
         }
+    }
+}
+
+/// The letters of a message without politeness and fillers.
+fn bare(text: &str) -> String {
+    let mut rest = text.to_string();
+    for filler in FILLERS {
+        rest = rest.replace(filler, " ");
+    }
+    rest.chars().filter(|c| c.is_alphanumeric()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::Synonyms;
+
+    fn classify(text: &str) -> Intent {
+        let talk = SmallTalk::parse("greeting: おはよう, ok, hi\nthanks: ありがとう\n").unwrap();
+        let analyzer = Analyzer::new(Synonyms::empty());
+        talk.classify(text, &analyzer.analyze(text), &analyzer)
+    }
+
+    #[test]
+    fn greetings_and_thanks_alone_are_small_talk() {
+        assert_eq!(classify("おはようございます！"), Intent::Greeting);
+        assert_eq!(classify("OK"), Intent::Greeting);
+        assert_eq!(classify("ありがとう😊"), Intent::Thanks);
+    }
+
+    #[test]
+    fn a_question_after_a_greeting_is_a_question() {
+        assert_eq!(classify("おはよう、プリンタが動かない"), Intent::Question);
+    }
+
+    #[test]
+    fn short_phrases_inside_words_are_not_small_talk() {
+        assert_eq!(classify("outlookが開かない"), Intent::Question);
+        assert_eq!(classify("okです"), Intent::Greeting);
+    }
+
+    #[test]
+    fn unknown_intents_are_an_error() {
+        assert!(SmallTalk::parse("farewell: さようなら")
+            .unwrap_err()
+            .contains("farewell"));
     }
 }
