@@ -19,8 +19,10 @@ use crate::kb::FaqEntry;
 const QUESTION_TOKENIZER: &str = "ja_units";
 const BODY_TOKENIZER: &str = "ja_words";
 
-/// At most this many of a question's units (the rarest) retrieve candidates.
+/// At most this many of a question's units (the rarest) retrieve candidates, and at
+/// least this many when the question has them, however common they are.
 const RETRIEVAL_UNITS: usize = 12;
+const MIN_RETRIEVAL_UNITS: usize = 4;
 const ALTERNATIVE_WEIGHT: f32 = 0.95;
 const KEYWORDS_WEIGHT: f32 = 0.85;
 
@@ -224,7 +226,7 @@ impl FaqIndex {
         let rare = known.iter().take_while(|(idf, _)| *idf > common).count();
         let retrieve = known
             .iter()
-            .take(rare.clamp(RETRIEVAL_UNITS.min(known.len()).min(4), RETRIEVAL_UNITS))
+            .take(rare.clamp(MIN_RETRIEVAL_UNITS, RETRIEVAL_UNITS))
             .map(|(_, u)| *u);
         for unit in retrieve {
             let term = Term::from_field_text(self.question_field, unit);

@@ -197,6 +197,7 @@ impl AnswerEngine {
         if query_sq.iter().sum::<f32>() == 0.0 || query.is_empty() {
             return Vec::new();
         }
+        let all_sq: f32 = query_sq.iter().sum();
         let mut scored: Vec<(f32, u32, u32)> = index
             .candidates(&query_units, SCORED_CANDIDATES)
             .into_iter()
@@ -208,7 +209,6 @@ impl AnswerEngine {
                 } else {
                     0.0
                 };
-                let all_sq: f32 = query_sq.iter().sum();
                 let entry = index.questions[faq as usize]
                     .overlap(&query)
                     .iter()
