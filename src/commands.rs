@@ -203,6 +203,36 @@ pub fn ask(settings: &Settings, text: &str, json: bool, verbose: bool) -> anyhow
     Ok(ExitCode::SUCCESS)
 }
 
+/// `madoguchi chat`: talk to the bot in the terminal.
+pub fn chat(settings: &Settings, staff: Option<String>) -> anyhow::Result<ExitCode> {
+    let (rt, helpdesk) = open(settings)?;
+    let stdin = std::io::stdin();
+    rt.block_on(crate::terminal::chat(
+        &helpdesk,
+        staff,
+        stdin.lock(),
+        std::io::stdout(),
+    ))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `madoguchi staff import FILE.csv`: replaces the staff directory.
+pub fn staff_import(settings: &Settings, file: &std::path::Path) -> anyhow::Result<ExitCode> {
+    let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+    let staff = crate::staff::parse_csv(&bytes).with_context(|| file.display().to_string())?;
+    let (rt, helpdesk) = open(settings)?;
+    let report = rt.block_on(helpdesk.store.replace_staff(&staff))?;
+    println!(
+        "staff directory: {} people ({} added, {} updated, {} unchanged, {} removed)",
+        staff.len(),
+        report.added,
+        report.updated,
+        report.unchanged,
+        report.removed
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
 pub fn kb(settings: &Settings, action: KbAction) -> anyhow::Result<ExitCode> {
     let (rt, helpdesk) = open(settings)?;
     match action {

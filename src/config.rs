@@ -7,12 +7,22 @@
 //! | database | `database_url` | `MADOGUCHI_DATABASE_URL` | SQLite file in the data folder |
 //! | knowledge base | `kb_dir` | `MADOGUCHI_KB_DIR` | `./knowledge-base` |
 //! | engine thresholds | `[engine.thresholds]` | - | calibrated defaults |
+//! | bot sentences | `prompts_dir` | `MADOGUCHI_PROMPTS_DIR` | `./prompts` |
+//! | office hours, closures | `[calendar]` | - | 8:30-17:15, no one-off days |
+//! | LoGoチャット token | `[logochat] token` | `MADOGUCHI_LOGOCHAT_TOKEN` | none: webhook off |
+//! | LoGoチャット signing secret | `[logochat] signing_secret` | `MADOGUCHI_LOGOCHAT_SIGNING_SECRET` | none |
+//! | LoGoチャット outgoing URL | `[logochat] outgoing_url` | `MADOGUCHI_LOGOCHAT_OUTGOING_URL` | none |
+//! | widget identity header | `[widget] identity_header` | `MADOGUCHI_WIDGET_IDENTITY_HEADER` | none: anonymous |
+//! | widget origins (CORS) | `[widget] allowed_origins` | - | any |
+//! | operator API token | `operator_token` | `MADOGUCHI_OPERATOR_TOKEN` | none: API off |
+//! | outbox retries | `[outbox]` | - | 20 attempts, 0.5 s doubling to 5 min |
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::calendar::CalendarConfig;
 use crate::engine::EngineConfig;
 
 /// The settings file read when `--config` is not given and it exists.
@@ -26,6 +36,72 @@ pub struct Settings {
     pub database_url: Option<String>,
     pub kb_dir: PathBuf,
     pub engine: EngineConfig,
+    pub prompts_dir: PathBuf,
+    pub calendar: CalendarConfig,
+    pub logochat: LogoChatSettings,
+    pub widget: WidgetSettings,
+    /// Bearer token for the operator JSON API (until the console's sign-in exists).
+    pub operator_token: Option<Secret>,
+    pub outbox: OutboxSettings,
+}
+
+/// A secret setting: never printed.
+#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("\"(secret)\"")
+    }
+}
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The LoGoチャット channel (see integrations/logochat/README.md).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LogoChatSettings {
+    /// The shared token the platform sends; without one the webhook is off.
+    pub token: Option<Secret>,
+    /// When set, every webhook call must carry a valid HMAC-SHA256 signature.
+    pub signing_secret: Option<Secret>,
+    /// Where replies sent later (operators' messages) are POSTed.
+    pub outgoing_url: Option<String>,
+}
+
+/// The portal widget.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WidgetSettings {
+    /// A header the portal's reverse proxy sets to the signed-in user's 職員番号 or
+    /// e-mail. Off by default: only enable it behind a proxy that strips it from clients.
+    pub identity_header: Option<String>,
+    /// Origins allowed to call the chat API from a browser; empty means any.
+    pub allowed_origins: Vec<String>,
+}
+
+/// Retries of messages to outside systems.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OutboxSettings {
+    pub max_attempts: u32,
+    pub first_delay_ms: u64,
+    pub max_delay_secs: u64,
+}
+
+impl Default for OutboxSettings {
+    fn default() -> Self {
+        Self {
+            max_attempts: 20,
+            first_delay_ms: 500,
+            max_delay_secs: 300,
+        }
+    }
 }
 
 impl Default for Settings {
@@ -36,6 +112,12 @@ impl Default for Settings {
             database_url: None,
             kb_dir: PathBuf::from("knowledge-base"),
             engine: EngineConfig::default(),
+            prompts_dir: PathBuf::from("prompts"),
+            calendar: CalendarConfig::default(),
+            logochat: LogoChatSettings::default(),
+            widget: WidgetSettings::default(),
+            operator_token: None,
+            outbox: OutboxSettings::default(),
         }
     }
 }
@@ -82,6 +164,33 @@ impl Settings {
         if let Some(v) = env("MADOGUCHI_KB_DIR") {
             settings.kb_dir = PathBuf::from(v);
         }
+        if let Some(v) = env("MADOGUCHI_PROMPTS_DIR") {
+            settings.prompts_dir = PathBuf::from(v);
+        }
+        let secret = |name: &str| env(name).filter(|v| !v.is_empty()).map(Secret);
+        if let Some(v) = secret("MADOGUCHI_LOGOCHAT_TOKEN") {
+            settings.logochat.token = Some(v);
+        }
+        if let Some(v) = secret("MADOGUCHI_LOGOCHAT_SIGNING_SECRET") {
+            settings.logochat.signing_secret = Some(v);
+        }
+        if let Some(v) = env("MADOGUCHI_LOGOCHAT_OUTGOING_URL").filter(|v| !v.is_empty()) {
+            settings.logochat.outgoing_url = Some(v);
+        }
+        if let Some(v) = env("MADOGUCHI_WIDGET_IDENTITY_HEADER").filter(|v| !v.is_empty()) {
+            settings.widget.identity_header = Some(v);
+        }
+        if let Some(v) = secret("MADOGUCHI_OPERATOR_TOKEN") {
+            settings.operator_token = Some(v);
+        }
+        if let Some(url) = &settings.logochat.outgoing_url {
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                return Err(ConfigError::Env(
+                    "MADOGUCHI_LOGOCHAT_OUTGOING_URL",
+                    format!("not an http(s) URL: {url:?}"),
+                ));
+            }
+        }
         Ok(settings)
     }
 
@@ -121,6 +230,16 @@ mod tests {
         assert_eq!(s.listen.port(), 9100);
         assert_eq!(s.kb_dir, PathBuf::from("kb"));
         assert_eq!(s.engine.thresholds.answer, 0.7);
+    }
+
+    #[test]
+    fn secrets_never_print() {
+        let s = Settings::load(None, |k| {
+            (k == "MADOGUCHI_LOGOCHAT_TOKEN").then(|| "hunter2".into())
+        })
+        .unwrap();
+        assert_eq!(s.logochat.token.as_ref().unwrap().expose(), "hunter2");
+        assert!(!format!("{s:?}").contains("hunter2"));
     }
 
     #[test]

@@ -4,10 +4,14 @@
 
 use std::sync::Arc;
 
+use crate::calendar::BusinessCalendar;
+use crate::clock::{Clock, SystemClock};
 use crate::config::Settings;
+use crate::conversation::TurnLocks;
 use crate::engine::{AnswerEngine, Outcome};
 use crate::kb::{files, FaqEntry};
 use crate::lexicon;
+use crate::prompts::Prompts;
 use crate::storage::{ImportReport, NewQuestion, Store};
 
 /// Meta key set once the bundled knowledge base has been imported.
@@ -25,12 +29,28 @@ pub struct Helpdesk {
     pub settings: Settings,
     pub store: Store,
     pub engine: Arc<AnswerEngine>,
+    pub calendar: BusinessCalendar,
+    pub clock: Arc<dyn Clock>,
+    pub prompts: Prompts,
+    pub(crate) turns: TurnLocks,
+    /// Notified when something is queued in the outbox.
+    pub outbox_wakeup: Arc<tokio::sync::Notify>,
 }
 
 impl Helpdesk {
     /// Connects to the database (creating and migrating it), imports the bundled
     /// knowledge base on first start, and builds the engine from the live entries.
     pub async fn open(settings: Settings) -> anyhow::Result<Self> {
+        Self::open_with_clock(settings, Arc::new(SystemClock)).await
+    }
+
+    /// [`Helpdesk::open`] with a given clock (tests fix the time).
+    pub async fn open_with_clock(
+        settings: Settings,
+        clock: Arc<dyn Clock>,
+    ) -> anyhow::Result<Self> {
+        let calendar = BusinessCalendar::new(&settings.calendar)?;
+        let prompts = Prompts::load(&settings.prompts_dir)?;
         let store = Store::connect(&settings.database_url()).await?;
         if store.meta_get(SEEDED).await?.is_none() {
             if store.faq_count().await? == 0 {
@@ -57,6 +77,11 @@ impl Helpdesk {
             settings,
             store,
             engine: Arc::new(engine),
+            calendar,
+            clock,
+            prompts,
+            turns: TurnLocks::default(),
+            outbox_wakeup: Arc::new(tokio::sync::Notify::new()),
         })
     }
 
@@ -105,9 +130,13 @@ impl Helpdesk {
 
 /// The question as it is stored: cut to the analysis limit, control characters (NUL,
 /// which PostgreSQL refuses in text, and the rest) replaced by spaces.
-fn stored_text(text: &str) -> String {
-    crate::analysis::cut(text)
-        .chars()
+pub(crate) fn stored_text(text: &str) -> String {
+    clean_text(crate::analysis::cut(text))
+}
+
+/// A message as it is stored, whole: control characters but newlines replaced by spaces.
+pub(crate) fn clean_text(text: &str) -> String {
+    text.chars()
         .map(|c| if c.is_control() && c != '\n' { ' ' } else { c })
         .collect()
 }

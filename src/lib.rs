@@ -4,13 +4,21 @@
 //! so that tests and benchmarks run exactly what production runs.
 
 pub mod analysis;
+pub mod calendar;
+pub mod channels;
+pub mod clock;
 pub mod commands;
 pub mod config;
+pub mod conversation;
 pub mod engine;
 pub mod eval;
 pub mod helpdesk;
 pub mod http;
 pub mod kb;
 pub mod lexicon;
+pub mod outbox;
+pub mod prompts;
 pub mod server;
+pub mod staff;
 pub mod storage;
+pub mod terminal;

@@ -33,11 +33,29 @@ enum Command {
     },
     /// Score the engine on judged queries (same code path as live questions).
     Eval(commands::EvalArgs),
+    /// Talk to the bot in the terminal, as a staff member would.
+    Chat {
+        /// Chat as this 職員番号 (from the staff directory); default anonymous.
+        #[arg(long)]
+        staff: Option<String>,
+    },
+    /// Staff directory: import the personnel CSV (職員番号, 氏名, 所属, メール, 内線,
+    /// LoGoチャットID), replacing the directory.
+    Staff {
+        #[command(subcommand)]
+        action: StaffAction,
+    },
     /// Knowledge base: import the Markdown files into the database, or export them.
     Kb {
         #[command(subcommand)]
         action: commands::KbAction,
     },
+}
+
+#[derive(Subcommand)]
+enum StaffAction {
+    /// Replace the directory with a CSV file (UTF-8 or Shift_JIS).
+    Import { file: PathBuf },
 }
 
 fn main() -> ExitCode {
@@ -59,6 +77,10 @@ fn main() -> ExitCode {
         } => commands::ask(&settings, &text, json, verbose),
         Command::Eval(args) => commands::eval(&settings, &args),
         Command::Kb { action } => commands::kb(&settings, action),
+        Command::Chat { staff } => commands::chat(&settings, staff),
+        Command::Staff {
+            action: StaffAction::Import { file },
+        } => commands::staff_import(&settings, &file),
     };
     match result {
         Ok(code) => code,

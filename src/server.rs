@@ -21,8 +21,16 @@ pub async fn run(
     // A plain line on stdout, so that scripts and tests that bind port 0 learn the port.
     println!("madoguchi: listening on http://{address}");
     tracing::info!(%address, faqs = helpdesk.engine.entry_count(), backend = helpdesk.store.backend_name(), "madoguchi is serving");
+    // The outbox worker delivers what is queued, from earlier runs too, and stops with
+    // the server.
+    let (stop_outbox, outbox_stopped) = tokio::sync::oneshot::channel::<()>();
+    let outbox = tokio::spawn(crate::outbox::run(helpdesk.clone(), async move {
+        let _ = outbox_stopped.await;
+    }));
     axum::serve(listener, crate::http::app(helpdesk))
         .with_graceful_shutdown(shutdown)
         .await?;
+    let _ = stop_outbox.send(());
+    outbox.await?;
     Ok(())
 }

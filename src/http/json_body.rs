@@ -10,24 +10,41 @@ use super::error::ApiError;
 
 pub struct JsonBody<T>(pub T);
 
+/// The raw body, for handlers that must see the exact bytes (signature checks); its
+/// failures are [`ApiError`]s like [`JsonBody`]'s.
+pub struct RawBody(pub Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for RawBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        Bytes::from_request(req, state)
+            .await
+            .map(RawBody)
+            .map_err(body_error)
+    }
+}
+
+fn body_error(rejection: axum::extract::rejection::BytesRejection) -> ApiError {
+    if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            format!(
+                "リクエストが大きすぎます（上限 {} KB）。",
+                super::MAX_BODY_BYTES / 1024
+            ),
+        )
+    } else {
+        ApiError::bad_request("bad_body", "リクエスト本文を読み取れませんでした。")
+    }
+}
+
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
-        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
-            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "too_large",
-                    format!(
-                        "リクエストが大きすぎます（上限 {} KB）。",
-                        super::MAX_BODY_BYTES / 1024
-                    ),
-                )
-            } else {
-                ApiError::bad_request("bad_body", "リクエスト本文を読み取れませんでした。")
-            }
-        })?;
+        let RawBody(bytes) = RawBody::from_request(req, state).await?;
         let text = std::str::from_utf8(&bytes)
             .map_err(|_| ApiError::bad_request("invalid_utf8", "本文が UTF-8 ではありません。"))?;
         let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {

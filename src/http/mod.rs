@@ -1,9 +1,14 @@
 //! The HTTP interface. Handlers only translate between HTTP and [`Helpdesk`].
 
 mod ask;
+mod chat;
 mod error;
 mod faqs;
 mod json_body;
+mod logochat;
+mod messages;
+mod operator;
+mod widget;
 
 use std::sync::Arc;
 
@@ -25,10 +30,51 @@ pub fn app(helpdesk: Arc<Helpdesk>) -> Router {
         .route("/healthz", get(healthz))
         .route("/api/v1/ask", post(ask::ask))
         .route("/api/v1/faqs/{id}", get(faqs::show))
+        .route("/api/v1/tickets", get(operator::list))
+        .route("/api/v1/tickets/{id}", get(operator::show))
+        .route("/api/v1/tickets/{id}/{action}", post(operator::act))
+        .route("/api/v1/outbox", get(operator::outbox))
+        .route("/api/v1/outbox/{id}/retry", post(operator::retry_outbox))
+        .route("/integrations/logochat/webhook", post(logochat::webhook))
+        .merge(chat_routes(&helpdesk.settings.widget))
+        .merge(widget::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(helpdesk)
+}
+
+/// The widget's API, callable from the portal's pages on other origins (CORS).
+fn chat_routes(settings: &crate::config::WidgetSettings) -> Router<Arc<Helpdesk>> {
+    use tower_http::cors::{AllowOrigin, CorsLayer};
+    let origins = if settings.allowed_origins.is_empty() {
+        AllowOrigin::any()
+    } else {
+        AllowOrigin::list(
+            settings
+                .allowed_origins
+                .iter()
+                .filter_map(|o| o.parse().ok()),
+        )
+    };
+    let cors = CorsLayer::new()
+        .allow_origin(origins)
+        .allow_methods([axum::http::Method::GET, axum::http::Method::POST])
+        .allow_headers([axum::http::header::CONTENT_TYPE])
+        .max_age(std::time::Duration::from_secs(600));
+    Router::new()
+        // OPTIONS routed explicitly, so that a preflight meets the CORS layer instead of
+        // the app's 405.
+        .route("/api/v1/chat", post(chat::post).options(preflight))
+        .route(
+            "/api/v1/chat/{conversation}/messages",
+            get(chat::messages).options(preflight),
+        )
+        .layer(cors)
+}
+
+async fn preflight() -> StatusCode {
+    StatusCode::NO_CONTENT
 }
 
 async fn healthz(

@@ -9,7 +9,9 @@
 
 mod error;
 mod postgres;
+mod records;
 mod rows;
+mod shared;
 mod sqlite;
 
 use std::collections::HashMap;
@@ -18,7 +20,9 @@ use chrono::{DateTime, SubsecRound, Utc};
 use serde::Serialize;
 
 pub use self::error::StorageError;
+pub use self::records::*;
 use self::rows::SaveOutcome;
+use self::shared::ConversationLookup;
 use crate::kb::FaqEntry;
 
 type Result<T, E = StorageError> = std::result::Result<T, E>;
@@ -196,6 +200,174 @@ impl Store {
     /// Sets (or replaces) a small setting.
     pub async fn meta_set(&self, key: &str, value: &str) -> Result<()> {
         delegate!(self, b => b.meta_set(key, value).await)
+    }
+}
+
+/// The conversation side: staff directory, conversations, messages, tickets, feedback and
+/// the outbox. Times are "now" unless a method takes one.
+impl Store {
+    /// Replaces the staff directory with `staff`, in one transaction.
+    pub async fn replace_staff(&self, staff: &[StaffMember]) -> Result<StaffImportReport> {
+        let mut seen = std::collections::HashSet::new();
+        for member in staff {
+            if !seen.insert(member.employee_no.as_str()) {
+                return Err(StorageError::Invalid(format!(
+                    "職員番号 {} appears twice",
+                    member.employee_no
+                )));
+            }
+        }
+        delegate!(self, b => b.staff_replace(staff, now()).await)
+    }
+
+    pub async fn staff_by_employee_no(&self, employee_no: &str) -> Result<Option<StaffMember>> {
+        delegate!(self, b => b.staff_find("employee_no", employee_no).await)
+    }
+
+    pub async fn staff_by_logochat_id(&self, logochat_id: &str) -> Result<Option<StaffMember>> {
+        delegate!(self, b => b.staff_find("logochat_id", logochat_id).await)
+    }
+
+    pub async fn staff_by_email(&self, email: &str) -> Result<Option<StaffMember>> {
+        delegate!(self, b => b.staff_find("email", email).await)
+    }
+
+    pub async fn staff_by_extension(&self, extension: &str) -> Result<Option<StaffMember>> {
+        delegate!(self, b => b.staff_find("extension", extension).await)
+    }
+
+    pub async fn staff_count(&self) -> Result<i64> {
+        delegate!(self, b => b.staff_count().await)
+    }
+
+    /// The conversation for `key`, created (with `token` and `state`) when there is none.
+    pub async fn open_conversation(
+        &self,
+        key: &ConversationKey,
+        token: &str,
+        state: &str,
+    ) -> Result<ConversationRow> {
+        delegate!(self, b => b.conversation_open(key, token, state, now()).await)
+    }
+
+    pub async fn conversation(&self, id: i64) -> Result<Option<ConversationRow>> {
+        delegate!(self, b => b.conversation_by("id", ConversationLookup::Id(id)).await)
+    }
+
+    pub async fn conversation_by_token(&self, token: &str) -> Result<Option<ConversationRow>> {
+        delegate!(self, b => b.conversation_by("token", ConversationLookup::Token(token)).await)
+    }
+
+    /// Records who the conversation is with (a `None` keeps what is stored).
+    pub async fn identify_conversation(
+        &self,
+        id: i64,
+        user_name: Option<&str>,
+        staff_no: Option<&str>,
+    ) -> Result<()> {
+        delegate!(self, b => b.conversation_identify(id, user_name, staff_no).await)
+    }
+
+    /// Stores an inbound message, unless the channel delivered the same message id before.
+    pub async fn record_inbound(
+        &self,
+        conversation: &ConversationRow,
+        message: &NewMessage,
+    ) -> Result<Inbound> {
+        delegate!(self, b => b.message_inbound(conversation, message, now()).await)
+    }
+
+    /// The replies stored for inbound message `id`, oldest first.
+    pub async fn replies_to(&self, id: i64) -> Result<Vec<StoredMessage>> {
+        delegate!(self, b => b.messages_where("reply_to", id, 0).await)
+    }
+
+    /// A conversation's messages with an id above `after`, oldest first.
+    pub async fn messages_after(
+        &self,
+        conversation_id: i64,
+        after: i64,
+    ) -> Result<Vec<StoredMessage>> {
+        delegate!(self, b => b.messages_where("conversation_id", conversation_id, after).await)
+    }
+
+    pub async fn message_count(&self) -> Result<i64> {
+        delegate!(self, b => b.message_count().await)
+    }
+
+    /// Writes a turn (replies, outbox items, state) in one transaction; returns the stored
+    /// replies.
+    pub async fn commit_turn(
+        &self,
+        conversation: &ConversationRow,
+        turn: &Turn,
+    ) -> Result<Vec<StoredMessage>> {
+        delegate!(self, b => b.turn_commit(conversation, turn, now()).await)
+    }
+
+    /// Opens a ticket and marks it as the conversation's open ticket. Returns its number.
+    pub async fn open_ticket(&self, ticket: &NewTicket) -> Result<i64> {
+        delegate!(self, b => b.ticket_open(ticket, now()).await)
+    }
+
+    pub async fn ticket(&self, id: i64) -> Result<Option<Ticket>> {
+        delegate!(self, b => b.ticket_get(id).await)
+    }
+
+    /// Tickets, newest first, optionally of one status.
+    pub async fn tickets(&self, status: Option<&str>, limit: i64) -> Result<Vec<Ticket>> {
+        delegate!(self, b => b.ticket_list(status, limit).await)
+    }
+
+    /// Changes a ticket; `false` when there is no such ticket.
+    pub async fn update_ticket(&self, id: i64, update: &TicketUpdate) -> Result<bool> {
+        if let Some(status) = &update.status {
+            if !TICKET_STATUSES.contains(&status.as_str()) {
+                return Err(StorageError::Invalid(format!(
+                    "unknown ticket status {status:?}"
+                )));
+            }
+        }
+        delegate!(self, b => b.ticket_update(id, update, now()).await)
+    }
+
+    pub async fn record_feedback(&self, feedback: &NewFeedback) -> Result<()> {
+        delegate!(self, b => b.feedback_record(feedback, now()).await)
+    }
+
+    pub async fn feedback_counts(&self, faq_id: &str) -> Result<FeedbackCounts> {
+        delegate!(self, b => b.feedback_counts(faq_id).await)
+    }
+
+    /// The next outbox item of each room that is due at `at`, oldest first.
+    pub async fn due_outbox(&self, at: DateTime<Utc>, limit: i64) -> Result<Vec<OutboxItem>> {
+        delegate!(self, b => b.outbox_due(at, limit).await)
+    }
+
+    /// When the earliest pending outbox item is due.
+    pub async fn next_outbox_due(&self) -> Result<Option<DateTime<Utc>>> {
+        delegate!(self, b => b.outbox_next_due().await)
+    }
+
+    /// Records an attempt: `delivered`, `pending` again at `next_attempt_at`, or `failed`.
+    pub async fn mark_outbox(
+        &self,
+        id: i64,
+        status: &str,
+        next_attempt_at: DateTime<Utc>,
+        error: Option<&str>,
+    ) -> Result<()> {
+        delegate!(self, b => b.outbox_mark(id, status, next_attempt_at, error, now()).await)
+    }
+
+    /// Outbox items, newest first, optionally of one status.
+    pub async fn outbox(&self, status: Option<&str>, limit: i64) -> Result<Vec<OutboxItem>> {
+        delegate!(self, b => b.outbox_list(status, limit).await)
+    }
+
+    /// Puts a failed item back in the queue; `false` when it is not a failed item.
+    pub async fn retry_outbox(&self, id: i64) -> Result<bool> {
+        delegate!(self, b => b.outbox_requeue(id, now()).await)
     }
 }
 

@@ -6,9 +6,22 @@ use chrono::{DateTime, Utc};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{PgConnection, PgPool};
 
+use super::records::{
+    ConversationKey, ConversationRow, FeedbackCounts, Inbound, NewFeedback, NewMessage, NewTicket,
+    OutboxItem, StaffImportReport, StaffMember, StoredMessage, Ticket, TicketUpdate, Turn,
+};
 use super::rows::{plan_save, CurrentRow, EntryRow, Lists, RevisionRow, SaveOutcome};
+use super::shared::{is_unique_violation, shared_functions, shared_queries, ConversationLookup};
+use super::StorageError;
 use super::{Backend, FaqRevision, NewQuestion, Result};
 use crate::kb::FaqEntry;
+
+type Conn = PgConnection;
+
+/// The shared SQL (written with `$n` parameters) in this backend's dialect.
+fn sql(s: &str) -> std::borrow::Cow<'_, str> {
+    std::borrow::Cow::Borrowed(s)
+}
 
 const ENTRY_COLUMNS: &str = "id, title, category, keywords, alternatives, related, body, published";
 
@@ -27,6 +40,17 @@ impl PostgresBackend {
         Ok(Self { pool })
     }
 }
+
+impl PostgresBackend {
+    /// A transaction that writes: the shared queries begin every write with this.
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>> {
+        Ok(self.pool.begin().await?)
+    }
+
+    shared_queries!();
+}
+
+shared_functions!();
 
 impl Backend for PostgresBackend {
     async fn faq_count(&self) -> Result<i64> {

@@ -7,9 +7,22 @@ use chrono::{DateTime, Utc};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{SqliteConnection, SqlitePool};
 
+use super::records::{
+    ConversationKey, ConversationRow, FeedbackCounts, Inbound, NewFeedback, NewMessage, NewTicket,
+    OutboxItem, StaffImportReport, StaffMember, StoredMessage, Ticket, TicketUpdate, Turn,
+};
 use super::rows::{plan_save, CurrentRow, EntryRow, Lists, RevisionRow, SaveOutcome};
+use super::shared::{is_unique_violation, shared_functions, shared_queries, ConversationLookup};
+use super::StorageError;
 use super::{Backend, FaqRevision, NewQuestion, Result};
 use crate::kb::FaqEntry;
+
+type Conn = SqliteConnection;
+
+/// The shared SQL (written with `$n` parameters) in this backend's dialect.
+fn sql(s: &str) -> std::borrow::Cow<'_, str> {
+    std::borrow::Cow::Owned(s.replace('$', "?"))
+}
 
 const ENTRY_COLUMNS: &str = "id, title, category, keywords, alternatives, related, body, published";
 
@@ -41,6 +54,17 @@ impl SqliteBackend {
         Ok(Self { pool })
     }
 }
+
+impl SqliteBackend {
+    /// A transaction that writes: the shared queries begin every write with this.
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
+        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
+    shared_queries!();
+}
+
+shared_functions!();
 
 impl Backend for SqliteBackend {
     async fn faq_count(&self) -> Result<i64> {

@@ -1,0 +1,2 @@
+//! Placeholder: the webhook benchmark (see BENCHMARKS.md).
+fn main() {}

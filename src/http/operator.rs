@@ -1,0 +1,209 @@
+//! The operator JSON API: the ticket queue and what operators do with a ticket (take,
+//! reply, hand back, resolve), and the outbox's failures. Until the console's sign-in
+//! exists, callers present the configured operator token (`Authorization: Bearer`) and
+//! name themselves in each action.
+
+use std::sync::Arc;
+
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
+use axum::http::{header, StatusCode};
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use subtle::ConstantTimeEq;
+
+use super::error::{ApiError, ApiResult};
+use super::json_body::JsonBody;
+use super::messages::{bodies, MessageBody};
+use crate::conversation::{OperatorAction, OperatorError};
+use crate::helpdesk::Helpdesk;
+use crate::storage::{OutboxItem, Ticket, TICKET_STATUSES};
+
+/// Proof that the caller presented the operator token.
+pub struct Operator;
+
+impl FromRequestParts<Arc<Helpdesk>> for Operator {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, helpdesk: &Arc<Helpdesk>) -> ApiResult<Self> {
+        let Some(expected) = &helpdesk.settings.operator_token else {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "operator_api_disabled",
+                "オペレーターAPIは設定されていません（MADOGUCHI_OPERATOR_TOKEN）。",
+            ));
+        };
+        let given = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .unwrap_or("");
+        if bool::from(given.as_bytes().ct_eq(expected.expose().as_bytes())) {
+            Ok(Operator)
+        } else {
+            Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "認証に失敗しました。",
+            ))
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    #[serde(default)]
+    pub status: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActionRequest {
+    pub operator: String,
+    #[serde(default)]
+    pub text: Option<String>,
+    #[serde(default)]
+    pub faq_id: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct TicketDetail {
+    #[serde(flatten)]
+    pub ticket: Ticket,
+    /// The conversation when it was escalated.
+    pub transcript: serde_json::Value,
+    /// Every message of the conversation, to now.
+    pub messages: Vec<MessageBody>,
+}
+
+#[derive(Serialize)]
+pub struct ActionResponse {
+    pub ticket: Ticket,
+    /// What was sent to the staff member.
+    pub sent: Vec<MessageBody>,
+}
+
+const LIST_LIMIT: i64 = 500;
+
+pub async fn list(
+    _: Operator,
+    State(helpdesk): State<Arc<Helpdesk>>,
+    Query(query): Query<ListQuery>,
+) -> ApiResult<Json<Vec<Ticket>>> {
+    if let Some(status) = &query.status {
+        if !TICKET_STATUSES.contains(&status.as_str()) {
+            return Err(ApiError::bad_request(
+                "invalid_status",
+                format!("status は {} のどれかです。", TICKET_STATUSES.join(", ")),
+            ));
+        }
+    }
+    let tickets = helpdesk
+        .store
+        .tickets(query.status.as_deref(), LIST_LIMIT)
+        .await
+        .map_err(anyhow::Error::from)?;
+    Ok(Json(tickets))
+}
+
+pub async fn show(
+    _: Operator,
+    State(helpdesk): State<Arc<Helpdesk>>,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<TicketDetail>> {
+    let ticket = helpdesk
+        .store
+        .ticket(id)
+        .await
+        .map_err(anyhow::Error::from)?
+        .ok_or_else(|| ApiError::not_found(format!("受付番号 {id} のチケットはありません。")))?;
+    let messages = helpdesk.messages_after(ticket.conversation_id, 0).await?;
+    let transcript = serde_json::from_str(&ticket.transcript).unwrap_or_default();
+    Ok(Json(TicketDetail {
+        ticket,
+        transcript,
+        messages: bodies(&messages),
+    }))
+}
+
+/// `POST /api/v1/tickets/{id}/{take|reply|hand-back|resolve}`.
+pub async fn act(
+    _: Operator,
+    State(helpdesk): State<Arc<Helpdesk>>,
+    Path((id, verb)): Path<(i64, String)>,
+    JsonBody(request): JsonBody<ActionRequest>,
+) -> ApiResult<Json<ActionResponse>> {
+    let operator = request.operator.trim();
+    if operator.is_empty()
+        || operator.chars().count() > 64
+        || operator.chars().any(char::is_control)
+    {
+        return Err(ApiError::bad_request(
+            "invalid_operator",
+            "operator に担当者名（64文字以内）を入れてください。",
+        ));
+    }
+    let action = match verb.as_str() {
+        "take" => OperatorAction::Take,
+        "reply" => OperatorAction::Reply(request.text.unwrap_or_default()),
+        "hand-back" => OperatorAction::HandBack,
+        "resolve" => OperatorAction::Resolve {
+            faq_id: request.faq_id.filter(|f| !f.trim().is_empty()),
+        },
+        _ => return Err(ApiError::not_found("そのURLは見つかりません。")),
+    };
+    let (ticket, sent) =
+        helpdesk
+            .operator_act(id, operator, action)
+            .await
+            .map_err(|e| match e {
+                OperatorError::NoSuchTicket(_) | OperatorError::UnknownFaq(_) => {
+                    ApiError::new(StatusCode::NOT_FOUND, "not_found", e.to_string())
+                }
+                OperatorError::AlreadyResolved(_) => {
+                    ApiError::new(StatusCode::CONFLICT, "already_resolved", e.to_string())
+                }
+                OperatorError::EmptyReply => ApiError::bad_request("empty_reply", e.to_string()),
+                OperatorError::Internal(e) => ApiError::from(e),
+            })?;
+    Ok(Json(ActionResponse {
+        ticket,
+        sent: bodies(&sent),
+    }))
+}
+
+pub async fn outbox(
+    _: Operator,
+    State(helpdesk): State<Arc<Helpdesk>>,
+    Query(query): Query<ListQuery>,
+) -> ApiResult<Json<Vec<OutboxItem>>> {
+    let items = helpdesk
+        .store
+        .outbox(query.status.as_deref(), LIST_LIMIT)
+        .await
+        .map_err(anyhow::Error::from)?;
+    Ok(Json(items))
+}
+
+pub async fn retry_outbox(
+    _: Operator,
+    State(helpdesk): State<Arc<Helpdesk>>,
+    Path(id): Path<i64>,
+) -> ApiResult<StatusCode> {
+    let requeued = helpdesk
+        .store
+        .retry_outbox(id)
+        .await
+        .map_err(anyhow::Error::from)?;
+    if !requeued {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "not_failed",
+            "送信に失敗した項目だけを再送できます。",
+        ));
+    }
+    helpdesk.outbox_wakeup.notify_one();
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,523 @@
+//! SQL that reads the same on both backends, written once.
+//!
+//! The conversation tables use only SQL both SQLite and PostgreSQL accept (`RETURNING`,
+//! `ON CONFLICT`, `$n` parameters, which the SQLite backend rewrites to `?n`). The
+//! methods are generated into each backend by [`shared_queries!`], so each gets its own
+//! pool type while the statements and their order stay identical. Each backend supplies
+//! `fn sql(&str) -> Cow<str>` and `async fn begin_write(&self)`.
+
+macro_rules! shared_queries {
+    () => {
+        pub(super) async fn staff_replace(
+            &self,
+            staff: &[StaffMember],
+            now: DateTime<Utc>,
+        ) -> Result<StaffImportReport> {
+            let mut tx = self.begin_write().await?;
+            let old: Vec<StaffMember> = sqlx::query_as(&sql(
+                "SELECT employee_no, name, department, email, extension, logochat_id FROM staff",
+            ))
+            .fetch_all(&mut *tx)
+            .await?;
+            let old: std::collections::HashMap<String, StaffMember> = old
+                .into_iter()
+                .map(|s| (s.employee_no.clone(), s))
+                .collect();
+            let mut report = StaffImportReport::default();
+            let keep: std::collections::HashSet<&str> =
+                staff.iter().map(|s| s.employee_no.as_str()).collect();
+            for gone in old.keys().filter(|k| !keep.contains(k.as_str())) {
+                sqlx::query(&sql("DELETE FROM staff WHERE employee_no = $1"))
+                    .bind(gone)
+                    .execute(&mut *tx)
+                    .await?;
+                report.removed += 1;
+            }
+            // Clear LoGo ids first so that an id moving from one person to another in the
+            // same import does not trip the unique constraint half-way.
+            sqlx::query(&sql("UPDATE staff SET logochat_id = NULL"))
+                .execute(&mut *tx)
+                .await?;
+            for member in staff {
+                match old.get(&member.employee_no) {
+                    Some(previous) if previous == member => report.unchanged += 1,
+                    Some(_) => report.updated += 1,
+                    None => report.added += 1,
+                }
+                sqlx::query(&sql(
+                    "INSERT INTO staff (employee_no, name, department, email, extension, \
+                     logochat_id, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+                     ON CONFLICT (employee_no) DO UPDATE SET name = excluded.name, \
+                     department = excluded.department, email = excluded.email, \
+                     extension = excluded.extension, logochat_id = excluded.logochat_id, \
+                     updated_at = CASE WHEN staff.name = excluded.name \
+                     AND staff.department = excluded.department THEN staff.updated_at \
+                     ELSE excluded.updated_at END",
+                ))
+                .bind(&member.employee_no)
+                .bind(&member.name)
+                .bind(&member.department)
+                .bind(&member.email)
+                .bind(&member.extension)
+                .bind(&member.logochat_id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
+            Ok(report)
+        }
+
+        pub(super) async fn staff_find(
+            &self,
+            column: &str,
+            value: &str,
+        ) -> Result<Option<StaffMember>> {
+            let query = format!(
+                "SELECT employee_no, name, department, email, extension, logochat_id \
+                 FROM staff WHERE {column} = $1 ORDER BY employee_no LIMIT 1"
+            );
+            let member = sqlx::query_as(&sql(&query))
+                .bind(value)
+                .fetch_optional(&self.pool)
+                .await?;
+            Ok(member)
+        }
+
+        pub(super) async fn staff_count(&self) -> Result<i64> {
+            Ok(sqlx::query_scalar("SELECT COUNT(*) FROM staff")
+                .fetch_one(&self.pool)
+                .await?)
+        }
+
+        pub(super) async fn conversation_open(
+            &self,
+            key: &ConversationKey,
+            token: &str,
+            state: &str,
+            now: DateTime<Utc>,
+        ) -> Result<ConversationRow> {
+            sqlx::query(&sql(
+                "INSERT INTO conversations (token, channel, room, user_ref, state, created_at, \
+                 updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6) \
+                 ON CONFLICT (channel, room, user_ref) DO NOTHING",
+            ))
+            .bind(token)
+            .bind(&key.channel)
+            .bind(&key.room)
+            .bind(&key.user_ref)
+            .bind(state)
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+            let row = sqlx::query_as(&sql(
+                "SELECT * FROM conversations WHERE channel = $1 AND room = $2 AND user_ref = $3",
+            ))
+            .bind(&key.channel)
+            .bind(&key.room)
+            .bind(&key.user_ref)
+            .fetch_one(&self.pool)
+            .await?;
+            Ok(row)
+        }
+
+        pub(super) async fn conversation_by(
+            &self,
+            column: &str,
+            value: ConversationLookup<'_>,
+        ) -> Result<Option<ConversationRow>> {
+            let query = format!("SELECT * FROM conversations WHERE {column} = $1");
+            let query = sql(&query);
+            let q = sqlx::query_as(&query);
+            let q = match value {
+                ConversationLookup::Id(id) => q.bind(id),
+                ConversationLookup::Token(token) => q.bind(token.to_owned()),
+            };
+            Ok(q.fetch_optional(&self.pool).await?)
+        }
+
+        pub(super) async fn conversation_identify(
+            &self,
+            id: i64,
+            user_name: Option<&str>,
+            staff_no: Option<&str>,
+        ) -> Result<()> {
+            sqlx::query(&sql(
+                "UPDATE conversations SET user_name = COALESCE($2, user_name), \
+                 staff_no = COALESCE($3, staff_no) WHERE id = $1",
+            ))
+            .bind(id)
+            .bind(user_name)
+            .bind(staff_no)
+            .execute(&self.pool)
+            .await?;
+            Ok(())
+        }
+
+        pub(super) async fn message_inbound(
+            &self,
+            conversation: &ConversationRow,
+            message: &NewMessage,
+            now: DateTime<Utc>,
+        ) -> Result<Inbound> {
+            if let Some(channel_id) = &message.channel_message_id {
+                let seen: Option<i64> = sqlx::query_scalar(&sql(
+                    "SELECT id FROM messages WHERE channel = $1 AND channel_message_id = $2",
+                ))
+                .bind(&conversation.channel)
+                .bind(channel_id)
+                .fetch_optional(&self.pool)
+                .await?;
+                if let Some(id) = seen {
+                    return Ok(Inbound::Duplicate(id));
+                }
+            }
+            let mut tx = self.begin_write().await?;
+            let id = insert_message(&mut tx, conversation, message, now).await;
+            match id {
+                Ok(id) => {
+                    tx.commit().await?;
+                    Ok(Inbound::New(id))
+                }
+                Err(StorageError::Database(e)) if is_unique_violation(&e) => {
+                    drop(tx);
+                    let id: i64 = sqlx::query_scalar(&sql(
+                        "SELECT id FROM messages WHERE channel = $1 AND channel_message_id = $2",
+                    ))
+                    .bind(&conversation.channel)
+                    .bind(&message.channel_message_id)
+                    .fetch_one(&self.pool)
+                    .await?;
+                    Ok(Inbound::Duplicate(id))
+                }
+                Err(e) => Err(e),
+            }
+        }
+
+        pub(super) async fn messages_where(
+            &self,
+            condition: &str,
+            value: i64,
+            after: i64,
+        ) -> Result<Vec<StoredMessage>> {
+            let query =
+                format!("SELECT * FROM messages WHERE {condition} = $1 AND id > $2 ORDER BY id");
+            Ok(sqlx::query_as(&sql(&query))
+                .bind(value)
+                .bind(after)
+                .fetch_all(&self.pool)
+                .await?)
+        }
+
+        pub(super) async fn message_count(&self) -> Result<i64> {
+            Ok(sqlx::query_scalar("SELECT COUNT(*) FROM messages")
+                .fetch_one(&self.pool)
+                .await?)
+        }
+
+        pub(super) async fn turn_commit(
+            &self,
+            conversation: &ConversationRow,
+            turn: &Turn,
+            now: DateTime<Utc>,
+        ) -> Result<Vec<StoredMessage>> {
+            let mut tx = self.begin_write().await?;
+            let mut ids = Vec::with_capacity(turn.messages.len());
+            for message in &turn.messages {
+                let id = insert_message(&mut tx, conversation, message, now).await?;
+                if let Some(payload) = &message.push {
+                    sqlx::query(&sql(
+                        "INSERT INTO outbox (channel, room, message_id, payload, \
+                         next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $5, $5)",
+                    ))
+                    .bind(&conversation.channel)
+                    .bind(&conversation.room)
+                    .bind(id)
+                    .bind(payload)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                ids.push(id);
+            }
+            let (handler, operator) = match &turn.handler {
+                Some((h, o)) => (Some(h.as_str()), o.as_deref()),
+                None => (None, None),
+            };
+            sqlx::query(&sql(
+                "UPDATE conversations SET state = COALESCE($2, state), \
+                 handler = COALESCE($3, handler), \
+                 operator = CASE WHEN $3 IS NULL THEN operator ELSE $4 END, \
+                 ticket_id = CASE WHEN $5 THEN NULL ELSE ticket_id END, \
+                 contact = COALESCE($6, contact), staff_no = COALESCE($7, staff_no), \
+                 updated_at = $8 WHERE id = $1",
+            ))
+            .bind(conversation.id)
+            .bind(&turn.state)
+            .bind(handler)
+            .bind(operator)
+            .bind(turn.close_ticket)
+            .bind(&turn.contact)
+            .bind(&turn.staff_no)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            let first = ids.first().copied().unwrap_or(i64::MAX) - 1;
+            let mut stored = self
+                .messages_where("conversation_id", conversation.id, first)
+                .await?;
+            stored.retain(|m| ids.contains(&m.id));
+            Ok(stored)
+        }
+
+        pub(super) async fn ticket_open(
+            &self,
+            ticket: &NewTicket,
+            now: DateTime<Utc>,
+        ) -> Result<i64> {
+            let mut tx = self.begin_write().await?;
+            let id: i64 = sqlx::query_scalar(&sql(
+                "INSERT INTO tickets (conversation_id, channel, subject, staff_no, \
+                 requester_name, contact, transcript, category, request_kind, request, \
+                 opened_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id",
+            ))
+            .bind(ticket.conversation_id)
+            .bind(&ticket.channel)
+            .bind(&ticket.subject)
+            .bind(&ticket.staff_no)
+            .bind(&ticket.requester_name)
+            .bind(&ticket.contact)
+            .bind(&ticket.transcript)
+            .bind(&ticket.category)
+            .bind(&ticket.request_kind)
+            .bind(&ticket.request)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?;
+            sqlx::query(&sql(
+                "UPDATE conversations SET ticket_id = $2, updated_at = $3 WHERE id = $1",
+            ))
+            .bind(ticket.conversation_id)
+            .bind(id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok(id)
+        }
+
+        pub(super) async fn ticket_get(&self, id: i64) -> Result<Option<Ticket>> {
+            Ok(sqlx::query_as(&sql("SELECT * FROM tickets WHERE id = $1"))
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?)
+        }
+
+        pub(super) async fn ticket_list(
+            &self,
+            status: Option<&str>,
+            limit: i64,
+        ) -> Result<Vec<Ticket>> {
+            Ok(sqlx::query_as(&sql(
+                "SELECT * FROM tickets WHERE ($1 IS NULL OR status = $1) ORDER BY id DESC LIMIT $2",
+            ))
+            .bind(status)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?)
+        }
+
+        pub(super) async fn ticket_update(
+            &self,
+            id: i64,
+            update: &TicketUpdate,
+            now: DateTime<Utc>,
+        ) -> Result<bool> {
+            let resolved = update
+                .status
+                .as_deref()
+                .map(|s| s == "resolved" || s == "closed");
+            let done = sqlx::query(&sql("UPDATE tickets SET status = COALESCE($2, status), \
+                 assignee = CASE WHEN $3 THEN $4 ELSE assignee END, \
+                 faq_id = COALESCE($5, faq_id), updated_at = $6, \
+                 resolved_at = CASE WHEN $7 IS NULL THEN resolved_at \
+                 WHEN $7 THEN COALESCE(resolved_at, $6) ELSE NULL END WHERE id = $1"))
+            .bind(id)
+            .bind(&update.status)
+            .bind(update.assignee.is_some())
+            .bind(update.assignee.clone().flatten())
+            .bind(&update.faq_id)
+            .bind(now)
+            .bind(resolved)
+            .execute(&self.pool)
+            .await?;
+            Ok(done.rows_affected() == 1)
+        }
+
+        pub(super) async fn feedback_record(
+            &self,
+            feedback: &NewFeedback,
+            now: DateTime<Utc>,
+        ) -> Result<()> {
+            sqlx::query(&sql(
+                "INSERT INTO feedback (faq_id, conversation_id, question_id, resolved, \
+                 created_at) VALUES ($1, $2, $3, $4, $5)",
+            ))
+            .bind(&feedback.faq_id)
+            .bind(feedback.conversation_id)
+            .bind(feedback.question_id)
+            .bind(feedback.resolved)
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+            Ok(())
+        }
+
+        pub(super) async fn feedback_counts(&self, faq_id: &str) -> Result<FeedbackCounts> {
+            let rows: Vec<(bool, i64)> = sqlx::query_as(&sql(
+                "SELECT resolved, COUNT(*) FROM feedback WHERE faq_id = $1 GROUP BY resolved",
+            ))
+            .bind(faq_id)
+            .fetch_all(&self.pool)
+            .await?;
+            let mut counts = FeedbackCounts::default();
+            for (resolved, n) in rows {
+                if resolved {
+                    counts.resolved = n;
+                } else {
+                    counts.unresolved = n;
+                }
+            }
+            Ok(counts)
+        }
+
+        pub(super) async fn outbox_due(
+            &self,
+            now: DateTime<Utc>,
+            limit: i64,
+        ) -> Result<Vec<OutboxItem>> {
+            // The oldest pending item of each room, when its time has come: later items of
+            // the same room wait behind it, so a room's messages arrive in order.
+            Ok(sqlx::query_as(&sql(
+                "SELECT o.* FROM outbox o WHERE o.status = 'pending' AND o.next_attempt_at <= $1 \
+                 AND o.id = (SELECT MIN(p.id) FROM outbox p WHERE p.status = 'pending' \
+                 AND p.channel = o.channel AND p.room = o.room) ORDER BY o.id LIMIT $2",
+            ))
+            .bind(now)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?)
+        }
+
+        pub(super) async fn outbox_next_due(&self) -> Result<Option<DateTime<Utc>>> {
+            Ok(sqlx::query_scalar(&sql(
+                "SELECT MIN(o.next_attempt_at) FROM outbox o WHERE o.status = 'pending' \
+                 AND o.id = (SELECT MIN(p.id) FROM outbox p WHERE p.status = 'pending' \
+                 AND p.channel = o.channel AND p.room = o.room)",
+            ))
+            .fetch_one(&self.pool)
+            .await?)
+        }
+
+        pub(super) async fn outbox_mark(
+            &self,
+            id: i64,
+            status: &str,
+            next_attempt_at: DateTime<Utc>,
+            error: Option<&str>,
+            now: DateTime<Utc>,
+        ) -> Result<()> {
+            sqlx::query(&sql(
+                "UPDATE outbox SET status = $2, attempts = attempts + 1, next_attempt_at = $3, \
+                 last_error = $4, delivered_at = CASE WHEN $2 = 'delivered' THEN $5 \
+                 ELSE delivered_at END WHERE id = $1",
+            ))
+            .bind(id)
+            .bind(status)
+            .bind(next_attempt_at)
+            .bind(error)
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+            Ok(())
+        }
+
+        pub(super) async fn outbox_list(
+            &self,
+            status: Option<&str>,
+            limit: i64,
+        ) -> Result<Vec<OutboxItem>> {
+            Ok(sqlx::query_as(&sql(
+                "SELECT * FROM outbox WHERE ($1 IS NULL OR status = $1) ORDER BY id DESC LIMIT $2",
+            ))
+            .bind(status)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?)
+        }
+
+        pub(super) async fn outbox_requeue(&self, id: i64, now: DateTime<Utc>) -> Result<bool> {
+            let done = sqlx::query(&sql(
+                "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = $2 \
+                 WHERE id = $1 AND status = 'failed'",
+            ))
+            .bind(id)
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+            Ok(done.rows_affected() == 1)
+        }
+    };
+}
+
+/// The free functions [`shared_queries!`] uses inside transactions; `Conn` is the
+/// backend's connection type.
+macro_rules! shared_functions {
+    () => {
+        async fn insert_message(
+            conn: &mut Conn,
+            conversation: &ConversationRow,
+            message: &NewMessage,
+            now: DateTime<Utc>,
+        ) -> Result<i64> {
+            let choices = serde_json::to_string(&message.choices)
+                .map_err(|e| StorageError::Invalid(e.to_string()))?;
+            let id = sqlx::query_scalar(&sql(
+                "INSERT INTO messages (conversation_id, channel, channel_message_id, direction, \
+                 author, author_name, text, html, choices, reply_to, faq_id, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+            ))
+            .bind(conversation.id)
+            .bind(&conversation.channel)
+            .bind(&message.channel_message_id)
+            .bind(message.direction)
+            .bind(&message.author)
+            .bind(&message.author_name)
+            .bind(&message.text)
+            .bind(&message.html)
+            .bind(choices)
+            .bind(message.reply_to)
+            .bind(&message.faq_id)
+            .bind(now)
+            .fetch_one(&mut *conn)
+            .await?;
+            Ok(id)
+        }
+    };
+}
+
+pub(super) use {shared_functions, shared_queries};
+
+/// How [`shared_queries!`]'s `conversation_by` finds a conversation.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum ConversationLookup<'a> {
+    Id(i64),
+    Token(&'a str),
+}
+
+/// Whether a database error is a unique-constraint violation (a duplicate delivery).
+pub(super) fn is_unique_violation(error: &sqlx::Error) -> bool {
+    matches!(error, sqlx::Error::Database(e) if e.is_unique_violation())
+}

@@ -1,0 +1,219 @@
+//! The widget's chat API: `POST /api/v1/chat`, `GET /api/v1/chat/{token}/messages`.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use serde_json::json;
+
+use crate::helpers::{desk, desk_with, json_post};
+
+#[tokio::test]
+async fn a_conversation_starts_continues_and_reads_back() {
+    let d = desk().await;
+    let (status, first) = d
+        .http(json_post(
+            "/api/v1/chat",
+            &json!({"message_id": "a1", "text": "ＶＰＮつながらない"}),
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    let token = first["conversation"].as_str().unwrap().to_owned();
+    assert_eq!(token.len(), 32);
+    let answer = &first["messages"][0];
+    assert_eq!(answer["author"], "bot");
+    assert!(answer["html"].as_str().unwrap().contains("<ol>"));
+    assert_eq!(
+        answer["choices"][1],
+        json!({"label": "いいえ", "value": "いいえ"})
+    );
+
+    let (_, second) = d
+        .http(json_post(
+            "/api/v1/chat",
+            &json!({"conversation": token, "message_id": "a2", "text": "いいえ"}),
+        ))
+        .await;
+    let choices = second["messages"][0]["choices"].as_array().unwrap();
+    assert!(choices.len() >= 2, "{second}");
+
+    // Retried with the same message_id: the same reply, nothing new stored.
+    let count = d.helpdesk.store.message_count().await.unwrap();
+    let (_, again) = d
+        .http(json_post(
+            "/api/v1/chat",
+            &json!({"conversation": token, "message_id": "a2", "text": "いいえ"}),
+        ))
+        .await;
+    assert_eq!(again["messages"], second["messages"]);
+    assert_eq!(d.helpdesk.store.message_count().await.unwrap(), count);
+
+    let uri = format!("/api/v1/chat/{token}/messages?after=0");
+    let (status, all) = d.http(Request::get(uri).body(Body::empty()).unwrap()).await;
+    assert_eq!(status, StatusCode::OK);
+    let authors: Vec<&str> = all["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["author"].as_str().unwrap())
+        .collect();
+    assert_eq!(authors, ["staff", "bot", "staff", "bot"]);
+    assert_eq!(all["handler"], "bot");
+    let last = all["messages"][1]["id"].as_i64().unwrap();
+    let uri = format!("/api/v1/chat/{token}/messages?after={last}");
+    let (_, rest) = d.http(Request::get(uri).body(Body::empty()).unwrap()).await;
+    assert_eq!(rest["messages"].as_array().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn another_browser_cannot_replay_a_message_id() {
+    let d = desk().await;
+    let (_, a) = d
+        .http(json_post(
+            "/api/v1/chat",
+            &json!({"message_id": "same", "text": "パスワードを忘れた"}),
+        ))
+        .await;
+    let (_, b) = d
+        .http(json_post(
+            "/api/v1/chat",
+            &json!({"message_id": "same", "text": "こんにちは"}),
+        ))
+        .await;
+    assert_ne!(a["conversation"], b["conversation"]);
+    assert!(
+        b["messages"][0]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("こんにちは"),
+        "{b}"
+    );
+}
+
+#[tokio::test]
+async fn bad_requests_are_refused_and_change_nothing() {
+    let d = desk().await;
+    let cases = [
+        (
+            json!({"message_id": "x", "text": "  "}),
+            StatusCode::BAD_REQUEST,
+            "empty_question",
+        ),
+        (
+            json!({"message_id": "", "text": "VPN"}),
+            StatusCode::BAD_REQUEST,
+            "invalid_message_id",
+        ),
+        (
+            json!({"message_id": "a b", "text": "VPN"}),
+            StatusCode::BAD_REQUEST,
+            "invalid_message_id",
+        ),
+        (
+            json!({"text": "VPN"}),
+            StatusCode::BAD_REQUEST,
+            "invalid_json",
+        ),
+        (
+            json!({"message_id": "x", "text": "VPN", "extra": 1}),
+            StatusCode::BAD_REQUEST,
+            "invalid_json",
+        ),
+        (
+            json!({"message_id": "x", "text": "あ".repeat(2001)}),
+            StatusCode::BAD_REQUEST,
+            "too_long",
+        ),
+        (
+            json!({"conversation": "0".repeat(32), "message_id": "x", "text": "VPN"}),
+            StatusCode::NOT_FOUND,
+            "not_found",
+        ),
+        (
+            json!({"conversation": "../etc", "message_id": "x", "text": "VPN"}),
+            StatusCode::NOT_FOUND,
+            "not_found",
+        ),
+    ];
+    for (body, status, code) in cases {
+        let (got, reply) = d.http(json_post("/api/v1/chat", &body)).await;
+        assert_eq!(
+            (got, reply["error"]["code"].as_str()),
+            (status, Some(code)),
+            "{body}"
+        );
+    }
+    let (status, _) = d
+        .http(
+            Request::get("/api/v1/chat/nope/messages")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(d.helpdesk.store.message_count().await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn a_trusted_identity_header_names_the_staff_member_only_when_configured() {
+    let request = || {
+        Request::post("/api/v1/chat")
+            .header("content-type", "application/json")
+            .header("x-remote-user", "10001")
+            .body(Body::from(
+                json!({"message_id": "m", "text": "担当者"}).to_string(),
+            ))
+            .unwrap()
+    };
+    // Off by default: the header is ignored and the bot asks for a number.
+    let d = desk().await;
+    let (_, reply) = d.http(request()).await;
+    assert!(
+        reply["messages"][0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("職員番号"),
+        "{reply}"
+    );
+    // Configured: the ticket opens at once, for 10001.
+    let d = desk_with(|s| s.widget.identity_header = Some("X-Remote-User".into())).await;
+    let (_, reply) = d.http(request()).await;
+    assert!(
+        reply["messages"][0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("受付番号"),
+        "{reply}"
+    );
+    let tickets = d.helpdesk.store.tickets(None, 10).await.unwrap();
+    assert_eq!(tickets[0].staff_no.as_deref(), Some("10001"));
+}
+
+#[tokio::test]
+async fn the_portal_may_call_the_api_from_another_origin() {
+    let d =
+        desk_with(|s| s.widget.allowed_origins = vec!["https://portal.city.numazu.lg.jp".into()])
+            .await;
+    let preflight = |origin: &str| {
+        Request::options("/api/v1/chat")
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .header("access-control-request-headers", "content-type")
+            .body(Body::empty())
+            .unwrap()
+    };
+    use tower::ServiceExt;
+    let app = madoguchi::http::app(d.helpdesk.clone());
+    let ok = app
+        .clone()
+        .oneshot(preflight("https://portal.city.numazu.lg.jp"))
+        .await
+        .unwrap();
+    assert_eq!(
+        ok.headers()["access-control-allow-origin"],
+        "https://portal.city.numazu.lg.jp"
+    );
+    let other = app
+        .oneshot(preflight("https://evil.example"))
+        .await
+        .unwrap();
+    assert!(other.headers().get("access-control-allow-origin").is_none());
+}

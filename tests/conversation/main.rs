@@ -1,0 +1,11 @@
+//! Conversations: the in-chat flow, hand-off to a person, the business calendar's wording,
+//! the LoGoチャット webhook, the widget's chat API, the operator API and the outbox.
+//! Each test gets its own helpdesk on a fresh SQLite database, with a fixed clock.
+
+mod chat_api;
+mod escalation;
+mod flow;
+mod helpers;
+mod logochat;
+mod operator;
+mod outbox;

@@ -1,0 +1,209 @@
+//! The operator API: take, reply, hand back, resolve; the bot is silent while a person
+//! has the conversation; replies reach the staff member's channel.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use serde_json::{json, Value};
+
+use crate::helpers::{desk, json_post, operator_post, said, OPERATOR_TOKEN};
+
+async fn escalated_widget_ticket(d: &crate::helpers::Desk) -> (String, i64) {
+    let (_, first) = d
+        .http(json_post(
+            "/api/v1/chat",
+            &json!({"message_id": "1", "text": "担当者"}),
+        ))
+        .await;
+    let token = first["conversation"].as_str().unwrap().to_owned();
+    let (_, done) = d
+        .http(json_post(
+            "/api/v1/chat",
+            &json!({"conversation": token, "message_id": "2", "text": "10001"}),
+        ))
+        .await;
+    let text = done["messages"][0]["text"].as_str().unwrap();
+    let id = text
+        .split('#')
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap();
+    (token, id.parse().unwrap())
+}
+
+#[tokio::test]
+async fn an_operator_takes_replies_and_resolves_through_the_api() {
+    let d = desk().await;
+    let (token, id) = escalated_widget_ticket(&d).await;
+    let (status, list) = d
+        .http(
+            Request::get("/api/v1/tickets?status=new")
+                .header("authorization", format!("Bearer {OPERATOR_TOKEN}"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(list[0]["id"], id);
+
+    let act =
+        |verb: &str, body: Value| operator_post(&format!("/api/v1/tickets/{id}/{verb}"), &body);
+    let (status, taken) = d.http(act("take", json!({"operator": "山田"}))).await;
+    assert_eq!(status, StatusCode::OK, "{taken}");
+    assert_eq!(taken["ticket"]["status"], "in_progress");
+    assert!(taken["sent"][0]["text"].as_str().unwrap().contains("山田"));
+
+    // The bot is silent now: a staff message is stored, not answered.
+    let (_, silent) = d
+        .http(json_post(
+            "/api/v1/chat",
+            &json!({"conversation": token, "message_id": "3", "text": "ＶＰＮつながらない"}),
+        ))
+        .await;
+    assert_eq!(silent["messages"], json!([]));
+
+    let (_, replied) = d
+        .http(act(
+            "reply",
+            json!({"operator": "山田", "text": "VPNの設定を確認しました。"}),
+        ))
+        .await;
+    assert_eq!(replied["sent"][0]["author"], "operator");
+    assert_eq!(replied["sent"][0]["author_name"], "山田");
+    // The widget reads the operator's reply by polling.
+    let uri = format!("/api/v1/chat/{token}/messages?after=0");
+    let (_, all) = d.http(Request::get(uri).body(Body::empty()).unwrap()).await;
+    assert_eq!(all["handler"], "operator");
+    assert!(all["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|m| m["text"] == "VPNの設定を確認しました。"));
+
+    let (_, resolved) = d
+        .http(act(
+            "resolve",
+            json!({"operator": "山田", "faq_id": "telework-cannot-connect-home"}),
+        ))
+        .await;
+    assert_eq!(resolved["ticket"]["status"], "resolved");
+    assert_eq!(resolved["ticket"]["faq_id"], "telework-cannot-connect-home");
+    // Back to the bot, and no open ticket: a new question is answered.
+    let (_, answered) = d
+        .http(json_post(
+            "/api/v1/chat",
+            &json!({"conversation": token, "message_id": "4", "text": "ＶＰＮつながらない"}),
+        ))
+        .await;
+    assert!(answered["messages"][0]["text"]
+        .as_str()
+        .unwrap()
+        .contains("解決しましたか"));
+    // A resolved ticket takes no more actions.
+    let (status, body) = d
+        .http(act("reply", json!({"operator": "山田", "text": "追伸"})))
+        .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("already_resolved"))
+    );
+}
+
+#[tokio::test]
+async fn handing_back_lets_the_bot_answer_again() {
+    let d = desk().await;
+    let taken = d.logo("r1", "担当者").await;
+    let id = taken.conversation.ticket_id.unwrap();
+    use madoguchi::conversation::OperatorAction;
+    d.helpdesk
+        .operator_act(id, "山田", OperatorAction::Take)
+        .await
+        .unwrap();
+    assert!(d.logo("r1", "ＶＰＮつながらない").await.replies.is_empty());
+    let (_, sent) = d
+        .helpdesk
+        .operator_act(id, "山田", OperatorAction::HandBack)
+        .await
+        .unwrap();
+    assert_eq!(
+        sent[0].text,
+        d.helpdesk
+            .prompts
+            .text(madoguchi::prompts::Prompt::HandedBack)
+    );
+    let answered = d.logo("r1", "ＶＰＮつながらない").await;
+    assert!(said(&answered).contains("解決しましたか"));
+}
+
+#[tokio::test]
+async fn the_operator_api_refuses_bad_calls_and_changes_nothing() {
+    let d = desk().await;
+    let (_, id) = escalated_widget_ticket(&d).await;
+    let before = d.helpdesk.store.message_count().await.unwrap();
+    let path = format!("/api/v1/tickets/{id}/reply");
+    let no_token = json_post(&path, &json!({"operator": "山田", "text": "x"}));
+    let wrong = Request::post(&path)
+        .header("content-type", "application/json")
+        .header("authorization", "Bearer nope")
+        .body(Body::from(
+            json!({"operator": "山田", "text": "x"}).to_string(),
+        ))
+        .unwrap();
+    let cases = vec![
+        (no_token, StatusCode::UNAUTHORIZED, "unauthorized"),
+        (wrong, StatusCode::UNAUTHORIZED, "unauthorized"),
+        (
+            operator_post(&path, &json!({"operator": "", "text": "x"})),
+            StatusCode::BAD_REQUEST,
+            "invalid_operator",
+        ),
+        (
+            operator_post(&path, &json!({"operator": "山田", "text": "  "})),
+            StatusCode::BAD_REQUEST,
+            "empty_reply",
+        ),
+        (
+            operator_post("/api/v1/tickets/9999/take", &json!({"operator": "山田"})),
+            StatusCode::NOT_FOUND,
+            "not_found",
+        ),
+        (
+            operator_post(
+                &format!("/api/v1/tickets/{id}/explode"),
+                &json!({"operator": "山田"}),
+            ),
+            StatusCode::NOT_FOUND,
+            "not_found",
+        ),
+        (
+            operator_post(
+                &format!("/api/v1/tickets/{id}/resolve"),
+                &json!({"operator": "山田", "faq_id": "no-such-entry"}),
+            ),
+            StatusCode::NOT_FOUND,
+            "not_found",
+        ),
+        (
+            Request::get("/api/v1/tickets?status=done")
+                .header("authorization", format!("Bearer {OPERATOR_TOKEN}"))
+                .body(Body::empty())
+                .unwrap(),
+            StatusCode::BAD_REQUEST,
+            "invalid_status",
+        ),
+    ];
+    for (i, (request, status, code)) in cases.into_iter().enumerate() {
+        let (got, body) = d.http(request).await;
+        assert_eq!(
+            (got, body["error"]["code"].as_str()),
+            (status, Some(code)),
+            "case {i}: {body}"
+        );
+    }
+    assert_eq!(d.helpdesk.store.message_count().await.unwrap(), before);
+    assert_eq!(
+        d.helpdesk.store.ticket(id).await.unwrap().unwrap().status,
+        "new"
+    );
+}

@@ -1,0 +1,11 @@
+//! The storage story, told once and run against every backend.
+//!
+//! SQLite always runs, in a fresh temporary folder per test. PostgreSQL runs when
+//! `MADOGUCHI_TEST_POSTGRES_URL` is set (e.g. `postgres://postgres@127.0.0.1:5432/test`);
+//! each test then gets its own schema, so tests run in parallel without meeting.
+//! With `MADOGUCHI_REQUIRE_POSTGRES=1` (as in CI) a missing URL fails the tests instead of
+//! skipping PostgreSQL quietly.
+
+mod conversations;
+mod db;
+mod faqs;
