@@ -324,3 +324,83 @@ fn ask_with_json_prints_the_decision_and_candidates() {
     );
     assert!(outcome["candidates"].is_array(), "{outcome}");
 }
+
+/// `madoguchi chat` with the given lines on its standard input.
+fn chat(data_dir: &Path, lines: &str, staff: Option<&str>) -> Output {
+    let mut command = madoguchi(data_dir);
+    command.arg("chat");
+    if let Some(no) = staff {
+        command.args(["--staff", no]);
+    }
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start madoguchi chat");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(lines.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn chat_talks_like_a_channel_until_end_of_input() {
+    let dir = TempDir::new().unwrap();
+    let output = chat(
+        dir.path(),
+        "こんにちは\nＶＰＮつながらない\nいいえ\n/exit\n担当者\n",
+        None,
+    );
+    assert_success(&output);
+    let out = stdout(&output);
+    assert!(out.contains("窓口: こんにちは"), "{out}");
+    assert!(out.contains("解決しましたか？（はい／いいえ）"), "{out}");
+    assert!(
+        out.contains("担当者に相談する"),
+        "the other candidates end with a person: {out}"
+    );
+    assert!(
+        !out.contains("職員番号"),
+        "nothing after /exit is read: {out}"
+    );
+}
+
+#[test]
+fn staff_import_reads_the_directory_and_chat_knows_the_staff_member() {
+    let dir = TempDir::new().unwrap();
+    let csv = dir.path().join("staff.csv");
+    std::fs::write(
+        &csv,
+        "\u{feff}職員番号,氏名,所属,メール,内線,LoGoチャットID\n10001,沼津 太郎,ICT推進課,taro@example.jp,1234,logo-taro\n",
+    )
+    .unwrap();
+    let output = run(madoguchi(dir.path()).args(["staff", "import"]).arg(&csv));
+    assert_success(&output);
+    assert!(
+        stdout(&output).contains("1 people (1 added"),
+        "{}",
+        stdout(&output)
+    );
+    // A known staff member escalates without being asked for a number.
+    let out = stdout(&chat(dir.path(), "担当者\n", Some("10001")));
+    assert!(out.contains("受付番号は #1 です"), "{out}");
+
+    // A bad file is refused with its line, and the directory is unchanged.
+    std::fs::write(
+        &csv,
+        "職員番号,氏名,所属\n10002,千本 花子,市民課\n10002,x,y\n",
+    )
+    .unwrap();
+    let output = run(madoguchi(dir.path()).args(["staff", "import"]).arg(&csv));
+    assert!(!output.status.success());
+    assert!(stderr(&output).contains("line 3"), "{}", stderr(&output));
+    let out = stdout(&chat(dir.path(), "担当者\n", Some("10001")));
+    assert!(
+        out.contains("受付番号は #2 です"),
+        "10001 is still known: {out}"
+    );
+}

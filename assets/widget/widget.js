@@ -206,7 +206,6 @@
     }
   }
 
-
   function authorLabel(message) {
     switch (message.author) {
       case 'bot':
@@ -228,7 +227,11 @@
       body.classList.add('body-html');
       for (const link of body.querySelectorAll('a[href]')) {
         // Relative links point at the helpdesk, not at the portal page.
-        link.href = new URL(link.getAttribute('href'), BASE).href;
+        try {
+          link.href = new URL(link.getAttribute('href'), BASE).href;
+        } catch {
+          link.removeAttribute('href');
+        }
         link.target = '_blank';
         link.rel = 'noopener noreferrer';
       }

@@ -132,9 +132,13 @@ impl Helpdesk {
         let outcome = &answered.outcome;
         let question = crate::helpdesk::stored_text(text);
         let qid = Some(answered.question_id);
+        // Only plausible entries are offered: a list padded with weak matches reads as
+        // noise (住民票 → 紙詰まり).
+        let floor = self.settings.engine.thresholds.suggest;
         let offers: Vec<Offer> = outcome
             .candidates
             .iter()
+            .filter(|c| c.score >= floor)
             .take(MAX_OFFERS + 1)
             .map(|c| Offer {
                 id: c.id.clone(),
@@ -145,17 +149,17 @@ impl Helpdesk {
             (Intent::Greeting, _) => self.say(Prompt::Greeting, State::Idle),
             (Intent::Thanks, _) => self.say(Prompt::Thanks, State::Idle),
             (Intent::Empty, _) => self.say(Prompt::Greeting, State::Idle),
-            (_, Decision::Answer) => {
+            (_, Decision::Answer) if !offers.is_empty() => {
                 let top = offers[0].id.clone();
                 let others = offers[1..].iter().take(MAX_OFFERS).cloned().collect();
                 self.answer_with(&top, &question, qid, others)
                     .unwrap_or_else(|| self.offer_person(&question))
             }
-            (_, Decision::Suggest) => {
+            (_, Decision::Answer | Decision::Suggest) if !offers.is_empty() => {
                 let offers = offers.into_iter().take(MAX_OFFERS).collect();
                 self.offer(Prompt::Suggest, &question, qid, offers)
             }
-            (_, Decision::Escalate) => self.offer_person(&question),
+            _ => self.offer_person(&question),
         })
     }
 

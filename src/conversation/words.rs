@@ -158,7 +158,9 @@ fn asks_for_a_person(folded: &str) -> bool {
         "呼ん",
     ];
     folded.chars().count() <= 30
-        && who.iter().any(|w| folded.contains(&normalize::to_katakana(w)))
+        && who
+            .iter()
+            .any(|w| folded.contains(&normalize::to_katakana(w)))
         && verbs
             .iter()
             .any(|v| folded.contains(&normalize::to_katakana(v)))

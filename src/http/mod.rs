@@ -47,18 +47,22 @@ pub fn app(helpdesk: Arc<Helpdesk>) -> Router {
 /// The widget's API, callable from the portal's pages on other origins (CORS).
 fn chat_routes(settings: &crate::config::WidgetSettings) -> Router<Arc<Helpdesk>> {
     use tower_http::cors::{AllowOrigin, CorsLayer};
-    let origins = if settings.allowed_origins.is_empty() {
-        AllowOrigin::any()
-    } else {
+    // Any origin without credentials by default; a configured list may also send the
+    // portal's credentials (a proxy in front of the helpdesk that signs staff in).
+    let listed = !settings.allowed_origins.is_empty();
+    let origins = if listed {
         AllowOrigin::list(
             settings
                 .allowed_origins
                 .iter()
                 .filter_map(|o| o.parse().ok()),
         )
+    } else {
+        AllowOrigin::any()
     };
     let cors = CorsLayer::new()
         .allow_origin(origins)
+        .allow_credentials(listed)
         .allow_methods([axum::http::Method::GET, axum::http::Method::POST])
         .allow_headers([axum::http::header::CONTENT_TYPE])
         .max_age(std::time::Duration::from_secs(600));

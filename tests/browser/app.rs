@@ -1,0 +1,51 @@
+//! The real application on a loopback socket, for the browser to talk to.
+
+use std::sync::Arc;
+
+use madoguchi::config::Settings;
+use madoguchi::helpdesk::Helpdesk;
+use tempfile::TempDir;
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+
+/// One helpdesk (fresh SQLite database, the repository's knowledge base) serving
+/// `madoguchi::http::app` on 127.0.0.1 at a port the system picked.
+pub struct TestServer {
+    pub base: String,
+    task: JoinHandle<()>,
+    // Kept for the life of the test; the database goes with it.
+    _data_dir: TempDir,
+}
+
+impl TestServer {
+    pub async fn start() -> TestServer {
+        let data_dir = TempDir::new().expect("temporary data folder");
+        let settings = Settings {
+            data_dir: data_dir.path().to_path_buf(),
+            kb_dir: concat!(env!("CARGO_MANIFEST_DIR"), "/knowledge-base").into(),
+            ..Settings::default()
+        };
+        let helpdesk = Arc::new(Helpdesk::open(settings).await.expect("open the helpdesk"));
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let base = format!("http://{}", listener.local_addr().expect("local address"));
+        let app = madoguchi::http::app(helpdesk);
+        let task = tokio::spawn(async move {
+            axum::serve(listener, app).await.expect("serve");
+        });
+        TestServer {
+            base,
+            task,
+            _data_dir: data_dir,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
