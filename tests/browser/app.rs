@@ -12,6 +12,7 @@ use tokio::task::JoinHandle;
 /// `madoguchi::http::app` on 127.0.0.1 at a port the system picked.
 pub struct TestServer {
     pub base: String,
+    pub helpdesk: Arc<Helpdesk>,
     task: JoinHandle<()>,
     // Kept for the life of the test; the database goes with it.
     _data_dir: TempDir,
@@ -28,12 +29,13 @@ impl TestServer {
         let helpdesk = Arc::new(Helpdesk::open(settings).await.expect("open the helpdesk"));
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("local address"));
-        let app = madoguchi::http::app(helpdesk);
+        let app = madoguchi::http::app(helpdesk.clone());
         let task = tokio::spawn(async move {
             axum::serve(listener, app).await.expect("serve");
         });
         TestServer {
             base,
+            helpdesk,
             task,
             _data_dir: data_dir,
         }

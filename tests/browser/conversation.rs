@@ -86,3 +86,45 @@ async fn when_the_helpdesk_is_unreachable_the_question_stays_and_an_error_shows(
     assert_no_csp_violations(&state);
     browser.quit().await;
 }
+
+#[tokio::test]
+async fn an_operators_reply_reaches_the_open_widget() {
+    let Some((server, browser)) = setup(1000, 700).await else {
+        return;
+    };
+    let client = &browser.client;
+    open_page(client, &server.url("/widget/demo")).await;
+    click_launcher(client).await;
+    ask(client, "担当者と話したい").await;
+    // Anonymous: the bot asks for a number first; 内線 will do.
+    let escalated = ask(client, "内線1234").await;
+    let said = &escalated.bot_messages().last().expect("a reply").text;
+    assert!(said.contains("受付番号"), "{said}");
+    let tickets = server
+        .helpdesk
+        .store
+        .tickets(None, 10)
+        .await
+        .expect("tickets");
+    let reply = "VPNの設定を確認しました。もう一度お試しください。";
+    server
+        .helpdesk
+        .operator_act(
+            tickets[0].id,
+            "山田",
+            madoguchi::conversation::OperatorAction::Reply(reply.into()),
+        )
+        .await
+        .expect("the operator replies");
+    // The widget polls every 5 s while the page is visible.
+    let state = wait_for(client, "the operator's reply", |s| {
+        s.messages
+            .iter()
+            .any(|m| m.is("operator") && m.text.contains(reply))
+    })
+    .await;
+    let message = state.messages.iter().find(|m| m.is("operator")).unwrap();
+    assert!(message.author.contains("担当者"), "{message:?}");
+    assert_no_csp_violations(&state);
+    browser.quit().await;
+}
