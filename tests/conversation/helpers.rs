@@ -43,6 +43,12 @@ pub async fn desk() -> Desk {
 
 pub async fn desk_with(adjust: impl FnOnce(&mut Settings)) -> Desk {
     let dir = TempDir::new().unwrap();
+    desk_in(dir, adjust).await
+}
+
+/// A desk whose data folder is `dir` (the database may be elsewhere: `adjust` can set
+/// `database_url`).
+pub async fn desk_in(dir: TempDir, adjust: impl FnOnce(&mut Settings)) -> Desk {
     let root = env!("CARGO_MANIFEST_DIR");
     let mut settings = Settings {
         data_dir: dir.path().to_path_buf(),

@@ -2,7 +2,10 @@
 //! the LoGoチャット webhook, the widget's chat API, the operator API and the outbox.
 //! Each test gets its own helpdesk on a fresh SQLite database, with a fixed clock.
 
+mod backends;
 mod chat_api;
+#[path = "../storage/db.rs"]
+mod db;
 mod escalation;
 mod flow;
 mod helpers;
