@@ -149,6 +149,7 @@ impl Helpdesk {
             state: Some(State::Idle.to_json()),
             staff_no,
             contact,
+            opened_ticket: Some(id),
             messages: vec![bot_message(text, Vec::new())],
             ..Turn::default()
         })

@@ -145,11 +145,7 @@ impl Helpdesk {
             };
         let turn = self.turn(&conversation, inbound_id, &text).await?;
         let replies = self.store.commit_turn(&conversation, &turn).await?;
-        let conversation = self
-            .store
-            .conversation(conversation.id)
-            .await?
-            .unwrap_or(conversation);
+        let conversation = conversation.after(&turn);
         Ok(Handled {
             conversation,
             inbound_id,

@@ -11,8 +11,7 @@ use super::records::{
     OutboxItem, StaffImportReport, StaffMember, StoredMessage, Ticket, TicketUpdate, Turn,
 };
 use super::rows::{plan_save, CurrentRow, EntryRow, Lists, RevisionRow, SaveOutcome};
-use super::shared::{is_unique_violation, shared_functions, shared_queries, ConversationLookup};
-use super::StorageError;
+use super::shared::{choices_json, shared_functions, shared_queries, ConversationLookup};
 use super::{Backend, FaqRevision, NewQuestion, Result};
 use crate::kb::FaqEntry;
 
@@ -45,6 +44,11 @@ impl PostgresBackend {
     /// A transaction that writes: the shared queries begin every write with this.
     async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>> {
         Ok(self.pool.begin().await?)
+    }
+
+    /// A connection for a single-statement write (PostgreSQL needs no write turn).
+    async fn write_conn(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Postgres>> {
+        Ok(self.pool.acquire().await?)
     }
 
     shared_queries!();

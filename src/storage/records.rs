@@ -138,6 +138,35 @@ pub struct Turn {
     pub contact: Option<String>,
     pub staff_no: Option<String>,
     pub messages: Vec<NewMessage>,
+    /// The ticket this turn opened (already stored by [`crate::storage::Store::open_ticket`];
+    /// carried so the caller knows without reading the conversation again).
+    pub opened_ticket: Option<i64>,
+}
+
+impl ConversationRow {
+    /// The conversation as `turn` leaves it.
+    pub fn after(mut self, turn: &Turn) -> Self {
+        if let Some(state) = &turn.state {
+            self.state = state.clone();
+        }
+        if let Some((handler, operator)) = &turn.handler {
+            self.handler = handler.clone();
+            self.operator = operator.clone();
+        }
+        if turn.close_ticket {
+            self.ticket_id = None;
+        }
+        if let Some(id) = turn.opened_ticket {
+            self.ticket_id = Some(id);
+        }
+        if turn.contact.is_some() {
+            self.contact = turn.contact.clone();
+        }
+        if turn.staff_no.is_some() {
+            self.staff_no = turn.staff_no.clone();
+        }
+        self
+    }
 }
 
 /// Ticket statuses, as the queue names them (新規/対応中/保留/解決済/完了).

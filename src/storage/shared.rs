@@ -97,6 +97,20 @@ macro_rules! shared_queries {
             state: &str,
             now: DateTime<Utc>,
         ) -> Result<ConversationRow> {
+            let select = sql(
+                "SELECT * FROM conversations WHERE channel = $1 AND room = $2 AND user_ref = $3",
+            );
+            let find = || {
+                sqlx::query_as(&select)
+                    .bind(&key.channel)
+                    .bind(&key.room)
+                    .bind(&key.user_ref)
+            };
+            // Almost every message belongs to a known conversation: read first, write
+            // only for a new one.
+            if let Some(row) = find().fetch_optional(&self.pool).await? {
+                return Ok(row);
+            }
             sqlx::query(&sql(
                 "INSERT INTO conversations (token, channel, room, user_ref, state, created_at, \
                  updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6) \
@@ -108,17 +122,9 @@ macro_rules! shared_queries {
             .bind(&key.user_ref)
             .bind(state)
             .bind(now)
-            .execute(&self.pool)
+            .execute(&mut *self.write_conn().await?)
             .await?;
-            let row = sqlx::query_as(&sql(
-                "SELECT * FROM conversations WHERE channel = $1 AND room = $2 AND user_ref = $3",
-            ))
-            .bind(&key.channel)
-            .bind(&key.room)
-            .bind(&key.user_ref)
-            .fetch_one(&self.pool)
-            .await?;
-            Ok(row)
+            Ok(find().fetch_one(&self.pool).await?)
         }
 
         pub(super) async fn conversation_by(
@@ -149,7 +155,7 @@ macro_rules! shared_queries {
             .bind(id)
             .bind(user_name)
             .bind(staff_no)
-            .execute(&self.pool)
+            .execute(&mut *self.write_conn().await?)
             .await?;
             Ok(())
         }
@@ -160,27 +166,18 @@ macro_rules! shared_queries {
             message: &NewMessage,
             now: DateTime<Utc>,
         ) -> Result<Inbound> {
-            if let Some(channel_id) = &message.channel_message_id {
-                let seen: Option<i64> = sqlx::query_scalar(&sql(
-                    "SELECT id FROM messages WHERE channel = $1 AND channel_message_id = $2",
-                ))
-                .bind(&conversation.channel)
-                .bind(channel_id)
-                .fetch_optional(&self.pool)
-                .await?;
-                if let Some(id) = seen {
-                    return Ok(Inbound::Duplicate(id));
-                }
-            }
-            let mut tx = self.begin_write().await?;
-            let id = insert_message(&mut tx, conversation, message, now).await;
+            // One statement: stored, or (same channel message id) left alone.
+            let id = insert_message(
+                &mut *self.write_conn().await?,
+                conversation,
+                message,
+                now,
+                true,
+            )
+            .await?;
             match id {
-                Ok(id) => {
-                    tx.commit().await?;
-                    Ok(Inbound::New(id))
-                }
-                Err(StorageError::Database(e)) if is_unique_violation(&e) => {
-                    drop(tx);
+                Some(id) => Ok(Inbound::New(id)),
+                None => {
                     let id: i64 = sqlx::query_scalar(&sql(
                         "SELECT id FROM messages WHERE channel = $1 AND channel_message_id = $2",
                     ))
@@ -190,7 +187,6 @@ macro_rules! shared_queries {
                     .await?;
                     Ok(Inbound::Duplicate(id))
                 }
-                Err(e) => Err(e),
             }
         }
 
@@ -222,9 +218,11 @@ macro_rules! shared_queries {
             now: DateTime<Utc>,
         ) -> Result<Vec<StoredMessage>> {
             let mut tx = self.begin_write().await?;
-            let mut ids = Vec::with_capacity(turn.messages.len());
+            let mut stored = Vec::with_capacity(turn.messages.len());
             for message in &turn.messages {
-                let id = insert_message(&mut tx, conversation, message, now).await?;
+                let id = insert_message(&mut tx, conversation, message, now, false)
+                    .await?
+                    .expect("an outgoing message has no channel id to conflict on");
                 if let Some(payload) = &message.push {
                     sqlx::query(&sql(
                         "INSERT INTO outbox (channel, room, message_id, payload, \
@@ -238,7 +236,21 @@ macro_rules! shared_queries {
                     .execute(&mut *tx)
                     .await?;
                 }
-                ids.push(id);
+                stored.push(StoredMessage {
+                    id,
+                    conversation_id: conversation.id,
+                    channel: conversation.channel.clone(),
+                    channel_message_id: message.channel_message_id.clone(),
+                    direction: message.direction.to_owned(),
+                    author: message.author.clone(),
+                    author_name: message.author_name.clone(),
+                    text: message.text.clone(),
+                    html: message.html.clone(),
+                    choices: choices_json(message)?,
+                    reply_to: message.reply_to,
+                    faq_id: message.faq_id.clone(),
+                    created_at: now,
+                });
             }
             let (handler, operator) = match &turn.handler {
                 Some((h, o)) => (Some(h.as_str()), o.as_deref()),
@@ -263,11 +275,6 @@ macro_rules! shared_queries {
             .execute(&mut *tx)
             .await?;
             tx.commit().await?;
-            let first = ids.first().copied().unwrap_or(i64::MAX) - 1;
-            let mut stored = self
-                .messages_where("conversation_id", conversation.id, first)
-                .await?;
-            stored.retain(|m| ids.contains(&m.id));
             Ok(stored)
         }
 
@@ -351,7 +358,7 @@ macro_rules! shared_queries {
             .bind(&update.faq_id)
             .bind(now)
             .bind(resolved)
-            .execute(&self.pool)
+            .execute(&mut *self.write_conn().await?)
             .await?;
             Ok(done.rows_affected() == 1)
         }
@@ -370,7 +377,7 @@ macro_rules! shared_queries {
             .bind(feedback.question_id)
             .bind(feedback.resolved)
             .bind(now)
-            .execute(&self.pool)
+            .execute(&mut *self.write_conn().await?)
             .await?;
             Ok(())
         }
@@ -439,7 +446,7 @@ macro_rules! shared_queries {
             .bind(next_attempt_at)
             .bind(error)
             .bind(now)
-            .execute(&self.pool)
+            .execute(&mut *self.write_conn().await?)
             .await?;
             Ok(())
         }
@@ -465,7 +472,7 @@ macro_rules! shared_queries {
             ))
             .bind(id)
             .bind(now)
-            .execute(&self.pool)
+            .execute(&mut *self.write_conn().await?)
             .await?;
             Ok(done.rows_affected() == 1)
         }
@@ -476,33 +483,40 @@ macro_rules! shared_queries {
 /// backend's connection type.
 macro_rules! shared_functions {
     () => {
+        /// Inserts a message; with `skip_duplicate`, a message whose channel id is already
+        /// stored is left alone and `None` comes back.
         async fn insert_message(
             conn: &mut Conn,
             conversation: &ConversationRow,
             message: &NewMessage,
             now: DateTime<Utc>,
-        ) -> Result<i64> {
-            let choices = serde_json::to_string(&message.choices)
-                .map_err(|e| StorageError::Invalid(e.to_string()))?;
-            let id = sqlx::query_scalar(&sql(
+            skip_duplicate: bool,
+        ) -> Result<Option<i64>> {
+            let conflict = if skip_duplicate {
+                "ON CONFLICT (channel, channel_message_id) DO NOTHING"
+            } else {
+                ""
+            };
+            let query = format!(
                 "INSERT INTO messages (conversation_id, channel, channel_message_id, direction, \
                  author, author_name, text, html, choices, reply_to, faq_id, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
-            ))
-            .bind(conversation.id)
-            .bind(&conversation.channel)
-            .bind(&message.channel_message_id)
-            .bind(message.direction)
-            .bind(&message.author)
-            .bind(&message.author_name)
-            .bind(&message.text)
-            .bind(&message.html)
-            .bind(choices)
-            .bind(message.reply_to)
-            .bind(&message.faq_id)
-            .bind(now)
-            .fetch_one(&mut *conn)
-            .await?;
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) {conflict} RETURNING id"
+            );
+            let id = sqlx::query_scalar(&sql(&query))
+                .bind(conversation.id)
+                .bind(&conversation.channel)
+                .bind(&message.channel_message_id)
+                .bind(message.direction)
+                .bind(&message.author)
+                .bind(&message.author_name)
+                .bind(&message.text)
+                .bind(&message.html)
+                .bind(choices_json(message)?)
+                .bind(message.reply_to)
+                .bind(&message.faq_id)
+                .bind(now)
+                .fetch_optional(&mut *conn)
+                .await?;
             Ok(id)
         }
     };
@@ -517,7 +531,9 @@ pub(super) enum ConversationLookup<'a> {
     Token(&'a str),
 }
 
-/// Whether a database error is a unique-constraint violation (a duplicate delivery).
-pub(super) fn is_unique_violation(error: &sqlx::Error) -> bool {
-    matches!(error, sqlx::Error::Database(e) if e.is_unique_violation())
+/// A message's choices as stored: a JSON array.
+pub(super) fn choices_json(
+    message: &super::records::NewMessage,
+) -> Result<String, super::StorageError> {
+    serde_json::to_string(&message.choices).map_err(|e| super::StorageError::Invalid(e.to_string()))
 }

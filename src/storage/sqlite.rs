@@ -5,15 +5,19 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use std::ops::{Deref, DerefMut};
+use std::sync::Arc;
+
+use sqlx::pool::PoolConnection;
 use sqlx::{SqliteConnection, SqlitePool};
+use tokio::sync::OwnedMutexGuard;
 
 use super::records::{
     ConversationKey, ConversationRow, FeedbackCounts, Inbound, NewFeedback, NewMessage, NewTicket,
     OutboxItem, StaffImportReport, StaffMember, StoredMessage, Ticket, TicketUpdate, Turn,
 };
 use super::rows::{plan_save, CurrentRow, EntryRow, Lists, RevisionRow, SaveOutcome};
-use super::shared::{is_unique_violation, shared_functions, shared_queries, ConversationLookup};
-use super::StorageError;
+use super::shared::{choices_json, shared_functions, shared_queries, ConversationLookup};
 use super::{Backend, FaqRevision, NewQuestion, Result};
 use crate::kb::FaqEntry;
 
@@ -29,6 +33,56 @@ const ENTRY_COLUMNS: &str = "id, title, category, keywords, alternatives, relate
 #[derive(Clone)]
 pub(super) struct SqliteBackend {
     pool: SqlitePool,
+    /// SQLite has one writer at a time. Writers queue here, in the process, instead of
+    /// meeting SQLITE_BUSY and sleeping in SQLite's busy handler (1, 2, 5, 10 ms...),
+    /// which showed as the webhook's latency tail.
+    writer: Arc<tokio::sync::Mutex<()>>,
+}
+
+/// A write transaction holding the process's write turn until it ends.
+pub(super) struct WriteTx {
+    // Declared first, dropped first: a transaction that is not committed rolls back
+    // before the turn passes on.
+    tx: sqlx::Transaction<'static, sqlx::Sqlite>,
+    _turn: OwnedMutexGuard<()>,
+}
+
+impl WriteTx {
+    async fn commit(self) -> std::result::Result<(), sqlx::Error> {
+        self.tx.commit().await
+    }
+}
+
+impl Deref for WriteTx {
+    type Target = SqliteConnection;
+    fn deref(&self) -> &SqliteConnection {
+        &self.tx
+    }
+}
+
+impl DerefMut for WriteTx {
+    fn deref_mut(&mut self) -> &mut SqliteConnection {
+        &mut self.tx
+    }
+}
+
+/// A connection for one autocommit write, holding the write turn.
+pub(super) struct WriteConn {
+    conn: PoolConnection<sqlx::Sqlite>,
+    _turn: OwnedMutexGuard<()>,
+}
+
+impl Deref for WriteConn {
+    type Target = SqliteConnection;
+    fn deref(&self) -> &SqliteConnection {
+        &self.conn
+    }
+}
+
+impl DerefMut for WriteConn {
+    fn deref_mut(&mut self) -> &mut SqliteConnection {
+        &mut self.conn
+    }
 }
 
 impl SqliteBackend {
@@ -41,7 +95,11 @@ impl SqliteBackend {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(5));
+            .busy_timeout(Duration::from_secs(5))
+            // Checkpoints (the WAL copied back into the database file, with an fsync) run
+            // in the background below, not inside whichever write happens to cross the
+            // threshold: that write stalled every queued writer for tens of milliseconds.
+            .pragma("wal_autocheckpoint", "0");
         if let Some(parent) = options.get_filename().parent() {
             if !parent.as_os_str().is_empty() {
                 tokio::fs::create_dir_all(parent)
@@ -51,14 +109,51 @@ impl SqliteBackend {
         }
         let pool = SqlitePoolOptions::new().connect_with(options).await?;
         sqlx::migrate!("migrations/sqlite").run(&pool).await?;
-        Ok(Self { pool })
+        tokio::spawn(checkpoints(pool.clone()));
+        Ok(Self {
+            pool,
+            writer: Arc::new(tokio::sync::Mutex::new(())),
+        })
+    }
+}
+
+/// How often the write-ahead log is checkpointed.
+const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
+
+/// Copies the write-ahead log back into the database file every second, without blocking
+/// writers or readers (PASSIVE), until the pool is closed.
+async fn checkpoints(pool: SqlitePool) {
+    let mut tick = tokio::time::interval(CHECKPOINT_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        if pool.is_closed() {
+            return;
+        }
+        if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+            .execute(&pool)
+            .await
+        {
+            tracing::warn!(error = %e, "SQLite checkpoint failed");
+        }
     }
 }
 
 impl SqliteBackend {
     /// A transaction that writes: the shared queries begin every write with this.
-    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
-        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    /// IMMEDIATE takes SQLite's write lock up front (a deferred transaction that reads and
+    /// then writes can fail with SQLITE_BUSY).
+    async fn begin_write(&self) -> Result<WriteTx> {
+        let turn = self.writer.clone().lock_owned().await;
+        let tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        Ok(WriteTx { tx, _turn: turn })
+    }
+
+    /// A connection for a single-statement write.
+    async fn write_conn(&self) -> Result<WriteConn> {
+        let turn = self.writer.clone().lock_owned().await;
+        let conn = self.pool.acquire().await?;
+        Ok(WriteConn { conn, _turn: turn })
     }
 
     shared_queries!();
@@ -95,9 +190,7 @@ impl Backend for SqliteBackend {
         author: &str,
         now: DateTime<Utc>,
     ) -> Result<Vec<SaveOutcome>> {
-        // IMMEDIATE takes the write lock up front: a deferred transaction that reads and
-        // then writes can fail with SQLITE_BUSY when another writer got in between.
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.begin_write().await?;
         let mut outcomes = Vec::with_capacity(entries.len());
         for entry in entries {
             outcomes.push(save_one(&mut tx, entry, author, now).await?);
@@ -129,7 +222,7 @@ impl Backend for SqliteBackend {
         .bind(&q.decision)
         .bind(&q.top_faq_id)
         .bind(q.top_score)
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *self.write_conn().await?)
         .await?;
         Ok(id)
     }
@@ -156,7 +249,7 @@ impl Backend for SqliteBackend {
         )
         .bind(key)
         .bind(value)
-        .execute(&self.pool)
+        .execute(&mut *self.write_conn().await?)
         .await?;
         Ok(())
     }
