@@ -84,26 +84,12 @@ impl Helpdesk {
                 } else if n == offers.len() + 1 {
                     self.escalate(conversation, question).await?
                 } else {
-                    let max = (offers.len() + 1).to_string();
-                    let text = self
-                        .prompts
-                        .render(Prompt::ChoiceOutOfRange, &[("max", &max)]);
-                    Turn {
-                        messages: vec![bot_message(text, Vec::new())],
-                        ..Turn::default()
-                    }
+                    self.choose_again(offers.len() + 1)
                 }
             }
             (State::AwaitingChoice { question, .. }, Word::No) => self.offer_person(question),
             (State::AwaitingChoice { offers, .. }, Word::Yes) => {
-                let max = (offers.len() + 1).to_string();
-                let text = self
-                    .prompts
-                    .render(Prompt::ChoiceOutOfRange, &[("max", &max)]);
-                Turn {
-                    messages: vec![bot_message(text, Vec::new())],
-                    ..Turn::default()
-                }
+                self.choose_again(offers.len() + 1)
             }
             (State::ConfirmEscalation { question }, Word::Yes) => {
                 self.escalate(conversation, question).await?
@@ -243,6 +229,17 @@ impl Helpdesk {
                 .to_json(),
             ),
             messages: vec![bot_message(text, choices)],
+            ..Turn::default()
+        }
+    }
+
+    /// 「1〜N の番号で選んでください」, the list still open.
+    fn choose_again(&self, max: usize) -> Turn {
+        let text = self
+            .prompts
+            .render(Prompt::ChoiceOutOfRange, &[("max", &max.to_string())]);
+        Turn {
+            messages: vec![bot_message(text, Vec::new())],
             ..Turn::default()
         }
     }
