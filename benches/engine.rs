@@ -22,6 +22,8 @@
 //! queries of each query's median across the repeats, and the share of the timed loop the
 //! thread spent waiting for a CPU, so that a run disturbed by other processes shows it.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
@@ -31,6 +33,8 @@ use madoguchi::eval::{load_queries, Query};
 use madoguchi::kb::{files, FaqEntry};
 use madoguchi::lexicon;
 use serde_json::{json, Value};
+
+use common::{die, for_each_arg, number, percentile, repo, round};
 
 struct Args {
     data: PathBuf,
@@ -50,43 +54,22 @@ fn parse_args() -> Args {
         reloads: 5,
         reload_size: 1_000,
     };
-    let mut it = std::env::args().skip(1);
-    while let Some(a) = it.next() {
-        let mut value = || {
-            it.next()
-                .unwrap_or_else(|| die(&format!("{a} needs a value")))
-        };
-        match a.as_str() {
-            "--data" => args.data = PathBuf::from(value()),
-            "--sizes" => {
-                args.sizes = value()
-                    .split(',')
-                    .map(|s| s.trim().parse().unwrap_or_else(|_| die("--sizes: N,N,...")))
-                    .collect()
-            }
-            "--queries" => args.queries = number(&value()),
-            "--repeat" => args.repeat = number(&value()).max(1),
-            "--reloads" => args.reloads = number(&value()).max(1),
-            "--reload-size" => args.reload_size = number(&value()),
-            // `cargo bench` passes --bench; libtest-style filters are ignored too.
-            _ => {}
+    for_each_arg(|a, value| match a {
+        "--data" => args.data = PathBuf::from(value()),
+        "--sizes" => {
+            args.sizes = value()
+                .split(',')
+                .map(|s| s.trim().parse().unwrap_or_else(|_| die("--sizes: N,N,...")))
+                .collect()
         }
-    }
+        "--queries" => args.queries = number(&value()) as usize,
+        "--repeat" => args.repeat = (number(&value()) as usize).max(1),
+        "--reloads" => args.reloads = (number(&value()) as usize).max(1),
+        "--reload-size" => args.reload_size = number(&value()) as usize,
+        // `cargo bench` passes --bench; libtest-style filters are ignored too.
+        _ => {}
+    });
     args
-}
-
-fn number(s: &str) -> usize {
-    s.parse()
-        .unwrap_or_else(|_| die(&format!("not a number: {s}")))
-}
-
-fn die(msg: &str) -> ! {
-    eprintln!("engine bench: {msg}");
-    std::process::exit(2)
-}
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
 /// The synthetic FAQ and query files for `n` entries, made if missing.
@@ -127,15 +110,6 @@ fn build(entries: &[FaqEntry]) -> (AnswerEngine, f64) {
     let engine = AnswerEngine::new(analyzer, smalltalk, EngineConfig::default(), entries)
         .unwrap_or_else(|e| die(&format!("building the index: {e}")));
     (engine, start.elapsed().as_secs_f64())
-}
-
-/// Nearest-rank percentile of an ascending slice.
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    let rank = ((p / 100.0) * sorted.len() as f64).ceil().max(1.0) as usize;
-    sorted[rank.min(sorted.len()) - 1]
 }
 
 struct Latency {
@@ -214,11 +188,6 @@ fn time_queries(engine: &AnswerEngine, queries: &[Query], repeat: usize) -> Late
         runqueue_wait_share,
         sr_at_1: (in_scope > 0).then(|| hits as f64 / in_scope as f64),
     }
-}
-
-fn round(x: f64, places: i32) -> f64 {
-    let f = 10f64.powi(places);
-    (x * f).round() / f
 }
 
 fn main() {

@@ -35,20 +35,22 @@
 //! is picked up) with a fresh data folder, and are stopped (SIGTERM, then SIGKILL) at the
 //! end or on panic. The last line of the output is one JSON object.
 
+mod common;
+
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::sync::{mpsc, Mutex};
 
-const READY_DEADLINE: Duration = Duration::from_secs(60);
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
+use common::{
+    die, for_each_arg, loadavg, median, number, open_loop, repo, round, summary_ms,
+    with_contention, work_dir, OpenLoop, Requests, Sample, Server,
+};
+
 const TOKEN: &str = "bench-webhook-token";
 const OPERATOR_TOKEN: &str = "bench-operator-token";
 /// The p99 target of the webhook at the default rate (BENCHMARKS.md, issue 3).
@@ -86,314 +88,66 @@ fn parse_args() -> Args {
         outbox_max_delay_secs: 1,
         pidfile: None,
     };
-    let mut it = std::env::args().skip(1);
-    while let Some(a) = it.next() {
-        let mut value = || {
-            it.next()
-                .unwrap_or_else(|| die(&format!("{a} needs a value")))
-        };
-        match a.as_str() {
-            "--bin" => args.bin = PathBuf::from(value()),
-            "--rate" => args.rate = number(&value()).clamp(1, 100_000),
-            "--duration" => args.duration = number(&value()).clamp(1, 600),
-            "--warmup" => args.warmup = number(&value()).min(60),
-            "--rounds" => args.rounds = number(&value()).clamp(1, 20) as usize,
-            "--connections" => args.connections = number(&value()).clamp(1, 1_000) as usize,
-            "--rooms" => args.rooms = number(&value()).clamp(1, 100_000) as usize,
-            "--outbox-replies" => args.outbox_replies = number(&value()).min(100_000) as usize,
-            "--outbox-rooms" => args.outbox_rooms = number(&value()).clamp(1, 1_000) as usize,
-            "--outbox-fail" => {
-                let v = value();
-                args.outbox_fail = v
-                    .parse::<f64>()
-                    .ok()
-                    .filter(|f| (0.0..0.95).contains(f))
-                    .unwrap_or_else(|| die(&format!("--outbox-fail wants 0 <= f < 0.95: {v}")));
-            }
-            "--outbox-first-delay-ms" => args.outbox_first_delay_ms = number(&value()).max(1),
-            "--outbox-max-delay-secs" => args.outbox_max_delay_secs = number(&value()).max(1),
-            "--pidfile" => args.pidfile = Some(PathBuf::from(value())),
-            // `cargo bench` passes --bench; anything else is ignored as well.
-            _ => {}
+    for_each_arg(|a, value| match a {
+        "--bin" => args.bin = PathBuf::from(value()),
+        "--rate" => args.rate = number(&value()).clamp(1, 100_000),
+        "--duration" => args.duration = number(&value()).clamp(1, 600),
+        "--warmup" => args.warmup = number(&value()).min(60),
+        "--rounds" => args.rounds = number(&value()).clamp(1, 20) as usize,
+        "--connections" => args.connections = number(&value()).clamp(1, 1_000) as usize,
+        "--rooms" => args.rooms = number(&value()).clamp(1, 100_000) as usize,
+        "--outbox-replies" => args.outbox_replies = number(&value()).min(100_000) as usize,
+        "--outbox-rooms" => args.outbox_rooms = number(&value()).clamp(1, 1_000) as usize,
+        "--outbox-fail" => {
+            let v = value();
+            args.outbox_fail = v
+                .parse::<f64>()
+                .ok()
+                .filter(|f| (0.0..0.95).contains(f))
+                .unwrap_or_else(|| die(&format!("--outbox-fail wants 0 <= f < 0.95: {v}")));
         }
-    }
+        "--outbox-first-delay-ms" => args.outbox_first_delay_ms = number(&value()).max(1),
+        "--outbox-max-delay-secs" => args.outbox_max_delay_secs = number(&value()).max(1),
+        "--pidfile" => args.pidfile = Some(PathBuf::from(value())),
+        // `cargo bench` passes --bench; anything else is ignored as well.
+        _ => {}
+    });
     args
-}
-
-fn number(s: &str) -> u64 {
-    s.parse()
-        .unwrap_or_else(|_| die(&format!("not a number: {s}")))
-}
-
-fn die(msg: &str) -> ! {
-    eprintln!("webhook bench: {msg}");
-    std::process::exit(2)
-}
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
 // ---------------------------------------------------------------------------------------
 // The server process
 
-/// A running `madoguchi serve`; stopped when dropped.
-struct Server {
-    child: Child,
-    addr: SocketAddr,
-}
-
-impl Server {
-    fn spawn(
-        args: &Args,
-        work: &Path,
-        data_dir: &Path,
-        tag: &str,
-        outgoing: Option<&str>,
-        config: &str,
-    ) -> Server {
-        let port = {
-            let l = TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| die(&format!("bind: {e}")));
-            l.local_addr().unwrap().port()
-        };
-        let addr: SocketAddr = ([127, 0, 0, 1], port).into();
-        let log = |ext: &str| {
-            std::fs::File::create(work.join(format!("{tag}.{ext}")))
-                .unwrap_or_else(|e| die(&format!("log file: {e}")))
-        };
-        let config_file = work.join(format!("{tag}.toml"));
-        std::fs::write(&config_file, config).unwrap_or_else(|e| die(&format!("config: {e}")));
-        let mut cmd = Command::new(&args.bin);
+/// Spawns `madoguchi --config <work>/<tag>.toml serve` (see [`Server::spawn`]), with
+/// `config` as that file and the LoGoチャット and operator tokens, and waits until it is
+/// ready.
+fn spawn_server(
+    args: &Args,
+    work: &Path,
+    data_dir: &Path,
+    tag: &str,
+    outgoing: Option<&str>,
+    config: &str,
+) -> Server {
+    let config_file = work.join(format!("{tag}.toml"));
+    std::fs::write(&config_file, config).unwrap_or_else(|e| die(&format!("config: {e}")));
+    let (bin, pidfile) = (&args.bin, args.pidfile.as_deref());
+    let mut server = Server::spawn(bin, pidfile, work, data_dir, tag, |cmd| {
         cmd.arg("--config")
             .arg(&config_file)
             .arg("serve")
-            .current_dir(work)
-            .env("MADOGUCHI_DATA_DIR", data_dir)
-            .env("MADOGUCHI_LISTEN", addr.to_string())
-            .env("MADOGUCHI_KB_DIR", repo().join("knowledge-base"))
             .env("MADOGUCHI_PROMPTS_DIR", repo().join("prompts"))
             .env("MADOGUCHI_LOGOCHAT_TOKEN", TOKEN)
             .env("MADOGUCHI_OPERATOR_TOKEN", OPERATOR_TOKEN)
-            .env_remove("MADOGUCHI_DATABASE_URL")
             .env_remove("MADOGUCHI_LOGOCHAT_SIGNING_SECRET")
             .env_remove("MADOGUCHI_LOGOCHAT_OUTGOING_URL")
-            .env("RUST_LOG", "warn")
-            .stdin(Stdio::null())
-            .stdout(log("out"))
-            .stderr(log("err"));
+            .env("RUST_LOG", "warn");
         if let Some(url) = outgoing {
             cmd.env("MADOGUCHI_LOGOCHAT_OUTGOING_URL", url);
         }
-        let spawned = Instant::now();
-        let mut child = cmd
-            .spawn()
-            .unwrap_or_else(|e| die(&format!("{}: {e}", args.bin.display())));
-        if let Some(pidfile) = &args.pidfile {
-            let mut f = std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(pidfile)
-                .unwrap_or_else(|e| die(&format!("{}: {e}", pidfile.display())));
-            let _ = writeln!(f, "{}", child.id());
-        }
-        loop {
-            if healthz_ok(addr) {
-                break;
-            }
-            if let Ok(Some(status)) = child.try_wait() {
-                die(&format!(
-                    "the server exited before it was ready: {status} (see {}/{tag}.err)",
-                    work.display()
-                ));
-            }
-            if spawned.elapsed() > READY_DEADLINE {
-                let _ = child.kill();
-                die(&format!("/healthz not ready within {READY_DEADLINE:?}"));
-            }
-            std::thread::sleep(Duration::from_millis(5));
-        }
-        Server { child, addr }
-    }
-
-    fn pid(&self) -> u32 {
-        self.child.id()
-    }
-
-    fn base(&self) -> String {
-        format!("http://{}", self.addr)
-    }
-
-    /// SIGTERM, then SIGKILL if it has not exited within 5 s.
-    fn stop(&mut self) {
-        if let Ok(Some(_)) = self.child.try_wait() {
-            return;
-        }
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.stop();
-    }
-}
-
-fn healthz_ok(addr: SocketAddr) -> bool {
-    let Ok(mut s) = TcpStream::connect_timeout(&addr, Duration::from_millis(200)) else {
-        return false;
-    };
-    let _ = s.set_read_timeout(Some(Duration::from_millis(500)));
-    if s.write_all(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
-        .is_err()
-    {
-        return false;
-    }
-    let mut buf = [0u8; 16];
-    let mut got = 0;
-    while got < 12 {
-        match s.read(&mut buf[got..]) {
-            Ok(0) | Err(_) => return false,
-            Ok(n) => got += n,
-        }
-    }
-    buf.starts_with(b"HTTP/1.1 200")
-}
-
-// ---------------------------------------------------------------------------------------
-// CPU accounting (as in benches/server.rs)
-
-/// utime + stime of a process, in seconds.
-fn cpu_seconds(pid: u32, ticks: f64) -> f64 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
-    let f: Vec<&str> = rest.split_whitespace().collect();
-    let get = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
-    (get(11) + get(12)) / ticks
-}
-
-/// Busy CPU seconds of the whole machine, all cores.
-fn machine_busy_seconds(ticks: f64) -> f64 {
-    let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
-    let line = stat.lines().next().unwrap_or("");
-    let f: Vec<f64> = line
-        .split_whitespace()
-        .skip(1)
-        .map(|v| v.parse().unwrap_or(0.0))
-        .collect();
-    let get = |i: usize| f.get(i).copied().unwrap_or(0.0);
-    (get(0) + get(1) + get(2) + get(5) + get(6) + get(7)) / ticks
-}
-
-/// Seconds the threads of `pid` spent runnable but waiting for a CPU.
-fn runqueue_wait_seconds(pid: u32) -> f64 {
-    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
-        return 0.0;
-    };
-    tasks
-        .filter_map(|t| t.ok())
-        .filter_map(|t| std::fs::read_to_string(t.path().join("schedstat")).ok())
-        .filter_map(|s| {
-            s.split_whitespace()
-                .nth(1)
-                .and_then(|v| v.parse::<f64>().ok())
-        })
-        .sum::<f64>()
-        / 1e9
-}
-
-fn loadavg() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .unwrap_or_default()
-        .split_whitespace()
-        .take(3)
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-fn clock_ticks() -> f64 {
-    Command::new("getconf")
-        .arg("CLK_TCK")
-        .output()
-        .ok()
-        .and_then(|o| String::from_utf8(o.stdout).ok())
-        .and_then(|s| s.trim().parse().ok())
-        .unwrap_or(100.0)
-}
-
-/// CPU use while `f` runs: the server's, this process's, everything else's, and how long
-/// the server's threads waited for a CPU.
-fn with_contention<T>(server_pid: u32, f: impl FnOnce() -> T) -> (T, Value, String) {
-    let ticks = clock_ticks();
-    let load_before = loadavg();
-    let server_before = cpu_seconds(server_pid, ticks);
-    let self_before = cpu_seconds(std::process::id(), ticks);
-    let busy_before = machine_busy_seconds(ticks);
-    let wait_before = runqueue_wait_seconds(server_pid);
-    let started = Instant::now();
-    let out = f();
-    let wall = started.elapsed().as_secs_f64();
-    let server = cpu_seconds(server_pid, ticks) - server_before;
-    let me = cpu_seconds(std::process::id(), ticks) - self_before;
-    let others = (machine_busy_seconds(ticks) - busy_before - server - me).max(0.0);
-    let wait = runqueue_wait_seconds(server_pid) - wait_before;
-    let value = json!({
-        "wall_s": round(wall, 2), "server_cpu_s": round(server, 2), "generator_cpu_s": round(me, 2),
-        "other_processes_cpu_s": round(others, 2), "server_runqueue_wait_s": round(wait, 3),
-        "loadavg_before": load_before,
     });
-    let text = format!(
-        "  CPU over {wall:.1} s: server {server:.1} s ({:.0}% of a core), generator {me:.1} s, other processes {others:.1} s ({:.0}% of a core); server threads waited {wait:.2} s for a CPU; load average before {load_before}",
-        100.0 * server / wall,
-        100.0 * others / wall
-    );
-    (out, value, text)
-}
-
-// ---------------------------------------------------------------------------------------
-// Statistics
-
-/// Nearest-rank percentile of an ascending slice.
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    let rank = ((p / 100.0) * sorted.len() as f64).ceil().max(1.0) as usize;
-    sorted[rank.min(sorted.len()) - 1]
-}
-
-fn median(values: &[f64]) -> f64 {
-    let mut v = values.to_vec();
-    v.sort_by(f64::total_cmp);
-    percentile(&v, 50.0)
-}
-
-fn round(x: f64, places: i32) -> f64 {
-    let f = 10f64.powi(places);
-    (x * f).round() / f
-}
-
-fn summary_ms(values: &mut [f64]) -> Value {
-    values.sort_by(f64::total_cmp);
-    let mean = values.iter().sum::<f64>() / values.len().max(1) as f64;
-    json!({
-        "p50_ms": round(percentile(values, 50.0), 3),
-        "p90_ms": round(percentile(values, 90.0), 3),
-        "p99_ms": round(percentile(values, 99.0), 3),
-        "p999_ms": round(percentile(values, 99.9), 3),
-        "max_ms": round(values.last().copied().unwrap_or(f64::NAN), 3),
-        "mean_ms": round(mean, 3),
-    })
+    server.wait_ready(Duration::from_millis(5), true);
+    server
 }
 
 // ---------------------------------------------------------------------------------------
@@ -504,69 +258,7 @@ fn request(endpoint: Endpoint, addr: SocketAddr, texts: &Texts, rooms: usize, i:
 }
 
 // ---------------------------------------------------------------------------------------
-// The open-loop load generator (as in benches/server.rs)
-
-struct Job {
-    index: u64,
-    intended: Instant,
-    recorded: bool,
-}
-
-struct Sample {
-    index: u64,
-    intended: Instant,
-    sent: Instant,
-    done: Instant,
-    /// HTTP status, or 0 for an I/O error / timeout.
-    status: u16,
-}
-
-/// Reads one HTTP/1.1 response with a Content-Length; returns its status.
-async fn read_response(
-    stream: &mut tokio::net::TcpStream,
-    buf: &mut Vec<u8>,
-) -> std::io::Result<u16> {
-    buf.clear();
-    let mut chunk = [0u8; 16 * 1024];
-    let header_end = loop {
-        if let Some(p) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-            break p + 4;
-        }
-        let n = stream.read(&mut chunk).await?;
-        if n == 0 {
-            return Err(std::io::ErrorKind::UnexpectedEof.into());
-        }
-        buf.extend_from_slice(&chunk[..n]);
-    };
-    let head = String::from_utf8_lossy(&buf[..header_end]).to_ascii_lowercase();
-    let status: u16 = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .ok_or(std::io::ErrorKind::InvalidData)?;
-    let length: usize = head
-        .lines()
-        .find_map(|l| l.strip_prefix("content-length:"))
-        .and_then(|v| v.trim().parse().ok())
-        .ok_or(std::io::ErrorKind::InvalidData)?;
-    while buf.len() < header_end + length {
-        let n = stream.read(&mut chunk).await?;
-        if n == 0 {
-            return Err(std::io::ErrorKind::UnexpectedEof.into());
-        }
-        buf.extend_from_slice(&chunk[..n]);
-    }
-    if buf.len() > header_end + length {
-        return Err(std::io::ErrorKind::InvalidData.into());
-    }
-    Ok(status)
-}
-
-async fn connect(addr: SocketAddr) -> Option<tokio::net::TcpStream> {
-    let s = tokio::net::TcpStream::connect(addr).await.ok()?;
-    let _ = s.set_nodelay(true);
-    Some(s)
-}
+// The open-loop load generator (in benches/common)
 
 struct Load {
     endpoint: Endpoint,
@@ -575,103 +267,36 @@ struct Load {
     rooms: usize,
 }
 
-async fn worker(load: Arc<Load>, jobs: Arc<Mutex<mpsc::UnboundedReceiver<Job>>>) -> Vec<Sample> {
-    let mut samples = Vec::new();
-    let mut stream = connect(load.addr).await;
-    let mut buf = Vec::with_capacity(32 * 1024);
-    loop {
-        let job = { jobs.lock().await.recv().await };
-        let Some(job) = job else { break };
-        let req = request(load.endpoint, load.addr, &load.texts, load.rooms, job.index);
-        let sent = Instant::now();
-        if stream.is_none() {
-            stream = connect(load.addr).await;
-        }
-        let status = match stream.as_mut() {
-            None => 0,
-            Some(s) => {
-                let exchange = async {
-                    s.write_all(&req).await?;
-                    read_response(s, &mut buf).await
-                };
-                match tokio::time::timeout(REQUEST_TIMEOUT, exchange).await {
-                    Ok(Ok(status)) => status,
-                    _ => 0,
-                }
-            }
-        };
-        let done = Instant::now();
-        if status == 0 {
-            stream = None;
-        }
-        if job.recorded {
-            samples.push(Sample {
-                index: job.index,
-                intended: job.intended,
-                sent,
-                done,
-                status,
-            });
-        }
+impl Requests for Load {
+    fn request(&self, index: u64) -> Cow<'_, [u8]> {
+        Cow::Owned(request(
+            self.endpoint,
+            self.addr,
+            &self.texts,
+            self.rooms,
+            index,
+        ))
     }
-    samples
 }
 
 /// `--warmup` + `--duration` seconds at `--rate`; message indexes start at `first_index`.
 fn load_test(args: &Args, load: Load, first_index: u64) -> (Value, String) {
     let endpoint = load.endpoint;
     let texts = load.texts.clone();
-    let load = Arc::new(load);
-    let period = Duration::from_nanos(1_000_000_000 / args.rate);
-    let warmup = (args.warmup * args.rate) as usize;
-    let measured = (args.duration * args.rate) as usize;
-    let (tx, rx) = mpsc::unbounded_channel::<Job>();
-    let rx = Arc::new(Mutex::new(rx));
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
-    let handles: Vec<_> = (0..args.connections)
-        .map(|_| runtime.spawn(worker(load.clone(), rx.clone())))
-        .collect();
-    std::thread::sleep(Duration::from_millis(200));
-    let pacer = std::thread::spawn(move || {
-        let start = Instant::now() + Duration::from_millis(10);
-        let mut max_late = Duration::ZERO;
-        for i in 0..warmup + measured {
-            let intended = start + period * i as u32;
-            let now = Instant::now();
-            if intended > now {
-                std::thread::sleep(intended - now);
-            } else {
-                max_late = max_late.max(now - intended);
-            }
-            let job = Job {
-                index: first_index + i as u64,
-                intended,
-                recorded: i >= warmup,
-            };
-            if tx.send(job).is_err() {
-                break;
-            }
-        }
-        max_late
-    });
-    let overall = Duration::from_secs(args.warmup + args.duration + 30);
-    let started = Instant::now();
-    let pacer_max_late = pacer.join().unwrap_or_default();
-    let samples: Vec<Sample> = runtime.block_on(async {
-        let mut all = Vec::new();
-        for h in handles {
-            let left = overall.saturating_sub(started.elapsed());
-            if let Ok(Ok(s)) = tokio::time::timeout(left, h).await {
-                all.extend(s);
-            }
-        }
-        all
-    });
-    runtime.shutdown_timeout(Duration::from_secs(1));
+    let addr = load.addr;
+    let OpenLoop {
+        samples,
+        measured,
+        pacer_max_late,
+    } = open_loop(
+        addr,
+        Arc::new(load),
+        args.rate,
+        args.warmup,
+        args.duration,
+        args.connections,
+        first_index,
+    );
 
     let ok: Vec<&Sample> = samples.iter().filter(|s| s.status == 200).collect();
     let errors = samples.len() - ok.len() + measured.saturating_sub(samples.len());
@@ -831,7 +456,7 @@ fn outbox_test(args: &Args, work: &Path) -> (Value, String) {
         args.outbox_first_delay_ms, args.outbox_max_delay_secs
     );
     let data = work.join("data-outbox");
-    let server = Server::spawn(args, work, &data, "outbox", Some(&receiver_url), &config);
+    let server = spawn_server(args, work, &data, "outbox", Some(&receiver_url), &config);
     let base = server.base();
     let rooms = args.outbox_rooms;
     let total = args.outbox_replies;
@@ -1006,16 +631,7 @@ fn outbox_test(args: &Args, work: &Path) -> (Value, String) {
 
 fn main() {
     let args = parse_args();
-    if !args.bin.exists() {
-        die(&format!(
-            "{} does not exist; run cargo build --release",
-            args.bin.display()
-        ));
-    }
-    let work = tempfile::Builder::new()
-        .prefix("madoguchi-webhook-bench-")
-        .tempdir()
-        .unwrap_or_else(|e| die(&format!("temp dir: {e}")));
+    let work = work_dir(&args.bin, "madoguchi-webhook-bench-");
     println!(
         "madoguchi webhook bench: {} ({} cores, load average {})",
         args.bin.display(),
@@ -1025,7 +641,7 @@ fn main() {
     let texts = Arc::new(Texts::load());
 
     // 1 + 2. Webhook and ask, alternating, on one server with a fresh database.
-    let server = Server::spawn(
+    let server = spawn_server(
         &args,
         work.path(),
         &work.path().join("data"),
