@@ -11,6 +11,9 @@ use crate::helpdesk::Helpdesk;
 use crate::kb::files;
 use crate::{eval, lexicon};
 
+mod user;
+pub use user::{user, UserAction};
+
 #[derive(clap::Args)]
 pub struct EvalArgs {
     /// FAQ set as JSON lines ({"id","question","answer","category"?}); default: the

@@ -3,6 +3,7 @@
 //! The binary (`src/main.rs`) only parses the command line; everything else lives here
 //! so that tests and benchmarks run exactly what production runs.
 
+pub mod accounts;
 pub mod analysis;
 pub mod calendar;
 pub mod channels;

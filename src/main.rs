@@ -45,6 +45,11 @@ enum Command {
         #[command(subcommand)]
         action: StaffAction,
     },
+    /// Operator console accounts: add, list, change a password, disable.
+    User {
+        #[command(subcommand)]
+        action: commands::UserAction,
+    },
     /// Knowledge base: import the Markdown files into the database, or export them.
     Kb {
         #[command(subcommand)]
@@ -77,6 +82,7 @@ fn main() -> ExitCode {
         } => commands::ask(&settings, &text, json, verbose),
         Command::Eval(args) => commands::eval(&settings, &args),
         Command::Kb { action } => commands::kb(&settings, action),
+        Command::User { action } => commands::user(&settings, action),
         Command::Chat { staff } => commands::chat(&settings, staff),
         Command::Staff {
             action: StaffAction::Import { file },

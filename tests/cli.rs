@@ -1,5 +1,6 @@
 //! End-to-end tests of the real `madoguchi` binary: `serve` on port 0 spoken to over a
-//! plain TCP socket, and the one-shot commands (`kb export`/`kb import`, `eval`, `ask`).
+//! plain TCP socket, and the one-shot commands (`kb export`/`kb import`, `eval`, `ask`,
+//! `staff import`, `user`).
 //!
 //! Every command runs from the repository root with its own temporary data folder, so
 //! nothing touches `./data`. Nothing here asserts which FAQ wins a question.
@@ -403,4 +404,149 @@ fn staff_import_reads_the_directory_and_chat_knows_the_staff_member() {
         out.contains("受付番号は #2 です"),
         "10001 is still known: {out}"
     );
+}
+
+/// `madoguchi user ARGS...` with `stdin` as its standard input.
+fn user(data_dir: &Path, args: &[&str], stdin: &str) -> Output {
+    let mut child = madoguchi(data_dir)
+        .arg("user")
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start madoguchi user");
+    // A command that refuses its arguments exits without reading: the pipe may be closed
+    // already, and that is no failure of the test.
+    let _ = child.stdin.take().unwrap().write_all(stdin.as_bytes());
+    child.wait_with_output().unwrap()
+}
+
+/// The stored password hash of `login`, read through the library as the console will.
+fn stored_hash(data_dir: &Path, login: &str) -> String {
+    let url = format!("sqlite://{}", data_dir.join("madoguchi.db").display());
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(async {
+            let store = madoguchi::storage::Store::connect(&url).await.unwrap();
+            let user = store.user(login).await.unwrap().expect("user exists");
+            user.password_hash
+        })
+}
+
+#[test]
+fn user_add_list_passwd_and_disable_manage_operator_accounts() {
+    use madoguchi::accounts::verify_password;
+    let dir = TempDir::new().unwrap();
+    let data = dir.path();
+    let add = ["add", "yamada", "--name", "山田 太郎", "--role", "operator"];
+
+    let output = user(data, &add, "first password 1\n");
+    assert_success(&output);
+    assert!(stdout(&output).contains("created user yamada"));
+    let first = stored_hash(data, "yamada");
+    assert!(first.starts_with("$argon2id$"), "{first}");
+    assert!(verify_password(&first, "first password 1"));
+
+    let output = user(data, &["list"], "");
+    assert_success(&output);
+    let list = stdout(&output);
+    assert!(
+        list.contains("yamada\t山田 太郎\toperator\tenabled"),
+        "{list}"
+    );
+    assert!(
+        !list.contains("argon2") && !list.contains("password 1"),
+        "{list}"
+    );
+
+    // Refused, with a clear message, and nothing changed: a login already taken...
+    let output = user(
+        data,
+        &["add", "yamada", "--name", "別人", "--role", "admin"],
+        "another password 2\n",
+    );
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output).contains("already exists"),
+        "{}",
+        stderr(&output)
+    );
+    // ...a weak password (for a new login and for an existing one)...
+    let output = user(
+        data,
+        &["add", "suzuki", "--name", "鈴木", "--role", "viewer"],
+        "short\n",
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("at least 12"),
+        "{}",
+        stderr(&output)
+    );
+    let output = user(data, &["passwd", "yamada"], "            \n");
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output).contains("whitespace"),
+        "{}",
+        stderr(&output)
+    );
+    // ...no password at all, a bad login, an unknown role.
+    let output = user(
+        data,
+        &["add", "suzuki", "--name", "鈴木", "--role", "viewer"],
+        "",
+    );
+    assert!(
+        stderr(&output).contains("no password"),
+        "{}",
+        stderr(&output)
+    );
+    let output = user(
+        data,
+        &["add", "鈴木", "--name", "鈴木", "--role", "viewer"],
+        "long enough password\n",
+    );
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output).contains("invalid login"),
+        "{}",
+        stderr(&output)
+    );
+    let output = user(
+        data,
+        &["add", "suzuki", "--name", "鈴木", "--role", "root"],
+        "long enough password\n",
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("unknown role"),
+        "{}",
+        stderr(&output)
+    );
+    let list = stdout(&user(data, &["list"], ""));
+    assert_eq!(list.lines().count(), 2, "header and yamada only: {list}");
+    assert_eq!(stored_hash(data, "yamada"), first);
+
+    // passwd: the new password verifies, the old one no longer does.
+    let output = user(data, &["passwd", "yamada"], "second password 2\r\n");
+    assert_success(&output);
+    let second = stored_hash(data, "yamada");
+    assert_ne!(second, first);
+    assert!(verify_password(&second, "second password 2"));
+    assert!(!verify_password(&second, "first password 1"));
+    let output = user(data, &["passwd", "nobody"], "second password 2\n");
+    assert!(stderr(&output).contains("no user"), "{}", stderr(&output));
+
+    let output = user(data, &["disable", "yamada"], "");
+    assert_success(&output);
+    let list = stdout(&user(data, &["list"], ""));
+    assert!(
+        list.contains("yamada\t山田 太郎\toperator\tdisabled"),
+        "{list}"
+    );
+    let output = user(data, &["disable", "nobody"], "");
+    assert!(!output.status.success());
 }

@@ -23,6 +23,7 @@ pub use self::error::StorageError;
 pub use self::records::*;
 use self::rows::SaveOutcome;
 use self::shared::ConversationLookup;
+use crate::accounts::{self, HashedPassword, NewUser, StoredUser, User};
 use crate::kb::FaqEntry;
 
 type Result<T, E = StorageError> = std::result::Result<T, E>;
@@ -368,6 +369,39 @@ impl Store {
     /// Puts a failed item back in the queue; `false` when it is not a failed item.
     pub async fn retry_outbox(&self, id: i64) -> Result<bool> {
         delegate!(self, b => b.outbox_requeue(id, now()).await)
+    }
+}
+
+/// Operator console accounts. Passwords arrive hashed ([`HashedPassword`]); hashes leave
+/// only through [`Store::user`], for signing in.
+impl Store {
+    /// Creates an account, enabled. A login already taken, an invalid login or a blank
+    /// display name is [`StorageError::Invalid`] and nothing is written.
+    pub async fn create_user(&self, user: &NewUser) -> Result<()> {
+        accounts::validate_login(&user.login)
+            .and_then(|()| accounts::validate_display_name(&user.display_name))
+            .map_err(|e| StorageError::Invalid(e.to_string()))?;
+        delegate!(self, b => b.user_create(user, now()).await)
+    }
+
+    /// The account `login` with its password hash, disabled or not.
+    pub async fn user(&self, login: &str) -> Result<Option<StoredUser>> {
+        delegate!(self, b => b.user_get(login).await)
+    }
+
+    /// Every account, ordered by login; no hashes.
+    pub async fn users(&self) -> Result<Vec<User>> {
+        delegate!(self, b => b.user_list().await)
+    }
+
+    /// Replaces an account's password; `false` when there is no such account.
+    pub async fn set_user_password(&self, login: &str, password: &HashedPassword) -> Result<bool> {
+        delegate!(self, b => b.user_set_password(login, password, now()).await)
+    }
+
+    /// Disables (or enables again) an account; `false` when there is no such account.
+    pub async fn set_user_disabled(&self, login: &str, disabled: bool) -> Result<bool> {
+        delegate!(self, b => b.user_set_disabled(login, disabled, now()).await)
     }
 }
 

@@ -476,6 +476,94 @@ macro_rules! shared_queries {
             .await?;
             Ok(done.rows_affected() == 1)
         }
+
+        pub(super) async fn user_create(
+            &self,
+            user: &crate::accounts::NewUser,
+            now: DateTime<Utc>,
+        ) -> Result<()> {
+            // One statement: a login already taken is left alone and reported.
+            let done = sqlx::query(&sql(
+                "INSERT INTO users (login, display_name, role, password_hash, disabled, \
+                 created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6) \
+                 ON CONFLICT (login) DO NOTHING",
+            ))
+            .bind(&user.login)
+            .bind(&user.display_name)
+            .bind(user.role.as_str())
+            .bind(user.password.as_str())
+            .bind(false)
+            .bind(now)
+            .execute(&mut *self.write_conn().await?)
+            .await?;
+            if done.rows_affected() == 0 {
+                return Err(StorageError::Invalid(format!(
+                    "a user with login {:?} already exists",
+                    user.login
+                )));
+            }
+            Ok(())
+        }
+
+        pub(super) async fn user_get(
+            &self,
+            login: &str,
+        ) -> Result<Option<crate::accounts::StoredUser>> {
+            let row: Option<UserRow> = sqlx::query_as(&sql(&format!(
+                "SELECT {USER_COLUMNS} FROM users WHERE login = $1"
+            )))
+            .bind(login)
+            .fetch_optional(&self.pool)
+            .await?;
+            row.map(UserRow::into_stored).transpose()
+        }
+
+        pub(super) async fn user_list(&self) -> Result<Vec<crate::accounts::User>> {
+            let rows: Vec<UserRow> = sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users"))
+                .fetch_all(&self.pool)
+                .await?;
+            let mut users = rows
+                .into_iter()
+                .map(|row| row.into_stored().map(|stored| stored.user))
+                .collect::<Result<Vec<_>>>()?;
+            // Sorted here: byte order on both backends, whatever PostgreSQL's locale.
+            users.sort_by(|a, b| a.login.cmp(&b.login));
+            Ok(users)
+        }
+
+        pub(super) async fn user_set_password(
+            &self,
+            login: &str,
+            password: &crate::accounts::HashedPassword,
+            now: DateTime<Utc>,
+        ) -> Result<bool> {
+            let done = sqlx::query(&sql(
+                "UPDATE users SET password_hash = $2, updated_at = $3 WHERE login = $1",
+            ))
+            .bind(login)
+            .bind(password.as_str())
+            .bind(now)
+            .execute(&mut *self.write_conn().await?)
+            .await?;
+            Ok(done.rows_affected() == 1)
+        }
+
+        pub(super) async fn user_set_disabled(
+            &self,
+            login: &str,
+            disabled: bool,
+            now: DateTime<Utc>,
+        ) -> Result<bool> {
+            let done = sqlx::query(&sql(
+                "UPDATE users SET disabled = $2, updated_at = $3 WHERE login = $1",
+            ))
+            .bind(login)
+            .bind(disabled)
+            .bind(now)
+            .execute(&mut *self.write_conn().await?)
+            .await?;
+            Ok(done.rows_affected() == 1)
+        }
     };
 }
 
@@ -536,4 +624,39 @@ pub(super) fn choices_json(
     message: &super::records::NewMessage,
 ) -> Result<String, super::StorageError> {
     serde_json::to_string(&message.choices).map_err(|e| super::StorageError::Invalid(e.to_string()))
+}
+
+/// The columns [`UserRow`] reads.
+pub(super) const USER_COLUMNS: &str =
+    "login, display_name, role, password_hash, disabled, created_at, updated_at";
+
+/// A `users` row as stored; the role is checked on the way out.
+#[derive(sqlx::FromRow)]
+pub(super) struct UserRow {
+    login: String,
+    display_name: String,
+    role: String,
+    password_hash: String,
+    disabled: bool,
+    created_at: chrono::DateTime<chrono::Utc>,
+    updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl UserRow {
+    pub(super) fn into_stored(self) -> Result<crate::accounts::StoredUser, super::StorageError> {
+        let role = crate::accounts::Role::parse(&self.role).map_err(|_| {
+            super::StorageError::Corrupt(format!("user {:?} has an unknown role", self.login))
+        })?;
+        Ok(crate::accounts::StoredUser {
+            user: crate::accounts::User {
+                login: self.login,
+                display_name: self.display_name,
+                role,
+                disabled: self.disabled,
+                created_at: self.created_at,
+                updated_at: self.updated_at,
+            },
+            password_hash: self.password_hash,
+        })
+    }
 }

@@ -17,7 +17,10 @@ use super::records::{
     OutboxItem, StaffImportReport, StaffMember, StoredMessage, Ticket, TicketUpdate, Turn,
 };
 use super::rows::{plan_save, CurrentRow, EntryRow, Lists, RevisionRow, SaveOutcome};
-use super::shared::{choices_json, shared_functions, shared_queries, ConversationLookup};
+use super::shared::{
+    choices_json, shared_functions, shared_queries, ConversationLookup, UserRow, USER_COLUMNS,
+};
+use super::StorageError;
 use super::{Backend, FaqRevision, NewQuestion, Result};
 use crate::kb::FaqEntry;
 

@@ -9,3 +9,4 @@
 mod conversations;
 mod db;
 mod faqs;
+mod users;
