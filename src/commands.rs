@@ -225,6 +225,11 @@ pub fn staff_import(settings: &Settings, file: &std::path::Path) -> anyhow::Resu
     let staff = crate::staff::parse_csv(&bytes).with_context(|| file.display().to_string())?;
     let (rt, helpdesk) = open(settings)?;
     let report = rt.block_on(helpdesk.store.replace_staff(&staff))?;
+    let detail = format!(
+        "{} added, {} updated, {} unchanged, {} removed",
+        report.added, report.updated, report.unchanged, report.removed
+    );
+    rt.block_on(helpdesk.audit("cli", "staff.import", "staff", "directory", Some(detail)))?;
     println!(
         "staff directory: {} people ({} added, {} updated, {} unchanged, {} removed)",
         staff.len(),

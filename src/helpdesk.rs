@@ -107,6 +107,25 @@ impl Helpdesk {
         })
     }
 
+    /// Appends to the audit log: `actor` did `action` to `object_kind` `object_id`.
+    pub async fn audit(
+        &self,
+        actor: &str,
+        action: &str,
+        object_kind: &str,
+        object_id: &str,
+        detail: Option<String>,
+    ) -> anyhow::Result<()> {
+        let entry = crate::storage::AuditEntry {
+            actor: actor.to_owned(),
+            action: action.to_owned(),
+            object_kind: object_kind.to_owned(),
+            object_id: object_id.to_owned(),
+            detail,
+        };
+        Ok(self.store.record_audit(&entry).await?)
+    }
+
     /// A published entry by id.
     pub fn published_entry(&self, id: &str) -> Option<FaqEntry> {
         self.engine.entry(id)

@@ -7,7 +7,7 @@ use anyhow::Context;
 use crate::accounts::{self, HashedPassword, NewUser, Role};
 use crate::config::Settings;
 
-use crate::storage::Store;
+use crate::storage::{AuditEntry, Store};
 
 use super::runtime;
 
@@ -56,6 +56,12 @@ pub fn user(settings: &Settings, action: UserAction) -> anyhow::Result<ExitCode>
             };
             rt.block_on(store.create_user(&user))
                 .with_context(|| format!("user add {}", user.login))?;
+            rt.block_on(audit(
+                &store,
+                "user.add",
+                &user.login,
+                Some(user.role.to_string()),
+            ))?;
             println!("created user {} ({})", user.login, user.role);
         }
         UserAction::List => {
@@ -80,6 +86,7 @@ pub fn user(settings: &Settings, action: UserAction) -> anyhow::Result<ExitCode>
             if !rt.block_on(store.set_user_password(&login, &password))? {
                 anyhow::bail!("user passwd: no user with login {login:?}");
             }
+            rt.block_on(audit(&store, "user.passwd", &login, None))?;
             println!("password changed for {login}");
         }
         UserAction::Disable { login } => {
@@ -87,10 +94,28 @@ pub fn user(settings: &Settings, action: UserAction) -> anyhow::Result<ExitCode>
             if !rt.block_on(store.set_user_disabled(&login, true))? {
                 anyhow::bail!("user disable: no user with login {login:?}");
             }
+            rt.block_on(audit(&store, "user.disable", &login, None))?;
             println!("disabled user {login}");
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Records an account change made from the command line in the audit log.
+async fn audit(
+    store: &Store,
+    action: &str,
+    login: &str,
+    detail: Option<String>,
+) -> anyhow::Result<()> {
+    let entry = AuditEntry {
+        actor: "cli".into(),
+        action: action.into(),
+        object_kind: "user".into(),
+        object_id: login.into(),
+        detail,
+    };
+    Ok(store.record_audit(&entry).await?)
 }
 
 /// Reads a password: one line of standard input, without its line ending. On a terminal

@@ -226,6 +226,12 @@ impl Helpdesk {
         let taken = conversation.handler == "operator";
         let mut update = TicketUpdate::default();
         let mut turn = Turn::default();
+        let verb = match &action {
+            OperatorAction::Take => "ticket.take",
+            OperatorAction::Reply(_) => "ticket.reply",
+            OperatorAction::HandBack => "ticket.hand_back",
+            OperatorAction::Resolve { .. } => "ticket.resolve",
+        };
         match action {
             OperatorAction::Take => {
                 update.status = Some("in_progress".into());
@@ -290,6 +296,9 @@ impl Helpdesk {
             .ticket(ticket_id)
             .await?
             .ok_or(OperatorError::NoSuchTicket(ticket_id))?;
+        let detail = Some(format!("status {}", ticket.status));
+        self.audit(operator, verb, "ticket", &ticket_id.to_string(), detail)
+            .await?;
         Ok((ticket, sent))
     }
 }

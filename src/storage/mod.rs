@@ -366,6 +366,17 @@ impl Store {
         delegate!(self, b => b.outbox_list(status, limit).await)
     }
 
+    /// Appends a line to the audit log. The log has no update or delete: the database
+    /// refuses them (triggers in migration 0004).
+    pub async fn record_audit(&self, entry: &AuditEntry) -> Result<()> {
+        delegate!(self, b => b.audit_append(entry, now()).await)
+    }
+
+    /// The newest `limit` audit-log lines, newest first.
+    pub async fn audit_log(&self, limit: i64) -> Result<Vec<AuditRecord>> {
+        delegate!(self, b => b.audit_list(limit).await)
+    }
+
     /// Puts a failed item back in the queue; `false` when it is not a failed item.
     pub async fn retry_outbox(&self, id: i64) -> Result<bool> {
         delegate!(self, b => b.outbox_requeue(id, now()).await)

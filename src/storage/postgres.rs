@@ -7,8 +7,9 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{PgConnection, PgPool};
 
 use super::records::{
-    ConversationKey, ConversationRow, FeedbackCounts, Inbound, NewFeedback, NewMessage, NewTicket,
-    OutboxItem, StaffImportReport, StaffMember, StoredMessage, Ticket, TicketUpdate, Turn,
+    AuditEntry, AuditRecord, ConversationKey, ConversationRow, FeedbackCounts, Inbound,
+    NewFeedback, NewMessage, NewTicket, OutboxItem, StaffImportReport, StaffMember, StoredMessage,
+    Ticket, TicketUpdate, Turn,
 };
 use super::rows::{plan_save, CurrentRow, EntryRow, Lists, RevisionRow, SaveOutcome};
 use super::shared::{

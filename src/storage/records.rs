@@ -252,3 +252,29 @@ pub struct OutboxItem {
     pub created_at: DateTime<Utc>,
     pub delivered_at: Option<DateTime<Utc>>,
 }
+
+/// One line for the audit log: who did what to which object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEntry {
+    /// An operator's name or login, `cli`, or `operator-api`.
+    pub actor: String,
+    /// What was done, e.g. `ticket.view`, `ticket.reply`, `user.add`, `staff.import`.
+    pub action: String,
+    /// `ticket`, `staff`, `faq`, `user`, `setting`, ...
+    pub object_kind: String,
+    pub object_id: String,
+    /// A short note without personal data (counts, a new status), if any.
+    pub detail: Option<String>,
+}
+
+/// A stored audit-log line.
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct AuditRecord {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    pub action: String,
+    pub object_kind: String,
+    pub object_id: String,
+    pub detail: Option<String>,
+}

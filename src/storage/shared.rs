@@ -564,6 +564,35 @@ macro_rules! shared_queries {
             .await?;
             Ok(done.rows_affected() == 1)
         }
+
+        pub(super) async fn audit_append(
+            &self,
+            entry: &AuditEntry,
+            now: DateTime<Utc>,
+        ) -> Result<()> {
+            sqlx::query(&sql(
+                "INSERT INTO audit_log (at, actor, action, object_kind, object_id, detail) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            ))
+            .bind(now)
+            .bind(&entry.actor)
+            .bind(&entry.action)
+            .bind(&entry.object_kind)
+            .bind(&entry.object_id)
+            .bind(&entry.detail)
+            .execute(&mut *self.write_conn().await?)
+            .await?;
+            Ok(())
+        }
+
+        pub(super) async fn audit_list(&self, limit: i64) -> Result<Vec<AuditRecord>> {
+            Ok(
+                sqlx::query_as(&sql("SELECT * FROM audit_log ORDER BY id DESC LIMIT $1"))
+                    .bind(limit)
+                    .fetch_all(&self.pool)
+                    .await?,
+            )
+        }
     };
 }
 

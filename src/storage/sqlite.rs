@@ -13,8 +13,9 @@ use sqlx::{SqliteConnection, SqlitePool};
 use tokio::sync::OwnedMutexGuard;
 
 use super::records::{
-    ConversationKey, ConversationRow, FeedbackCounts, Inbound, NewFeedback, NewMessage, NewTicket,
-    OutboxItem, StaffImportReport, StaffMember, StoredMessage, Ticket, TicketUpdate, Turn,
+    AuditEntry, AuditRecord, ConversationKey, ConversationRow, FeedbackCounts, Inbound,
+    NewFeedback, NewMessage, NewTicket, OutboxItem, StaffImportReport, StaffMember, StoredMessage,
+    Ticket, TicketUpdate, Turn,
 };
 use super::rows::{plan_save, CurrentRow, EntryRow, Lists, RevisionRow, SaveOutcome};
 use super::shared::{

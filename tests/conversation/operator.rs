@@ -100,6 +100,35 @@ async fn an_operator_takes_replies_and_resolves_through_the_api() {
         .as_str()
         .unwrap()
         .contains("解決しましたか"));
+    // Every look at and change to the ticket is in the audit log, oldest first.
+    let mut log = d.helpdesk.store.audit_log(50).await.unwrap();
+    log.reverse();
+    let trail: Vec<(&str, &str)> = log
+        .iter()
+        .filter(|r| r.object_kind == "ticket" && r.object_id == id.to_string())
+        .map(|r| (r.actor.as_str(), r.action.as_str()))
+        .collect();
+    assert_eq!(
+        trail,
+        [
+            ("山田", "ticket.take"),
+            ("山田", "ticket.reply"),
+            ("山田", "ticket.resolve"),
+        ]
+    );
+    let (_, _) = d
+        .http(
+            Request::get(format!("/api/v1/tickets/{id}"))
+                .header("authorization", format!("Bearer {OPERATOR_TOKEN}"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    let newest = &d.helpdesk.store.audit_log(1).await.unwrap()[0];
+    assert_eq!(
+        (newest.actor.as_str(), newest.action.as_str()),
+        ("operator-api", "ticket.view")
+    );
     // A resolved ticket takes no more actions.
     let (status, body) = d
         .http(act("reply", json!({"operator": "山田", "text": "追伸"})))

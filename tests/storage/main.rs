@@ -6,6 +6,7 @@
 //! With `MADOGUCHI_REQUIRE_POSTGRES=1` (as in CI) a missing URL fails the tests instead of
 //! skipping PostgreSQL quietly.
 
+mod audit;
 mod conversations;
 mod db;
 mod faqs;
