@@ -16,6 +16,7 @@
 //! | widget origins (CORS) | `[widget] allowed_origins` | - | any |
 //! | operator API token | `operator_token` | `MADOGUCHI_OPERATOR_TOKEN` | none: API off |
 //! | outbox retries | `[outbox]` | - | 20 attempts, 0.5 s doubling to 5 min |
+//! | SLA targets | `[sla]` | - | first response 60, resolution 1,050 business minutes (two days) |
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -43,6 +44,7 @@ pub struct Settings {
     /// Bearer token for the operator JSON API (until the console's sign-in exists).
     pub operator_token: Option<Secret>,
     pub outbox: OutboxSettings,
+    pub sla: SlaSettings,
 }
 
 /// A secret setting: never printed.
@@ -85,6 +87,26 @@ pub struct WidgetSettings {
     pub allowed_origins: Vec<String>,
 }
 
+/// How long a person may take on a ticket, in business minutes (office hours on the
+/// business calendar): the queue shows the due times and what is overdue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SlaSettings {
+    /// Until the first answer from a person (default one business hour).
+    pub first_response_minutes: u32,
+    /// Until the ticket is resolved (default two business days of 8 h 45 min).
+    pub resolution_minutes: u32,
+}
+
+impl Default for SlaSettings {
+    fn default() -> Self {
+        Self {
+            first_response_minutes: 60,
+            resolution_minutes: 2 * 525,
+        }
+    }
+}
+
 /// Retries of messages to outside systems.
 #[derive(Debug, Clone, Copy, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -118,6 +140,7 @@ impl Default for Settings {
             widget: WidgetSettings::default(),
             operator_token: None,
             outbox: OutboxSettings::default(),
+            sla: SlaSettings::default(),
         }
     }
 }

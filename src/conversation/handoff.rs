@@ -126,6 +126,7 @@ impl Helpdesk {
             .map(|m| json!({"author": m.author, "text": m.text, "at": m.created_at}))
             .collect();
         let staff_no = staff_no.or_else(|| conversation.staff_no.clone());
+        let (first_response_due, resolution_due) = self.sla_due_times();
         let ticket = NewTicket {
             conversation_id: conversation.id,
             channel: conversation.channel.clone(),
@@ -134,6 +135,8 @@ impl Helpdesk {
             requester_name: conversation.user_name.clone(),
             contact: contact.clone().or_else(|| conversation.contact.clone()),
             transcript: serde_json::Value::Array(transcript).to_string(),
+            first_response_due: Some(first_response_due),
+            resolution_due: Some(resolution_due),
             ..NewTicket::default()
         };
         let id = self.store.open_ticket(&ticket).await?;
@@ -153,6 +156,20 @@ impl Helpdesk {
             messages: vec![bot_message(text, Vec::new())],
             ..Turn::default()
         })
+    }
+
+    /// When a ticket opened now is due for its first response and its resolution:
+    /// the SLA minutes counted in office hours on the business calendar.
+    pub fn sla_due_times(&self) -> (chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>) {
+        let now = calendar::to_local(self.clock.now());
+        let sla = self.settings.sla;
+        let due = |minutes: u32| {
+            let at = self
+                .calendar
+                .add_business_time(now, chrono::Duration::minutes(i64::from(minutes)));
+            calendar::to_utc(at)
+        };
+        (due(sla.first_response_minutes), due(sla.resolution_minutes))
     }
 
     /// 「…以降に担当者からご連絡します」 from the business calendar and the clock.

@@ -186,6 +186,9 @@ pub struct NewTicket {
     pub category: Option<String>,
     pub request_kind: Option<String>,
     pub request: Option<String>,
+    /// When a person must first answer, and resolve it (see [`crate::config::SlaSettings`]).
+    pub first_response_due: Option<DateTime<Utc>>,
+    pub resolution_due: Option<DateTime<Utc>>,
 }
 
 /// A ticket in the queue.
@@ -210,6 +213,8 @@ pub struct Ticket {
     pub opened_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub resolved_at: Option<DateTime<Utc>>,
+    pub first_response_due: Option<DateTime<Utc>>,
+    pub resolution_due: Option<DateTime<Utc>>,
 }
 
 /// A change to a ticket: `None` keeps the field.

@@ -287,8 +287,8 @@ macro_rules! shared_queries {
             let id: i64 = sqlx::query_scalar(&sql(
                 "INSERT INTO tickets (conversation_id, channel, subject, staff_no, \
                  requester_name, contact, transcript, category, request_kind, request, \
-                 opened_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id",
+                 opened_at, updated_at, first_response_due, resolution_due) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13) RETURNING id",
             ))
             .bind(ticket.conversation_id)
             .bind(&ticket.channel)
@@ -301,6 +301,8 @@ macro_rules! shared_queries {
             .bind(&ticket.request_kind)
             .bind(&ticket.request)
             .bind(now)
+            .bind(ticket.first_response_due)
+            .bind(ticket.resolution_due)
             .fetch_one(&mut *tx)
             .await?;
             sqlx::query(&sql(
