@@ -56,6 +56,16 @@ impl FromRequestParts<Arc<Helpdesk>> for Operator {
 pub struct ListQuery {
     #[serde(default)]
     pub status: Option<String>,
+    /// Only tickets past their first-response or resolution due time.
+    #[serde(default)]
+    pub overdue: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutboxQuery {
+    #[serde(default)]
+    pub status: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -103,11 +113,22 @@ pub async fn list(
             ));
         }
     }
-    let tickets = helpdesk
-        .store
-        .tickets(query.status.as_deref(), LIST_LIMIT)
-        .await
-        .map_err(anyhow::Error::from)?;
+    let store = &helpdesk.store;
+    let tickets = if query.overdue {
+        let mut overdue = store
+            .overdue_tickets(helpdesk.clock.now(), LIST_LIMIT)
+            .await
+            .map_err(anyhow::Error::from)?;
+        if let Some(status) = &query.status {
+            overdue.retain(|t| &t.status == status);
+        }
+        overdue
+    } else {
+        store
+            .tickets(query.status.as_deref(), LIST_LIMIT)
+            .await
+            .map_err(anyhow::Error::from)?
+    };
     Ok(Json(tickets))
 }
 
@@ -185,7 +206,7 @@ pub async fn act(
 pub async fn outbox(
     _: Operator,
     State(helpdesk): State<Arc<Helpdesk>>,
-    Query(query): Query<ListQuery>,
+    Query(query): Query<OutboxQuery>,
 ) -> ApiResult<Json<Vec<OutboxItem>>> {
     let items = helpdesk
         .store

@@ -320,6 +320,12 @@ impl Store {
         delegate!(self, b => b.ticket_list(status, limit).await)
     }
 
+    /// Open tickets past a due time at `at`: still 新規 after the first-response due time,
+    /// or not resolved after the resolution due time. Newest first.
+    pub async fn overdue_tickets(&self, at: DateTime<Utc>, limit: i64) -> Result<Vec<Ticket>> {
+        delegate!(self, b => b.ticket_overdue(at, limit).await)
+    }
+
     /// Changes a ticket; `false` when there is no such ticket.
     pub async fn update_ticket(&self, id: i64, update: &TicketUpdate) -> Result<bool> {
         if let Some(status) = &update.status {

@@ -338,6 +338,19 @@ macro_rules! shared_queries {
             .await?)
         }
 
+        pub(super) async fn ticket_overdue(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<Ticket>> {
+            Ok(sqlx::query_as(&sql(
+                "SELECT * FROM tickets WHERE \
+                 (status = 'new' AND first_response_due < $1) \
+                 OR (status IN ('new', 'in_progress', 'on_hold') AND resolution_due < $1) \
+                 ORDER BY id DESC LIMIT $2",
+            ))
+            .bind(now)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?)
+        }
+
         pub(super) async fn ticket_update(
             &self,
             id: i64,

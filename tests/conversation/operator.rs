@@ -236,3 +236,42 @@ async fn the_operator_api_refuses_bad_calls_and_changes_nothing() {
         "new"
     );
 }
+
+#[tokio::test]
+async fn overdue_tickets_are_listed_by_their_sla_due_times() {
+    let d = desk().await;
+    // Opened Thursday 10:00: first response due 11:00, resolution due Monday 10:00.
+    let id = d.logo("r1", "担当者").await.conversation.ticket_id.unwrap();
+    assert!(overdue_ids(&d).await.is_empty());
+    d.clock.set(crate::helpers::jst("2026-11-26 11:30"));
+    assert_eq!(overdue_ids(&d).await, [id], "no first response by 11:00");
+    use madoguchi::conversation::OperatorAction;
+    d.helpdesk
+        .operator_act(id, "山田", OperatorAction::Take)
+        .await
+        .unwrap();
+    assert!(
+        overdue_ids(&d).await.is_empty(),
+        "answered; resolution not due yet"
+    );
+    d.clock.set(crate::helpers::jst("2026-11-30 10:30"));
+    assert_eq!(overdue_ids(&d).await, [id], "not resolved by Monday 10:00");
+    let resolve = OperatorAction::Resolve { faq_id: None };
+    d.helpdesk.operator_act(id, "山田", resolve).await.unwrap();
+    assert!(overdue_ids(&d).await.is_empty());
+}
+
+/// The ids `GET /api/v1/tickets?overdue=true` lists.
+async fn overdue_ids(d: &crate::helpers::Desk) -> Vec<i64> {
+    let request = Request::get("/api/v1/tickets?overdue=true")
+        .header("authorization", format!("Bearer {OPERATOR_TOKEN}"))
+        .body(Body::empty())
+        .unwrap();
+    let (status, list) = d.http(request).await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_i64().unwrap())
+        .collect()
+}

@@ -296,3 +296,41 @@ async fn the_outbox_serves_each_room_in_order() {
         );
     }
 }
+
+#[tokio::test]
+async fn overdue_tickets_are_the_open_ones_past_a_due_time() {
+    for db in backends().await {
+        let s = &db.store;
+        let c = conversation(s, "r1").await;
+        let now = Utc::now();
+        let open = |first: i64, resolution: i64| NewTicket {
+            conversation_id: c.id,
+            channel: "logochat".into(),
+            subject: "x".into(),
+            transcript: "[]".into(),
+            first_response_due: Some(now + Duration::minutes(first)),
+            resolution_due: Some(now + Duration::minutes(resolution)),
+            ..NewTicket::default()
+        };
+        let late_answer = s.open_ticket(&open(-10, 60)).await.unwrap();
+        let _in_time = s.open_ticket(&open(10, 60)).await.unwrap();
+        let late_fix = s.open_ticket(&open(-60, -5)).await.unwrap();
+        let ids = |t: Vec<madoguchi::storage::Ticket>| t.iter().map(|t| t.id).collect::<Vec<_>>();
+        assert_eq!(
+            ids(s.overdue_tickets(now, 10).await.unwrap()),
+            [late_fix, late_answer]
+        );
+        // Answered: no longer late for the first response; resolved: not late at all.
+        let taken = TicketUpdate {
+            status: Some("in_progress".into()),
+            ..TicketUpdate::default()
+        };
+        s.update_ticket(late_answer, &taken).await.unwrap();
+        let done = TicketUpdate {
+            status: Some("resolved".into()),
+            ..TicketUpdate::default()
+        };
+        s.update_ticket(late_fix, &done).await.unwrap();
+        assert!(s.overdue_tickets(now, 10).await.unwrap().is_empty());
+    }
+}
