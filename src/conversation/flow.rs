@@ -3,7 +3,6 @@
 
 use super::state::{Offer, State};
 use super::words::{classify, Word};
-use super::Channel;
 use crate::engine::{Decision, Intent};
 use crate::helpdesk::Helpdesk;
 use crate::kb::render::markdown_to_safe_html;
@@ -113,8 +112,7 @@ impl Helpdesk {
 
     /// A new question: the engine's answer, a list to choose from, or an offer of a person.
     async fn answer(&self, conversation: &ConversationRow, text: &str) -> anyhow::Result<Turn> {
-        let channel = Channel::parse(&conversation.channel).unwrap_or(Channel::Terminal);
-        let answered = self.ask(text, channel.as_str()).await?;
+        let answered = self.ask(text, &conversation.channel).await?;
         let outcome = &answered.outcome;
         let question = crate::helpdesk::stored_text(text);
         let qid = Some(answered.question_id);

@@ -6,7 +6,6 @@ use serde_json::json;
 
 use super::flow::bot_message;
 use super::state::State;
-use super::Channel;
 use crate::calendar::{self, Availability, ClosedReason};
 use crate::helpdesk::Helpdesk;
 use crate::prompts::Prompt;
@@ -305,7 +304,7 @@ impl Helpdesk {
         }
         self.store.update_ticket(ticket_id, &update).await?;
         let sent = self.store.commit_turn(&conversation, &turn).await?;
-        if Channel::parse(&conversation.channel).is_some_and(|c| c.pushes()) {
+        if turn.messages.iter().any(|m| m.push.is_some()) {
             self.outbox_changed();
         }
         let ticket = self

@@ -11,11 +11,10 @@ mod handoff;
 mod state;
 mod words;
 
-use serde_json::json;
-
 pub use self::handoff::{OperatorAction, OperatorError};
 pub use self::state::State;
 pub use self::words::{classify, Word};
+use crate::channels::logochat;
 use crate::helpdesk::Helpdesk;
 use crate::storage::{ConversationKey, ConversationRow, Inbound, NewMessage, StoredMessage};
 
@@ -212,7 +211,9 @@ impl Helpdesk {
     ) -> NewMessage {
         let push = Channel::parse(&conversation.channel)
             .filter(|c| c.pushes())
-            .map(|_| logochat_payload(conversation, &text));
+            .map(|_| {
+                logochat::outgoing::payload(&conversation.room, &conversation.user_ref, &text)
+            });
         NewMessage {
             direction: "out",
             author: author.into(),
@@ -227,16 +228,6 @@ impl Helpdesk {
     pub(crate) fn outbox_changed(&self) {
         self.outbox_wakeup.notify_one();
     }
-}
-
-/// The body POSTed to the LoGoチャット outgoing URL (see integrations/logochat/README.md).
-fn logochat_payload(conversation: &ConversationRow, text: &str) -> String {
-    json!({
-        "room_id": conversation.room,
-        "user_id": conversation.user_ref,
-        "text": text,
-    })
-    .to_string()
 }
 
 /// A new conversation token: 128 random bits, hex.

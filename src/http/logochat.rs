@@ -28,7 +28,7 @@ pub async fn webhook(
             "LoGoチャット連携は設定されていません（MADOGUCHI_LOGOCHAT_TOKEN）。",
         ));
     };
-    let header_token = bearer(&headers).or_else(|| header_str(&headers, TOKEN_HEADER));
+    let header_token = super::bearer_token(&headers).or_else(|| header_str(&headers, TOKEN_HEADER));
     if let Some(given) = header_token {
         auth::check_token(token.expose(), Some(given)).map_err(unauthorized)?;
     }
@@ -76,12 +76,6 @@ pub async fn webhook(
     } else {
         json!({"text": text})
     }))
-}
-
-fn bearer(headers: &HeaderMap) -> Option<&str> {
-    header_str(headers, header::AUTHORIZATION.as_str())?
-        .strip_prefix("Bearer ")
-        .map(str::trim)
 }
 
 fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {

@@ -77,6 +77,16 @@ fn chat_routes(settings: &crate::config::WidgetSettings) -> Router<Arc<Helpdesk>
         .layer(cors)
 }
 
+/// The token of an `Authorization: Bearer <token>` header.
+fn bearer_token(headers: &axum::http::HeaderMap) -> Option<&str> {
+    headers
+        .get(axum::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+}
+
 async fn preflight() -> StatusCode {
     StatusCode::NO_CONTENT
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
-use axum::http::{header, StatusCode};
+use axum::http::StatusCode;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
@@ -33,12 +33,7 @@ impl FromRequestParts<Arc<Helpdesk>> for Operator {
                 "オペレーターAPIは設定されていません（MADOGUCHI_OPERATOR_TOKEN）。",
             ));
         };
-        let given = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .unwrap_or("");
+        let given = super::bearer_token(&parts.headers).unwrap_or("");
         if bool::from(given.as_bytes().ct_eq(expected.expose().as_bytes())) {
             Ok(Operator)
         } else {
@@ -233,6 +228,6 @@ pub async fn retry_outbox(
             "送信に失敗した項目だけを再送できます。",
         ));
     }
-    helpdesk.outbox_wakeup.notify_one();
+    helpdesk.outbox_changed();
     Ok(StatusCode::NO_CONTENT)
 }

@@ -155,3 +155,27 @@ pub fn operator_post(uri: &str, body: &Value) -> Request<Body> {
         .body(Body::from(body.to_string()))
         .unwrap()
 }
+
+/// The ticket number a reply quotes (「受付番号は #12 です」).
+pub fn ticket_in(text: &str) -> i64 {
+    let after = text
+        .split('#')
+        .nth(1)
+        .unwrap_or_else(|| panic!("no ticket number in {text:?}"));
+    let digits: String = after.chars().take_while(char::is_ascii_digit).collect();
+    digits
+        .parse()
+        .unwrap_or_else(|_| panic!("no ticket number in {text:?}"))
+}
+
+/// Sends each request and checks it is refused with `status` and error `code`.
+pub async fn assert_refused(d: &Desk, cases: Vec<(Request<Body>, StatusCode, &str)>) {
+    for (i, (request, status, code)) in cases.into_iter().enumerate() {
+        let (got, body) = d.http(request).await;
+        assert_eq!(
+            (got, body["error"]["code"].as_str()),
+            (status, Some(code)),
+            "case {i}: {body}"
+        );
+    }
+}

@@ -7,7 +7,7 @@ use madoguchi::channels::logochat::auth::sign;
 use madoguchi::config::Secret;
 use serde_json::{json, Value};
 
-use crate::helpers::{desk, desk_with, LOGO_TOKEN};
+use crate::helpers::{assert_refused, desk, desk_with, ticket_in, LOGO_TOKEN};
 
 const WEBHOOK: &str = "/integrations/logochat/webhook";
 
@@ -173,14 +173,7 @@ async fn refused_calls_get_401_400_413_and_store_nothing() {
             "too_large",
         ),
     ];
-    for (i, (request, status, code)) in cases.into_iter().enumerate() {
-        let (got, body) = d.http(request).await;
-        assert_eq!(
-            (got, body["error"]["code"].as_str()),
-            (status, Some(code)),
-            "case {i}: {body}"
-        );
-    }
+    assert_refused(&d, cases).await;
     assert_eq!(d.helpdesk.store.message_count().await.unwrap(), 0);
     assert_eq!(d.helpdesk.store.question_count().await.unwrap(), 0);
 }
@@ -232,16 +225,12 @@ async fn without_a_configured_token_the_webhook_is_off() {
 #[tokio::test]
 async fn while_an_operator_has_the_room_the_bot_is_silent() {
     let d = desk().await;
-    let handled = d.logo("room-ict-helpdesk-10001", "担当者").await;
-    let _ = handled;
-    // The conversation of the fixture's user is another one: use the fixture's room/user.
     let mut body = fixture("project");
     body["text"] = json!("担当者");
     let (_, reply) = d
         .http(post(body.to_string(), "application/json", Some(LOGO_TOKEN)))
         .await;
-    let ticket = reply["text"].as_str().unwrap().split('#').nth(1).unwrap();
-    let id: i64 = ticket.split_whitespace().next().unwrap().parse().unwrap();
+    let id = ticket_in(reply["text"].as_str().unwrap());
     d.helpdesk
         .operator_act(id, "山田", madoguchi::conversation::OperatorAction::Take)
         .await

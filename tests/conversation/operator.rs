@@ -5,7 +5,9 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use serde_json::{json, Value};
 
-use crate::helpers::{desk, json_post, operator_post, said, OPERATOR_TOKEN};
+use crate::helpers::{
+    assert_refused, desk, json_post, operator_post, said, ticket_in, OPERATOR_TOKEN,
+};
 
 async fn escalated_widget_ticket(d: &crate::helpers::Desk) -> (String, i64) {
     let (_, first) = d
@@ -21,15 +23,10 @@ async fn escalated_widget_ticket(d: &crate::helpers::Desk) -> (String, i64) {
             &json!({"conversation": token, "message_id": "2", "text": "10001"}),
         ))
         .await;
-    let text = done["messages"][0]["text"].as_str().unwrap();
-    let id = text
-        .split('#')
-        .nth(1)
-        .unwrap()
-        .split_whitespace()
-        .next()
-        .unwrap();
-    (token, id.parse().unwrap())
+    (
+        token,
+        ticket_in(done["messages"][0]["text"].as_str().unwrap()),
+    )
 }
 
 #[tokio::test]
@@ -222,14 +219,7 @@ async fn the_operator_api_refuses_bad_calls_and_changes_nothing() {
             "invalid_status",
         ),
     ];
-    for (i, (request, status, code)) in cases.into_iter().enumerate() {
-        let (got, body) = d.http(request).await;
-        assert_eq!(
-            (got, body["error"]["code"].as_str()),
-            (status, Some(code)),
-            "case {i}: {body}"
-        );
-    }
+    assert_refused(&d, cases).await;
     assert_eq!(d.helpdesk.store.message_count().await.unwrap(), before);
     assert_eq!(
         d.helpdesk.store.ticket(id).await.unwrap().unwrap().status,

@@ -10,6 +10,12 @@ use crate::storage::OutboxItem;
 /// How long one delivery may take before it counts as failed.
 pub const DELIVERY_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// The body POSTed to the outgoing URL for a message to `user_id` in `room_id` (the
+/// contract in integrations/logochat/README.md, fixture `outgoing`).
+pub fn payload(room_id: &str, user_id: &str, text: &str) -> String {
+    serde_json::json!({"room_id": room_id, "user_id": user_id, "text": text}).to_string()
+}
+
 /// Posts `item` to the outgoing URL. `Err` holds a short reason for the outbox record
 /// (never the body, which can hold personal information).
 pub async fn deliver(
