@@ -7,6 +7,18 @@
 //! SQL (validation, deciding whether a save changes anything) is shared, so both backends
 //! behave alike and `tests/storage.rs` runs one story against both.
 
+/// Calls the same method on whichever backend the store holds. Defined before the
+/// submodules so that a feature's own storage file (its SQL macro and its `impl Store`
+/// block) can use it too.
+macro_rules! delegate {
+    ($self:ident, $backend:ident => $call:expr) => {
+        match &$self.inner {
+            Inner::Sqlite($backend) => $call,
+            Inner::Postgres($backend) => $call,
+        }
+    };
+}
+
 mod error;
 mod postgres;
 mod records;
@@ -91,15 +103,6 @@ enum Inner {
 #[derive(Clone)]
 pub struct Store {
     inner: Inner,
-}
-
-macro_rules! delegate {
-    ($self:ident, $backend:ident => $call:expr) => {
-        match &$self.inner {
-            Inner::Sqlite($backend) => $call,
-            Inner::Postgres($backend) => $call,
-        }
-    };
 }
 
 impl Store {
