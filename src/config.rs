@@ -16,7 +16,8 @@
 //! | widget origins (CORS) | `[widget] allowed_origins` | - | any |
 //! | operator API token | `operator_token` | `MADOGUCHI_OPERATOR_TOKEN` | none: API off |
 //! | outbox retries | `[outbox]` | - | 20 attempts, 0.5 s doubling to 5 min |
-//! | SLA targets | `[sla]` | - | first response 60, resolution 1,050 business minutes (two days) |
+//! | SLA targets | `[sla]`, `[[sla.rules]]` | - | first response 60, resolution 1,050 business minutes (two days) |
+//! | console sessions | `[console]` | `MADOGUCHI_CONSOLE_SECURE_COOKIE` | idle 120 min, at most 12 h, cookie not `Secure` |
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -45,6 +46,7 @@ pub struct Settings {
     pub operator_token: Option<Secret>,
     pub outbox: OutboxSettings,
     pub sla: SlaSettings,
+    pub console: ConsoleSettings,
 }
 
 /// A secret setting: never printed.
@@ -89,12 +91,27 @@ pub struct WidgetSettings {
 
 /// How long a person may take on a ticket, in business minutes (office hours on the
 /// business calendar): the queue shows the due times and what is overdue.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SlaSettings {
     /// Until the first answer from a person (default one business hour).
     pub first_response_minutes: u32,
     /// Until the ticket is resolved (default two business days of 8 h 45 min).
+    pub resolution_minutes: u32,
+    /// Targets for a category and/or priority; the first rule that matches wins, else the
+    /// defaults above.
+    pub rules: Vec<SlaRule>,
+}
+
+/// SLA targets for tickets of one category and/or priority (`low`, `normal`, `high`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SlaRule {
+    #[serde(default)]
+    pub category: Option<String>,
+    #[serde(default)]
+    pub priority: Option<String>,
+    pub first_response_minutes: u32,
     pub resolution_minutes: u32,
 }
 
@@ -103,6 +120,45 @@ impl Default for SlaSettings {
         Self {
             first_response_minutes: 60,
             resolution_minutes: 2 * 525,
+            rules: Vec::new(),
+        }
+    }
+}
+
+impl SlaSettings {
+    /// (first response, resolution) minutes for a ticket of `category` and `priority`.
+    pub fn targets(&self, category: Option<&str>, priority: &str) -> (u32, u32) {
+        self.rules
+            .iter()
+            .find(|r| {
+                r.category.as_deref().is_none_or(|c| Some(c) == category)
+                    && r.priority.as_deref().is_none_or(|p| p == priority)
+            })
+            .map_or(
+                (self.first_response_minutes, self.resolution_minutes),
+                |r| (r.first_response_minutes, r.resolution_minutes),
+            )
+    }
+}
+
+/// The operator console's sessions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ConsoleSettings {
+    /// A session unused this long ends.
+    pub session_idle_minutes: u32,
+    /// A session ends this long after sign-in, used or not.
+    pub session_max_hours: u32,
+    /// Marks the session cookie `Secure`: set it when the console is served over TLS.
+    pub secure_cookie: bool,
+}
+
+impl Default for ConsoleSettings {
+    fn default() -> Self {
+        Self {
+            session_idle_minutes: 120,
+            session_max_hours: 12,
+            secure_cookie: false,
         }
     }
 }
@@ -141,6 +197,7 @@ impl Default for Settings {
             operator_token: None,
             outbox: OutboxSettings::default(),
             sla: SlaSettings::default(),
+            console: ConsoleSettings::default(),
         }
     }
 }
@@ -206,6 +263,28 @@ impl Settings {
         if let Some(v) = secret("MADOGUCHI_OPERATOR_TOKEN") {
             settings.operator_token = Some(v);
         }
+        if let Some(v) = env("MADOGUCHI_CONSOLE_SECURE_COOKIE").filter(|v| !v.is_empty()) {
+            settings.console.secure_cookie = match v.as_str() {
+                "1" | "true" => true,
+                "0" | "false" => false,
+                _ => {
+                    return Err(ConfigError::Env(
+                        "MADOGUCHI_CONSOLE_SECURE_COOKIE",
+                        format!("use true or false, not {v:?}"),
+                    ))
+                }
+            };
+        }
+        for rule in &settings.sla.rules {
+            if let Some(p) = &rule.priority {
+                if !crate::storage::TICKET_PRIORITIES.contains(&p.as_str()) {
+                    return Err(ConfigError::Env(
+                        "[[sla.rules]] priority",
+                        format!("use low, normal or high, not {p:?}"),
+                    ));
+                }
+            }
+        }
         if let Some(url) = &settings.logochat.outgoing_url {
             if !(url.starts_with("http://") || url.starts_with("https://")) {
                 return Err(ConfigError::Env(
@@ -253,6 +332,31 @@ mod tests {
         assert_eq!(s.listen.port(), 9100);
         assert_eq!(s.kb_dir, PathBuf::from("kb"));
         assert_eq!(s.engine.thresholds.answer, 0.7);
+    }
+
+    #[test]
+    fn sla_rules_pick_the_first_match_by_category_and_priority() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("m.toml");
+        std::fs::write(
+            &file,
+            "[sla]\nfirst_response_minutes = 60\nresolution_minutes = 1050\n\
+             [[sla.rules]]\npriority = \"high\"\nfirst_response_minutes = 15\nresolution_minutes = 120\n\
+             [[sla.rules]]\ncategory = \"アカウント\"\nfirst_response_minutes = 30\nresolution_minutes = 525\n",
+        )
+        .unwrap();
+        let s = Settings::load(Some(&file), |_| None).unwrap();
+        assert_eq!(s.sla.targets(Some("アカウント"), "high"), (15, 120));
+        assert_eq!(s.sla.targets(Some("アカウント"), "normal"), (30, 525));
+        assert_eq!(s.sla.targets(Some("プリンター"), "normal"), (60, 1050));
+        assert_eq!(s.sla.targets(None, "low"), (60, 1050));
+        std::fs::write(
+            &file,
+            "[[sla.rules]]\npriority = \"urgent\"\nfirst_response_minutes = 1\nresolution_minutes = 2\n",
+        )
+        .unwrap();
+        let err = Settings::load(Some(&file), |_| None).unwrap_err();
+        assert!(err.to_string().contains("priority"), "{err}");
     }
 
     #[test]

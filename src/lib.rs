@@ -23,3 +23,4 @@ pub mod server;
 pub mod staff;
 pub mod storage;
 pub mod terminal;
+pub mod tickets;

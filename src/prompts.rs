@@ -1,6 +1,8 @@
 //! The bot's own sentences: templates in `prompts/`, one file each, editable without a
 //! rebuild. See `prompts/README.md` for the list and their placeholders.
 
+pub mod replies;
+
 use std::collections::HashMap;
 use std::path::Path;
 

@@ -1,6 +1,7 @@
 //! Running the HTTP server on a listener the caller bound (tests bind 127.0.0.1:0).
 
 use std::future::Future;
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use tokio::net::TcpListener;
@@ -27,7 +28,9 @@ pub async fn run(
     let outbox = tokio::spawn(crate::outbox::run(helpdesk.clone(), async move {
         let _ = outbox_stopped.await;
     }));
-    axum::serve(listener, crate::http::app(helpdesk))
+    // The peer's address reaches handlers (sign-in throttling counts failures per address).
+    let app = crate::http::app(helpdesk).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await?;
     let _ = stop_outbox.send(());

@@ -27,6 +27,20 @@ pub enum OperatorAction {
     Resolve { faq_id: Option<String> },
 }
 
+/// Who acts on a ticket: the login (assignee, audit log) and the name staff see.
+#[derive(Debug, Clone, Copy)]
+pub struct OperatorRef<'a> {
+    pub login: &'a str,
+    pub name: &'a str,
+}
+
+impl<'a> From<&'a str> for OperatorRef<'a> {
+    /// One name for both (the JSON API, whose callers name themselves).
+    fn from(name: &'a str) -> Self {
+        OperatorRef { login: name, name }
+    }
+}
+
 /// Why an operator action was refused. Nothing was changed.
 #[derive(Debug, thiserror::Error)]
 pub enum OperatorError {
@@ -160,15 +174,26 @@ impl Helpdesk {
     /// When a ticket opened now is due for its first response and its resolution:
     /// the SLA minutes counted in office hours on the business calendar.
     pub fn sla_due_times(&self) -> (chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>) {
-        let now = calendar::to_local(self.clock.now());
-        let sla = self.settings.sla;
+        self.sla_due_times_for(self.clock.now(), None, "normal")
+    }
+
+    /// Due times of a ticket opened at `opened_at` with `category` and `priority`, from
+    /// the `[sla]` targets (rules per category and priority, else the defaults).
+    pub fn sla_due_times_for(
+        &self,
+        opened_at: chrono::DateTime<chrono::Utc>,
+        category: Option<&str>,
+        priority: &str,
+    ) -> (chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>) {
+        let opened = calendar::to_local(opened_at);
+        let (first, resolution) = self.settings.sla.targets(category, priority);
         let due = |minutes: u32| {
             let at = self
                 .calendar
-                .add_business_time(now, chrono::Duration::minutes(i64::from(minutes)));
+                .add_business_time(opened, chrono::Duration::minutes(i64::from(minutes)));
             calendar::to_utc(at)
         };
-        (due(sla.first_response_minutes), due(sla.resolution_minutes))
+        (due(first), due(resolution))
     }
 
     /// 「…以降に担当者からご連絡します」 from the business calendar and the clock.
@@ -218,10 +243,10 @@ impl Helpdesk {
 
     /// Does what an operator asked with ticket `ticket_id`; returns the ticket as it is
     /// now and the messages sent to the staff member.
-    pub async fn operator_act(
+    pub async fn operator_act<'o>(
         &self,
         ticket_id: i64,
-        operator: &str,
+        operator: impl Into<OperatorRef<'o>>,
         action: OperatorAction,
     ) -> Result<(Ticket, Vec<StoredMessage>), OperatorError> {
         let ticket = self
@@ -238,6 +263,10 @@ impl Helpdesk {
             .conversation(ticket.conversation_id)
             .await?
             .ok_or(OperatorError::NoSuchTicket(ticket_id))?;
+        let OperatorRef {
+            login: operator,
+            name,
+        } = operator.into();
         let operator_handler = Some(("operator".to_owned(), Some(operator.to_owned())));
         let taken = conversation.handler == "operator";
         let mut update = TicketUpdate::default();
@@ -253,9 +282,7 @@ impl Helpdesk {
                 update.status = Some("in_progress".into());
                 update.assignee = Some(Some(operator.into()));
                 turn.handler = operator_handler;
-                let text = self
-                    .prompts
-                    .render(Prompt::HandOff, &[("operator", operator)]);
+                let text = self.prompts.render(Prompt::HandOff, &[("operator", name)]);
                 turn.messages
                     .push(self.outgoing(&conversation, "bot", None, text));
             }
@@ -269,7 +296,7 @@ impl Helpdesk {
                     update.assignee = Some(Some(operator.into()));
                     turn.handler = operator_handler;
                 }
-                let name = Some(operator.to_owned());
+                let name = Some(name.to_owned());
                 turn.messages
                     .push(self.outgoing(&conversation, "operator", name, text));
             }

@@ -2,6 +2,7 @@
 
 mod ask;
 mod chat;
+pub mod console;
 mod error;
 mod faqs;
 mod json_body;
@@ -38,6 +39,7 @@ pub fn app(helpdesk: Arc<Helpdesk>) -> Router {
         .route("/integrations/logochat/webhook", post(logochat::webhook))
         .merge(chat_routes(&helpdesk.settings.widget))
         .merge(widget::routes())
+        .merge(console::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

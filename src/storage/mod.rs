@@ -13,12 +13,13 @@
 macro_rules! delegate {
     ($self:ident, $backend:ident => $call:expr) => {
         match &$self.inner {
-            Inner::Sqlite($backend) => $call,
-            Inner::Postgres($backend) => $call,
+            $crate::storage::Inner::Sqlite($backend) => $call,
+            $crate::storage::Inner::Postgres($backend) => $call,
         }
     };
 }
 
+mod console;
 mod error;
 mod postgres;
 mod records;
@@ -31,6 +32,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, SubsecRound, Utc};
 use serde::Serialize;
 
+pub use self::console::{AuditFilter, SessionRecord, TicketFilter, TicketNote, TicketPage};
 pub use self::error::StorageError;
 pub use self::records::*;
 use self::rows::SaveOutcome;

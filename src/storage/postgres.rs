@@ -6,6 +6,9 @@ use chrono::{DateTime, Utc};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{PgConnection, PgPool};
 
+use super::console::{
+    console_queries, AuditFilter, SessionRecord, TicketFilter, TicketNote, TicketPage,
+};
 use super::records::{
     AuditEntry, AuditRecord, ConversationKey, ConversationRow, FeedbackCounts, Inbound,
     NewFeedback, NewMessage, NewTicket, OutboxItem, StaffImportReport, StaffMember, StoredMessage,
@@ -56,6 +59,7 @@ impl PostgresBackend {
     }
 
     shared_queries!();
+    console_queries!();
 }
 
 shared_functions!();

@@ -172,6 +172,9 @@ impl ConversationRow {
 /// Ticket statuses, as the queue names them (新規/対応中/保留/解決済/完了).
 pub const TICKET_STATUSES: [&str; 5] = ["new", "in_progress", "on_hold", "resolved", "closed"];
 
+/// Ticket priorities; with the category they pick the SLA targets.
+pub const TICKET_PRIORITIES: [&str; 3] = ["low", "normal", "high"];
+
 /// A ticket to open.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewTicket {
@@ -215,6 +218,8 @@ pub struct Ticket {
     pub resolved_at: Option<DateTime<Utc>>,
     pub first_response_due: Option<DateTime<Utc>>,
     pub resolution_due: Option<DateTime<Utc>>,
+    /// `low`, `normal` or `high`.
+    pub priority: String,
 }
 
 /// A change to a ticket: `None` keeps the field.
@@ -223,6 +228,10 @@ pub struct TicketUpdate {
     pub status: Option<String>,
     pub assignee: Option<Option<String>>,
     pub faq_id: Option<String>,
+    pub category: Option<Option<String>>,
+    pub priority: Option<String>,
+    /// New SLA due times (when the category or priority changed).
+    pub due: Option<(DateTime<Utc>, DateTime<Utc>)>,
 }
 
 /// Whether a staff member found an answer helpful.

@@ -365,7 +365,11 @@ macro_rules! shared_queries {
                  assignee = CASE WHEN $3 THEN $4 ELSE assignee END, \
                  faq_id = COALESCE($5, faq_id), updated_at = $6, \
                  resolved_at = CASE WHEN $7 IS NULL THEN resolved_at \
-                 WHEN $7 THEN COALESCE(resolved_at, $6) ELSE NULL END WHERE id = $1"))
+                 WHEN $7 THEN COALESCE(resolved_at, $6) ELSE NULL END, \
+                 category = CASE WHEN $8 THEN $9 ELSE category END, \
+                 priority = COALESCE($10, priority), \
+                 first_response_due = COALESCE($11, first_response_due), \
+                 resolution_due = COALESCE($12, resolution_due) WHERE id = $1"))
             .bind(id)
             .bind(&update.status)
             .bind(update.assignee.is_some())
@@ -373,6 +377,11 @@ macro_rules! shared_queries {
             .bind(&update.faq_id)
             .bind(now)
             .bind(resolved)
+            .bind(update.category.is_some())
+            .bind(update.category.clone().flatten())
+            .bind(&update.priority)
+            .bind(update.due.map(|d| d.0))
+            .bind(update.due.map(|d| d.1))
             .execute(&mut *self.write_conn().await?)
             .await?;
             Ok(done.rows_affected() == 1)

@@ -12,6 +12,9 @@ use sqlx::pool::PoolConnection;
 use sqlx::{SqliteConnection, SqlitePool};
 use tokio::sync::OwnedMutexGuard;
 
+use super::console::{
+    console_queries, AuditFilter, SessionRecord, TicketFilter, TicketNote, TicketPage,
+};
 use super::records::{
     AuditEntry, AuditRecord, ConversationKey, ConversationRow, FeedbackCounts, Inbound,
     NewFeedback, NewMessage, NewTicket, OutboxItem, StaffImportReport, StaffMember, StoredMessage,
@@ -161,6 +164,7 @@ impl SqliteBackend {
     }
 
     shared_queries!();
+    console_queries!();
 }
 
 shared_functions!();

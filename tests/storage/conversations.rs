@@ -209,6 +209,7 @@ async fn tickets_open_on_the_conversation_and_change_status() {
             status: Some("resolved".into()),
             assignee: Some(Some("山田".into())),
             faq_id: Some("telework-cannot-connect-home".into()),
+            ..TicketUpdate::default()
         };
         assert!(s.update_ticket(id, &update).await.unwrap());
         let t = s.ticket(id).await.unwrap().unwrap();

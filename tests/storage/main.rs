@@ -7,6 +7,7 @@
 //! skipping PostgreSQL quietly.
 
 mod audit;
+mod console;
 mod conversations;
 mod db;
 mod faqs;

@@ -1,0 +1,241 @@
+//! Signing in to the operator console: sessions, their expiry, CSRF tokens and the
+//! throttle on repeated failures.
+//!
+//! The browser holds a random 256-bit token in an HttpOnly cookie; the database holds only
+//! its SHA-256, so a copy of the database signs no one in. Each session has its own CSRF
+//! token, which every form carries. After [`MAX_FAILURES_PER_LOGIN`] failed sign-ins for one
+//! login (or [`MAX_FAILURES_PER_REMOTE`] from one address) within [`FAILURE_WINDOW_MINUTES`],
+//! sign-in is refused without checking the password until the window has passed.
+
+use chrono::{DateTime, Duration, Utc};
+use sha2::{Digest, Sha256};
+
+use super::{verify_password_async, Role, User};
+use crate::helpdesk::Helpdesk;
+use crate::storage::SessionRecord;
+
+pub const FAILURE_WINDOW_MINUTES: i64 = 15;
+pub const MAX_FAILURES_PER_LOGIN: i64 = 5;
+pub const MAX_FAILURES_PER_REMOTE: i64 = 20;
+
+/// Sessions are touched (expiry moved) at most this often, not on every request.
+const TOUCH_EVERY_SECS: i64 = 60;
+
+/// A verified session: who is signed in and the token their forms must carry.
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    pub user: User,
+    pub csrf_token: String,
+    pub(crate) token_hash: String,
+}
+
+impl SignedIn {
+    pub fn login(&self) -> &str {
+        &self.user.login
+    }
+
+    /// Operators and admins work tickets; viewers only read.
+    pub fn can_work_tickets(&self) -> bool {
+        matches!(self.user.role, Role::Operator | Role::Admin)
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.user.role == Role::Admin
+    }
+
+    /// Whether `given` is this session's CSRF token (constant time).
+    pub fn csrf_matches(&self, given: &str) -> bool {
+        use subtle::ConstantTimeEq;
+        !given.is_empty() && bool::from(given.as_bytes().ct_eq(self.csrf_token.as_bytes()))
+    }
+}
+
+/// A new session: the cookie's value (shown once, never stored) and who it is.
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    pub token: String,
+    pub signed_in: SignedIn,
+}
+
+/// Why sign-in was refused. The message never says whether the login exists.
+#[derive(Debug, thiserror::Error)]
+pub enum SignInError {
+    #[error("ログインIDまたはパスワードが違います。")]
+    Refused,
+    #[error("失敗が続いたため、しばらくサインインできません。{minutes}分ほど待ってから、もう一度お試しください。")]
+    Throttled { minutes: i64 },
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+/// A random 256-bit value as 64 hex digits.
+pub fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).expect("the operating system's random source");
+    hex::encode(bytes)
+}
+
+/// How a cookie token is stored.
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// A hash that no password matches (of a random value, made once, with the same
+/// parameters as real ones), verified against when the login does not exist, so that
+/// answering takes as long as for a real account.
+static NO_SUCH_ACCOUNT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    super::HashedPassword::new(&random_token())
+        .expect("a 64-character password passes the policy")
+        .as_str()
+        .to_owned()
+});
+
+impl Helpdesk {
+    /// Signs `login` in with `password`, from `remote` (the client's address). Every
+    /// outcome is written to the audit log.
+    pub async fn sign_in(
+        &self,
+        login: &str,
+        password: &str,
+        remote: &str,
+    ) -> Result<NewSession, SignInError> {
+        let now = self.clock.now();
+        let login = login.trim();
+        let window_start = now - Duration::minutes(FAILURE_WINDOW_MINUTES);
+        let store = &self.store;
+        let (by_login, by_remote) = store
+            .sign_in_failures(login, remote, window_start)
+            .await
+            .map_err(anyhow::Error::from)?;
+        if by_login >= MAX_FAILURES_PER_LOGIN || by_remote >= MAX_FAILURES_PER_REMOTE {
+            self.audit(login, "session.throttled", "user", login, None)
+                .await?;
+            return Err(SignInError::Throttled {
+                minutes: FAILURE_WINDOW_MINUTES,
+            });
+        }
+        let account = store.user(login).await.map_err(anyhow::Error::from)?;
+        let hash = account
+            .as_ref()
+            .map_or_else(|| NO_SUCH_ACCOUNT.clone(), |a| a.password_hash.clone());
+        let password_ok = verify_password_async(hash, password.to_owned()).await;
+        let account = match account {
+            Some(a) if password_ok && !a.user.disabled => a,
+            _ => {
+                store
+                    .record_sign_in_failure(login, remote, now)
+                    .await
+                    .map_err(anyhow::Error::from)?;
+                self.audit(login, "session.refused", "user", login, None)
+                    .await?;
+                return Err(SignInError::Refused);
+            }
+        };
+        store
+            .clear_sign_in_failures(login, window_start)
+            .await
+            .map_err(anyhow::Error::from)?;
+        let token = random_token();
+        let record = SessionRecord {
+            token_hash: token_hash(&token),
+            login: account.user.login.clone(),
+            csrf_token: random_token(),
+            created_at: now,
+            last_seen_at: now,
+            expires_at: self.session_expiry(now, now),
+        };
+        store
+            .create_session(&record)
+            .await
+            .map_err(anyhow::Error::from)?;
+        self.audit(login, "session.sign_in", "user", login, None)
+            .await?;
+        Ok(NewSession {
+            token,
+            signed_in: SignedIn {
+                user: account.user,
+                csrf_token: record.csrf_token,
+                token_hash: record.token_hash,
+            },
+        })
+    }
+
+    /// The session a cookie token names, if it is still valid and its account enabled.
+    /// Use moves the idle expiry (at most once a minute).
+    pub async fn session(&self, token: &str) -> anyhow::Result<Option<SignedIn>> {
+        if token.len() != 64 {
+            return Ok(None);
+        }
+        let now = self.clock.now();
+        let hash = token_hash(token);
+        let Some(record) = self.store.session(&hash).await? else {
+            return Ok(None);
+        };
+        if record.expires_at <= now {
+            self.store.end_session(&hash, now).await?;
+            return Ok(None);
+        }
+        let Some(account) = self.store.user(&record.login).await? else {
+            return Ok(None);
+        };
+        if account.user.disabled {
+            return Ok(None);
+        }
+        if (now - record.last_seen_at).num_seconds() >= TOUCH_EVERY_SECS {
+            let expires = self.session_expiry(record.created_at, now);
+            self.store.touch_session(&hash, now, expires).await?;
+        }
+        Ok(Some(SignedIn {
+            user: account.user,
+            csrf_token: record.csrf_token,
+            token_hash: hash,
+        }))
+    }
+
+    /// Ends the session.
+    pub async fn sign_out(&self, session: &SignedIn) -> anyhow::Result<()> {
+        self.store
+            .end_session(&session.token_hash, self.clock.now())
+            .await?;
+        self.audit(
+            session.login(),
+            "session.sign_out",
+            "user",
+            session.login(),
+            None,
+        )
+        .await
+    }
+
+    /// Idle expiry from `now`, but never past the session's maximum age.
+    fn session_expiry(&self, created: DateTime<Utc>, now: DateTime<Utc>) -> DateTime<Utc> {
+        let console = self.settings.console;
+        let idle = now + Duration::minutes(i64::from(console.session_idle_minutes));
+        let max = created + Duration::hours(i64::from(console.session_max_hours));
+        idle.min(max)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_dummy_hash_is_a_valid_argon2id_hash_that_matches_nothing() {
+        assert!(argon2::PasswordHash::new(&NO_SUCH_ACCOUNT).is_ok());
+        assert!(!crate::accounts::verify_password(&NO_SUCH_ACCOUNT, ""));
+        assert!(!crate::accounts::verify_password(
+            &NO_SUCH_ACCOUNT,
+            "correct horse battery"
+        ));
+    }
+
+    #[test]
+    fn tokens_are_random_and_stored_hashed() {
+        let a = random_token();
+        assert_eq!(a.len(), 64);
+        assert_ne!(a, random_token());
+        assert_ne!(token_hash(&a), a);
+        assert_eq!(token_hash(&a), token_hash(&a));
+    }
+}

@@ -1,0 +1,198 @@
+//! Who is asking: the session cookie, roles and CSRF tokens.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, Method};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+
+use super::page::PageError;
+use crate::accounts::sessions::SignedIn;
+use crate::conversation::OperatorRef;
+use crate::helpdesk::Helpdesk;
+
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "madoguchi_session";
+
+/// A request from a signed-in user. Without a valid session, a page request is sent to
+/// sign-in and a script's or API client's request gets 401.
+pub struct Signed(pub SignedIn);
+
+impl Signed {
+    /// Refuses viewers: only operators and admins work tickets.
+    pub fn worker(&self) -> Result<OperatorRef<'_>, PageError> {
+        if self.0.can_work_tickets() {
+            Ok(self.operator())
+        } else {
+            Err(PageError::Forbidden("チケットの対応"))
+        }
+    }
+
+    /// Refuses everyone but admins.
+    pub fn admin(&self, what: &'static str) -> Result<(), PageError> {
+        if self.0.is_admin() {
+            Ok(())
+        } else {
+            Err(PageError::Forbidden(what))
+        }
+    }
+
+    /// The signed-in user as the one acting on a ticket.
+    pub fn operator(&self) -> OperatorRef<'_> {
+        OperatorRef {
+            login: &self.0.user.login,
+            name: &self.0.user.display_name,
+        }
+    }
+
+    pub fn login(&self) -> &str {
+        self.0.login()
+    }
+}
+
+impl FromRequestParts<Arc<Helpdesk>> for Signed {
+    type Rejection = PageError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        helpdesk: &Arc<Helpdesk>,
+    ) -> Result<Self, PageError> {
+        if let Some(token) = cookie(&parts.headers, SESSION_COOKIE) {
+            if let Some(session) = helpdesk.session(token).await? {
+                return Ok(Signed(session));
+            }
+        }
+        let from_script =
+            parts.headers.contains_key("x-requested-with") || accepts_json(&parts.headers);
+        let next = if parts.method == Method::GET {
+            parts
+                .uri
+                .path_and_query()
+                .map_or("/operator".to_owned(), |p| p.as_str().to_owned())
+        } else {
+            "/operator".to_owned()
+        };
+        Err(PageError::SignIn {
+            next,
+            wants_redirect: !from_script,
+        })
+    }
+}
+
+/// A form posted by a signed-in user, with this session's CSRF token in its `csrf` field.
+pub struct Posted<T> {
+    pub signed: Signed,
+    pub form: T,
+}
+
+#[derive(Deserialize)]
+struct CsrfField {
+    #[serde(default)]
+    csrf: String,
+}
+
+impl<T: DeserializeOwned> FromRequest<Arc<Helpdesk>> for Posted<T> {
+    type Rejection = PageError;
+
+    async fn from_request(req: Request, helpdesk: &Arc<Helpdesk>) -> Result<Self, PageError> {
+        let (mut parts, body) = req.into_parts();
+        let signed = Signed::from_request_parts(&mut parts, helpdesk).await?;
+        let is_form = parts
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+        if !is_form {
+            return Err(PageError::Csrf);
+        }
+        let request = Request::from_parts(parts, body);
+        let bytes = Bytes::from_request(request, helpdesk)
+            .await
+            .map_err(|e| PageError::BadRequest(e.body_text()))?;
+        let token: CsrfField = serde_urlencoded::from_bytes(&bytes).map_err(|_| PageError::Csrf)?;
+        if !signed.0.csrf_matches(&token.csrf) {
+            return Err(PageError::Csrf);
+        }
+        let form = serde_urlencoded::from_bytes(&bytes)
+            .map_err(|e| PageError::BadRequest(format!("フォームの内容を読めません: {e}")))?;
+        Ok(Posted { signed, form })
+    }
+}
+
+/// The value of cookie `name`.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+fn accepts_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("application/json"))
+}
+
+/// `Set-Cookie` for a new session: HttpOnly, SameSite=Strict, `Secure` when configured.
+pub fn session_cookie(token: &str, secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict{secure}")
+}
+
+/// `Set-Cookie` that removes the session cookie.
+pub fn expired_cookie(secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{secure}")
+}
+
+/// Where to go after signing in: only paths inside the console (no open redirect).
+pub fn safe_next(next: Option<&str>) -> &str {
+    match next {
+        Some(n)
+            if n.starts_with("/operator")
+                && !n.starts_with("//")
+                && !n.contains('\\')
+                && !n.starts_with("/operator/sign-") =>
+        {
+            n
+        }
+        _ => "/operator",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_console_paths_are_followed_after_sign_in() {
+        assert_eq!(
+            safe_next(Some("/operator/tickets/3")),
+            "/operator/tickets/3"
+        );
+        assert_eq!(safe_next(Some("https://evil.example/")), "/operator");
+        assert_eq!(safe_next(Some("//evil.example/operator")), "/operator");
+        assert_eq!(safe_next(Some("/operator\\..\\x")), "/operator");
+        assert_eq!(safe_next(Some("/operator/sign-out")), "/operator");
+        assert_eq!(safe_next(None), "/operator");
+    }
+
+    #[test]
+    fn the_cookie_is_found_among_others() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::COOKIE,
+            "a=1; madoguchi_session=abc; b=2".parse().unwrap(),
+        );
+        assert_eq!(cookie(&headers, SESSION_COOKIE), Some("abc"));
+        assert_eq!(cookie(&headers, "c"), None);
+    }
+}

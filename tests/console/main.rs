@@ -1,0 +1,13 @@
+//! The operator console: sign-in and sessions, the queue, the ticket page, the audit log,
+//! and the security rules (sessions, CSRF, roles, escaping). Each test gets its own
+//! helpdesk on a fresh SQLite database with a fixed clock, driven through the whole HTTP
+//! application without a socket.
+
+#[path = "../conversation/helpers.rs"]
+#[allow(dead_code)]
+mod helpers;
+mod queue;
+mod security;
+mod sign_in;
+mod support;
+mod ticket;
