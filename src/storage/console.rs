@@ -115,19 +115,20 @@ macro_rules! console_queries {
             Ok(())
         }
 
-        /// Deletes one session (`Some`) or every session of `login`; also drops expired ones.
+        /// Deletes one session (`Some`) or every session of `login`; with `expired_at`, also
+        /// those expired by then.
         pub(super) async fn session_delete(
             &self,
             token_hash: Option<&str>,
             login: Option<&str>,
-            now: DateTime<Utc>,
+            expired_at: Option<DateTime<Utc>>,
         ) -> Result<()> {
             sqlx::query(&sql(
                 "DELETE FROM sessions WHERE token_hash = $1 OR login = $2 OR expires_at < $3",
             ))
             .bind(token_hash)
             .bind(login)
-            .bind(now)
+            .bind(expired_at)
             .execute(&mut *self.write_conn().await?)
             .await?;
             Ok(())
@@ -311,14 +312,14 @@ impl Store {
         delegate!(self, b => b.session_touch(token_hash, seen, expires_at).await)
     }
 
-    /// Ends one session; expired sessions of anyone go too.
+    /// Ends one session; sessions of anyone expired by `now` go too.
     pub async fn end_session(&self, token_hash: &str, now: DateTime<Utc>) -> Result<()> {
-        delegate!(self, b => b.session_delete(Some(token_hash), None, now).await)
+        delegate!(self, b => b.session_delete(Some(token_hash), None, Some(now)).await)
     }
 
     /// Ends every session of `login` (after a password change or when disabled).
-    pub async fn end_sessions_of(&self, login: &str, now: DateTime<Utc>) -> Result<()> {
-        delegate!(self, b => b.session_delete(None, Some(login), now).await)
+    pub async fn end_sessions_of(&self, login: &str) -> Result<()> {
+        delegate!(self, b => b.session_delete(None, Some(login), None).await)
     }
 
     pub async fn record_sign_in_failure(

@@ -416,14 +416,22 @@ impl Store {
         delegate!(self, b => b.user_list().await)
     }
 
-    /// Replaces an account's password; `false` when there is no such account.
+    /// Replaces an account's password and ends its console sessions; `false` when there is
+    /// no such account.
     pub async fn set_user_password(&self, login: &str, password: &HashedPassword) -> Result<bool> {
-        delegate!(self, b => b.user_set_password(login, password, now()).await)
+        let changed = delegate!(self, b => b.user_set_password(login, password, now()).await)?;
+        self.end_sessions_of(login).await?;
+        Ok(changed)
     }
 
-    /// Disables (or enables again) an account; `false` when there is no such account.
+    /// Disables (or enables again) an account; disabling ends its console sessions.
+    /// `false` when there is no such account.
     pub async fn set_user_disabled(&self, login: &str, disabled: bool) -> Result<bool> {
-        delegate!(self, b => b.user_set_disabled(login, disabled, now()).await)
+        let changed = delegate!(self, b => b.user_set_disabled(login, disabled, now()).await)?;
+        if disabled {
+            self.end_sessions_of(login).await?;
+        }
+        Ok(changed)
     }
 }
 

@@ -11,3 +11,4 @@ mod security;
 mod sign_in;
 mod support;
 mod ticket;
+mod users;

@@ -16,6 +16,7 @@ const PAGES: &[&str] = &[
     "/operator/tickets/{id}",
     "/operator/audit",
     "/operator/audit.csv",
+    "/operator/users",
 ];
 const ACTIONS: &[&str] = &[
     "take",

@@ -74,7 +74,7 @@ async fn sessions_are_stored_by_hash_touched_and_ended() {
         s.end_session("a", now).await.unwrap();
         assert_eq!(s.session("a").await.unwrap(), None);
         assert!(s.session("b").await.unwrap().is_some());
-        s.end_sessions_of("yamada", now).await.unwrap();
+        s.end_sessions_of("yamada").await.unwrap();
         assert_eq!(s.session("b").await.unwrap(), None);
         // Ending any session also sweeps expired ones.
         s.end_session("none", now + Duration::hours(3))

@@ -10,6 +10,7 @@ mod page;
 mod queue;
 mod sign_in;
 mod ticket;
+mod users;
 mod views;
 
 use std::sync::Arc;
@@ -36,6 +37,8 @@ pub fn routes() -> Router<Arc<Helpdesk>> {
         .route("/operator/sign-out", post(sign_in::sign_out))
         .route("/operator/tickets/{id}", get(ticket::show))
         .route("/operator/tickets/{id}/{action}", post(ticket::act))
+        .route("/operator/users", get(users::show).post(users::add))
+        .route("/operator/users/{login}/{action}", post(users::change))
         .route("/operator/audit", get(audit::show))
         .route("/operator/audit.csv", get(audit::export))
         .route("/operator/static/console.css", get(stylesheet))
