@@ -13,6 +13,7 @@
 //! ```
 
 mod app;
+mod console;
 mod conversation;
 mod driver;
 mod look;
