@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use super::auth::Signed;
 use super::page::{render, Nav, PageError, PageResult};
-use super::views::{channel_label, Row};
+use super::views::{channel_label, Names, Row};
 use crate::helpdesk::Helpdesk;
 use crate::storage::{TicketFilter, TicketPage, TICKET_STATUSES};
 use crate::tickets::status_label;
@@ -124,6 +124,10 @@ pub async fn show(
     let (filter, page, now, found) = find(&helpdesk, &signed, &query).await?;
     let (categories, channels) = helpdesk.store.ticket_facets().await?;
     let users = helpdesk.store.users().await?;
+    let names: Names = users
+        .iter()
+        .map(|u| (u.login.clone(), u.display_name.clone()))
+        .collect();
     let mut statuses = vec![
         (String::new(), "未完了".to_owned()),
         ("all".into(), "すべて".into()),
@@ -147,7 +151,7 @@ pub async fn show(
     let any = || (String::new(), "すべて".to_owned());
     let page_view = QueuePage {
         nav: Nav::new(&signed.0, "queue"),
-        rows: found.tickets.iter().map(|t| Row::of(t, now)).collect(),
+        rows: found.tickets.iter().map(|t| Row::of(t, now, &names)).collect(),
         total: found.total,
         page,
         pages: ((found.total + PAGE_SIZE - 1) / PAGE_SIZE).max(1),
@@ -195,10 +199,17 @@ pub async fn rows(
     Query(query): Query<QueueQuery>,
 ) -> PageResult<Response> {
     let (_, _, now, found) = find(&helpdesk, &signed, &query).await?;
+    let names: Names = helpdesk
+        .store
+        .users()
+        .await?
+        .into_iter()
+        .map(|u| (u.login, u.display_name))
+        .collect();
     Ok(render(
         StatusCode::OK,
         &QueueRows {
-            rows: found.tickets.iter().map(|t| Row::of(t, now)).collect(),
+            rows: found.tickets.iter().map(|t| Row::of(t, now, &names)).collect(),
             total: found.total,
         },
     ))

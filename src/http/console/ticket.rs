@@ -261,7 +261,13 @@ async fn page(
         status_code: ticket.status.clone(),
         priority: priority_label(&ticket.priority),
         category: ticket.category.clone().unwrap_or_default(),
-        assignee: current_assignee.clone(),
+        assignee: super::views::display_name(
+            &users
+                .iter()
+                .map(|u| (u.login.clone(), u.display_name.clone()))
+                .collect(),
+            ticket.assignee.as_deref(),
+        ),
         channel: channel_label(&ticket.channel),
         opened: at(ticket.opened_at),
         first_due: Due::of(ticket.first_response_due, now, ticket.status == "new"),

@@ -78,8 +78,18 @@ pub struct Row {
     pub resolution_due: Due,
 }
 
+/// Display names by login, to show who has a ticket.
+pub type Names = std::collections::HashMap<String, String>;
+
+/// The name to show for a login: the account's display name, else the login itself.
+pub fn display_name(names: &Names, login: Option<&str>) -> String {
+    login.map_or_else(String::new, |l| {
+        names.get(l).cloned().unwrap_or_else(|| l.to_owned())
+    })
+}
+
 impl Row {
-    pub fn of(t: &Ticket, now: DateTime<Utc>) -> Row {
+    pub fn of(t: &Ticket, now: DateTime<Utc>, names: &Names) -> Row {
         let open = matches!(t.status.as_str(), "new" | "in_progress" | "on_hold");
         Row {
             id: t.id,
@@ -88,7 +98,7 @@ impl Row {
             status_code: t.status.clone(),
             priority: priority_label(&t.priority),
             category: t.category.clone().unwrap_or_default(),
-            assignee: t.assignee.clone().unwrap_or_default(),
+            assignee: display_name(names, t.assignee.as_deref()),
             channel: channel_label(&t.channel),
             requester: t.requester_name.clone().unwrap_or_default(),
             opened: format_datetime_ja(to_local(t.opened_at)),
