@@ -20,6 +20,7 @@ macro_rules! delegate {
 }
 
 mod error;
+mod faq_tools;
 mod postgres;
 mod records;
 mod rows;
@@ -32,6 +33,7 @@ use chrono::{DateTime, SubsecRound, Utc};
 use serde::Serialize;
 
 pub use self::error::StorageError;
+pub use self::faq_tools::SynonymDictionary;
 pub use self::records::*;
 use self::rows::SaveOutcome;
 use self::shared::ConversationLookup;

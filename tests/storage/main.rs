@@ -9,5 +9,6 @@
 mod audit;
 mod conversations;
 mod db;
+mod faq_tools;
 mod faqs;
 mod users;
