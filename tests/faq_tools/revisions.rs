@@ -38,7 +38,7 @@ async fn restoring_a_published_revision_makes_the_bot_answer_with_it_again() {
             "総務課で予備の鍵を借りてください。\n鍵管理簿に記入します。",
             true,
         );
-        h.import_faq_entries(&[v1.clone()], "yamada", "test")
+        h.import_faq_entries(std::slice::from_ref(&v1), "yamada", "test")
             .await
             .unwrap();
         assert_eq!(answered_with(h).as_deref(), Some("test-drone-hangar-key"));

@@ -1,3 +1,5 @@
+use std::collections::HashSet;
+
 use super::*;
 
 fn entry(id: &str, title: &str, body: &str) -> FaqEntry {
