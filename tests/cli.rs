@@ -304,6 +304,13 @@ fn faq_export_imports_back_unchanged_and_bad_files_change_nothing() {
         );
     }
 
+    // Markdown goes only into a new or empty folder, never among older files.
+    let again = run(madoguchi(&data_dir)
+        .args(["faq", "export", "--format", "markdown"])
+        .arg(dir.path().join("kb")));
+    assert_eq!(again.status.code(), Some(1));
+    assert!(stderr(&again).contains("not empty"), "{}", stderr(&again));
+
     let bad = dir.path().join("bad.csv");
     std::fs::write(
         &bad,
