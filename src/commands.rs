@@ -11,7 +11,9 @@ use crate::helpdesk::Helpdesk;
 use crate::kb::files;
 use crate::{eval, lexicon};
 
+mod faq;
 mod user;
+pub use faq::{faq, FaqAction};
 pub use user::{user, UserAction};
 
 #[derive(clap::Args)]

@@ -66,7 +66,9 @@ impl Helpdesk {
                 .await?;
         }
         let entries = store.list_faqs().await?;
-        let analyzer = lexicon::analyzer(&settings.kb_dir)?;
+        // A dictionary saved from the console wins over the knowledge-base file.
+        let synonyms = crate::kb::synonyms::synonyms_at_start(&store, &settings.kb_dir).await?;
+        let analyzer = crate::analysis::Analyzer::new(synonyms);
         let smalltalk = lexicon::load_smalltalk(&settings.kb_dir)?;
         let config = settings.engine;
         let engine = tokio::task::spawn_blocking(move || {

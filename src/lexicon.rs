@@ -31,6 +31,11 @@ pub fn load_synonyms(kb_dir: &Path) -> Result<Synonyms, LexiconError> {
     })
 }
 
+/// The text of `synonyms.txt` in `kb_dir` (or the bundled one), and where it came from.
+pub fn synonyms_text(kb_dir: &Path) -> Result<(String, String), LexiconError> {
+    read_or_bundled(kb_dir, SYNONYMS_FILE, BUNDLED_SYNONYMS)
+}
+
 /// Reads `smalltalk.txt` from `kb_dir`, or the bundled one when it is missing.
 pub fn load_smalltalk(kb_dir: &Path) -> Result<SmallTalk, LexiconError> {
     let (file, text) = read_or_bundled(kb_dir, SMALLTALK_FILE, BUNDLED_SMALLTALK)?;
@@ -67,6 +72,7 @@ mod tests {
     #[test]
     fn bundled_lists_parse() {
         assert!(Synonyms::parse(BUNDLED_SYNONYMS).unwrap().len() > 50);
+        assert_eq!(Synonyms::check(BUNDLED_SYNONYMS), []);
         SmallTalk::parse(BUNDLED_SMALLTALK).unwrap();
     }
 

@@ -20,6 +20,7 @@ pub mod lexicon;
 pub mod outbox;
 pub mod prompts;
 pub mod server;
+pub mod spreadsheet;
 pub mod staff;
 pub mod storage;
 pub mod terminal;

@@ -50,6 +50,12 @@ enum Command {
         #[command(subcommand)]
         action: commands::UserAction,
     },
+    /// FAQ maintenance: export the entries as CSV for Excel (UTF-8 or Shift_JIS) or as
+    /// Markdown files, and import them back.
+    Faq {
+        #[command(subcommand)]
+        action: commands::FaqAction,
+    },
     /// Knowledge base: import the Markdown files into the database, or export them.
     Kb {
         #[command(subcommand)]
@@ -82,6 +88,7 @@ fn main() -> ExitCode {
         } => commands::ask(&settings, &text, json, verbose),
         Command::Eval(args) => commands::eval(&settings, &args),
         Command::Kb { action } => commands::kb(&settings, action),
+        Command::Faq { action } => commands::faq(&settings, action),
         Command::User { action } => commands::user(&settings, action),
         Command::Chat { staff } => commands::chat(&settings, staff),
         Command::Staff {

@@ -30,7 +30,8 @@ pub enum StaffCsvError {
 
 /// Reads the directory from CSV bytes.
 pub fn parse_csv(bytes: &[u8]) -> Result<Vec<StaffMember>, StaffCsvError> {
-    let text = decode(bytes);
+    let (text, _) =
+        crate::spreadsheet::decode(bytes).map_err(|e| StaffCsvError::Csv(e.to_string()))?;
     let mut reader = csv::ReaderBuilder::new()
         .flexible(false)
         .trim(csv::Trim::All)
@@ -102,15 +103,6 @@ pub fn parse_csv(bytes: &[u8]) -> Result<Vec<StaffMember>, StaffCsvError> {
         }
     }
     Ok(staff)
-}
-
-/// UTF-8 (BOM dropped) when the bytes are valid UTF-8, else Shift_JIS (CP932).
-fn decode(bytes: &[u8]) -> String {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    match std::str::from_utf8(bytes) {
-        Ok(text) => text.to_owned(),
-        Err(_) => encoding_rs::SHIFT_JIS.decode(bytes).0.into_owned(),
-    }
 }
 
 #[cfg(test)]

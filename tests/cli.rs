@@ -1,6 +1,6 @@
 //! End-to-end tests of the real `madoguchi` binary: `serve` on port 0 spoken to over a
-//! plain TCP socket, and the one-shot commands (`kb export`/`kb import`, `eval`, `ask`,
-//! `staff import`, `user`).
+//! plain TCP socket, and the one-shot commands (`kb export`/`kb import`,
+//! `faq export`/`faq import`, `eval`, `ask`, `staff import`, `user`).
 //!
 //! Every command runs from the repository root with its own temporary data folder, so
 //! nothing touches `./data`. Nothing here asserts which FAQ wins a question.
@@ -258,6 +258,87 @@ fn kb_export_then_import_round_trips_without_creating_anything() {
         report.contains(&format!(" {exported} unchanged")),
         "{report}"
     );
+}
+
+#[test]
+fn faq_export_imports_back_unchanged_and_bad_files_change_nothing() {
+    let dir = TempDir::new().unwrap();
+    let data_dir = dir.path().join("data");
+    // The bundled entries hold a character Shift_JIS lacks: the export names it and
+    // writes nothing.
+    let sjis = dir.path().join("faq-sjis.csv");
+    let refused = run(madoguchi(&data_dir)
+        .args(["faq", "export", "--format", "csv-sjis"])
+        .arg(&sjis));
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        stderr(&refused).contains("column 本文: 「︙」"),
+        "{}",
+        stderr(&refused)
+    );
+    assert!(!sjis.exists());
+
+    for (format, name) in [
+        ("csv", "faq.csv"),
+        ("markdown", "kb"),
+        ("markdown", "kb.tar"),
+    ] {
+        let out = dir.path().join(name);
+        let export = run(madoguchi(&data_dir)
+            .args(["faq", "export", "--format", format])
+            .arg(&out));
+        assert_success(&export);
+        assert!(
+            stdout(&export).starts_with("exported "),
+            "{}",
+            stdout(&export)
+        );
+        let import = run(madoguchi(&data_dir)
+            .args(["faq", "import", "--author", "yamada"])
+            .arg(&out));
+        assert_success(&import);
+        let report = stdout(&import);
+        assert!(
+            report.contains(": 0 created, 0 updated"),
+            "{format}: {report}"
+        );
+    }
+
+    // Markdown goes only into a new or empty folder, never among older files.
+    let again = run(madoguchi(&data_dir)
+        .args(["faq", "export", "--format", "markdown"])
+        .arg(dir.path().join("kb")));
+    assert_eq!(again.status.code(), Some(1));
+    assert!(stderr(&again).contains("not empty"), "{}", stderr(&again));
+
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        "ID,タイトル,本文\r\nnew-entry,新しい質問,\r\nBad Id,題,本文\r\n",
+    )
+    .unwrap();
+    let refused = run(madoguchi(&data_dir).args(["faq", "import"]).arg(&bad));
+    assert_eq!(refused.status.code(), Some(1));
+    let message = stderr(&refused);
+    assert!(
+        message.contains("line 2 (ID new-entry), 本文: is empty") && message.contains("line 3, ID"),
+        "{message}"
+    );
+
+    let good = dir.path().join("good.csv");
+    std::fs::write(
+        &good,
+        "\u{feff}id,title,body\r\nnew-entry,新しい質問,新しい回答\r\n",
+    )
+    .unwrap();
+    let import = run(madoguchi(&data_dir).args(["faq", "import"]).arg(&good));
+    assert_success(&import);
+    assert!(stdout(&import).contains("1 created"), "{}", stdout(&import));
+
+    let unknown = run(madoguchi(&data_dir)
+        .args(["faq", "export", "--format", "xlsx"])
+        .arg(dir.path().join("x")));
+    assert_eq!(unknown.status.code(), Some(2));
 }
 
 #[test]

@@ -24,7 +24,7 @@ pub struct Synonyms {
 }
 
 /// A line of the synonym file that cannot be used.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 #[error("synonyms line {line}: {reason}")]
 pub struct SynonymError {
     pub line: usize,
@@ -99,6 +99,47 @@ impl Synonyms {
             bounded,
             groups,
         })
+    }
+
+    /// Every problem of a dictionary text, with its line: a group without a variant, or a
+    /// word already in a group of another canonical word (which the parser would
+    /// silently leave in the first). A canonical word may start more than one line.
+    /// Empty when [`Synonyms::parse`] would accept the text as meant.
+    pub fn check(text: &str) -> Vec<SynonymError> {
+        let mut errors = Vec::new();
+        // Each word's canonical word and the line that first gave it.
+        let mut seen: std::collections::HashMap<String, (String, usize)> = Default::default();
+        for (n, raw) in text.lines().enumerate() {
+            let line = raw.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let words: Vec<String> = line
+                .split([',', '、', '，'])
+                .map(|w| normalize(w.trim()).trim().to_string())
+                .filter(|w| !w.is_empty())
+                .collect();
+            if words.len() < 2 {
+                errors.push(SynonymError {
+                    line: n + 1,
+                    reason: "a group needs a canonical word and at least one variant".into(),
+                });
+                continue;
+            }
+            let canonical = to_katakana(&words[0]);
+            for word in &words {
+                let (first, at) = seen
+                    .entry(to_katakana(word))
+                    .or_insert_with(|| (canonical.clone(), n + 1));
+                if *first != canonical {
+                    errors.push(SynonymError {
+                        line: n + 1,
+                        reason: format!("「{word}」 is already in another group, on line {at}"),
+                    });
+                }
+            }
+        }
+        errors
     }
 
     /// The canonical form of a single word (a base form after segmentation), if it is a
@@ -233,6 +274,15 @@ mod tests {
     fn a_group_without_variant_is_an_error() {
         let err = Synonyms::parse("ok, fine\nひとつだけ\n").unwrap_err();
         assert_eq!(err.line, 2);
+    }
+
+    #[test]
+    fn check_names_every_bad_line() {
+        let text = "# 辞書\nメール, mail\nひとつだけ\nメイル, メール\nok, fine, オーケー\n";
+        let lines: Vec<usize> = Synonyms::check(text).iter().map(|e| e.line).collect();
+        assert_eq!(lines, [3, 4]);
+        assert!(Synonyms::check(text)[1].to_string().contains("line 2"));
+        assert!(Synonyms::check("メール, mail, mail\nメール, eメール\n").is_empty());
     }
 
     #[test]

@@ -52,6 +52,9 @@ pub struct FaqIndex {
     pub questions: Vec<UnitVec>,
     pub vocabulary: Vocabulary,
     pub weights: UnitWeights,
+    /// The analyser the index was built with, which questions against it must use too
+    /// (its synonyms can change at run time: a new dictionary builds a new index).
+    pub analyzer: Analyzer,
     /// The index never changes once built (a change builds a new one), so one searcher
     /// and the `faq` column of each segment serve every question.
     searcher: Searcher,
@@ -164,6 +167,7 @@ impl FaqIndex {
             questions,
             vocabulary,
             weights,
+            analyzer: analyzer.clone(),
             searcher,
             faq_columns,
             question_field,

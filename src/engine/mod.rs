@@ -29,7 +29,7 @@ pub use index::FaqIndex;
 pub use smalltalk::{Intent, SmallTalk};
 pub use units::{UnitTokenizer, UnitWeights};
 
-use crate::analysis::{cut, Analysis, Analyzer, MAX_QUESTION_CHARS};
+use crate::analysis::{cut, Analysis, Analyzer, Synonyms, MAX_QUESTION_CHARS};
 use crate::kb::FaqEntry;
 use units::{units, UnitSet};
 use vectors::{UnitVec, READING, WORD};
@@ -92,6 +92,17 @@ pub struct Outcome {
     pub truncated: bool,
 }
 
+/// How the engine came to an [`Outcome`]: what the question became, what it searched for.
+#[derive(Debug, Clone, Serialize)]
+pub struct Trace {
+    /// The question after normalisation and synonyms, and its words, grams and readings.
+    pub analysis: Analysis,
+    /// The units searched for (`w:` word, `g:` character bigram, `r:` reading bigram),
+    /// after spelling correction against the index's vocabulary; empty for small talk.
+    pub units: Vec<String>,
+    pub outcome: Outcome,
+}
+
 impl Outcome {
     /// The entry to reply with, when the decision is to answer.
     pub fn answer(&self) -> Option<&Candidate> {
@@ -101,12 +112,14 @@ impl Outcome {
     }
 }
 
-/// The engine. Cheap to share; `reload` swaps the index without blocking readers.
+/// The engine. Cheap to share; `reload` swaps the index (and the analyser it was built
+/// with) without blocking readers.
 pub struct AnswerEngine {
-    analyzer: Analyzer,
     smalltalk: SmallTalk,
     config: EngineConfig,
     index: ArcSwap<FaqIndex>,
+    /// Held while an index is built, so two reloads cannot swap in each other's analyser.
+    reloading: std::sync::Mutex<()>,
 }
 
 impl AnswerEngine {
@@ -118,17 +131,33 @@ impl AnswerEngine {
     ) -> tantivy::Result<Self> {
         let index = FaqIndex::build(entries, &analyzer, config.weights)?;
         Ok(Self {
-            analyzer,
             smalltalk,
             config,
             index: ArcSwap::from_pointee(index),
+            reloading: std::sync::Mutex::new(()),
         })
     }
 
     /// Rebuilds the index from the live entries and swaps it in; questions being
     /// answered meanwhile finish on the old one.
     pub fn reload(&self, entries: &[FaqEntry]) -> tantivy::Result<()> {
-        let index = FaqIndex::build(entries, &self.analyzer, self.config.weights)?;
+        let _turn = self.reloading.lock().unwrap_or_else(|e| e.into_inner());
+        let analyzer = self.index.load().analyzer.clone();
+        let index = FaqIndex::build(entries, &analyzer, self.config.weights)?;
+        self.index.store(Arc::new(index));
+        Ok(())
+    }
+
+    /// Rebuilds the index from the live entries with another synonym dictionary, and
+    /// swaps both in together: from then on questions are analysed with `synonyms`.
+    pub fn reload_with_synonyms(
+        &self,
+        synonyms: Synonyms,
+        entries: &[FaqEntry],
+    ) -> tantivy::Result<()> {
+        let _turn = self.reloading.lock().unwrap_or_else(|e| e.into_inner());
+        let analyzer = self.index.load().analyzer.with_synonyms(synonyms);
+        let index = FaqIndex::build(entries, &analyzer, self.config.weights)?;
         self.index.store(Arc::new(index));
         Ok(())
     }
@@ -137,8 +166,9 @@ impl AnswerEngine {
         &self.config
     }
 
-    pub fn analyzer(&self) -> &Analyzer {
-        &self.analyzer
+    /// The analyser questions are analysed with now (cheap to clone).
+    pub fn analyzer(&self) -> Analyzer {
+        self.index.load().analyzer.clone()
     }
 
     /// Number of published entries the engine answers from.
@@ -153,56 +183,64 @@ impl AnswerEngine {
 
     /// How a question is analysed (for the console's test box and `madoguchi ask -v`).
     pub fn explain(&self, text: &str) -> Analysis {
-        self.analyzer.analyze(cut(text))
+        self.index.load().analyzer.analyze(cut(text))
     }
 
     /// Ranks the entries for a question and decides what to do.
     pub fn ask(&self, text: &str) -> Outcome {
+        self.trace(text).outcome
+    }
+
+    /// [`AnswerEngine::ask`], showing its work: the analysis and the units searched for.
+    pub fn trace(&self, text: &str) -> Trace {
+        let index = self.index.load();
         let truncated = text.chars().count() > MAX_QUESTION_CHARS;
         let text = cut(text);
-        let analysis = self.analyzer.analyze(text);
-        let intent = self.smalltalk.classify(text, &analysis, &self.analyzer);
+        let analysis = index.analyzer.analyze(text);
+        let intent = self.smalltalk.classify(text, &analysis, &index.analyzer);
+        let mut trace = Trace {
+            analysis,
+            units: Vec::new(),
+            outcome: Outcome {
+                decision: Decision::Escalate,
+                reason: Reason::Empty,
+                intent,
+                candidates: Vec::new(),
+                truncated,
+            },
+        };
         if intent != Intent::Question {
             let reason = match intent {
                 Intent::Greeting => Reason::Greeting,
                 Intent::Thanks => Reason::Thanks,
                 _ => Reason::Empty,
             };
-            return Outcome {
-                decision: Decision::Escalate,
-                reason,
-                intent,
-                candidates: Vec::new(),
-                truncated,
-            };
+            trace.outcome.reason = reason;
+            return trace;
         }
-        let candidates = self.rank(&analysis);
+        trace.units = index.correct_spelling(units(&trace.analysis, UnitSet::All));
+        let candidates = self.rank(&index, &trace.units);
         let top = candidates.first().map(|c| c.score);
         let second = candidates.get(1).map(|c| c.score);
         let (decision, reason) = self.config.thresholds.decide(top, second);
-        Outcome {
-            decision,
-            reason,
-            intent,
-            candidates,
-            truncated,
-        }
+        trace.outcome.decision = decision;
+        trace.outcome.reason = reason;
+        trace.outcome.candidates = candidates;
+        trace
     }
 
-    fn rank(&self, analysis: &Analysis) -> Vec<Candidate> {
-        let index = self.index.load();
-        let query_units = index.correct_spelling(units(analysis, UnitSet::All));
-        let (query, unknown_sq) = index.query_vector(&query_units);
+    fn rank(&self, index: &FaqIndex, query_units: &[String]) -> Vec<Candidate> {
+        let (query, unknown_sq) = index.query_vector(query_units);
         let query_sq: [f32; 3] = std::array::from_fn(|k| query.norm_sq[k] + unknown_sq[k]);
         if query_sq.iter().sum::<f32>() == 0.0 || query.is_empty() {
             return Vec::new();
         }
         let all_sq: f32 = query_sq.iter().sum();
         let mut scored: Vec<(f32, u32, u32)> = index
-            .candidates(&query_units, SCORED_CANDIDATES)
+            .candidates(query_units, SCORED_CANDIDATES)
             .into_iter()
             .map(|faq| {
-                let (similarity, best) = self.question_similarity(&index, faq, &query, &query_sq);
+                let (similarity, best) = self.question_similarity(index, faq, &query, &query_sq);
                 let words = query.overlap(&index.bodies[faq as usize])[WORD];
                 let body = if query_sq[WORD] > 0.0 {
                     words / query_sq[WORD]

@@ -2,8 +2,14 @@
 //!
 //! The files under `knowledge-base/` are the seed; the database holds the live entries.
 
+pub mod csv;
+pub mod diff;
+pub mod export;
 pub mod files;
+pub mod maintenance;
 pub mod render;
+pub mod synonyms;
+pub mod test_box;
 
 use serde::{Deserialize, Serialize};
 
@@ -33,6 +39,15 @@ fn yes() -> bool {
     true
 }
 
+/// An id is 1-80 characters of `a-z`, `0-9`, `-` and `_`.
+pub(crate) fn valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 80
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+}
+
 /// Why an entry cannot be accepted.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum InvalidEntry {
@@ -47,13 +62,7 @@ pub enum InvalidEntry {
 impl FaqEntry {
     /// Checks what every stored entry must satisfy.
     pub fn validate(&self) -> Result<(), InvalidEntry> {
-        let id_ok = !self.id.is_empty()
-            && self.id.len() <= 80
-            && self
-                .id
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
-        if !id_ok {
+        if !valid_id(&self.id) {
             return Err(InvalidEntry::Id(self.id.clone()));
         }
         if self.title.trim().is_empty() {

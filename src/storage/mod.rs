@@ -21,6 +21,7 @@ macro_rules! delegate {
 
 mod console;
 mod error;
+mod faq_tools;
 mod postgres;
 mod records;
 mod rows;
@@ -34,6 +35,7 @@ use serde::Serialize;
 
 pub use self::console::{AuditFilter, SessionRecord, TicketFilter, TicketNote, TicketPage};
 pub use self::error::StorageError;
+pub use self::faq_tools::SynonymDictionary;
 pub use self::records::*;
 use self::rows::SaveOutcome;
 use self::shared::ConversationLookup;

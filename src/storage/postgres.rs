@@ -9,6 +9,7 @@ use sqlx::{PgConnection, PgPool};
 use super::console::{
     console_queries, AuditFilter, SessionRecord, TicketFilter, TicketNote, TicketPage,
 };
+use super::faq_tools::faq_tools_queries;
 use super::records::{
     AuditEntry, AuditRecord, ConversationKey, ConversationRow, FeedbackCounts, Inbound,
     NewFeedback, NewMessage, NewTicket, OutboxItem, StaffImportReport, StaffMember, StoredMessage,
@@ -60,6 +61,7 @@ impl PostgresBackend {
 
     shared_queries!();
     console_queries!();
+    faq_tools_queries!();
 }
 
 shared_functions!();

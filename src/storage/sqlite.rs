@@ -15,6 +15,7 @@ use tokio::sync::OwnedMutexGuard;
 use super::console::{
     console_queries, AuditFilter, SessionRecord, TicketFilter, TicketNote, TicketPage,
 };
+use super::faq_tools::faq_tools_queries;
 use super::records::{
     AuditEntry, AuditRecord, ConversationKey, ConversationRow, FeedbackCounts, Inbound,
     NewFeedback, NewMessage, NewTicket, OutboxItem, StaffImportReport, StaffMember, StoredMessage,
@@ -165,6 +166,7 @@ impl SqliteBackend {
 
     shared_queries!();
     console_queries!();
+    faq_tools_queries!();
 }
 
 shared_functions!();

@@ -10,5 +10,6 @@ mod audit;
 mod console;
 mod conversations;
 mod db;
+mod faq_tools;
 mod faqs;
 mod users;

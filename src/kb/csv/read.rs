@@ -1,0 +1,239 @@
+//! Reading a CSV file of entries: the whole file is checked before anything is used.
+
+use std::collections::{HashMap, HashSet};
+
+use unicode_normalization::UnicodeNormalization;
+
+use super::{BODY, COLUMNS, ID, PUBLISHED, REQUIRED, TITLE};
+use crate::kb::FaqEntry;
+use crate::spreadsheet::{self, NotText, SpreadsheetEncoding};
+
+/// Why a CSV file cannot be imported. Nothing was written.
+#[derive(Debug, thiserror::Error)]
+pub enum CsvImportError {
+    #[error(transparent)]
+    NotText(#[from] NotText),
+    #[error("{} problem(s), nothing was imported:\n{}", .0.len(), list(.0))]
+    Problems(Vec<CsvProblem>),
+}
+
+/// One problem in an imported file: its line, and the entry and column when known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CsvProblem {
+    /// The line of the file the row starts on (1 is the header).
+    pub line: u64,
+    pub id: Option<String>,
+    pub column: Option<&'static str>,
+    pub reason: String,
+}
+
+impl std::fmt::Display for CsvProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "line {}", self.line)?;
+        if let Some(id) = &self.id {
+            write!(f, " (ID {id})")?;
+        }
+        if let Some(column) = self.column {
+            write!(f, ", {column}")?;
+        }
+        write!(f, ": {}", self.reason)
+    }
+}
+
+fn list(problems: &[CsvProblem]) -> String {
+    let lines: Vec<String> = problems.iter().map(|p| format!("  {p}")).collect();
+    lines.join("\n")
+}
+
+/// What a CSV file held.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CsvFaqs {
+    pub entries: Vec<FaqEntry>,
+    /// The encoding the file was read in.
+    pub encoding: SpreadsheetEncoding,
+}
+
+/// Reads a CSV file of entries (see the module documentation). `known_ids` are the
+/// entries already stored, which 関連FAQ may name besides the file's own.
+pub fn read_csv(bytes: &[u8], known_ids: &HashSet<String>) -> Result<CsvFaqs, CsvImportError> {
+    let (text, encoding) = spreadsheet::decode(bytes)?;
+    // Excel ends rows with CRLF; the csv reader then numbers the rows after the first
+    // one line too low. Line breaks inside cells are LF in Excel, and kept as LF anyway.
+    let text = text.replace("\r\n", "\n");
+    let problem = |line, id: Option<&str>, column, reason: String| CsvProblem {
+        line,
+        id: id.map(str::to_owned),
+        column,
+        reason,
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut records = reader.records();
+    let header = match records.next() {
+        Some(Ok(header)) => header,
+        Some(Err(e)) => return Err(CsvImportError::Problems(vec![csv_problem(&e)])),
+        None => {
+            let reason = "the file is empty (no header row)".to_owned();
+            return Err(CsvImportError::Problems(vec![problem(
+                1, None, None, reason,
+            )]));
+        }
+    };
+    let (columns, mut problems) = header_columns(&header);
+    if !problems.is_empty() {
+        return Err(CsvImportError::Problems(problems));
+    }
+    let mut rows = Vec::new();
+    let mut first_line: HashMap<String, u64> = HashMap::new();
+    for record in records {
+        let record = match record {
+            Ok(record) => record,
+            Err(e) => {
+                problems.push(csv_problem(&e));
+                continue;
+            }
+        };
+        let line = record.position().map_or(0, |p| p.line());
+        if record.iter().all(|cell| cell.trim().is_empty()) {
+            continue; // Excel leaves rows of empty cells behind
+        }
+        if record.len() != header.len() {
+            let reason = format!(
+                "the row has {} cells, the header has {}",
+                record.len(),
+                header.len()
+            );
+            problems.push(problem(line, None, None, reason));
+            continue;
+        }
+        let cell = |i: usize| columns[i].map_or("", |c| unmark(&record[c]));
+        let id = cell(ID).trim().to_owned();
+        let shown_id = crate::kb::valid_id(&id).then_some(id.as_str());
+        for required in REQUIRED {
+            if cell(required).trim().is_empty() {
+                let column = Some(COLUMNS[required].0);
+                problems.push(problem(line, shown_id, column, "is empty".into()));
+            }
+        }
+        if !id.is_empty() && shown_id.is_none() {
+            let reason = "must be 1-80 characters of a-z, 0-9, '-' and '_'".to_owned();
+            problems.push(problem(line, None, Some("ID"), reason));
+        }
+        if let Some(id) = shown_id {
+            if let Some(first) = first_line.insert(id.to_owned(), line) {
+                let reason = format!("the same ID as line {first}");
+                problems.push(problem(line, shown_id, Some("ID"), reason));
+            }
+        }
+        let published = match columns[PUBLISHED].map(|_| cell(PUBLISHED)) {
+            None => Some(true),
+            Some(value) => parse_published(value),
+        };
+        if published.is_none() {
+            let reason = "must be 公開 or 非公開".to_owned();
+            problems.push(problem(line, shown_id, Some("公開"), reason));
+        }
+        let entry = FaqEntry {
+            id,
+            title: cell(TITLE).trim().to_owned(),
+            category: cell(2).trim().to_owned(),
+            keywords: lines(cell(3)),
+            alternatives: lines(cell(4)),
+            related: lines(cell(5)),
+            body: cell(BODY).trim().to_owned(),
+            published: published.unwrap_or(true),
+        };
+        rows.push((line, entry));
+    }
+    for (line, entry) in &rows {
+        for related in &entry.related {
+            if !first_line.contains_key(related) && !known_ids.contains(related) {
+                let reason = format!("no entry has the ID {related:?}");
+                problems.push(problem(*line, Some(&entry.id), Some("関連FAQ"), reason));
+            }
+        }
+    }
+    if !problems.is_empty() {
+        problems.sort_by_key(|p| p.line);
+        return Err(CsvImportError::Problems(problems));
+    }
+    let entries = rows.into_iter().map(|(_, entry)| entry).collect();
+    Ok(CsvFaqs { entries, encoding })
+}
+
+/// Where each known column is in the file, and the header's problems.
+fn header_columns(header: &csv::StringRecord) -> ([Option<usize>; 8], Vec<CsvProblem>) {
+    let mut columns = [None; 8];
+    let mut problems = Vec::new();
+    let header_problem = |reason: String| CsvProblem {
+        line: 1,
+        id: None,
+        column: None,
+        reason,
+    };
+    let fold = |s: &str| s.trim().nfkc().collect::<String>().to_lowercase();
+    for (position, name) in header.iter().enumerate() {
+        let name = name.trim_start_matches('\u{feff}');
+        let found = COLUMNS
+            .iter()
+            .position(|(ja, en)| fold(name) == fold(ja) || fold(name) == fold(en));
+        match found {
+            Some(i) if columns[i].is_some() => problems.push(header_problem(format!(
+                "the column {} appears twice",
+                COLUMNS[i].0
+            ))),
+            Some(i) => columns[i] = Some(position),
+            None => {
+                let known: Vec<&str> = COLUMNS.iter().map(|(ja, _)| *ja).collect();
+                problems.push(header_problem(format!(
+                    "unknown column 「{}」 (the columns are {})",
+                    name.trim(),
+                    known.join(", ")
+                )));
+            }
+        }
+    }
+    for required in REQUIRED {
+        if columns[required].is_none() {
+            let (ja, en) = COLUMNS[required];
+            problems.push(header_problem(format!(
+                "the header has no column {ja} ({en})"
+            )));
+        }
+    }
+    (columns, problems)
+}
+
+fn csv_problem(error: &csv::Error) -> CsvProblem {
+    CsvProblem {
+        line: error.position().map_or(0, |p| p.line()),
+        id: None,
+        column: None,
+        reason: "the row cannot be read as CSV (a quote is not closed?)".to_owned(),
+    }
+}
+
+/// A cell without the `'` that marks it as text for Excel.
+fn unmark(cell: &str) -> &str {
+    cell.strip_prefix('\'').unwrap_or(cell)
+}
+
+/// The items of a list cell: one a line, trimmed, blank lines dropped.
+fn lines(cell: &str) -> Vec<String> {
+    cell.lines()
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+fn parse_published(value: &str) -> Option<bool> {
+    let value: String = value.trim().nfkc().collect::<String>().to_lowercase();
+    match value.as_str() {
+        "公開" | "true" | "1" | "yes" => Some(true),
+        "非公開" | "false" | "0" | "no" => Some(false),
+        _ => None,
+    }
+}
