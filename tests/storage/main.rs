@@ -8,6 +8,9 @@
 
 mod audit;
 mod conversations;
+mod dashboard;
 mod db;
 mod faqs;
+mod learning;
+mod proposals;
 mod users;
