@@ -208,8 +208,8 @@ impl Store {
     }
 
     /// Stores a proposal; `None` (nothing written) when the same question (by
-    /// [`question_key`]) is already pending for the entry. An unknown entry or ticket, or
-    /// a blank question, is [`StorageError::Invalid`].
+    /// [`question_key`]) is already pending for the entry. An unknown entry or a blank
+    /// question is [`StorageError::Invalid`]; an unknown ticket, a foreign-key error.
     pub async fn propose_alternative(&self, proposal: &NewProposal) -> Result<Option<i64>> {
         if proposal.question.trim().is_empty() || question_key(&proposal.question).is_empty() {
             return Err(StorageError::Invalid("a proposed question is blank".into()));
