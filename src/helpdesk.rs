@@ -99,6 +99,7 @@ impl Helpdesk {
                 decision: outcome.decision.as_str().to_string(),
                 top_faq_id: top.map(|c| c.id.clone()),
                 top_score: top.map(|c| c.score as f64),
+                reason: Some(outcome.reason.as_str().to_string()),
             })
             .await?;
         let entry = outcome.answer().and_then(|c| self.engine.entry(&c.id));

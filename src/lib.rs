@@ -16,6 +16,7 @@ pub mod eval;
 pub mod helpdesk;
 pub mod http;
 pub mod kb;
+pub mod learning;
 pub mod lexicon;
 pub mod outbox;
 pub mod prompts;

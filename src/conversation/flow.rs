@@ -217,6 +217,8 @@ impl Helpdesk {
             .collect::<Vec<_>>()
             .join("\n");
         let text = self.prompts.render(prompt, &[("choices", &list)]);
+        let mut message = bot_message(text, choices);
+        message.offers = offers.iter().map(|o| o.id.clone()).collect();
         Turn {
             state: Some(
                 State::AwaitingChoice {
@@ -226,7 +228,7 @@ impl Helpdesk {
                 }
                 .to_json(),
             ),
-            messages: vec![bot_message(text, choices)],
+            messages: vec![message],
             ..Turn::default()
         }
     }

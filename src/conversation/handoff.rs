@@ -313,6 +313,9 @@ impl Helpdesk {
                         return Err(OperatorError::UnknownFaq(id.clone()));
                     }
                 }
+                // The learning loop: the question becomes a proposed alternative question.
+                self.propose_from_resolution(&ticket, faq_id.as_deref(), operator)
+                    .await?;
                 update.status = Some("resolved".into());
                 update.faq_id = faq_id;
                 if ticket.assignee.is_none() {

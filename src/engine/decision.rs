@@ -38,6 +38,21 @@ pub enum Reason {
     Empty,
 }
 
+impl Reason {
+    /// The reason as the question log stores it (the same words as its JSON form).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::Confident => "confident",
+            Reason::Ambiguous => "ambiguous",
+            Reason::LowConfidence => "low_confidence",
+            Reason::NoMatch => "no_match",
+            Reason::Greeting => "greeting",
+            Reason::Thanks => "thanks",
+            Reason::Empty => "empty",
+        }
+    }
+}
+
 /// Score thresholds; calibrated on the evaluation set (see BENCHMARKS.md and
 /// `madoguchi eval --calibrate`), overridable in configuration.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]

@@ -22,6 +22,7 @@ macro_rules! delegate {
 mod console;
 mod error;
 mod faq_tools;
+mod learning;
 mod postgres;
 mod records;
 mod rows;
@@ -36,6 +37,11 @@ use serde::Serialize;
 pub use self::console::{AuditFilter, SessionRecord, TicketFilter, TicketNote, TicketPage};
 pub use self::error::StorageError;
 pub use self::faq_tools::SynonymDictionary;
+pub use self::learning::{
+    question_key, DashboardCounts, DayCounts, EntryCounts, GapKind, NewProposal,
+    PendingProposal, Period, PeriodCounts, Proposal, ProposalOutcome, UnansweredQuestion,
+    ESCALATION_WINDOW_MESSAGES, MAX_DAYS,
+};
 pub use self::records::*;
 use self::rows::SaveOutcome;
 use self::shared::ConversationLookup;
@@ -71,8 +77,11 @@ pub struct NewQuestion {
     /// Where it was asked (`logo-chat`, `web`, `terminal`, ...).
     pub channel: String,
     pub text: String,
-    /// The engine's decision (`answered`, `suggested`, `no-match`, ...).
+    /// The engine's decision (`answer`, `suggest`, `escalate`).
     pub decision: String,
+    /// Why (`confident`, `no_match`, `greeting`, ...: [`crate::engine::Reason::as_str`]);
+    /// small talk is decided `escalate` too, and this tells it apart from a real miss.
+    pub reason: Option<String>,
     pub top_faq_id: Option<String>,
     pub top_score: Option<f64>,
 }

@@ -62,9 +62,11 @@ impl PostgresBackend {
     shared_queries!();
     console_queries!();
     faq_tools_queries!();
+    super::learning::learning_queries!();
 }
 
 shared_functions!();
+super::learning::learning_functions!();
 
 impl Backend for PostgresBackend {
     async fn faq_count(&self) -> Result<i64> {
@@ -119,8 +121,8 @@ impl Backend for PostgresBackend {
 
     async fn record_question(&self, q: &NewQuestion, now: DateTime<Utc>) -> Result<i64> {
         let id = sqlx::query_scalar(
-            "INSERT INTO questions (asked_at, channel, text, decision, top_faq_id, top_score) \
-             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            "INSERT INTO questions (asked_at, channel, text, decision, top_faq_id, top_score, \
+             reason) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
         )
         .bind(now)
         .bind(&q.channel)
@@ -128,6 +130,7 @@ impl Backend for PostgresBackend {
         .bind(&q.decision)
         .bind(&q.top_faq_id)
         .bind(q.top_score)
+        .bind(&q.reason)
         .fetch_one(&self.pool)
         .await?;
         Ok(id)

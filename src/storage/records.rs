@@ -86,6 +86,9 @@ pub struct NewMessage {
     pub reply_to: Option<i64>,
     /// The FAQ entry this message shows, if any.
     pub faq_id: Option<String>,
+    /// The FAQ entries this message offers as numbered choices, in order (stored in
+    /// `message_offers`, for the per-entry statistics).
+    pub offers: Vec<String>,
     /// When set, the message is also queued for delivery to the channel (see
     /// [`OutboxItem`]): the JSON body to send.
     pub push: Option<String>,

@@ -223,6 +223,7 @@ macro_rules! shared_queries {
                 let id = insert_message(&mut tx, conversation, message, now, false)
                     .await?
                     .expect("an outgoing message has no channel id to conflict on");
+                insert_offers(&mut tx, id, &message.offers, now).await?;
                 if let Some(payload) = &message.push {
                     sqlx::query(&sql(
                         "INSERT INTO outbox (channel, room, message_id, payload, \

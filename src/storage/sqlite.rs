@@ -167,9 +167,11 @@ impl SqliteBackend {
     shared_queries!();
     console_queries!();
     faq_tools_queries!();
+    super::learning::learning_queries!();
 }
 
 shared_functions!();
+super::learning::learning_functions!();
 
 impl Backend for SqliteBackend {
     async fn faq_count(&self) -> Result<i64> {
@@ -223,8 +225,8 @@ impl Backend for SqliteBackend {
 
     async fn record_question(&self, q: &NewQuestion, now: DateTime<Utc>) -> Result<i64> {
         let id = sqlx::query_scalar(
-            "INSERT INTO questions (asked_at, channel, text, decision, top_faq_id, top_score) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
+            "INSERT INTO questions (asked_at, channel, text, decision, top_faq_id, top_score, \
+             reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
         )
         .bind(now)
         .bind(&q.channel)
@@ -232,6 +234,7 @@ impl Backend for SqliteBackend {
         .bind(&q.decision)
         .bind(&q.top_faq_id)
         .bind(q.top_score)
+        .bind(&q.reason)
         .fetch_one(&mut *self.write_conn().await?)
         .await?;
         Ok(id)

@@ -9,6 +9,8 @@ mod db;
 mod escalation;
 mod flow;
 mod helpers;
+mod learning;
 mod logochat;
 mod operator;
 mod outbox;
+mod reports;

@@ -50,6 +50,7 @@ fn question(text: &str) -> NewQuestion {
         decision: "answered".to_owned(),
         top_faq_id: Some("account-password-forgot".to_owned()),
         top_score: Some(0.87),
+        reason: Some("confident".to_owned()),
     }
 }
 
@@ -210,7 +211,8 @@ async fn questions_are_recorded_and_counted() {
             .await
             .unwrap();
         let unanswered = NewQuestion {
-            decision: "no-match".to_owned(),
+            decision: "escalate".to_owned(),
+            reason: Some("no_match".to_owned()),
             top_faq_id: None,
             top_score: None,
             ..question("コピー機の色がおかしい")

@@ -9,7 +9,10 @@
 mod audit;
 mod console;
 mod conversations;
+mod dashboard;
 mod db;
 mod faq_tools;
 mod faqs;
+mod learning;
+mod proposals;
 mod users;
