@@ -17,6 +17,7 @@
 //! | operator API token | `operator_token` | `MADOGUCHI_OPERATOR_TOKEN` | none: API off |
 //! | outbox retries | `[outbox]` | - | 20 attempts, 0.5 s doubling to 5 min |
 //! | SLA targets | `[sla]` | - | first response 60, resolution 1,050 business minutes (two days) |
+//! | notices of new escalations | `[notify]`, `[notify.smtp]` | `MADOGUCHI_NOTIFY_*` | off (see [`NotifySettings`]) |
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -25,6 +26,7 @@ use serde::Deserialize;
 
 use crate::calendar::CalendarConfig;
 use crate::engine::EngineConfig;
+pub use crate::notify::{NotifySettings, SmtpSettings};
 
 /// The settings file read when `--config` is not given and it exists.
 pub const DEFAULT_CONFIG_FILE: &str = "madoguchi.toml";
@@ -45,6 +47,7 @@ pub struct Settings {
     pub operator_token: Option<Secret>,
     pub outbox: OutboxSettings,
     pub sla: SlaSettings,
+    pub notify: NotifySettings,
 }
 
 /// A secret setting: never printed.
@@ -141,6 +144,7 @@ impl Default for Settings {
             operator_token: None,
             outbox: OutboxSettings::default(),
             sla: SlaSettings::default(),
+            notify: NotifySettings::default(),
         }
     }
 }
@@ -152,6 +156,9 @@ pub enum ConfigError {
     File(PathBuf, String),
     #[error("{0}: {1}")]
     Env(&'static str, String),
+    /// A value (from the file or the environment) that cannot be used.
+    #[error("{0}: {1}")]
+    Setting(&'static str, String),
 }
 
 impl Settings {
@@ -206,6 +213,7 @@ impl Settings {
         if let Some(v) = secret("MADOGUCHI_OPERATOR_TOKEN") {
             settings.operator_token = Some(v);
         }
+        settings.notify.apply_env(&env)?;
         if let Some(url) = &settings.logochat.outgoing_url {
             if !(url.starts_with("http://") || url.starts_with("https://")) {
                 return Err(ConfigError::Env(
@@ -214,6 +222,7 @@ impl Settings {
                 ));
             }
         }
+        settings.notify.validate(&settings.logochat)?;
         Ok(settings)
     }
 

@@ -17,6 +17,7 @@ pub mod helpdesk;
 pub mod http;
 pub mod kb;
 pub mod lexicon;
+pub mod notify;
 pub mod outbox;
 pub mod prompts;
 pub mod server;

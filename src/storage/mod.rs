@@ -20,6 +20,7 @@ macro_rules! delegate {
 }
 
 mod error;
+mod notices;
 mod postgres;
 mod records;
 mod rows;
@@ -32,6 +33,7 @@ use chrono::{DateTime, SubsecRound, Utc};
 use serde::Serialize;
 
 pub use self::error::StorageError;
+pub use self::notices::{NewOutboxItem, NoticeBuilder};
 pub use self::records::*;
 use self::rows::SaveOutcome;
 use self::shared::ConversationLookup;

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{PgConnection, PgPool};
 
+use super::notices::notices_queries;
 use super::records::{
     AuditEntry, AuditRecord, ConversationKey, ConversationRow, FeedbackCounts, Inbound,
     NewFeedback, NewMessage, NewTicket, OutboxItem, StaffImportReport, StaffMember, StoredMessage,
@@ -56,6 +57,7 @@ impl PostgresBackend {
     }
 
     shared_queries!();
+    notices_queries!();
 }
 
 shared_functions!();

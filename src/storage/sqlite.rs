@@ -12,6 +12,7 @@ use sqlx::pool::PoolConnection;
 use sqlx::{SqliteConnection, SqlitePool};
 use tokio::sync::OwnedMutexGuard;
 
+use super::notices::notices_queries;
 use super::records::{
     AuditEntry, AuditRecord, ConversationKey, ConversationRow, FeedbackCounts, Inbound,
     NewFeedback, NewMessage, NewTicket, OutboxItem, StaffImportReport, StaffMember, StoredMessage,
@@ -161,6 +162,7 @@ impl SqliteBackend {
     }
 
     shared_queries!();
+    notices_queries!();
 }
 
 shared_functions!();

@@ -10,5 +10,7 @@ mod escalation;
 mod flow;
 mod helpers;
 mod logochat;
+mod notify;
 mod operator;
 mod outbox;
+mod smtp;

@@ -10,4 +10,5 @@ mod audit;
 mod conversations;
 mod db;
 mod faqs;
+mod notices;
 mod users;
