@@ -18,6 +18,7 @@
 //! | outbox retries | `[outbox]` | - | 20 attempts, 0.5 s doubling to 5 min |
 //! | SLA targets | `[sla]`, `[[sla.rules]]` | - | first response 60, resolution 1,050 business minutes (two days) |
 //! | console sessions | `[console]` | `MADOGUCHI_CONSOLE_SECURE_COOKIE` | idle 120 min, at most 12 h, cookie not `Secure` |
+//! | notices of new escalations | `[notify]`, `[notify.smtp]` | `MADOGUCHI_NOTIFY_*` | off (see [`NotifySettings`]) |
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -26,6 +27,7 @@ use serde::Deserialize;
 
 use crate::calendar::CalendarConfig;
 use crate::engine::EngineConfig;
+pub use crate::notify::{NotifySettings, SmtpSettings};
 
 /// The settings file read when `--config` is not given and it exists.
 pub const DEFAULT_CONFIG_FILE: &str = "madoguchi.toml";
@@ -47,6 +49,7 @@ pub struct Settings {
     pub outbox: OutboxSettings,
     pub sla: SlaSettings,
     pub console: ConsoleSettings,
+    pub notify: NotifySettings,
 }
 
 /// A secret setting: never printed.
@@ -198,6 +201,7 @@ impl Default for Settings {
             outbox: OutboxSettings::default(),
             sla: SlaSettings::default(),
             console: ConsoleSettings::default(),
+            notify: NotifySettings::default(),
         }
     }
 }
@@ -209,6 +213,9 @@ pub enum ConfigError {
     File(PathBuf, String),
     #[error("{0}: {1}")]
     Env(&'static str, String),
+    /// A value (from the file or the environment) that cannot be used.
+    #[error("{0}: {1}")]
+    Setting(&'static str, String),
 }
 
 impl Settings {
@@ -285,6 +292,7 @@ impl Settings {
                 }
             }
         }
+        settings.notify.apply_env(&env)?;
         if let Some(url) = &settings.logochat.outgoing_url {
             if !(url.starts_with("http://") || url.starts_with("https://")) {
                 return Err(ConfigError::Env(
@@ -293,6 +301,7 @@ impl Settings {
                 ));
             }
         }
+        settings.notify.validate(&settings.logochat)?;
         Ok(settings)
     }
 

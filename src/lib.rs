@@ -18,6 +18,7 @@ pub mod http;
 pub mod kb;
 pub mod learning;
 pub mod lexicon;
+pub mod notify;
 pub mod outbox;
 pub mod prompts;
 pub mod server;

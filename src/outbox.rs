@@ -1,5 +1,5 @@
-//! The outbox worker: delivers queued messages to outside systems (today the LoGoチャット
-//! outgoing URL), persistently.
+//! The outbox worker: delivers queued messages to outside systems (the LoGoチャット
+//! outgoing URL; the operators' notices: their LoGo room and e-mail), persistently.
 //!
 //! - An item is written in the same transaction as the message it carries, so nothing
 //!   queued is lost when the server stops; the worker picks up pending items on start.
@@ -21,6 +21,7 @@ use tokio::task::JoinSet;
 use crate::channels::logochat;
 use crate::config::OutboxSettings;
 use crate::helpdesk::Helpdesk;
+use crate::notify;
 use crate::storage::OutboxItem;
 
 /// Items tried at once (each from a different room).
@@ -88,6 +89,8 @@ async fn deliver(
             let now = helpdesk.clock.now().timestamp();
             logochat::outgoing::deliver(client, &helpdesk.settings.logochat, item, now).await
         }
+        notify::ROOM_CHANNEL => notify::deliver_room_notice(helpdesk, client, item).await,
+        notify::MAIL_CHANNEL => notify::smtp::deliver(&helpdesk.settings.notify.smtp, item).await,
         other => Err(format!("no adapter delivers to channel {other:?}")),
     }
 }

@@ -30,6 +30,10 @@ pub enum Prompt {
     HandedBack,
     TicketResolved,
     ChoiceOutOfRange,
+    NotifyRoom,
+    NotifyMailSubject,
+    NotifyMailBody,
+    NotifyDepartmentUnknown,
 }
 
 /// (prompt, file stem, placeholders it may use, bundled text)
@@ -162,7 +166,34 @@ const SPECS: &[Spec] = &[
         &["max"],
         include_str!("../prompts/choice_out_of_range.txt"),
     ),
+    (
+        Prompt::NotifyRoom,
+        "notify_room",
+        NOTICE_SLOTS,
+        include_str!("../prompts/notify_room.txt"),
+    ),
+    (
+        Prompt::NotifyMailSubject,
+        "notify_mail_subject",
+        NOTICE_SLOTS,
+        include_str!("../prompts/notify_mail_subject.txt"),
+    ),
+    (
+        Prompt::NotifyMailBody,
+        "notify_mail_body",
+        NOTICE_SLOTS,
+        include_str!("../prompts/notify_mail_body.txt"),
+    ),
+    (
+        Prompt::NotifyDepartmentUnknown,
+        "notify_department_unknown",
+        &[],
+        include_str!("../prompts/notify_department_unknown.txt"),
+    ),
 ];
+
+/// What a notice of a new escalation may say (see `crate::notify`).
+const NOTICE_SLOTS: &[&str] = &["ticket", "subject", "channel", "department", "due", "link"];
 
 /// Why a prompt file cannot be used.
 #[derive(Debug, thiserror::Error)]

@@ -54,7 +54,13 @@ impl Helpdesk {
         let password = hash_password_async(password.to_owned())
             .await
             .map_err(japanese)?;
-        if self.store.user(login).await.map_err(anyhow::Error::from)?.is_some() {
+        if self
+            .store
+            .user(login)
+            .await
+            .map_err(anyhow::Error::from)?
+            .is_some()
+        {
             return Err(ManageError::Invalid(format!(
                 "ログインID {login} はすでに使われています。"
             )));
@@ -115,7 +121,11 @@ impl Helpdesk {
         if !changed {
             return Err(ManageError::NoSuchAccount(login.to_owned()));
         }
-        let action = if disabled { "user.disable" } else { "user.enable" };
+        let action = if disabled {
+            "user.disable"
+        } else {
+            "user.enable"
+        };
         self.audit(by, action, "user", login, None).await?;
         Ok(())
     }

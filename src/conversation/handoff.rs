@@ -152,7 +152,7 @@ impl Helpdesk {
             resolution_due: Some(resolution_due),
             ..NewTicket::default()
         };
-        let id = self.store.open_ticket(&ticket).await?;
+        let id = self.open_ticket_and_notify(&ticket).await?;
         tracing::info!(ticket = id, conversation = conversation.id, "escalated");
         let text = self.prompts.render(
             Prompt::Escalated,

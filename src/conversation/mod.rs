@@ -11,7 +11,7 @@ mod handoff;
 mod state;
 mod words;
 
-pub use self::handoff::{OperatorAction, OperatorError, OperatorRef};
+pub use self::handoff::{ticket_number, OperatorAction, OperatorError, OperatorRef};
 pub use self::state::State;
 pub use self::words::{classify, Word};
 use crate::channels::logochat;

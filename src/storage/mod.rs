@@ -23,6 +23,7 @@ mod console;
 mod error;
 mod faq_tools;
 mod learning;
+mod notices;
 mod postgres;
 mod records;
 mod rows;
@@ -38,10 +39,11 @@ pub use self::console::{AuditFilter, SessionRecord, TicketFilter, TicketNote, Ti
 pub use self::error::StorageError;
 pub use self::faq_tools::SynonymDictionary;
 pub use self::learning::{
-    question_key, DashboardCounts, DayCounts, EntryCounts, GapKind, NewProposal,
-    PendingProposal, Period, PeriodCounts, Proposal, ProposalOutcome, UnansweredQuestion,
+    question_key, DashboardCounts, DayCounts, EntryCounts, GapKind, NewProposal, PendingProposal,
+    Period, PeriodCounts, Proposal, ProposalOutcome, UnansweredQuestion,
     ESCALATION_WINDOW_MESSAGES, MAX_DAYS,
 };
+pub use self::notices::{NewOutboxItem, NoticeBuilder};
 pub use self::records::*;
 use self::rows::SaveOutcome;
 use self::shared::ConversationLookup;

@@ -285,6 +285,19 @@ macro_rules! shared_queries {
             now: DateTime<Utc>,
         ) -> Result<i64> {
             let mut tx = self.begin_write().await?;
+            let id = Self::insert_ticket(&mut tx, ticket, now).await?;
+            tx.commit().await?;
+            Ok(id)
+        }
+
+        /// Inserts a ticket and marks it as its conversation's open ticket; returns its id.
+        /// Inside a transaction (an associated function, so that other queries can write what
+        /// goes with a ticket, such as notices, in the same one).
+        async fn insert_ticket(
+            conn: &mut Conn,
+            ticket: &NewTicket,
+            now: DateTime<Utc>,
+        ) -> Result<i64> {
             let id: i64 = sqlx::query_scalar(&sql(
                 "INSERT INTO tickets (conversation_id, channel, subject, staff_no, \
                  requester_name, contact, transcript, category, request_kind, request, \
@@ -304,7 +317,7 @@ macro_rules! shared_queries {
             .bind(now)
             .bind(ticket.first_response_due)
             .bind(ticket.resolution_due)
-            .fetch_one(&mut *tx)
+            .fetch_one(&mut *conn)
             .await?;
             sqlx::query(&sql(
                 "UPDATE conversations SET ticket_id = $2, updated_at = $3 WHERE id = $1",
@@ -312,9 +325,8 @@ macro_rules! shared_queries {
             .bind(ticket.conversation_id)
             .bind(id)
             .bind(now)
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await?;
-            tx.commit().await?;
             Ok(id)
         }
 

@@ -16,6 +16,7 @@ use super::console::{
     console_queries, AuditFilter, SessionRecord, TicketFilter, TicketNote, TicketPage,
 };
 use super::faq_tools::faq_tools_queries;
+use super::notices::notices_queries;
 use super::records::{
     AuditEntry, AuditRecord, ConversationKey, ConversationRow, FeedbackCounts, Inbound,
     NewFeedback, NewMessage, NewTicket, OutboxItem, StaffImportReport, StaffMember, StoredMessage,
@@ -168,6 +169,7 @@ impl SqliteBackend {
     console_queries!();
     faq_tools_queries!();
     super::learning::learning_queries!();
+    notices_queries!();
 }
 
 shared_functions!();

@@ -12,7 +12,7 @@ use crate::helpers::{assert_refused, desk, desk_with, ticket_in, LOGO_TOKEN};
 const WEBHOOK: &str = "/integrations/logochat/webhook";
 
 /// The JSON block marked `<!-- fixture: name -->` in the contract.
-fn fixture(name: &str) -> Value {
+pub fn fixture(name: &str) -> Value {
     let readme = include_str!("../../integrations/logochat/README.md");
     let marker = format!("<!-- fixture: {name} -->");
     let after = &readme[readme.find(&marker).expect("fixture marker") + marker.len()..];

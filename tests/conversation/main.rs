@@ -11,6 +11,8 @@ mod flow;
 mod helpers;
 mod learning;
 mod logochat;
+mod notify;
 mod operator;
 mod outbox;
 mod reports;
+mod smtp;

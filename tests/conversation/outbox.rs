@@ -12,15 +12,15 @@ use madoguchi::conversation::OperatorAction;
 use crate::helpers::desk_with;
 
 #[derive(Default)]
-struct Received {
-    bodies: Vec<serde_json::Value>,
-    headers: Vec<HeaderMap>,
+pub struct Received {
+    pub bodies: Vec<serde_json::Value>,
+    pub headers: Vec<HeaderMap>,
     /// Answer 503 while true.
-    down: bool,
+    pub down: bool,
 }
 
 /// A local LoGo receiver; returns its URL.
-async fn receiver(state: Arc<Mutex<Received>>) -> String {
+pub async fn receiver(state: Arc<Mutex<Received>>) -> String {
     let app = axum::Router::new().route(
         "/hook",
         post(move |headers: HeaderMap, body: String| {

@@ -14,5 +14,6 @@ mod db;
 mod faq_tools;
 mod faqs;
 mod learning;
+mod notices;
 mod proposals;
 mod users;

@@ -27,6 +27,18 @@ pub async fn deliver(
     let Some(url) = &settings.outgoing_url else {
         return Err("MADOGUCHI_LOGOCHAT_OUTGOING_URL is not set".into());
     };
+    deliver_to(client, url, settings, item, now_unix).await
+}
+
+/// Posts `item` to `url` (the outgoing URL, or another one such as the operators'
+/// notices'), with the token and signature of `settings`.
+pub async fn deliver_to(
+    client: &reqwest::Client,
+    url: &str,
+    settings: &LogoChatSettings,
+    item: &OutboxItem,
+    now_unix: i64,
+) -> Result<(), String> {
     let mut request = client
         .post(url)
         .timeout(DELIVERY_TIMEOUT)

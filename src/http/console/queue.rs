@@ -151,7 +151,11 @@ pub async fn show(
     let any = || (String::new(), "すべて".to_owned());
     let page_view = QueuePage {
         nav: Nav::new(&signed.0, "queue"),
-        rows: found.tickets.iter().map(|t| Row::of(t, now, &names)).collect(),
+        rows: found
+            .tickets
+            .iter()
+            .map(|t| Row::of(t, now, &names))
+            .collect(),
         total: found.total,
         page,
         pages: ((found.total + PAGE_SIZE - 1) / PAGE_SIZE).max(1),
@@ -209,7 +213,11 @@ pub async fn rows(
     Ok(render(
         StatusCode::OK,
         &QueueRows {
-            rows: found.tickets.iter().map(|t| Row::of(t, now, &names)).collect(),
+            rows: found
+                .tickets
+                .iter()
+                .map(|t| Row::of(t, now, &names))
+                .collect(),
             total: found.total,
         },
     ))

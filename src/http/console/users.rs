@@ -97,7 +97,15 @@ async fn done(
         Ok(()) => Ok(Redirect::to("/operator/users").into_response()),
         Err(ManageError::Internal(e)) => Err(PageError::Internal(e)),
         Err(e @ ManageError::NoSuchAccount(_)) => Err(PageError::NotFound(e.to_string())),
-        Err(e) => page(helpdesk, signed, StatusCode::BAD_REQUEST, Some(e.to_string())).await,
+        Err(e) => {
+            page(
+                helpdesk,
+                signed,
+                StatusCode::BAD_REQUEST,
+                Some(e.to_string()),
+            )
+            .await
+        }
     }
 }
 
