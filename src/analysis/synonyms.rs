@@ -23,6 +23,23 @@ pub struct Synonyms {
     groups: usize,
 }
 
+/// The groups of a dictionary text: (index of the line, its normalised words), comments
+/// and blank lines skipped.
+fn lines(text: &str) -> impl Iterator<Item = (usize, Vec<String>)> + '_ {
+    text.lines().enumerate().filter_map(|(n, raw)| {
+        let line = raw.trim();
+        if line.is_empty() || line.starts_with('#') {
+            return None;
+        }
+        let words = line
+            .split([',', '、', '，'])
+            .map(|w| normalize(w.trim()).trim().to_string())
+            .filter(|w| !w.is_empty())
+            .collect();
+        Some((n, words))
+    })
+}
+
 /// A line of the synonym file that cannot be used.
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 #[error("synonyms line {line}: {reason}")]
@@ -43,16 +60,7 @@ impl Synonyms {
         let mut word_map = std::collections::HashMap::new();
         let mut bounded = Vec::new();
         let mut groups = 0;
-        for (n, raw) in text.lines().enumerate() {
-            let line = raw.trim();
-            if line.is_empty() || line.starts_with('#') {
-                continue;
-            }
-            let words: Vec<String> = line
-                .split([',', '、', '，'])
-                .map(|w| normalize(w.trim()).trim().to_string())
-                .filter(|w| !w.is_empty())
-                .collect();
+        for (n, words) in lines(text) {
             if words.len() < 2 {
                 return Err(SynonymError {
                     line: n + 1,
@@ -109,16 +117,7 @@ impl Synonyms {
         let mut errors = Vec::new();
         // Each word's canonical word and the line that first gave it.
         let mut seen: std::collections::HashMap<String, (String, usize)> = Default::default();
-        for (n, raw) in text.lines().enumerate() {
-            let line = raw.trim();
-            if line.is_empty() || line.starts_with('#') {
-                continue;
-            }
-            let words: Vec<String> = line
-                .split([',', '、', '，'])
-                .map(|w| normalize(w.trim()).trim().to_string())
-                .filter(|w| !w.is_empty())
-                .collect();
+        for (n, words) in lines(text) {
             if words.len() < 2 {
                 errors.push(SynonymError {
                     line: n + 1,
