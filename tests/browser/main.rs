@@ -18,4 +18,5 @@ mod conversation;
 mod driver;
 mod look;
 mod page;
+mod proposal;
 mod widget;

@@ -3,9 +3,11 @@
 //! helpdesk on a fresh SQLite database with a fixed clock, driven through the whole HTTP
 //! application without a socket.
 
+mod dashboard;
 #[path = "../conversation/helpers.rs"]
 #[allow(dead_code)]
 mod helpers;
+mod learning;
 mod queue;
 mod security;
 mod sign_in;

@@ -6,10 +6,13 @@
 
 mod audit;
 mod auth;
+mod dashboard;
 mod page;
+mod proposals;
 mod queue;
 mod sign_in;
 mod ticket;
+mod unanswered;
 mod users;
 mod views;
 
@@ -41,6 +44,11 @@ pub fn routes() -> Router<Arc<Helpdesk>> {
         .route("/operator/users/{login}/{action}", post(users::change))
         .route("/operator/audit", get(audit::show))
         .route("/operator/audit.csv", get(audit::export))
+        // The learning loop and the dashboard (issue 4, points 5 and 6).
+        .route("/operator/dashboard", get(dashboard::show))
+        .route("/operator/unanswered", get(unanswered::show))
+        .route("/operator/proposals", get(proposals::show))
+        .route("/operator/proposals/{id}/{action}", post(proposals::decide))
         .route("/operator/static/console.css", get(stylesheet))
         .route("/operator/static/console.js", get(script))
         .layer(axum::middleware::map_response(page::security_headers))
