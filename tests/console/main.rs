@@ -6,9 +6,17 @@
 #[path = "../conversation/helpers.rs"]
 #[allow(dead_code)]
 mod helpers;
+mod faq_history;
+mod faq_import;
+mod faq_rules;
+mod faq_security;
+mod faq_support;
+mod faq_test_box;
+mod faqs;
 mod queue;
 mod security;
 mod sign_in;
 mod support;
+mod synonyms_page;
 mod ticket;
 mod users;

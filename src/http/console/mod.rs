@@ -6,15 +6,23 @@
 
 mod audit;
 mod auth;
+mod faq_edit;
+mod faq_history;
+mod faq_import;
+mod faq_problems;
+mod faq_test_box;
+mod faqs;
 mod page;
 mod queue;
 mod sign_in;
+mod synonyms;
 mod ticket;
 mod users;
 mod views;
 
 use std::sync::Arc;
 
+use axum::extract::DefaultBodyLimit;
 use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
@@ -41,6 +49,30 @@ pub fn routes() -> Router<Arc<Helpdesk>> {
         .route("/operator/users/{login}/{action}", post(users::change))
         .route("/operator/audit", get(audit::show))
         .route("/operator/audit.csv", get(audit::export))
+        // FAQ maintenance, the synonym dictionary and the test box (issue 4, points 3-4).
+        .route("/operator/faqs", get(faqs::list))
+        .route("/operator/faqs/export", get(faqs::export))
+        .route(
+            "/operator/faqs/import",
+            get(faq_import::form)
+                .post(faq_import::upload)
+                .layer(DefaultBodyLimit::max(faq_import::MAX_UPLOAD_REQUEST)),
+        )
+        .route(
+            "/operator/faqs/new",
+            get(faq_edit::new_form).post(faq_edit::create),
+        )
+        .route(
+            "/operator/faqs/{id}",
+            get(faq_edit::edit_form).post(faq_edit::update),
+        )
+        .route("/operator/faqs/{id}/history", get(faq_history::show))
+        .route("/operator/faqs/{id}/restore", post(faq_history::restore))
+        .route(
+            "/operator/synonyms",
+            get(synonyms::show).post(synonyms::save),
+        )
+        .route("/operator/test-box", get(faq_test_box::show))
         .route("/operator/static/console.css", get(stylesheet))
         .route("/operator/static/console.js", get(script))
         .layer(axum::middleware::map_response(page::security_headers))
