@@ -4,6 +4,7 @@
 
 pub mod csv;
 pub mod diff;
+pub mod editing;
 pub mod export;
 pub mod files;
 pub mod maintenance;

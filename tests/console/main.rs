@@ -4,6 +4,13 @@
 //! application without a socket.
 
 mod dashboard;
+mod faq_history;
+mod faq_import;
+mod faq_rules;
+mod faq_security;
+mod faq_support;
+mod faq_test_box;
+mod faqs;
 #[path = "../conversation/helpers.rs"]
 #[allow(dead_code)]
 mod helpers;
@@ -12,5 +19,6 @@ mod queue;
 mod security;
 mod sign_in;
 mod support;
+mod synonyms_page;
 mod ticket;
 mod users;

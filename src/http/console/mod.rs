@@ -7,10 +7,17 @@
 mod audit;
 mod auth;
 mod dashboard;
+mod faq_edit;
+mod faq_history;
+mod faq_import;
+mod faq_problems;
+mod faq_test_box;
+mod faqs;
 mod page;
 mod proposals;
 mod queue;
 mod sign_in;
+mod synonyms;
 mod ticket;
 mod unanswered;
 mod users;
@@ -18,6 +25,7 @@ mod views;
 
 use std::sync::Arc;
 
+use axum::extract::DefaultBodyLimit;
 use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
@@ -49,6 +57,30 @@ pub fn routes() -> Router<Arc<Helpdesk>> {
         .route("/operator/unanswered", get(unanswered::show))
         .route("/operator/proposals", get(proposals::show))
         .route("/operator/proposals/{id}/{action}", post(proposals::decide))
+        // FAQ maintenance, the synonym dictionary and the test box (issue 4, points 3-4).
+        .route("/operator/faqs", get(faqs::list))
+        .route("/operator/faqs/export", get(faqs::export))
+        .route(
+            "/operator/faqs/import",
+            get(faq_import::form)
+                .post(faq_import::upload)
+                .layer(DefaultBodyLimit::max(faq_import::MAX_UPLOAD_REQUEST)),
+        )
+        .route(
+            "/operator/faqs/new",
+            get(faq_edit::new_form).post(faq_edit::create),
+        )
+        .route(
+            "/operator/faqs/{id}",
+            get(faq_edit::edit_form).post(faq_edit::update),
+        )
+        .route("/operator/faqs/{id}/history", get(faq_history::show))
+        .route("/operator/faqs/{id}/restore", post(faq_history::restore))
+        .route(
+            "/operator/synonyms",
+            get(synonyms::show).post(synonyms::save),
+        )
+        .route("/operator/test-box", get(faq_test_box::show))
         .route("/operator/static/console.css", get(stylesheet))
         .route("/operator/static/console.js", get(script))
         .layer(axum::middleware::map_response(page::security_headers))

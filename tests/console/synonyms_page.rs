@@ -1,0 +1,111 @@
+//! The synonym dictionary page: where the dictionary in use comes from, saving (admins),
+//! problems by line, and the versions.
+
+use axum::http::StatusCode;
+
+use crate::faq_support::team;
+use crate::helpers::desk;
+
+#[tokio::test]
+async fn the_file_is_used_until_an_admin_saves_a_dictionary_that_applies_at_once() {
+    let d = desk().await;
+    let t = team(&d).await;
+    let page = t.viewer.get(&d, "/operator/synonyms").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("使用中：ファイル"), "{}", page.body);
+    assert!(
+        page.body.contains("パスワード, pw, pass"),
+        "the file's text"
+    );
+    let before = d.helpdesk.explain("がっちゃんこが動かない").with_synonyms;
+    let text = format!(
+        "{}\n裁断機, がっちゃんこ\n",
+        d.helpdesk.synonyms().await.unwrap().text
+    );
+    let saved = t
+        .admin
+        .post(&d, "/operator/synonyms", &[("text", &text)])
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    assert_eq!(
+        saved.location.as_deref(),
+        Some("/operator/synonyms?saved=1")
+    );
+    let after = d.helpdesk.explain("がっちゃんこが動かない").with_synonyms;
+    assert!(
+        after.contains("裁断機") && !before.contains("裁断機"),
+        "{before} / {after}"
+    );
+    let page = t.viewer.get(&d, "/operator/synonyms?saved=1").await;
+    assert!(page
+        .body
+        .contains("使用中：コンソールで保存した版 1（kanri・"));
+    assert!(page.body.contains("保存しました（版 1）"));
+    let log = d.helpdesk.store.audit_log(10).await.unwrap();
+    assert!(log
+        .iter()
+        .any(|r| r.actor == "kanri" && r.action == "synonyms.update"));
+}
+
+#[tokio::test]
+async fn a_bad_dictionary_is_listed_by_line_and_changes_nothing() {
+    let d = desk().await;
+    let t = team(&d).await;
+    let text = "# コメント\nプリンター, プリンタ\n単独語\nメール, プリンタ\n";
+    let page = t
+        .admin
+        .post(&d, "/operator/synonyms", &[("text", text)])
+        .await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST);
+    assert!(page.body.contains("<li>3行目："), "{}", page.body);
+    assert!(page.body.contains("<li>4行目："));
+    assert!(
+        page.body.contains("単独語\nメール, プリンタ"),
+        "the text is kept for fixing"
+    );
+    assert!(d.helpdesk.synonym_history(10).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn saved_versions_are_listed_newest_first_and_an_old_one_can_be_read() {
+    let d = desk().await;
+    let t = team(&d).await;
+    for text in [
+        "プリンター, ぷりんた\n",
+        "プリンター, ぷりんた\nメール, めーる\n",
+    ] {
+        let saved = t
+            .admin
+            .post(&d, "/operator/synonyms", &[("text", text)])
+            .await;
+        assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    }
+    let page = t.operator.get(&d, "/operator/synonyms").await;
+    let two = page.body.find("?version=2").unwrap();
+    let one = page.body.find("?version=1").unwrap();
+    assert!(two < one, "newest first");
+    assert!(
+        page.body.contains("readonly") && !page.body.contains(">保存</button>"),
+        "operators read"
+    );
+    let old = t.operator.get(&d, "/operator/synonyms?version=1").await;
+    assert!(
+        old.body
+            .contains("<pre class=\"old-text\" id=\"old-text\">プリンター, ぷりんた\n</pre>"),
+        "{}",
+        old.body
+    );
+    assert_eq!(
+        t.operator
+            .get(&d, "/operator/synonyms?version=9")
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let refused = t
+        .operator
+        .post(&d, "/operator/synonyms", &[("text", "メール, めーる\n")])
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert_eq!(d.helpdesk.synonym_history(10).await.unwrap().len(), 2);
+}
