@@ -213,9 +213,9 @@ async fn run(args: Args) {
         times.sort_by(f64::total_cmp);
         println!(
             "| {name} | {} | {} | {} | {bytes} |",
-            round(median(&times), 2),
-            round(percentile(&times, 95.0), 2),
-            round(*times.last().unwrap(), 2)
+            round(median(&times), 3),
+            round(percentile(&times, 95.0), 3),
+            round(*times.last().unwrap(), 3)
         );
     }
 }
