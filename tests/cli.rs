@@ -264,22 +264,33 @@ fn kb_export_then_import_round_trips_without_creating_anything() {
 fn faq_export_imports_back_unchanged_and_bad_files_change_nothing() {
     let dir = TempDir::new().unwrap();
     let data_dir = dir.path().join("data");
-    // The bundled entries hold a character Shift_JIS lacks: the export names it and
-    // writes nothing.
+    // An entry holding a character Shift_JIS lacks (𠮷): the export names it and writes
+    // nothing.
+    let odd = dir.path().join("odd.csv");
+    std::fs::write(
+        &odd,
+        "id,title,body\r\nkanji-name,𠮷野さんのアカウント,回答\r\n",
+    )
+    .unwrap();
+    assert_success(&run(madoguchi(&data_dir).args(["faq", "import"]).arg(&odd)));
     let sjis = dir.path().join("faq-sjis.csv");
     let refused = run(madoguchi(&data_dir)
         .args(["faq", "export", "--format", "csv-sjis"])
         .arg(&sjis));
     assert_eq!(refused.status.code(), Some(1));
     assert!(
-        stderr(&refused).contains("column 本文: 「︙」"),
+        stderr(&refused).contains("entry kanji-name, column タイトル: 「𠮷」"),
         "{}",
         stderr(&refused)
     );
     assert!(!sjis.exists());
+    let unpublished = "id,title,body,公開\r\nkanji-name,吉野さんのアカウント,回答,非公開\r\n";
+    std::fs::write(&odd, unpublished).unwrap();
+    assert_success(&run(madoguchi(&data_dir).args(["faq", "import"]).arg(&odd)));
 
     for (format, name) in [
         ("csv", "faq.csv"),
+        ("csv-sjis", "faq-sjis.csv"),
         ("markdown", "kb"),
         ("markdown", "kb.tar"),
     ] {
