@@ -53,6 +53,45 @@ pub async fn wait_page(client: &Client, what: &str, check: impl Fn(&str) -> bool
     }
 }
 
+/// Polls `script` (returning a boolean) until it is true, for at most 15 s.
+pub async fn wait_script(client: &Client, what: &str, script: &str) {
+    let started = Instant::now();
+    loop {
+        let value = client
+            .execute(script, Vec::new())
+            .await
+            .expect("run a script");
+        if value.as_bool() == Some(true) {
+            return;
+        }
+        if started.elapsed() > Duration::from_secs(15) {
+            panic!("waited 15 s for {what}");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Presses `key` until the element `id` has the focus (the page's script may still be
+/// loading on a busy machine), for at most 15 s.
+async fn shortcut_focuses(client: &Client, key: &str, id: &str) {
+    let check = format!("return document.activeElement && document.activeElement.id === '{id}';");
+    let started = Instant::now();
+    loop {
+        type_text(client, key).await;
+        let focused = client
+            .execute(&check, Vec::new())
+            .await
+            .expect("run a script");
+        if focused.as_bool() == Some(true) {
+            return;
+        }
+        if started.elapsed() > Duration::from_secs(15) {
+            panic!("the {key} key did not focus #{id} in 15 s");
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
 pub async fn sign_in(client: &Client, base: &str, login: &str) {
     client
         .goto(&format!("{base}/operator"))
@@ -136,8 +175,14 @@ async fn an_operator_works_an_escalated_question_from_the_console() {
     wait_page(client, "the ticket taken", |h| h.contains(">対応中<")).await;
 
     // r goes to the reply box; a template fills it; the reply is sent.
-    type_text(client, "r").await;
+    shortcut_focuses(client, "r", "reply-text").await;
     type_text(client, "映像ケーブルを挿し直してください。").await;
+    wait_script(
+        client,
+        "the reply typed",
+        "return document.getElementById('reply-text').value === '映像ケーブルを挿し直してください。';",
+    )
+    .await;
     client
         .find(Locator::Css("#reply-form button[type=submit]"))
         .await
