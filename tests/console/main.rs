@@ -4,6 +4,7 @@
 //! application without a socket.
 
 mod dashboard;
+mod directory;
 mod faq_history;
 mod faq_import;
 mod faq_rules;
@@ -15,6 +16,7 @@ mod faqs;
 #[allow(dead_code)]
 mod helpers;
 mod learning;
+mod ldap;
 mod queue;
 mod security;
 mod sign_in;
