@@ -15,8 +15,8 @@ mod faqs;
 #[path = "../conversation/helpers.rs"]
 #[allow(dead_code)]
 mod helpers;
-mod learning;
 mod ldap;
+mod learning;
 mod queue;
 mod security;
 mod sign_in;
