@@ -19,12 +19,14 @@
 //! | SLA targets | `[sla]`, `[[sla.rules]]` | - | first response 60, resolution 1,050 business minutes (two days) |
 //! | console sessions | `[console]` | `MADOGUCHI_CONSOLE_SECURE_COOKIE` | idle 120 min, at most 12 h, cookie not `Secure` |
 //! | notices of new escalations | `[notify]`, `[notify.smtp]` | `MADOGUCHI_NOTIFY_*` | off (see [`NotifySettings`]) |
+//! | console sign-in against the directory | `[ldap]` | `MADOGUCHI_LDAP_URL`, `MADOGUCHI_LDAP_BIND_DN` | off (see [`LdapSettings`]) |
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+pub use crate::accounts::ldap::LdapSettings;
 use crate::calendar::CalendarConfig;
 use crate::engine::EngineConfig;
 pub use crate::notify::{NotifySettings, SmtpSettings};
@@ -50,6 +52,7 @@ pub struct Settings {
     pub sla: SlaSettings,
     pub console: ConsoleSettings,
     pub notify: NotifySettings,
+    pub ldap: LdapSettings,
 }
 
 /// A secret setting: never printed.
@@ -202,6 +205,7 @@ impl Default for Settings {
             sla: SlaSettings::default(),
             console: ConsoleSettings::default(),
             notify: NotifySettings::default(),
+            ldap: LdapSettings::default(),
         }
     }
 }
@@ -302,6 +306,8 @@ impl Settings {
             }
         }
         settings.notify.validate(&settings.logochat)?;
+        settings.ldap.apply_env(&env);
+        settings.ldap.validate()?;
         Ok(settings)
     }
 

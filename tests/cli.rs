@@ -642,3 +642,61 @@ fn user_add_list_passwd_and_disable_manage_operator_accounts() {
     let output = user(data, &["disable", "nobody"], "");
     assert!(!output.status.success());
 }
+
+#[test]
+fn user_add_with_ldap_reads_no_password_and_stores_none_that_anyone_knows() {
+    use madoguchi::accounts::verify_password;
+    let dir = TempDir::new().unwrap();
+    let data = dir.path();
+    // Whatever is on standard input is not read as a password.
+    let output = user(
+        data,
+        &[
+            "add",
+            "yamada",
+            "--name",
+            "山田 太郎",
+            "--role",
+            "operator",
+            "--ldap",
+        ],
+        "typed password 1\n",
+    );
+    assert_success(&output);
+    assert!(
+        stdout(&output).contains("created user yamada (operator, signs in through LDAP)"),
+        "{}",
+        stdout(&output)
+    );
+    let hash = stored_hash(data, "yamada");
+    assert!(hash.starts_with("$argon2id$"), "{hash}");
+    assert!(!verify_password(&hash, "typed password 1"));
+    assert!(!verify_password(&hash, ""));
+    let list = stdout(&user(data, &["list"], ""));
+    assert!(
+        list.contains("yamada\t山田 太郎\toperator\tenabled"),
+        "{list}"
+    );
+    // Two LDAP accounts do not share a hash (each is of its own random value).
+    let output = user(
+        data,
+        &[
+            "add", "suzuki", "--name", "鈴木", "--role", "viewer", "--ldap",
+        ],
+        "",
+    );
+    assert_success(&output);
+    assert_ne!(stored_hash(data, "suzuki"), hash);
+    // A bad login is still refused with nothing changed.
+    let output = user(
+        data,
+        &["add", "a,b", "--name", "x", "--role", "viewer", "--ldap"],
+        "",
+    );
+    assert!(
+        stderr(&output).contains("invalid login"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(stdout(&user(data, &["list"], "")).lines().count(), 3);
+}

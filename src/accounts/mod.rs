@@ -5,6 +5,7 @@
 //! tens of milliseconds on purpose: async code calls [`hash_password_async`] and
 //! [`verify_password_async`], which run on the blocking thread pool.
 
+pub mod ldap;
 pub mod manage;
 pub mod sessions;
 

@@ -10,6 +10,7 @@
 use chrono::{DateTime, Duration, Utc};
 use sha2::{Digest, Sha256};
 
+use super::ldap::BindOutcome;
 use super::{verify_password_async, Role, User};
 use crate::helpdesk::Helpdesk;
 use crate::storage::SessionRecord;
@@ -115,12 +116,9 @@ impl Helpdesk {
             });
         }
         let account = store.user(login).await.map_err(anyhow::Error::from)?;
-        let hash = account
-            .as_ref()
-            .map_or_else(|| NO_SUCH_ACCOUNT.clone(), |a| a.password_hash.clone());
-        let password_ok = verify_password_async(hash, password.to_owned()).await;
-        let account = match account {
-            Some(a) if password_ok && !a.user.disabled => a,
+        let way = self.check_password(account.as_ref(), login, password).await;
+        let (account, way) = match (account, way) {
+            (Some(a), Some(way)) if !a.user.disabled => (a, way),
             _ => {
                 store
                     .record_sign_in_failure(login, remote, now)
@@ -148,7 +146,7 @@ impl Helpdesk {
             .create_session(&record)
             .await
             .map_err(anyhow::Error::from)?;
-        self.audit(login, "session.sign_in", "user", login, None)
+        self.audit(login, "session.sign_in", "user", login, Some(way.into()))
             .await?;
         Ok(NewSession {
             token,
@@ -158,6 +156,36 @@ impl Helpdesk {
                 token_hash: record.token_hash,
             },
         })
+    }
+
+    /// Which way `password` is right for `account`: `"ldap"` when the directory accepts
+    /// it (only for an enabled local account, never with an empty password), else
+    /// `"local"` when it matches the local hash; `None` when neither. A directory that
+    /// refuses the password or cannot be reached leaves the local hash (an admin's
+    /// break-glass password) to decide.
+    async fn check_password(
+        &self,
+        account: Option<&super::StoredUser>,
+        login: &str,
+        password: &str,
+    ) -> Option<&'static str> {
+        let ldap = &self.settings.ldap;
+        let bindable = account.is_some_and(|a| !a.user.disabled)
+            && !password.is_empty()
+            && super::validate_login(login).is_ok();
+        if ldap.enabled() && bindable {
+            match super::ldap::bind(ldap, login, password).await {
+                BindOutcome::Accepted => return Some("ldap"),
+                BindOutcome::Refused => {}
+                BindOutcome::Unavailable(reason) => {
+                    tracing::warn!(login, %reason, "LDAP sign-in: directory unavailable, trying the local password");
+                }
+            }
+        }
+        let hash = account.map_or_else(|| NO_SUCH_ACCOUNT.clone(), |a| a.password_hash.clone());
+        verify_password_async(hash, password.to_owned())
+            .await
+            .then_some("local")
     }
 
     /// The session a cookie token names, if it is still valid and its account enabled.

@@ -14,7 +14,8 @@ use super::runtime;
 #[derive(clap::Subcommand)]
 pub enum UserAction {
     /// Create an operator console account. The password is read from standard input, one
-    /// line (shown as typed on a terminal: pipe it in where that matters).
+    /// line (shown as typed on a terminal: pipe it in where that matters); with `--ldap`
+    /// none is read.
     Add {
         /// 1 to 64 characters of A-Z, a-z, 0-9, '.', '_' and '-'.
         login: String,
@@ -24,6 +25,10 @@ pub enum UserAction {
         /// operator, admin or viewer.
         #[arg(long, value_parser = parse_role)]
         role: Role,
+        /// Signs in with the city directory's password ([ldap] settings): no local password
+        /// is read or usable (`user passwd` can set one later as a fallback).
+        #[arg(long)]
+        ldap: bool,
     },
     /// List the accounts: login, name, role, enabled or disabled (never passwords).
     List,
@@ -43,10 +48,20 @@ fn parse_role(s: &str) -> Result<Role, String> {
 pub fn user(settings: &Settings, action: UserAction) -> anyhow::Result<ExitCode> {
     let rt = runtime()?;
     match action {
-        UserAction::Add { login, name, role } => {
+        UserAction::Add {
+            login,
+            name,
+            role,
+            ldap,
+        } => {
             accounts::validate_login(&login)?;
             accounts::validate_display_name(&name)?;
-            let password = HashedPassword::new(&read_password(&format!("password for {login}"))?)?;
+            let password = if ldap {
+                // A hash of a random value no one knows: the account signs in through LDAP.
+                HashedPassword::new(&accounts::sessions::random_token())?
+            } else {
+                HashedPassword::new(&read_password(&format!("password for {login}"))?)?
+            };
             let store = rt.block_on(Store::connect(&settings.database_url()))?;
             let user = NewUser {
                 login,
@@ -60,9 +75,14 @@ pub fn user(settings: &Settings, action: UserAction) -> anyhow::Result<ExitCode>
                 &store,
                 "user.add",
                 &user.login,
-                Some(user.role.to_string()),
+                Some(if ldap {
+                    format!("{}, ldap", user.role)
+                } else {
+                    user.role.to_string()
+                }),
             ))?;
-            println!("created user {} ({})", user.login, user.role);
+            let way = if ldap { ", signs in through LDAP" } else { "" };
+            println!("created user {} ({}{way})", user.login, user.role);
         }
         UserAction::List => {
             let store = rt.block_on(Store::connect(&settings.database_url()))?;

@@ -4,6 +4,7 @@
 //! application without a socket.
 
 mod dashboard;
+mod directory;
 mod faq_history;
 mod faq_import;
 mod faq_rules;
@@ -14,6 +15,7 @@ mod faqs;
 #[path = "../conversation/helpers.rs"]
 #[allow(dead_code)]
 mod helpers;
+mod ldap;
 mod learning;
 mod queue;
 mod security;
