@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use fantoccini::key::Key;
 use fantoccini::{Client, Locator};
 use madoguchi::accounts::{HashedPassword, NewUser, Role};
-use madoguchi::conversation::{new_token, Channel, Identity, Incoming};
+use madoguchi::conversation::{new_token, Channel, Handled, Identity, Incoming};
 use madoguchi::helpdesk::Helpdesk;
 
 use crate::driver::artifacts_dir;
@@ -17,20 +17,25 @@ use crate::widget::setup;
 
 const PASSWORD: &str = "correct horse battery";
 
+/// A LoGo message from 沼津 太郎 in `room`.
+pub async fn logo(helpdesk: &Helpdesk, room: &str, text: &str) -> Handled {
+    helpdesk
+        .receive(Incoming {
+            channel: Channel::LogoChat,
+            room: room.into(),
+            user_ref: "logo-taro".into(),
+            user_name: Some("沼津 太郎".into()),
+            identity: Identity::LogoChatId("logo-taro".into()),
+            message_id: Some(new_token()),
+            text: text.into(),
+        })
+        .await
+        .expect("a turn")
+}
+
 async fn escalate(helpdesk: &Helpdesk, room: &str, question: &str) {
     for text in [question, "担当者と話したい"] {
-        helpdesk
-            .receive(Incoming {
-                channel: Channel::LogoChat,
-                room: room.into(),
-                user_ref: "logo-taro".into(),
-                user_name: Some("沼津 太郎".into()),
-                identity: Identity::LogoChatId("logo-taro".into()),
-                message_id: Some(new_token()),
-                text: text.into(),
-            })
-            .await
-            .expect("a turn");
+        logo(helpdesk, room, text).await;
     }
 }
 

@@ -5,10 +5,9 @@
 
 use fantoccini::Locator;
 use madoguchi::accounts::Role;
-use madoguchi::conversation::{new_token, Channel, Handled, Identity, Incoming, OperatorAction};
-use madoguchi::helpdesk::Helpdesk;
+use madoguchi::conversation::{Handled, OperatorAction};
 
-use crate::console::{add_account, sign_in, wait_page};
+use crate::console::{add_account, logo, sign_in, wait_page};
 use crate::driver::artifacts_dir;
 use crate::widget::setup;
 
@@ -16,22 +15,6 @@ use crate::widget::setup;
 const QUESTION: &str = "朝来たらパソコンがウンともスンとも言わない";
 /// The entry an operator answers it with: パソコンの電源が入りません.
 const ENTRY: &str = "pc-wont-start";
-
-/// A LoGo message from 沼津 太郎 in `room`.
-async fn logo(helpdesk: &Helpdesk, room: &str, text: &str) -> Handled {
-    helpdesk
-        .receive(Incoming {
-            channel: Channel::LogoChat,
-            room: room.into(),
-            user_ref: "logo-taro".into(),
-            user_name: Some("沼津 太郎".into()),
-            identity: Identity::LogoChatId("logo-taro".into()),
-            message_id: Some(new_token()),
-            text: text.into(),
-        })
-        .await
-        .expect("a turn")
-}
 
 /// The ticket number the bot's reply quotes (「受付番号は #12 です」).
 fn ticket_in(handled: &Handled) -> i64 {
