@@ -13,28 +13,12 @@ use serde::Deserialize;
 use super::auth::Signed;
 use super::faq_problems::problems_of;
 use super::page::{render, Nav, PageError, PageResult};
+use super::views::Choice;
 use crate::calendar::to_local;
 use crate::helpdesk::Helpdesk;
 use crate::kb::editing::FaqSearch;
 use crate::kb::maintenance::{ExportFormat, MaintenanceError};
 use crate::learning::{EntryStatistics, Period};
-
-/// A choice in a `<select>`.
-pub struct Choice {
-    pub value: String,
-    pub label: String,
-    pub selected: bool,
-}
-
-impl Choice {
-    pub fn new(value: &str, label: &str, current: &str) -> Choice {
-        Choice {
-            value: value.to_owned(),
-            label: label.to_owned(),
-            selected: value == current,
-        }
-    }
-}
 
 #[derive(Template)]
 #[template(path = "console/faqs.html")]

@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use super::auth::Signed;
 use super::page::{render, Nav, PageError, PageResult};
-use super::views::{channel_label, Names, Row};
+use super::views::{channel_label, Choice, Names, Row};
 use crate::helpdesk::Helpdesk;
 use crate::storage::{TicketFilter, TicketPage, TICKET_STATUSES};
 use crate::tickets::status_label;
@@ -76,20 +76,10 @@ impl QueueQuery {
     }
 }
 
-pub struct Choice {
-    pub value: String,
-    pub label: String,
-    pub selected: bool,
-}
-
 fn choices(selected: &str, options: impl IntoIterator<Item = (String, String)>) -> Vec<Choice> {
     options
         .into_iter()
-        .map(|(value, label)| Choice {
-            selected: value == selected,
-            value,
-            label,
-        })
+        .map(|(value, label)| Choice::new(&value, &label, selected))
         .collect()
 }
 

@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use super::auth::{Posted, Signed};
 use super::page::{render, Nav, PageError, PageResult};
-use super::views::{channel_label, Due};
+use super::views::{channel_label, Choice, Due};
 use crate::calendar::{format_datetime_ja, to_local};
 use crate::conversation::{OperatorAction, OperatorError};
 use crate::helpdesk::Helpdesk;
@@ -25,12 +25,6 @@ pub struct Line {
     pub class: &'static str,
     pub at: String,
     pub text: String,
-}
-
-pub struct Option2 {
-    pub value: String,
-    pub label: String,
-    pub selected: bool,
 }
 
 #[derive(Template)]
@@ -56,9 +50,9 @@ struct TicketPage {
     notes: Vec<Line>,
     open: bool,
     can_work: bool,
-    statuses: Vec<Option2>,
-    priorities: Vec<Option2>,
-    assignees: Vec<Option2>,
+    statuses: Vec<Choice>,
+    priorities: Vec<Choice>,
+    assignees: Vec<Choice>,
     faqs: Vec<(String, String)>,
     templates: Vec<ReplyTemplate>,
     error: Option<String>,
@@ -240,11 +234,7 @@ async fn page(
             text: n.text.clone(),
         })
         .collect();
-    let option = |value: &str, label: String, current: &str| Option2 {
-        selected: value == current,
-        value: value.to_owned(),
-        label,
-    };
+    let option = |value: &str, label: String, current: &str| Choice::new(value, &label, current);
     let current_assignee = ticket.assignee.clone().unwrap_or_default();
     let mut assignees = vec![option("", "（なし）".into(), &current_assignee)];
     assignees.extend(

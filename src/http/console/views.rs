@@ -52,6 +52,23 @@ fn span(d: chrono::Duration) -> String {
     }
 }
 
+/// A choice in a `<select>`.
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+impl Choice {
+    pub fn new(value: &str, label: &str, current: &str) -> Choice {
+        Choice {
+            value: value.to_owned(),
+            label: label.to_owned(),
+            selected: value == current,
+        }
+    }
+}
+
 /// A channel's name for operators.
 pub fn channel_label(channel: &str) -> &'static str {
     match channel {
