@@ -22,6 +22,7 @@ use axum::http::{header, Request};
 use http_body_util::BodyExt;
 use madoguchi::accounts::{HashedPassword, NewUser, Role};
 use madoguchi::config::Settings;
+use madoguchi::domain::{Channel, TicketStatus};
 use madoguchi::helpdesk::Helpdesk;
 use madoguchi::storage::{ConversationKey, NewTicket, TicketFilter, TicketUpdate};
 use tower::ServiceExt;
@@ -69,48 +70,48 @@ async fn run(args: Args) {
         ..Settings::default()
     };
     let helpdesk = Arc::new(Helpdesk::open(settings).await.unwrap());
-    let store = &helpdesk.store;
+    let store = &helpdesk.store();
     let started = Instant::now();
     for i in 0..args.tickets {
         let key = ConversationKey {
-            channel: ["logochat", "widget"][(i % 2) as usize].into(),
+            channel: [Channel::LogoChat, Channel::Widget][(i % 2) as usize],
             room: format!("room-{i}"),
             user_ref: format!("user-{i}"),
         };
         let conversation = store
-            .open_conversation(&key, &format!("token-{i}"), "{}")
+            .open_conversation(&key, &format!("token-{i}"))
             .await
             .unwrap();
-        let now = chrono::Utc::now();
+        let now = helpdesk.now();
         let id = store
             .open_ticket(&NewTicket {
-                conversation_id: conversation.id,
-                channel: key.channel.clone(),
-                subject: format!("プリンターで印刷できません（{i}件目）"),
                 staff_no: Some(format!("{:05}", 10000 + i % 2000)),
                 requester_name: Some(format!("職員 {}", i % 2000)),
-                transcript: "[]".into(),
                 first_response_due: Some(now + chrono::Duration::minutes(i as i64 % 120 - 60)),
                 resolution_due: Some(now + chrono::Duration::hours(i as i64 % 48 - 12)),
-                ..NewTicket::default()
+                ..NewTicket::new(
+                    conversation.id,
+                    key.channel,
+                    format!("プリンターで印刷できません（{i}件目）"),
+                )
             })
             .await
             .unwrap();
         // Two thirds resolved or closed, the rest new, in progress or on hold.
         let status = [
-            "resolved",
-            "new",
-            "closed",
-            "in_progress",
-            "resolved",
-            "on_hold",
+            TicketStatus::Resolved,
+            TicketStatus::New,
+            TicketStatus::Closed,
+            TicketStatus::InProgress,
+            TicketStatus::Resolved,
+            TicketStatus::OnHold,
         ][(i % 6) as usize];
         store
             .update_ticket(
                 id,
                 &TicketUpdate {
-                    status: Some(status.into()),
-                    assignee: (status != "new").then(|| Some(format!("op{}", i % 5))),
+                    status: Some(status),
+                    assignee: (status != TicketStatus::New).then(|| Some(format!("op{}", i % 5))),
                     category: Some(Some(
                         ["メール", "プリンター", "ネットワーク", "アカウント"][(i % 4) as usize]
                             .into(),
@@ -137,6 +138,7 @@ async fn run(args: Args) {
         .await
         .unwrap();
     let session = helpdesk
+        .accounts()
         .sign_in("admin", "benchmark passphrase", "127.0.0.1")
         .await
         .unwrap();

@@ -6,7 +6,7 @@
 //!
 //! - per-question `AnswerEngine::ask` latency (small-talk check + analysis + ranking +
 //!   decision), after one warm-up pass, over every query x `--repeat`, on the bundled
-//!   knowledge base with `eval/queries` and on synthetic FAQ sets of 1,000 and 10,000
+//!   knowledge base with `eval/calibration` and on synthetic FAQ sets of 1,000 and 10,000
 //!   entries made by `benches/peer/make_synthetic.py` (the files the peer reads);
 //! - the index build (`AnswerEngine::new`) for each set, and the rebuild
 //!   (`AnswerEngine::reload`) of the 1,000-entry set, median of `--reloads` runs.
@@ -195,7 +195,7 @@ fn main() {
     let mut sets: Vec<(String, Vec<FaqEntry>, Vec<Query>)> = Vec::new();
     let kb_entries =
         files::load_dir(&repo().join("knowledge-base")).unwrap_or_else(|e| die(&e.to_string()));
-    let kb_queries = load_queries(&repo().join("eval/queries")).unwrap_or_else(|e| die(&e));
+    let kb_queries = load_queries(&repo().join("eval/calibration")).unwrap_or_else(|e| die(&e));
     sets.push(("bundled-kb".into(), kb_entries, kb_queries));
     for &n in &args.sizes {
         let (faq, q) = synthetic(&args.data, n, args.queries);

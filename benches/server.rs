@@ -32,7 +32,7 @@
 //! connections is free; if none is, the request waits, and that wait counts. Latency is
 //! measured from the scheduled time to the last byte of the response (`latency`), and also
 //! from the moment the request was written (`service`). Bodies cycle, in a fixed shuffled
-//! order, through the `text` of every query in `eval/queries/*.jsonl`. The first
+//! order, through the `text` of every query in `eval/calibration/*.jsonl`. The first
 //! `--warmup` seconds are sent at the same rate and not recorded. A request that fails, is
 //! not answered `200`, or takes more than 5 s counts as an error. The generator runs on
 //! the same 2-core machine as the server (one tokio worker thread + the pacer thread).
@@ -130,10 +130,10 @@ fn memory_kb(pid: u32) -> (u64, u64) {
 /// The request bodies: the `text` of every judged query, in a fixed shuffled order.
 fn request_bytes(addr: SocketAddr) -> Vec<Vec<u8>> {
     let queries =
-        madoguchi::eval::load_queries(&repo().join("eval/queries")).unwrap_or_else(|e| die(&e));
+        madoguchi::eval::load_queries(&repo().join("eval/calibration")).unwrap_or_else(|e| die(&e));
     let mut texts: Vec<String> = queries.into_iter().map(|q| q.text).collect();
     if texts.is_empty() {
-        die("no queries in eval/queries");
+        die("no queries in eval/calibration");
     }
     // Fisher-Yates with a fixed xorshift seed: the same order every run.
     let mut x: u64 = 0x9E37_79B9_7F4A_7C15;

@@ -105,7 +105,7 @@ def main():
     ))
     kb = sets.get("bundled-kb", {})
     rows.append((
-        f"   (same, bundled KB {fmt(kb.get('faq'))} entries x eval/queries; no target)",
+        f"   (same, bundled KB {fmt(kb.get('faq'))} entries x eval/calibration; no target)",
         f"p50 {fmt(kb.get('p50_us'))} us, p99 {fmt(kb.get('p99_us'))} us" + robust(kb),
         "-", "n/a", "n/a",
     ))
@@ -169,7 +169,7 @@ def main():
         s, p = syn(n), peers.get(n, {})
         print(f"- {n:,} entries: SR@1 madoguchi {fmt(s.get('sr_at_1'), 3)}, peer {fmt(p.get('sr_at_1'), 3)}")
     if kb:
-        print(f"- bundled KB with eval/queries: SR@1 madoguchi {fmt(kb.get('sr_at_1'), 3)}")
+        print(f"- bundled KB with eval/calibration: SR@1 madoguchi {fmt(kb.get('sr_at_1'), 3)}")
     if load:
         svc = load.get("service", {})
         print()

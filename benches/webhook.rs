@@ -2,7 +2,7 @@
 //!
 //! 1. webhook load: `POST /integrations/logochat/webhook` at a fixed rate, open loop, with
 //!    distinct message ids over `--rooms` rooms (one user each) and a realistic mix of
-//!    texts: questions (the judged queries in `eval/queries/`), small talk (こんにちは,
+//!    texts: questions (the judged queries in `eval/calibration/`), small talk (こんにちは,
 //!    ありがとう), follow-ups to the bot's last reply (はい, いいえ, 1, 2, 3) and the odd
 //!    「担当者」. Every message is stored with its replies and the conversation's state
 //!    before it is answered.
@@ -169,7 +169,7 @@ const SMALL_TALK: &[&str] = &[
 ];
 const FOLLOW_UPS: &[&str] = &["いいえ", "1", "はい", "2", "いいえ", "3"];
 
-/// The texts of message `i`: 60 % questions from `eval/queries`, 10 % small talk, 29 %
+/// The texts of message `i`: 60 % questions from `eval/calibration`, 10 % small talk, 29 %
 /// follow-ups (はい / いいえ / a number), 1 % 「担当者」.
 struct Texts {
     questions: Vec<String>,
@@ -177,11 +177,11 @@ struct Texts {
 
 impl Texts {
     fn load() -> Texts {
-        let queries =
-            madoguchi::eval::load_queries(&repo().join("eval/queries")).unwrap_or_else(|e| die(&e));
+        let queries = madoguchi::eval::load_queries(&repo().join("eval/calibration"))
+            .unwrap_or_else(|e| die(&e));
         let questions: Vec<String> = queries.into_iter().map(|q| q.text).collect();
         if questions.is_empty() {
-            die("no queries in eval/queries");
+            die("no queries in eval/calibration");
         }
         Texts { questions }
     }

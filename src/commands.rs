@@ -18,8 +18,8 @@ pub use user::{user, UserAction};
 
 #[derive(clap::Args)]
 pub struct EvalArgs {
-    /// FAQ set as JSON lines ({"id","question","answer","category"?}); default: the
-    /// knowledge-base folder.
+    /// FAQ set as JSON lines ({"id","question","answer","category"?}) or a folder of
+    /// knowledge-base Markdown files; default: the knowledge-base folder.
     #[arg(long)]
     pub faq: Option<PathBuf>,
     /// Judged queries as JSON lines ({"id","text","relevant":{"faq-id":grade}}), or a
@@ -76,6 +76,7 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 
 pub fn eval(settings: &Settings, args: &EvalArgs) -> anyhow::Result<ExitCode> {
     let entries = match &args.faq {
+        Some(path) if path.is_dir() => files::load_dir(path)?,
         Some(path) => files::load_jsonl(path)?,
         None => files::load_dir(&settings.kb_dir)?,
     };
@@ -188,8 +189,10 @@ pub fn ask(settings: &Settings, text: &str, json: bool, verbose: bool) -> anyhow
         anyhow::bail!("ask: the question is empty");
     }
     let (rt, helpdesk) = open(settings)?;
-    let outcome = rt.block_on(helpdesk.ask(text, "cli"))?.outcome;
-    let engine = &helpdesk.engine;
+    let outcome = rt
+        .block_on(helpdesk.conversations().ask(text, "cli"))?
+        .outcome;
+    let engine = helpdesk.knowledge().engine();
     if json {
         println!("{}", serde_json::to_string_pretty(&outcome)?);
         return Ok(ExitCode::SUCCESS);
@@ -224,21 +227,17 @@ pub fn chat(settings: &Settings, staff: Option<String>) -> anyhow::Result<ExitCo
 /// `madoguchi staff import FILE.csv`: replaces the staff directory.
 pub fn staff_import(settings: &Settings, file: &std::path::Path) -> anyhow::Result<ExitCode> {
     let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
-    let staff = crate::staff::parse_csv(&bytes).with_context(|| file.display().to_string())?;
+    // The file is checked before the helpdesk is opened: a bad one touches nothing.
+    let people = crate::directory::parse_csv(&bytes)
+        .with_context(|| file.display().to_string())?
+        .len();
     let (rt, helpdesk) = open(settings)?;
-    let report = rt.block_on(helpdesk.store.replace_staff(&staff))?;
-    let detail = format!(
-        "{} added, {} updated, {} unchanged, {} removed",
-        report.added, report.updated, report.unchanged, report.removed
-    );
-    rt.block_on(helpdesk.audit("cli", "staff.import", "staff", "directory", Some(detail)))?;
+    let report = rt
+        .block_on(helpdesk.directory().import_csv(&bytes, "cli"))
+        .with_context(|| file.display().to_string())?;
     println!(
         "staff directory: {} people ({} added, {} updated, {} unchanged, {} removed)",
-        staff.len(),
-        report.added,
-        report.updated,
-        report.unchanged,
-        report.removed
+        people, report.added, report.updated, report.unchanged, report.removed
     );
     Ok(ExitCode::SUCCESS)
 }
@@ -249,7 +248,7 @@ pub fn kb(settings: &Settings, action: KbAction) -> anyhow::Result<ExitCode> {
         KbAction::Import { dir } => {
             let dir = dir.unwrap_or_else(|| settings.kb_dir.clone());
             let entries = files::load_dir(&dir)?;
-            let report = rt.block_on(helpdesk.import(&entries, "kb-import"))?;
+            let report = rt.block_on(helpdesk.knowledge().import(&entries, "kb-import"))?;
             println!(
                 "imported {} entries from {}: {} created, {} updated, {} unchanged",
                 entries.len(),
@@ -260,7 +259,7 @@ pub fn kb(settings: &Settings, action: KbAction) -> anyhow::Result<ExitCode> {
             );
         }
         KbAction::Export { dir, jsonl } => {
-            let entries = rt.block_on(helpdesk.store.list_faqs())?;
+            let entries = rt.block_on(helpdesk.knowledge().entries())?;
             if jsonl {
                 std::fs::write(&dir, files::to_jsonl(&entries))
                     .with_context(|| format!("writing {}", dir.display()))?;

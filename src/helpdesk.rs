@@ -1,172 +1,239 @@
-//! The running helpdesk: storage, the knowledge base and the answer engine together.
-//! Channels (HTTP API, CLI, later LoGoチャット and the widget) talk to this, never to the
-//! parts directly.
+//! The running helpdesk: the composition root. It opens the store (with the one clock),
+//! builds the engine from the stored entries, and wires the services and the adapters of
+//! outside systems together. Channels (HTTP API, console, LoGoチャット, widget, CLI) talk
+//! to the services it hands out, never to storage.
 
 use std::sync::Arc;
 
+use crate::accounts::{Accounts, NoDirectory, PasswordDirectory};
+use crate::adapters::ldap::LdapDirectory;
+use crate::adapters::mail::MailDelivery;
 use crate::calendar::BusinessCalendar;
+use crate::channels::logochat::outgoing::LogoChatDelivery;
 use crate::clock::{Clock, SystemClock};
 use crate::config::Settings;
-use crate::conversation::TurnLocks;
-use crate::engine::{AnswerEngine, Outcome};
-use crate::kb::{files, FaqEntry};
+use crate::conversation::Conversations;
+use crate::directory::Directory;
+use crate::domain::OutboxRoute;
+use crate::engine::AnswerEngine;
+use crate::kb::files;
+use crate::knowledge::KnowledgeBase;
+use crate::learning::Learning;
 use crate::lexicon;
+use crate::notify::Notices;
+use crate::outbox::{Adapters, Outbox, Wakeup};
 use crate::prompts::Prompts;
-use crate::storage::{ImportReport, NewQuestion, Store};
+use crate::storage::{generations, Store};
+use crate::tickets::Tickets;
 
 /// Meta key set once the bundled knowledge base has been imported.
 const SEEDED: &str = "kb_seeded_at";
 
-/// An answered question: the engine's verdict and, when it answers, the entry.
-#[derive(Debug, Clone)]
-pub struct Answered {
-    pub outcome: Outcome,
-    pub entry: Option<FaqEntry>,
-    pub question_id: i64,
-}
-
+/// The helpdesk's services, wired together.
 pub struct Helpdesk {
-    pub settings: Settings,
-    pub store: Store,
-    pub engine: Arc<AnswerEngine>,
-    pub calendar: BusinessCalendar,
-    pub clock: Arc<dyn Clock>,
-    pub prompts: Prompts,
-    pub(crate) turns: TurnLocks,
-    /// Notified when something is queued in the outbox.
-    pub outbox_wakeup: Arc<tokio::sync::Notify>,
+    settings: Arc<Settings>,
+    prompts: Arc<Prompts>,
+    store: Store,
+    knowledge: Arc<KnowledgeBase>,
+    conversations: Conversations,
+    tickets: Arc<Tickets>,
+    accounts: Accounts,
+    learning: Learning,
+    directory: Directory,
+    outbox: Arc<Outbox>,
 }
 
 impl Helpdesk {
     /// Connects to the database (creating and migrating it), imports the bundled
-    /// knowledge base on first start, and builds the engine from the live entries.
+    /// knowledge base on first start, and builds the engine from the stored entries.
     pub async fn open(settings: Settings) -> anyhow::Result<Self> {
         Self::open_with_clock(settings, Arc::new(SystemClock)).await
     }
 
-    /// [`Helpdesk::open`] with a given clock (tests fix the time).
+    /// [`Helpdesk::open`] with a given clock (tests fix the time): the store stamps every
+    /// row with it, and every service reads the time from it.
     pub async fn open_with_clock(
         settings: Settings,
         clock: Arc<dyn Clock>,
     ) -> anyhow::Result<Self> {
-        let calendar = BusinessCalendar::new(&settings.calendar)?;
-        let prompts = Prompts::load(&settings.prompts_dir)?;
-        let store = Store::connect(&settings.database_url()).await?;
-        if store.meta_get(SEEDED).await?.is_none() {
-            if store.faq_count().await? == 0 {
-                let entries = files::load_dir(&settings.kb_dir)?;
-                let report = store.import_faqs(&entries, "seed").await?;
-                tracing::info!(
-                    created = report.created,
-                    "imported the bundled knowledge base"
-                );
-            }
-            store
-                .meta_set(SEEDED, &chrono::Utc::now().to_rfc3339())
-                .await?;
-        }
-        let entries = store.list_faqs().await?;
-        // A dictionary saved from the console wins over the knowledge-base file.
-        let synonyms = crate::kb::synonyms::synonyms_at_start(&store, &settings.kb_dir).await?;
-        let analyzer = crate::analysis::Analyzer::new(synonyms);
-        let smalltalk = lexicon::load_smalltalk(&settings.kb_dir)?;
-        let config = settings.engine;
-        let engine = tokio::task::spawn_blocking(move || {
-            AnswerEngine::new(analyzer, smalltalk, config, &entries)
-        })
-        .await??;
-        Ok(Self {
-            settings,
-            store,
-            engine: Arc::new(engine),
+        let settings = Arc::new(settings);
+        let calendar = Arc::new(BusinessCalendar::new(&settings.calendar)?);
+        let prompts = Arc::new(Prompts::load(&settings.prompts_dir)?);
+        let store = Store::connect(&settings.database_url(), clock.clone()).await?;
+        seed(&store, &settings).await?;
+        let generation = generations::get(&mut store.conn(), generations::KNOWLEDGE_BASE).await?;
+        let engine = Arc::new(build_engine(&store, &settings).await?);
+        let knowledge = Arc::new(KnowledgeBase::new(
+            store.clone(),
+            engine.clone(),
+            settings.kb_dir.clone(),
+            generation,
+        ));
+        let wakeup = Wakeup::default();
+        let notices = Notices::new(settings.notify.clone(), prompts.clone());
+        let tickets = Arc::new(Tickets::new(
+            store.clone(),
+            prompts.clone(),
             calendar,
-            clock,
-            prompts,
-            turns: TurnLocks::default(),
-            outbox_wakeup: Arc::new(tokio::sync::Notify::new()),
-        })
-    }
-
-    /// Answers a question and records it (channel, text, decision) for statistics.
-    pub async fn ask(&self, text: &str, channel: &str) -> anyhow::Result<Answered> {
-        let outcome = self.engine.ask(text);
-        let top = outcome.candidates.first();
-        let question_id = self
-            .store
-            .record_question(&NewQuestion {
-                channel: channel.to_string(),
-                text: stored_text(text),
-                decision: outcome.decision.as_str().to_string(),
-                top_faq_id: top.map(|c| c.id.clone()),
-                top_score: top.map(|c| c.score as f64),
-                reason: Some(outcome.reason.as_str().to_string()),
-            })
-            .await?;
-        let entry = outcome.answer().and_then(|c| self.engine.entry(&c.id));
-        Ok(Answered {
-            outcome,
-            entry,
-            question_id,
-        })
-    }
-
-    /// Appends to the audit log: `actor` did `action` to `object_kind` `object_id`.
-    pub async fn audit(
-        &self,
-        actor: &str,
-        action: &str,
-        object_kind: &str,
-        object_id: &str,
-        detail: Option<String>,
-    ) -> anyhow::Result<()> {
-        let entry = crate::storage::AuditEntry {
-            actor: actor.to_owned(),
-            action: action.to_owned(),
-            object_kind: object_kind.to_owned(),
-            object_id: object_id.to_owned(),
-            detail,
+            settings.sla.clone(),
+            notices,
+            wakeup.clone(),
+        ));
+        let conversations = Conversations::new(
+            store.clone(),
+            engine,
+            prompts.clone(),
+            tickets.clone(),
+            wakeup.clone(),
+            settings.engine.thresholds.suggest,
+        );
+        let directory: Arc<dyn PasswordDirectory> = if settings.ldap.enabled() {
+            Arc::new(LdapDirectory::new(settings.ldap.clone()))
+        } else {
+            Arc::new(NoDirectory)
         };
-        Ok(self.store.record_audit(&entry).await?)
+        let accounts = Accounts::new(store.clone(), settings.console, directory);
+        let learning = Learning::new(store.clone(), knowledge.clone());
+        let outbox = Arc::new(Outbox::new(
+            store.clone(),
+            adapters(&settings, clock),
+            settings.outbox,
+            wakeup,
+        ));
+        Ok(Self {
+            directory: Directory::new(store.clone()),
+            settings,
+            prompts,
+            store,
+            knowledge,
+            conversations,
+            tickets,
+            accounts,
+            learning,
+            outbox,
+        })
     }
 
-    /// A published entry by id.
-    pub fn published_entry(&self, id: &str) -> Option<FaqEntry> {
-        self.engine.entry(id)
+    pub fn settings(&self) -> &Settings {
+        &self.settings
     }
 
-    /// Imports knowledge-base files into the database and makes them answerable.
-    pub async fn import(&self, entries: &[FaqEntry], author: &str) -> anyhow::Result<ImportReport> {
-        let report = self.store.import_faqs(entries, author).await?;
-        self.reload().await?;
-        Ok(report)
+    /// The bot's sentences.
+    pub fn prompts(&self) -> &Prompts {
+        &self.prompts
     }
 
-    /// Rebuilds the engine's index from the live entries.
-    pub async fn reload(&self) -> anyhow::Result<()> {
-        let entries = self.store.list_faqs().await?;
-        let engine = self.engine.clone();
-        tokio::task::spawn_blocking(move || engine.reload(&entries)).await??;
-        Ok(())
+    pub fn knowledge(&self) -> &Arc<KnowledgeBase> {
+        &self.knowledge
+    }
+
+    pub fn conversations(&self) -> &Conversations {
+        &self.conversations
+    }
+
+    pub fn tickets(&self) -> &Tickets {
+        &self.tickets
+    }
+
+    pub fn accounts(&self) -> &Accounts {
+        &self.accounts
+    }
+
+    pub fn learning(&self) -> &Learning {
+        &self.learning
+    }
+
+    pub fn directory(&self) -> &Directory {
+        &self.directory
+    }
+
+    pub fn outbox(&self) -> &Arc<Outbox> {
+        &self.outbox
+    }
+
+    /// The store, for administration commands and tests that look at what was written.
+    /// Services hold their own handle; HTTP handlers never use this.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The time now, by the helpdesk's clock.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.store.now()
     }
 }
 
-/// The question as it is stored: cut to the analysis limit, control characters (NUL,
-/// which PostgreSQL refuses in text, and the rest) replaced by spaces.
-pub(crate) fn stored_text(text: &str) -> String {
-    clean_text(crate::analysis::cut(text))
-}
-
-/// A message as it is stored, whole: control characters but newlines replaced by spaces.
-pub(crate) fn clean_text(text: &str) -> String {
-    text.chars()
-        .map(|c| if c.is_control() && c != '\n' { ' ' } else { c })
-        .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn stored_text_has_no_control_characters() {
-        assert_eq!(super::stored_text("a\u{0}b\u{7}c\nd"), "a b c\nd");
+/// Imports the bundled knowledge base into an empty database, once.
+async fn seed(store: &Store, settings: &Settings) -> anyhow::Result<()> {
+    if store.meta_get(SEEDED).await?.is_some() {
+        return Ok(());
     }
+    if store.faq_count().await? == 0 {
+        let entries = files::load_dir(&settings.kb_dir)?;
+        let report = store.import_faqs(&entries, "seed").await?;
+        tracing::info!(
+            created = report.created,
+            "imported the bundled knowledge base"
+        );
+    }
+    store.meta_set(SEEDED, &store.now().to_rfc3339()).await?;
+    Ok(())
+}
+
+/// The engine, built from the stored entries and the synonym dictionary in use.
+async fn build_engine(store: &Store, settings: &Settings) -> anyhow::Result<AnswerEngine> {
+    let entries = store.list_faqs().await?;
+    // A dictionary saved from the console wins over the knowledge-base file.
+    let synonyms = crate::knowledge::synonyms_at_start(store, &settings.kb_dir).await?;
+    let analyzer = crate::analysis::Analyzer::new(synonyms);
+    let smalltalk = lexicon::load_smalltalk(&settings.kb_dir)?;
+    let config = settings.engine;
+    let engine = tokio::task::spawn_blocking(move || {
+        AnswerEngine::new(analyzer, smalltalk, config, &entries)
+    })
+    .await??;
+    Ok(engine)
+}
+
+/// The outbox's adapters, one per route.
+fn adapters(settings: &Settings, clock: Arc<dyn Clock>) -> Adapters {
+    let client = reqwest::Client::builder()
+        .connect_timeout(std::time::Duration::from_secs(5))
+        .build()
+        .expect("an HTTP client without TLS settings always builds");
+    let logochat = &settings.logochat;
+    let staff_url = logochat
+        .outgoing_url
+        .clone()
+        .ok_or("MADOGUCHI_LOGOCHAT_OUTGOING_URL is not set");
+    let operators_url = settings
+        .notify
+        .logochat_url
+        .clone()
+        .or_else(|| logochat.outgoing_url.clone())
+        .ok_or("neither [notify] logochat_url nor [logochat] outgoing_url is set");
+    let mut adapters = Adapters::default();
+    adapters.register(
+        OutboxRoute::LogoChat,
+        Arc::new(LogoChatDelivery::new(
+            client.clone(),
+            staff_url,
+            logochat.clone(),
+            clock.clone(),
+        )),
+    );
+    adapters.register(
+        OutboxRoute::OperatorsRoom,
+        Arc::new(LogoChatDelivery::new(
+            client,
+            operators_url,
+            logochat.clone(),
+            clock,
+        )),
+    );
+    adapters.register(
+        OutboxRoute::Mail,
+        Arc::new(MailDelivery::new(settings.notify.smtp.clone())),
+    );
+    adapters
 }

@@ -1,9 +1,21 @@
 //! madoguchi (窓口): a chatbot-first IT helpdesk for a Japanese city hall.
 //!
 //! The binary (`src/main.rs`) only parses the command line; everything else lives here
-//! so that tests and benchmarks run exactly what production runs.
+//! so that tests and benchmarks run exactly what production runs. Modules depend
+//! downwards only (README, "Layout"; checked by `tests/layers.rs`):
+//!
+//! 1. core, no I/O of its own: `clock`, `analysis`, `calendar`, `spreadsheet`, `lexicon`,
+//!    `prompts`, then `domain` (the helpdesk's types and rules), then `engine` and `kb`
+//!    (the answer engine, the FAQ format), then `config`;
+//! 2. `storage`: all SQL;
+//! 3. services: `notify`, `outbox`, `knowledge`, `accounts`, `directory`, then
+//!    `learning`, then `tickets`, then `conversation`;
+//! 4. adapters for outside systems: `channels` (LoGoチャット), `adapters` (mail, LDAP);
+//! 5. `helpdesk`, the composition root;
+//! 6. entry points: `http`, `commands`, `terminal`, `server`, `eval`.
 
 pub mod accounts;
+pub mod adapters;
 pub mod analysis;
 pub mod calendar;
 pub mod channels;
@@ -11,11 +23,14 @@ pub mod clock;
 pub mod commands;
 pub mod config;
 pub mod conversation;
+pub mod directory;
+pub mod domain;
 pub mod engine;
 pub mod eval;
 pub mod helpdesk;
 pub mod http;
 pub mod kb;
+pub mod knowledge;
 pub mod learning;
 pub mod lexicon;
 pub mod notify;
@@ -23,7 +38,6 @@ pub mod outbox;
 pub mod prompts;
 pub mod server;
 pub mod spreadsheet;
-pub mod staff;
 pub mod storage;
 pub mod terminal;
 pub mod tickets;

@@ -21,19 +21,26 @@ pub async fn run(
     let address = listener.local_addr()?;
     // A plain line on stdout, so that scripts and tests that bind port 0 learn the port.
     println!("madoguchi: listening on http://{address}");
-    tracing::info!(%address, faqs = helpdesk.engine.entry_count(), backend = helpdesk.store.backend_name(), "madoguchi is serving");
-    // The outbox worker delivers what is queued, from earlier runs too, and stops with
-    // the server.
-    let (stop_outbox, outbox_stopped) = tokio::sync::oneshot::channel::<()>();
-    let outbox = tokio::spawn(crate::outbox::run(helpdesk.clone(), async move {
-        let _ = outbox_stopped.await;
-    }));
+    tracing::info!(%address, faqs = helpdesk.knowledge().entry_count(), backend = helpdesk.store().backend_name(), "madoguchi is serving");
+    // The outbox worker delivers what is queued, from earlier runs too, and the watcher
+    // rebuilds the index when another instance changes the knowledge base; both stop
+    // with the server.
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let until_stopped = move || {
+        let mut stopped = stopped.clone();
+        async move {
+            let _ = stopped.wait_for(|s| *s).await;
+        }
+    };
+    let outbox = tokio::spawn(helpdesk.outbox().clone().run(until_stopped()));
+    let watcher = tokio::spawn(helpdesk.knowledge().clone().watch(until_stopped()));
     // The peer's address reaches handlers (sign-in throttling counts failures per address).
     let app = crate::http::app(helpdesk).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await?;
-    let _ = stop_outbox.send(());
+    let _ = stop.send(true);
     outbox.await?;
+    watcher.await?;
     Ok(())
 }

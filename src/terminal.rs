@@ -3,7 +3,8 @@
 
 use std::io::{BufRead, Write};
 
-use crate::conversation::{new_token, Channel, Identity, Incoming};
+use crate::conversation::{new_token, Identity, Incoming};
+use crate::domain::{Author, Channel, Direction};
 use crate::helpdesk::Helpdesk;
 use crate::storage::StoredMessage;
 
@@ -38,6 +39,7 @@ pub async fn chat(
             continue;
         }
         let handled = helpdesk
+            .conversations()
             .receive(Incoming {
                 channel: Channel::Terminal,
                 room: room.clone(),
@@ -51,16 +53,17 @@ pub async fn chat(
         conversation_id = Some(handled.conversation.id);
         // Everything since the last turn: operator messages first, then the replies.
         let messages = helpdesk
+            .conversations()
             .messages_after(handled.conversation.id, seen)
             .await?;
-        for message in messages.iter().filter(|m| m.direction == "out") {
+        for message in messages.iter().filter(|m| m.direction == Direction::Out) {
             print_message(&mut output, message)?;
         }
         seen = messages.last().map_or(seen, |m| m.id);
     }
     if let Some(id) = conversation_id {
-        for message in helpdesk.messages_after(id, seen).await? {
-            if message.direction == "out" {
+        for message in helpdesk.conversations().messages_after(id, seen).await? {
+            if message.direction == Direction::Out {
                 print_message(&mut output, &message)?;
             }
         }
@@ -69,9 +72,9 @@ pub async fn chat(
 }
 
 fn print_message(output: &mut impl Write, message: &StoredMessage) -> std::io::Result<()> {
-    let who = match (message.author.as_str(), &message.author_name) {
-        ("operator", Some(name)) => format!("担当者（{name}）"),
-        ("operator", None) => "担当者".to_owned(),
+    let who = match (message.author, &message.author_name) {
+        (Author::Operator, Some(name)) => format!("担当者（{name}）"),
+        (Author::Operator, None) => "担当者".to_owned(),
         _ => "窓口".to_owned(),
     };
     writeln!(output, "{who}: {}", message.text)?;

@@ -356,7 +356,7 @@ fn faq_export_imports_back_unchanged_and_bad_files_change_nothing() {
 fn eval_prints_the_metrics_as_json_on_its_last_line() {
     let data_dir = TempDir::new().unwrap();
 
-    let output = run(madoguchi(data_dir.path()).args(["eval", "--queries", "eval/queries"]));
+    let output = run(madoguchi(data_dir.path()).args(["eval", "--queries", "eval/calibration"]));
 
     assert_success(&output);
     let text = stdout(&output);
@@ -522,7 +522,12 @@ fn stored_hash(data_dir: &Path, login: &str) -> String {
         .build()
         .unwrap()
         .block_on(async {
-            let store = madoguchi::storage::Store::connect(&url).await.unwrap();
+            let store = madoguchi::storage::Store::connect(
+                &url,
+                std::sync::Arc::new(madoguchi::clock::SystemClock),
+            )
+            .await
+            .unwrap();
             let user = store.user(login).await.unwrap().expect("user exists");
             user.password_hash
         })

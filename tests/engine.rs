@@ -133,10 +133,10 @@ fn scores_are_between_zero_and_one_and_sorted() {
 }
 
 /// The floors CI holds the engine to on the project's own evaluation set
-/// (`madoguchi eval --queries eval/queries` prints the same figures).
+/// (`madoguchi eval --queries eval/calibration` prints the same figures).
 #[test]
 fn quality_on_the_projects_evaluation_set_stays_above_the_floors() {
-    let queries = eval::load_queries(&repo("eval/queries")).unwrap();
+    let queries = eval::load_queries(&repo("eval/calibration")).unwrap();
     assert!(queries.len() >= 300, "{} queries", queries.len());
     let report = eval::report(&eval::run(engine(), &queries));
     let get = |k: &str| report[k].as_f64().unwrap();

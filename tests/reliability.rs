@@ -1,5 +1,5 @@
 //! Reliability of conversations against the real `madoguchi` binary (the debug build
-//! `cargo test` makes): SIGKILL in the middle of a burst of LoGoチャット messages, an
+//! `cargo test` makes): SIGKILL at several points of a burst of LoGoチャット messages, an
 //! operator reply queued while the outgoing URL is down and delivered after a restart, and
 //! the per-room order of outbox deliveries while the receiver fails half of the time.
 //!
@@ -15,19 +15,22 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use madoguchi::domain::{Author, Direction, OutboxStatus};
 use serde_json::{json, Value};
 use support::{Message, Mode, Receiver, Server, ServerOptions};
 
 // ---------------------------------------------------------------------------------------
-// a) SIGKILL in the middle of a burst
+// a) SIGKILL at several points of a burst
 
 const BURST: usize = 1_000;
 const BURST_ROOMS: usize = 50;
 const SENDERS: usize = 8;
-/// The server is killed once this many messages have been answered.
-const KILL_AFTER: usize = BURST / 3;
+/// The server is killed when this many messages have been answered in a round; every
+/// round sends the whole burst again from the start, as the platform would.
+const KILL_AFTER: [usize; 3] = [250, 550, 850];
 
-/// What staff type: questions, small talk, follow-ups to the bot's last reply.
+/// What staff type: questions, small talk, and answers to the bot (はい and いいえ to
+/// 解決しましたか, numbers from a list), so that turns record feedback and open tickets.
 const TEXTS: &[&str] = &[
     "ＶＰＮつながらない",
     "パスワードを忘れた",
@@ -43,10 +46,12 @@ const TEXTS: &[&str] = &[
     "2",
     "共有フォルダが開けない",
     "画面が固まった",
+    "はい",
+    "いいえ",
 ];
 
 /// 1,000 messages over 50 rooms (one user each), texts from a seeded generator; the 4th
-/// message of rooms 0-4 is 「担当者」.
+/// message of rooms 0-9 is 「担当者」 (escalations).
 fn burst_messages() -> Vec<Message> {
     let mut x: u64 = 0x2545_F491_4F6C_DD1D;
     (0..BURST)
@@ -55,7 +60,7 @@ fn burst_messages() -> Vec<Message> {
             x ^= x >> 7;
             x ^= x << 17;
             let room = i % BURST_ROOMS;
-            let text = if room < 5 && i / BURST_ROOMS == 3 {
+            let text = if room < 10 && i / BURST_ROOMS == 3 {
                 "担当者"
             } else {
                 TEXTS[(x % TEXTS.len() as u64) as usize]
@@ -73,34 +78,38 @@ fn burst_messages() -> Vec<Message> {
 /// How one send went: the status and body, or the transport error.
 type Outcome = Result<(u16, Value), String>;
 
-/// Sends `messages` from [`SENDERS`] concurrent tasks, each taking the next unsent one;
-/// `answered` counts the 2xx. Returns one outcome per message.
+/// Sends `messages` from [`SENDERS`] concurrent tasks, each owning some rooms and sending
+/// their messages in order (so that every run of the burst holds the same conversations);
+/// `answered` counts the 2xx. Returns one outcome per message, `None` when a sender gave
+/// up after the server went away.
 async fn send_all(
     base: String,
     messages: Arc<Vec<Message>>,
     answered: Arc<AtomicUsize>,
-) -> Vec<Outcome> {
+) -> Vec<Option<Outcome>> {
     let client = support::client();
-    let next = Arc::new(AtomicUsize::new(0));
     let outcomes: Arc<Mutex<Vec<Option<Outcome>>>> =
         Arc::new(Mutex::new(vec![None; messages.len()]));
     let tasks: Vec<_> = (0..SENDERS)
-        .map(|_| {
+        .map(|sender| {
             let (client, base, messages) = (client.clone(), base.clone(), messages.clone());
-            let (next, answered, outcomes) = (next.clone(), answered.clone(), outcomes.clone());
+            let (answered, outcomes) = (answered.clone(), outcomes.clone());
             tokio::spawn(async move {
-                loop {
-                    let i = next.fetch_add(1, Ordering::SeqCst);
-                    let Some(message) = messages.get(i) else {
-                        break;
-                    };
-                    let outcome = support::webhook(&client, &base, message)
+                let mine = (0..messages.len()).filter(|i| i % BURST_ROOMS % SENDERS == sender);
+                for i in mine {
+                    let outcome = support::webhook(&client, &base, &messages[i])
                         .await
                         .map_err(|e| e.to_string());
+                    let gone = outcome.is_err();
                     if matches!(outcome, Ok((200..=299, _))) {
                         answered.fetch_add(1, Ordering::SeqCst);
                     }
                     outcomes.lock().unwrap()[i] = Some(outcome);
+                    if gone {
+                        // The server was killed: the rest of this sender's rooms wait for
+                        // the next round (a room's later messages never overtake).
+                        break;
+                    }
                 }
             })
         })
@@ -108,11 +117,8 @@ async fn send_all(
     for task in tasks {
         task.await.expect("a sender task");
     }
-    let outcomes = std::mem::take(&mut *outcomes.lock().unwrap());
-    outcomes
-        .into_iter()
-        .map(|o| o.expect("every message was sent"))
-        .collect()
+    let all = std::mem::take(&mut *outcomes.lock().unwrap());
+    all
 }
 
 /// Whether a set of replies was written by one turn: one transaction, so consecutive ids
@@ -131,155 +137,161 @@ fn joined(replies: &[support::Row]) -> String {
         .join("\n\n")
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn sigkill_mid_burst_loses_no_answered_message_and_retries_are_answered_once() {
-    let work = tempfile::tempdir().unwrap();
-    let data = work.path().join("data");
-    let options = ServerOptions::default();
-    let messages = Arc::new(burst_messages());
-
-    // 1. The burst; SIGKILL once a third has been answered.
-    let mut server = Server::start(work.path(), &data, "burst-1", &options).await;
-    let answered = Arc::new(AtomicUsize::new(0));
-    let burst = tokio::spawn(send_all(server.base(), messages.clone(), answered.clone()));
-    let deadline = Instant::now() + Duration::from_secs(120);
-    while answered.load(Ordering::SeqCst) < KILL_AFTER {
-        assert!(
-            !burst.is_finished(),
-            "the burst ended before {KILL_AFTER} answers\n{}",
-            server.log()
-        );
-        if Instant::now() > deadline {
-            panic!(
-                "fewer than {KILL_AFTER} answers within 120 s\n{}",
-                server.log()
-            );
+/// The 2xx answers of a round, by message index; panics on an error status.
+fn answered_in(round: &[Option<Outcome>], log: &str) -> HashMap<usize, Value> {
+    let mut ok = HashMap::new();
+    for (i, outcome) in round.iter().enumerate() {
+        match outcome {
+            Some(Ok((200..=299, body))) => {
+                assert!(
+                    body["text"].as_str().is_some_and(|t| !t.is_empty()),
+                    "message {i}: {body}"
+                );
+                ok.insert(i, body.clone());
+            }
+            Some(Ok((status, body))) => panic!("message {i} refused with {status}: {body}\n{log}"),
+            // Sent when the server died, or never sent: the next round sends it again.
+            Some(Err(_)) | None => {}
         }
-        tokio::time::sleep(Duration::from_millis(1)).await;
     }
-    server.kill();
-    let first = burst.await.expect("the burst");
-    let first_ok: HashMap<usize, Value> = first
-        .iter()
-        .enumerate()
-        .filter_map(|(i, o)| match o {
-            Ok((200..=299, body)) => Some((i, body.clone())),
-            _ => None,
-        })
-        .collect();
-    let refused: Vec<_> = first
-        .iter()
-        .filter(|o| matches!(o, Ok((s, _)) if !(200..=299).contains(s)))
-        .collect();
-    assert!(
-        refused.is_empty(),
-        "answered with an error status before the kill: {refused:?}"
-    );
-    assert!(first_ok.len() >= KILL_AFTER, "{} answered", first_ok.len());
-    assert!(
-        first_ok.len() < BURST,
-        "the kill came after the whole burst was answered; nothing was interrupted"
-    );
-    for (i, body) in &first_ok {
-        assert!(
-            body["text"].as_str().is_some_and(|t| !t.is_empty()),
-            "{}: {body}",
-            messages[*i].message_id
-        );
-    }
+    ok
+}
 
-    // 2. Every answered message is stored, with the replies that were sent.
-    let db = support::open_db(&data).await;
-    let rows = support::messages(&db).await;
-    db.close().await;
-    let inbound = support::inbound_by_message_id(&rows);
-    let replies = support::replies_by_inbound(&rows);
-    for (i, body) in &first_ok {
-        let id = &messages[*i].message_id;
-        let row = inbound
-            .get(id)
-            .unwrap_or_else(|| panic!("{id} was answered 200 but is not in `messages`"));
-        let stored = replies.get(&row.id).map(Vec::as_slice).unwrap_or_default();
-        assert_eq!(
-            Some(joined(stored).as_str()),
-            body["text"].as_str(),
-            "{id}: the stored replies are not what was answered"
-        );
-    }
-    assert!(inbound.len() <= BURST);
-    let first_counts: HashMap<i64, usize> = replies.iter().map(|(k, v)| (*k, v.len())).collect();
-    let stored_before = inbound.len();
-
-    // 3. Restart on the same data folder; the platform sends all 1,000 again.
-    let mut server = Server::start(work.path(), &data, "burst-2", &options).await;
-    let second = send_all(
+/// The whole burst once, on a fresh data folder, nothing killed: how many rows each kind
+/// of record should have.
+async fn reference_counts(work: &std::path::Path, messages: &Arc<Vec<Message>>) -> support::Counts {
+    let data = work.join("reference");
+    let mut server = Server::start(work, &data, "reference", &ServerOptions::default()).await;
+    let all = send_all(
         server.base(),
         messages.clone(),
         Arc::new(AtomicUsize::new(0)),
     )
     .await;
+    let log = server.log();
     server.kill();
-    for (i, outcome) in second.iter().enumerate() {
-        let id = &messages[i].message_id;
-        let body = match outcome {
-            Ok((200, body)) => body,
-            other => panic!("{id} sent again: {other:?}\n{}", server.log()),
-        };
+    assert_eq!(answered_in(&all, &log).len(), BURST, "{log}");
+    let db = support::open_db(&data).await;
+    let counts = support::counts(&db).await;
+    db.close().await;
+    counts
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sigkill_at_several_points_loses_nothing_and_every_resent_message_is_answered_once() {
+    let work = tempfile::tempdir().unwrap();
+    let data = work.path().join("data");
+    let options = ServerOptions::default();
+    let messages = Arc::new(burst_messages());
+    let expected = reference_counts(work.path(), &messages).await;
+    assert!(
+        expected.feedback > 0 && expected.tickets >= 10,
+        "{expected:?}"
+    );
+
+    // Rounds that are killed part-way; each sends everything again from the start.
+    let mut first_answer: HashMap<usize, Value> = HashMap::new();
+    for (round, kill_after) in KILL_AFTER.iter().enumerate() {
+        let tag = format!("round-{round}");
+        let mut server = Server::start(work.path(), &data, &tag, &options).await;
+        let answered = Arc::new(AtomicUsize::new(0));
+        let burst = tokio::spawn(send_all(server.base(), messages.clone(), answered.clone()));
+        let deadline = Instant::now() + Duration::from_secs(180);
+        while answered.load(Ordering::SeqCst) < *kill_after {
+            assert!(
+                !burst.is_finished(),
+                "round {round} ended before {kill_after} answers\n{}",
+                server.log()
+            );
+            support::poll_pause(deadline, || {
+                format!(
+                    "round {round}: fewer than {kill_after} answers\n{}",
+                    server.log()
+                )
+            })
+            .await;
+        }
+        server.kill();
+        let log = server.log();
+        let ok = answered_in(&burst.await.expect("the burst"), &log);
         assert!(
-            body["text"].as_str().is_some_and(|t| !t.is_empty()),
-            "{id}: {body}"
+            ok.len() < BURST,
+            "round {round}: the kill interrupted nothing"
         );
-        if let Some(before) = first_ok.get(&i) {
-            assert_eq!(body, before, "{id}: a retried message got another answer");
+        for (i, body) in ok {
+            let before = first_answer.entry(i).or_insert_with(|| body.clone());
+            assert_eq!(
+                &body, before,
+                "message {i}: answered differently when resent"
+            );
+        }
+        // Every answered message is stored with the replies that were sent.
+        let db = support::open_db(&data).await;
+        let rows = support::messages(&db).await;
+        db.close().await;
+        let inbound = support::inbound_by_message_id(&rows);
+        let replies = support::replies_by_inbound(&rows);
+        for (i, body) in &first_answer {
+            let id = &messages[*i].message_id;
+            let row = inbound
+                .get(id)
+                .unwrap_or_else(|| panic!("{id} was answered but is not stored"));
+            let stored = replies.get(&row.id).map(Vec::as_slice).unwrap_or_default();
+            assert_eq!(Some(joined(stored).as_str()), body["text"].as_str(), "{id}");
         }
     }
 
-    // 4. The database: each message once, each with one set of replies.
+    // The last round runs to the end.
+    let mut server = Server::start(work.path(), &data, "final", &options).await;
+    let last = send_all(
+        server.base(),
+        messages.clone(),
+        Arc::new(AtomicUsize::new(0)),
+    )
+    .await;
+    let log = server.log();
+    server.kill();
+    let ok = answered_in(&last, &log);
+    assert_eq!(ok.len(), BURST, "{log}");
+    for (i, body) in &ok {
+        if let Some(before) = first_answer.get(i) {
+            assert_eq!(
+                body, before,
+                "message {i}: answered differently when resent"
+            );
+        }
+    }
+
+    // The database: each message once, each with one set of replies written by one turn,
+    // and exactly the questions, feedback and tickets of the run that was never killed.
     let db = support::open_db(&data).await;
     let rows = support::messages(&db).await;
-    let duplicate_tickets: Vec<(i64, i64)> = sqlx::query_as(
-        "SELECT conversation_id, COUNT(*) FROM tickets GROUP BY conversation_id HAVING COUNT(*) > 1",
-    )
-    .fetch_all(&db)
-    .await
-    .unwrap();
+    let counts = support::counts(&db).await;
     db.close().await;
-    let inbound_rows = rows.iter().filter(|r| r.direction == "in").count();
+    assert_eq!(
+        counts, expected,
+        "rows after kills and resends vs. an uninterrupted run"
+    );
+    let inbound_rows = rows.iter().filter(|r| r.direction == Direction::In).count();
     assert_eq!(inbound_rows, BURST, "inbound rows");
     let inbound = support::inbound_by_message_id(&rows);
-    let expected: HashSet<&String> = messages.iter().map(|m| &m.message_id).collect();
-    assert_eq!(inbound.keys().collect::<HashSet<_>>(), expected);
     let replies = support::replies_by_inbound(&rows);
     for (i, message) in messages.iter().enumerate() {
         let id = &message.message_id;
-        let row = &inbound[id];
-        let set = replies.get(&row.id).map(Vec::as_slice).unwrap_or_default();
+        let set = replies
+            .get(&inbound[id].id)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
         assert!(!set.is_empty(), "{id} has no reply");
         assert!(
             one_turn(set),
             "{id} has replies from more than one turn: {set:#?}"
         );
-        if let Some(&n) = first_counts.get(&row.id) {
-            assert_eq!(
-                set.len(),
-                n,
-                "{id}: replies written again after the restart"
-            );
-        }
-        let Ok((_, body)) = &second[i] else {
-            unreachable!()
-        };
-        assert_eq!(Some(joined(set).as_str()), body["text"].as_str(), "{id}");
+        assert_eq!(Some(joined(set).as_str()), ok[&i]["text"].as_str(), "{id}");
     }
-    assert!(
-        duplicate_tickets.is_empty(),
-        "conversations with two tickets: {duplicate_tickets:?}"
-    );
     eprintln!(
-        "burst: {} answered before SIGKILL, {} stored then, {} after the retries",
-        first_ok.len(),
-        stored_before,
-        inbound_rows
+        "burst: killed after {KILL_AFTER:?} answers per round; {} first answered before a kill; {expected:?}",
+        first_answer.len()
     );
 }
 
@@ -305,6 +317,7 @@ async fn operator_reply_queued_while_the_receiver_is_down_is_delivered_after_sig
             support::dead_port()
         )),
         config: Some(QUICK_RETRIES.into()),
+        ..ServerOptions::default()
     };
     let mut server = Server::start(work.path(), &data, "outbox-1", &down).await;
     let base = server.base();
@@ -353,7 +366,7 @@ async fn operator_reply_queued_while_the_receiver_is_down_is_delivered_after_sig
     let queued = support::outbox(&db).await;
     db.close().await;
     assert_eq!(queued.len(), 1, "{queued:?}");
-    assert_eq!(queued[0].status, "pending", "{queued:?}");
+    assert_eq!(queued[0].status, OutboxStatus::Pending, "{queued:?}");
     assert_eq!(queued[0].room, room);
     let payload: Value = serde_json::from_str(&queued[0].payload).expect("payload is JSON");
     assert_eq!(payload["text"], reply, "{payload}");
@@ -364,6 +377,7 @@ async fn operator_reply_queued_while_the_receiver_is_down_is_delivered_after_sig
     let up = ServerOptions {
         outgoing_url: Some(receiver.url.clone()),
         config: Some(QUICK_RETRIES.into()),
+        ..ServerOptions::default()
     };
     let server = Server::start(work.path(), &data, "outbox-2", &up).await;
     let deadline = Instant::now() + Duration::from_secs(15);
@@ -414,12 +428,15 @@ async fn operator_reply_queued_while_the_receiver_is_down_is_delivered_after_sig
     let rows = support::messages(&db).await;
     db.close().await;
     assert_eq!(outbox.len(), 1, "{outbox:?}");
-    assert_eq!(outbox[0].status, "delivered", "{outbox:?}");
+    assert_eq!(outbox[0].status, OutboxStatus::Delivered, "{outbox:?}");
     assert!(
         outbox[0].attempts >= 2,
         "failed before the restart, then delivered: {outbox:?}"
     );
-    let stored: Vec<_> = rows.iter().filter(|r| r.author == "operator").collect();
+    let stored: Vec<_> = rows
+        .iter()
+        .filter(|r| r.author == Author::Operator)
+        .collect();
     assert_eq!(stored.len(), 1, "{stored:?}");
     assert_eq!(stored[0].text, reply);
 }
@@ -441,6 +458,7 @@ async fn outbox_keeps_each_rooms_order_while_the_receiver_fails_half_of_the_time
         config: Some(
             "[outbox]\nfirst_delay_ms = 20\nmax_delay_secs = 1\nmax_attempts = 1000\n".into(),
         ),
+        ..ServerOptions::default()
     };
     let server = Server::start(work.path(), &data, "order", &options).await;
     let base = server.base();
@@ -557,7 +575,10 @@ async fn outbox_keeps_each_rooms_order_while_the_receiver_fails_half_of_the_time
     let outbox = support::outbox(&db).await;
     db.close().await;
     assert_eq!(outbox.len(), total);
-    assert!(outbox.iter().all(|o| o.status == "delivered"), "{outbox:?}");
+    assert!(
+        outbox.iter().all(|o| o.status == OutboxStatus::Delivered),
+        "{outbox:?}"
+    );
     for (room, _) in &tickets {
         assert_eq!(
             outbox.iter().filter(|o| &o.room == room).count(),

@@ -1,8 +1,8 @@
 //! Account changes made by an admin from the console, each recorded in the audit log
 //! under the admin's login (the command line records them as `cli`).
 
-use super::{hash_password_async, NewUser, Role};
-use crate::helpdesk::Helpdesk;
+use super::{hash_password_async, Accounts, NewUser, Role};
+use crate::storage::{audit, users, AuditEntry, StorageError};
 
 /// Why an account change was refused. Nothing was changed.
 #[derive(Debug, thiserror::Error)]
@@ -39,9 +39,15 @@ fn japanese(e: super::AccountError) -> ManageError {
     })
 }
 
-impl Helpdesk {
+impl From<StorageError> for ManageError {
+    fn from(e: StorageError) -> Self {
+        ManageError::Internal(e.into())
+    }
+}
+
+impl Accounts {
     /// Creates an account (the password is checked against the policy and hashed).
-    pub async fn add_account(
+    pub async fn add(
         &self,
         by: &str,
         login: &str,
@@ -54,13 +60,7 @@ impl Helpdesk {
         let password = hash_password_async(password.to_owned())
             .await
             .map_err(japanese)?;
-        if self
-            .store
-            .user(login)
-            .await
-            .map_err(anyhow::Error::from)?
-            .is_some()
-        {
+        if self.store.user(login).await?.is_some() {
             return Err(ManageError::Invalid(format!(
                 "ログインID {login} はすでに使われています。"
             )));
@@ -71,12 +71,18 @@ impl Helpdesk {
             role,
             password,
         };
-        self.store
-            .create_user(&user)
+        self.create(by, &user, role.as_str()).await
+    }
+
+    /// Stores an account whose password is already hashed, with its audit row (`detail`).
+    pub async fn create(&self, by: &str, user: &NewUser, detail: &str) -> Result<(), ManageError> {
+        let mut tx = self.store.begin().await?;
+        users::create(&mut tx, user)
             .await
             .map_err(|e| ManageError::Invalid(e.to_string()))?;
-        self.audit(by, "user.add", "user", login, Some(role.to_string()))
-            .await?;
+        let entry = AuditEntry::new(by, "user.add", "user", &user.login).detail(detail);
+        audit::append(&mut tx, &entry).await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -90,21 +96,28 @@ impl Helpdesk {
         let password = hash_password_async(password.to_owned())
             .await
             .map_err(japanese)?;
-        let changed = self
-            .store
-            .set_user_password(login, &password)
-            .await
-            .map_err(anyhow::Error::from)?;
-        if !changed {
+        self.set_password(by, login, &password).await
+    }
+
+    /// Sets an already hashed password; the account's sessions end.
+    pub async fn set_password(
+        &self,
+        by: &str,
+        login: &str,
+        password: &super::HashedPassword,
+    ) -> Result<(), ManageError> {
+        let mut tx = self.store.begin().await?;
+        if !users::set_password(&mut tx, login, password).await? {
             return Err(ManageError::NoSuchAccount(login.to_owned()));
         }
-        self.audit(by, "user.passwd", "user", login, None).await?;
+        audit::append(&mut tx, &AuditEntry::new(by, "user.passwd", "user", login)).await?;
+        tx.commit().await?;
         Ok(())
     }
 
     /// Disables or enables an account; a disabled account's sessions end. Admins cannot
     /// disable themselves (someone must be left to undo it).
-    pub async fn set_account_disabled(
+    pub async fn set_disabled(
         &self,
         by: &str,
         login: &str,
@@ -113,12 +126,8 @@ impl Helpdesk {
         if disabled && by == login {
             return Err(ManageError::OwnAccount);
         }
-        let changed = self
-            .store
-            .set_user_disabled(login, disabled)
-            .await
-            .map_err(anyhow::Error::from)?;
-        if !changed {
+        let mut tx = self.store.begin().await?;
+        if !users::set_disabled(&mut tx, login, disabled).await? {
             return Err(ManageError::NoSuchAccount(login.to_owned()));
         }
         let action = if disabled {
@@ -126,7 +135,8 @@ impl Helpdesk {
         } else {
             "user.enable"
         };
-        self.audit(by, action, "user", login, None).await?;
+        audit::append(&mut tx, &AuditEntry::new(by, action, "user", login)).await?;
+        tx.commit().await?;
         Ok(())
     }
 }

@@ -10,10 +10,8 @@
 use chrono::{DateTime, Duration, Utc};
 use sha2::{Digest, Sha256};
 
-use super::ldap::BindOutcome;
-use super::{verify_password_async, Role, User};
-use crate::helpdesk::Helpdesk;
-use crate::storage::SessionRecord;
+use super::{verify_password_async, Accounts, BindOutcome, Role, StoredUser, User};
+use crate::storage::{audit, sessions, AuditEntry, SessionRecord};
 
 pub const FAILURE_WINDOW_MINUTES: i64 = 15;
 pub const MAX_FAILURES_PER_LOGIN: i64 = 5;
@@ -37,7 +35,7 @@ impl SignedIn {
 
     /// Operators and admins work tickets; viewers only read.
     pub fn can_work_tickets(&self) -> bool {
-        matches!(self.user.role, Role::Operator | Role::Admin)
+        self.user.role.works_tickets()
     }
 
     pub fn is_admin(&self) -> bool {
@@ -91,46 +89,49 @@ static NO_SUCH_ACCOUNT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|
         .to_owned()
 });
 
-impl Helpdesk {
+impl Accounts {
     /// Signs `login` in with `password`, from `remote` (the client's address). Every
-    /// outcome is written to the audit log.
+    /// outcome is written to the audit log, in the transaction of what it records.
     pub async fn sign_in(
         &self,
         login: &str,
         password: &str,
         remote: &str,
     ) -> Result<NewSession, SignInError> {
-        let now = self.clock.now();
+        let now = self.store.now();
         let login = login.trim();
         let window_start = now - Duration::minutes(FAILURE_WINDOW_MINUTES);
-        let store = &self.store;
-        let (by_login, by_remote) = store
-            .sign_in_failures(login, remote, window_start)
-            .await
-            .map_err(anyhow::Error::from)?;
+        let (by_login, by_remote) =
+            sessions::failures(&mut self.store.conn(), login, remote, window_start)
+                .await
+                .map_err(anyhow::Error::from)?;
+        let audit_line = |action: &str| AuditEntry::new(login, action, "user", login);
         if by_login >= MAX_FAILURES_PER_LOGIN || by_remote >= MAX_FAILURES_PER_REMOTE {
-            self.audit(login, "session.throttled", "user", login, None)
-                .await?;
+            self.store
+                .record_audit(&audit_line("session.throttled"))
+                .await
+                .map_err(anyhow::Error::from)?;
             return Err(SignInError::Throttled {
                 minutes: FAILURE_WINDOW_MINUTES,
             });
         }
-        let account = store.user(login).await.map_err(anyhow::Error::from)?;
+        let account = self.store.user(login).await.map_err(anyhow::Error::from)?;
         let way = self.check_password(account.as_ref(), login, password).await;
+        let mut tx = self.store.begin().await.map_err(anyhow::Error::from)?;
         let (account, way) = match (account, way) {
             (Some(a), Some(way)) if !a.user.disabled => (a, way),
             _ => {
-                store
-                    .record_sign_in_failure(login, remote, now)
+                sessions::record_failure(&mut tx, login, remote)
                     .await
                     .map_err(anyhow::Error::from)?;
-                self.audit(login, "session.refused", "user", login, None)
-                    .await?;
+                audit::append(&mut tx, &audit_line("session.refused"))
+                    .await
+                    .map_err(anyhow::Error::from)?;
+                tx.commit().await.map_err(anyhow::Error::from)?;
                 return Err(SignInError::Refused);
             }
         };
-        store
-            .clear_sign_in_failures(login, window_start)
+        sessions::clear_failures(&mut tx, login, window_start)
             .await
             .map_err(anyhow::Error::from)?;
         let token = random_token();
@@ -142,12 +143,13 @@ impl Helpdesk {
             last_seen_at: now,
             expires_at: self.session_expiry(now, now),
         };
-        store
-            .create_session(&record)
+        sessions::create(&mut tx, &record)
             .await
             .map_err(anyhow::Error::from)?;
-        self.audit(login, "session.sign_in", "user", login, Some(way.into()))
-            .await?;
+        audit::append(&mut tx, &audit_line("session.sign_in").detail(way))
+            .await
+            .map_err(anyhow::Error::from)?;
+        tx.commit().await.map_err(anyhow::Error::from)?;
         Ok(NewSession {
             token,
             signed_in: SignedIn {
@@ -165,16 +167,15 @@ impl Helpdesk {
     /// break-glass password) to decide.
     async fn check_password(
         &self,
-        account: Option<&super::StoredUser>,
+        account: Option<&StoredUser>,
         login: &str,
         password: &str,
     ) -> Option<&'static str> {
-        let ldap = &self.settings.ldap;
         let bindable = account.is_some_and(|a| !a.user.disabled)
             && !password.is_empty()
             && super::validate_login(login).is_ok();
-        if ldap.enabled() && bindable {
-            match super::ldap::bind(ldap, login, password).await {
+        if self.directory.enabled() && bindable {
+            match self.directory.bind(login, password).await {
                 BindOutcome::Accepted => return Some("ldap"),
                 BindOutcome::Refused => {}
                 BindOutcome::Unavailable(reason) => {
@@ -194,13 +195,15 @@ impl Helpdesk {
         if token.len() != 64 {
             return Ok(None);
         }
-        let now = self.clock.now();
+        let now = self.store.now();
         let hash = token_hash(token);
         let Some(record) = self.store.session(&hash).await? else {
             return Ok(None);
         };
         if record.expires_at <= now {
-            self.store.end_session(&hash, now).await?;
+            let mut tx = self.store.begin().await?;
+            sessions::end(&mut tx, &hash).await?;
+            tx.commit().await?;
             return Ok(None);
         }
         let Some(account) = self.store.user(&record.login).await? else {
@@ -211,7 +214,9 @@ impl Helpdesk {
         }
         if (now - record.last_seen_at).num_seconds() >= TOUCH_EVERY_SECS {
             let expires = self.session_expiry(record.created_at, now);
-            self.store.touch_session(&hash, now, expires).await?;
+            let mut tx = self.store.begin().await?;
+            sessions::touch(&mut tx, &hash, expires).await?;
+            tx.commit().await?;
         }
         Ok(Some(SignedIn {
             user: account.user,
@@ -222,22 +227,21 @@ impl Helpdesk {
 
     /// Ends the session.
     pub async fn sign_out(&self, session: &SignedIn) -> anyhow::Result<()> {
-        self.store
-            .end_session(&session.token_hash, self.clock.now())
-            .await?;
-        self.audit(
-            session.login(),
-            "session.sign_out",
-            "user",
-            session.login(),
-            None,
+        let mut tx = self.store.begin().await?;
+        sessions::end(&mut tx, &session.token_hash).await?;
+        let login = session.login();
+        audit::append(
+            &mut tx,
+            &AuditEntry::new(login, "session.sign_out", "user", login),
         )
-        .await
+        .await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Idle expiry from `now`, but never past the session's maximum age.
     fn session_expiry(&self, created: DateTime<Utc>, now: DateTime<Utc>) -> DateTime<Utc> {
-        let console = self.settings.console;
+        let console = self.console;
         let idle = now + Duration::minutes(i64::from(console.session_idle_minutes));
         let max = created + Duration::hours(i64::from(console.session_max_hours));
         idle.min(max)

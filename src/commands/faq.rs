@@ -7,7 +7,7 @@ use anyhow::Context;
 
 use crate::config::Settings;
 use crate::kb::files;
-use crate::kb::maintenance::ExportFormat;
+use crate::knowledge::ExportFormat;
 
 use super::open;
 
@@ -67,14 +67,12 @@ fn export(
     }
     let (rt, helpdesk) = open(settings)?;
     let count = if folder {
-        let entries = rt.block_on(helpdesk.store.list_faqs())?;
+        let entries = rt.block_on(helpdesk.knowledge().export_entries(author))?;
         files::write_dir(&entries, out)?;
-        let detail = format!("markdown folder: {} entries", entries.len());
-        rt.block_on(helpdesk.audit(author, "faq.export", "faq", "knowledge-base", Some(detail)))?;
         entries.len()
     } else {
         let file = rt
-            .block_on(helpdesk.export_faqs(format, author))
+            .block_on(helpdesk.knowledge().export_faqs(format, author))
             .context("faq export")?;
         std::fs::write(out, &file.bytes).with_context(|| format!("writing {}", out.display()))?;
         file.entries
@@ -92,13 +90,17 @@ fn import(settings: &Settings, path: &Path, author: &str) -> anyhow::Result<Exit
     let (rt, helpdesk) = open(settings)?;
     let report = if path.is_dir() {
         let entries = files::load_dir(path).with_context(context)?;
-        rt.block_on(helpdesk.import_faq_entries(&entries, author, "markdown"))
+        rt.block_on(
+            helpdesk
+                .knowledge()
+                .import_faq_entries(&entries, author, "markdown"),
+        )
     } else {
         let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
         if path.extension().is_some_and(|e| e == "tar") {
-            rt.block_on(helpdesk.import_faq_archive(&bytes, author))
+            rt.block_on(helpdesk.knowledge().import_faq_archive(&bytes, author))
         } else {
-            rt.block_on(helpdesk.import_faq_csv(&bytes, author))
+            rt.block_on(helpdesk.knowledge().import_faq_csv(&bytes, author))
         }
     }
     .with_context(context)?;

@@ -4,10 +4,10 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
-use crate::accounts::{self, HashedPassword, NewUser, Role};
+use crate::accounts::{self, Accounts, HashedPassword, ManageError, NewUser, NoDirectory, Role};
+use crate::clock::SystemClock;
 use crate::config::Settings;
-
-use crate::storage::{AuditEntry, Store};
+use crate::storage::Store;
 
 use super::runtime;
 
@@ -47,6 +47,17 @@ fn parse_role(s: &str) -> Result<Role, String> {
 /// nothing.
 pub fn user(settings: &Settings, action: UserAction) -> anyhow::Result<ExitCode> {
     let rt = runtime()?;
+    let connect = || -> anyhow::Result<Accounts> {
+        let store = rt.block_on(Store::connect(
+            &settings.database_url(),
+            std::sync::Arc::new(SystemClock),
+        ))?;
+        Ok(Accounts::new(
+            store,
+            settings.console,
+            std::sync::Arc::new(NoDirectory),
+        ))
+    };
     match action {
         UserAction::Add {
             login,
@@ -58,35 +69,30 @@ pub fn user(settings: &Settings, action: UserAction) -> anyhow::Result<ExitCode>
             accounts::validate_display_name(&name)?;
             let password = if ldap {
                 // A hash of a random value no one knows: the account signs in through LDAP.
-                HashedPassword::new(&accounts::sessions::random_token())?
+                HashedPassword::new(&accounts::random_token())?
             } else {
                 HashedPassword::new(&read_password(&format!("password for {login}"))?)?
             };
-            let store = rt.block_on(Store::connect(&settings.database_url()))?;
+            let accounts = connect()?;
             let user = NewUser {
                 login,
                 display_name: name,
                 role,
                 password,
             };
-            rt.block_on(store.create_user(&user))
+            let detail = if ldap {
+                format!("{}, ldap", user.role)
+            } else {
+                user.role.to_string()
+            };
+            rt.block_on(accounts.create(CLI, &user, &detail))
+                .map_err(english)
                 .with_context(|| format!("user add {}", user.login))?;
-            rt.block_on(audit(
-                &store,
-                "user.add",
-                &user.login,
-                Some(if ldap {
-                    format!("{}, ldap", user.role)
-                } else {
-                    user.role.to_string()
-                }),
-            ))?;
             let way = if ldap { ", signs in through LDAP" } else { "" };
             println!("created user {} ({}{way})", user.login, user.role);
         }
         UserAction::List => {
-            let store = rt.block_on(Store::connect(&settings.database_url()))?;
-            let users = rt.block_on(store.users())?;
+            let users = rt.block_on(connect()?.list())?;
             println!("login\tname\trole\tstatus");
             for user in &users {
                 let status = if user.disabled { "disabled" } else { "enabled" };
@@ -97,45 +103,38 @@ pub fn user(settings: &Settings, action: UserAction) -> anyhow::Result<ExitCode>
             }
         }
         UserAction::Passwd { login } => {
-            let store = rt.block_on(Store::connect(&settings.database_url()))?;
-            if rt.block_on(store.user(&login))?.is_none() {
+            let accounts = connect()?;
+            if rt.block_on(accounts.get(&login))?.is_none() {
                 anyhow::bail!("user passwd: no user with login {login:?}");
             }
             let password =
                 HashedPassword::new(&read_password(&format!("new password for {login}"))?)?;
-            if !rt.block_on(store.set_user_password(&login, &password))? {
-                anyhow::bail!("user passwd: no user with login {login:?}");
-            }
-            rt.block_on(audit(&store, "user.passwd", &login, None))?;
+            rt.block_on(accounts.set_password(CLI, &login, &password))
+                .map_err(english)
+                .context("user passwd")?;
             println!("password changed for {login}");
         }
         UserAction::Disable { login } => {
-            let store = rt.block_on(Store::connect(&settings.database_url()))?;
-            if !rt.block_on(store.set_user_disabled(&login, true))? {
-                anyhow::bail!("user disable: no user with login {login:?}");
-            }
-            rt.block_on(audit(&store, "user.disable", &login, None))?;
+            let accounts = connect()?;
+            rt.block_on(accounts.set_disabled(CLI, &login, true))
+                .map_err(english)
+                .context("user disable")?;
             println!("disabled user {login}");
         }
     }
     Ok(ExitCode::SUCCESS)
 }
 
-/// Records an account change made from the command line in the audit log.
-async fn audit(
-    store: &Store,
-    action: &str,
-    login: &str,
-    detail: Option<String>,
-) -> anyhow::Result<()> {
-    let entry = AuditEntry {
-        actor: "cli".into(),
-        action: action.into(),
-        object_kind: "user".into(),
-        object_id: login.into(),
-        detail,
-    };
-    Ok(store.record_audit(&entry).await?)
+/// The audit log's actor for changes made from the command line.
+const CLI: &str = "cli";
+
+/// A refusal as the command line says it.
+fn english(e: ManageError) -> anyhow::Error {
+    match e {
+        ManageError::NoSuchAccount(login) => anyhow::anyhow!("no user with login {login:?}"),
+        ManageError::Invalid(reason) => anyhow::anyhow!("{reason}"),
+        other => anyhow::anyhow!("{other}"),
+    }
 }
 
 /// Reads a password: one line of standard input, without its line ending. On a terminal

@@ -2,51 +2,37 @@
 //! the terminal) turns its format into an [`Incoming`] message and shows the replies; the
 //! flow (answer, 解決しましたか, other candidates, a person) lives here once.
 //!
-//! Every inbound message is stored before it is answered, and every reply with it; a
-//! message the channel delivers twice (same channel message id) gets the stored replies
-//! back instead of a second answer. Turns of one conversation run one at a time.
+//! A turn is one transaction: the inbound message, the question log, the offers, the
+//! feedback, a ticket and its notices, the replies and the new state commit together or
+//! not at all. A message the channel delivers twice (same channel message id) gets the
+//! stored replies back instead of a second answer. Turns of one conversation never
+//! interleave, on any instance: the turn is worked out from the conversation as read, and
+//! committed only if no other turn changed the conversation meanwhile (else it is worked
+//! out again).
 
 mod flow;
-mod handoff;
-mod state;
-mod words;
 
-pub use self::handoff::{ticket_number, OperatorAction, OperatorError, OperatorRef};
-pub use self::state::State;
-pub use self::words::{classify, Word};
-use crate::channels::logochat;
-use crate::helpdesk::Helpdesk;
-use crate::storage::{ConversationKey, ConversationRow, Inbound, NewMessage, StoredMessage};
+use std::sync::Arc;
 
-/// Where a message came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Channel {
-    LogoChat,
-    Widget,
-    Terminal,
-}
+use crate::domain::{Author, ConversationState, Direction};
+use crate::engine::{AnswerEngine, Outcome};
+use crate::kb::FaqEntry;
+use crate::outbox::Wakeup;
+use crate::prompts::Prompts;
+use crate::storage::staff::StaffKey;
+use crate::storage::{
+    conversations, messages, questions, ConversationKey, ConversationRow, NewMessage, NewQuestion,
+    StaffMember, StorageError, Store, StoredMessage,
+};
+use crate::tickets::Tickets;
 
-impl Channel {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Channel::LogoChat => "logochat",
-            Channel::Widget => "widget",
-            Channel::Terminal => "terminal",
-        }
-    }
+pub use crate::domain::text::{clean_text, stored_text};
+pub use crate::domain::words::{classify, Word};
+pub use crate::domain::Channel;
 
-    /// Whether replies sent later (an operator's) must be pushed to the channel through
-    /// the outbox. The widget and the terminal fetch them instead.
-    fn pushes(self) -> bool {
-        self == Channel::LogoChat
-    }
-
-    pub fn parse(name: &str) -> Option<Self> {
-        [Channel::LogoChat, Channel::Widget, Channel::Terminal]
-            .into_iter()
-            .find(|c| c.as_str() == name)
-    }
-}
+/// How often a turn is worked out again when other turns of the same conversation keep
+/// committing first, before the message is refused as busy.
+const MAX_ATTEMPTS: usize = 16;
 
 /// Who the channel says is writing.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -85,79 +71,62 @@ pub struct Handled {
     pub duplicate: bool,
 }
 
-/// Turns of one conversation run one at a time; 256 stripes bound the memory.
-pub(crate) struct TurnLocks(Vec<tokio::sync::Mutex<()>>);
-
-impl Default for TurnLocks {
-    fn default() -> Self {
-        Self((0..256).map(|_| tokio::sync::Mutex::new(())).collect())
-    }
+/// An answered one-off question (the ask API, `madoguchi ask`): the engine's verdict and,
+/// when it answers, the entry.
+#[derive(Debug, Clone)]
+pub struct Answered {
+    pub outcome: Outcome,
+    pub entry: Option<FaqEntry>,
+    pub question_id: i64,
 }
 
-impl TurnLocks {
-    async fn lock(&self, conversation_id: i64) -> tokio::sync::MutexGuard<'_, ()> {
-        self.0[conversation_id.rem_euclid(self.0.len() as i64) as usize]
-            .lock()
-            .await
-    }
+/// Why a message could not be handled. Nothing was stored.
+#[derive(Debug, thiserror::Error)]
+pub enum ConversationError {
+    /// Other turns of the conversation kept committing first.
+    #[error("会話が混み合っています。少し待ってから送り直してください。")]
+    Busy,
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
 }
 
-impl Helpdesk {
+/// The conversation service.
+pub struct Conversations {
+    store: Store,
+    engine: Arc<AnswerEngine>,
+    prompts: Arc<Prompts>,
+    tickets: Arc<Tickets>,
+    wakeup: Wakeup,
+    /// Below this score an entry is not offered in a list.
+    suggest_floor: f32,
+}
+
+impl Conversations {
+    pub fn new(
+        store: Store,
+        engine: Arc<AnswerEngine>,
+        prompts: Arc<Prompts>,
+        tickets: Arc<Tickets>,
+        wakeup: Wakeup,
+        suggest_floor: f32,
+    ) -> Self {
+        Self {
+            store,
+            engine,
+            prompts,
+            tickets,
+            wakeup,
+            suggest_floor,
+        }
+    }
+
     /// Receives one message from a staff member and answers it (or stays silent while an
     /// operator has the conversation).
-    pub async fn receive(&self, incoming: Incoming) -> anyhow::Result<Handled> {
-        let conversation = self.conversation_for(&incoming).await?;
-        let _turn = self.turns.lock(conversation.id).await;
-        // Read again under the lock: an earlier turn may have changed the state.
-        let conversation = self
-            .store
-            .conversation(conversation.id)
-            .await?
-            .ok_or_else(|| anyhow::anyhow!("conversation {} vanished", conversation.id))?;
-        let text = crate::helpdesk::clean_text(&incoming.text);
-        let message = NewMessage {
-            channel_message_id: incoming.message_id.clone(),
-            direction: "in",
-            author: "staff".into(),
-            author_name: incoming.user_name.clone(),
-            text: text.clone(),
-            ..NewMessage::default()
-        };
-        let (inbound_id, duplicate) =
-            match self.store.record_inbound(&conversation, &message).await? {
-                Inbound::New(id) => (id, false),
-                Inbound::Duplicate(id) => {
-                    let mut replies = self.store.replies_to(id).await?;
-                    replies.retain(|m| m.conversation_id == conversation.id);
-                    // Answered before, or an operator has the conversation: say it again.
-                    // Stored but never answered (the server stopped in between): answer now.
-                    if !replies.is_empty() || conversation.handler != "bot" {
-                        return Ok(Handled {
-                            conversation,
-                            inbound_id: id,
-                            replies,
-                            duplicate: true,
-                        });
-                    }
-                    (id, true)
-                }
-            };
-        let turn = self.turn(&conversation, inbound_id, &text).await?;
-        let replies = self.store.commit_turn(&conversation, &turn).await?;
-        let conversation = conversation.after(&turn);
-        Ok(Handled {
-            conversation,
-            inbound_id,
-            replies,
-            duplicate,
-        })
-    }
-
-    /// The conversation an incoming message belongs to, created if new, with who is
-    /// writing looked up in the staff directory.
-    async fn conversation_for(&self, incoming: &Incoming) -> anyhow::Result<ConversationRow> {
+    pub async fn receive(&self, incoming: Incoming) -> Result<Handled, ConversationError> {
         let key = ConversationKey {
-            channel: incoming.channel.as_str().into(),
+            channel: incoming.channel,
             room: incoming.room.clone(),
             user_ref: incoming.user_ref.clone(),
         };
@@ -166,29 +135,118 @@ impl Helpdesk {
             Channel::Widget => incoming.room.clone(),
             _ => new_token(),
         };
-        let conversation = self
-            .store
-            .open_conversation(&key, &token, &State::Idle.to_json())
-            .await?;
-        let staff = match &incoming.identity {
-            Identity::Anonymous => None,
-            Identity::LogoChatId(id) => self.store.staff_by_logochat_id(id).await?,
-            Identity::Trusted(who) if who.contains('@') => self.store.staff_by_email(who).await?,
-            Identity::Trusted(who) => self.store.staff_by_employee_no(who).await?,
+        let mut conversation = self.store.open_conversation(&key, &token).await?;
+        let staff = self.who_is_writing(&incoming.identity).await?;
+        let text = clean_text(&incoming.text);
+        let message = NewMessage {
+            channel_message_id: incoming.message_id.clone(),
+            author_name: incoming.user_name.clone(),
+            direction: Direction::In,
+            ..NewMessage::outgoing(Author::Staff, text.clone())
         };
-        let staff_no = staff.as_ref().map(|s| s.employee_no.as_str());
-        let name = staff
-            .as_ref()
-            .map(|s| s.name.as_str())
-            .or(incoming.user_name.as_deref());
-        if staff_no.is_some_and(|no| conversation.staff_no.as_deref() != Some(no))
-            || name.is_some_and(|n| conversation.user_name.as_deref() != Some(n))
-        {
-            self.store
-                .identify_conversation(conversation.id, name, staff_no)
-                .await?;
+        for attempt in 0..MAX_ATTEMPTS {
+            if attempt > 0 {
+                conversation = conversations::get(&mut self.store.conn(), conversation.id)
+                    .await?
+                    .ok_or_else(|| anyhow::anyhow!("conversation {} vanished", conversation.id))?;
+            }
+            if let Some(handled) = self.redelivered(&conversation, &incoming).await? {
+                return Ok(handled);
+            }
+            let mut conversation = conversation.clone();
+            identify(
+                &mut conversation,
+                staff.as_ref(),
+                incoming.user_name.as_deref(),
+            );
+            let step = self.plan(&conversation, &text).await?;
+            let mut tx = self.store.begin().await?;
+            if !conversations::lock(&mut tx, conversation.id, conversation.version).await? {
+                continue;
+            }
+            let Some(inbound_id) =
+                messages::insert_inbound(&mut tx, &conversation, &message).await?
+            else {
+                // The same message, delivered twice at once: the other delivery answers.
+                drop(tx);
+                continue;
+            };
+            let turn = self.execute(&mut tx, &conversation, step).await?;
+            let mut replies = Vec::with_capacity(turn.replies.len());
+            for mut reply in turn.replies {
+                reply.reply_to = Some(inbound_id);
+                replies.push(messages::insert(&mut tx, &conversation, &reply).await?);
+            }
+            conversations::save(&mut tx, &turn.after).await?;
+            tx.commit().await?;
+            if turn.opened_ticket.is_some() {
+                self.wakeup.ring();
+            }
+            let after = ConversationRow {
+                version: turn.after.version + 1,
+                ..turn.after
+            };
+            return Ok(Handled {
+                conversation: after,
+                inbound_id,
+                replies,
+                duplicate: false,
+            });
         }
-        Ok(conversation)
+        Err(ConversationError::Busy)
+    }
+
+    /// The stored replies when the channel delivered this message before.
+    async fn redelivered(
+        &self,
+        conversation: &ConversationRow,
+        incoming: &Incoming,
+    ) -> Result<Option<Handled>, ConversationError> {
+        let Some(id) = &incoming.message_id else {
+            return Ok(None);
+        };
+        let mut conn = self.store.conn();
+        let Some(inbound_id) = messages::find_inbound(&mut conn, incoming.channel, id).await?
+        else {
+            return Ok(None);
+        };
+        let mut replies = messages::replies_to(&mut conn, inbound_id).await?;
+        replies.retain(|m| m.conversation_id == conversation.id);
+        Ok(Some(Handled {
+            conversation: conversation.clone(),
+            inbound_id,
+            replies,
+            duplicate: true,
+        }))
+    }
+
+    /// The member of staff the channel names, from the directory.
+    async fn who_is_writing(
+        &self,
+        identity: &Identity,
+    ) -> Result<Option<StaffMember>, StorageError> {
+        let key = match identity {
+            Identity::Anonymous => return Ok(None),
+            Identity::LogoChatId(id) => StaffKey::LogoChatId(id),
+            Identity::Trusted(who) if who.contains('@') => StaffKey::Email(who),
+            Identity::Trusted(who) => StaffKey::EmployeeNo(who),
+        };
+        self.store.staff_member(key).await
+    }
+
+    /// Answers a one-off question (no conversation) and logs it for the statistics.
+    pub async fn ask(&self, text: &str, channel: &str) -> Result<Answered, ConversationError> {
+        let outcome = self.engine.ask(text);
+        let mut tx = self.store.begin().await?;
+        let question_id =
+            questions::record(&mut tx, &question_log(text, channel, &outcome)).await?;
+        tx.commit().await?;
+        let entry = outcome.answer().and_then(|c| self.engine.entry(&c.id));
+        Ok(Answered {
+            outcome,
+            entry,
+            question_id,
+        })
     }
 
     /// Messages of a conversation after message `after`, for the widget's polling.
@@ -196,37 +254,71 @@ impl Helpdesk {
         &self,
         conversation_id: i64,
         after: i64,
-    ) -> anyhow::Result<Vec<StoredMessage>> {
-        Ok(self.store.messages_after(conversation_id, after).await?)
+    ) -> Result<Vec<StoredMessage>, StorageError> {
+        self.store.messages_after(conversation_id, after).await
     }
 
-    /// A bot or operator message for a conversation, outside a turn (queued for the
-    /// channel when it pushes).
-    pub(crate) fn outgoing(
+    /// The widget conversation with this token, if any.
+    pub async fn widget_conversation(
         &self,
-        conversation: &ConversationRow,
-        author: &str,
-        author_name: Option<String>,
-        text: String,
-    ) -> NewMessage {
-        let push = Channel::parse(&conversation.channel)
-            .filter(|c| c.pushes())
-            .map(|_| {
-                logochat::outgoing::payload(&conversation.room, &conversation.user_ref, &text)
-            });
-        NewMessage {
-            direction: "out",
-            author: author.into(),
-            author_name,
-            text,
-            push,
-            ..NewMessage::default()
+        token: &str,
+    ) -> Result<Option<ConversationRow>, StorageError> {
+        if token.len() != 32 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Ok(None);
         }
+        Ok(self
+            .store
+            .conversation_by_token(token)
+            .await?
+            .filter(|c| c.channel == Channel::Widget))
     }
+}
 
-    /// Wakes the outbox worker after something was queued.
-    pub(crate) fn outbox_changed(&self) {
-        self.outbox_wakeup.notify_one();
+/// Who the conversation is with, as the directory and the channel say now.
+fn identify(
+    conversation: &mut ConversationRow,
+    staff: Option<&StaffMember>,
+    user_name: Option<&str>,
+) {
+    if let Some(staff) = staff {
+        conversation.staff_no = Some(staff.employee_no.clone());
+        conversation.user_name = Some(staff.name.clone());
+    } else if let Some(name) = user_name {
+        conversation.user_name = Some(name.to_owned());
+    }
+}
+
+/// The question log's record of `text`.
+fn question_log(text: &str, channel: &str, outcome: &Outcome) -> NewQuestion {
+    let top = outcome.candidates.first();
+    NewQuestion {
+        channel: channel.to_owned(),
+        text: stored_text(text),
+        decision: outcome.decision.as_str().to_owned(),
+        top_faq_id: top.map(|c| c.id.clone()),
+        top_score: top.map(|c| f64::from(c.score)),
+        reason: Some(outcome.reason.as_str().to_owned()),
+    }
+}
+
+/// What a turn leaves behind: the conversation after it, the replies, and the ticket it
+/// opened, if any.
+struct TurnResult {
+    after: ConversationRow,
+    replies: Vec<NewMessage>,
+    opened_ticket: Option<i64>,
+}
+
+impl TurnResult {
+    fn new(before: &ConversationRow, state: ConversationState, reply: NewMessage) -> Self {
+        Self {
+            after: ConversationRow {
+                state,
+                ..before.clone()
+            },
+            replies: vec![reply],
+            opened_ticket: None,
+        }
     }
 }
 

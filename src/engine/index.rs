@@ -63,6 +63,87 @@ pub struct FaqIndex {
     body_field: Field,
 }
 
+/// Every text of the entries, analysed once: the question variants (entry ordinal, text,
+/// weight, units) and the bodies' word units.
+struct Analysed {
+    variants: Vec<(u32, String, f32, Vec<String>)>,
+    bodies: Vec<Vec<String>>,
+}
+
+impl Analysed {
+    fn of(entries: &[FaqEntry], analyzer: &Analyzer) -> Self {
+        let mut variants = Vec::new();
+        let mut bodies = Vec::with_capacity(entries.len());
+        for (ordinal, entry) in entries.iter().enumerate() {
+            for (text, weight) in question_texts(entry) {
+                let u = units(&analyzer.analyze(&text), UnitSet::All);
+                if !u.is_empty() {
+                    variants.push((ordinal as u32, text, weight, u));
+                }
+            }
+            bodies.push(units(&analyzer.analyze(&entry.body), UnitSet::Words));
+        }
+        Self { variants, bodies }
+    }
+
+    /// The vocabulary of every unit, with document frequencies per entry.
+    fn vocabulary(&self, analyzer: &Analyzer) -> Vocabulary {
+        let mut per_entry: Vec<Vec<&str>> = self
+            .bodies
+            .iter()
+            .map(|b| b.iter().map(String::as_str).collect())
+            .collect();
+        for (faq, _, _, u) in &self.variants {
+            per_entry[*faq as usize].extend(u.iter().map(String::as_str));
+        }
+        let mut vocabulary = Vocabulary::build(per_entry.into_iter());
+        vocabulary.learn_readings(|word| analyzer.reading_of(word));
+        vocabulary
+    }
+}
+
+/// The tantivy index of the variants and bodies (pre-tokenized: the texts were analysed
+/// already, so the registered, identical tokenizer does not run a second time), and what
+/// searches read from it.
+fn write_index(
+    analyzer: &Analyzer,
+    entries: &[FaqEntry],
+    bodies: &[Vec<String>],
+    variants: &[Variant],
+    variants_of: &[Vec<u32>],
+) -> tantivy::Result<(Searcher, Vec<Column<u64>>, Field, Field)> {
+    let (index, question_field, body_field, faq_field) = tantivy_index(analyzer)?;
+    let mut writer = index.writer_with_num_threads(1, 15_000_000)?;
+    for (ordinal, body) in bodies.iter().enumerate() {
+        for &v in &variants_of[ordinal] {
+            let variant = &variants[v as usize];
+            let mut doc = TantivyDocument::new();
+            doc.add_pre_tokenized_text(
+                question_field,
+                pre_tokenized(&variant.text, &variant.units),
+            );
+            doc.add_u64(faq_field, ordinal as u64);
+            writer.add_document(doc)?;
+        }
+        let mut doc = TantivyDocument::new();
+        doc.add_pre_tokenized_text(body_field, pre_tokenized(&entries[ordinal].body, body));
+        doc.add_u64(faq_field, ordinal as u64);
+        writer.add_document(doc)?;
+    }
+    writer.commit()?;
+    let reader: tantivy::IndexReader = index
+        .reader_builder()
+        .reload_policy(ReloadPolicy::Manual)
+        .try_into()?;
+    let searcher = reader.searcher();
+    let faq_columns = searcher
+        .segment_readers()
+        .iter()
+        .map(|segment| segment.fast_fields().u64("faq"))
+        .collect::<tantivy::Result<Vec<_>>>()?;
+    Ok((searcher, faq_columns, question_field, body_field))
+}
+
 impl FaqIndex {
     /// Builds the index over the published entries of `entries`.
     pub fn build(
@@ -71,27 +152,8 @@ impl FaqIndex {
         weights: UnitWeights,
     ) -> tantivy::Result<Self> {
         let entries: Vec<FaqEntry> = entries.iter().filter(|e| e.published).cloned().collect();
-        // Analyse every text once.
-        let mut variant_units: Vec<(u32, String, f32, Vec<String>)> = Vec::new();
-        let mut body_units: Vec<Vec<String>> = Vec::with_capacity(entries.len());
-        for (ordinal, entry) in entries.iter().enumerate() {
-            for (text, weight) in question_texts(entry) {
-                let u = units(&analyzer.analyze(&text), UnitSet::All);
-                if !u.is_empty() {
-                    variant_units.push((ordinal as u32, text, weight, u));
-                }
-            }
-            body_units.push(units(&analyzer.analyze(&entry.body), UnitSet::Words));
-        }
-        let mut per_entry: Vec<Vec<&str>> = body_units
-            .iter()
-            .map(|b| b.iter().map(String::as_str).collect())
-            .collect();
-        for (faq, _, _, u) in &variant_units {
-            per_entry[*faq as usize].extend(u.iter().map(String::as_str));
-        }
-        let mut vocabulary = Vocabulary::build(per_entry.into_iter());
-        vocabulary.learn_readings(|word| analyzer.reading_of(word));
+        let analysed = Analysed::of(&entries, analyzer);
+        let vocabulary = analysed.vocabulary(analyzer);
         let vector = |u: &[String]| {
             UnitVec::new(
                 u.iter()
@@ -103,10 +165,12 @@ impl FaqIndex {
                     .collect(),
             )
         };
-        let mut variants = Vec::with_capacity(variant_units.len());
+        let mut variants = Vec::with_capacity(analysed.variants.len());
         let mut variants_of = vec![Vec::new(); entries.len()];
-        for (faq, text, weight, u) in &variant_units {
+        let mut question_units: Vec<Vec<String>> = vec![Vec::new(); entries.len()];
+        for (faq, text, weight, u) in &analysed.variants {
             variants_of[*faq as usize].push(variants.len() as u32);
+            question_units[*faq as usize].extend(u.iter().cloned());
             variants.push(Variant {
                 faq: *faq,
                 text: text.clone(),
@@ -115,44 +179,10 @@ impl FaqIndex {
                 units: u.clone(),
             });
         }
-        let bodies = body_units.iter().map(|b| vector(b)).collect();
-        let mut question_units: Vec<Vec<String>> = vec![Vec::new(); entries.len()];
-        for (faq, _, _, u) in &variant_units {
-            question_units[*faq as usize].extend(u.iter().cloned());
-        }
+        let bodies = analysed.bodies.iter().map(|b| vector(b)).collect();
         let questions = question_units.iter().map(|u| vector(u)).collect();
-
-        let (index, question_field, body_field, faq_field) = tantivy_index(analyzer)?;
-        // Texts were analysed above; tantivy gets the units pre-tokenized rather than
-        // running the (registered, identical) tokenizer a second time.
-        let mut writer = index.writer_with_num_threads(1, 15_000_000)?;
-        for (ordinal, body) in body_units.iter().enumerate() {
-            for &v in &variants_of[ordinal] {
-                let variant = &variants[v as usize];
-                let mut doc = TantivyDocument::new();
-                doc.add_pre_tokenized_text(
-                    question_field,
-                    pre_tokenized(&variant.text, &variant.units),
-                );
-                doc.add_u64(faq_field, ordinal as u64);
-                writer.add_document(doc)?;
-            }
-            let mut doc = TantivyDocument::new();
-            doc.add_pre_tokenized_text(body_field, pre_tokenized(&entries[ordinal].body, body));
-            doc.add_u64(faq_field, ordinal as u64);
-            writer.add_document(doc)?;
-        }
-        writer.commit()?;
-        let reader: tantivy::IndexReader = index
-            .reader_builder()
-            .reload_policy(ReloadPolicy::Manual)
-            .try_into()?;
-        let searcher = reader.searcher();
-        let faq_columns = searcher
-            .segment_readers()
-            .iter()
-            .map(|segment| segment.fast_fields().u64("faq"))
-            .collect::<tantivy::Result<Vec<_>>>()?;
+        let (searcher, faq_columns, question_field, body_field) =
+            write_index(analyzer, &entries, &analysed.bodies, &variants, &variants_of)?;
         let by_id = entries
             .iter()
             .enumerate()

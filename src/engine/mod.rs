@@ -176,6 +176,18 @@ impl AnswerEngine {
         self.index.load().entries.len()
     }
 
+    /// (id, title) of every published entry, ordered by id.
+    pub fn titles(&self) -> Vec<(String, String)> {
+        let index = self.index.load();
+        let mut titles: Vec<(String, String)> = index
+            .entries
+            .iter()
+            .map(|e| (e.id.clone(), e.title.clone()))
+            .collect();
+        titles.sort();
+        titles
+    }
+
     /// A published entry by id.
     pub fn entry(&self, id: &str) -> Option<FaqEntry> {
         self.index.load().entry(id).cloned()

@@ -19,7 +19,8 @@ use serde::{Deserialize, Serialize};
 use super::error::{ApiError, ApiResult};
 use super::json_body::JsonBody;
 use super::messages::{bodies, MessageBody};
-use crate::conversation::{new_token, Channel, Identity, Incoming};
+use crate::conversation::{new_token, Identity, Incoming};
+use crate::domain::Channel;
 use crate::helpdesk::Helpdesk;
 use crate::storage::ConversationRow;
 
@@ -79,6 +80,7 @@ pub async fn post(
     };
     let identity = identity(&helpdesk, &headers);
     let handled = helpdesk
+        .conversations()
         .receive(Incoming {
             channel: Channel::Widget,
             room: token.clone(),
@@ -103,33 +105,27 @@ pub async fn messages(
 ) -> ApiResult<Json<MessagesResponse>> {
     let conversation = conversation(&helpdesk, &token).await?;
     let messages = helpdesk
+        .conversations()
         .messages_after(conversation.id, after.after)
         .await?;
     Ok(Json(MessagesResponse {
         messages: bodies(&messages),
-        handler: conversation.handler,
+        handler: conversation.handler.kind().to_owned(),
     }))
 }
 
 /// The widget conversation with this token, or 404.
 async fn conversation(helpdesk: &Helpdesk, token: &str) -> ApiResult<ConversationRow> {
-    let found = if token.len() == 32 && token.bytes().all(|b| b.is_ascii_hexdigit()) {
-        helpdesk
-            .store
-            .conversation_by_token(token)
-            .await
-            .map_err(anyhow::Error::from)?
-    } else {
-        None
-    };
-    found
-        .filter(|c| c.channel == Channel::Widget.as_str())
+    helpdesk
+        .conversations()
+        .widget_conversation(token)
+        .await?
         .ok_or_else(|| ApiError::not_found("会話が見つかりません。新しく質問してください。"))
 }
 
 fn identity(helpdesk: &Helpdesk, headers: &HeaderMap) -> Identity {
     helpdesk
-        .settings
+        .settings()
         .widget
         .identity_header
         .as_deref()

@@ -49,3 +49,48 @@ impl IntoResponse for ApiError {
         (self.status, Json(body)).into_response()
     }
 }
+
+impl From<crate::storage::StorageError> for ApiError {
+    /// The one conversion from storage errors: a change that lost a race is a 409, input
+    /// the store refused a 400, anything else a hidden 500.
+    fn from(error: crate::storage::StorageError) -> Self {
+        use crate::storage::StorageError as E;
+        match error {
+            E::Conflict(_) => Self::new(
+                StatusCode::CONFLICT,
+                "conflict",
+                "ほかの操作と重なりました。読み込み直してから、もう一度お試しください。",
+            ),
+            E::Invalid(reason) => Self::bad_request("invalid", reason),
+            other => anyhow::Error::from(other).into(),
+        }
+    }
+}
+
+impl From<crate::tickets::TicketError> for ApiError {
+    fn from(error: crate::tickets::TicketError) -> Self {
+        use crate::tickets::TicketError as E;
+        let message = error.to_string();
+        match error {
+            E::NoSuchTicket(_) | E::UnknownFaq(_) => {
+                Self::new(StatusCode::NOT_FOUND, "not_found", message)
+            }
+            E::AlreadyResolved(_) => Self::new(StatusCode::CONFLICT, "already_resolved", message),
+            E::Conflict(_) => Self::new(StatusCode::CONFLICT, "conflict", message),
+            E::EmptyReply => Self::bad_request("empty_reply", message),
+            E::Invalid(_) | E::Transition { .. } => Self::bad_request("invalid", message),
+            E::Internal(e) => e.into(),
+        }
+    }
+}
+
+impl From<crate::conversation::ConversationError> for ApiError {
+    fn from(error: crate::conversation::ConversationError) -> Self {
+        use crate::conversation::ConversationError as E;
+        match error {
+            E::Busy => Self::new(StatusCode::SERVICE_UNAVAILABLE, "busy", error.to_string()),
+            E::Storage(e) => e.into(),
+            E::Internal(e) => e.into(),
+        }
+    }
+}

@@ -27,6 +27,7 @@ pub async fn show(
     Path(id): Path<String>,
 ) -> ApiResult<Json<FaqBody>> {
     let entry = helpdesk
+        .knowledge()
         .published_entry(&id)
         .ok_or_else(|| ApiError::not_found("そのFAQは見つかりません。"))?;
     Ok(Json(FaqBody {

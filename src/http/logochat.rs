@@ -12,7 +12,8 @@ use serde_json::{json, Value};
 use super::error::{ApiError, ApiResult};
 use super::json_body::RawBody;
 use crate::channels::logochat::{auth, inbound, SIGNATURE_HEADER, TIMESTAMP_HEADER, TOKEN_HEADER};
-use crate::conversation::{Channel, Identity, Incoming};
+use crate::conversation::{Identity, Incoming};
+use crate::domain::Channel;
 use crate::helpdesk::Helpdesk;
 
 pub async fn webhook(
@@ -20,7 +21,7 @@ pub async fn webhook(
     headers: HeaderMap,
     RawBody(body): RawBody,
 ) -> ApiResult<Json<Value>> {
-    let settings = &helpdesk.settings.logochat;
+    let settings = &helpdesk.settings().logochat;
     let Some(token) = &settings.token else {
         return Err(ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -38,7 +39,7 @@ pub async fn webhook(
             header_str(&headers, TIMESTAMP_HEADER),
             header_str(&headers, SIGNATURE_HEADER),
             &body,
-            helpdesk.clock.now().timestamp(),
+            helpdesk.now().timestamp(),
         )
         .map_err(unauthorized)?;
     }
@@ -55,6 +56,7 @@ pub async fn webhook(
         auth::check_token(token.expose(), message.token.as_deref()).map_err(unauthorized)?;
     }
     let handled = helpdesk
+        .conversations()
         .receive(Incoming {
             channel: Channel::LogoChat,
             room: message.room_id,

@@ -3,13 +3,13 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use crate::domain::Author;
 use crate::storage::{Choice, StoredMessage};
 
 #[derive(Debug, Serialize)]
 pub struct MessageBody {
     pub id: i64,
-    /// `staff`, `bot` or `operator`.
-    pub author: String,
+    pub author: Author,
     pub author_name: Option<String>,
     pub text: String,
     /// Sanitised HTML, when the message has formatting (an FAQ answer).
@@ -22,7 +22,7 @@ impl From<&StoredMessage> for MessageBody {
     fn from(m: &StoredMessage) -> Self {
         Self {
             id: m.id,
-            author: m.author.clone(),
+            author: m.author,
             author_name: m.author_name.clone(),
             text: m.text.clone(),
             html: m.html.clone(),

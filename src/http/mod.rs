@@ -37,7 +37,7 @@ pub fn app(helpdesk: Arc<Helpdesk>) -> Router {
         .route("/api/v1/outbox", get(operator::outbox))
         .route("/api/v1/outbox/{id}/retry", post(operator::retry_outbox))
         .route("/integrations/logochat/webhook", post(logochat::webhook))
-        .merge(chat_routes(&helpdesk.settings.widget))
+        .merge(chat_routes(&helpdesk.settings().widget))
         .merge(widget::routes())
         .merge(console::routes())
         .fallback(not_found)
@@ -96,7 +96,7 @@ async fn preflight() -> StatusCode {
 async fn healthz(
     axum::extract::State(helpdesk): axum::extract::State<Arc<Helpdesk>>,
 ) -> Json<serde_json::Value> {
-    Json(serde_json::json!({"status": "ok", "faqs": helpdesk.engine.entry_count()}))
+    Json(serde_json::json!({"status": "ok", "faqs": helpdesk.knowledge().entry_count()}))
 }
 
 async fn not_found() -> ApiError {

@@ -1,10 +1,11 @@
-//! The operator JSON API: the ticket queue and what operators do with a ticket (take,
-//! reply, hand back, resolve), and the outbox's failures. Until the console's sign-in
-//! exists, callers present the configured operator token (`Authorization: Bearer`) and
-//! name themselves in each action.
+//! The operator JSON API for integrations: the ticket queue and what operators do with a
+//! ticket (take, reply, hand back, resolve), and the outbox's failures. Callers present
+//! the configured operator token (`Authorization: Bearer`) and name themselves in each
+//! action; people use the console.
 
 use std::sync::Arc;
 
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
@@ -15,9 +16,11 @@ use subtle::ConstantTimeEq;
 use super::error::{ApiError, ApiResult};
 use super::json_body::JsonBody;
 use super::messages::{bodies, MessageBody};
-use crate::conversation::{OperatorAction, OperatorError};
+use crate::domain::{OutboxStatus, TextEnum, TicketStatus};
 use crate::helpdesk::Helpdesk;
-use crate::storage::{OutboxItem, Ticket, TICKET_STATUSES};
+use crate::storage::outbox::Requeue;
+use crate::storage::{OutboxItem, Ticket};
+use crate::tickets::OperatorAction;
 
 /// Proof that the caller presented the operator token.
 pub struct Operator;
@@ -26,7 +29,7 @@ impl FromRequestParts<Arc<Helpdesk>> for Operator {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, helpdesk: &Arc<Helpdesk>) -> ApiResult<Self> {
-        let Some(expected) = &helpdesk.settings.operator_token else {
+        let Some(expected) = &helpdesk.settings().operator_token else {
             return Err(ApiError::new(
                 StatusCode::FORBIDDEN,
                 "operator_api_disabled",
@@ -50,7 +53,7 @@ impl FromRequestParts<Arc<Helpdesk>> for Operator {
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
     #[serde(default)]
-    pub status: Option<String>,
+    pub status: Option<TicketStatus>,
     /// Only tickets past their first-response or resolution due time.
     #[serde(default)]
     pub overdue: bool,
@@ -60,7 +63,7 @@ pub struct ListQuery {
 #[serde(deny_unknown_fields)]
 pub struct OutboxQuery {
     #[serde(default)]
-    pub status: Option<String>,
+    pub status: Option<OutboxStatus>,
 }
 
 #[derive(Deserialize)]
@@ -98,32 +101,19 @@ const OPERATOR_API: &str = "operator-api";
 pub async fn list(
     _: Operator,
     State(helpdesk): State<Arc<Helpdesk>>,
-    Query(query): Query<ListQuery>,
+    query: Result<Query<ListQuery>, QueryRejection>,
 ) -> ApiResult<Json<Vec<Ticket>>> {
-    if let Some(status) = &query.status {
-        if !TICKET_STATUSES.contains(&status.as_str()) {
-            return Err(ApiError::bad_request(
-                "invalid_status",
-                format!("status は {} のどれかです。", TICKET_STATUSES.join(", ")),
-            ));
-        }
-    }
-    let store = &helpdesk.store;
-    let tickets = if query.overdue {
-        let mut overdue = store
-            .overdue_tickets(helpdesk.clock.now(), LIST_LIMIT)
-            .await
-            .map_err(anyhow::Error::from)?;
-        if let Some(status) = &query.status {
-            overdue.retain(|t| &t.status == status);
-        }
-        overdue
-    } else {
-        store
-            .tickets(query.status.as_deref(), LIST_LIMIT)
-            .await
-            .map_err(anyhow::Error::from)?
-    };
+    let Query(query) = query.map_err(|_| {
+        let names: Vec<&str> = TicketStatus::ALL.iter().map(|s| s.as_str()).collect();
+        ApiError::bad_request(
+            "invalid_status",
+            format!("status は {} のどれかです。", names.join(", ")),
+        )
+    })?;
+    let tickets = helpdesk
+        .tickets()
+        .list(query.status, query.overdue, LIST_LIMIT)
+        .await?;
     Ok(Json(tickets))
 }
 
@@ -132,18 +122,8 @@ pub async fn show(
     State(helpdesk): State<Arc<Helpdesk>>,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<TicketDetail>> {
-    let ticket = helpdesk
-        .store
-        .ticket(id)
-        .await
-        .map_err(anyhow::Error::from)?
-        .ok_or_else(|| ApiError::not_found(format!("受付番号 {id} のチケットはありません。")))?;
-    // Reading a ticket shows a staff member's messages: recorded. Until the console's
-    // sign-in names the reader, the actor is the API itself.
-    helpdesk
-        .audit(OPERATOR_API, "ticket.view", "ticket", &id.to_string(), None)
-        .await?;
-    let messages = helpdesk.messages_after(ticket.conversation_id, 0).await?;
+    // Reading a ticket shows a staff member's messages: recorded, under the API's name.
+    let (ticket, messages) = helpdesk.tickets().transcript(id, OPERATOR_API).await?;
     let transcript = serde_json::from_str(&ticket.transcript).unwrap_or_default();
     Ok(Json(TicketDetail {
         ticket,
@@ -178,20 +158,7 @@ pub async fn act(
         },
         _ => return Err(ApiError::not_found("そのURLは見つかりません。")),
     };
-    let (ticket, sent) =
-        helpdesk
-            .operator_act(id, operator, action)
-            .await
-            .map_err(|e| match e {
-                OperatorError::NoSuchTicket(_) | OperatorError::UnknownFaq(_) => {
-                    ApiError::new(StatusCode::NOT_FOUND, "not_found", e.to_string())
-                }
-                OperatorError::AlreadyResolved(_) => {
-                    ApiError::new(StatusCode::CONFLICT, "already_resolved", e.to_string())
-                }
-                OperatorError::EmptyReply => ApiError::bad_request("empty_reply", e.to_string()),
-                OperatorError::Internal(e) => ApiError::from(e),
-            })?;
+    let (ticket, sent) = helpdesk.tickets().act(id, operator, action).await?;
     Ok(Json(ActionResponse {
         ticket,
         sent: bodies(&sent),
@@ -203,12 +170,9 @@ pub async fn outbox(
     State(helpdesk): State<Arc<Helpdesk>>,
     Query(query): Query<OutboxQuery>,
 ) -> ApiResult<Json<Vec<OutboxItem>>> {
-    let items = helpdesk
-        .store
-        .outbox(query.status.as_deref(), LIST_LIMIT)
-        .await
-        .map_err(anyhow::Error::from)?;
-    Ok(Json(items))
+    Ok(Json(
+        helpdesk.outbox().items(query.status, LIST_LIMIT).await?,
+    ))
 }
 
 pub async fn retry_outbox(
@@ -216,18 +180,15 @@ pub async fn retry_outbox(
     State(helpdesk): State<Arc<Helpdesk>>,
     Path(id): Path<i64>,
 ) -> ApiResult<StatusCode> {
-    let requeued = helpdesk
-        .store
-        .retry_outbox(id)
-        .await
-        .map_err(anyhow::Error::from)?;
-    if !requeued {
-        return Err(ApiError::new(
+    match helpdesk.outbox().retry(id).await? {
+        Requeue::Requeued => Ok(StatusCode::NO_CONTENT),
+        Requeue::NotFailed => Err(ApiError::new(
             StatusCode::CONFLICT,
             "not_failed",
             "送信に失敗した項目だけを再送できます。",
-        ));
+        )),
+        Requeue::NoSuchItem => Err(ApiError::not_found(format!(
+            "送信待ちの項目 {id} はありません。"
+        ))),
     }
-    helpdesk.outbox_changed();
-    Ok(StatusCode::NO_CONTENT)
 }

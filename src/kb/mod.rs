@@ -4,13 +4,9 @@
 
 pub mod csv;
 pub mod diff;
-pub mod editing;
 pub mod export;
 pub mod files;
-pub mod maintenance;
 pub mod render;
-pub mod synonyms;
-pub mod test_box;
 
 use serde::{Deserialize, Serialize};
 
@@ -41,7 +37,7 @@ fn yes() -> bool {
 }
 
 /// An id is 1-80 characters of `a-z`, `0-9`, `-` and `_`.
-pub(crate) fn valid_id(id: &str) -> bool {
+pub fn valid_id(id: &str) -> bool {
     !id.is_empty()
         && id.len() <= 80
         && id

@@ -6,7 +6,6 @@ use serde::Serialize;
 
 use super::{DayCounts, Period, PeriodCounts};
 use crate::calendar;
-use crate::helpdesk::Helpdesk;
 
 /// Days in the by-day series, today included.
 pub const CHART_DAYS: usize = 30;
@@ -44,10 +43,10 @@ fn rate(part: i64, whole: i64) -> Option<f64> {
     (whole > 0).then(|| part as f64 / whole as f64)
 }
 
-impl Helpdesk {
+impl super::Learning {
     /// The dashboard at the helpdesk clock's now: two queries.
     pub async fn dashboard(&self) -> anyhow::Result<Dashboard> {
-        let now = self.clock.now();
+        let now = self.store.now();
         let date = calendar::to_local(now).date();
         let counts = self
             .store

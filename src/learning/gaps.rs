@@ -26,7 +26,6 @@ use serde::Serialize;
 
 use super::{GapKind, Period, UnansweredQuestion};
 use crate::analysis::Analyzer;
-use crate::helpdesk::Helpdesk;
 use crate::storage::question_key;
 
 /// Least Jaccard similarity of token sets for two questions to be one gap.
@@ -66,7 +65,7 @@ pub struct GapGroup {
     pub ticket_ids: Vec<i64>,
 }
 
-impl Helpdesk {
+impl super::Learning {
     /// The unanswered questions of `period`, grouped (see the module documentation), the
     /// most frequent gaps first.
     pub async fn unanswered_report(&self, period: Period) -> anyhow::Result<Vec<GapGroup>> {
@@ -74,7 +73,7 @@ impl Helpdesk {
             .store
             .unanswered_questions(period, MAX_QUESTIONS)
             .await?;
-        let analyzer = self.engine.analyzer().clone();
+        let analyzer = self.knowledge.engine().analyzer();
         Ok(tokio::task::spawn_blocking(move || group_gaps(&analyzer, &questions)).await?)
     }
 }

@@ -1,14 +1,15 @@
-//! The learning loop and the dashboard (issue 4): what the console shows so that every
-//! answer an operator gives makes the bot answer the next similar question by itself.
+//! The learning loop and the dashboard: what the console shows so that every answer an
+//! operator gives makes the bot answer the next similar question by itself.
 //!
-//! - [`Helpdesk::entry_statistics`]: per FAQ entry, shown / answered / 解決した /
-//!   解決しなかった / escalated after it, over a period;
-//! - [`Helpdesk::unanswered_report`]: escalated, no-match and 「いいえ」 questions grouped by
-//!   similarity ([`gaps`]), the most frequent gaps first;
+//! - per FAQ entry, shown / answered / 解決した / 解決しなかった / escalated after it, over
+//!   a period ([`crate::knowledge::EntryStatistics`]);
+//! - [`Learning::unanswered_report`]: escalated, no-match and 「いいえ」 questions grouped
+//!   by similarity ([`gaps`]), the most frequent gaps first;
 //! - proposals: resolving a ticket with an FAQ link proposes the staff member's question as
-//!   an alternative question of the entry ([`Helpdesk::propose_from_resolution`]); an admin
-//!   accepts ([`Helpdesk::accept_proposal`]) and the bot answers with it at once;
-//! - [`Helpdesk::dashboard`] and [`chart::answer_rate_chart`]: today's and this month's
+//!   an alternative question of the entry ([`propose_from_resolution`], in the resolution's
+//!   transaction); an admin accepts ([`Learning::accept_proposal`]) and the bot answers
+//!   with it at once;
+//! - [`Learning::dashboard`] and [`chart::answer_rate_chart`]: today's and this month's
 //!   counts, and the auto-answer rate by day as an inline SVG.
 //!
 //! Figures are derived from what the conversation already records (questions, messages,
@@ -18,19 +19,34 @@ pub mod chart;
 mod dashboard;
 pub mod gaps;
 mod proposals;
-mod statistics;
+
+use std::sync::Arc;
 
 use chrono::{Datelike, Days, Months, NaiveDate};
 
 pub use self::dashboard::{Dashboard, CHART_DAYS};
 pub use self::gaps::{GapGroup, GROUP_SIMILARITY};
-pub use self::proposals::{AcceptedProposal, ProposalError};
-pub use self::statistics::EntryStatistics;
+pub use self::proposals::{propose_from_resolution, AcceptedProposal, ProposalError};
 use crate::calendar;
+pub use crate::knowledge::EntryStatistics;
+use crate::knowledge::KnowledgeBase;
+use crate::storage::Store;
 pub use crate::storage::{
     DashboardCounts, DayCounts, EntryCounts, GapKind, PendingProposal, Period, PeriodCounts,
     Proposal, UnansweredQuestion,
 };
+
+/// The learning-loop service.
+pub struct Learning {
+    store: Store,
+    knowledge: Arc<KnowledgeBase>,
+}
+
+impl Learning {
+    pub fn new(store: Store, knowledge: Arc<KnowledgeBase>) -> Self {
+        Self { store, knowledge }
+    }
+}
 
 impl Period {
     /// From `from` (inclusive) to `to` (exclusive); `to` before `from` is refused.
@@ -79,7 +95,7 @@ pub enum PeriodError {
 /// word (「担当者」「はい」「2」), which is what a ticket opened without a question carries.
 pub(crate) fn is_question(text: &str) -> bool {
     !crate::storage::question_key(text).is_empty()
-        && crate::conversation::classify(text) == crate::conversation::Word::Other
+        && crate::domain::words::classify(text) == crate::domain::words::Word::Other
 }
 
 #[cfg(test)]

@@ -8,9 +8,12 @@
 
 use serde::Serialize;
 
-use super::{PendingProposal, Proposal};
-use crate::helpdesk::Helpdesk;
-use crate::storage::{question_key, NewProposal, ProposalOutcome, Ticket};
+use super::{Learning, PendingProposal, Proposal};
+use crate::domain::ProposalStatus;
+use crate::kb::FaqEntry;
+use crate::storage::{
+    audit, proposals, question_key, AuditEntry, NewProposal, ProposalOutcome, Ticket, Tx,
+};
 
 /// Most pending proposals listed at once.
 pub const MAX_PENDING: i64 = 500;
@@ -20,17 +23,17 @@ pub const MAX_PENDING: i64 = 500;
 pub enum ProposalError {
     #[error("提案 {0} はありません。")]
     NoSuchProposal(i64),
-    #[error("提案 {id} は既に{}です。", decided(.status))]
-    NotPending { id: i64, status: String },
+    #[error("提案 {id} は既に{}です。", decided(*.status))]
+    NotPending { id: i64, status: ProposalStatus },
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
 
-fn decided(status: &str) -> &'static str {
+fn decided(status: ProposalStatus) -> &'static str {
     match status {
-        "accepted" => "承認済み",
-        "rejected" => "却下済み",
-        _ => "処理済み",
+        ProposalStatus::Accepted => "承認済み",
+        ProposalStatus::Rejected => "却下済み",
+        ProposalStatus::Proposed => "処理済み",
     }
 }
 
@@ -47,47 +50,49 @@ pub struct AcceptedProposal {
     pub revision: u32,
 }
 
-impl Helpdesk {
-    /// Proposes the question of a ticket being resolved as an alternative question of the
-    /// FAQ entry `faq_id` that answers it (nothing when there is no entry, the ticket has
-    /// no question, or the entry already has the question as its title, an alternative or
-    /// a pending proposal). Returns the new proposal's id. Called by
-    /// [`Helpdesk::operator_act`] before the ticket changes, so a failure refuses the
-    /// resolution as a whole.
-    pub async fn propose_from_resolution(
-        &self,
-        ticket: &Ticket,
-        faq_id: Option<&str>,
-        operator: &str,
-    ) -> anyhow::Result<Option<i64>> {
-        let Some(faq_id) = faq_id else {
-            return Ok(None);
-        };
-        let question = ticket.subject.trim();
-        if !super::is_question(question) {
-            return Ok(None);
-        }
-        let Some(entry) = self.store.get_faq(faq_id).await? else {
-            return Ok(None);
-        };
-        let key = question_key(question);
-        let known = std::iter::once(&entry.title)
-            .chain(&entry.alternatives)
-            .any(|q| question_key(q) == key);
-        if known {
-            return Ok(None);
-        }
-        let proposal = NewProposal {
-            faq_id: faq_id.to_owned(),
-            question: question.to_owned(),
-            ticket_id: Some(ticket.id),
-            proposed_by: operator.to_owned(),
-        };
-        let id = self.store.propose_alternative(&proposal).await?;
-        if let Some(id) = id {
-            tracing::info!(proposal = id, ticket = ticket.id, faq = faq_id, "proposed");
-        }
-        Ok(id)
+/// Proposes the question of a ticket being resolved as an alternative question of the
+/// FAQ entry that answers it, inside the resolution's transaction (nothing when the
+/// ticket has no question, or the entry already has the question as its title, an
+/// alternative or a pending proposal). Returns the new proposal's id.
+pub async fn propose_from_resolution(
+    tx: &mut Tx,
+    ticket: &Ticket,
+    entry: &FaqEntry,
+    operator: &str,
+) -> anyhow::Result<Option<i64>> {
+    let question = ticket.subject.trim();
+    if !super::is_question(question) {
+        return Ok(None);
+    }
+    let key = question_key(question);
+    let known = std::iter::once(&entry.title)
+        .chain(&entry.alternatives)
+        .any(|q| question_key(q) == key);
+    if known {
+        return Ok(None);
+    }
+    let proposal = NewProposal {
+        faq_id: entry.id.clone(),
+        question: question.to_owned(),
+        ticket_id: Some(ticket.id),
+        proposed_by: operator.to_owned(),
+    };
+    let id = proposals::propose(tx, &proposal).await?;
+    if let Some(id) = id {
+        tracing::info!(
+            proposal = id,
+            ticket = ticket.id,
+            faq = entry.id,
+            "proposed"
+        );
+    }
+    Ok(id)
+}
+
+impl Learning {
+    /// A proposal, pending or decided.
+    pub async fn proposal(&self, id: i64) -> anyhow::Result<Option<Proposal>> {
+        Ok(self.store.proposal(id).await?)
     }
 
     /// Pending proposals, oldest first, with their entries' titles and ticket numbers.
@@ -103,33 +108,26 @@ impl Helpdesk {
         id: i64,
         login: &str,
     ) -> Result<AcceptedProposal, ProposalError> {
-        let (proposal, revision) = decided_now(id, self.store.accept_proposal(id, login).await?)?;
+        let mut tx = self.store.begin().await?;
+        let (proposal, revision) =
+            decided_now(id, proposals::decide(&mut tx, id, login, true).await?)?;
         let revision = revision.ok_or_else(|| anyhow::anyhow!("accepted without a revision"))?;
-        self.reload().await?;
-        let detail = Some(format!("proposal {id}, revision {revision}"));
-        self.audit(
-            login,
-            "faq.proposal.accept",
-            "faq",
-            &proposal.faq_id,
-            detail,
-        )
-        .await?;
+        let line = AuditEntry::new(login, "faq.proposal.accept", "faq", &proposal.faq_id)
+            .detail(format!("proposal {id}, revision {revision}"));
+        audit::append(&mut tx, &line).await?;
+        tx.commit().await?;
+        self.knowledge.reload().await?;
         Ok(AcceptedProposal { proposal, revision })
     }
 
     /// An admin (`login`) rejects a pending proposal; the entry is left as it is. Audited.
     pub async fn reject_proposal(&self, id: i64, login: &str) -> Result<Proposal, ProposalError> {
-        let (proposal, _) = decided_now(id, self.store.reject_proposal(id, login).await?)?;
-        let detail = Some(format!("proposal {id}"));
-        self.audit(
-            login,
-            "faq.proposal.reject",
-            "faq",
-            &proposal.faq_id,
-            detail,
-        )
-        .await?;
+        let mut tx = self.store.begin().await?;
+        let (proposal, _) = decided_now(id, proposals::decide(&mut tx, id, login, false).await?)?;
+        let line = AuditEntry::new(login, "faq.proposal.reject", "faq", &proposal.faq_id)
+            .detail(format!("proposal {id}"));
+        audit::append(&mut tx, &line).await?;
+        tx.commit().await?;
         Ok(proposal)
     }
 }

@@ -7,7 +7,8 @@
 use chrono::{DateTime, Utc};
 
 use crate::calendar;
-use crate::conversation::ticket_number;
+use crate::domain::ticket_number;
+use crate::domain::Channel;
 use crate::prompts::{Prompt, Prompts};
 
 /// The facts a notice carries, already in the words operators read.
@@ -27,28 +28,17 @@ pub struct EscalationNotice {
     pub link: String,
 }
 
-/// How operators call each channel.
-const CHANNEL_NAMES: &[(&str, &str)] = &[
-    ("logochat", "LoGoチャット"),
-    ("widget", "ポータルのチャット"),
-    ("terminal", "端末"),
-];
-
 impl EscalationNotice {
     /// The notice for ticket `id`.
     pub fn new(
         prompts: &Prompts,
         id: i64,
         subject: &str,
-        channel: &str,
+        channel: Channel,
         department: Option<&str>,
         first_response_due: Option<DateTime<Utc>>,
         link: String,
     ) -> Self {
-        let channel = CHANNEL_NAMES
-            .iter()
-            .find(|(name, _)| *name == channel)
-            .map_or(channel, |(_, label)| label);
         let department = department
             .map(str::trim)
             .filter(|d| !d.is_empty())
@@ -62,7 +52,7 @@ impl EscalationNotice {
         Self {
             ticket: ticket_number(id),
             subject: subject.to_owned(),
-            channel: channel.to_owned(),
+            channel: channel.label().to_owned(),
             department,
             due,
             link,

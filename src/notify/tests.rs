@@ -3,6 +3,7 @@ use chrono::TimeZone;
 use super::*;
 use crate::config::{ConfigError, Secret, Settings};
 use crate::prompts::{Prompt, Prompts};
+use crate::storage::{Delivery, OutboxItem};
 
 fn load(vars: &[(&str, &str)]) -> Result<Settings, ConfigError> {
     Settings::load(None, |k| {
@@ -164,7 +165,7 @@ fn notice(subject: &str, department: Option<&str>) -> EscalationNotice {
         &Prompts::bundled(),
         12,
         subject,
-        "logochat",
+        crate::domain::Channel::LogoChat,
         department,
         Some(due),
         "http://console.example/operator/tickets/12".into(),
@@ -206,25 +207,36 @@ fn the_mail_subject_stays_on_one_line_whatever_the_question_holds() {
 fn a_mail_keeps_its_message_id_and_date_across_retries_and_encodes_the_subject() {
     let settings = load(MAIL_ON).unwrap().notify.smtp;
     let created = chrono::Utc.with_ymd_and_hms(2026, 11, 26, 1, 0, 0).unwrap();
+    let delivery = Delivery {
+        subject: Some("[窓口] 受付番号 #12".into()),
+        text: "本文".into(),
+    };
     let item = OutboxItem {
         id: 7,
-        channel: MAIL_CHANNEL.into(),
+        route: crate::domain::OutboxRoute::Mail,
         room: MAIL_ROOM.into(),
+        recipient: None,
         message_id: None,
-        payload: MailPayload {
-            subject: "[窓口] 受付番号 #12".into(),
-            text: "本文".into(),
-        }
-        .to_json(),
-        status: "pending".into(),
+        payload: serde_json::to_string(&delivery).unwrap(),
+        status: crate::domain::OutboxStatus::Pending,
         attempts: 0,
         next_attempt_at: created,
         last_error: None,
         created_at: created,
         delivered_at: None,
     };
-    let first = String::from_utf8(smtp::message(&settings, &item).unwrap().formatted()).unwrap();
-    let again = String::from_utf8(smtp::message(&settings, &item).unwrap().formatted()).unwrap();
+    let first = String::from_utf8(
+        crate::adapters::mail::message(&settings, &item, &delivery)
+            .unwrap()
+            .formatted(),
+    )
+    .unwrap();
+    let again = String::from_utf8(
+        crate::adapters::mail::message(&settings, &item, &delivery)
+            .unwrap()
+            .formatted(),
+    )
+    .unwrap();
     assert_eq!(first, again);
     assert!(
         first.contains("Message-ID: <madoguchi.outbox.7."),

@@ -22,4 +22,8 @@ pub enum StorageError {
     /// array of strings).
     #[error("corrupt row: {0}")]
     Corrupt(String),
+    /// Someone else changed the record between reading and writing it (a version or state
+    /// check failed). Nothing was written; read it again and retry, or tell the user.
+    #[error("changed meanwhile: {0}")]
+    Conflict(String),
 }

@@ -1,11 +1,10 @@
 //! The learning loop's and the dashboard's storage: per-entry statistics, the raw
-//! material of the unanswered report, proposed alternative questions, and the dashboard's
-//! counts. Every report is one query, whatever the number of entries or days.
+//! material of the unanswered report, and the dashboard's counts. Every report is one query, whatever the number of entries or days.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
-use super::{now, Result, StorageError, Store};
+use super::{sql, sql_owned, tickets, Conn, Result, StorageError, Store};
 
 /// How many messages (either way) may pass between the bot's answer and a ticket for the
 /// ticket to count as "escalated after" that answer: enough for いいえ → a list or
@@ -61,67 +60,12 @@ pub struct UnansweredQuestion {
 
 /// A row of the unanswered-questions query.
 #[derive(sqlx::FromRow)]
-pub(super) struct GapRow {
+struct GapRow {
     kind: String,
     question_id: Option<i64>,
     ticket_id: Option<i64>,
     text: String,
     at: DateTime<Utc>,
-}
-
-/// A question proposed as an alternative question of an FAQ entry.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
-pub struct Proposal {
-    pub id: i64,
-    pub faq_id: String,
-    pub question: String,
-    /// The ticket it came from.
-    pub ticket_id: Option<i64>,
-    pub proposed_by: String,
-    /// `proposed`, `accepted` or `rejected`.
-    pub status: String,
-    pub decided_by: Option<String>,
-    pub decided_at: Option<DateTime<Utc>>,
-    pub created_at: DateTime<Utc>,
-}
-
-/// The columns [`Proposal`] reads.
-pub(super) const PROPOSAL_COLUMNS: &str = "id, faq_id, question, ticket_id, proposed_by, status, \
-     decided_by, decided_at, created_at";
-
-/// A pending proposal, with the title of its entry, for the admin's list.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
-pub struct PendingProposal {
-    pub id: i64,
-    pub faq_id: String,
-    pub faq_title: String,
-    pub question: String,
-    pub ticket_id: Option<i64>,
-    pub proposed_by: String,
-    pub created_at: DateTime<Utc>,
-}
-
-/// A proposal to store.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewProposal {
-    pub faq_id: String,
-    pub question: String,
-    pub ticket_id: Option<i64>,
-    pub proposed_by: String,
-}
-
-/// What deciding on a proposal came to. Only `Decided` changed anything.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ProposalOutcome {
-    /// Accepted or rejected now. `revision` is the entry's revision after an acceptance
-    /// (unchanged when the entry already had the question).
-    Decided {
-        proposal: Proposal,
-        revision: Option<u32>,
-    },
-    NoSuchProposal,
-    /// Accepted or rejected before: as it stands.
-    NotPending(Proposal),
 }
 
 /// Counts over one period for the dashboard.
@@ -171,122 +115,222 @@ pub fn question_key(text: &str) -> String {
 }
 
 /// Rows of `questions q` that are a question (not 「こんにちは」 or 「ありがとう」), in SQL.
-pub(super) const ASKED: &str =
-    "(q.reason IS NULL OR q.reason NOT IN ('greeting', 'thanks', 'empty'))";
+const ASKED: &str = "(q.reason IS NULL OR q.reason NOT IN ('greeting', 'thanks', 'empty'))";
+
+impl GapKind {
+    fn parse(kind: &str) -> Self {
+        match kind {
+            "escalated" => GapKind::Escalated,
+            "no_match" => GapKind::NoMatch,
+            _ => GapKind::NotResolved,
+        }
+    }
+}
+
+/// Per FAQ entry, what the bot did with it during `period` (only entries with something
+/// to count).
+pub async fn entry_statistics(c: &mut Conn<'_>, period: Period) -> Result<Vec<EntryCounts>> {
+    // Every event of the period as (entry, kind), counted per entry. A ticket is put on
+    // the last entry the bot answered with in its conversation before it opened, when few
+    // messages passed between and no 解決した came in between.
+    sql("SELECT faq_id, \
+         SUM(CASE WHEN kind IN ('answer', 'offer') THEN 1 ELSE 0 END) AS shown, \
+         SUM(CASE WHEN kind = 'answer' THEN 1 ELSE 0 END) AS answered, \
+         SUM(CASE WHEN kind = 'resolved' THEN 1 ELSE 0 END) AS resolved, \
+         SUM(CASE WHEN kind = 'unresolved' THEN 1 ELSE 0 END) AS unresolved, \
+         SUM(CASE WHEN kind = 'escalated' THEN 1 ELSE 0 END) AS escalated \
+         FROM (\
+         SELECT m.faq_id, 'answer' AS kind FROM messages m \
+         WHERE m.faq_id IS NOT NULL AND m.created_at >= $1 AND m.created_at < $2 \
+         UNION ALL \
+         SELECT o.faq_id, 'offer' FROM message_offers o \
+         WHERE o.created_at >= $1 AND o.created_at < $2 \
+         UNION ALL \
+         SELECT f.faq_id, CASE WHEN f.resolved THEN 'resolved' ELSE 'unresolved' END \
+         FROM feedback f WHERE f.created_at >= $1 AND f.created_at < $2 \
+         UNION ALL \
+         SELECT a.faq_id, 'escalated' FROM tickets t \
+         JOIN messages a ON a.id = (SELECT MAX(b.id) FROM messages b \
+         WHERE b.conversation_id = t.conversation_id AND b.faq_id IS NOT NULL \
+         AND b.created_at <= t.opened_at) \
+         WHERE t.opened_at >= $1 AND t.opened_at < $2 \
+         AND (SELECT COUNT(*) FROM messages c WHERE c.conversation_id = a.conversation_id \
+         AND c.id > a.id AND c.created_at <= t.opened_at) <= $3 \
+         AND NOT EXISTS (SELECT 1 FROM feedback r \
+         WHERE r.conversation_id = t.conversation_id AND r.resolved \
+         AND r.created_at > a.created_at AND r.created_at <= t.opened_at)\
+         ) events GROUP BY faq_id ORDER BY faq_id")
+    .bind(period.from)
+    .bind(period.to)
+    .bind(ESCALATION_WINDOW_MESSAGES)
+    .fetch_all(c)
+    .await
+}
+
+/// The unanswered questions of `period`, newest first, at most `limit`: no-match
+/// questions, 「いいえ」 answers (one per 「いいえ」) and tickets.
+pub async fn unanswered(
+    c: &mut Conn<'_>,
+    period: Period,
+    limit: i64,
+) -> Result<Vec<UnansweredQuestion>> {
+    static QUERY: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        format!(
+            "SELECT kind, question_id, ticket_id, text, at FROM (\
+             SELECT 'no_match' AS kind, q.id AS question_id, \
+             CAST(NULL AS BIGINT) AS ticket_id, q.text AS text, q.asked_at AS at \
+             FROM questions q WHERE q.asked_at >= $1 AND q.asked_at < $2 \
+             AND q.decision = 'escalate' AND {ASKED} \
+             UNION ALL \
+             SELECT 'not_resolved', q.id, CAST(NULL AS BIGINT), q.text, f.created_at \
+             FROM feedback f JOIN questions q ON q.id = f.question_id \
+             WHERE f.created_at >= $1 AND f.created_at < $2 AND NOT f.resolved \
+             UNION ALL \
+             SELECT 'escalated', CAST(NULL AS BIGINT), t.id, t.subject, t.opened_at \
+             FROM tickets t WHERE t.opened_at >= $1 AND t.opened_at < $2 \
+             AND t.request_kind IS NULL\
+             ) gaps ORDER BY at DESC LIMIT $3"
+        )
+    });
+    let rows: Vec<GapRow> = sql(QUERY.as_str())
+        .bind(period.from)
+        .bind(period.to)
+        .bind(limit)
+        .fetch_all(c)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| UnansweredQuestion {
+            kind: GapKind::parse(&row.kind),
+            question_id: row.question_id,
+            ticket_id: row.ticket_id,
+            text: row.text,
+            at: row.at,
+        })
+        .collect())
+}
+
+/// Questions, automatic answers and tickets opened in `today` and `month`; open and
+/// overdue tickets at `at`.
+pub async fn dashboard(
+    c: &mut Conn<'_>,
+    today: Period,
+    month: Period,
+    at: DateTime<Utc>,
+) -> Result<DashboardCounts> {
+    static PERIODS: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        let counts = |from: &str, to: &str| {
+            format!(
+                "(SELECT COUNT(*) FROM questions q WHERE q.asked_at >= {from} \
+                 AND q.asked_at < {to} AND {ASKED}), \
+                 (SELECT COUNT(*) FROM questions q WHERE q.asked_at >= {from} \
+                 AND q.asked_at < {to} AND q.decision = 'answer'), \
+                 (SELECT COUNT(*) FROM tickets t WHERE t.opened_at >= {from} \
+                 AND t.opened_at < {to})"
+            )
+        };
+        format!("SELECT {}, {}", counts("$1", "$2"), counts("$3", "$4"))
+    });
+    type Row = (i64, i64, i64, i64, i64, i64);
+    let r: Row = sql(PERIODS.as_str())
+        .bind(today.from)
+        .bind(today.to)
+        .bind(month.from)
+        .bind(month.to)
+        .fetch_one(c)
+        .await?;
+    let (open_tickets, overdue_tickets) = tickets::open_and_overdue(c, at).await?;
+    Ok(DashboardCounts {
+        today: PeriodCounts {
+            questions: r.0,
+            answered: r.1,
+            escalated: r.2,
+        },
+        month: PeriodCounts {
+            questions: r.3,
+            answered: r.4,
+            escalated: r.5,
+        },
+        open_tickets,
+        overdue_tickets,
+    })
+}
+
+/// Questions and automatic answers on each of `days` (at most [`MAX_DAYS`]), in the
+/// order given.
+pub async fn questions_by_day(
+    c: &mut Conn<'_>,
+    days: &[(NaiveDate, Period)],
+) -> Result<Vec<DayCounts>> {
+    if days.len() > MAX_DAYS {
+        return Err(StorageError::Invalid(format!(
+            "{} days asked for, at most {MAX_DAYS} at once",
+            days.len()
+        )));
+    }
+    if days.is_empty() {
+        return Ok(Vec::new());
+    }
+    // The days as a table of (n, from, to), joined to the questions of each. Only
+    // placeholders are generated here, never values.
+    let values: Vec<String> = (0..days.len())
+        .map(|i| format!("({i}, ${}, ${})", 2 * i + 1, 2 * i + 2))
+        .collect();
+    let mut query = sql_owned(format!(
+        "WITH days (n, day_from, day_to) AS (VALUES {}) \
+         SELECT CAST(d.n AS BIGINT), COUNT(q.id), \
+         COALESCE(SUM(CASE WHEN q.decision = 'answer' THEN 1 ELSE 0 END), 0) \
+         FROM days d LEFT JOIN questions q ON q.asked_at >= d.day_from \
+         AND q.asked_at < d.day_to AND {ASKED} GROUP BY d.n ORDER BY d.n",
+        values.join(", "),
+    ));
+    for (_, period) in days {
+        query = query.bind(period.from).bind(period.to);
+    }
+    let counts: Vec<(i64, i64, i64)> = query.fetch_all(c).await?;
+    Ok(days
+        .iter()
+        .enumerate()
+        .map(|(i, (date, _))| {
+            let (questions, answered) = counts
+                .iter()
+                .find(|(n, _, _)| *n == i as i64)
+                .map(|&(_, q, a)| (q, a))
+                .unwrap_or_default();
+            DayCounts {
+                date: *date,
+                questions,
+                answered,
+            }
+        })
+        .collect())
+}
 
 impl Store {
-    /// Per FAQ entry, what the bot did with it during `period` (only entries with
-    /// something to count).
+    /// Per FAQ entry, what the bot did with it during `period`.
     pub async fn entry_statistics(&self, period: Period) -> Result<Vec<EntryCounts>> {
-        delegate!(self, b => b.learning_entry_statistics(period).await)
+        entry_statistics(&mut self.conn(), period).await
     }
 
-    /// The unanswered questions of `period`, newest first, at most `limit`: no-match
-    /// questions, 「いいえ」 answers (one per 「いいえ」) and tickets (workflow requests aside).
+    /// The unanswered questions of `period` (see [`unanswered`]).
     pub async fn unanswered_questions(
         &self,
         period: Period,
         limit: i64,
     ) -> Result<Vec<UnansweredQuestion>> {
-        let rows = delegate!(self, b => b.learning_unanswered(period, limit).await)?;
-        rows.into_iter()
-            .map(|row| {
-                let kind = match row.kind.as_str() {
-                    "escalated" => GapKind::Escalated,
-                    "no_match" => GapKind::NoMatch,
-                    _ => GapKind::NotResolved,
-                };
-                Ok(UnansweredQuestion {
-                    kind,
-                    question_id: row.question_id,
-                    ticket_id: row.ticket_id,
-                    text: row.text,
-                    at: row.at,
-                })
-            })
-            .collect()
+        unanswered(&mut self.conn(), period, limit).await
     }
 
-    /// Stores a proposal; `None` (nothing written) when the same question (by
-    /// [`question_key`]) is already pending for the entry. An unknown entry or a blank
-    /// question is [`StorageError::Invalid`]; an unknown ticket, a foreign-key error.
-    pub async fn propose_alternative(&self, proposal: &NewProposal) -> Result<Option<i64>> {
-        if proposal.question.trim().is_empty() || question_key(&proposal.question).is_empty() {
-            return Err(StorageError::Invalid("a proposed question is blank".into()));
-        }
-        if self.get_faq(&proposal.faq_id).await?.is_none() {
-            return Err(StorageError::Invalid(format!(
-                "no FAQ entry {:?}",
-                proposal.faq_id
-            )));
-        }
-        let key = question_key(&proposal.question);
-        delegate!(self, b => b.learning_propose(proposal, &key, now()).await)
-    }
-
-    pub async fn proposal(&self, id: i64) -> Result<Option<Proposal>> {
-        delegate!(self, b => b.learning_proposal(id).await)
-    }
-
-    /// Pending proposals, oldest first, with their entries' titles.
-    pub async fn pending_proposals(&self, limit: i64) -> Result<Vec<PendingProposal>> {
-        delegate!(self, b => b.learning_pending(limit).await)
-    }
-
-    /// Accepts a pending proposal: in one transaction, marks it accepted by `login` and
-    /// saves its entry with the question added to the alternatives (a new revision by
-    /// `login`; none when the entry already has the question).
-    pub async fn accept_proposal(&self, id: i64, login: &str) -> Result<ProposalOutcome> {
-        delegate!(self, b => b.learning_decide(id, login, true, now()).await)
-    }
-
-    /// Rejects a pending proposal (the entry is left as it is).
-    pub async fn reject_proposal(&self, id: i64, login: &str) -> Result<ProposalOutcome> {
-        delegate!(self, b => b.learning_decide(id, login, false, now()).await)
-    }
-
-    /// Questions, automatic answers and tickets opened in `today` and `month`; open and
-    /// overdue tickets at `at`.
     pub async fn dashboard_counts(
         &self,
         today: Period,
         month: Period,
         at: DateTime<Utc>,
     ) -> Result<DashboardCounts> {
-        delegate!(self, b => b.learning_dashboard(today, month, at).await)
+        dashboard(&mut self.conn(), today, month, at).await
     }
 
-    /// Questions and automatic answers on each of `days` (at most [`MAX_DAYS`]), in the
-    /// order given.
     pub async fn questions_by_day(&self, days: &[(NaiveDate, Period)]) -> Result<Vec<DayCounts>> {
-        if days.len() > MAX_DAYS {
-            return Err(StorageError::Invalid(format!(
-                "{} days asked for, at most {MAX_DAYS} at once",
-                days.len()
-            )));
-        }
-        if days.is_empty() {
-            return Ok(Vec::new());
-        }
-        let counts = delegate!(self, b => b.learning_by_day(days).await)?;
-        Ok(days
-            .iter()
-            .enumerate()
-            .map(|(i, (date, _))| {
-                let (questions, answered) = counts
-                    .iter()
-                    .find(|(n, _, _)| *n == i as i64)
-                    .map(|&(_, q, a)| (q, a))
-                    .unwrap_or_default();
-                DayCounts {
-                    date: *date,
-                    questions,
-                    answered,
-                }
-            })
-            .collect())
+        questions_by_day(&mut self.conn(), days).await
     }
 }
-
-mod queries;
-pub(super) use queries::{learning_functions, learning_queries};

@@ -1,8 +1,15 @@
-//! The conversation side of storage: staff, conversations, messages, tickets, feedback and
-//! the outbox, as rows both backends read and write alike.
+//! The records the helpdesk keeps about conversations, as both backends read and write
+//! them: staff, conversations, messages, tickets, feedback, the outbox and the audit log.
+//! States are typed ([`crate::domain`]); a stored value that is not a known state fails
+//! to load, with the row named.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+
+use crate::domain::{
+    Author, Channel, ConversationState, Direction, Handler, OutboxRoute, OutboxStatus, Priority,
+    TicketStatus,
+};
 
 /// One member of staff, as the personnel CSV lists them. Personal information.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
@@ -32,18 +39,18 @@ pub struct StaffImportReport {
 /// Who a conversation is with, on which channel: one conversation per key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConversationKey {
-    pub channel: String,
+    pub channel: Channel,
     pub room: String,
     pub user_ref: String,
 }
 
 /// A conversation as stored.
-#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ConversationRow {
     pub id: i64,
     /// The secret handle a widget keeps to continue the conversation.
     pub token: String,
-    pub channel: String,
+    pub channel: Channel,
     pub room: String,
     pub user_ref: String,
     pub user_name: Option<String>,
@@ -51,13 +58,15 @@ pub struct ConversationRow {
     pub staff_no: Option<String>,
     /// What an anonymous staff member gave as contact (内線 or 職員番号) when escalating.
     pub contact: Option<String>,
-    /// The in-chat flow's state, as JSON.
-    pub state: String,
-    /// `bot` or `operator`.
-    pub handler: String,
-    pub operator: Option<String>,
+    /// Where the in-chat flow stands.
+    pub state: ConversationState,
+    /// The bot, or the operator who took the conversation over.
+    pub handler: Handler,
     /// The open ticket, if the conversation has been escalated and not yet resolved.
     pub ticket_id: Option<i64>,
+    /// Bumped by every change of state, handler or open ticket (see
+    /// [`super::conversations::save`]).
+    pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -70,14 +79,12 @@ pub struct Choice {
 }
 
 /// A message to store.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewMessage {
     /// The channel's own id of an inbound message (for de-duplication).
     pub channel_message_id: Option<String>,
-    /// `in` (from the staff member) or `out`.
-    pub direction: &'static str,
-    /// `staff`, `bot` or `operator`.
-    pub author: String,
+    pub direction: Direction,
+    pub author: Author,
     pub author_name: Option<String>,
     pub text: String,
     /// Sanitised HTML of the text, for the widget.
@@ -89,9 +96,24 @@ pub struct NewMessage {
     /// The FAQ entries this message offers as numbered choices, in order (stored in
     /// `message_offers`, for the per-entry statistics).
     pub offers: Vec<String>,
-    /// When set, the message is also queued for delivery to the channel (see
-    /// [`OutboxItem`]): the JSON body to send.
-    pub push: Option<String>,
+}
+
+impl NewMessage {
+    /// A message to the staff member.
+    pub fn outgoing(author: Author, text: String) -> Self {
+        Self {
+            channel_message_id: None,
+            direction: Direction::Out,
+            author,
+            author_name: None,
+            text,
+            html: None,
+            choices: Vec::new(),
+            reply_to: None,
+            faq_id: None,
+            offers: Vec::new(),
+        }
+    }
 }
 
 /// A stored message.
@@ -99,10 +121,10 @@ pub struct NewMessage {
 pub struct StoredMessage {
     pub id: i64,
     pub conversation_id: i64,
-    pub channel: String,
+    pub channel: Channel,
     pub channel_message_id: Option<String>,
-    pub direction: String,
-    pub author: String,
+    pub direction: Direction,
+    pub author: Author,
     pub author_name: Option<String>,
     pub text: String,
     pub html: Option<String>,
@@ -119,70 +141,11 @@ impl StoredMessage {
     }
 }
 
-/// The result of storing an inbound message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Inbound {
-    /// First time seen: its id.
-    New(i64),
-    /// The channel sent this message id before: the stored message's id.
-    Duplicate(i64),
-}
-
-/// What a turn of the conversation changes, written in one transaction.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Turn {
-    /// The flow's new state (JSON); `None` keeps it.
-    pub state: Option<String>,
-    /// A new handler (`bot` or `operator`) and operator name.
-    pub handler: Option<(String, Option<String>)>,
-    /// Clear the conversation's open ticket (it was resolved).
-    pub close_ticket: bool,
-    /// Contact details an anonymous staff member gave.
-    pub contact: Option<String>,
-    pub staff_no: Option<String>,
-    pub messages: Vec<NewMessage>,
-    /// The ticket this turn opened (already stored by [`crate::storage::Store::open_ticket`];
-    /// carried so the caller knows without reading the conversation again).
-    pub opened_ticket: Option<i64>,
-}
-
-impl ConversationRow {
-    /// The conversation as `turn` leaves it.
-    pub fn after(mut self, turn: &Turn) -> Self {
-        if let Some(state) = &turn.state {
-            self.state = state.clone();
-        }
-        if let Some((handler, operator)) = &turn.handler {
-            self.handler = handler.clone();
-            self.operator = operator.clone();
-        }
-        if turn.close_ticket {
-            self.ticket_id = None;
-        }
-        if let Some(id) = turn.opened_ticket {
-            self.ticket_id = Some(id);
-        }
-        if turn.contact.is_some() {
-            self.contact = turn.contact.clone();
-        }
-        if turn.staff_no.is_some() {
-            self.staff_no = turn.staff_no.clone();
-        }
-        self
-    }
-}
-
-/// Ticket statuses, as the queue names them (新規/対応中/保留/解決済/完了).
-pub const TICKET_STATUSES: [&str; 5] = ["new", "in_progress", "on_hold", "resolved", "closed"];
-
-/// Ticket priorities; with the category they pick the SLA targets.
-pub const TICKET_PRIORITIES: [&str; 3] = ["low", "normal", "high"];
-
 /// A ticket to open.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewTicket {
     pub conversation_id: i64,
-    pub channel: String,
+    pub channel: Channel,
     pub subject: String,
     pub staff_no: Option<String>,
     pub requester_name: Option<String>,
@@ -190,11 +153,27 @@ pub struct NewTicket {
     /// The conversation so far, JSON.
     pub transcript: String,
     pub category: Option<String>,
-    pub request_kind: Option<String>,
-    pub request: Option<String>,
     /// When a person must first answer, and resolve it (see [`crate::config::SlaSettings`]).
     pub first_response_due: Option<DateTime<Utc>>,
     pub resolution_due: Option<DateTime<Utc>>,
+}
+
+impl NewTicket {
+    /// A ticket about `subject`, with no requester, transcript or due times yet.
+    pub fn new(conversation_id: i64, channel: Channel, subject: impl Into<String>) -> Self {
+        Self {
+            conversation_id,
+            channel,
+            subject: subject.into(),
+            staff_no: None,
+            requester_name: None,
+            contact: None,
+            transcript: "[]".into(),
+            category: None,
+            first_response_due: None,
+            resolution_due: None,
+        }
+    }
 }
 
 /// A ticket in the queue.
@@ -202,8 +181,8 @@ pub struct NewTicket {
 pub struct Ticket {
     pub id: i64,
     pub conversation_id: i64,
-    pub channel: String,
-    pub status: String,
+    pub channel: Channel,
+    pub status: TicketStatus,
     pub subject: String,
     pub staff_no: Option<String>,
     pub requester_name: Option<String>,
@@ -213,26 +192,22 @@ pub struct Ticket {
     pub assignee: Option<String>,
     pub category: Option<String>,
     pub faq_id: Option<String>,
-    pub request_kind: Option<String>,
-    #[serde(skip)]
-    pub request: Option<String>,
     pub opened_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub resolved_at: Option<DateTime<Utc>>,
     pub first_response_due: Option<DateTime<Utc>>,
     pub resolution_due: Option<DateTime<Utc>>,
-    /// `low`, `normal` or `high`.
-    pub priority: String,
+    pub priority: Priority,
 }
 
 /// A change to a ticket: `None` keeps the field.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TicketUpdate {
-    pub status: Option<String>,
+    pub status: Option<TicketStatus>,
     pub assignee: Option<Option<String>>,
     pub faq_id: Option<String>,
     pub category: Option<Option<String>>,
-    pub priority: Option<String>,
+    pub priority: Option<Priority>,
     /// New SLA due times (when the category or priority changed).
     pub due: Option<(DateTime<Utc>, DateTime<Utc>)>,
 }
@@ -253,16 +228,40 @@ pub struct FeedbackCounts {
     pub unresolved: i64,
 }
 
+/// What an outbox item carries, whatever the route: the adapter of the route turns it
+/// into its own wire format when it delivers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Delivery {
+    pub text: String,
+    /// The subject line, for routes that have one (mail).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+}
+
+/// An item to put in the outbox: delivered by `route`'s adapter to `room` (and
+/// `recipient` in it), in order per (`route`, `room`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewOutboxItem {
+    pub route: OutboxRoute,
+    pub room: String,
+    pub recipient: Option<String>,
+    pub delivery: Delivery,
+}
+
 /// A message waiting to be (or already) delivered to an outside system.
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
 pub struct OutboxItem {
     pub id: i64,
-    pub channel: String,
+    /// The adapter that delivers it.
+    #[sqlx(rename = "channel")]
+    #[serde(rename = "channel")]
+    pub route: OutboxRoute,
     pub room: String,
+    pub recipient: Option<String>,
     pub message_id: Option<i64>,
+    /// [`Delivery`] as JSON.
     pub payload: String,
-    /// `pending`, `delivered` or `failed`.
-    pub status: String,
+    pub status: OutboxStatus,
     pub attempts: i64,
     pub next_attempt_at: DateTime<Utc>,
     pub last_error: Option<String>,
@@ -270,10 +269,19 @@ pub struct OutboxItem {
     pub delivered_at: Option<DateTime<Utc>>,
 }
 
+impl OutboxItem {
+    /// What to deliver. Items queued by older versions carried the wire format; its
+    /// `text` (and `subject`) read the same.
+    pub fn delivery(&self) -> Result<Delivery, String> {
+        serde_json::from_str(&self.payload)
+            .map_err(|_| format!("outbox item {} has an unreadable payload", self.id))
+    }
+}
+
 /// One line for the audit log: who did what to which object.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditEntry {
-    /// An operator's name or login, `cli`, or `operator-api`.
+    /// An operator's login, `cli`, or `operator-api`.
     pub actor: String,
     /// What was done, e.g. `ticket.view`, `ticket.reply`, `user.add`, `staff.import`.
     pub action: String,
@@ -282,6 +290,23 @@ pub struct AuditEntry {
     pub object_id: String,
     /// A short note without personal data (counts, a new status), if any.
     pub detail: Option<String>,
+}
+
+impl AuditEntry {
+    pub fn new(actor: &str, action: &str, object_kind: &str, object_id: &str) -> Self {
+        Self {
+            actor: actor.to_owned(),
+            action: action.to_owned(),
+            object_kind: object_kind.to_owned(),
+            object_id: object_id.to_owned(),
+            detail: None,
+        }
+    }
+
+    pub fn detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = Some(detail.into());
+        self
+    }
 }
 
 /// A stored audit-log line.

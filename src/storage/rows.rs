@@ -89,14 +89,14 @@ impl Lists {
 
 /// What saving one entry did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum SaveOutcome {
+pub enum SaveOutcome {
     Created(u32),
     Updated(u32),
     Unchanged(u32),
 }
 
 impl SaveOutcome {
-    pub(super) fn revision(self) -> u32 {
+    pub fn revision(self) -> u32 {
         match self {
             Self::Created(r) | Self::Updated(r) | Self::Unchanged(r) => r,
         }

@@ -37,7 +37,7 @@ async fn every_question_is_recorded_with_a_new_id() {
         second.json["question_id"].as_i64(),
     );
     assert!(a < b, "ids increase: {a:?} then {b:?}");
-    assert_eq!(app.helpdesk.store.question_count().await.unwrap(), 2);
+    assert_eq!(app.helpdesk.store().question_count().await.unwrap(), 2);
 }
 
 #[tokio::test]

@@ -26,7 +26,7 @@ async fn a_body_over_64_kib_is_refused_as_too_large() {
     app.ask(&text)
         .await
         .assert_error(StatusCode::PAYLOAD_TOO_LARGE, "too_large");
-    assert_eq!(app.helpdesk.store.question_count().await.unwrap(), 0);
+    assert_eq!(app.helpdesk.store().question_count().await.unwrap(), 0);
 }
 
 #[tokio::test]
@@ -155,7 +155,7 @@ async fn markup_in_a_question_is_never_echoed_back() {
 #[tokio::test]
 async fn sql_in_a_question_is_only_a_question() {
     let app = spawn_app().await;
-    let stored_before = app.helpdesk.store.faq_count().await.unwrap();
+    let stored_before = app.helpdesk.store().faq_count().await.unwrap();
     let served_before = app.healthz_faqs().await;
 
     for text in [
@@ -170,11 +170,14 @@ async fn sql_in_a_question_is_only_a_question() {
             .assert_error(StatusCode::BAD_REQUEST, "invalid_channel");
     }
 
-    assert_eq!(app.helpdesk.store.faq_count().await.unwrap(), stored_before);
+    assert_eq!(
+        app.helpdesk.store().faq_count().await.unwrap(),
+        stored_before
+    );
     assert_eq!(app.healthz_faqs().await, served_before);
-    let bodies = app.helpdesk.store.list_faqs().await.unwrap();
+    let bodies = app.helpdesk.store().list_faqs().await.unwrap();
     assert!(bodies.iter().all(|e| e.body != "pwned"));
-    assert_eq!(app.helpdesk.store.question_count().await.unwrap(), 4);
+    assert_eq!(app.helpdesk.store().question_count().await.unwrap(), 4);
 }
 
 #[tokio::test]
@@ -194,5 +197,5 @@ async fn a_bad_channel_name_is_refused_with_a_400() {
             .await;
         reply.assert_error(StatusCode::BAD_REQUEST, "invalid_channel");
     }
-    assert_eq!(app.helpdesk.store.question_count().await.unwrap(), 0);
+    assert_eq!(app.helpdesk.store().question_count().await.unwrap(), 0);
 }

@@ -120,11 +120,15 @@ impl TestApp {
     /// Stores `entry` as staff would and makes the engine answer from it.
     pub async fn save_and_reload(&self, entry: &FaqEntry) {
         self.helpdesk
-            .store
+            .store()
             .save_faq(entry, "test")
             .await
             .expect("save the entry");
-        self.helpdesk.reload().await.expect("reload the engine");
+        self.helpdesk
+            .knowledge()
+            .reload()
+            .await
+            .expect("reload the engine");
     }
 
     /// The entry count `/healthz` reports.

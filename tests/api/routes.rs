@@ -10,7 +10,7 @@ async fn healthz_reports_ok_and_the_number_of_published_entries() {
     let app = spawn_app().await;
     let published = app
         .helpdesk
-        .store
+        .store()
         .list_faqs()
         .await
         .unwrap()
@@ -29,7 +29,7 @@ async fn healthz_reports_ok_and_the_number_of_published_entries() {
 #[tokio::test]
 async fn a_published_faq_is_returned_with_its_markdown_and_html() {
     let app = spawn_app().await;
-    let stored = app.helpdesk.store.list_faqs().await.unwrap();
+    let stored = app.helpdesk.store().list_faqs().await.unwrap();
     let entry = stored
         .iter()
         .find(|e| e.published)

@@ -20,6 +20,7 @@ const PASSWORD: &str = "correct horse battery";
 /// A LoGo message from 沼津 太郎 in `room`.
 pub async fn logo(helpdesk: &Helpdesk, room: &str, text: &str) -> Handled {
     helpdesk
+        .conversations()
         .receive(Incoming {
             channel: Channel::LogoChat,
             room: room.into(),
@@ -127,7 +128,7 @@ pub async fn sign_in(client: &Client, base: &str, login: &str) {
 
 pub async fn add_account(helpdesk: &Helpdesk, login: &str, name: &str, role: Role) {
     helpdesk
-        .store
+        .store()
         .create_user(&NewUser {
             login: login.into(),
             display_name: name.into(),
@@ -220,8 +221,8 @@ async fn an_operator_works_an_escalated_question_from_the_console() {
     let shot = client.screenshot().await.expect("screenshot");
     std::fs::write(artifacts_dir().join("console-ticket.png"), shot).expect("write");
 
-    let ticket = helpdesk.store.ticket(id).await.unwrap().unwrap();
-    assert_eq!(ticket.status, "resolved");
+    let ticket = helpdesk.store().ticket(id).await.unwrap().unwrap();
+    assert_eq!(ticket.status, madoguchi::domain::TicketStatus::Resolved);
     assert_eq!(ticket.faq_id.as_deref(), Some("pc-external-display"));
     assert_eq!(ticket.assignee.as_deref(), Some("yamada"));
     browser.quit().await;

@@ -102,17 +102,18 @@ async fn an_operators_reply_reaches_the_open_widget() {
     assert!(said.contains("受付番号"), "{said}");
     let tickets = server
         .helpdesk
-        .store
+        .store()
         .tickets(None, 10)
         .await
         .expect("tickets");
     let reply = "VPNの設定を確認しました。もう一度お試しください。";
     server
         .helpdesk
-        .operator_act(
+        .tickets()
+        .act(
             tickets[0].id,
             "山田",
-            madoguchi::conversation::OperatorAction::Reply(reply.into()),
+            madoguchi::tickets::OperatorAction::Reply(reply.into()),
         )
         .await
         .expect("the operator replies");

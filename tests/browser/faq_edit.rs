@@ -59,7 +59,7 @@ async fn an_admin_edits_an_entry_in_the_console_and_the_widget_answers_with_it()
         "rendered Markdown"
     );
     assert_eq!(
-        helpdesk.store.faq_revisions(ID).await.unwrap().len(),
+        helpdesk.store().faq_revisions(ID).await.unwrap().len(),
         1,
         "a preview saves nothing"
     );
@@ -71,10 +71,13 @@ async fn an_admin_edits_an_entry_in_the_console_and_the_widget_answers_with_it()
     .await;
     let shot = client.screenshot().await.expect("screenshot");
     std::fs::write(artifacts_dir().join("console-faq-edit.png"), shot).expect("write");
-    let saved = helpdesk.store.get_faq(ID).await.unwrap().unwrap();
+    let saved = helpdesk.store().get_faq(ID).await.unwrap().unwrap();
     assert_eq!(saved.body, NEW_BODY);
     assert!(saved.published, "still published");
-    assert_eq!(helpdesk.faq_history(ID).await.unwrap()[0].author, "kanri");
+    assert_eq!(
+        helpdesk.knowledge().faq_history(ID).await.unwrap()[0].author,
+        "kanri"
+    );
 
     // The staff side: the widget answers with the new text at once.
     open_page(client, &server.url("/widget/demo")).await;
@@ -85,7 +88,11 @@ async fn an_admin_edits_an_entry_in_the_console_and_the_widget_answers_with_it()
         answer.contains("切替器で入力を「PC」に合わせて"),
         "{answer}"
     );
-    let answered = helpdesk.ask(QUESTION, "test").await.unwrap();
+    let answered = helpdesk
+        .conversations()
+        .ask(QUESTION, "test")
+        .await
+        .unwrap();
     assert_eq!(answered.entry.map(|e| e.body).as_deref(), Some(NEW_BODY));
     browser.quit().await;
 }

@@ -5,7 +5,8 @@
 
 use fantoccini::Locator;
 use madoguchi::accounts::Role;
-use madoguchi::conversation::{Handled, OperatorAction};
+use madoguchi::conversation::Handled;
+use madoguchi::tickets::OperatorAction;
 
 use crate::console::{add_account, logo, sign_in, wait_page};
 use crate::driver::artifacts_dir;
@@ -41,10 +42,11 @@ async fn an_admin_accepts_a_proposed_question_and_the_bot_answers_it() {
         faq_id: Some(ENTRY.into()),
     };
     helpdesk
-        .operator_act(ticket, "yamada", resolve)
+        .tickets()
+        .act(ticket, "yamada", resolve)
         .await
         .expect("resolved");
-    let id = helpdesk.pending_proposals().await.unwrap()[0].id;
+    let id = helpdesk.learning().pending_proposals().await.unwrap()[0].id;
 
     // The admin opens 提案 from the menu and accepts with one click.
     sign_in(client, &server.base, "admin").await;
@@ -79,7 +81,7 @@ async fn an_admin_accepts_a_proposed_question_and_the_bot_answers_it() {
     // The same question, asked again, is answered by the bot with that entry.
     let again = logo(helpdesk, "room-2", QUESTION).await;
     assert_eq!(again.replies[0].faq_id.as_deref(), Some(ENTRY));
-    let entry = helpdesk.store.get_faq(ENTRY).await.unwrap().unwrap();
+    let entry = helpdesk.store().get_faq(ENTRY).await.unwrap().unwrap();
     assert!(entry.alternatives.contains(&QUESTION.to_owned()));
 
     // The dashboard counts it: two questions today, one answered by the bot.

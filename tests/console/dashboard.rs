@@ -1,9 +1,9 @@
 //! The dashboard page: today's and this month's counts, the queue now, and the
-//! auto-answer rate by day as an inline SVG chart with a table of the same days. The store
-//! stamps rows with the real time, so the helpdesk's clock is set to it.
+//! auto-answer rate by day as an inline SVG chart with a table of the same days, on the
+//! desk's fixed clock.
 
 use axum::http::StatusCode;
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use madoguchi::accounts::Role;
 use madoguchi::calendar::{format_date_ja, to_local};
 use madoguchi::learning::{chart, DayCounts, CHART_DAYS};
@@ -14,8 +14,7 @@ use crate::support::{account, Browser};
 #[tokio::test]
 async fn the_dashboard_shows_todays_counts_the_queue_and_thirty_days_to_any_role() {
     let d = desk().await;
-    let now = Utc::now();
-    d.clock.set(now);
+    let now = d.helpdesk.now();
     account(&d, "viewer", "閲覧 次郎", Role::Viewer).await;
     let answered = d.logo("room-1", "ＶＰＮつながらない").await;
     assert!(answered.replies[0].faq_id.is_some());
@@ -69,7 +68,6 @@ async fn the_dashboard_shows_todays_counts_the_queue_and_thirty_days_to_any_role
 #[tokio::test]
 async fn the_dashboard_counts_pending_proposals() {
     let d = desk().await;
-    d.clock.set(Utc::now());
     account(&d, "yamada", "山田 花子", Role::Operator).await;
     d.logo("room-1", "朝来たらパソコンがウンともスンとも言わない")
         .await;

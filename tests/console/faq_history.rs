@@ -12,7 +12,7 @@ const NEW_LINE: &str = "切替器の電源を入れてください。";
 
 /// Saves one body edit as the admin: the entry then has revisions 1 (seed) and 2.
 async fn edit_once(d: &crate::helpers::Desk, t: &crate::faq_support::Team) -> String {
-    let old = d.helpdesk.store.get_faq(ID).await.unwrap().unwrap().body;
+    let old = d.helpdesk.store().get_faq(ID).await.unwrap().unwrap().body;
     let body = format!("{NEW_LINE}\n{old}");
     let saved = post(
         d,
@@ -102,7 +102,7 @@ async fn an_admin_restores_a_revision_after_confirming_and_the_bot_answers_with_
     assert_eq!(unconfirmed.status, StatusCode::BAD_REQUEST);
     assert!(unconfirmed.body.contains("確認のチェックを入れてください"));
     assert_eq!(
-        d.helpdesk.faq_history(ID).await.unwrap().len(),
+        d.helpdesk.knowledge().faq_history(ID).await.unwrap().len(),
         2,
         "nothing restored"
     );
@@ -122,12 +122,17 @@ async fn an_admin_restores_a_revision_after_confirming_and_the_bot_answers_with_
         restored.location.as_deref(),
         Some("/operator/faqs/pc-external-display/history?restored=3")
     );
-    let history = d.helpdesk.faq_history(ID).await.unwrap();
+    let history = d.helpdesk.knowledge().faq_history(ID).await.unwrap();
     assert_eq!(
         (history[0].revision, history[0].author.as_str()),
         (3, "kanri")
     );
-    let answered = d.helpdesk.ask(QUESTION, "test").await.unwrap();
+    let answered = d
+        .helpdesk
+        .conversations()
+        .ask(QUESTION, "test")
+        .await
+        .unwrap();
     assert_eq!(
         answered.entry.unwrap().body,
         old,
@@ -135,7 +140,7 @@ async fn an_admin_restores_a_revision_after_confirming_and_the_bot_answers_with_
     );
     let page = t.admin.get(&d, restored.location.as_deref().unwrap()).await;
     assert!(page.body.contains("復元しました（版 3 として保存）"));
-    let log = d.helpdesk.store.audit_log(10).await.unwrap();
+    let log = d.helpdesk.store().audit_log(10).await.unwrap();
     assert!(log
         .iter()
         .any(|r| r.actor == "kanri" && r.action == "faq.restore" && r.object_id == ID));
@@ -157,7 +162,10 @@ async fn only_admins_restore_a_revision() {
             .await;
         assert!(!page.body.contains("この版に戻す"));
     }
-    assert_eq!(d.helpdesk.faq_history(ID).await.unwrap().len(), 2);
+    assert_eq!(
+        d.helpdesk.knowledge().faq_history(ID).await.unwrap().len(),
+        2
+    );
     let page = t
         .admin
         .get(&d, &format!("/operator/faqs/{ID}/history"))

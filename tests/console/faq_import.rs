@@ -12,7 +12,7 @@ const ID: &str = "pc-external-display";
 
 /// Adds a character Shift_JIS cannot hold (𠮷, U+20BB7) to an entry's body, as the admin.
 async fn add_unencodable(d: &crate::helpers::Desk, t: &crate::faq_support::Team, id: &str) {
-    let body = d.helpdesk.store.get_faq(id).await.unwrap().unwrap().body;
+    let body = d.helpdesk.store().get_faq(id).await.unwrap().unwrap().body;
     let fields = edited(d, id, &format!("{body}\n\n𠮷")).await;
     let saved = post(d, &t.admin, &format!("/operator/faqs/{id}"), &fields).await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
@@ -42,7 +42,7 @@ async fn a_character_shift_jis_cannot_hold_is_named_and_utf8_suggested() {
 async fn exported_files_import_back_unchanged_in_csv_utf8_shift_jis_and_markdown() {
     let d = desk().await;
     let t = team(&d).await;
-    let count = d.helpdesk.store.faq_count().await.unwrap() as usize;
+    let count = d.helpdesk.store().faq_count().await.unwrap() as usize;
     for (format, file_name, content_type) in [
         ("csv", "faq-20261126.csv", "text/csv; charset=utf-8"),
         (
@@ -95,11 +95,11 @@ async fn exported_files_import_back_unchanged_in_csv_utf8_shift_jis_and_markdown
         .await;
     assert!(done.body.contains(&format!("変更なし {count}件")));
     assert_eq!(
-        d.helpdesk.faq_history(ID).await.unwrap().len(),
+        d.helpdesk.knowledge().faq_history(ID).await.unwrap().len(),
         1,
         "no new revisions"
     );
-    let log = d.helpdesk.store.audit_log(20).await.unwrap();
+    let log = d.helpdesk.store().audit_log(20).await.unwrap();
     assert_eq!(
         log.iter()
             .filter(|r| r.action == "faq.export" && r.actor == "yamada")
@@ -131,6 +131,7 @@ async fn an_edited_csv_updates_the_entry_and_the_bot_answers_with_it() {
     assert!(page.location.unwrap().contains("created=0&updated=1&"));
     let answered = d
         .helpdesk
+        .conversations()
         .ask("プロジェクターに画面が映りません", "test")
         .await
         .unwrap();
@@ -139,7 +140,10 @@ async fn an_edited_csv_updates_the_entry_and_the_bot_answers_with_it() {
         .unwrap()
         .body
         .contains("会議室の切替器の電源を入れ"));
-    assert_eq!(d.helpdesk.faq_history(ID).await.unwrap()[0].author, "kanri");
+    assert_eq!(
+        d.helpdesk.knowledge().faq_history(ID).await.unwrap()[0].author,
+        "kanri"
+    );
 }
 
 #[tokio::test]
@@ -164,7 +168,7 @@ async fn an_import_with_problems_lists_them_by_line_and_changes_nothing() {
     assert!(page.body.contains("<li>3行目 ID scan-two、「関連FAQ」列："));
     assert!(d
         .helpdesk
-        .store
+        .store()
         .get_faq("scan-mail")
         .await
         .unwrap()
@@ -227,7 +231,7 @@ async fn an_upload_without_or_with_a_wrong_token_is_refused_before_the_file_is_r
     assert_eq!(no_session.status, StatusCode::SEE_OTHER);
     assert!(
         d.helpdesk
-            .store
+            .store()
             .get_faq("scan-mail")
             .await
             .unwrap()
@@ -236,7 +240,7 @@ async fn an_upload_without_or_with_a_wrong_token_is_refused_before_the_file_is_r
     );
     assert!(!d
         .helpdesk
-        .store
+        .store()
         .audit_log(20)
         .await
         .unwrap()
@@ -265,7 +269,7 @@ async fn a_file_over_five_megabytes_is_refused_with_a_clear_message() {
     assert!(page.body.contains("5 MBまで"));
     assert!(!d
         .helpdesk
-        .store
+        .store()
         .audit_log(20)
         .await
         .unwrap()
@@ -310,7 +314,7 @@ async fn operators_export_but_only_admins_import_and_viewers_do_neither() {
     }
     assert!(d
         .helpdesk
-        .store
+        .store()
         .get_faq("scan-mail")
         .await
         .unwrap()

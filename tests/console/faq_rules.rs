@@ -22,14 +22,19 @@ async fn an_operator_writes_drafts_but_cannot_publish_or_change_a_published_entr
     assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
     let stored = d
         .helpdesk
-        .store
+        .store()
         .get_faq("scan-mail")
         .await
         .unwrap()
         .unwrap();
     assert!(!stored.published);
     assert_eq!(
-        d.helpdesk.faq_history("scan-mail").await.unwrap()[0].author,
+        d.helpdesk
+            .knowledge()
+            .faq_history("scan-mail")
+            .await
+            .unwrap()[0]
+            .author,
         "yamada"
     );
 
@@ -56,13 +61,19 @@ async fn an_operator_writes_drafts_but_cannot_publish_or_change_a_published_entr
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
     assert!(d
         .helpdesk
-        .store
+        .store()
         .get_faq("scan-other")
         .await
         .unwrap()
         .is_none());
 
-    let before = d.helpdesk.store.get_faq(PROJECTOR).await.unwrap().unwrap();
+    let before = d
+        .helpdesk
+        .store()
+        .get_faq(PROJECTOR)
+        .await
+        .unwrap()
+        .unwrap();
     let change = edited(&d, PROJECTOR, "オペレーターの変更").await;
     let unpublish: Vec<_> = change
         .iter()
@@ -83,7 +94,12 @@ async fn an_operator_writes_drafts_but_cannot_publish_or_change_a_published_entr
             .contains("公開中の項目を変更できるのは管理者だけ"));
     }
     assert_eq!(
-        d.helpdesk.store.get_faq(PROJECTOR).await.unwrap().unwrap(),
+        d.helpdesk
+            .store()
+            .get_faq(PROJECTOR)
+            .await
+            .unwrap()
+            .unwrap(),
         before
     );
     let form = t
@@ -108,7 +124,7 @@ async fn an_operator_writes_drafts_but_cannot_publish_or_change_a_published_entr
     assert_eq!(published.status, StatusCode::SEE_OTHER);
     assert!(
         d.helpdesk
-            .store
+            .store()
             .get_faq("scan-mail")
             .await
             .unwrap()
@@ -127,7 +143,13 @@ async fn a_viewer_sees_an_entry_but_cannot_save_or_create() {
         .await;
     assert_eq!(form.status, StatusCode::OK);
     assert!(form.body.contains("閲覧者は表示のみです") && !form.body.contains("id=\"faq-save\""));
-    let before = d.helpdesk.store.get_faq(PROJECTOR).await.unwrap().unwrap();
+    let before = d
+        .helpdesk
+        .store()
+        .get_faq(PROJECTOR)
+        .await
+        .unwrap()
+        .unwrap();
     let refused = post(
         &d,
         &t.viewer,
@@ -137,7 +159,12 @@ async fn a_viewer_sees_an_entry_but_cannot_save_or_create() {
     .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
     assert_eq!(
-        d.helpdesk.store.get_faq(PROJECTOR).await.unwrap().unwrap(),
+        d.helpdesk
+            .store()
+            .get_faq(PROJECTOR)
+            .await
+            .unwrap()
+            .unwrap(),
         before
     );
     assert_eq!(
@@ -154,7 +181,7 @@ async fn a_viewer_sees_an_entry_but_cannot_save_or_create() {
     assert_eq!(create.status, StatusCode::FORBIDDEN);
     assert!(d
         .helpdesk
-        .store
+        .store()
         .get_faq("scan-mail")
         .await
         .unwrap()
@@ -165,7 +192,7 @@ async fn a_viewer_sees_an_entry_but_cannot_save_or_create() {
 async fn bad_input_shows_the_form_again_with_every_reason_and_saves_nothing() {
     let d = desk().await;
     let t = team(&d).await;
-    let count = d.helpdesk.store.faq_count().await.unwrap();
+    let count = d.helpdesk.store().faq_count().await.unwrap();
     let cases = [
         (draft("Scan Mail!", "本文"), "IDは半角の英小文字"),
         (draft("new", "本文"), "「new」はIDに使えません"),
@@ -199,8 +226,14 @@ async fn bad_input_shows_the_form_again_with_every_reason_and_saves_nothing() {
         page.body.contains("タイトルを入力") && page.body.contains("本文を入力"),
         "every reason"
     );
-    assert_eq!(d.helpdesk.store.faq_count().await.unwrap(), count);
-    let before = d.helpdesk.store.get_faq(PROJECTOR).await.unwrap().unwrap();
+    assert_eq!(d.helpdesk.store().faq_count().await.unwrap(), count);
+    let before = d
+        .helpdesk
+        .store()
+        .get_faq(PROJECTOR)
+        .await
+        .unwrap()
+        .unwrap();
     let empty = post(
         &d,
         &t.admin,
@@ -210,7 +243,12 @@ async fn bad_input_shows_the_form_again_with_every_reason_and_saves_nothing() {
     .await;
     assert_eq!(empty.status, StatusCode::BAD_REQUEST);
     assert_eq!(
-        d.helpdesk.store.get_faq(PROJECTOR).await.unwrap().unwrap(),
+        d.helpdesk
+            .store()
+            .get_faq(PROJECTOR)
+            .await
+            .unwrap()
+            .unwrap(),
         before
     );
     assert_eq!(
@@ -227,7 +265,7 @@ async fn bad_input_shows_the_form_again_with_every_reason_and_saves_nothing() {
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
     assert!(d
         .helpdesk
-        .store
+        .store()
         .get_faq("no-such-entry")
         .await
         .unwrap()
@@ -275,7 +313,7 @@ async fn a_script_in_a_body_is_sanitised_in_the_preview_and_escaped_in_the_form(
         .contains("value=\"&#60;b onclick=x&#62;件名&#60;/b&#62;\""));
     assert!(
         d.helpdesk
-            .store
+            .store()
             .get_faq("scan-mail")
             .await
             .unwrap()

@@ -29,7 +29,7 @@ const ACTIONS: &[&str] = &[
 
 /// Everything the actions could change: entries, their revisions, the dictionary.
 async fn snapshot(d: &crate::helpers::Desk) -> (Vec<madoguchi::kb::FaqEntry>, usize, usize) {
-    let store = &d.helpdesk.store;
+    let store = &d.helpdesk.store();
     (
         store.list_faqs().await.unwrap(),
         store

@@ -70,7 +70,7 @@ pub async fn post(
 
 /// The edit form's fields for a stored entry, as the page fills them, with `body`.
 pub async fn edited(d: &Desk, id: &str, body: &str) -> Vec<(&'static str, String)> {
-    let e = d.helpdesk.store.get_faq(id).await.unwrap().unwrap();
+    let e = d.helpdesk.store().get_faq(id).await.unwrap().unwrap();
     let mut fields = vec![
         ("title", e.title),
         ("category", e.category),

@@ -9,8 +9,8 @@ use crate::helpers::desk;
 async fn the_test_box_shows_the_analysis_the_ranked_candidates_and_the_decision_without_logging() {
     let d = desk().await;
     let t = team(&d).await;
-    let questions = d.helpdesk.store.question_count().await.unwrap();
-    let audit = d.helpdesk.store.audit_log(100).await.unwrap().len();
+    let questions = d.helpdesk.store().question_count().await.unwrap();
+    let audit = d.helpdesk.store().audit_log(100).await.unwrap().len();
     let empty = t.viewer.get(&d, "/operator/test-box").await;
     assert_eq!(empty.status, StatusCode::OK);
     assert!(!empty.body.contains("候補（得点順）"));
@@ -21,7 +21,10 @@ async fn the_test_box_shows_the_analysis_the_ranked_candidates_and_the_decision_
         .get(&d, "/operator/test-box?q=%EF%BC%B0%EF%BC%A3%E3%81%8C%E3%83%97%E3%83%AD%E3%82%B8%E3%82%A7%E3%82%AF%E3%82%BF%E3%83%BC%E3%81%AB%E6%98%A0%E3%82%8A%E3%81%BE%E3%81%9B%E3%82%93")
         .await;
     assert_eq!(page.status, StatusCode::OK);
-    let explained = d.helpdesk.explain("ＰＣがプロジェクターに映りません");
+    let explained = d
+        .helpdesk
+        .knowledge()
+        .explain("ＰＣがプロジェクターに映りません");
     assert!(page.body.contains(
         "<td>1</td><td><a href=\"/operator/faqs/pc-external-display\"><code>pc-external-display</code></a></td>"
     ));
@@ -55,11 +58,14 @@ async fn the_test_box_shows_the_analysis_the_ranked_candidates_and_the_decision_
     );
     assert!(page.body.contains("理由："));
     assert_eq!(
-        d.helpdesk.store.question_count().await.unwrap(),
+        d.helpdesk.store().question_count().await.unwrap(),
         questions,
         "not logged"
     );
-    assert_eq!(d.helpdesk.store.audit_log(100).await.unwrap().len(), audit);
+    assert_eq!(
+        d.helpdesk.store().audit_log(100).await.unwrap().len(),
+        audit
+    );
 }
 
 #[tokio::test]

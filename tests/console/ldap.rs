@@ -2,7 +2,7 @@
 //! `--ldap` accounts, the local password as the fallback, and what is never sent.
 
 use axum::http::StatusCode;
-use madoguchi::accounts::{sessions::random_token, HashedPassword, NewUser, Role};
+use madoguchi::accounts::{random_token, HashedPassword, NewUser, Role};
 use madoguchi::config::LdapSettings;
 
 use crate::directory::{Directory, BIND_DN, DIRECTORY_PASSWORD};
@@ -26,7 +26,7 @@ async fn desk_on(directory: &Directory) -> Desk {
 /// An account made as `madoguchi user add --ldap` makes it: no password anyone knows.
 async fn ldap_account(d: &Desk, login: &str, role: Role) {
     d.helpdesk
-        .store
+        .store()
         .create_user(&NewUser {
             login: login.into(),
             display_name: "山田 花子".into(),
@@ -39,7 +39,7 @@ async fn ldap_account(d: &Desk, login: &str, role: Role) {
 
 /// The newest audit line's action and detail.
 async fn last_audit(d: &Desk) -> (String, Option<String>) {
-    let log = d.helpdesk.store.audit_log(1).await.unwrap();
+    let log = d.helpdesk.store().audit_log(1).await.unwrap();
     (log[0].action.clone(), log[0].detail.clone())
 }
 
@@ -164,7 +164,12 @@ async fn an_empty_password_is_refused_without_a_bind() {
     assert_eq!(page.cookie("madoguchi_session"), None);
     assert_eq!(directory.binds(), Vec::<String>::new());
     // Directly too, past the form.
-    assert!(d.helpdesk.sign_in("yamada", "", "127.0.0.1").await.is_err());
+    assert!(d
+        .helpdesk
+        .accounts()
+        .sign_in("yamada", "", "127.0.0.1")
+        .await
+        .is_err());
     assert_eq!(directory.binds(), Vec::<String>::new());
 }
 

@@ -4,7 +4,6 @@
 //! with the real time, so each test sets the helpdesk's clock to it.
 
 use axum::http::StatusCode;
-use chrono::Utc;
 use madoguchi::accounts::Role;
 
 use crate::helpers::{desk, said, ticket_in, Desk};
@@ -16,10 +15,9 @@ const QUESTION: &str = "朝来たらパソコンがウンともスンとも言�
 const ENTRY: &str = "pc-wont-start";
 const ENTRY_TITLE: &str = "パソコンの電源が入りません";
 
-/// A desk on the real clock with an operator (山田 花子), an admin and a viewer.
+/// A desk with an operator (山田 花子), an admin and a viewer.
 async fn desk_with_accounts() -> Desk {
     let d = desk().await;
-    d.clock.set(Utc::now());
     account(&d, "yamada", "山田 花子", Role::Operator).await;
     account(&d, "admin", "管理 三郎", Role::Admin).await;
     account(&d, "viewer", "閲覧 次郎", Role::Viewer).await;
@@ -34,7 +32,7 @@ async fn proposed(d: &Desk, room: &str, question: &str) -> (i64, i64) {
     let resolve = format!("/operator/tickets/{ticket}/resolve");
     let resolved = operator.post(d, &resolve, &[("faq_id", ENTRY)]).await;
     assert_eq!(resolved.status, StatusCode::SEE_OTHER, "{}", resolved.body);
-    let pending = d.helpdesk.pending_proposals().await.unwrap();
+    let pending = d.helpdesk.learning().pending_proposals().await.unwrap();
     let proposal = pending
         .iter()
         .find(|p| p.ticket_id == Some(ticket))
@@ -43,7 +41,7 @@ async fn proposed(d: &Desk, room: &str, question: &str) -> (i64, i64) {
 }
 
 async fn revisions(d: &Desk) -> usize {
-    d.helpdesk.store.faq_revisions(ENTRY).await.unwrap().len()
+    d.helpdesk.store().faq_revisions(ENTRY).await.unwrap().len()
 }
 
 #[tokio::test]
@@ -88,7 +86,7 @@ async fn a_question_that_escalated_is_answered_by_the_bot_once_the_admin_accepts
         !seen.body.contains("/accept\""),
         "no buttons for an operator"
     );
-    let id = d.helpdesk.pending_proposals().await.unwrap()[0].id;
+    let id = d.helpdesk.learning().pending_proposals().await.unwrap()[0].id;
 
     // The admin accepts with one click and the page says so.
     let admin = Browser::sign_in(&d, "admin").await;
@@ -136,7 +134,7 @@ async fn operators_and_viewers_see_proposals_but_cannot_accept_or_reject_them() 
             assert!(refused.body.contains("権限がありません"));
         }
     }
-    let pending = d.helpdesk.pending_proposals().await.unwrap();
+    let pending = d.helpdesk.learning().pending_proposals().await.unwrap();
     assert_eq!(pending.len(), 1, "nothing changed");
     assert_eq!(revisions(&d).await, 1);
 }
@@ -156,7 +154,7 @@ async fn a_rejected_proposal_leaves_the_entry_alone_and_cannot_be_accepted_after
         "{}",
         done.body
     );
-    let audit = d.helpdesk.store.audit_log(1).await.unwrap();
+    let audit = d.helpdesk.store().audit_log(1).await.unwrap();
     assert_eq!(
         (audit[0].actor.as_str(), audit[0].action.as_str()),
         ("admin", "faq.proposal.reject")
@@ -183,7 +181,7 @@ async fn a_rejected_proposal_leaves_the_entry_alone_and_cannot_be_accepted_after
         .await;
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
     assert_eq!(revisions(&d).await, 1);
-    assert_eq!(d.helpdesk.store.audit_log(1).await.unwrap(), audit);
+    assert_eq!(d.helpdesk.store().audit_log(1).await.unwrap(), audit);
     let bot = d.logo("room-2", QUESTION).await;
     assert_eq!(
         bot.replies[0].faq_id, None,
@@ -333,6 +331,14 @@ async fn learning_pages_need_a_session_send_no_inline_code_and_decisions_need_a_
         let wrong_token = send(&d, form(&uri, &admin.cookie, &wrong)).await;
         assert_eq!(wrong_token.status, StatusCode::FORBIDDEN, "{uri}");
     }
-    assert_eq!(d.helpdesk.pending_proposals().await.unwrap().len(), 1);
+    assert_eq!(
+        d.helpdesk
+            .learning()
+            .pending_proposals()
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
     assert_eq!(revisions(&d).await, 1);
 }

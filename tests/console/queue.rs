@@ -3,6 +3,7 @@
 use axum::http::StatusCode;
 use chrono::Duration;
 use madoguchi::accounts::Role;
+use madoguchi::domain::{Channel, Priority};
 
 use crate::helpers::{desk, desk_with, thursday_morning};
 use crate::support::{account, escalated, Browser};
@@ -87,7 +88,7 @@ async fn priority_and_category_pick_the_sla_targets_from_the_rules() {
     let d = desk_with(|s| {
         s.sla.rules.push(madoguchi::config::SlaRule {
             category: None,
-            priority: Some("high".into()),
+            priority: Some(Priority::High),
             first_response_minutes: 15,
             resolution_minutes: 120,
         })
@@ -104,17 +105,17 @@ async fn priority_and_category_pick_the_sla_targets_from_the_rules() {
         )
         .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
-    let ticket = d.helpdesk.store.ticket(id).await.unwrap().unwrap();
-    assert_eq!(ticket.priority, "high");
+    let ticket = d.helpdesk.store().ticket(id).await.unwrap().unwrap();
+    assert_eq!(ticket.priority, Priority::High);
     assert_eq!(ticket.category.as_deref(), Some("住民情報系"));
-    // Counted again from when the ticket opened (stored in real time), in office hours:
-    // 15 and 120 business minutes, the high-priority rule, not the 60 / 1,050 defaults.
+    // Counted again from when the ticket opened, in office hours: 15 and 120 business
+    // minutes, the high-priority rule, not the 60 / 1,050 defaults.
     let opened = madoguchi::calendar::to_local(ticket.opened_at);
+    let calendar =
+        madoguchi::calendar::BusinessCalendar::new(&d.helpdesk.settings().calendar).unwrap();
     let due = |minutes| {
         Some(madoguchi::calendar::to_utc(
-            d.helpdesk
-                .calendar
-                .add_business_time(opened, Duration::minutes(minutes)),
+            calendar.add_business_time(opened, Duration::minutes(minutes)),
         ))
     };
     assert_eq!(ticket.first_response_due, due(15));
@@ -136,7 +137,7 @@ async fn priority_and_category_pick_the_sla_targets_from_the_rules() {
         .await;
     assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
     assert!(unknown.body.contains("優先度は 低・中・高 のどれかです。"));
-    let unchanged = d.helpdesk.store.ticket(id).await.unwrap().unwrap();
+    let unchanged = d.helpdesk.store().ticket(id).await.unwrap().unwrap();
     assert_eq!(unchanged, ticket);
 }
 
@@ -147,27 +148,24 @@ async fn the_queue_pages_by_one_hundred() {
     for i in 0..105 {
         let conversation = d
             .helpdesk
-            .store
+            .store()
             .open_conversation(
                 &madoguchi::storage::ConversationKey {
-                    channel: "widget".into(),
+                    channel: Channel::Widget,
                     room: format!("r{i}"),
                     user_ref: String::new(),
                 },
                 &format!("token{i}"),
-                "{}",
             )
             .await
             .unwrap();
         d.helpdesk
-            .store
-            .open_ticket(&madoguchi::storage::NewTicket {
-                conversation_id: conversation.id,
-                channel: "widget".into(),
-                subject: format!("質問 {i}"),
-                transcript: "[]".into(),
-                ..Default::default()
-            })
+            .store()
+            .open_ticket(&madoguchi::storage::NewTicket::new(
+                conversation.id,
+                Channel::Widget,
+                format!("質問 {i}"),
+            ))
             .await
             .unwrap();
     }

@@ -4,6 +4,7 @@
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use madoguchi::accounts::Role;
+use madoguchi::domain::{Priority, TicketStatus};
 use madoguchi::storage::StaffMember;
 
 use crate::helpers::desk;
@@ -66,9 +67,15 @@ async fn every_console_route_needs_a_session() {
         );
         assert_ne!(response.status, StatusCode::OK);
     }
-    let ticket = d.helpdesk.store.ticket(id).await.unwrap().unwrap();
-    assert_eq!(ticket.status, "new", "nothing changed");
-    assert!(d.helpdesk.store.ticket_notes(id).await.unwrap().is_empty());
+    let ticket = d.helpdesk.store().ticket(id).await.unwrap().unwrap();
+    assert_eq!(ticket.status, TicketStatus::New, "nothing changed");
+    assert!(d
+        .helpdesk
+        .store()
+        .ticket_notes(id)
+        .await
+        .unwrap()
+        .is_empty());
 }
 
 #[tokio::test]
@@ -111,12 +118,18 @@ async fn a_post_without_or_with_a_wrong_csrf_token_is_refused_and_changes_nothin
         StatusCode::OK,
         "still signed in"
     );
-    let ticket = d.helpdesk.store.ticket(id).await.unwrap().unwrap();
+    let ticket = d.helpdesk.store().ticket(id).await.unwrap().unwrap();
     assert_eq!(
-        (ticket.status.as_str(), ticket.priority.as_str()),
-        ("new", "normal")
+        (ticket.status, ticket.priority),
+        (TicketStatus::New, Priority::Normal)
     );
-    assert!(d.helpdesk.store.ticket_notes(id).await.unwrap().is_empty());
+    assert!(d
+        .helpdesk
+        .store()
+        .ticket_notes(id)
+        .await
+        .unwrap()
+        .is_empty());
 }
 
 #[tokio::test]
@@ -145,8 +158,8 @@ async fn a_viewer_reads_but_changes_nothing_and_an_operator_cannot_do_admin_work
             .await;
         assert_eq!(response.status, StatusCode::FORBIDDEN, "{uri}");
     }
-    let ticket = d.helpdesk.store.ticket(id).await.unwrap().unwrap();
-    assert_eq!(ticket.status, "new");
+    let ticket = d.helpdesk.store().ticket(id).await.unwrap().unwrap();
+    assert_eq!(ticket.status, TicketStatus::New);
 
     let operator = Browser::sign_in(&d, "yamada").await;
     for uri in ["/operator/audit", "/operator/audit.csv"] {
@@ -173,7 +186,7 @@ async fn html_in_a_question_a_staff_name_or_a_note_is_shown_as_text() {
     let d = desk().await;
     account(&d, "yamada", "山田 花子", Role::Operator).await;
     d.helpdesk
-        .store
+        .store()
         .replace_staff(&[StaffMember {
             employee_no: "10001".into(),
             name: "<img src=x onerror=alert(1)>".into(),

@@ -38,7 +38,7 @@ async fn the_right_password_signs_in_with_an_http_only_strict_cookie_and_a_wrong
     // The token is 256 random bits; the database keeps only its hash.
     let token = ok.cookie("madoguchi_session").unwrap();
     assert_eq!(token.len(), 64);
-    let log = d.helpdesk.store.audit_log(10).await.unwrap();
+    let log = d.helpdesk.store().audit_log(10).await.unwrap();
     let actions: Vec<_> = log.iter().map(|r| r.action.as_str()).collect();
     assert_eq!(
         actions,
@@ -138,7 +138,7 @@ async fn signing_out_or_being_disabled_ends_the_session() {
 
     let other = Browser::sign_in(&d, "suzuki").await;
     d.helpdesk
-        .store
+        .store()
         .set_user_disabled("suzuki", true)
         .await
         .unwrap();

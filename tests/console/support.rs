@@ -13,7 +13,7 @@ pub const PASSWORD: &str = "correct horse battery";
 /// Creates an account with [`PASSWORD`].
 pub async fn account(d: &Desk, login: &str, name: &str, role: Role) {
     d.helpdesk
-        .store
+        .store()
         .create_user(&NewUser {
             login: login.into(),
             display_name: name.into(),

@@ -17,10 +17,14 @@ async fn the_file_is_used_until_an_admin_saves_a_dictionary_that_applies_at_once
         page.body.contains("パスワード, pw, pass"),
         "the file's text"
     );
-    let before = d.helpdesk.explain("がっちゃんこが動かない").with_synonyms;
+    let before = d
+        .helpdesk
+        .knowledge()
+        .explain("がっちゃんこが動かない")
+        .with_synonyms;
     let text = format!(
         "{}\n裁断機, がっちゃんこ\n",
-        d.helpdesk.synonyms().await.unwrap().text
+        d.helpdesk.knowledge().synonyms().await.unwrap().text
     );
     let saved = t
         .admin
@@ -31,7 +35,11 @@ async fn the_file_is_used_until_an_admin_saves_a_dictionary_that_applies_at_once
         saved.location.as_deref(),
         Some("/operator/synonyms?saved=1")
     );
-    let after = d.helpdesk.explain("がっちゃんこが動かない").with_synonyms;
+    let after = d
+        .helpdesk
+        .knowledge()
+        .explain("がっちゃんこが動かない")
+        .with_synonyms;
     assert!(
         after.contains("裁断機") && !before.contains("裁断機"),
         "{before} / {after}"
@@ -41,7 +49,7 @@ async fn the_file_is_used_until_an_admin_saves_a_dictionary_that_applies_at_once
         .body
         .contains("使用中：コンソールで保存した版 1（kanri・"));
     assert!(page.body.contains("保存しました（版 1）"));
-    let log = d.helpdesk.store.audit_log(10).await.unwrap();
+    let log = d.helpdesk.store().audit_log(10).await.unwrap();
     assert!(log
         .iter()
         .any(|r| r.actor == "kanri" && r.action == "synonyms.update"));
@@ -63,7 +71,13 @@ async fn a_bad_dictionary_is_listed_by_line_and_changes_nothing() {
         page.body.contains("単独語\nメール, プリンタ"),
         "the text is kept for fixing"
     );
-    assert!(d.helpdesk.synonym_history(10).await.unwrap().is_empty());
+    assert!(d
+        .helpdesk
+        .knowledge()
+        .synonym_history(10)
+        .await
+        .unwrap()
+        .is_empty());
 }
 
 #[tokio::test]
@@ -107,5 +121,13 @@ async fn saved_versions_are_listed_newest_first_and_an_old_one_can_be_read() {
         .post(&d, "/operator/synonyms", &[("text", "メール, めーる\n")])
         .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
-    assert_eq!(d.helpdesk.synonym_history(10).await.unwrap().len(), 2);
+    assert_eq!(
+        d.helpdesk
+            .knowledge()
+            .synonym_history(10)
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
 }

@@ -2,6 +2,7 @@
 
 use axum::http::StatusCode;
 use madoguchi::accounts::Role;
+use madoguchi::domain::TicketStatus;
 
 use crate::helpers::desk;
 use crate::support::{account, escalated, Browser};
@@ -25,7 +26,7 @@ async fn the_ticket_page_shows_the_requester_and_transcript_and_records_who_look
     ] {
         assert!(page.body.contains(shown), "{shown} missing");
     }
-    let log = d.helpdesk.store.audit_log(20).await.unwrap();
+    let log = d.helpdesk.store().audit_log(20).await.unwrap();
     let seen: Vec<_> = log
         .iter()
         .filter(|r| r.actor == "yamada")
@@ -55,10 +56,10 @@ async fn an_operator_takes_replies_notes_and_resolves_with_an_faq_link() {
         take.location.as_deref(),
         Some(format!("/operator/tickets/{id}").as_str())
     );
-    let ticket = d.helpdesk.store.ticket(id).await.unwrap().unwrap();
+    let ticket = d.helpdesk.store().ticket(id).await.unwrap().unwrap();
     assert_eq!(
-        (ticket.status.as_str(), ticket.assignee.as_deref()),
-        ("in_progress", Some("yamada"))
+        (ticket.status, ticket.assignee.as_deref()),
+        (TicketStatus::InProgress, Some("yamada"))
     );
 
     let reply = browser
@@ -70,7 +71,7 @@ async fn an_operator_takes_replies_notes_and_resolves_with_an_faq_link() {
         .await;
     assert_eq!(reply.status, StatusCode::SEE_OTHER);
     // The reply goes to the staff member through LoGo (the outbox), signed by name.
-    let queued = d.helpdesk.store.outbox(None, 10).await.unwrap();
+    let queued = d.helpdesk.store().outbox(None, 10).await.unwrap();
     assert!(
         queued
             .iter()
@@ -93,24 +94,24 @@ async fn an_operator_takes_replies_notes_and_resolves_with_an_faq_link() {
         "the staff member sees the name"
     );
     assert!(page.body.contains("前回も同じ症状（#3）"));
-    assert_eq!(d.helpdesk.store.ticket_notes(id).await.unwrap().len(), 1);
+    assert_eq!(d.helpdesk.store().ticket_notes(id).await.unwrap().len(), 1);
 
     let unknown = browser
         .post(&d, &url("resolve"), &[("faq_id", "no-such-entry")])
         .await;
     assert_eq!(unknown.status, StatusCode::BAD_REQUEST, "{}", unknown.body);
     assert_eq!(
-        d.helpdesk.store.ticket(id).await.unwrap().unwrap().status,
-        "in_progress"
+        d.helpdesk.store().ticket(id).await.unwrap().unwrap().status,
+        TicketStatus::InProgress
     );
 
-    let faq = d.helpdesk.store.list_faqs().await.unwrap()[0].id.clone();
+    let faq = d.helpdesk.store().list_faqs().await.unwrap()[0].id.clone();
     let resolve = browser.post(&d, &url("resolve"), &[("faq_id", &faq)]).await;
     assert_eq!(resolve.status, StatusCode::SEE_OTHER, "{}", resolve.body);
-    let ticket = d.helpdesk.store.ticket(id).await.unwrap().unwrap();
+    let ticket = d.helpdesk.store().ticket(id).await.unwrap().unwrap();
     assert_eq!(
-        (ticket.status.as_str(), ticket.faq_id.as_deref()),
-        ("resolved", Some(faq.as_str()))
+        (ticket.status, ticket.faq_id.as_deref()),
+        (TicketStatus::Resolved, Some(faq.as_str()))
     );
     let again = browser.post(&d, &url("reply"), &[("text", "追記")]).await;
     assert_eq!(again.status, StatusCode::CONFLICT);
@@ -130,7 +131,7 @@ async fn an_operator_takes_replies_notes_and_resolves_with_an_faq_link() {
 
     let actions: Vec<String> = d
         .helpdesk
-        .store
+        .store()
         .audit_log(50)
         .await
         .unwrap()
@@ -162,13 +163,16 @@ async fn tickets_are_assigned_only_to_people_who_work_tickets() {
     let url = format!("/operator/tickets/{id}/assign");
     let ok = browser.post(&d, &url, &[("assignee", "suzuki")]).await;
     assert_eq!(ok.status, StatusCode::SEE_OTHER);
-    let ticket = d.helpdesk.store.ticket(id).await.unwrap().unwrap();
+    let ticket = d.helpdesk.store().ticket(id).await.unwrap().unwrap();
     assert_eq!(ticket.assignee.as_deref(), Some("suzuki"));
     for refused in ["viewer", "nobody"] {
         let page = browser.post(&d, &url, &[("assignee", refused)]).await;
         assert_eq!(page.status, StatusCode::BAD_REQUEST, "{refused}");
     }
-    assert_eq!(d.helpdesk.store.ticket(id).await.unwrap().unwrap(), ticket);
+    assert_eq!(
+        d.helpdesk.store().ticket(id).await.unwrap().unwrap(),
+        ticket
+    );
     let hold = browser
         .post(
             &d,
@@ -190,7 +194,7 @@ async fn tickets_are_assigned_only_to_people_who_work_tickets() {
         "resolving goes through the resolve form"
     );
     assert_eq!(
-        d.helpdesk.store.ticket(id).await.unwrap().unwrap().status,
-        "on_hold"
+        d.helpdesk.store().ticket(id).await.unwrap().unwrap().status,
+        TicketStatus::OnHold
     );
 }

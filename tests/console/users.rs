@@ -28,7 +28,7 @@ async fn an_admin_adds_an_operator_who_can_then_sign_in() {
     assert!(page.body.contains("田中 四郎"));
     let signed = try_sign_in(&d, "tanaka", "a long enough passphrase").await;
     assert_eq!(signed.status, StatusCode::SEE_OTHER);
-    let log = d.helpdesk.store.audit_log(5).await.unwrap();
+    let log = d.helpdesk.store().audit_log(5).await.unwrap();
     assert!(log
         .iter()
         .any(|r| r.actor == "admin" && r.action == "user.add" && r.object_id == "tanaka"));
@@ -82,7 +82,7 @@ async fn bad_accounts_are_refused_with_a_reason_and_nothing_is_created() {
         assert_eq!(page.status, StatusCode::BAD_REQUEST, "{reason}");
         assert!(page.body.contains(reason), "{reason}: {}", page.body);
     }
-    assert_eq!(d.helpdesk.store.users().await.unwrap().len(), 1);
+    assert_eq!(d.helpdesk.store().users().await.unwrap().len(), 1);
 }
 
 #[tokio::test]
@@ -115,7 +115,7 @@ async fn a_reset_password_or_a_disabled_account_ends_its_sessions() {
     assert_eq!(disable.status, StatusCode::SEE_OTHER);
     assert!(
         d.helpdesk
-            .store
+            .store()
             .user("yamada")
             .await
             .unwrap()
@@ -165,5 +165,5 @@ async fn operators_and_viewers_cannot_manage_accounts() {
             .await;
         assert_eq!(reset.status, StatusCode::FORBIDDEN);
     }
-    assert_eq!(d.helpdesk.store.users().await.unwrap().len(), 2);
+    assert_eq!(d.helpdesk.store().users().await.unwrap().len(), 2);
 }

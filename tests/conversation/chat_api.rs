@@ -36,7 +36,7 @@ async fn a_conversation_starts_continues_and_reads_back() {
     assert!(choices.len() >= 2, "{second}");
 
     // Retried with the same message_id: the same reply, nothing new stored.
-    let count = d.helpdesk.store.message_count().await.unwrap();
+    let count = d.helpdesk.store().message_count().await.unwrap();
     let (_, again) = d
         .http(json_post(
             "/api/v1/chat",
@@ -44,7 +44,7 @@ async fn a_conversation_starts_continues_and_reads_back() {
         ))
         .await;
     assert_eq!(again["messages"], second["messages"]);
-    assert_eq!(d.helpdesk.store.message_count().await.unwrap(), count);
+    assert_eq!(d.helpdesk.store().message_count().await.unwrap(), count);
 
     let uri = format!("/api/v1/chat/{token}/messages?after=0");
     let (status, all) = d.http(Request::get(uri).body(Body::empty()).unwrap()).await;
@@ -149,7 +149,7 @@ async fn bad_requests_are_refused_and_change_nothing() {
         )
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    assert_eq!(d.helpdesk.store.message_count().await.unwrap(), 0);
+    assert_eq!(d.helpdesk.store().message_count().await.unwrap(), 0);
 }
 
 #[tokio::test]
@@ -183,7 +183,7 @@ async fn a_trusted_identity_header_names_the_staff_member_only_when_configured()
             .contains("受付番号"),
         "{reply}"
     );
-    let tickets = d.helpdesk.store.tickets(None, 10).await.unwrap();
+    let tickets = d.helpdesk.store().tickets(None, 10).await.unwrap();
     assert_eq!(tickets[0].staff_no.as_deref(), Some("10001"));
 }
 

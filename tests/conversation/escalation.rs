@@ -84,13 +84,13 @@ async fn a_ticket_gets_sla_due_times_counted_in_office_hours() {
     let d = desk().await;
     // Thursday 10:00: one business hour later, the same day.
     let id = d.logo("r1", "担当者").await.conversation.ticket_id.unwrap();
-    let t = d.helpdesk.store.ticket(id).await.unwrap().unwrap();
+    let t = d.helpdesk.store().ticket(id).await.unwrap().unwrap();
     assert_eq!(t.first_response_due, Some(jst("2026-11-26 11:00")));
     // Friday 16:45: 30 minutes left on Friday, the rest on Monday morning; the two
     // business days of the resolution target end at the same time on Tuesday.
     d.clock.set(jst("2026-11-27 16:45"));
     let id = d.logo("r2", "担当者").await.conversation.ticket_id.unwrap();
-    let t = d.helpdesk.store.ticket(id).await.unwrap().unwrap();
+    let t = d.helpdesk.store().ticket(id).await.unwrap().unwrap();
     assert_eq!(t.first_response_due, Some(jst("2026-11-30 09:00")));
     assert_eq!(t.resolution_due, Some(jst("2026-12-01 16:45")));
 }
@@ -103,7 +103,7 @@ async fn sla_targets_come_from_the_settings() {
     .await;
     d.clock.set(jst("2026-12-28 17:00"));
     let id = d.logo("r1", "担当者").await.conversation.ticket_id.unwrap();
-    let t = d.helpdesk.store.ticket(id).await.unwrap().unwrap();
+    let t = d.helpdesk.store().ticket(id).await.unwrap().unwrap();
     // 15 minutes on 12/28, then the year-end closure: 2027-01-04 opens at 8:30.
     assert_eq!(t.first_response_due, Some(jst("2027-01-04 08:45")));
     assert_eq!(t.resolution_due, Some(jst("2027-01-04 16:00")));

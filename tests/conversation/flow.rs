@@ -1,5 +1,6 @@
 //! The in-chat flow: answer, 解決しましたか, いいえ → other candidates, numbers, a person.
 
+use madoguchi::domain::{Channel, TicketStatus};
 use madoguchi::prompts::Prompt;
 
 use crate::helpers::{desk, said};
@@ -23,10 +24,10 @@ async fn an_answer_asks_whether_it_helped_and_はい_is_recorded() {
     assert!(reply.html.as_deref().unwrap().contains("<ol>"));
 
     let thanks = d.logo("r1", "はい").await;
-    assert_eq!(said(&thanks), d.helpdesk.prompts.text(Prompt::Resolved));
+    assert_eq!(said(&thanks), d.helpdesk.prompts().text(Prompt::Resolved));
     let counts = d
         .helpdesk
-        .store
+        .store()
         .feedback_counts("telework-cannot-connect-home")
         .await
         .unwrap();
@@ -40,7 +41,7 @@ async fn いいえ_offers_the_other_candidates_then_a_person() {
     let others = d.logo("r1", "いいえ").await;
     let counts = d
         .helpdesk
-        .store
+        .store()
         .feedback_counts("telework-cannot-connect-home")
         .await
         .unwrap();
@@ -48,7 +49,7 @@ async fn いいえ_offers_the_other_candidates_then_a_person() {
     let choices = others.replies[0].choices();
     assert!(choices.len() >= 2, "{choices:?}");
     let last = choices.last().unwrap();
-    assert_eq!(last.label, d.helpdesk.prompts.text(Prompt::PersonChoice));
+    assert_eq!(last.label, d.helpdesk.prompts().text(Prompt::PersonChoice));
     assert_eq!(last.value, choices.len().to_string());
     assert!(
         !choices
@@ -103,9 +104,9 @@ async fn asking_for_a_person_escalates_at_once_with_the_transcript() {
     d.logo("r1", "パスワードを忘れた").await;
     let escalated = d.logo("r1", "人と話したい").await;
     let id = escalated.conversation.ticket_id.expect("ticket");
-    let ticket = d.helpdesk.store.ticket(id).await.unwrap().unwrap();
-    assert_eq!(ticket.status, "new");
-    assert_eq!(ticket.channel, "logochat");
+    let ticket = d.helpdesk.store().ticket(id).await.unwrap().unwrap();
+    assert_eq!(ticket.status, TicketStatus::New);
+    assert_eq!(ticket.channel, Channel::LogoChat);
     assert_eq!(
         ticket.staff_no.as_deref(),
         Some("10001"),
@@ -129,31 +130,40 @@ async fn asking_for_a_person_escalates_at_once_with_the_transcript() {
     let again = d.logo("r1", "担当者").await;
     assert_eq!(again.conversation.ticket_id, Some(id));
     assert!(said(&again).contains(&format!("#{id}")));
-    assert_eq!(d.helpdesk.store.tickets(None, 10).await.unwrap().len(), 1);
+    assert_eq!(d.helpdesk.store().tickets(None, 10).await.unwrap().len(), 1);
 }
 
 #[tokio::test]
 async fn greetings_and_thanks_are_answered_politely_without_a_ticket() {
     let d = desk().await;
     let hello = d.logo("r1", "おはようございます").await;
-    assert_eq!(said(&hello), d.helpdesk.prompts.text(Prompt::Greeting));
+    assert_eq!(said(&hello), d.helpdesk.prompts().text(Prompt::Greeting));
     assert!(hello.replies[0].choices().is_empty());
     let thanks = d.logo("r1", "ありがとう").await;
-    assert_eq!(said(&thanks), d.helpdesk.prompts.text(Prompt::Thanks));
-    assert!(d.helpdesk.store.tickets(None, 10).await.unwrap().is_empty());
+    assert_eq!(said(&thanks), d.helpdesk.prompts().text(Prompt::Thanks));
+    assert!(d
+        .helpdesk
+        .store()
+        .tickets(None, 10)
+        .await
+        .unwrap()
+        .is_empty());
 }
 
 #[tokio::test]
 async fn nothing_found_offers_a_person_and_はい_escalates() {
     let d = desk().await;
     let none = d.logo("r1", "住民票の写しを郵送で請求する方法").await;
-    assert_eq!(said(&none), d.helpdesk.prompts.text(Prompt::NotUnderstood));
+    assert_eq!(
+        said(&none),
+        d.helpdesk.prompts().text(Prompt::NotUnderstood)
+    );
     let rephrase = d.logo("r1", "いいえ").await;
-    assert_eq!(said(&rephrase), d.helpdesk.prompts.text(Prompt::Rephrase));
+    assert_eq!(said(&rephrase), d.helpdesk.prompts().text(Prompt::Rephrase));
     d.logo("r1", "住民票の写しを郵送で請求する方法").await;
     let yes = d.logo("r1", "はい").await;
     let id = yes.conversation.ticket_id.expect("ticket");
-    let ticket = d.helpdesk.store.ticket(id).await.unwrap().unwrap();
+    let ticket = d.helpdesk.store().ticket(id).await.unwrap().unwrap();
     assert_eq!(ticket.subject, "住民票の写しを郵送で請求する方法");
 }
 
@@ -162,20 +172,26 @@ async fn an_anonymous_staff_member_is_asked_for_a_number_first() {
     let d = desk().await;
     let token = madoguchi::conversation::new_token();
     let ask = d.widget(&token, "担当者と話したい").await;
-    assert_eq!(said(&ask), d.helpdesk.prompts.text(Prompt::AskIdentity));
+    assert_eq!(said(&ask), d.helpdesk.prompts().text(Prompt::AskIdentity));
     assert_eq!(ask.conversation.ticket_id, None);
     let retry = d.widget(&token, "わかりません").await;
-    assert_eq!(said(&retry), d.helpdesk.prompts.text(Prompt::IdentityRetry));
+    assert_eq!(
+        said(&retry),
+        d.helpdesk.prompts().text(Prompt::IdentityRetry)
+    );
     let done = d.widget(&token, "内線１２３４です").await;
     let id = done.conversation.ticket_id.expect("ticket");
-    let ticket = d.helpdesk.store.ticket(id).await.unwrap().unwrap();
+    let ticket = d.helpdesk.store().ticket(id).await.unwrap().unwrap();
     assert_eq!(ticket.staff_no.as_deref(), Some("10001"), "found by 内線");
     assert_eq!(ticket.contact.as_deref(), Some("内線１２３４です"));
     // やめる instead of a number: nothing is opened.
     let other = madoguchi::conversation::new_token();
     d.widget(&other, "オペレーター").await;
     let cancelled = d.widget(&other, "やめる").await;
-    assert_eq!(said(&cancelled), d.helpdesk.prompts.text(Prompt::Cancelled));
+    assert_eq!(
+        said(&cancelled),
+        d.helpdesk.prompts().text(Prompt::Cancelled)
+    );
     assert_eq!(cancelled.conversation.ticket_id, None);
 }
 
@@ -191,12 +207,20 @@ async fn a_redelivered_message_is_answered_once() {
         message_id: Some("m-1".into()),
         text: "ＶＰＮつながらない".into(),
     };
-    let first = d.helpdesk.receive(incoming.clone()).await.unwrap();
-    let count = d.helpdesk.store.message_count().await.unwrap();
-    let questions = d.helpdesk.store.question_count().await.unwrap();
-    let second = d.helpdesk.receive(incoming).await.unwrap();
+    let first = d
+        .helpdesk
+        .conversations()
+        .receive(incoming.clone())
+        .await
+        .unwrap();
+    let count = d.helpdesk.store().message_count().await.unwrap();
+    let questions = d.helpdesk.store().question_count().await.unwrap();
+    let second = d.helpdesk.conversations().receive(incoming).await.unwrap();
     assert!(second.duplicate && !first.duplicate);
     assert_eq!(second.replies, first.replies);
-    assert_eq!(d.helpdesk.store.message_count().await.unwrap(), count);
-    assert_eq!(d.helpdesk.store.question_count().await.unwrap(), questions);
+    assert_eq!(d.helpdesk.store().message_count().await.unwrap(), count);
+    assert_eq!(
+        d.helpdesk.store().question_count().await.unwrap(),
+        questions
+    );
 }

@@ -67,7 +67,7 @@ pub async fn desk_in(dir: TempDir, adjust: impl FnOnce(&mut Settings)) -> Desk {
         .await
         .unwrap();
     helpdesk
-        .store
+        .store()
         .replace_staff(&[StaffMember {
             employee_no: "10001".into(),
             name: "沼津 太郎".into(),
@@ -89,6 +89,7 @@ impl Desk {
     /// A LoGo message from 沼津 太郎 (in the directory) in room `room`.
     pub async fn logo(&self, room: &str, text: &str) -> Handled {
         self.helpdesk
+            .conversations()
             .receive(Incoming {
                 channel: Channel::LogoChat,
                 room: room.into(),
@@ -105,6 +106,7 @@ impl Desk {
     /// An anonymous widget message in the conversation `token`.
     pub async fn widget(&self, token: &str, text: &str) -> Handled {
         self.helpdesk
+            .conversations()
             .receive(Incoming {
                 channel: Channel::Widget,
                 room: token.into(),

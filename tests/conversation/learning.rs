@@ -2,9 +2,10 @@
 //! resolves the ticket naming the FAQ entry, an admin accepts the proposed alternative
 //! question, and the bot answers the same question by itself from then on.
 
-use madoguchi::conversation::OperatorAction;
+use madoguchi::domain::ProposalStatus;
 use madoguchi::engine::Decision;
 use madoguchi::learning::ProposalError;
+use madoguchi::tickets::OperatorAction;
 
 use crate::helpers::{desk, said, ticket_in, Desk};
 
@@ -28,7 +29,8 @@ async fn resolve(d: &Desk, ticket: i64, faq_id: Option<&str>) {
         faq_id: faq_id.map(Into::into),
     };
     d.helpdesk
-        .operator_act(ticket, "山田", resolve)
+        .tickets()
+        .act(ticket, "山田", resolve)
         .await
         .unwrap();
 }
@@ -36,7 +38,7 @@ async fn resolve(d: &Desk, ticket: i64, faq_id: Option<&str>) {
 #[tokio::test]
 async fn a_question_that_escalated_is_answered_by_itself_once_its_proposal_is_accepted() {
     let d = desk().await;
-    let engine = &d.helpdesk.engine;
+    let engine = &d.helpdesk.knowledge().engine();
     for text in [QUESTION, HALF_WIDTH] {
         assert_eq!(engine.ask(text).decision, Decision::Escalate, "{text}");
     }
@@ -45,12 +47,13 @@ async fn a_question_that_escalated_is_answered_by_itself_once_its_proposal_is_ac
     let ticket = escalate(&d, "room-1", QUESTION).await;
     let reply = OperatorAction::Reply("電源ボタンを10秒長押ししてください。".into());
     d.helpdesk
-        .operator_act(ticket, "山田", reply)
+        .tickets()
+        .act(ticket, "山田", reply)
         .await
         .unwrap();
     resolve(&d, ticket, Some(ENTRY)).await;
 
-    let pending = d.helpdesk.pending_proposals().await.unwrap();
+    let pending = d.helpdesk.learning().pending_proposals().await.unwrap();
     assert_eq!(pending.len(), 1);
     let proposal = &pending[0];
     assert_eq!(
@@ -67,17 +70,18 @@ async fn a_question_that_escalated_is_answered_by_itself_once_its_proposal_is_ac
     assert_eq!(engine.ask(QUESTION).decision, Decision::Escalate);
     let accepted = d
         .helpdesk
+        .learning()
         .accept_proposal(proposal.id, "admin")
         .await
         .unwrap();
     assert_eq!(accepted.revision, 2);
-    let revisions = d.helpdesk.store.faq_revisions(ENTRY).await.unwrap();
+    let revisions = d.helpdesk.store().faq_revisions(ENTRY).await.unwrap();
     assert_eq!(revisions[0].author, "admin");
     assert!(revisions[0]
         .entry
         .alternatives
         .contains(&QUESTION.to_owned()));
-    let audit = d.helpdesk.store.audit_log(5).await.unwrap();
+    let audit = d.helpdesk.store().audit_log(5).await.unwrap();
     assert_eq!(
         (audit[0].actor.as_str(), audit[0].action.as_str()),
         ("admin", "faq.proposal.accept")
@@ -94,7 +98,13 @@ async fn a_question_that_escalated_is_answered_by_itself_once_its_proposal_is_ac
             said(&answered)
         );
     }
-    assert!(d.helpdesk.pending_proposals().await.unwrap().is_empty());
+    assert!(d
+        .helpdesk
+        .learning()
+        .pending_proposals()
+        .await
+        .unwrap()
+        .is_empty());
 }
 
 #[tokio::test]
@@ -105,15 +115,38 @@ async fn a_question_is_proposed_once_and_not_when_the_entry_already_has_it() {
     // The same question, half-width, from someone else: already pending.
     let second = escalate(&d, "room-2", HALF_WIDTH).await;
     resolve(&d, second, Some(ENTRY)).await;
-    assert_eq!(d.helpdesk.pending_proposals().await.unwrap().len(), 1);
+    assert_eq!(
+        d.helpdesk
+            .learning()
+            .pending_proposals()
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
 
     // A ticket asking what an alternative question already says proposes nothing.
-    let known = d.helpdesk.engine.entry(ENTRY).unwrap().alternatives[0].clone();
+    let known = d
+        .helpdesk
+        .knowledge()
+        .engine()
+        .entry(ENTRY)
+        .unwrap()
+        .alternatives[0]
+        .clone();
     let opened = d.logo("room-3", &format!("{known}！")).await;
     assert!(opened.replies[0].faq_id.is_some(), "{}", said(&opened));
     let done = d.logo("room-3", "担当者").await;
     resolve(&d, ticket_in(&said(&done)), Some(ENTRY)).await;
-    assert_eq!(d.helpdesk.pending_proposals().await.unwrap().len(), 1);
+    assert_eq!(
+        d.helpdesk
+            .learning()
+            .pending_proposals()
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
 }
 
 #[tokio::test]
@@ -124,7 +157,13 @@ async fn resolving_without_an_entry_or_a_question_proposes_nothing() {
     // A ticket opened with 「担当者」 alone has no question to learn.
     let bare = d.logo("room-2", "担当者").await;
     resolve(&d, ticket_in(&said(&bare)), Some(ENTRY)).await;
-    assert!(d.helpdesk.pending_proposals().await.unwrap().is_empty());
+    assert!(d
+        .helpdesk
+        .learning()
+        .pending_proposals()
+        .await
+        .unwrap()
+        .is_empty());
 }
 
 #[tokio::test]
@@ -132,29 +171,43 @@ async fn a_decided_proposal_cannot_be_decided_again() {
     let d = desk().await;
     let ticket = escalate(&d, "room-1", QUESTION).await;
     resolve(&d, ticket, Some(ENTRY)).await;
-    let id = d.helpdesk.pending_proposals().await.unwrap()[0].id;
-    let rejected = d.helpdesk.reject_proposal(id, "admin").await.unwrap();
-    assert_eq!(rejected.status, "rejected");
-    let audit = d.helpdesk.store.audit_log(1).await.unwrap();
+    let id = d.helpdesk.learning().pending_proposals().await.unwrap()[0].id;
+    let rejected = d
+        .helpdesk
+        .learning()
+        .reject_proposal(id, "admin")
+        .await
+        .unwrap();
+    assert_eq!(rejected.status, ProposalStatus::Rejected);
+    let audit = d.helpdesk.store().audit_log(1).await.unwrap();
     assert_eq!(audit[0].action, "faq.proposal.reject");
 
-    let again = d.helpdesk.accept_proposal(id, "admin").await.unwrap_err();
+    let again = d
+        .helpdesk
+        .learning()
+        .accept_proposal(id, "admin")
+        .await
+        .unwrap_err();
     assert!(
-        matches!(&again, ProposalError::NotPending { status, .. } if status == "rejected"),
+        matches!(&again, ProposalError::NotPending { status, .. } if *status == ProposalStatus::Rejected),
         "{again:?}"
     );
     assert_eq!(again.to_string(), format!("提案 {id} は既に却下済みです。"));
     let missing = d
         .helpdesk
+        .learning()
         .reject_proposal(id + 1, "admin")
         .await
         .unwrap_err();
     assert!(matches!(missing, ProposalError::NoSuchProposal(n) if n == id + 1));
     // Nothing changed: one revision, no new audit line, the bot still does not know it.
     assert_eq!(
-        d.helpdesk.store.faq_revisions(ENTRY).await.unwrap().len(),
+        d.helpdesk.store().faq_revisions(ENTRY).await.unwrap().len(),
         1
     );
-    assert_eq!(d.helpdesk.store.audit_log(1).await.unwrap(), audit);
-    assert_eq!(d.helpdesk.engine.ask(QUESTION).decision, Decision::Escalate);
+    assert_eq!(d.helpdesk.store().audit_log(1).await.unwrap(), audit);
+    assert_eq!(
+        d.helpdesk.knowledge().engine().ask(QUESTION).decision,
+        Decision::Escalate
+    );
 }

@@ -51,19 +51,23 @@ async fn a_staff_question_gets_the_right_answer() {
     // The message and the reply are stored with the room and the staff member.
     let conversation = d
         .helpdesk
-        .store
+        .store()
         .open_conversation(
             &madoguchi::storage::ConversationKey {
-                channel: "logochat".into(),
+                channel: madoguchi::domain::Channel::LogoChat,
                 room: "room-ict-helpdesk-10001".into(),
                 user_ref: "logo-numazu-taro".into(),
             },
             "unused",
-            "{}",
         )
         .await
         .unwrap();
-    let messages = d.helpdesk.messages_after(conversation.id, 0).await.unwrap();
+    let messages = d
+        .helpdesk
+        .conversations()
+        .messages_after(conversation.id, 0)
+        .await
+        .unwrap();
     assert_eq!(messages.len(), 2);
     assert_eq!(
         messages[0].channel_message_id.as_deref(),
@@ -79,15 +83,18 @@ async fn a_retried_message_id_is_not_answered_twice() {
     let (_, first) = d
         .http(post(body.clone(), "application/json", Some(LOGO_TOKEN)))
         .await;
-    let messages = d.helpdesk.store.message_count().await.unwrap();
-    let questions = d.helpdesk.store.question_count().await.unwrap();
+    let messages = d.helpdesk.store().message_count().await.unwrap();
+    let questions = d.helpdesk.store().question_count().await.unwrap();
     let (status, second) = d
         .http(post(body, "application/json", Some(LOGO_TOKEN)))
         .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(second, first, "the stored answer, repeated");
-    assert_eq!(d.helpdesk.store.message_count().await.unwrap(), messages);
-    assert_eq!(d.helpdesk.store.question_count().await.unwrap(), questions);
+    assert_eq!(d.helpdesk.store().message_count().await.unwrap(), messages);
+    assert_eq!(
+        d.helpdesk.store().question_count().await.unwrap(),
+        questions
+    );
 }
 
 #[tokio::test]
@@ -174,15 +181,15 @@ async fn refused_calls_get_401_400_413_and_store_nothing() {
         ),
     ];
     assert_refused(&d, cases).await;
-    assert_eq!(d.helpdesk.store.message_count().await.unwrap(), 0);
-    assert_eq!(d.helpdesk.store.question_count().await.unwrap(), 0);
+    assert_eq!(d.helpdesk.store().message_count().await.unwrap(), 0);
+    assert_eq!(d.helpdesk.store().question_count().await.unwrap(), 0);
 }
 
 #[tokio::test]
 async fn a_signing_secret_requires_a_fresh_valid_signature() {
     let d = desk_with(|s| s.logochat.signing_secret = Some(Secret("signing-key".into()))).await;
     let body = fixture("project").to_string();
-    let now = d.helpdesk.clock.now().timestamp();
+    let now = d.helpdesk.now().timestamp();
     let signed = |at: i64, key: &str, body: &str| {
         Request::post(WEBHOOK)
             .header("content-type", "application/json")
@@ -205,7 +212,7 @@ async fn a_signing_secret_requires_a_fresh_valid_signature() {
         assert_eq!(d.http(request).await.0, expected);
     }
     assert_eq!(
-        d.helpdesk.store.message_count().await.unwrap(),
+        d.helpdesk.store().message_count().await.unwrap(),
         2,
         "one message, one reply"
     );
@@ -232,7 +239,8 @@ async fn while_an_operator_has_the_room_the_bot_is_silent() {
         .await;
     let id = ticket_in(reply["text"].as_str().unwrap());
     d.helpdesk
-        .operator_act(id, "山田", madoguchi::conversation::OperatorAction::Take)
+        .tickets()
+        .act(id, "山田", madoguchi::tickets::OperatorAction::Take)
         .await
         .unwrap();
     body["message_id"] = json!("msg-later");

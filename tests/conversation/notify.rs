@@ -1,6 +1,7 @@
 //! Operators hear of a new escalation in their LoGoチャット room and by e-mail, through
 //! the outbox: a real SMTP server receives the mail, a local HTTP receiver the room notice.
 
+use madoguchi::domain::{OutboxRoute, OutboxStatus};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -31,17 +32,13 @@ async fn escalate(d: &Desk) -> i64 {
     ticket_in(&said(&handled))
 }
 
-/// Runs the outbox once, at the real time (outbox times are stored at the real time).
+/// Runs the outbox once, at the desk clock's time.
 async fn deliver(d: &Desk) -> usize {
-    d.clock.set(chrono::Utc::now());
-    let client = reqwest::Client::new();
-    madoguchi::outbox::deliver_due(&d.helpdesk, &client)
-        .await
-        .unwrap()
+    d.helpdesk.outbox().deliver_due().await.unwrap()
 }
 
 async fn outbox(d: &Desk) -> Vec<OutboxItem> {
-    d.helpdesk.store.outbox(None, 10).await.unwrap()
+    d.helpdesk.store().outbox(None, 10).await.unwrap()
 }
 
 #[tokio::test]
@@ -82,7 +79,7 @@ async fn a_new_escalation_is_mailed_to_the_operators_with_a_japanese_subject() {
             "{personal}"
         );
     }
-    assert_eq!(outbox(&d).await[0].status, "delivered");
+    assert_eq!(outbox(&d).await[0].status, OutboxStatus::Delivered);
 }
 
 #[tokio::test]
@@ -96,31 +93,28 @@ async fn a_notice_waits_for_a_mail_server_that_is_down_and_is_delivered_once() {
     escalate(&d).await;
     assert_eq!(deliver(&d).await, 1);
     let item = &outbox(&d).await[0];
-    assert_eq!((item.status.as_str(), item.attempts), ("pending", 1));
+    assert_eq!((item.status, item.attempts), (OutboxStatus::Pending, 1));
     assert!(
         item.last_error.as_deref().unwrap().starts_with("SMTP"),
         "{item:?}"
     );
-    assert!(item.next_attempt_at > chrono::Utc::now() - chrono::Duration::seconds(1));
+    assert!(
+        item.next_attempt_at > d.helpdesk.now(),
+        "retried later, not now"
+    );
 
     let server = SmtpServer::start_on(port).await;
     // Before its retry time nothing is tried; after it, the notice goes out.
     d.clock
         .set(item.next_attempt_at - chrono::Duration::milliseconds(1));
-    let client = reqwest::Client::new();
-    let early = madoguchi::outbox::deliver_due(&d.helpdesk, &client).await;
+    let early = d.helpdesk.outbox().deliver_due().await;
     assert_eq!(early.unwrap(), 0);
     d.clock.set(item.next_attempt_at);
-    assert_eq!(
-        madoguchi::outbox::deliver_due(&d.helpdesk, &client)
-            .await
-            .unwrap(),
-        1
-    );
+    assert_eq!(d.helpdesk.outbox().deliver_due().await.unwrap(), 1);
     assert_eq!(deliver(&d).await, 0);
     assert_eq!(server.received().len(), 1);
     let item = &outbox(&d).await[0];
-    assert_eq!((item.status.as_str(), item.attempts), ("delivered", 2));
+    assert_eq!((item.status, item.attempts), (OutboxStatus::Delivered, 2));
 }
 
 #[tokio::test]
@@ -136,7 +130,7 @@ async fn a_required_starttls_is_never_skipped() {
     assert_eq!(deliver(&d).await, 1);
     assert!(server.received().is_empty());
     let item = &outbox(&d).await[0];
-    assert_eq!(item.status, "pending");
+    assert_eq!(item.status, OutboxStatus::Pending);
     assert!(
         item.last_error.as_deref().unwrap().contains("STARTTLS"),
         "{item:?}"
@@ -152,8 +146,8 @@ async fn escalation_answers_at_once_while_the_mail_server_hangs() {
     let id = replied.expect("the staff member's reply is not held up by the mail server");
     let item = &outbox(&d).await[0];
     assert_eq!(
-        (item.channel.as_str(), item.status.as_str()),
-        ("mail", "pending")
+        (item.route, item.status),
+        (OutboxRoute::Mail, OutboxStatus::Pending)
     );
     assert!(item.payload.contains(&format!("#{id}")));
 }

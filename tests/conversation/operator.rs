@@ -3,6 +3,7 @@
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
+use madoguchi::domain::TicketStatus;
 use serde_json::{json, Value};
 
 use crate::helpers::{
@@ -98,7 +99,7 @@ async fn an_operator_takes_replies_and_resolves_through_the_api() {
         .unwrap()
         .contains("解決しましたか"));
     // Every look at and change to the ticket is in the audit log, oldest first.
-    let mut log = d.helpdesk.store.audit_log(50).await.unwrap();
+    let mut log = d.helpdesk.store().audit_log(50).await.unwrap();
     log.reverse();
     let trail: Vec<(&str, &str)> = log
         .iter()
@@ -121,7 +122,7 @@ async fn an_operator_takes_replies_and_resolves_through_the_api() {
                 .unwrap(),
         )
         .await;
-    let newest = &d.helpdesk.store.audit_log(1).await.unwrap()[0];
+    let newest = &d.helpdesk.store().audit_log(1).await.unwrap()[0];
     assert_eq!(
         (newest.actor.as_str(), newest.action.as_str()),
         ("operator-api", "ticket.view")
@@ -141,21 +142,23 @@ async fn handing_back_lets_the_bot_answer_again() {
     let d = desk().await;
     let taken = d.logo("r1", "担当者").await;
     let id = taken.conversation.ticket_id.unwrap();
-    use madoguchi::conversation::OperatorAction;
+    use madoguchi::tickets::OperatorAction;
     d.helpdesk
-        .operator_act(id, "山田", OperatorAction::Take)
+        .tickets()
+        .act(id, "山田", OperatorAction::Take)
         .await
         .unwrap();
     assert!(d.logo("r1", "ＶＰＮつながらない").await.replies.is_empty());
     let (_, sent) = d
         .helpdesk
-        .operator_act(id, "山田", OperatorAction::HandBack)
+        .tickets()
+        .act(id, "山田", OperatorAction::HandBack)
         .await
         .unwrap();
     assert_eq!(
         sent[0].text,
         d.helpdesk
-            .prompts
+            .prompts()
             .text(madoguchi::prompts::Prompt::HandedBack)
     );
     let answered = d.logo("r1", "ＶＰＮつながらない").await;
@@ -166,7 +169,7 @@ async fn handing_back_lets_the_bot_answer_again() {
 async fn the_operator_api_refuses_bad_calls_and_changes_nothing() {
     let d = desk().await;
     let (_, id) = escalated_widget_ticket(&d).await;
-    let before = d.helpdesk.store.message_count().await.unwrap();
+    let before = d.helpdesk.store().message_count().await.unwrap();
     let path = format!("/api/v1/tickets/{id}/reply");
     let no_token = json_post(&path, &json!({"operator": "山田", "text": "x"}));
     let wrong = Request::post(&path)
@@ -220,10 +223,10 @@ async fn the_operator_api_refuses_bad_calls_and_changes_nothing() {
         ),
     ];
     assert_refused(&d, cases).await;
-    assert_eq!(d.helpdesk.store.message_count().await.unwrap(), before);
+    assert_eq!(d.helpdesk.store().message_count().await.unwrap(), before);
     assert_eq!(
-        d.helpdesk.store.ticket(id).await.unwrap().unwrap().status,
-        "new"
+        d.helpdesk.store().ticket(id).await.unwrap().unwrap().status,
+        TicketStatus::New
     );
 }
 
@@ -235,9 +238,10 @@ async fn overdue_tickets_are_listed_by_their_sla_due_times() {
     assert!(overdue_ids(&d).await.is_empty());
     d.clock.set(crate::helpers::jst("2026-11-26 11:30"));
     assert_eq!(overdue_ids(&d).await, [id], "no first response by 11:00");
-    use madoguchi::conversation::OperatorAction;
+    use madoguchi::tickets::OperatorAction;
     d.helpdesk
-        .operator_act(id, "山田", OperatorAction::Take)
+        .tickets()
+        .act(id, "山田", OperatorAction::Take)
         .await
         .unwrap();
     assert!(
@@ -247,7 +251,7 @@ async fn overdue_tickets_are_listed_by_their_sla_due_times() {
     d.clock.set(crate::helpers::jst("2026-11-30 10:30"));
     assert_eq!(overdue_ids(&d).await, [id], "not resolved by Monday 10:00");
     let resolve = OperatorAction::Resolve { faq_id: None };
-    d.helpdesk.operator_act(id, "山田", resolve).await.unwrap();
+    d.helpdesk.tickets().act(id, "山田", resolve).await.unwrap();
     assert!(overdue_ids(&d).await.is_empty());
 }
 

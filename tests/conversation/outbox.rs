@@ -1,13 +1,14 @@
 //! Operator replies to a LoGo conversation reach the outgoing URL through the outbox,
 //! signed when a signing secret is set; a receiver that is down gets them later.
 
+use madoguchi::domain::OutboxStatus;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use madoguchi::config::Secret;
-use madoguchi::conversation::OperatorAction;
+use madoguchi::tickets::OperatorAction;
 
 use crate::helpers::desk_with;
 
@@ -56,12 +57,10 @@ async fn an_operator_reply_arrives_at_the_outgoing_url_after_the_receiver_recove
         s.outbox.max_delay_secs = 1;
     })
     .await;
-    // The outbox worker uses the clock for its schedule: let it run on real time.
-    d.clock.set(chrono::Utc::now());
-    let worker = tokio::spawn(madoguchi::outbox::run(
-        d.helpdesk.clone(),
-        std::future::pending(),
-    ));
+    // The outbox worker's schedule (backoff) is on the clock: let it run on from the
+    // test's morning at real speed.
+    d.clock.run();
+    let worker = tokio::spawn(d.helpdesk.outbox().clone().run(std::future::pending()));
     let id = d
         .logo("room-7", "担当者")
         .await
@@ -70,17 +69,17 @@ async fn an_operator_reply_arrives_at_the_outgoing_url_after_the_receiver_recove
         .unwrap();
     let (_, sent) = d
         .helpdesk
-        .operator_act(id, "山田", OperatorAction::Reply("確認しました。".into()))
+        .tickets()
+        .act(id, "山田", OperatorAction::Reply("確認しました。".into()))
         .await
         .unwrap();
     assert_eq!(sent.len(), 1);
     // Down: retried, not lost.
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     loop {
-        d.clock.set(chrono::Utc::now());
-        let items = d.helpdesk.store.outbox(None, 10).await.unwrap();
+        let items = d.helpdesk.store().outbox(None, 10).await.unwrap();
         if items.iter().any(|i| i.attempts >= 2) {
-            assert!(items.iter().all(|i| i.status == "pending"));
+            assert!(items.iter().all(|i| i.status == OutboxStatus::Pending));
             break;
         }
         assert!(
@@ -92,7 +91,6 @@ async fn an_operator_reply_arrives_at_the_outgoing_url_after_the_receiver_recove
     received.lock().unwrap().down = false;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     while received.lock().unwrap().bodies.is_empty() {
-        d.clock.set(chrono::Utc::now());
         assert!(tokio::time::Instant::now() < deadline, "not delivered");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }

@@ -1,18 +1,17 @@
 //! The console's reports from real conversations: per-entry statistics, the unanswered
-//! report and the dashboard. The store stamps rows with the real time, so these tests set
-//! the helpdesk's clock to it.
+//! report and the dashboard, all on the desk's fixed clock (the store stamps rows with it).
 
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use madoguchi::calendar;
 use madoguchi::learning::{chart, Period, CHART_DAYS};
 
-use crate::helpers::{desk, said, ticket_in};
+use crate::helpers::{desk, said, thursday_morning, ticket_in};
 use crate::learning::{HALF_WIDTH, QUESTION};
 
 fn around_now() -> Period {
     Period::new(
-        Utc::now() - Duration::hours(1),
-        Utc::now() + Duration::hours(1),
+        thursday_morning() - Duration::hours(1),
+        thursday_morning() + Duration::hours(1),
     )
     .unwrap()
 }
@@ -26,10 +25,15 @@ async fn entry_statistics_follow_what_the_bot_did_in_the_chat() {
     let done = d.logo("room-1", "担当者").await;
     ticket_in(&said(&done));
 
-    let statistics = d.helpdesk.entry_statistics(around_now()).await.unwrap();
+    let statistics = d
+        .helpdesk
+        .knowledge()
+        .entry_statistics(around_now())
+        .await
+        .unwrap();
     assert_eq!(
         statistics.len(),
-        d.helpdesk.store.faq_count().await.unwrap() as usize
+        d.helpdesk.store().faq_count().await.unwrap() as usize
     );
     let forgot = statistics.iter().find(|s| s.faq_id == entry).unwrap();
     let c = &forgot.counts;
@@ -61,7 +65,12 @@ async fn the_unanswered_report_puts_the_same_question_typed_two_ways_in_one_grou
     d.logo("room-2", HALF_WIDTH).await;
     d.logo("room-3", "こんにちは").await;
 
-    let report = d.helpdesk.unanswered_report(around_now()).await.unwrap();
+    let report = d
+        .helpdesk
+        .learning()
+        .unanswered_report(around_now())
+        .await
+        .unwrap();
     assert_eq!(report.len(), 1, "{report:#?}");
     let gap = &report[0];
     assert_eq!(gap.count, 2);
@@ -76,14 +85,15 @@ async fn the_unanswered_report_puts_the_same_question_typed_two_ways_in_one_grou
 #[tokio::test]
 async fn the_dashboard_counts_today_by_the_helpdesk_clock() {
     let d = desk().await;
-    let now = Utc::now();
+    // Just before midnight in Japan: the day is Japan's, not UTC's (15:00 UTC).
+    let now = crate::helpers::jst("2026-11-26 23:55");
     d.clock.set(now);
     d.logo("room-1", "ＶＰＮつながらない").await;
     d.logo("room-2", QUESTION).await;
     d.logo("room-2", "はい").await;
     d.logo("room-3", "こんにちは").await;
 
-    let dashboard = d.helpdesk.dashboard().await.unwrap();
+    let dashboard = d.helpdesk.learning().dashboard().await.unwrap();
     assert_eq!(dashboard.date, calendar::to_local(now).date());
     let today = dashboard.today;
     assert_eq!(
@@ -106,7 +116,7 @@ async fn the_dashboard_counts_today_by_the_helpdesk_clock() {
 
     // A week later nothing was asked that day, and the ticket is overdue.
     d.clock.set(now + Duration::days(7));
-    let later = d.helpdesk.dashboard().await.unwrap();
+    let later = d.helpdesk.learning().dashboard().await.unwrap();
     assert_eq!(later.today.questions, 0);
     assert_eq!((later.open_tickets, later.overdue_tickets), (1, 1));
     assert_eq!(later.by_day[CHART_DAYS - 8].questions, 2);

@@ -20,7 +20,7 @@ impl Desk {
 
     /// How many audit-log lines record `action`.
     pub async fn audited(&self, action: &str) -> usize {
-        let log = self.helpdesk.store.audit_log(1000).await.unwrap();
+        let log = self.helpdesk.store().audit_log(1000).await.unwrap();
         log.iter().filter(|a| a.action == action).count()
     }
 }

@@ -4,8 +4,8 @@
 use madoguchi::engine::Decision;
 use madoguchi::helpdesk::Helpdesk;
 use madoguchi::kb::csv::CsvImportError;
-use madoguchi::kb::maintenance::{ExportFormat, MaintenanceError};
 use madoguchi::kb::FaqEntry;
+use madoguchi::knowledge::{ExportFormat, MaintenanceError};
 use madoguchi::storage::ImportReport;
 
 use crate::helpers::desk;
@@ -31,15 +31,23 @@ async fn a_shift_jis_csv_from_excel_is_answerable_at_once_and_saved_by_its_impor
     let d = desk().await;
     let h = &d.helpdesk;
 
-    let report = h.import_faq_csv(&excel_csv(""), "yamada").await.unwrap();
+    let report = h
+        .knowledge()
+        .import_faq_csv(&excel_csv(""), "yamada")
+        .await
+        .unwrap();
 
     assert_eq!((report.created, report.updated), (1, 0));
-    let x = h.explain(QUESTION);
+    let x = h.knowledge().explain(QUESTION);
     assert_eq!(
         (x.decision, x.candidates[0].id.as_str()),
         (Decision::Answer, "test-drone-hangar-key")
     );
-    let history = h.faq_history("test-drone-hangar-key").await.unwrap();
+    let history = h
+        .knowledge()
+        .faq_history("test-drone-hangar-key")
+        .await
+        .unwrap();
     assert_eq!(history[0].author, "yamada");
     assert_eq!(history[0].entry.keywords, ["ドローン", "格納庫"]);
     assert!(history[0].entry.body.starts_with("①総務課"));
@@ -50,11 +58,12 @@ async fn a_shift_jis_csv_from_excel_is_answerable_at_once_and_saved_by_its_impor
 async fn a_csv_with_problems_names_every_line_and_imports_nothing() {
     let d = desk().await;
     let h = &d.helpdesk;
-    let count = h.store.faq_count().await.unwrap();
+    let count = h.store().faq_count().await.unwrap();
     let bad = "account-password-forgot,,アカウント,,,,本文,公開\r\n\
                pc-new,新しい質問,パソコン,,,no-such-entry,,たぶん\r\n";
 
     let err = h
+        .knowledge()
         .import_faq_csv(&excel_csv(bad), "yamada")
         .await
         .unwrap_err();
@@ -65,14 +74,16 @@ async fn a_csv_with_problems_names_every_line_and_imports_nothing() {
     };
     let lines: Vec<u64> = problems.iter().map(|p| p.line).collect();
     assert_eq!(lines, [5, 6, 6, 6], "{err}");
-    assert_eq!(h.store.faq_count().await.unwrap(), count);
+    assert_eq!(h.store().faq_count().await.unwrap(), count);
     assert!(h
+        .knowledge()
         .faq_history("test-drone-hangar-key")
         .await
         .unwrap()
         .is_empty());
     assert_ne!(
-        h.explain(QUESTION)
+        h.knowledge()
+            .explain(QUESTION)
             .candidates
             .first()
             .map(|c| c.id.as_str()),
@@ -84,7 +95,7 @@ async fn a_csv_with_problems_names_every_line_and_imports_nothing() {
 /// Puts a character Shift_JIS cannot hold (𠮷, U+20BB7) into one entry's body, or takes it
 /// out again, as an administrator would; returns how many entries changed.
 async fn set_unencodable(h: &Helpdesk, id: &str, present: bool) -> usize {
-    let mut entry = h.store.get_faq(id).await.unwrap().unwrap();
+    let mut entry = h.store().get_faq(id).await.unwrap().unwrap();
     let body = entry.body.replace("𠮷", "");
     entry.body = if present {
         format!("{body}\n\n𠮷")
@@ -92,6 +103,7 @@ async fn set_unencodable(h: &Helpdesk, id: &str, present: bool) -> usize {
         body
     };
     let report = h
+        .knowledge()
         .import_faq_entries(&[entry], "yamada", "test")
         .await
         .unwrap();
@@ -102,18 +114,22 @@ async fn set_unencodable(h: &Helpdesk, id: &str, present: bool) -> usize {
 async fn every_export_format_imports_back_without_a_new_revision() {
     let d = desk().await;
     let h = &d.helpdesk;
-    let n = usize::try_from(h.store.faq_count().await.unwrap()).unwrap();
+    let n = usize::try_from(h.store().faq_count().await.unwrap()).unwrap();
     for format in [
         ExportFormat::Markdown,
         ExportFormat::Csv,
         ExportFormat::CsvShiftJis,
     ] {
-        let file = h.export_faqs(format, "yamada").await.unwrap();
+        let file = h.knowledge().export_faqs(format, "yamada").await.unwrap();
         assert_eq!(file.entries, n);
         assert!(file.file_name.starts_with("faq-"), "{}", file.file_name);
         let report = match format {
-            ExportFormat::Markdown => h.import_faq_archive(&file.bytes, "yamada").await,
-            _ => h.import_faq_csv(&file.bytes, "yamada").await,
+            ExportFormat::Markdown => {
+                h.knowledge()
+                    .import_faq_archive(&file.bytes, "yamada")
+                    .await
+            }
+            _ => h.knowledge().import_faq_csv(&file.bytes, "yamada").await,
         }
         .unwrap_or_else(|e| panic!("{format:?}: {e}"));
         let unchanged = ImportReport {
@@ -132,12 +148,14 @@ async fn a_shift_jis_export_names_the_entry_and_column_it_cannot_write() {
     let h = &d.helpdesk;
     // The bundled knowledge base is all Shift_JIS-safe...
     assert!(h
+        .knowledge()
         .export_faqs(ExportFormat::CsvShiftJis, "yamada")
         .await
         .is_ok());
     // ...until an entry holds a character CP932 lacks.
     assert_eq!(set_unencodable(h, "pc-browser-favorites", true).await, 1);
     let err = h
+        .knowledge()
         .export_faqs(ExportFormat::CsvShiftJis, "yamada")
         .await
         .unwrap_err();
@@ -149,6 +167,7 @@ async fn a_shift_jis_export_names_the_entry_and_column_it_cannot_write() {
     );
     assert_eq!(set_unencodable(h, "pc-browser-favorites", false).await, 1);
     assert!(h
+        .knowledge()
         .export_faqs(ExportFormat::CsvShiftJis, "yamada")
         .await
         .is_ok());
@@ -163,10 +182,12 @@ async fn a_shift_jis_export_names_the_entry_and_column_it_cannot_write() {
         body: "本文".into(),
         published: true,
     };
-    h.import_faq_entries(&[entry], "yamada", "test")
+    h.knowledge()
+        .import_faq_entries(&[entry], "yamada", "test")
         .await
         .unwrap();
     let err = h
+        .knowledge()
         .export_faqs(ExportFormat::CsvShiftJis, "yamada")
         .await
         .unwrap_err();
@@ -175,5 +196,9 @@ async fn a_shift_jis_export_names_the_entry_and_column_it_cannot_write() {
         message.starts_with("entry test-kanji, column タイトル: 「𠮷」"),
         "{message}"
     );
-    assert!(h.export_faqs(ExportFormat::Csv, "yamada").await.is_ok());
+    assert!(h
+        .knowledge()
+        .export_faqs(ExportFormat::Csv, "yamada")
+        .await
+        .is_ok());
 }

@@ -3,8 +3,8 @@
 
 use madoguchi::engine::Decision;
 use madoguchi::kb::diff::{Field, LineKind};
-use madoguchi::kb::maintenance::MaintenanceError;
 use madoguchi::kb::FaqEntry;
+use madoguchi::knowledge::MaintenanceError;
 
 use crate::db::backends;
 use crate::helpers::{desk, desk_on};
@@ -25,7 +25,7 @@ fn drone_key(body: &str, published: bool) -> FaqEntry {
 }
 
 fn answered_with(helpdesk: &madoguchi::helpdesk::Helpdesk) -> Option<String> {
-    let x = helpdesk.explain(QUESTION);
+    let x = helpdesk.knowledge().explain(QUESTION);
     (x.decision == Decision::Answer).then(|| x.candidates[0].id.clone())
 }
 
@@ -38,7 +38,8 @@ async fn restoring_a_published_revision_makes_the_bot_answer_with_it_again() {
             "総務課で予備の鍵を借りてください。\n鍵管理簿に記入します。",
             true,
         );
-        h.import_faq_entries(std::slice::from_ref(&v1), "yamada", "test")
+        h.knowledge()
+            .import_faq_entries(std::slice::from_ref(&v1), "yamada", "test")
             .await
             .unwrap();
         assert_eq!(answered_with(h).as_deref(), Some("test-drone-hangar-key"));
@@ -46,10 +47,17 @@ async fn restoring_a_published_revision_makes_the_bot_answer_with_it_again() {
             "総務課で予備の鍵を借りてください。\n管財課に連絡します。",
             false,
         );
-        h.import_faq_entries(&[v2], "tanaka", "test").await.unwrap();
+        h.knowledge()
+            .import_faq_entries(&[v2], "tanaka", "test")
+            .await
+            .unwrap();
         assert_eq!(answered_with(h), None, "unpublished in revision 2");
 
-        let diff = h.faq_diff("test-drone-hangar-key", 1, 2).await.unwrap();
+        let diff = h
+            .knowledge()
+            .faq_diff("test-drone-hangar-key", 1, 2)
+            .await
+            .unwrap();
         let changed: Vec<Field> = diff
             .fields
             .iter()
@@ -73,20 +81,26 @@ async fn restoring_a_published_revision_makes_the_bot_answer_with_it_again() {
         );
 
         assert_eq!(
-            h.restore_faq("test-drone-hangar-key", 1, "suzuki")
+            h.knowledge()
+                .restore_faq("test-drone-hangar-key", 1, "suzuki")
                 .await
                 .unwrap(),
             3
         );
 
         assert_eq!(answered_with(h).as_deref(), Some("test-drone-hangar-key"));
-        let history = h.faq_history("test-drone-hangar-key").await.unwrap();
+        let history = h
+            .knowledge()
+            .faq_history("test-drone-hangar-key")
+            .await
+            .unwrap();
         assert_eq!(
             (history[0].revision, history[0].author.as_str()),
             (3, "suzuki")
         );
         assert_eq!(history[0].entry, v1);
         assert!(!h
+            .knowledge()
             .faq_diff("test-drone-hangar-key", 1, 3)
             .await
             .unwrap()
@@ -100,17 +114,21 @@ async fn restoring_an_unknown_revision_is_a_clear_error_that_changes_nothing() {
     let d = desk().await;
     let h = &d.helpdesk;
     let id = "account-password-forgot";
-    let before = h.faq_history(id).await.unwrap();
+    let before = h.knowledge().faq_history(id).await.unwrap();
 
-    let err = h.restore_faq(id, 9, "suzuki").await.unwrap_err();
+    let err = h
+        .knowledge()
+        .restore_faq(id, 9, "suzuki")
+        .await
+        .unwrap_err();
 
     assert!(
         matches!(err, MaintenanceError::Invalid(_)) && err.is_user_error(),
         "{err:?}"
     );
     assert!(err.to_string().contains("no revision 9"), "{err}");
-    assert_eq!(h.faq_history(id).await.unwrap(), before);
+    assert_eq!(h.knowledge().faq_history(id).await.unwrap(), before);
     assert_eq!(d.audited("faq.restore").await, 0);
-    let err = h.faq_diff(id, 1, 9).await.unwrap_err();
+    let err = h.knowledge().faq_diff(id, 1, 9).await.unwrap_err();
     assert!(err.to_string().contains("no revision 9"), "{err}");
 }

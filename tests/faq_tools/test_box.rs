@@ -7,7 +7,7 @@ use crate::helpers::desk;
 #[tokio::test]
 async fn a_half_width_katakana_question_is_explained_with_the_thresholds_that_decided_it() {
     let d = desk().await;
-    let x = d.helpdesk.explain("ﾊﾟｽﾜｰﾄﾞわすれた");
+    let x = d.helpdesk.knowledge().explain("ﾊﾟｽﾜｰﾄﾞわすれた");
 
     assert_eq!(x.question, "ﾊﾟｽﾜｰﾄﾞわすれた");
     assert!(x.normalized.starts_with("パスワード"), "{}", x.normalized);
@@ -41,7 +41,7 @@ async fn a_half_width_katakana_question_is_explained_with_the_thresholds_that_de
 #[tokio::test]
 async fn full_width_letters_are_folded_before_the_search() {
     let d = desk().await;
-    let x = d.helpdesk.explain("ＶＰＮつながらない");
+    let x = d.helpdesk.knowledge().explain("ＶＰＮつながらない");
     assert!(x.normalized.starts_with("vpn"), "{}", x.normalized);
     assert!(x.units.contains(&"w:vpn".to_owned()), "{:?}", x.units);
     assert_eq!(x.candidates[0].id, "telework-cannot-connect-home", "{x:?}");
@@ -56,7 +56,7 @@ async fn full_width_letters_are_folded_before_the_search() {
 #[tokio::test]
 async fn synonyms_are_shown_after_normalisation() {
     let d = desk().await;
-    let x = d.helpdesk.explain("メアドを変えたい");
+    let x = d.helpdesk.knowledge().explain("メアドを変えたい");
     assert!(!x.normalized.contains("メールアドレス"), "{}", x.normalized);
     assert!(
         x.with_synonyms.contains("メールアドレス"),
@@ -68,7 +68,7 @@ async fn synonyms_are_shown_after_normalisation() {
 #[tokio::test]
 async fn small_talk_is_explained_without_a_search() {
     let d = desk().await;
-    let x = d.helpdesk.explain("こんにちは");
+    let x = d.helpdesk.knowledge().explain("こんにちは");
     assert_eq!((x.intent, x.reason), (Intent::Greeting, Reason::Greeting));
     assert!(x.units.is_empty() && x.candidates.is_empty());
     assert_eq!((x.top_score, x.lead), (None, None));
@@ -77,17 +77,17 @@ async fn small_talk_is_explained_without_a_search() {
 #[tokio::test]
 async fn trying_questions_records_nothing() {
     let d = desk().await;
-    let store = &d.helpdesk.store;
+    let store = &d.helpdesk.store();
     let (questions, audit) = (
         store.question_count().await.unwrap(),
         store.audit_log(1000).await.unwrap().len(),
     );
     for q in ["ﾊﾟｽﾜｰﾄﾞわすれた", "ＶＰＮつながらない", "こんにちは", ""]
     {
-        d.helpdesk.explain(q);
+        d.helpdesk.knowledge().explain(q);
     }
     let long = "プリンタ".repeat(200);
-    assert!(d.helpdesk.explain(&long).truncated);
+    assert!(d.helpdesk.knowledge().explain(&long).truncated);
     assert_eq!(store.question_count().await.unwrap(), questions);
     assert_eq!(store.audit_log(1000).await.unwrap().len(), audit);
 }

@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
+use madoguchi::domain::{Author, Direction, OutboxStatus};
 use serde_json::{json, Value};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
 use sqlx::SqlitePool;
@@ -53,6 +54,9 @@ pub struct ServerOptions {
     /// The TOML settings file's text (an empty file when `None`, so that no stray
     /// `./madoguchi.toml` in the repository is picked up).
     pub config: Option<String>,
+    /// `MADOGUCHI_DATABASE_URL` (a PostgreSQL database shared by several servers); the
+    /// data folder's SQLite file when `None`.
+    pub database_url: Option<String>,
 }
 
 /// A running `madoguchi serve`; SIGKILLed when dropped, so a failing test leaves nothing.
@@ -92,6 +96,9 @@ impl Server {
         }
         if let Some(url) = &options.outgoing_url {
             command.env("MADOGUCHI_LOGOCHAT_OUTGOING_URL", url);
+        }
+        if let Some(url) = &options.database_url {
+            command.env("MADOGUCHI_DATABASE_URL", url);
         }
         let mut child = command.spawn().expect("spawn madoguchi serve");
         // stdout is read on a thread (to the end, so the server never blocks on it); the
@@ -431,11 +438,38 @@ pub async fn open_db(data_dir: &Path) -> SqlitePool {
 pub struct Row {
     pub id: i64,
     pub channel_message_id: Option<String>,
-    pub direction: String,
-    pub author: String,
+    #[sqlx(try_from = "String")]
+    pub direction: Direction,
+    #[sqlx(try_from = "String")]
+    pub author: Author,
     pub text: String,
     pub reply_to: Option<i64>,
     pub created_at: String,
+}
+
+/// What a run left in the database: the rows each turn writes at most once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Counts {
+    pub messages: i64,
+    pub questions: i64,
+    pub feedback: i64,
+    pub tickets: i64,
+}
+
+pub async fn counts(db: &SqlitePool) -> Counts {
+    let count = |table: &'static str| async move {
+        let sql = format!("SELECT COUNT(*) FROM {table}");
+        sqlx::query_scalar::<_, i64>(&sql)
+            .fetch_one(db)
+            .await
+            .expect("count rows")
+    };
+    Counts {
+        messages: count("messages").await,
+        questions: count("questions").await,
+        feedback: count("feedback").await,
+        tickets: count("tickets").await,
+    }
 }
 
 /// Every LoGoチャット message, oldest first.
@@ -452,7 +486,7 @@ pub async fn messages(db: &SqlitePool) -> Vec<Row> {
 /// Inbound messages by channel message id.
 pub fn inbound_by_message_id(rows: &[Row]) -> HashMap<String, Row> {
     rows.iter()
-        .filter(|r| r.direction == "in")
+        .filter(|r| r.direction == Direction::In)
         .filter_map(|r| Some((r.channel_message_id.clone()?, r.clone())))
         .collect()
 }
@@ -460,7 +494,7 @@ pub fn inbound_by_message_id(rows: &[Row]) -> HashMap<String, Row> {
 /// The replies to each inbound message id, oldest first.
 pub fn replies_by_inbound(rows: &[Row]) -> HashMap<i64, Vec<Row>> {
     let mut replies: HashMap<i64, Vec<Row>> = HashMap::new();
-    for row in rows.iter().filter(|r| r.direction == "out") {
+    for row in rows.iter().filter(|r| r.direction == Direction::Out) {
         if let Some(to) = row.reply_to {
             replies.entry(to).or_default().push(row.clone());
         }
@@ -474,7 +508,8 @@ pub struct OutboxRow {
     pub id: i64,
     pub room: String,
     pub payload: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: OutboxStatus,
     pub attempts: i64,
 }
 

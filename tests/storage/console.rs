@@ -1,14 +1,15 @@
 //! What the operator console stores: sessions, failed sign-ins, the queue's filtered
 //! pages, internal notes, ticket classification and the audit-log viewer's filters.
 
-use chrono::{Duration, SubsecRound, Utc};
+use chrono::Duration;
 use madoguchi::accounts::{HashedPassword, NewUser, Role};
+use madoguchi::domain::{Channel, Priority, TicketStatus};
 use madoguchi::storage::{
-    AuditEntry, AuditFilter, ConversationKey, NewTicket, SessionRecord, Store, TicketFilter,
-    TicketUpdate,
+    sessions, tickets, AuditEntry, AuditFilter, ConversationKey, NewTicket, SessionRecord, Store,
+    TicketFilter, TicketUpdate,
 };
 
-use crate::db::backends;
+use crate::db::{backends, story_time};
 
 async fn user(s: &Store, login: &str) {
     s.create_user(&NewUser {
@@ -21,22 +22,21 @@ async fn user(s: &Store, login: &str) {
     .unwrap();
 }
 
-async fn ticket(s: &Store, room: &str, channel: &str) -> i64 {
+async fn ticket(s: &Store, room: &str, channel: Channel) -> i64 {
     let key = ConversationKey {
-        channel: channel.into(),
+        channel,
         room: room.into(),
         user_ref: String::new(),
     };
-    let conversation = s.open_conversation(&key, room, "{}").await.unwrap();
-    let now = Utc::now();
+    let conversation = s
+        .open_conversation(&key, &format!("{room:0>32}"))
+        .await
+        .unwrap();
+    let now = s.now();
     s.open_ticket(&NewTicket {
-        conversation_id: conversation.id,
-        channel: channel.into(),
-        subject: format!("質問 {room}"),
-        transcript: "[]".into(),
         first_response_due: Some(now + Duration::hours(1)),
         resolution_due: Some(now + Duration::days(2)),
-        ..NewTicket::default()
+        ..NewTicket::new(conversation.id, channel, format!("質問 {room}"))
     })
     .await
     .unwrap()
@@ -48,7 +48,7 @@ async fn sessions_are_stored_by_hash_touched_and_ended() {
         let s = &db.store;
         user(s, "yamada").await;
         user(s, "suzuki").await;
-        let now = Utc::now().trunc_subsecs(0);
+        let now = story_time();
         let record = |hash: &str, login: &str| SessionRecord {
             token_hash: hash.into(),
             login: login.into(),
@@ -57,32 +57,50 @@ async fn sessions_are_stored_by_hash_touched_and_ended() {
             last_seen_at: now,
             expires_at: now + Duration::hours(2),
         };
-        s.create_session(&record("a", "yamada")).await.unwrap();
-        s.create_session(&record("b", "yamada")).await.unwrap();
-        s.create_session(&record("c", "suzuki")).await.unwrap();
+        let mut tx = s.begin().await.unwrap();
+        for (hash, login) in [("a", "yamada"), ("b", "yamada"), ("c", "suzuki")] {
+            sessions::create(&mut tx, &record(hash, login))
+                .await
+                .unwrap();
+        }
+        tx.commit().await.unwrap();
         assert_eq!(s.session("a").await.unwrap(), Some(record("a", "yamada")));
         assert_eq!(s.session("zzz").await.unwrap(), None);
 
+        // Used five minutes later: seen then, and it expires two hours after that.
         let later = now + Duration::minutes(5);
-        s.touch_session("a", later, later + Duration::hours(2))
+        db.clock.set(later);
+        let mut tx = s.begin().await.unwrap();
+        sessions::touch(&mut tx, "a", later + Duration::hours(2))
             .await
             .unwrap();
+        tx.commit().await.unwrap();
         let touched = s.session("a").await.unwrap().unwrap();
         assert_eq!(touched.last_seen_at, later);
         assert_eq!(touched.expires_at, later + Duration::hours(2));
+        assert_eq!(touched.created_at, now);
 
-        s.end_session("a", now).await.unwrap();
+        let mut tx = s.begin().await.unwrap();
+        sessions::end(&mut tx, "a").await.unwrap();
+        tx.commit().await.unwrap();
         assert_eq!(s.session("a").await.unwrap(), None);
         assert!(s.session("b").await.unwrap().is_some());
-        s.end_sessions_of("yamada").await.unwrap();
+        let mut tx = s.begin().await.unwrap();
+        sessions::end_all_of(&mut tx, "yamada").await.unwrap();
+        tx.commit().await.unwrap();
         assert_eq!(s.session("b").await.unwrap(), None);
-        // Ending any session also sweeps expired ones.
-        s.end_session("none", now + Duration::hours(3))
-            .await
-            .unwrap();
+        assert!(s.session("c").await.unwrap().is_some());
+        // Ending any session also sweeps the ones expired by the store's clock.
+        db.clock.set(now + Duration::hours(3));
+        let mut tx = s.begin().await.unwrap();
+        sessions::end(&mut tx, "none").await.unwrap();
+        tx.commit().await.unwrap();
         assert_eq!(s.session("c").await.unwrap(), None);
         // A session must belong to an account.
-        assert!(s.create_session(&record("d", "ghost")).await.is_err());
+        let mut tx = s.begin().await.unwrap();
+        assert!(sessions::create(&mut tx, &record("d", "ghost"))
+            .await
+            .is_err());
     }
 }
 
@@ -90,45 +108,57 @@ async fn sessions_are_stored_by_hash_touched_and_ended() {
 async fn failed_sign_ins_are_counted_per_login_and_per_address_within_the_window() {
     for db in backends().await {
         let s = &db.store;
-        let now = Utc::now();
-        for i in 0..3 {
-            s.record_sign_in_failure("yamada", "10.0.0.1", now - Duration::minutes(i))
+        let now = story_time();
+        // Each failure is stamped with the store's clock at the time it happens.
+        let clock = &db.clock;
+        let fail = |login: &'static str, remote: &'static str, at| async move {
+            clock.set(at);
+            let mut tx = s.begin().await.unwrap();
+            sessions::record_failure(&mut tx, login, remote)
                 .await
                 .unwrap();
+            tx.commit().await.unwrap();
+        };
+        for i in 0..3 {
+            fail("yamada", "10.0.0.1", now - Duration::minutes(i)).await;
         }
-        s.record_sign_in_failure("suzuki", "10.0.0.1", now)
-            .await
-            .unwrap();
-        s.record_sign_in_failure("yamada", "10.0.0.2", now - Duration::minutes(30))
-            .await
-            .unwrap();
+        fail("suzuki", "10.0.0.1", now).await;
+        fail("yamada", "10.0.0.2", now - Duration::minutes(30)).await;
+        db.clock.set(now);
         let since = now - Duration::minutes(15);
-        assert_eq!(
-            s.sign_in_failures("yamada", "10.0.0.1", since)
+        let failures = |login: &'static str, remote: &'static str, since| async move {
+            sessions::failures(&mut s.conn(), login, remote, since)
                 .await
-                .unwrap(),
-            (3, 4)
+                .unwrap()
+        };
+        assert_eq!(failures("yamada", "10.0.0.1", since).await, (3, 4));
+        assert_eq!(failures("suzuki", "10.0.0.9", since).await, (1, 0));
+        // Exactly at the window's start still counts; a second later no longer does.
+        assert_eq!(
+            failures("yamada", "10.0.0.2", now - Duration::minutes(30)).await,
+            (4, 1)
         );
         assert_eq!(
-            s.sign_in_failures("suzuki", "10.0.0.9", since)
-                .await
-                .unwrap(),
-            (1, 0)
+            failures(
+                "yamada",
+                "10.0.0.2",
+                now - Duration::minutes(30) + Duration::seconds(1)
+            )
+            .await,
+            (3, 0)
         );
-        s.clear_sign_in_failures("yamada", since).await.unwrap();
+        let mut tx = s.begin().await.unwrap();
+        sessions::clear_failures(&mut tx, "yamada", since)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(failures("yamada", "10.0.0.1", since).await, (0, 1));
         assert_eq!(
-            s.sign_in_failures("yamada", "10.0.0.1", since)
-                .await
-                .unwrap(),
-            (0, 1)
-        );
-        assert_eq!(
-            s.sign_in_failures("yamada", "10.0.0.2", now - Duration::hours(1))
-                .await
-                .unwrap(),
+            failures("yamada", "10.0.0.2", now - Duration::hours(1)).await,
             (0, 0),
             "old failures swept"
         );
+        assert_eq!(failures("suzuki", "10.0.0.1", since).await, (1, 1));
     }
 }
 
@@ -136,17 +166,17 @@ async fn failed_sign_ins_are_counted_per_login_and_per_address_within_the_window
 async fn the_queue_filters_pages_and_counts_tickets() {
     for db in backends().await {
         let s = &db.store;
-        let first = ticket(s, "r1", "logochat").await;
-        let second = ticket(s, "r2", "widget").await;
-        let third = ticket(s, "r3", "logochat").await;
-        let now = Utc::now();
+        let first = ticket(s, "r1", Channel::LogoChat).await;
+        let second = ticket(s, "r2", Channel::Widget).await;
+        let third = ticket(s, "r3", Channel::LogoChat).await;
+        let now = story_time();
         s.update_ticket(
             second,
             &TicketUpdate {
-                status: Some("in_progress".into()),
+                status: Some(TicketStatus::InProgress),
                 assignee: Some(Some("yamada".into())),
                 category: Some(Some("メール".into())),
-                priority: Some("high".into()),
+                priority: Some(Priority::High),
                 due: Some((now - Duration::minutes(1), now + Duration::hours(3))),
                 ..TicketUpdate::default()
             },
@@ -156,7 +186,7 @@ async fn the_queue_filters_pages_and_counts_tickets() {
         s.update_ticket(
             third,
             &TicketUpdate {
-                status: Some("resolved".into()),
+                status: Some(TicketStatus::Resolved),
                 ..TicketUpdate::default()
             },
         )
@@ -193,12 +223,12 @@ async fn the_queue_filters_pages_and_counts_tickets() {
         };
         assert_eq!(ids(mail, now).await, [second]);
         let logo = TicketFilter {
-            channel: Some("logochat".into()),
+            channel: Some(Channel::LogoChat),
             ..TicketFilter::default()
         };
         assert_eq!(ids(logo, now).await, [third, first]);
         let resolved = TicketFilter {
-            status: Some("resolved".into()),
+            status: Some(TicketStatus::Resolved),
             ..TicketFilter::default()
         };
         assert_eq!(ids(resolved, now).await, [third]);
@@ -225,10 +255,13 @@ async fn the_queue_filters_pages_and_counts_tickets() {
         assert_eq!((page.total, page.tickets[0].id), (3, second));
         let t = s.ticket(second).await.unwrap().unwrap();
         assert_eq!(
-            (t.priority.as_str(), t.category.as_deref()),
-            ("high", Some("メール"))
+            (t.priority, t.category.as_deref()),
+            (Priority::High, Some("メール"))
         );
-        assert_eq!(s.ticket(first).await.unwrap().unwrap().priority, "normal");
+        assert_eq!(
+            s.ticket(first).await.unwrap().unwrap().priority,
+            Priority::Normal
+        );
         let (categories, channels) = s.ticket_facets().await.unwrap();
         assert_eq!(categories, ["メール"]);
         assert_eq!(channels, ["logochat", "widget"]);
@@ -239,19 +272,36 @@ async fn the_queue_filters_pages_and_counts_tickets() {
 async fn notes_are_kept_per_ticket_in_order() {
     for db in backends().await {
         let s = &db.store;
-        let one = ticket(s, "r1", "logochat").await;
-        let two = ticket(s, "r2", "logochat").await;
-        s.add_ticket_note(one, "山田", "一つ目").await.unwrap();
-        s.add_ticket_note(two, "山田", "別件").await.unwrap();
-        s.add_ticket_note(one, "鈴木", "二つ目").await.unwrap();
+        let one = ticket(s, "r1", Channel::LogoChat).await;
+        let two = ticket(s, "r2", Channel::LogoChat).await;
+        let mut tx = s.begin().await.unwrap();
+        let first = tickets::add_note(&mut tx, one, "山田", "一つ目")
+            .await
+            .unwrap();
+        tickets::add_note(&mut tx, two, "山田", "別件")
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        db.clock.set(story_time() + Duration::minutes(3));
+        let mut tx = s.begin().await.unwrap();
+        tickets::add_note(&mut tx, one, "鈴木", "二つ目")
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
         let notes = s.ticket_notes(one).await.unwrap();
+        assert_eq!(notes[0], first);
+        assert_eq!(
+            (notes[0].created_at, notes[1].created_at),
+            (story_time(), story_time() + Duration::minutes(3))
+        );
         let texts: Vec<_> = notes
             .iter()
             .map(|n| (n.author.as_str(), n.text.as_str()))
             .collect();
         assert_eq!(texts, [("山田", "一つ目"), ("鈴木", "二つ目")]);
+        let mut tx = s.begin().await.unwrap();
         assert!(
-            s.add_ticket_note(999, "山田", "x").await.is_err(),
+            tickets::add_note(&mut tx, 999, "山田", "x").await.is_err(),
             "no such ticket"
         );
     }

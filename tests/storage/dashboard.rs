@@ -1,16 +1,18 @@
 //! The dashboard's counts: today, this month, the queue now, and questions by day.
 
-use chrono::{Duration, NaiveDate, Utc};
+use chrono::{Duration, NaiveDate};
+use madoguchi::domain::{Channel, TicketStatus};
 use madoguchi::storage::{NewTicket, Period, StorageError, TicketUpdate};
 
-use crate::db::backends;
-use crate::learning::{backdate, conversation, question, ticket};
+use crate::conversations::conversation;
+use crate::db::{backends, story_time};
+use crate::learning::{question, ticket};
 
 #[tokio::test]
 async fn the_dashboard_counts_today_this_month_and_the_queue_now() {
     for db in backends().await {
         let s = &db.store;
-        let now = Utc::now();
+        let now = story_time();
         let today = Period {
             from: now - Duration::hours(1),
             to: now + Duration::hours(1),
@@ -19,53 +21,30 @@ async fn the_dashboard_counts_today_this_month_and_the_queue_now() {
             from: now - Duration::days(20),
             to: now + Duration::hours(1),
         };
-        question(s, "VPNにつながらない", "answer", "confident").await;
-        question(s, "VPN遅い", "suggest", "low_confidence").await;
-        question(s, "ありがとう", "escalate", "thanks").await;
-        let old = question(s, "印刷できない", "answer", "confident").await;
-        backdate(
-            &db.url,
-            "questions",
-            "asked_at",
-            old,
-            now - Duration::days(3),
-        )
-        .await;
-        let ancient = question(s, "印刷できない", "answer", "confident").await;
-        backdate(
-            &db.url,
-            "questions",
-            "asked_at",
-            ancient,
-            now - Duration::days(60),
-        )
-        .await;
+        // Rows carry the store's clock: what happened earlier is written with the clock
+        // set back.
+        db.clock.set(now - Duration::days(60));
+        question(&db, "印刷できない", "answer", "confident").await;
+        db.clock.set(now - Duration::days(3));
+        question(&db, "印刷できない", "answer", "confident").await;
         let c = conversation(s, "a").await;
+        ticket(&db, &c, "VPN遅い").await;
+        db.clock.set(now);
+        question(&db, "VPNにつながらない", "answer", "confident").await;
+        question(&db, "VPN遅い", "suggest", "low_confidence").await;
+        question(&db, "ありがとう", "escalate", "thanks").await;
         let late = NewTicket {
-            conversation_id: c.id,
-            channel: "logochat".into(),
-            subject: "メールが送れない".into(),
-            transcript: "[]".into(),
             first_response_due: Some(now - Duration::minutes(5)),
             resolution_due: Some(now + Duration::hours(5)),
-            ..NewTicket::default()
+            ..NewTicket::new(c.id, Channel::LogoChat, "メールが送れない")
         };
         s.open_ticket(&late).await.unwrap();
-        let in_time = ticket(s, &c, "VPN遅い").await;
-        let done = ticket(s, &c, "印刷できない").await;
+        let done = ticket(&db, &c, "印刷できない").await;
         let resolved = TicketUpdate {
-            status: Some("resolved".into()),
+            status: Some(TicketStatus::Resolved),
             ..TicketUpdate::default()
         };
         s.update_ticket(done, &resolved).await.unwrap();
-        backdate(
-            &db.url,
-            "tickets",
-            "opened_at",
-            in_time,
-            now - Duration::days(3),
-        )
-        .await;
 
         let got = s.dashboard_counts(today, month, now).await.unwrap();
         assert_eq!(
@@ -92,7 +71,7 @@ async fn the_dashboard_counts_today_this_month_and_the_queue_now() {
 async fn questions_are_counted_on_each_day_in_the_order_asked_for() {
     for db in backends().await {
         let s = &db.store;
-        let now = Utc::now();
+        let now = story_time();
         let day = |n: i64| {
             let date = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap() + Duration::days(n);
             let from = now - Duration::days(2 - n) - Duration::hours(12);
@@ -105,18 +84,12 @@ async fn questions_are_counted_on_each_day_in_the_order_asked_for() {
             )
         };
         let days = [day(0), day(1), day(2)];
-        question(s, "VPNにつながらない", "answer", "confident").await;
-        question(s, "VPN遅い", "escalate", "no_match").await;
-        question(s, "こんにちは", "escalate", "greeting").await;
-        let yesterday = question(s, "印刷できない", "answer", "confident").await;
-        backdate(
-            &db.url,
-            "questions",
-            "asked_at",
-            yesterday,
-            now - Duration::days(1),
-        )
-        .await;
+        db.clock.set(now - Duration::days(1));
+        question(&db, "印刷できない", "answer", "confident").await;
+        db.clock.set(now);
+        question(&db, "VPNにつながらない", "answer", "confident").await;
+        question(&db, "VPN遅い", "escalate", "no_match").await;
+        question(&db, "こんにちは", "escalate", "greeting").await;
 
         let got = s.questions_by_day(&days).await.unwrap();
         let seen: Vec<(NaiveDate, i64, i64)> = got

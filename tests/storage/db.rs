@@ -3,6 +3,10 @@
 use std::io::Write;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use std::sync::Arc;
+
+use chrono::{DateTime, TimeZone, Utc};
+use madoguchi::clock::FixedClock;
 use madoguchi::storage::Store;
 use sqlx::{Connection, PgConnection};
 use tempfile::TempDir;
@@ -15,6 +19,9 @@ pub struct TestDb {
     /// The URL the store was opened with, to open it again.
     pub url: String,
     pub store: Store,
+    /// The store's clock: every row it writes carries this time (tests move it).
+    #[allow(dead_code)]
+    pub clock: Arc<FixedClock>,
     _cleanup: Cleanup,
 }
 
@@ -43,13 +50,34 @@ pub async fn backends() -> impl Iterator<Item = TestDb> {
         .inspect(|db| eprintln!("running the story on {}", db.store.backend_name()))
 }
 
+/// A PostgreSQL database of its own (a schema) when the run is configured for one; else
+/// `None` after a printed notice (a failure with `MADOGUCHI_REQUIRE_POSTGRES=1`).
+#[allow(dead_code)]
+pub async fn postgres() -> Option<TestDb> {
+    match std::env::var(POSTGRES_URL_VAR) {
+        Ok(url) if !url.is_empty() => Some(postgres_db(&url).await),
+        _ if std::env::var(REQUIRE_POSTGRES_VAR).as_deref() == Ok("1") => {
+            panic!("{REQUIRE_POSTGRES_VAR}=1 but {POSTGRES_URL_VAR} is not set")
+        }
+        _ => {
+            let notice = format!("SKIPPED: needs PostgreSQL: set {POSTGRES_URL_VAR}\n");
+            std::io::stderr().write_all(notice.as_bytes()).ok();
+            None
+        }
+    }
+}
+
 async fn sqlite_db() -> TestDb {
     let dir = TempDir::new().expect("temporary folder");
     let url = format!("sqlite://{}", dir.path().join("madoguchi.db").display());
-    let store = Store::connect(&url).await.expect("open SQLite");
+    let clock = fixed_clock();
+    let store = Store::connect(&url, clock.clone())
+        .await
+        .expect("open SQLite");
     TestDb {
         url,
         store,
+        clock,
         _cleanup: Cleanup::Dir { _dir: dir },
     }
 }
@@ -79,7 +107,10 @@ async fn postgres_db(admin_url: &str) -> TestDb {
     let url = format!(
         "{admin_url}{separator}options=-c%20search_path%3D{schema}&application_name={schema}"
     );
-    let store = Store::connect(&url).await.expect("open PostgreSQL");
+    let clock = fixed_clock();
+    let store = Store::connect(&url, clock.clone())
+        .await
+        .expect("open PostgreSQL");
     let schema = PgSchema {
         admin_url: admin_url.to_owned(),
         name: schema,
@@ -88,7 +119,27 @@ async fn postgres_db(admin_url: &str) -> TestDb {
     TestDb {
         url,
         store,
+        clock,
         _cleanup: cleanup,
+    }
+}
+
+/// When the stories happen: Thursday 26 November 2026, 10:00 in Japan.
+pub fn story_time() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 26, 1, 0, 0).unwrap()
+}
+
+fn fixed_clock() -> Arc<FixedClock> {
+    Arc::new(FixedClock::new(story_time()))
+}
+
+#[allow(dead_code)]
+impl TestDb {
+    /// Opens the same database again, as another process would (same clock).
+    pub async fn reopen(&self) -> Store {
+        Store::connect(&self.url, self.clock.clone())
+            .await
+            .expect("open the database again")
     }
 }
 

@@ -1,9 +1,10 @@
 //! FAQ maintenance storage: restoring a revision, and the synonym dictionary's versions.
 
+use chrono::Duration;
 use madoguchi::kb::FaqEntry;
 use madoguchi::storage::StorageError;
 
-use crate::db::backends;
+use crate::db::{backends, story_time};
 
 fn entry(body: &str) -> FaqEntry {
     FaqEntry {
@@ -27,6 +28,8 @@ async fn restoring_revision_1_saves_it_again_as_revision_3_by_who_restored() {
         edited.published = false;
         store.save_faq(&edited, "tanaka").await.unwrap();
 
+        let restored_at = story_time() + Duration::days(1);
+        db.clock.set(restored_at);
         assert_eq!(
             store
                 .restore_faq_revision("vpn-connect", 1, "suzuki")
@@ -46,6 +49,10 @@ async fn restoring_revision_1_saves_it_again_as_revision_3_by_who_restored() {
             .collect();
         assert_eq!(summary, [(3, "suzuki"), (2, "tanaka"), (1, "seed")]);
         assert_eq!(history[1].entry, edited, "revision 2 is kept as it was");
+        assert_eq!(
+            (history[0].created_at, history[2].created_at),
+            (restored_at, story_time())
+        );
     }
 }
 
@@ -104,6 +111,7 @@ async fn every_saved_synonym_dictionary_is_kept_and_the_newest_is_in_use() {
             .save_synonyms("パスワード, pw\n", "yamada")
             .await
             .unwrap();
+        db.clock.set(story_time() + Duration::minutes(10));
         let second = store
             .save_synonyms(
                 "パスワード, pw\nファイルサーバ, ほげドライブ🐘\n",
@@ -128,7 +136,10 @@ async fn every_saved_synonym_dictionary_is_kept_and_the_newest_is_in_use() {
             .map(|d| (d.version, d.author.as_str()))
             .collect();
         assert_eq!(versions, [(second, "鈴木 花子"), (first, "yamada")]);
-        assert!(history[0].created_at >= history[1].created_at);
+        assert_eq!(
+            (history[0].created_at, history[1].created_at),
+            (story_time() + Duration::minutes(10), story_time())
+        );
         assert_eq!(store.synonym_history(1).await.unwrap().len(), 1);
     }
 }

@@ -1,11 +1,16 @@
 //! The knowledge base and question log.
 
+use std::sync::Arc;
+
+use chrono::Duration;
+use madoguchi::clock::FixedClock;
 use madoguchi::kb::FaqEntry;
-use madoguchi::storage::{ImportReport, NewQuestion, StorageError, Store};
+use madoguchi::storage::{faqs, ImportReport, NewQuestion, StorageError, Store};
 use sqlx::{Connection, PgConnection};
 use tempfile::TempDir;
 
-use crate::db::backends;
+use crate::db::{backends, story_time};
+
 fn entry(id: &str, title: &str, body: &str) -> FaqEntry {
     FaqEntry {
         id: id.to_owned(),
@@ -97,6 +102,8 @@ async fn saving_an_edited_entry_makes_revision_2_and_keeps_revision_1() {
         let mut edited = original.clone();
         edited.body = "内線1234へ連絡してください。".to_owned();
         edited.keywords.push("再発行".to_owned());
+        let edited_at = story_time() + Duration::days(2);
+        db.clock.set(edited_at);
         assert_eq!(store.save_faq(&edited, "tanaka").await.unwrap(), 2);
 
         assert_eq!(
@@ -116,7 +123,10 @@ async fn saving_an_edited_entry_makes_revision_2_and_keeps_revision_1() {
         );
         assert_eq!(history[0].entry, edited);
         assert_eq!(history[1].entry, original);
-        assert!(history[0].created_at >= history[1].created_at);
+        assert_eq!(
+            (history[0].created_at, history[1].created_at),
+            (edited_at, story_time())
+        );
     }
 }
 
@@ -130,8 +140,14 @@ async fn saving_an_identical_entry_creates_no_revision() {
             "30分待ってください。",
         );
         assert_eq!(store.save_faq(&faq, "seed").await.unwrap(), 1);
+        db.clock.set(story_time() + Duration::hours(1));
         assert_eq!(store.save_faq(&faq, "tanaka").await.unwrap(), 1);
-        assert_eq!(store.faq_revisions(&faq.id).await.unwrap().len(), 1);
+        let history = store.faq_revisions(&faq.id).await.unwrap();
+        assert_eq!(history.len(), 1);
+        assert_eq!(
+            (history[0].author.as_str(), history[0].created_at),
+            ("seed", story_time())
+        );
     }
 }
 
@@ -273,7 +289,7 @@ async fn reopening_a_database_keeps_data_and_does_not_rerun_migrations_destructi
             .unwrap();
 
         for _ in 0..2 {
-            let reopened = Store::connect(&db.url).await.expect("reopen");
+            let reopened = db.reopen().await;
             assert_eq!(reopened.backend_name(), db.store.backend_name());
             assert_eq!(reopened.faq_count().await.unwrap(), 3);
             assert_eq!(reopened.question_count().await.unwrap(), 1);
@@ -292,7 +308,8 @@ async fn reopening_a_database_keeps_data_and_does_not_rerun_migrations_destructi
 async fn a_sqlite_url_creates_missing_folders_and_accepts_the_short_form() {
     let dir = TempDir::new().unwrap();
     let path = dir.path().join("data").join("nested").join("madoguchi.db");
-    let store = Store::connect(&format!("sqlite:{}", path.display()))
+    let clock = Arc::new(FixedClock::new(story_time()));
+    let store = Store::connect(&format!("sqlite:{}", path.display()), clock)
         .await
         .unwrap();
     assert_eq!(store.backend_name(), "sqlite");
@@ -307,7 +324,8 @@ async fn an_unsupported_url_is_a_clear_error() {
         "data/madoguchi.db",
         "",
     ] {
-        let err = match Store::connect(url).await {
+        let clock = Arc::new(FixedClock::new(story_time()));
+        let err = match Store::connect(url, clock).await {
             Err(err) => err,
             Ok(store) => panic!("{url:?} opened a {} store", store.backend_name()),
         };
@@ -345,6 +363,39 @@ async fn concurrent_saves_of_one_entry_each_get_their_own_revision() {
             db.store.faq_revisions("vpn-connect").await.unwrap().len(),
             8
         );
+    }
+}
+
+/// The race above, made certain: the first save of a new entry is still open when the
+/// second one starts.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_entry_saved_twice_at_once_gets_revisions_1_and_2() {
+    for db in backends().await {
+        let store = &db.store;
+        let mut first = store.begin().await.unwrap();
+        let created = faqs::save(&mut first, &entry("vpn-connect", "VPN", "手順 1"), "tanaka")
+            .await
+            .unwrap();
+        assert_eq!(created.revision(), 1);
+        let second = tokio::spawn({
+            let store = store.clone();
+            async move {
+                let faq = entry("vpn-connect", "VPN", "手順 2");
+                store.save_faq(&faq, "suzuki").await
+            }
+        });
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        assert!(!second.is_finished(), "the second save did not wait");
+        first.commit().await.unwrap();
+        let revision = second.await.unwrap();
+        assert!(
+            matches!(revision, Ok(2)),
+            "the second save of a new entry on {}: {revision:?}",
+            store.backend_name()
+        );
+        let history = store.faq_revisions("vpn-connect").await.unwrap();
+        let authors: Vec<_> = history.iter().map(|r| r.author.as_str()).collect();
+        assert_eq!(authors, ["suzuki", "tanaka"]);
     }
 }
 

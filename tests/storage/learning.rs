@@ -1,15 +1,17 @@
 //! The learning loop's reports: per-entry statistics, unanswered questions, the dashboard's
 //! counts and the questions by day, each one query on either backend.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::Duration;
+use madoguchi::clock::Clock;
+use madoguchi::domain::{Author, Channel};
 use madoguchi::kb::FaqEntry;
 use madoguchi::storage::{
-    ConversationKey, ConversationRow, EntryCounts, GapKind, NewFeedback, NewMessage, NewQuestion,
-    NewTicket, Period, Store, Turn,
+    feedback as feedbacks, messages, sql, ConversationRow, EntryCounts, GapKind, NewFeedback,
+    NewMessage, NewQuestion, NewTicket, Period,
 };
-use sqlx::{Connection, PgConnection, SqliteConnection};
 
-use crate::db::backends;
+use crate::conversations::conversation;
+use crate::db::{backends, story_time, TestDb};
 
 pub fn faq(id: &str, title: &str) -> FaqEntry {
     FaqEntry {
@@ -24,80 +26,57 @@ pub fn faq(id: &str, title: &str) -> FaqEntry {
     }
 }
 
-pub async fn conversation(store: &Store, room: &str) -> ConversationRow {
-    let key = ConversationKey {
-        channel: "logochat".into(),
-        room: room.into(),
-        user_ref: "u1".into(),
-    };
-    store
-        .open_conversation(&key, &format!("{room:0>32}"), r#"{"kind":"idle"}"#)
-        .await
-        .unwrap()
+/// Moves the store's clock a second on: each action of a story happens after the last.
+pub fn tick(db: &TestDb) {
+    db.clock.set(db.clock.now() + Duration::seconds(1));
 }
 
 /// A turn of bot messages: `Some(id)` answers with entry `id`, `None` says something else.
-async fn bot(store: &Store, c: &ConversationRow, answers: &[Option<&str>]) {
-    let messages = answers
-        .iter()
-        .map(|faq_id| NewMessage {
-            direction: "out",
-            author: "bot".into(),
-            text: "…".into(),
+async fn bot(db: &TestDb, c: &ConversationRow, answers: &[Option<&str>]) {
+    tick(db);
+    let mut tx = db.store.begin().await.unwrap();
+    for faq_id in answers {
+        let message = NewMessage {
             faq_id: faq_id.map(Into::into),
-            ..NewMessage::default()
-        })
-        .collect();
-    let turn = Turn {
-        messages,
-        ..Turn::default()
-    };
-    store.commit_turn(c, &turn).await.unwrap();
+            ..NewMessage::outgoing(Author::Bot, "…".into())
+        };
+        messages::insert(&mut tx, c, &message).await.unwrap();
+    }
+    tx.commit().await.unwrap();
 }
 
-async fn offer(store: &Store, c: &ConversationRow, offers: &[&str]) {
+async fn offer(db: &TestDb, c: &ConversationRow, offers: &[&str]) {
+    tick(db);
     let message = NewMessage {
-        direction: "out",
-        author: "bot".into(),
-        text: "もしかして".into(),
         offers: offers.iter().map(|s| s.to_string()).collect(),
-        ..NewMessage::default()
+        ..NewMessage::outgoing(Author::Bot, "もしかして".into())
     };
-    let turn = Turn {
-        messages: vec![message],
-        ..Turn::default()
-    };
-    store.commit_turn(c, &turn).await.unwrap();
+    let mut tx = db.store.begin().await.unwrap();
+    messages::insert(&mut tx, c, &message).await.unwrap();
+    tx.commit().await.unwrap();
 }
 
-async fn feedback(
-    store: &Store,
-    c: &ConversationRow,
-    faq_id: &str,
-    resolved: bool,
-    q: Option<i64>,
-) {
+async fn feedback(db: &TestDb, c: &ConversationRow, faq_id: &str, resolved: bool, q: Option<i64>) {
+    tick(db);
     let feedback = NewFeedback {
         faq_id: faq_id.into(),
         conversation_id: c.id,
         question_id: q,
         resolved,
     };
-    store.record_feedback(&feedback).await.unwrap();
+    let mut tx = db.store.begin().await.unwrap();
+    feedbacks::record(&mut tx, &feedback).await.unwrap();
+    tx.commit().await.unwrap();
 }
 
-pub async fn ticket(store: &Store, c: &ConversationRow, subject: &str) -> i64 {
-    let ticket = NewTicket {
-        conversation_id: c.id,
-        channel: "logochat".into(),
-        subject: subject.into(),
-        transcript: "[]".into(),
-        ..NewTicket::default()
-    };
-    store.open_ticket(&ticket).await.unwrap()
+pub async fn ticket(db: &TestDb, c: &ConversationRow, subject: &str) -> i64 {
+    tick(db);
+    let ticket = NewTicket::new(c.id, Channel::LogoChat, subject);
+    db.store.open_ticket(&ticket).await.unwrap()
 }
 
-pub async fn question(store: &Store, text: &str, decision: &str, reason: &str) -> i64 {
+pub async fn question(db: &TestDb, text: &str, decision: &str, reason: &str) -> i64 {
+    tick(db);
     let question = NewQuestion {
         channel: "logochat".into(),
         text: text.into(),
@@ -106,31 +85,15 @@ pub async fn question(store: &Store, text: &str, decision: &str, reason: &str) -
         top_faq_id: None,
         top_score: None,
     };
-    store.record_question(&question).await.unwrap()
+    db.store.record_question(&question).await.unwrap()
 }
 
-/// From a minute ago to a minute from now: everything a test just wrote.
-fn around_now() -> Period {
+/// From a minute before the story starts to an hour into it: everything a test writes.
+fn this_story() -> Period {
     Period {
-        from: Utc::now() - Duration::minutes(1),
-        to: Utc::now() + Duration::minutes(1),
+        from: story_time() - Duration::minutes(1),
+        to: story_time() + Duration::hours(1),
     }
-}
-
-/// Moves row `id` of `table` to `at`, as if it had been written then.
-pub async fn backdate(url: &str, table: &str, column: &str, id: i64, at: DateTime<Utc>) {
-    let sql = format!("UPDATE {table} SET {column} = $1 WHERE id = $2");
-    let changed = if url.starts_with("sqlite:") {
-        let mut conn = SqliteConnection::connect(url).await.unwrap();
-        let sql = sql.replace('$', "?");
-        let done = sqlx::query(&sql).bind(at).bind(id).execute(&mut conn).await;
-        done.unwrap().rows_affected()
-    } else {
-        let mut conn = PgConnection::connect(url).await.unwrap();
-        let done = sqlx::query(&sql).bind(at).bind(id).execute(&mut conn).await;
-        done.unwrap().rows_affected()
-    };
-    assert_eq!(changed, 1);
 }
 
 fn counts(
@@ -161,26 +124,26 @@ async fn entry_statistics_count_showings_answers_feedback_and_escalations() {
         }
         // Offered both, chose vpn, said いいえ, then asked for a person: escalated after vpn.
         let a = conversation(s, "a").await;
-        offer(s, &a, &["vpn", "printer"]).await;
-        bot(s, &a, &[Some("vpn")]).await;
-        feedback(s, &a, "vpn", false, None).await;
-        bot(s, &a, &[None]).await;
-        ticket(s, &a, "VPNが切れる").await;
+        offer(&db, &a, &["vpn", "printer"]).await;
+        bot(&db, &a, &[Some("vpn")]).await;
+        feedback(&db, &a, "vpn", false, None).await;
+        bot(&db, &a, &[None]).await;
+        ticket(&db, &a, "VPNが切れる").await;
         // Answered with printer, 解決した, later a ticket about something else.
         let b = conversation(s, "b").await;
-        bot(s, &b, &[Some("printer")]).await;
-        feedback(s, &b, "printer", true, None).await;
-        ticket(s, &b, "共有フォルダに入れない").await;
+        bot(&db, &b, &[Some("printer")]).await;
+        feedback(&db, &b, "printer", true, None).await;
+        ticket(&db, &b, "共有フォルダに入れない").await;
         // Answered with printer, then a long exchange: the ticket is too far from it.
         let c = conversation(s, "c").await;
-        bot(s, &c, &[Some("printer")]).await;
-        bot(s, &c, &[None; 9]).await;
-        ticket(s, &c, "メールが送れない").await;
+        bot(&db, &c, &[Some("printer")]).await;
+        bot(&db, &c, &[None; 9]).await;
+        ticket(&db, &c, "メールが送れない").await;
         // A ticket without any answer before it counts for no entry.
         let d = conversation(s, "d").await;
-        ticket(s, &d, "担当者").await;
+        ticket(&db, &d, "担当者").await;
 
-        let got = s.entry_statistics(around_now()).await.unwrap();
+        let got = s.entry_statistics(this_story()).await.unwrap();
         assert_eq!(
             got,
             [
@@ -191,8 +154,8 @@ async fn entry_statistics_count_showings_answers_feedback_and_escalations() {
             s.backend_name()
         );
         let last_year = Period {
-            from: Utc::now() - Duration::days(400),
-            to: Utc::now() - Duration::days(365),
+            from: story_time() - Duration::days(400),
+            to: story_time() - Duration::days(365),
         };
         assert_eq!(s.entry_statistics(last_year).await.unwrap(), []);
     }
@@ -206,24 +169,27 @@ async fn unanswered_questions_are_no_matches_no_answers_and_tickets_newest_first
             .await
             .unwrap();
         let c = conversation(s, "a").await;
-        let missed = question(s, "公用車の予約", "escalate", "no_match").await;
-        question(s, "こんにちは", "escalate", "greeting").await;
-        question(s, "VPNにつながらない", "answer", "confident").await;
-        let asked = question(s, "VPN遅い", "suggest", "low_confidence").await;
-        feedback(s, &c, "vpn", false, Some(asked)).await;
-        feedback(s, &c, "vpn", true, Some(asked)).await;
-        let opened = ticket(s, &c, "公用車の予約").await;
-        let request = NewTicket {
-            conversation_id: c.id,
-            channel: "logochat".into(),
-            subject: "アカウント申請".into(),
-            transcript: "[]".into(),
-            request_kind: Some("account".into()),
-            ..NewTicket::default()
-        };
-        s.open_ticket(&request).await.unwrap();
+        let missed = question(&db, "公用車の予約", "escalate", "no_match").await;
+        question(&db, "こんにちは", "escalate", "greeting").await;
+        question(&db, "VPNにつながらない", "answer", "confident").await;
+        let asked = question(&db, "VPN遅い", "suggest", "low_confidence").await;
+        feedback(&db, &c, "vpn", false, Some(asked)).await;
+        feedback(&db, &c, "vpn", true, Some(asked)).await;
+        let opened = ticket(&db, &c, "公用車の予約").await;
+        // A request (a workflow's ticket) is not a question left unanswered. NewTicket
+        // carries no request yet: the column is set directly.
+        let request = ticket(&db, &c, "アカウント申請").await;
+        let mut tx = s.begin().await.unwrap();
+        let marked = sql("UPDATE tickets SET request_kind = $1 WHERE id = $2")
+            .bind("account")
+            .bind(request)
+            .execute(&mut tx.conn())
+            .await
+            .unwrap();
+        assert_eq!(marked, 1);
+        tx.commit().await.unwrap();
 
-        let got = s.unanswered_questions(around_now(), 100).await.unwrap();
+        let got = s.unanswered_questions(this_story(), 100).await.unwrap();
         let seen: Vec<(GapKind, Option<i64>, Option<i64>, &str)> = got
             .iter()
             .map(|g| (g.kind, g.question_id, g.ticket_id, g.text.as_str()))
@@ -238,9 +204,10 @@ async fn unanswered_questions_are_no_matches_no_answers_and_tickets_newest_first
             "on {}",
             s.backend_name()
         );
-        assert!(got.windows(2).all(|w| w[0].at >= w[1].at));
+        assert!(got.windows(2).all(|w| w[0].at > w[1].at));
+        assert_eq!(got[2].at, story_time() + Duration::seconds(1));
         assert_eq!(
-            s.unanswered_questions(around_now(), 1).await.unwrap().len(),
+            s.unanswered_questions(this_story(), 1).await.unwrap().len(),
             1
         );
     }

@@ -1,10 +1,13 @@
 //! Proposed alternative questions: pending once per entry and wording, decided once,
 //! accepted into a new revision of the entry in the same transaction.
 
+use chrono::Duration;
+use madoguchi::domain::ProposalStatus;
 use madoguchi::storage::{NewProposal, ProposalOutcome, StorageError, Store};
 
-use crate::db::backends;
-use crate::learning::{conversation, faq, ticket};
+use crate::conversations::conversation;
+use crate::db::{backends, story_time};
+use crate::learning::{faq, ticket};
 
 fn proposal(faq_id: &str, question: &str, ticket_id: Option<i64>) -> NewProposal {
     NewProposal {
@@ -30,7 +33,7 @@ async fn a_question_is_pending_once_per_entry_however_it_was_typed() {
             .await
             .unwrap();
         let c = conversation(s, "a").await;
-        let t = ticket(s, &c, "ﾘﾓｰﾄ接続が切れる").await;
+        let t = ticket(&db, &c, "ﾘﾓｰﾄ接続が切れる").await;
         let first = s
             .propose_alternative(&proposal("vpn", "ﾘﾓｰﾄ接続が切れる", Some(t)))
             .await
@@ -100,20 +103,29 @@ async fn accepting_adds_the_question_as_a_new_revision_and_decides_only_once() {
             .await
             .unwrap()
             .unwrap();
+        let decided_at = story_time() + Duration::days(1);
+        db.clock.set(decided_at);
         let ProposalOutcome::Decided { proposal, revision } =
             s.accept_proposal(id, "admin").await.unwrap()
         else {
             panic!("not decided on {}", s.backend_name());
         };
         assert_eq!(revision, Some(2));
-        assert_eq!(proposal.status, "accepted");
+        assert_eq!(proposal.status, ProposalStatus::Accepted);
         assert_eq!(proposal.decided_by.as_deref(), Some("admin"));
-        assert!(proposal.decided_at.is_some());
+        assert_eq!(
+            (proposal.decided_at, proposal.created_at),
+            (Some(decided_at), story_time())
+        );
         assert_eq!(alternatives(s, "vpn").await, ["在宅で社内につながらない"]);
         let revisions = s.faq_revisions("vpn").await.unwrap();
         assert_eq!(
-            (revisions[0].revision, revisions[0].author.as_str()),
-            (2, "admin")
+            (
+                revisions[0].revision,
+                revisions[0].author.as_str(),
+                revisions[0].created_at
+            ),
+            (2, "admin", decided_at)
         );
         assert_eq!(s.pending_proposals(10).await.unwrap(), []);
 
@@ -126,8 +138,8 @@ async fn accepting_adds_the_question_as_a_new_revision_and_decides_only_once() {
                 panic!("decided twice on {}", s.backend_name());
             };
             assert_eq!(
-                (p.status.as_str(), p.decided_by.as_deref()),
-                ("accepted", Some("admin"))
+                (p.status, p.decided_by.as_deref(), p.decided_at),
+                (ProposalStatus::Accepted, Some("admin"), Some(decided_at))
             );
         }
         assert_eq!(s.faq_revisions("vpn").await.unwrap().len(), 2);
@@ -158,7 +170,10 @@ async fn rejecting_leaves_the_entry_and_the_same_question_may_be_proposed_again(
         else {
             panic!("not decided on {}", s.backend_name());
         };
-        assert_eq!((rejected.status.as_str(), revision), ("rejected", None));
+        assert_eq!(
+            (rejected.status, revision),
+            (ProposalStatus::Rejected, None)
+        );
         assert_eq!(alternatives(s, "vpn").await, Vec::<String>::new());
         assert_eq!(s.faq_revisions("vpn").await.unwrap().len(), 1);
         // Only pending proposals are unique: a later ticket may propose it anew.
@@ -167,7 +182,10 @@ async fn rejecting_leaves_the_entry_and_the_same_question_may_be_proposed_again(
             .await
             .unwrap();
         assert!(anew.is_some_and(|n| n != id));
-        assert_eq!(s.proposal(id).await.unwrap().unwrap().status, "rejected");
+        assert_eq!(
+            s.proposal(id).await.unwrap().unwrap().status,
+            ProposalStatus::Rejected
+        );
     }
 }
 

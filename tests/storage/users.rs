@@ -1,10 +1,11 @@
 //! Operator console accounts: created once per login, listed without hashes, password
 //! changed and account disabled in place.
 
+use chrono::Duration;
 use madoguchi::accounts::{verify_password, HashedPassword, NewUser, Role};
-use madoguchi::storage::{StorageError, Store};
+use madoguchi::storage::StorageError;
 
-use crate::db::backends;
+use crate::db::{backends, story_time};
 
 const FIRST: &str = "first password 1";
 const SECOND: &str = "second password 2";
@@ -42,7 +43,10 @@ async fn accounts_are_created_once_listed_without_hashes_and_changed_in_place() 
         assert_eq!(stored.user.display_name, "山田 太郎");
         assert_eq!(stored.user.role, Role::Operator);
         assert!(!stored.user.disabled);
-        assert_eq!(stored.user.created_at, stored.user.updated_at);
+        assert_eq!(
+            (stored.user.created_at, stored.user.updated_at),
+            (story_time(), story_time())
+        );
         assert_eq!(stored.password_hash, first.as_str());
         assert!(stored.verify(FIRST));
         assert!(!stored.verify(SECOND));
@@ -86,11 +90,13 @@ async fn accounts_are_created_once_listed_without_hashes_and_changed_in_place() 
         assert_eq!(s.users().await.unwrap().len(), 3);
 
         // A new password replaces the old one.
+        let changed_at = story_time() + Duration::days(30);
+        db.clock.set(changed_at);
         assert!(s.set_user_password("yamada", &second).await.unwrap());
         let changed = s.user("yamada").await.unwrap().unwrap();
         assert!(verify_password(&changed.password_hash, SECOND));
         assert!(!verify_password(&changed.password_hash, FIRST));
-        assert!(changed.user.updated_at >= stored.user.updated_at);
+        assert_eq!(changed.user.updated_at, changed_at);
         assert_eq!(changed.user.created_at, stored.user.created_at);
         assert!(!s.set_user_password("nobody", &second).await.unwrap());
 
@@ -106,7 +112,7 @@ async fn accounts_are_created_once_listed_without_hashes_and_changed_in_place() 
         assert!(s.user("YAMADA").await.unwrap().is_none());
 
         // What was written reads back the same from a second connection.
-        let reopened = Store::connect(&db.url).await.unwrap();
+        let reopened = db.reopen().await;
         assert_eq!(reopened.users().await.unwrap(), s.users().await.unwrap());
     }
 }
@@ -128,7 +134,7 @@ async fn the_schema_refuses_what_the_code_would_never_write() {
                 role.to_owned(),
             )
         };
-        let now = chrono::Utc::now();
+        let now = story_time();
         // The first row is valid: it shows the statement itself is right.
         let cases = [
             (insert("ok", "viewer"), true),

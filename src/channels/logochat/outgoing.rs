@@ -1,11 +1,16 @@
-//! Sending to LoGoチャット: one outbox item, POSTed to the configured outgoing URL as
-//! JSON, signed like inbound calls when a signing secret is set.
+//! Sending to LoGoチャット: one outbox item, encoded as the platform's JSON and POSTed to
+//! the configured URL, signed like inbound calls when a signing secret is set.
 
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
 use std::time::Duration;
 
 use super::{auth, DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, TOKEN_HEADER};
+use crate::clock::Clock;
 use crate::config::LogoChatSettings;
-use crate::storage::OutboxItem;
+use crate::outbox::{Deliver, DeliveryError};
+use crate::storage::{Delivery, OutboxItem};
 
 /// How long one delivery may take before it counts as failed.
 pub const DELIVERY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -16,55 +21,79 @@ pub fn payload(room_id: &str, user_id: &str, text: &str) -> String {
     serde_json::json!({"room_id": room_id, "user_id": user_id, "text": text}).to_string()
 }
 
-/// Posts `item` to the outgoing URL. `Err` holds a short reason for the outbox record
-/// (never the body, which can hold personal information).
-pub async fn deliver(
-    client: &reqwest::Client,
-    settings: &LogoChatSettings,
-    item: &OutboxItem,
-    now_unix: i64,
-) -> Result<(), String> {
-    let Some(url) = &settings.outgoing_url else {
-        return Err("MADOGUCHI_LOGOCHAT_OUTGOING_URL is not set".into());
-    };
-    deliver_to(client, url, settings, item, now_unix).await
+/// Delivers outbox items to one LoGoチャット URL: the staff members' outgoing URL, or the
+/// operators' notice URL. Signed like inbound calls when a signing secret is set.
+pub struct LogoChatDelivery {
+    client: reqwest::Client,
+    /// `None`: the URL is not configured, and every attempt fails saying so.
+    url: Result<String, &'static str>,
+    settings: LogoChatSettings,
+    clock: Arc<dyn Clock>,
 }
 
-/// Posts `item` to `url` (the outgoing URL, or another one such as the operators'
-/// notices'), with the token and signature of `settings`.
-pub async fn deliver_to(
-    client: &reqwest::Client,
-    url: &str,
-    settings: &LogoChatSettings,
-    item: &OutboxItem,
-    now_unix: i64,
-) -> Result<(), String> {
-    let mut request = client
-        .post(url)
-        .timeout(DELIVERY_TIMEOUT)
-        .header(reqwest::header::CONTENT_TYPE, "application/json")
-        .header(DELIVERY_HEADER, item.id.to_string());
-    if let Some(token) = &settings.token {
-        request = request.header(TOKEN_HEADER, token.expose());
+impl LogoChatDelivery {
+    pub fn new(
+        client: reqwest::Client,
+        url: Result<String, &'static str>,
+        settings: LogoChatSettings,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        Self {
+            client,
+            url,
+            settings,
+            clock,
+        }
     }
-    if let Some(secret) = &settings.signing_secret {
-        request = request
-            .header(TIMESTAMP_HEADER, now_unix.to_string())
-            .header(
-                SIGNATURE_HEADER,
-                auth::sign(secret.expose(), now_unix, item.payload.as_bytes()),
-            );
+
+    /// Posts the item's text to the room (and user) it names. `Err` holds a short reason
+    /// for the outbox record (never the body, which can hold personal information).
+    async fn post(&self, item: &OutboxItem, delivery: &Delivery) -> Result<(), String> {
+        let url = self.url.as_ref().map_err(|e| (*e).to_owned())?;
+        let body = payload(
+            &item.room,
+            item.recipient.as_deref().unwrap_or(""),
+            &delivery.text,
+        );
+        let now_unix = self.clock.now().timestamp();
+        let mut request = self
+            .client
+            .post(url)
+            .timeout(DELIVERY_TIMEOUT)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .header(DELIVERY_HEADER, item.id.to_string());
+        if let Some(token) = &self.settings.token {
+            request = request.header(TOKEN_HEADER, token.expose());
+        }
+        if let Some(secret) = &self.settings.signing_secret {
+            request = request
+                .header(TIMESTAMP_HEADER, now_unix.to_string())
+                .header(
+                    SIGNATURE_HEADER,
+                    auth::sign(secret.expose(), now_unix, body.as_bytes()),
+                );
+        }
+        let response = request
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| format!("request failed: {}", without_url(&e)))?;
+        let status = response.status();
+        if status.is_success() {
+            Ok(())
+        } else {
+            Err(format!("HTTP {status}"))
+        }
     }
-    let response = request
-        .body(item.payload.clone())
-        .send()
-        .await
-        .map_err(|e| format!("request failed: {}", without_url(&e)))?;
-    let status = response.status();
-    if status.is_success() {
-        Ok(())
-    } else {
-        Err(format!("HTTP {status}"))
+}
+
+impl Deliver for LogoChatDelivery {
+    fn deliver<'a>(
+        &'a self,
+        item: &'a OutboxItem,
+        delivery: &'a Delivery,
+    ) -> Pin<Box<dyn Future<Output = Result<(), DeliveryError>> + Send + 'a>> {
+        Box::pin(self.post(item, delivery))
     }
 }
 

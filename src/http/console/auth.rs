@@ -10,9 +10,9 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
 use super::page::PageError;
-use crate::accounts::sessions::SignedIn;
-use crate::conversation::OperatorRef;
+use crate::accounts::SignedIn;
 use crate::helpdesk::Helpdesk;
+use crate::tickets::OperatorRef;
 
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "madoguchi_session";
@@ -61,7 +61,7 @@ impl FromRequestParts<Arc<Helpdesk>> for Signed {
         helpdesk: &Arc<Helpdesk>,
     ) -> Result<Self, PageError> {
         if let Some(token) = cookie(&parts.headers, SESSION_COOKIE) {
-            if let Some(session) = helpdesk.session(token).await? {
+            if let Some(session) = helpdesk.accounts().session(token).await? {
                 return Ok(Signed(session));
             }
         }

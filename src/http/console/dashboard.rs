@@ -70,8 +70,8 @@ struct DashboardPage {
 }
 
 pub async fn show(signed: Signed, State(helpdesk): State<Arc<Helpdesk>>) -> PageResult<Response> {
-    let dashboard = helpdesk.dashboard().await?;
-    let pending_proposals = helpdesk.pending_proposals().await?.len();
+    let dashboard = helpdesk.learning().dashboard().await?;
+    let pending_proposals = helpdesk.learning().pending_proposals().await?.len();
     let title = chart_title();
     let page = DashboardPage {
         nav: Nav::new(&signed.0, "dashboard"),

@@ -1,6 +1,6 @@
 //! Creating and editing an FAQ entry: the form, a Markdown preview (rendered and
 //! sanitised on the server, nothing saved) and saving. Who may save what is the domain's
-//! rule ([`crate::kb::editing::may_save`]); refused or bad input shows the form again with
+//! rule ([`crate::knowledge::may_save`]); refused or bad input shows the form again with
 //! the reasons and the input kept.
 
 use std::sync::Arc;
@@ -16,9 +16,9 @@ use super::page::{render, Nav, PageError, PageResult};
 use crate::accounts::Role;
 use crate::calendar::to_local;
 use crate::helpdesk::Helpdesk;
-use crate::kb::editing::{may_edit, may_publish, EditError};
 use crate::kb::render::markdown_to_safe_html;
 use crate::kb::FaqEntry;
+use crate::knowledge::{may_edit, may_publish, EditError};
 
 #[derive(Template)]
 #[template(path = "console/faq_edit.html")]
@@ -171,6 +171,7 @@ async fn submit(
         return page(helpdesk, signed, creating, form, extras).await;
     }
     let (status, errors) = match helpdesk
+        .knowledge()
         .save_faq_entry(&signed.0.user, &entry, creating)
         .await
     {
@@ -193,8 +194,8 @@ async fn submit(
 
 async fn stored(helpdesk: &Helpdesk, id: &str) -> PageResult<FaqEntry> {
     helpdesk
-        .store
-        .get_faq(id)
+        .knowledge()
+        .entry(id)
         .await?
         .ok_or_else(|| PageError::NotFound(format!("ID「{id}」のFAQはありません。")))
 }
@@ -230,6 +231,7 @@ async fn page(
         (None, None)
     } else {
         let revisions = helpdesk
+            .knowledge()
             .faq_history(&form.id)
             .await
             .map_err(|e| PageError::Internal(e.into()))?;
@@ -237,7 +239,7 @@ async fn page(
             let at = to_local(r.created_at).format("%Y-%m-%d %H:%M");
             format!("版 {}（{}、{at}）", r.revision, r.author)
         });
-        (helpdesk.store.get_faq(&form.id).await?, latest)
+        (helpdesk.knowledge().entry(&form.id).await?, latest)
     };
     Ok(render(
         extras.status,
@@ -246,7 +248,7 @@ async fn page(
             creating,
             published: form.published.is_some(),
             form,
-            categories: helpdesk.faq_categories().await?,
+            categories: helpdesk.knowledge().faq_categories().await?,
             preview: extras.preview,
             errors: extras.errors,
             can_save: may_edit(role, if creating { None } else { stored.as_ref() }),

@@ -14,7 +14,7 @@ use super::page::{render, Nav, PageError, PageResult};
 use crate::calendar::to_local;
 use crate::helpdesk::Helpdesk;
 use crate::kb::diff::{diff_entries, EntryDiff, Field, LineKind};
-use crate::kb::maintenance::MaintenanceError;
+use crate::knowledge::MaintenanceError;
 use crate::storage::FaqRevision;
 
 /// One line of a diff as the page shows it: a visible sign and words for screen readers,
@@ -72,6 +72,7 @@ pub async fn show(
     let compared = match (query.from, query.to) {
         (Some(from), Some(to)) => {
             let diff = helpdesk
+                .knowledge()
                 .faq_diff(&id, from, to)
                 .await
                 .map_err(|e| refused(e, "その版はありません。"))?;
@@ -109,6 +110,7 @@ pub async fn restore(
         )
     } else {
         match helpdesk
+            .knowledge()
             .restore_faq(&id, form.revision, signed.login())
             .await
         {
@@ -159,7 +161,11 @@ async fn page(
     id: &str,
     extras: Extras,
 ) -> PageResult<Response> {
-    let revisions = helpdesk.faq_history(id).await.map_err(|e| refused(e, ""))?;
+    let revisions = helpdesk
+        .knowledge()
+        .faq_history(id)
+        .await
+        .map_err(|e| refused(e, ""))?;
     let Some(newest) = revisions.first() else {
         return Err(PageError::NotFound(format!(
             "ID「{id}」のFAQはありません。"

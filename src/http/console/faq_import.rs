@@ -17,7 +17,7 @@ use super::auth::Signed;
 use super::faq_problems::{problems_of, Problem};
 use super::page::{render, Nav, PageError, PageResult};
 use crate::helpdesk::Helpdesk;
-use crate::kb::maintenance::MaintenanceError;
+use crate::knowledge::MaintenanceError;
 use crate::storage::ImportReport;
 
 /// The largest file accepted.
@@ -126,9 +126,15 @@ pub async fn upload(
         );
     };
     let outcome = if is_tar(&file_name, &bytes) {
-        helpdesk.import_faq_archive(&bytes, signed.login()).await
+        helpdesk
+            .knowledge()
+            .import_faq_archive(&bytes, signed.login())
+            .await
     } else {
-        helpdesk.import_faq_csv(&bytes, signed.login()).await
+        helpdesk
+            .knowledge()
+            .import_faq_csv(&bytes, signed.login())
+            .await
     };
     match outcome {
         Ok(report) => {

@@ -5,7 +5,7 @@ use std::fmt;
 
 use crate::kb::csv::CsvImportError;
 use crate::kb::files::KbError;
-use crate::kb::maintenance::MaintenanceError;
+use crate::knowledge::MaintenanceError;
 
 /// One problem: where (line, entry, column or file) and why.
 pub struct Problem {

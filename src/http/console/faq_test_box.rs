@@ -14,7 +14,7 @@ use super::auth::Signed;
 use super::page::{render, Nav, PageResult};
 use crate::engine::{Decision, Intent, Reason};
 use crate::helpdesk::Helpdesk;
-use crate::kb::test_box::Explanation;
+use crate::knowledge::Explanation;
 
 #[derive(Template)]
 #[template(path = "console/test_box.html")]
@@ -35,7 +35,7 @@ pub async fn show(
     State(helpdesk): State<Arc<Helpdesk>>,
     Query(query): Query<TestBoxQuery>,
 ) -> PageResult<Response> {
-    let explanation = (!query.q.trim().is_empty()).then(|| helpdesk.explain(&query.q));
+    let explanation = (!query.q.trim().is_empty()).then(|| helpdesk.knowledge().explain(&query.q));
     Ok(render(
         StatusCode::OK,
         &TestBoxPage {

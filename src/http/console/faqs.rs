@@ -16,8 +16,8 @@ use super::page::{render, Nav, PageError, PageResult};
 use super::views::Choice;
 use crate::calendar::to_local;
 use crate::helpdesk::Helpdesk;
-use crate::kb::editing::FaqSearch;
-use crate::kb::maintenance::{ExportFormat, MaintenanceError};
+use crate::knowledge::FaqSearch;
+use crate::knowledge::{ExportFormat, MaintenanceError};
 use crate::learning::{EntryStatistics, Period};
 
 #[derive(Template)]
@@ -53,7 +53,7 @@ pub async fn list(
     State(helpdesk): State<Arc<Helpdesk>>,
     Query(query): Query<ListQuery>,
 ) -> PageResult<Response> {
-    let today = to_local(helpdesk.clock.now()).date();
+    let today = to_local(helpdesk.now()).date();
     let month = if query.month.trim().is_empty() {
         today.with_day(1).unwrap_or(today)
     } else {
@@ -71,6 +71,7 @@ pub async fn list(
         },
     };
     let listing = helpdesk
+        .knowledge()
         .search_faqs(&search, Period::local_month(month))
         .await?;
     let mut categories = vec![Choice::new("", "すべて", &query.category)];
@@ -121,7 +122,11 @@ pub async fn export(
     let format = ExportFormat::parse(&query.format).ok_or_else(|| {
         PageError::BadRequest("形式は csv・csv-sjis・markdown のどれかです。".into())
     })?;
-    let file = match helpdesk.export_faqs(format, signed.login()).await {
+    let file = match helpdesk
+        .knowledge()
+        .export_faqs(format, signed.login())
+        .await
+    {
         Ok(file) => file,
         Err(e @ MaintenanceError::Internal(_)) => return Err(PageError::Internal(e.into())),
         Err(e) => {

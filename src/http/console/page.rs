@@ -4,8 +4,8 @@ use askama::Template;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 
-use crate::accounts::sessions::SignedIn;
 use crate::accounts::Role;
+use crate::accounts::SignedIn;
 
 /// What the layout (templates/console/base.html) needs: who is signed in, their CSRF
 /// token for the sign-out form, and which section is open.

@@ -16,6 +16,7 @@ use super::auth::{Posted, Signed};
 use super::page::{render, Nav, PageError, PageResult};
 use super::views::{display_name, Names};
 use crate::calendar::{format_datetime_ja, to_local};
+use crate::domain::ProposalStatus;
 use crate::helpdesk::Helpdesk;
 use crate::learning::ProposalError;
 
@@ -80,8 +81,16 @@ pub async fn decide(
     let signed = posted.signed;
     signed.admin("提案の承認・却下")?;
     let outcome = match action.as_str() {
-        "accept" => helpdesk.accept_proposal(id, signed.login()).await.map(drop),
-        "reject" => helpdesk.reject_proposal(id, signed.login()).await.map(drop),
+        "accept" => helpdesk
+            .learning()
+            .accept_proposal(id, signed.login())
+            .await
+            .map(drop),
+        "reject" => helpdesk
+            .learning()
+            .reject_proposal(id, signed.login())
+            .await
+            .map(drop),
         _ => return Err(PageError::NotFound("そのURLは見つかりません。".into())),
     };
     let status = match outcome {
@@ -98,17 +107,17 @@ pub async fn decide(
 
 /// Proposal `id` if it has been decided, with its entry's title, to say what was done.
 async fn decided(helpdesk: &Helpdesk, id: i64) -> PageResult<Option<Done>> {
-    let Some(proposal) = helpdesk.store.proposal(id).await? else {
+    let Some(proposal) = helpdesk.learning().proposal(id).await? else {
         return Ok(None);
     };
-    let accepted = match proposal.status.as_str() {
-        "accepted" => true,
-        "rejected" => false,
-        _ => return Ok(None),
+    let accepted = match proposal.status {
+        ProposalStatus::Accepted => true,
+        ProposalStatus::Rejected => false,
+        ProposalStatus::Proposed => return Ok(None),
     };
     let faq_title = helpdesk
-        .store
-        .get_faq(&proposal.faq_id)
+        .knowledge()
+        .entry(&proposal.faq_id)
         .await?
         .map(|entry| entry.title)
         .unwrap_or_default();
@@ -128,10 +137,10 @@ async fn page(
     done: Option<Done>,
     error: Option<String>,
 ) -> PageResult<Response> {
-    let pending = helpdesk.pending_proposals().await?;
+    let pending = helpdesk.learning().pending_proposals().await?;
     let names: Names = helpdesk
-        .store
-        .users()
+        .accounts()
+        .list()
         .await?
         .into_iter()
         .map(|u| (u.login, u.display_name))

@@ -11,10 +11,10 @@ use serde::Deserialize;
 
 use super::auth::Signed;
 use super::page::{render, Nav, PageError, PageResult};
-use super::views::{channel_label, Choice, Names, Row};
+use super::views::{Choice, Names, Row};
+use crate::domain::{Channel, TextEnum, TicketStatus};
 use crate::helpdesk::Helpdesk;
-use crate::storage::{TicketFilter, TicketPage, TICKET_STATUSES};
-use crate::tickets::status_label;
+use crate::storage::{TicketFilter, TicketPage};
 
 /// Tickets per page.
 pub const PAGE_SIZE: i64 = 100;
@@ -43,16 +43,21 @@ impl QueueQuery {
         match self.status.as_str() {
             "" => filter.open_only = true,
             "all" => {}
-            s if TICKET_STATUSES.contains(&s) => filter.status = Some(s.to_owned()),
-            _ => {
-                return Err(PageError::BadRequest(
-                    "状態の指定が正しくありません。".into(),
-                ))
+            s => {
+                filter.status =
+                    Some(TicketStatus::parse(s).map_err(|_| {
+                        PageError::BadRequest("状態の指定が正しくありません。".into())
+                    })?)
             }
         }
-        let some = |s: &str| Some(s.to_owned()).filter(|s| !s.is_empty());
-        filter.category = some(&self.category);
-        filter.channel = some(&self.channel);
+        filter.category = Some(self.category.clone()).filter(|s| !s.is_empty());
+        filter.channel = match self.channel.as_str() {
+            "" => None,
+            c => Some(
+                Channel::parse(c)
+                    .map_err(|_| PageError::BadRequest("窓口の指定が正しくありません。".into()))?,
+            ),
+        };
         filter.assignee = match self.assignee.as_str() {
             "" => None,
             "me" => Some(me.to_owned()),
@@ -112,8 +117,8 @@ pub async fn show(
     Query(query): Query<QueueQuery>,
 ) -> PageResult<Response> {
     let (filter, page, now, found) = find(&helpdesk, &signed, &query).await?;
-    let (categories, channels) = helpdesk.store.ticket_facets().await?;
-    let users = helpdesk.store.users().await?;
+    let (categories, channels) = helpdesk.tickets().facets().await?;
+    let users = helpdesk.accounts().list().await?;
     let names: Names = users
         .iter()
         .map(|u| (u.login.clone(), u.display_name.clone()))
@@ -123,9 +128,9 @@ pub async fn show(
         ("all".into(), "すべて".into()),
     ];
     statuses.extend(
-        TICKET_STATUSES
+        TicketStatus::ALL
             .iter()
-            .map(|s| (s.to_string(), status_label(s).to_owned())),
+            .map(|s| (s.as_str().to_owned(), s.label().to_owned())),
     );
     let mut assignees = vec![
         (String::new(), "全員".to_owned()),
@@ -135,7 +140,7 @@ pub async fn show(
     assignees.extend(
         users
             .iter()
-            .filter(|u| u.role.as_str() != "viewer")
+            .filter(|u| u.role.works_tickets())
             .map(|u| (u.login.clone(), u.display_name.clone())),
     );
     let any = || (String::new(), "すべて".to_owned());
@@ -158,11 +163,10 @@ pub async fn show(
         assignees: choices(&query.assignee, assignees),
         channels: choices(
             &query.channel,
-            std::iter::once(any()).chain(
-                channels
-                    .into_iter()
-                    .map(|c| (c.clone(), channel_label(&c).to_owned())),
-            ),
+            std::iter::once(any()).chain(channels.into_iter().map(|c| {
+                let label = Channel::parse(&c).map_or("その他", |c| c.label());
+                (c, label.to_owned())
+            })),
         ),
         overdue: filter.overdue,
     };
@@ -178,10 +182,10 @@ async fn find(
 ) -> PageResult<(TicketFilter, i64, chrono::DateTime<chrono::Utc>, TicketPage)> {
     let filter = query.filter(signed.login())?;
     let page = query.page.unwrap_or(1).max(1);
-    let now = helpdesk.clock.now();
+    let now = helpdesk.now();
     let found = helpdesk
-        .store
-        .ticket_page(&filter, now, (page - 1) * PAGE_SIZE, PAGE_SIZE)
+        .tickets()
+        .page(&filter, (page - 1) * PAGE_SIZE, PAGE_SIZE)
         .await?;
     Ok((filter, page, now, found))
 }
@@ -194,8 +198,8 @@ pub async fn rows(
 ) -> PageResult<Response> {
     let (_, _, now, found) = find(&helpdesk, &signed, &query).await?;
     let names: Names = helpdesk
-        .store
-        .users()
+        .accounts()
+        .list()
         .await?
         .into_iter()
         .map(|u| (u.login, u.display_name))

@@ -14,7 +14,7 @@ use serde::Deserialize;
 
 use super::auth::{self, cookie, Posted, Signed};
 use super::page::{render, PageResult};
-use crate::accounts::sessions::{random_token, SignInError};
+use crate::accounts::{random_token, SignInError};
 use crate::helpdesk::Helpdesk;
 
 const SIGN_IN_COOKIE: &str = "madoguchi_sign_in";
@@ -73,9 +73,13 @@ pub async fn submit(
         );
     }
     let remote = remote.map_or("unknown".to_owned(), |c| c.0 .0.ip().to_string());
-    match helpdesk.sign_in(&form.login, &form.password, &remote).await {
+    match helpdesk
+        .accounts()
+        .sign_in(&form.login, &form.password, &remote)
+        .await
+    {
         Ok(session) => {
-            let secure = helpdesk.settings.console.secure_cookie;
+            let secure = helpdesk.settings().console.secure_cookie;
             let mut response = Redirect::to(&next).into_response();
             let headers = response.headers_mut();
             for value in [
@@ -111,9 +115,9 @@ pub async fn sign_out(
     posted: Posted<serde::de::IgnoredAny>,
 ) -> PageResult {
     let Signed(session) = posted.signed;
-    helpdesk.sign_out(&session).await?;
+    helpdesk.accounts().sign_out(&session).await?;
     let mut response = Redirect::to("/operator/sign-in").into_response();
-    if let Ok(v) = auth::expired_cookie(helpdesk.settings.console.secure_cookie).parse() {
+    if let Ok(v) = auth::expired_cookie(helpdesk.settings().console.secure_cookie).parse() {
         response.headers_mut().insert(header::SET_COOKIE, v);
     }
     Ok(response)
@@ -128,7 +132,7 @@ fn page(
     error: Option<String>,
 ) -> Response {
     let token = random_token();
-    let secure = if helpdesk.settings.console.secure_cookie {
+    let secure = if helpdesk.settings().console.secure_cookie {
         "; Secure"
     } else {
         ""

@@ -14,8 +14,8 @@ use super::faq_problems::{problems_of, Problem};
 use super::page::{render, Nav, PageError, PageResult};
 use crate::calendar::to_local;
 use crate::helpdesk::Helpdesk;
-use crate::kb::maintenance::MaintenanceError;
-use crate::kb::synonyms::SynonymSource;
+use crate::knowledge::MaintenanceError;
+use crate::knowledge::SynonymSource;
 use crate::storage::SynonymDictionary;
 
 /// Versions listed in the history.
@@ -68,7 +68,11 @@ pub async fn show(
 ) -> PageResult<Response> {
     let viewing = match query.version {
         Some(version) => {
-            let history = helpdesk.synonym_history(i64::MAX).await.map_err(internal)?;
+            let history = helpdesk
+                .knowledge()
+                .synonym_history(i64::MAX)
+                .await
+                .map_err(internal)?;
             let old = history
                 .iter()
                 .find(|d| d.version == version)
@@ -98,7 +102,11 @@ pub async fn save(
     let Posted { signed, form } = posted;
     signed.admin("同義語辞書の変更")?;
     let text = form.text.replace("\r\n", "\n");
-    match helpdesk.update_synonyms(&text, signed.login()).await {
+    match helpdesk
+        .knowledge()
+        .update_synonyms(&text, signed.login())
+        .await
+    {
         Ok(version) => {
             Ok(Redirect::to(&format!("/operator/synonyms?saved={version}")).into_response())
         }
@@ -141,12 +149,13 @@ impl Default for Extras {
 }
 
 async fn page(helpdesk: &Helpdesk, signed: &Signed, extras: Extras) -> PageResult<Response> {
-    let in_use = helpdesk.synonyms().await.map_err(internal)?;
+    let in_use = helpdesk.knowledge().synonyms().await.map_err(internal)?;
     let (saved, file) = match &in_use.source {
         SynonymSource::Saved(saved) => (Some(VersionView::of(saved)), String::new()),
         SynonymSource::File { file } => (None, file.clone()),
     };
     let history = helpdesk
+        .knowledge()
         .synonym_history(HISTORY_LIMIT)
         .await
         .map_err(internal)?;

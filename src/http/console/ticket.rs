@@ -12,13 +12,14 @@ use serde::Deserialize;
 
 use super::auth::{Posted, Signed};
 use super::page::{render, Nav, PageError, PageResult};
-use super::views::{channel_label, Choice, Due};
+use super::views::{Choice, Due};
 use crate::calendar::{format_datetime_ja, to_local};
-use crate::conversation::{OperatorAction, OperatorError};
+use crate::domain::account::User;
+use crate::domain::{Author, Priority, TicketStatus};
 use crate::helpdesk::Helpdesk;
 use crate::prompts::replies::{self, ReplyTemplate};
-use crate::storage::{StaffMember, TICKET_PRIORITIES};
-use crate::tickets::{next_statuses, priority_label, status_label, TicketError, TicketView};
+use crate::storage::{StaffMember, StoredMessage, Ticket, TicketNote};
+use crate::tickets::{OperatorAction, TicketError, TicketView};
 
 pub struct Line {
     pub who: String,
@@ -34,7 +35,7 @@ struct TicketPage {
     id: i64,
     subject: String,
     status: &'static str,
-    status_code: String,
+    status_code: &'static str,
     priority: &'static str,
     category: String,
     assignee: String,
@@ -89,52 +90,39 @@ pub async fn act(
 ) -> PageResult<Response> {
     let Posted { signed, form } = posted;
     let by = signed.worker()?;
-    let chat = |action| helpdesk.operator_act(id, by, action);
-    let outcome: Result<(), (StatusCode, String)> = match action.as_str() {
-        "take" => chat(OperatorAction::Take)
-            .await
-            .map(drop)
-            .map_err(operator_error),
-        "reply" => chat(OperatorAction::Reply(form.text))
-            .await
-            .map(drop)
-            .map_err(operator_error),
-        "hand-back" => chat(OperatorAction::HandBack)
-            .await
-            .map(drop)
-            .map_err(operator_error),
+    let tickets = helpdesk.tickets();
+    let chat = |action| tickets.act(id, by, action);
+    let outcome: Result<(), TicketError> = match action.as_str() {
+        "take" => chat(OperatorAction::Take).await.map(drop),
+        "reply" => chat(OperatorAction::Reply(form.text)).await.map(drop),
+        "hand-back" => chat(OperatorAction::HandBack).await.map(drop),
         "resolve" => {
             let faq_id = Some(form.faq_id.trim().to_owned()).filter(|f| !f.is_empty());
-            chat(OperatorAction::Resolve { faq_id })
-                .await
-                .map(drop)
-                .map_err(operator_error)
+            chat(OperatorAction::Resolve { faq_id }).await.map(drop)
         }
         "assign" => {
             let assignee = Some(form.assignee.trim()).filter(|a| !a.is_empty());
-            helpdesk
-                .assign_ticket(id, by, assignee)
-                .await
-                .map(drop)
-                .map_err(ticket_error)
+            tickets.assign(id, by, assignee).await.map(drop)
         }
-        "status" => helpdesk
-            .set_ticket_status(id, by, &form.status)
-            .await
-            .map(drop)
-            .map_err(ticket_error),
-        "classify" => helpdesk
-            .classify_ticket(id, by, Some(&form.category), &form.priority)
-            .await
-            .map(drop)
-            .map_err(ticket_error),
-        "note" => helpdesk
-            .add_ticket_note(id, by, &form.text)
-            .await
-            .map(drop)
-            .map_err(ticket_error),
+        "status" => match TicketStatus::parse(&form.status) {
+            Ok(status) => tickets.set_status(id, by, status).await.map(drop),
+            Err(_) => Err(TicketError::Invalid(
+                "状態の指定が正しくありません。".into(),
+            )),
+        },
+        "classify" => match Priority::parse(&form.priority) {
+            Ok(priority) => tickets
+                .classify(id, by, Some(&form.category), priority)
+                .await
+                .map(drop),
+            Err(_) => Err(TicketError::Invalid(
+                "優先度は 低・中・高 のどれかです。".into(),
+            )),
+        },
+        "note" => tickets.add_note(id, by, &form.text).await.map(drop),
         _ => return Err(PageError::NotFound("そのURLは見つかりません。".into())),
     };
+    let outcome = outcome.map_err(refusal);
     match outcome {
         Ok(()) => Ok(Redirect::to(&format!("/operator/tickets/{id}")).into_response()),
         Err((status, message)) if status == StatusCode::NOT_FOUND => {
@@ -144,29 +132,18 @@ pub async fn act(
     }
 }
 
-fn operator_error(e: OperatorError) -> (StatusCode, String) {
-    let status = match &e {
-        OperatorError::NoSuchTicket(_) => StatusCode::NOT_FOUND,
-        OperatorError::UnknownFaq(_) | OperatorError::EmptyReply => StatusCode::BAD_REQUEST,
-        OperatorError::AlreadyResolved(_) => StatusCode::CONFLICT,
-        OperatorError::Internal(e) => {
-            tracing::error!(error = %e, "operator action failed");
-            return (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "内部エラーが発生しました。".into(),
-            );
-        }
-    };
-    (status, e.to_string())
-}
-
-fn ticket_error(e: TicketError) -> (StatusCode, String) {
+/// How a refused action shows: the status of the page shown again, and the reason.
+fn refusal(e: TicketError) -> (StatusCode, String) {
     let status = match &e {
         TicketError::NoSuchTicket(_) => StatusCode::NOT_FOUND,
-        TicketError::Invalid(_) => StatusCode::BAD_REQUEST,
-        TicketError::Transition { .. } => StatusCode::CONFLICT,
+        TicketError::Invalid(_) | TicketError::UnknownFaq(_) | TicketError::EmptyReply => {
+            StatusCode::BAD_REQUEST
+        }
+        TicketError::AlreadyResolved(_)
+        | TicketError::Transition { .. }
+        | TicketError::Conflict(_) => StatusCode::CONFLICT,
         TicketError::Internal(e) => {
-            tracing::error!(error = %e, "ticket change failed");
+            tracing::error!(error = %e, "ticket action failed");
             return (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "内部エラーが発生しました。".into(),
@@ -184,7 +161,8 @@ async fn page(
     error: Option<String>,
 ) -> PageResult<Response> {
     let view = helpdesk
-        .view_ticket(id, signed.login())
+        .tickets()
+        .view(id, signed.login())
         .await
         .map_err(|e| match e {
             TicketError::NoSuchTicket(_) => PageError::NotFound(e.to_string()),
@@ -196,36 +174,82 @@ async fn page(
         messages,
         notes,
     } = view;
-    let now = helpdesk.clock.now();
-    let open = matches!(ticket.status.as_str(), "new" | "in_progress" | "on_hold");
-    let users = helpdesk.store.users().await?;
-    let faqs = helpdesk
-        .store
-        .list_faqs()
-        .await?
-        .into_iter()
-        .filter(|f| f.published)
-        .map(|f| (f.id, f.title))
+    let now = helpdesk.now();
+    let users = helpdesk.accounts().list().await?;
+    let names = users
+        .iter()
+        .map(|u| (u.login.clone(), u.display_name.clone()))
         .collect();
-    let at = |t| format_datetime_ja(to_local(t));
-    let lines = messages
+    let option = |value: &str, label: &str| Choice::new(value, label, "");
+    let page = TicketPage {
+        nav: Nav::new(&signed.0, "queue"),
+        id,
+        subject: ticket.subject.clone(),
+        status: ticket.status.label(),
+        status_code: ticket.status.as_str(),
+        priority: ticket.priority.label(),
+        category: ticket.category.clone().unwrap_or_default(),
+        assignee: super::views::display_name(&names, ticket.assignee.as_deref()),
+        channel: ticket.channel.label(),
+        opened: at(ticket.opened_at),
+        first_due: Due::of(
+            ticket.first_response_due,
+            now,
+            ticket.status == TicketStatus::New,
+        ),
+        resolution_due: Due::of(ticket.resolution_due, now, ticket.status.is_open()),
+        faq_id: ticket.faq_id.clone().unwrap_or_default(),
+        requester,
+        requester_name: ticket.requester_name.clone().unwrap_or_default(),
+        contact: ticket.contact.clone().unwrap_or_default(),
+        lines: transcript(&messages),
+        notes: note_lines(&notes),
+        open: ticket.status.is_open(),
+        can_work: signed.0.can_work_tickets(),
+        statuses: ticket
+            .status
+            .manual_next()
+            .iter()
+            .map(|s| option(s.as_str(), s.label()))
+            .collect(),
+        priorities: Choice::all(Some(ticket.priority)),
+        assignees: assignees(&users, &ticket),
+        faqs: helpdesk.knowledge().engine().titles(),
+        templates: replies::load(&helpdesk.settings().prompts_dir),
+        error,
+    };
+    Ok(render(status, &page))
+}
+
+fn at(t: chrono::DateTime<chrono::Utc>) -> String {
+    format_datetime_ja(to_local(t))
+}
+
+/// The conversation as the page shows it, each line marked by who wrote it.
+fn transcript(messages: &[StoredMessage]) -> Vec<Line> {
+    messages
         .iter()
         .map(|m| Line {
-            who: match m.author.as_str() {
-                "staff" => "職員".to_owned(),
-                "operator" => format!("担当者 {}", m.author_name.clone().unwrap_or_default()),
-                _ => "ボット".to_owned(),
+            who: match m.author {
+                Author::Staff => "職員".to_owned(),
+                Author::Operator => {
+                    format!("担当者 {}", m.author_name.clone().unwrap_or_default())
+                }
+                Author::Bot => "ボット".to_owned(),
             },
-            class: match m.author.as_str() {
-                "staff" => "from-staff",
-                "operator" => "from-operator",
-                _ => "from-bot",
+            class: match m.author {
+                Author::Staff => "from-staff",
+                Author::Operator => "from-operator",
+                Author::Bot => "from-bot",
             },
             at: at(m.created_at),
             text: m.text.clone(),
         })
-        .collect();
-    let notes = notes
+        .collect()
+}
+
+fn note_lines(notes: &[TicketNote]) -> Vec<Line> {
+    notes
         .iter()
         .map(|n| Line {
             who: n.author.clone(),
@@ -233,55 +257,18 @@ async fn page(
             at: at(n.created_at),
             text: n.text.clone(),
         })
-        .collect();
-    let option = |value: &str, label: String, current: &str| Choice::new(value, &label, current);
-    let current_assignee = ticket.assignee.clone().unwrap_or_default();
-    let mut assignees = vec![option("", "（なし）".into(), &current_assignee)];
-    assignees.extend(
+        .collect()
+}
+
+/// Who the ticket may be given to: nobody, or an enabled account that works tickets.
+fn assignees(users: &[User], ticket: &Ticket) -> Vec<Choice> {
+    let current = ticket.assignee.clone().unwrap_or_default();
+    let mut choices = vec![Choice::new("", "（なし）", &current)];
+    choices.extend(
         users
             .iter()
-            .filter(|u| !u.disabled && u.role.as_str() != "viewer")
-            .map(|u| option(&u.login, u.display_name.clone(), &current_assignee)),
+            .filter(|u| !u.disabled && u.role.works_tickets())
+            .map(|u| Choice::new(&u.login, &u.display_name, &current)),
     );
-    let page = TicketPage {
-        nav: Nav::new(&signed.0, "queue"),
-        id,
-        subject: ticket.subject.clone(),
-        status: status_label(&ticket.status),
-        status_code: ticket.status.clone(),
-        priority: priority_label(&ticket.priority),
-        category: ticket.category.clone().unwrap_or_default(),
-        assignee: super::views::display_name(
-            &users
-                .iter()
-                .map(|u| (u.login.clone(), u.display_name.clone()))
-                .collect(),
-            ticket.assignee.as_deref(),
-        ),
-        channel: channel_label(&ticket.channel),
-        opened: at(ticket.opened_at),
-        first_due: Due::of(ticket.first_response_due, now, ticket.status == "new"),
-        resolution_due: Due::of(ticket.resolution_due, now, open),
-        faq_id: ticket.faq_id.clone().unwrap_or_default(),
-        requester,
-        requester_name: ticket.requester_name.clone().unwrap_or_default(),
-        contact: ticket.contact.clone().unwrap_or_default(),
-        lines,
-        notes,
-        open,
-        can_work: signed.0.can_work_tickets(),
-        statuses: next_statuses(&ticket.status)
-            .iter()
-            .map(|s| option(s, status_label(s).to_owned(), ""))
-            .collect(),
-        priorities: TICKET_PRIORITIES
-            .iter()
-            .map(|p| option(p, priority_label(p).to_owned(), &ticket.priority))
-            .collect(),
-        assignees,
-        faqs,
-        templates: replies::load(&helpdesk.settings.prompts_dir),
-        error,
-    };
-    Ok(render(status, &page))
+    choices
 }

@@ -116,7 +116,7 @@ pub async fn show(
     State(helpdesk): State<Arc<Helpdesk>>,
     Query(query): Query<PeriodQuery>,
 ) -> PageResult<Response> {
-    let today = to_local(helpdesk.clock.now()).date();
+    let today = to_local(helpdesk.now()).date();
     let mut page = UnansweredPage {
         nav: Nav::new(&signed.0, "unanswered"),
         from: query.from.trim().to_owned(),
@@ -135,6 +135,7 @@ pub async fn show(
         }
     };
     let groups = helpdesk
+        .learning()
         .unanswered_report(Period::local_days(first, last))
         .await?;
     page.from = first.format("%Y-%m-%d").to_string();

@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use super::auth::{Posted, Signed};
 use super::page::{render, Nav, PageError, PageResult};
-use crate::accounts::manage::ManageError;
+use crate::accounts::ManageError;
 use crate::accounts::{Role, User};
 use crate::helpdesk::Helpdesk;
 
@@ -49,7 +49,8 @@ pub async fn add(
     let outcome = match Role::parse(&form.role) {
         Ok(role) => {
             helpdesk
-                .add_account(
+                .accounts()
+                .add(
                     signed.login(),
                     form.login.trim(),
                     &form.display_name,
@@ -80,9 +81,14 @@ pub async fn change(
     signed.admin("アカウントの管理")?;
     let by = signed.login().to_owned();
     let outcome = match action.as_str() {
-        "password" => helpdesk.reset_password(&by, &login, &form.password).await,
-        "disable" => helpdesk.set_account_disabled(&by, &login, true).await,
-        "enable" => helpdesk.set_account_disabled(&by, &login, false).await,
+        "password" => {
+            helpdesk
+                .accounts()
+                .reset_password(&by, &login, &form.password)
+                .await
+        }
+        "disable" => helpdesk.accounts().set_disabled(&by, &login, true).await,
+        "enable" => helpdesk.accounts().set_disabled(&by, &login, false).await,
         _ => return Err(PageError::NotFound("そのURLは見つかりません。".into())),
     };
     done(&helpdesk, &signed, outcome).await
@@ -115,7 +121,7 @@ async fn page(
     status: StatusCode,
     error: Option<String>,
 ) -> PageResult<Response> {
-    let users = helpdesk.store.users().await?;
+    let users = helpdesk.accounts().list().await?;
     Ok(render(
         status,
         &UsersPage {

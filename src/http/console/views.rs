@@ -3,8 +3,8 @@
 use chrono::{DateTime, Utc};
 
 use crate::calendar::{format_datetime_ja, to_local};
+use crate::domain::{TextEnum, TicketStatus};
 use crate::storage::Ticket;
-use crate::tickets::{priority_label, status_label};
 
 /// A due time as the queue shows it: the time, and whether it is near or past.
 pub struct Due {
@@ -67,15 +67,17 @@ impl Choice {
             selected: value == current,
         }
     }
-}
 
-/// A channel's name for operators.
-pub fn channel_label(channel: &str) -> &'static str {
-    match channel {
-        "logochat" => "LoGoチャット",
-        "widget" => "ポータル",
-        "terminal" => "端末",
-        _ => "その他",
+    /// Every value of a stored-as-text type, labelled, `current` selected.
+    pub fn all<T: TextEnum + PartialEq>(current: Option<T>) -> Vec<Choice> {
+        T::ALL
+            .iter()
+            .map(|v| Choice {
+                value: v.as_str().to_owned(),
+                label: v.label().to_owned(),
+                selected: Some(*v) == current,
+            })
+            .collect()
     }
 }
 
@@ -84,7 +86,7 @@ pub struct Row {
     pub id: i64,
     pub subject: String,
     pub status: &'static str,
-    pub status_code: String,
+    pub status_code: &'static str,
     pub priority: &'static str,
     pub category: String,
     pub assignee: String,
@@ -107,20 +109,19 @@ pub fn display_name(names: &Names, login: Option<&str>) -> String {
 
 impl Row {
     pub fn of(t: &Ticket, now: DateTime<Utc>, names: &Names) -> Row {
-        let open = matches!(t.status.as_str(), "new" | "in_progress" | "on_hold");
         Row {
             id: t.id,
             subject: t.subject.clone(),
-            status: status_label(&t.status),
-            status_code: t.status.clone(),
-            priority: priority_label(&t.priority),
+            status: t.status.label(),
+            status_code: t.status.as_str(),
+            priority: t.priority.label(),
             category: t.category.clone().unwrap_or_default(),
             assignee: display_name(names, t.assignee.as_deref()),
-            channel: channel_label(&t.channel),
+            channel: t.channel.label(),
             requester: t.requester_name.clone().unwrap_or_default(),
             opened: format_datetime_ja(to_local(t.opened_at)),
-            first_due: Due::of(t.first_response_due, now, t.status == "new"),
-            resolution_due: Due::of(t.resolution_due, now, open),
+            first_due: Due::of(t.first_response_due, now, t.status == TicketStatus::New),
+            resolution_due: Due::of(t.resolution_due, now, t.status.is_open()),
         }
     }
 }

@@ -108,43 +108,7 @@ pub fn read_csv(bytes: &[u8], known_ids: &HashSet<String>) -> Result<CsvFaqs, Cs
             problems.push(problem(line, None, None, reason));
             continue;
         }
-        let cell = |i: usize| columns[i].map_or("", |c| unmark(&record[c]));
-        let id = cell(ID).trim().to_owned();
-        let shown_id = crate::kb::valid_id(&id).then_some(id.as_str());
-        for required in REQUIRED {
-            if cell(required).trim().is_empty() {
-                let column = Some(COLUMNS[required].0);
-                problems.push(problem(line, shown_id, column, "is empty".into()));
-            }
-        }
-        if !id.is_empty() && shown_id.is_none() {
-            let reason = "must be 1-80 characters of a-z, 0-9, '-' and '_'".to_owned();
-            problems.push(problem(line, None, Some("ID"), reason));
-        }
-        if let Some(id) = shown_id {
-            if let Some(first) = first_line.insert(id.to_owned(), line) {
-                let reason = format!("the same ID as line {first}");
-                problems.push(problem(line, shown_id, Some("ID"), reason));
-            }
-        }
-        let published = match columns[PUBLISHED].map(|_| cell(PUBLISHED)) {
-            None => Some(true),
-            Some(value) => parse_published(value),
-        };
-        if published.is_none() {
-            let reason = "must be 公開 or 非公開".to_owned();
-            problems.push(problem(line, shown_id, Some("公開"), reason));
-        }
-        let entry = FaqEntry {
-            id,
-            title: cell(TITLE).trim().to_owned(),
-            category: cell(2).trim().to_owned(),
-            keywords: lines(cell(3)),
-            alternatives: lines(cell(4)),
-            related: lines(cell(5)),
-            body: cell(BODY).trim().to_owned(),
-            published: published.unwrap_or(true),
-        };
+        let entry = read_row(&record, &columns, line, &mut first_line, &mut problems);
         rows.push((line, entry));
     }
     for (line, entry) in &rows {
@@ -161,6 +125,59 @@ pub fn read_csv(bytes: &[u8], known_ids: &HashSet<String>) -> Result<CsvFaqs, Cs
     }
     let entries = rows.into_iter().map(|(_, entry)| entry).collect();
     Ok(CsvFaqs { entries, encoding })
+}
+
+/// One row as an entry; its problems (each with the line and column) go to `problems`,
+/// and its ID to `first_line`, for the next rows' duplicate check.
+fn read_row(
+    record: &csv::StringRecord,
+    columns: &[Option<usize>; 8],
+    line: u64,
+    first_line: &mut HashMap<String, u64>,
+    problems: &mut Vec<CsvProblem>,
+) -> FaqEntry {
+    let problem = |id: Option<&str>, column: &'static str, reason: String| CsvProblem {
+        line,
+        id: id.map(str::to_owned),
+        column: Some(column),
+        reason,
+    };
+    let cell = |i: usize| columns[i].map_or("", |c| unmark(&record[c]));
+    let id = cell(ID).trim().to_owned();
+    let shown_id = crate::kb::valid_id(&id).then_some(id.as_str());
+    for required in REQUIRED {
+        if cell(required).trim().is_empty() {
+            problems.push(problem(shown_id, COLUMNS[required].0, "is empty".into()));
+        }
+    }
+    if !id.is_empty() && shown_id.is_none() {
+        let reason = "must be 1-80 characters of a-z, 0-9, '-' and '_'".to_owned();
+        problems.push(problem(None, "ID", reason));
+    }
+    if let Some(id) = shown_id {
+        if let Some(first) = first_line.insert(id.to_owned(), line) {
+            let reason = format!("the same ID as line {first}");
+            problems.push(problem(shown_id, "ID", reason));
+        }
+    }
+    let published = match columns[PUBLISHED].map(|_| cell(PUBLISHED)) {
+        None => Some(true),
+        Some(value) => parse_published(value),
+    };
+    if published.is_none() {
+        let reason = "must be 公開 or 非公開".to_owned();
+        problems.push(problem(shown_id, "公開", reason));
+    }
+    FaqEntry {
+        id,
+        title: cell(TITLE).trim().to_owned(),
+        category: cell(2).trim().to_owned(),
+        keywords: lines(cell(3)),
+        alternatives: lines(cell(4)),
+        related: lines(cell(5)),
+        body: cell(BODY).trim().to_owned(),
+        published: published.unwrap_or(true),
+    }
 }
 
 /// Where each known column is in the file, and the header's problems.

@@ -1,0 +1,117 @@
+//! The mail adapter: one outbox item (route `mail`), sent through the configured SMTP
+//! server as a plain-text message. The contract (payload, headers,
+//! retries) is written down in `integrations/mail/README.md`.
+
+use std::time::Duration;
+
+use lettre::message::header::ContentType;
+use lettre::message::Mailbox;
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Tls, TlsParameters};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use std::future::Future;
+use std::pin::Pin;
+
+use crate::config::SmtpSettings;
+use crate::outbox::{Deliver, DeliveryError};
+use crate::storage::{Delivery, OutboxItem};
+
+/// How long one delivery (connect, greeting, every command) may take before it counts as
+/// failed.
+pub const DELIVERY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Delivers outbox items as e-mail to the operators. Sender and recipients are read
+/// from the settings when an item is sent, so addresses are kept in one place (the
+/// configuration), not in the queue.
+pub struct MailDelivery {
+    settings: SmtpSettings,
+}
+
+impl MailDelivery {
+    pub fn new(settings: SmtpSettings) -> Self {
+        Self { settings }
+    }
+}
+
+impl Deliver for MailDelivery {
+    fn deliver<'a>(
+        &'a self,
+        item: &'a OutboxItem,
+        delivery: &'a Delivery,
+    ) -> Pin<Box<dyn Future<Output = Result<(), DeliveryError>> + Send + 'a>> {
+        Box::pin(deliver(&self.settings, item, delivery))
+    }
+}
+
+/// Sends `item`. `Err` holds a short reason for the outbox record (never the text).
+pub async fn deliver(
+    settings: &SmtpSettings,
+    item: &OutboxItem,
+    delivery: &Delivery,
+) -> Result<(), String> {
+    let message = message(settings, item, delivery)?;
+    let transport = transport(settings)?;
+    transport
+        .send(message)
+        .await
+        .map(|_| ())
+        .map_err(|e| format!("SMTP: {e}"))
+}
+
+/// The message for `item`. Its Message-ID and Date come from the item, so a retry sends
+/// the same message (a receiver can tell a repeat).
+pub(crate) fn message(
+    settings: &SmtpSettings,
+    item: &OutboxItem,
+    delivery: &Delivery,
+) -> Result<Message, String> {
+    let from: Mailbox = settings
+        .from
+        .as_deref()
+        .ok_or("[notify.smtp] from is not set")?
+        .parse()
+        .map_err(|e| format!("[notify.smtp] from: {e}"))?;
+    let message_id = format!(
+        "<madoguchi.outbox.{}.{}@{}>",
+        item.id,
+        item.created_at.timestamp(),
+        from.email.domain()
+    );
+    let mut builder = Message::builder()
+        .from(from)
+        .subject(delivery.subject.clone().unwrap_or_default())
+        .message_id(Some(message_id))
+        .date(item.created_at.into())
+        .header(ContentType::TEXT_PLAIN);
+    if settings.to.is_empty() {
+        return Err("[notify.smtp] to is empty".into());
+    }
+    for to in &settings.to {
+        let to: Mailbox = to.parse().map_err(|e| format!("[notify.smtp] to: {e}"))?;
+        builder = builder.to(to);
+    }
+    builder
+        .body(delivery.text.clone())
+        .map_err(|e| format!("message: {e}"))
+}
+
+fn transport(settings: &SmtpSettings) -> Result<AsyncSmtpTransport<Tokio1Executor>, String> {
+    let host = settings
+        .host
+        .as_deref()
+        .ok_or("[notify.smtp] host is not set")?;
+    let tls = if settings.require_starttls {
+        let parameters = TlsParameters::new(host.to_owned()).map_err(|e| format!("TLS: {e}"))?;
+        Tls::Required(parameters)
+    } else {
+        Tls::None
+    };
+    let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
+        .port(settings.port)
+        .tls(tls)
+        .timeout(Some(DELIVERY_TIMEOUT));
+    if let (Some(user), Some(password)) = (&settings.username, &settings.password) {
+        builder = builder.credentials(Credentials::new(user.clone(), password.expose().to_owned()));
+    }
+    Ok(builder.build())
+}

@@ -1,0 +1,29 @@
+//! The helpdesk's own vocabulary as types: every state, kind and role the rest of the code
+//! stores, compares or shows. Pure: no I/O, no storage, no HTTP.
+//!
+//! Each type is stored as text (its `as_str`), checked on the way in by the database
+//! (CHECK constraints, see the migrations) and on the way out by [`TextEnum::parse`]; its
+//! Japanese label lives here and nowhere else. Lists of states that SQL needs (the open
+//! ticket statuses, say) come from these types too.
+
+mod text_enum;
+
+pub mod account;
+pub mod channel;
+pub mod conversation;
+pub mod message;
+pub mod outbox;
+pub mod proposal;
+pub mod role;
+pub mod text;
+pub mod ticket;
+pub mod words;
+
+pub use self::channel::Channel;
+pub use self::conversation::{ConversationState, Handler, Offer};
+pub use self::message::{Author, Direction};
+pub use self::outbox::{OutboxRoute, OutboxStatus};
+pub use self::proposal::ProposalStatus;
+pub use self::role::Role;
+pub use self::text_enum::{TextEnum, UnknownValue};
+pub use self::ticket::{ticket_number, Priority, TicketStatus};

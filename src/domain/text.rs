@@ -1,0 +1,22 @@
+//! Text as the helpdesk stores it: what staff typed, made safe to keep.
+
+/// The question as it is stored: cut to the analysis limit, control characters (NUL,
+/// which PostgreSQL refuses in text, and the rest) replaced by spaces.
+pub fn stored_text(text: &str) -> String {
+    clean_text(crate::analysis::cut(text))
+}
+
+/// A message as it is stored, whole: control characters but newlines replaced by spaces.
+pub fn clean_text(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() && c != '\n' { ' ' } else { c })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn stored_text_has_no_control_characters() {
+        assert_eq!(super::stored_text("a\u{0}b\u{7}c\nd"), "a b c\nd");
+    }
+}
