@@ -5,7 +5,7 @@ use chrono::Duration;
 use madoguchi::accounts::Role;
 
 use crate::helpers::{desk, desk_with, thursday_morning};
-use crate::support::{account, get, send, try_sign_in, Browser, PASSWORD};
+use crate::support::{account, get, send, try_sign_in, try_sign_in_from, Browser, PASSWORD};
 
 #[tokio::test]
 async fn the_right_password_signs_in_with_an_http_only_strict_cookie_and_a_wrong_one_does_not() {
@@ -163,4 +163,34 @@ async fn a_page_asked_for_before_signing_in_is_shown_after_it_and_only_console_p
     assert_eq!(form_page.hidden("next"), "/operator/audit?actor=x");
     let evil = send(&d, get("/operator/sign-in?next=https://evil.example/", "")).await;
     assert_eq!(evil.hidden("next"), "/operator");
+}
+
+#[tokio::test]
+async fn a_next_with_a_line_break_or_dot_segments_leads_to_the_queue_after_signing_in() {
+    let d = desk().await;
+    account(&d, "yamada", "山田 花子", Role::Operator).await;
+    for form_uri in [
+        "/operator/sign-in?next=%2Foperator%0D%0AX",
+        "/operator/sign-in?next=%2Foperator%0D%0ASet-Cookie%3A%20a%3Db",
+        "/operator/sign-in?next=%2Foperator%2F..%2F..%2Fx",
+        "/operator/sign-in?next=%2Foperator%2F%252e%252e%2Fsign-out",
+    ] {
+        let page = try_sign_in_from(&d, "", form_uri, "yamada", PASSWORD).await;
+        assert_eq!(
+            page.status,
+            StatusCode::SEE_OTHER,
+            "{form_uri}: {}",
+            page.body
+        );
+        assert_eq!(page.location.as_deref(), Some("/operator"), "{form_uri}");
+    }
+    let page = try_sign_in_from(
+        &d,
+        "",
+        "/operator/sign-in?next=%2Fx%2F..%2Foperator%2Ftickets%2F3",
+        "yamada",
+        PASSWORD,
+    )
+    .await;
+    assert_eq!(page.location.as_deref(), Some("/operator/tickets/3"));
 }

@@ -51,7 +51,7 @@ pub async fn form(
     Query(query): Query<NextQuery>,
 ) -> Response {
     let next = auth::safe_next(query.next.as_deref());
-    page(&helpdesk, StatusCode::OK, next, "", None)
+    page(&helpdesk, StatusCode::OK, &next, "", None)
 }
 
 pub async fn submit(
@@ -60,7 +60,7 @@ pub async fn submit(
     remote: Option<axum::Extension<ConnectInfo<SocketAddr>>>,
     Form(form): Form<SignInForm>,
 ) -> Response {
-    let next = auth::safe_next(form.next.as_deref()).to_owned();
+    let next = auth::safe_next(form.next.as_deref());
     let expected = cookie(&headers, SIGN_IN_COOKIE).unwrap_or("");
     if expected.is_empty() || !constant_time_eq(expected, &form.token) {
         let error = "フォームの有効期限が切れました。もう一度サインインしてください。";
