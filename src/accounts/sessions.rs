@@ -235,6 +235,17 @@ impl Helpdesk {
         .await
     }
 
+    /// Ends the session a browser's earlier cookie names, if it still exists: signing in
+    /// again in the same browser leaves no second valid session behind.
+    pub async fn end_replaced_session(&self, token: &str) -> anyhow::Result<()> {
+        if token.len() == 64 {
+            self.store
+                .end_session(&token_hash(token), self.clock.now())
+                .await?;
+        }
+        Ok(())
+    }
+
     /// Idle expiry from `now`, but never past the session's maximum age.
     fn session_expiry(&self, created: DateTime<Utc>, now: DateTime<Utc>) -> DateTime<Utc> {
         let console = self.settings.console;

@@ -194,3 +194,38 @@ async fn a_next_with_a_line_break_or_dot_segments_leads_to_the_queue_after_signi
     .await;
     assert_eq!(page.location.as_deref(), Some("/operator/tickets/3"));
 }
+
+#[tokio::test]
+async fn signing_in_again_in_the_same_browser_ends_the_earlier_session() {
+    let d = desk().await;
+    account(&d, "yamada", "山田 花子", Role::Operator).await;
+    account(&d, "suzuki", "鈴木 一郎", Role::Operator).await;
+    let first = Browser::sign_in(&d, "yamada").await;
+    let untouched = Browser::sign_in(&d, "yamada").await;
+
+    let again = try_sign_in_from(&d, &first.cookie, "/operator/sign-in", "suzuki", PASSWORD).await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER, "{}", again.body);
+    let second = format!(
+        "madoguchi_session={}",
+        again.cookie("madoguchi_session").unwrap()
+    );
+    assert_ne!(second, first.cookie);
+    assert_eq!(
+        first.get(&d, "/operator").await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        send(&d, get("/operator", &second)).await.status,
+        StatusCode::OK
+    );
+    // Another browser's session (one this request did not carry) goes on.
+    assert_eq!(untouched.get(&d, "/operator").await.status, StatusCode::OK);
+
+    // A failed sign-in ends nothing.
+    let refused = try_sign_in_from(&d, &second, "/operator/sign-in", "suzuki", "guess").await;
+    assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        send(&d, get("/operator", &second)).await.status,
+        StatusCode::OK
+    );
+}

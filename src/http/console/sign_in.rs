@@ -75,6 +75,11 @@ pub async fn submit(
     let remote = remote.map_or("unknown".to_owned(), |c| c.0 .0.ip().to_string());
     match helpdesk.sign_in(&form.login, &form.password, &remote).await {
         Ok(session) => {
+            if let Some(previous) = cookie(&headers, auth::SESSION_COOKIE) {
+                if let Err(e) = helpdesk.end_replaced_session(previous).await {
+                    return super::PageError::Internal(e).into_response();
+                }
+            }
             let secure = helpdesk.settings.console.secure_cookie;
             let mut response = Redirect::to(&next).into_response();
             let headers = response.headers_mut();
