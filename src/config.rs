@@ -91,7 +91,8 @@ pub struct WidgetSettings {
     /// A header the portal's reverse proxy sets to the signed-in user's 職員番号 or
     /// e-mail. Off by default: only enable it behind a proxy that strips it from clients.
     pub identity_header: Option<String>,
-    /// Origins allowed to call the chat API from a browser; empty means any.
+    /// Origins allowed to call the chat API from a browser; empty means any. With a list,
+    /// a page on any other origin may not post (403), whatever CORS lets it send.
     pub allowed_origins: Vec<String>,
 }
 

@@ -9,6 +9,7 @@ mod json_body;
 mod logochat;
 mod messages;
 mod operator;
+mod origin;
 mod widget;
 
 use std::sync::Arc;
@@ -76,6 +77,10 @@ fn chat_routes(settings: &crate::config::WidgetSettings) -> Router<Arc<Helpdesk>
             "/api/v1/chat/{conversation}/messages",
             get(chat::messages).options(preflight),
         )
+        .layer(axum::middleware::from_fn_with_state(
+            origin::AllowedOrigins::new(&settings.allowed_origins),
+            origin::check,
+        ))
         .layer(cors)
 }
 

@@ -217,3 +217,105 @@ async fn the_portal_may_call_the_api_from_another_origin() {
         .unwrap();
     assert!(other.headers().get("access-control-allow-origin").is_none());
 }
+
+#[tokio::test]
+async fn a_chat_message_not_declared_as_json_is_refused_with_415() {
+    let d = desk_with(|s| s.widget.identity_header = Some("X-Remote-User".into())).await;
+    let body = json!({"message_id": "m", "text": "担当者"}).to_string();
+    // What a form or `fetch` on another site may send without a CORS preflight.
+    for content_type in [
+        Some("text/plain"),
+        Some("text/plain;charset=UTF-8"),
+        Some("application/x-www-form-urlencoded"),
+        Some("multipart/form-data; boundary=x"),
+        None,
+    ] {
+        let mut request = Request::post("/api/v1/chat").header("x-remote-user", "10001");
+        if let Some(content_type) = content_type {
+            request = request.header("content-type", content_type);
+        }
+        let (status, reply) = d
+            .http(request.body(Body::from(body.clone())).unwrap())
+            .await;
+        assert_eq!(
+            (status, reply["error"]["code"].as_str()),
+            (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                Some("unsupported_media_type")
+            ),
+            "{content_type:?}: {reply}"
+        );
+    }
+    assert_eq!(d.helpdesk.store.message_count().await.unwrap(), 0);
+    assert!(d.helpdesk.store.tickets(None, 10).await.unwrap().is_empty());
+
+    let declared = Request::post("/api/v1/chat")
+        .header("content-type", "Application/JSON; charset=utf-8")
+        .body(Body::from(body))
+        .unwrap();
+    assert_eq!(d.http(declared).await.0, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn with_allowed_origins_a_page_elsewhere_cannot_post_in_a_staff_members_name() {
+    let d = desk_with(|s| {
+        s.widget.identity_header = Some("X-Remote-User".into());
+        s.widget.allowed_origins = vec!["https://portal.city.numazu.lg.jp".into()];
+    })
+    .await;
+    let post = |origin: Option<&str>, id: &str| {
+        let mut request = Request::post("/api/v1/chat")
+            .header("content-type", "application/json")
+            .header("x-remote-user", "10001");
+        if let Some(origin) = origin {
+            request = request.header("origin", origin);
+        }
+        request
+            .body(Body::from(
+                json!({"message_id": id, "text": "担当者"}).to_string(),
+            ))
+            .unwrap()
+    };
+    for (i, origin) in [
+        "https://evil.example",
+        "null",
+        "http://portal.city.numazu.lg.jp",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let (status, reply) = d.http(post(Some(origin), &format!("e{i}"))).await;
+        assert_eq!(
+            (status, reply["error"]["code"].as_str()),
+            (StatusCode::FORBIDDEN, Some("forbidden_origin")),
+            "{origin}: {reply}"
+        );
+        assert!(!reply["error"]["message"].as_str().unwrap().is_empty());
+    }
+    assert_eq!(d.helpdesk.store.message_count().await.unwrap(), 0);
+    assert!(d.helpdesk.store.tickets(None, 10).await.unwrap().is_empty());
+
+    // The portal itself, and a client that is not a web page, may.
+    let (status, from_portal) = d
+        .http(post(Some("https://portal.city.numazu.lg.jp"), "p1"))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{from_portal}");
+    let (status, _) = d.http(post(None, "p2")).await;
+    assert_eq!(status, StatusCode::OK);
+    // Reading is left to CORS: the transcript is not sent to the other site's page anyway.
+    let token = from_portal["conversation"].as_str().unwrap();
+    let read = Request::get(format!("/api/v1/chat/{token}/messages"))
+        .header("origin", "https://evil.example")
+        .body(Body::empty())
+        .unwrap();
+    use tower::ServiceExt;
+    let response = madoguchi::http::app(d.helpdesk.clone())
+        .oneshot(read)
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(response
+        .headers()
+        .get("access-control-allow-origin")
+        .is_none());
+}
