@@ -27,3 +27,4 @@ pub mod staff;
 pub mod storage;
 pub mod terminal;
 pub mod tickets;
+pub mod urlencoded;

@@ -11,12 +11,13 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 
 use super::error::{ApiError, ApiResult};
+use super::extract::{ApiPath, ApiQuery};
 use super::json_body::JsonBody;
 use super::messages::{bodies, MessageBody};
 use crate::conversation::{new_token, Channel, Identity, Incoming};
@@ -98,8 +99,8 @@ pub async fn post(
 
 pub async fn messages(
     State(helpdesk): State<Arc<Helpdesk>>,
-    Path(token): Path<String>,
-    Query(after): Query<After>,
+    ApiPath(token): ApiPath<String>,
+    ApiQuery(after): ApiQuery<After>,
 ) -> ApiResult<Json<MessagesResponse>> {
     let conversation = conversation(&helpdesk, &token).await?;
     let messages = helpdesk

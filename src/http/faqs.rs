@@ -2,11 +2,12 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::Json;
 use serde::Serialize;
 
 use super::error::{ApiError, ApiResult};
+use super::extract::ApiPath;
 use crate::helpdesk::Helpdesk;
 use crate::kb::render::markdown_to_safe_html;
 
@@ -24,7 +25,7 @@ pub struct FaqBody {
 
 pub async fn show(
     State(helpdesk): State<Arc<Helpdesk>>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<FaqBody>> {
     let entry = helpdesk
         .published_entry(&id)

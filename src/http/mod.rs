@@ -4,6 +4,7 @@ mod ask;
 mod chat;
 pub mod console;
 mod error;
+mod extract;
 mod faqs;
 mod json_body;
 mod logochat;

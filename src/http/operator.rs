@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::Json;
@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
 
 use super::error::{ApiError, ApiResult};
+use super::extract::{ApiPath, ApiQuery};
 use super::json_body::JsonBody;
 use super::messages::{bodies, MessageBody};
 use crate::conversation::{OperatorAction, OperatorError};
@@ -98,7 +99,7 @@ const OPERATOR_API: &str = "operator-api";
 pub async fn list(
     _: Operator,
     State(helpdesk): State<Arc<Helpdesk>>,
-    Query(query): Query<ListQuery>,
+    ApiQuery(query): ApiQuery<ListQuery>,
 ) -> ApiResult<Json<Vec<Ticket>>> {
     if let Some(status) = &query.status {
         if !TICKET_STATUSES.contains(&status.as_str()) {
@@ -130,7 +131,7 @@ pub async fn list(
 pub async fn show(
     _: Operator,
     State(helpdesk): State<Arc<Helpdesk>>,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<TicketDetail>> {
     let ticket = helpdesk
         .store
@@ -156,7 +157,7 @@ pub async fn show(
 pub async fn act(
     _: Operator,
     State(helpdesk): State<Arc<Helpdesk>>,
-    Path((id, verb)): Path<(i64, String)>,
+    ApiPath((id, verb)): ApiPath<(i64, String)>,
     JsonBody(request): JsonBody<ActionRequest>,
 ) -> ApiResult<Json<ActionResponse>> {
     let operator = request.operator.trim();
@@ -201,7 +202,7 @@ pub async fn act(
 pub async fn outbox(
     _: Operator,
     State(helpdesk): State<Arc<Helpdesk>>,
-    Query(query): Query<OutboxQuery>,
+    ApiQuery(query): ApiQuery<OutboxQuery>,
 ) -> ApiResult<Json<Vec<OutboxItem>>> {
     let items = helpdesk
         .store
@@ -214,7 +215,7 @@ pub async fn outbox(
 pub async fn retry_outbox(
     _: Operator,
     State(helpdesk): State<Arc<Helpdesk>>,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<StatusCode> {
     let requeued = helpdesk
         .store
@@ -222,11 +223,20 @@ pub async fn retry_outbox(
         .await
         .map_err(anyhow::Error::from)?;
     if !requeued {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "not_failed",
-            "送信に失敗した項目だけを再送できます。",
-        ));
+        let exists = helpdesk
+            .store
+            .outbox_item_exists(id)
+            .await
+            .map_err(anyhow::Error::from)?;
+        return Err(if exists {
+            ApiError::new(
+                StatusCode::CONFLICT,
+                "not_failed",
+                "送信に失敗した項目だけを再送できます。",
+            )
+        } else {
+            ApiError::not_found(format!("送信待ちの項目 {id} はありません。"))
+        });
     }
     helpdesk.outbox_changed();
     Ok(StatusCode::NO_CONTENT)

@@ -405,6 +405,11 @@ impl Store {
     pub async fn retry_outbox(&self, id: i64) -> Result<bool> {
         delegate!(self, b => b.outbox_requeue(id, now()).await)
     }
+
+    /// Whether outbox item `id` exists, whatever its status.
+    pub async fn outbox_item_exists(&self, id: i64) -> Result<bool> {
+        delegate!(self, b => b.outbox_exists(id).await)
+    }
 }
 
 /// Operator console accounts. Passwords arrive hashed ([`HashedPassword`]); hashes leave

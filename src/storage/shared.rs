@@ -514,6 +514,14 @@ macro_rules! shared_queries {
             Ok(done.rows_affected() == 1)
         }
 
+        pub(super) async fn outbox_exists(&self, id: i64) -> Result<bool> {
+            let found: Option<i64> = sqlx::query_scalar(&sql("SELECT id FROM outbox WHERE id = $1"))
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?;
+            Ok(found.is_some())
+        }
+
         pub(super) async fn user_create(
             &self,
             user: &crate::accounts::NewUser,

@@ -319,3 +319,37 @@ async fn with_allowed_origins_a_page_elsewhere_cannot_post_in_a_staff_members_na
         .get("access-control-allow-origin")
         .is_none());
 }
+
+#[tokio::test]
+async fn a_bad_path_segment_or_query_value_gets_the_json_error_shape() {
+    let d = desk().await;
+    let (_, first) = d
+        .http(json_post(
+            "/api/v1/chat",
+            &json!({"message_id": "a1", "text": "ＶＰＮつながらない"}),
+        ))
+        .await;
+    let token = first["conversation"].as_str().unwrap().to_owned();
+    let cases = [
+        (
+            format!("/api/v1/chat/{token}/messages?after=x"),
+            "invalid_query",
+        ),
+        (
+            format!("/api/v1/chat/{token}/messages?after=1&colour=red"),
+            "invalid_query",
+        ),
+        ("/api/v1/chat/%FF%FE/messages".to_owned(), "invalid_path"),
+    ];
+    for (uri, code) in cases {
+        let (status, body) = d
+            .http(Request::get(uri.as_str()).body(Body::empty()).unwrap())
+            .await;
+        assert_eq!(
+            (status, body["error"]["code"].as_str()),
+            (StatusCode::BAD_REQUEST, Some(code)),
+            "{uri}: {body}"
+        );
+        assert!(!body["error"]["message"].as_str().unwrap().is_empty());
+    }
+}

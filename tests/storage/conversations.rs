@@ -295,6 +295,8 @@ async fn the_outbox_serves_each_room_in_order() {
             !s.retry_outbox(failed[0].id).await.unwrap(),
             "only failed items"
         );
+        assert!(s.outbox_item_exists(failed[0].id).await.unwrap());
+        assert!(!s.outbox_item_exists(failed[0].id + 1000).await.unwrap());
     }
 }
 

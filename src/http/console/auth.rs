@@ -100,26 +100,61 @@ impl<T: DeserializeOwned> FromRequest<Arc<Helpdesk>> for Posted<T> {
     async fn from_request(req: Request, helpdesk: &Arc<Helpdesk>) -> Result<Self, PageError> {
         let (mut parts, body) = req.into_parts();
         let signed = Signed::from_request_parts(&mut parts, helpdesk).await?;
-        let is_form = parts
-            .headers
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-        if !is_form {
+        if !is_form(&parts.headers) {
             return Err(PageError::Csrf);
         }
-        let request = Request::from_parts(parts, body);
-        let bytes = Bytes::from_request(request, helpdesk)
-            .await
-            .map_err(|e| PageError::BadRequest(e.body_text()))?;
+        let bytes = form_bytes(Request::from_parts(parts, body), helpdesk).await?;
         let token: CsrfField = serde_urlencoded::from_bytes(&bytes).map_err(|_| PageError::Csrf)?;
         if !signed.0.csrf_matches(&token.csrf) {
             return Err(PageError::Csrf);
         }
-        let form = serde_urlencoded::from_bytes(&bytes)
-            .map_err(|e| PageError::BadRequest(format!("フォームの内容を読めません: {e}")))?;
+        let form = decode_form(&bytes)?;
         Ok(Posted { signed, form })
     }
+}
+
+/// A form posted without a session (sign-in), read as strictly as [`Posted`]'s: a body
+/// that is not a UTF-8 form is the console's 400 page.
+pub struct FormBody<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for FormBody<T> {
+    type Rejection = PageError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, PageError> {
+        if !is_form(req.headers()) {
+            return Err(PageError::BadRequest(
+                "フォームとして送ってください。".to_owned(),
+            ));
+        }
+        let bytes = form_bytes(req, state).await?;
+        decode_form(&bytes).map(FormBody)
+    }
+}
+
+fn is_form(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"))
+}
+
+async fn form_bytes<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes, PageError> {
+    Bytes::from_request(req, state)
+        .await
+        .map_err(|e| PageError::BadRequest(e.body_text()))
+}
+
+/// The form's fields; a body that is not UTF-8 once percent-decoded is refused, as the
+/// JSON API refuses one (see [`crate::urlencoded`]).
+fn decode_form<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, PageError> {
+    crate::urlencoded::from_bytes(bytes).map_err(|e| {
+        PageError::BadRequest(match e {
+            crate::urlencoded::FormError::NotUtf8 => e.to_string(),
+            crate::urlencoded::FormError::Invalid(e) => {
+                format!("フォームの内容を読めません: {e}")
+            }
+        })
+    })
 }
 
 /// The value of cookie `name`.

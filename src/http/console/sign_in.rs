@@ -9,10 +9,9 @@ use askama::Template;
 use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use serde::Deserialize;
 
-use super::auth::{self, cookie, Posted, Signed};
+use super::auth::{self, cookie, FormBody, Posted, Signed};
 use super::page::{render, PageResult};
 use crate::accounts::sessions::{random_token, SignInError};
 use crate::helpdesk::Helpdesk;
@@ -58,7 +57,7 @@ pub async fn submit(
     State(helpdesk): State<Arc<Helpdesk>>,
     headers: HeaderMap,
     remote: Option<axum::Extension<ConnectInfo<SocketAddr>>>,
-    Form(form): Form<SignInForm>,
+    FormBody(form): FormBody<SignInForm>,
 ) -> Response {
     let next = auth::safe_next(form.next.as_deref());
     let expected = cookie(&headers, SIGN_IN_COOKIE).unwrap_or("");
