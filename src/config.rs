@@ -14,6 +14,7 @@
 //! | LoGoチャット outgoing URL | `[logochat] outgoing_url` | `MADOGUCHI_LOGOCHAT_OUTGOING_URL` | none |
 //! | widget identity header | `[widget] identity_header` | `MADOGUCHI_WIDGET_IDENTITY_HEADER` | none: anonymous |
 //! | widget origins (CORS) | `[widget] allowed_origins` | - | any |
+//! | hosts FAQ answers may show images from | `[faq] image_hosts` | `MADOGUCHI_FAQ_IMAGE_HOSTS` (comma-separated) | none: this server's own images only |
 //! | operator API token | `operator_token` | `MADOGUCHI_OPERATOR_TOKEN` | none: API off |
 //! | outbox retries | `[outbox]` | - | 20 attempts, 0.5 s doubling to 5 min |
 //! | SLA targets | `[sla]`, `[[sla.rules]]` | - | first response 60, resolution 1,050 business minutes (two days) |
@@ -46,6 +47,7 @@ pub struct Settings {
     pub calendar: CalendarConfig,
     pub logochat: LogoChatSettings,
     pub widget: WidgetSettings,
+    pub faq: FaqSettings,
     /// Bearer token for the operator JSON API (until the console's sign-in exists).
     pub operator_token: Option<Secret>,
     pub outbox: OutboxSettings,
@@ -94,6 +96,16 @@ pub struct WidgetSettings {
     /// Origins allowed to call the chat API from a browser; empty means any. With a list,
     /// a page on any other origin may not post (403), whatever CORS lets it send.
     pub allowed_origins: Vec<String>,
+}
+
+/// How FAQ answers are shown.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FaqSettings {
+    /// Hosts (`name`, or `name:port` for one port) answers may show images from, besides
+    /// this server's own (relative URLs); an image from anywhere else is shown as its alt
+    /// text, so that answers on the portal load nothing from outside.
+    pub image_hosts: Vec<String>,
 }
 
 /// How long a person may take on a ticket, in business minutes (office hours on the
@@ -201,6 +213,7 @@ impl Default for Settings {
             calendar: CalendarConfig::default(),
             logochat: LogoChatSettings::default(),
             widget: WidgetSettings::default(),
+            faq: FaqSettings::default(),
             operator_token: None,
             outbox: OutboxSettings::default(),
             sla: SlaSettings::default(),
@@ -271,6 +284,9 @@ impl Settings {
         }
         if let Some(v) = env("MADOGUCHI_WIDGET_IDENTITY_HEADER").filter(|v| !v.is_empty()) {
             settings.widget.identity_header = Some(v);
+        }
+        if let Some(v) = env("MADOGUCHI_FAQ_IMAGE_HOSTS").filter(|v| !v.is_empty()) {
+            settings.faq.image_hosts = v.split(',').map(|h| h.trim().to_owned()).collect();
         }
         if let Some(v) = secret("MADOGUCHI_OPERATOR_TOKEN") {
             settings.operator_token = Some(v);
@@ -373,6 +389,29 @@ mod tests {
         .unwrap();
         let err = Settings::load(Some(&file), |_| None).unwrap_err();
         assert!(err.to_string().contains("priority"), "{err}");
+    }
+
+    #[test]
+    fn image_hosts_come_from_the_file_or_the_environment() {
+        assert!(Settings::load(None, |_| None)
+            .unwrap()
+            .faq
+            .image_hosts
+            .is_empty());
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("m.toml");
+        std::fs::write(
+            &file,
+            "[faq]\nimage_hosts = [\"intranet.city.numazu.lg.jp\"]\n",
+        )
+        .unwrap();
+        let s = Settings::load(Some(&file), |_| None).unwrap();
+        assert_eq!(s.faq.image_hosts, ["intranet.city.numazu.lg.jp"]);
+        let s = Settings::load(Some(&file), |k| {
+            (k == "MADOGUCHI_FAQ_IMAGE_HOSTS").then(|| "a.lgwan.local, b.lgwan.local:8443".into())
+        })
+        .unwrap();
+        assert_eq!(s.faq.image_hosts, ["a.lgwan.local", "b.lgwan.local:8443"]);
     }
 
     #[test]

@@ -160,7 +160,7 @@ impl Helpdesk {
             Prompt::Answer,
             &[("title", &entry.title), ("answer", entry.body.trim())],
         );
-        let html = markdown_to_safe_html(&text);
+        let html = markdown_to_safe_html(&text, &self.settings.faq.image_hosts);
         let yes_no = ["はい", "いいえ"]
             .map(|w| Choice {
                 label: w.into(),

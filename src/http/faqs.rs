@@ -31,7 +31,7 @@ pub async fn show(
         .published_entry(&id)
         .ok_or_else(|| ApiError::not_found("そのFAQは見つかりません。"))?;
     Ok(Json(FaqBody {
-        body_html: markdown_to_safe_html(&entry.body),
+        body_html: markdown_to_safe_html(&entry.body, &helpdesk.settings.faq.image_hosts),
         id: entry.id,
         title: entry.title,
         category: entry.category,
