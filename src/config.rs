@@ -14,6 +14,7 @@
 //! | LoGoチャット outgoing URL | `[logochat] outgoing_url` | `MADOGUCHI_LOGOCHAT_OUTGOING_URL` | none |
 //! | widget identity header | `[widget] identity_header` | `MADOGUCHI_WIDGET_IDENTITY_HEADER` | none: anonymous |
 //! | widget origins (CORS) | `[widget] allowed_origins` | - | any |
+//! | widget rate limits | `[widget] conversation_messages_per_minute`, `address_messages_per_minute` | `MADOGUCHI_WIDGET_CONVERSATION_MESSAGES_PER_MINUTE`, `MADOGUCHI_WIDGET_ADDRESS_MESSAGES_PER_MINUTE` | 10, 20 (0: no limit) |
 //! | hosts FAQ answers may show images from | `[faq] image_hosts` | `MADOGUCHI_FAQ_IMAGE_HOSTS` (comma-separated) | none: this server's own images only |
 //! | operator API token | `operator_token` | `MADOGUCHI_OPERATOR_TOKEN` | none: API off |
 //! | outbox retries | `[outbox]` | - | 20 attempts, 0.5 s doubling to 5 min |
@@ -87,7 +88,7 @@ pub struct LogoChatSettings {
 }
 
 /// The portal widget.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct WidgetSettings {
     /// A header the portal's reverse proxy sets to the signed-in user's 職員番号 or
@@ -96,6 +97,23 @@ pub struct WidgetSettings {
     /// Origins allowed to call the chat API from a browser; empty means any. With a list,
     /// a page on any other origin may not post (403), whatever CORS lets it send.
     pub allowed_origins: Vec<String>,
+    /// Messages one conversation may send a minute (as many at once, then one every
+    /// 60/N seconds); more get 429. 0: no limit.
+    pub conversation_messages_per_minute: u32,
+    /// Messages one client address may send a minute, across its conversations. Behind a
+    /// reverse proxy every browser has the proxy's address: raise it, or 0 for no limit.
+    pub address_messages_per_minute: u32,
+}
+
+impl Default for WidgetSettings {
+    fn default() -> Self {
+        Self {
+            identity_header: None,
+            allowed_origins: Vec::new(),
+            conversation_messages_per_minute: 10,
+            address_messages_per_minute: 20,
+        }
+    }
 }
 
 /// How FAQ answers are shown.
@@ -285,6 +303,22 @@ impl Settings {
         if let Some(v) = env("MADOGUCHI_WIDGET_IDENTITY_HEADER").filter(|v| !v.is_empty()) {
             settings.widget.identity_header = Some(v);
         }
+        for (name, setting) in [
+            (
+                "MADOGUCHI_WIDGET_CONVERSATION_MESSAGES_PER_MINUTE",
+                &mut settings.widget.conversation_messages_per_minute,
+            ),
+            (
+                "MADOGUCHI_WIDGET_ADDRESS_MESSAGES_PER_MINUTE",
+                &mut settings.widget.address_messages_per_minute,
+            ),
+        ] {
+            if let Some(v) = env(name).filter(|v| !v.is_empty()) {
+                *setting = v
+                    .parse()
+                    .map_err(|_| ConfigError::Env(name, format!("not a whole number: {v:?}")))?;
+            }
+        }
         if let Some(v) = env("MADOGUCHI_FAQ_IMAGE_HOSTS").filter(|v| !v.is_empty()) {
             settings.faq.image_hosts = v.split(',').map(|h| h.trim().to_owned()).collect();
         }
@@ -389,6 +423,40 @@ mod tests {
         .unwrap();
         let err = Settings::load(Some(&file), |_| None).unwrap_err();
         assert!(err.to_string().contains("priority"), "{err}");
+    }
+
+    #[test]
+    fn widget_rate_limits_come_from_the_file_or_the_environment() {
+        let s = Settings::load(None, |_| None).unwrap();
+        assert_eq!(
+            (
+                s.widget.conversation_messages_per_minute,
+                s.widget.address_messages_per_minute
+            ),
+            (10, 20)
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("m.toml");
+        std::fs::write(
+            &file,
+            "[widget]\nconversation_messages_per_minute = 5\naddress_messages_per_minute = 0\n",
+        )
+        .unwrap();
+        let s = Settings::load(Some(&file), |_| None).unwrap();
+        assert_eq!(s.widget.conversation_messages_per_minute, 5);
+        assert_eq!(s.widget.address_messages_per_minute, 0);
+        let s = Settings::load(Some(&file), |k| {
+            (k == "MADOGUCHI_WIDGET_ADDRESS_MESSAGES_PER_MINUTE").then(|| "120".into())
+        })
+        .unwrap();
+        assert_eq!(s.widget.address_messages_per_minute, 120);
+        let err = Settings::load(None, |k| {
+            (k == "MADOGUCHI_WIDGET_CONVERSATION_MESSAGES_PER_MINUTE").then(|| "many".into())
+        })
+        .unwrap_err();
+        assert!(err
+            .to_string()
+            .contains("MADOGUCHI_WIDGET_CONVERSATION_MESSAGES_PER_MINUTE"));
     }
 
     #[test]

@@ -11,6 +11,7 @@ mod logochat;
 mod messages;
 mod operator;
 mod origin;
+mod rate_limit;
 mod widget;
 
 use std::sync::Arc;
@@ -82,6 +83,9 @@ fn chat_routes(settings: &crate::config::WidgetSettings) -> Router<Arc<Helpdesk>
             origin::AllowedOrigins::new(&settings.allowed_origins),
             origin::check,
         ))
+        .layer(axum::Extension(Arc::new(rate_limit::ChatLimits::new(
+            settings,
+        ))))
         .layer(cors)
 }
 

@@ -353,3 +353,131 @@ async fn a_bad_path_segment_or_query_value_gets_the_json_error_shape() {
         assert!(!body["error"]["message"].as_str().unwrap().is_empty());
     }
 }
+
+/// One app for several requests (the rate limits live in it), optionally from a client
+/// address as `serve` would pass it.
+async fn send_from(
+    app: &axum::Router,
+    peer: Option<&str>,
+    body: serde_json::Value,
+) -> (StatusCode, axum::http::HeaderMap, serde_json::Value) {
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let mut request = json_post("/api/v1/chat", &body);
+    if let Some(peer) = peer {
+        let address: std::net::SocketAddr = format!("{peer}:50000").parse().unwrap();
+        request
+            .extensions_mut()
+            .insert(axum::extract::ConnectInfo(address));
+    }
+    let response = app.clone().oneshot(request).await.unwrap();
+    let (parts, body) = response.into_parts();
+    let bytes = body.collect().await.unwrap().to_bytes();
+    let json = serde_json::from_slice(&bytes).unwrap_or_default();
+    (parts.status, parts.headers, json)
+}
+
+#[tokio::test]
+async fn thirty_tickets_in_a_second_from_one_client_are_refused_with_429_by_default() {
+    let d = desk_with(|s| s.widget.identity_header = Some("X-Remote-User".into())).await;
+    let app = madoguchi::http::app(d.helpdesk.clone());
+    let mut statuses = Vec::new();
+    for i in 0..30 {
+        let mut request = json_post(
+            "/api/v1/chat",
+            &json!({"message_id": format!("m{i}"), "text": "担当者"}),
+        );
+        request
+            .headers_mut()
+            .insert("x-remote-user", "10001".parse().unwrap());
+        request
+            .extensions_mut()
+            .insert(axum::extract::ConnectInfo(std::net::SocketAddr::from((
+                [192, 0, 2, 7],
+                50000,
+            ))));
+        use tower::ServiceExt;
+        let response = app.clone().oneshot(request).await.unwrap();
+        statuses.push(response.status());
+    }
+    // A minute's worth (20) passes at once; after that one more every 3 seconds, so on a
+    // slow machine one or two of the rest may pass too.
+    assert!(
+        statuses[..20].iter().all(|s| *s == StatusCode::OK),
+        "{statuses:?}"
+    );
+    let refused = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert!(refused >= 5, "{statuses:?}");
+    assert_eq!(
+        d.helpdesk.store.tickets(None, 100).await.unwrap().len(),
+        30 - refused
+    );
+}
+
+#[tokio::test]
+async fn a_busy_conversation_gets_429_with_retry_after_and_others_go_on() {
+    let d = desk_with(|s| {
+        s.widget.conversation_messages_per_minute = 3;
+        s.widget.address_messages_per_minute = 0;
+    })
+    .await;
+    let app = madoguchi::http::app(d.helpdesk.clone());
+    let (status, _, first) = send_from(&app, None, json!({"message_id": "1", "text": "VPN"})).await;
+    assert_eq!(status, StatusCode::OK);
+    let token = first["conversation"].as_str().unwrap().to_owned();
+    for id in ["2", "3"] {
+        let (status, _, _) = send_from(
+            &app,
+            None,
+            json!({"conversation": token, "message_id": id, "text": "いいえ"}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    let stored = d.helpdesk.store.message_count().await.unwrap();
+    let (status, headers, refused) = send_from(
+        &app,
+        None,
+        json!({"conversation": token, "message_id": "4", "text": "いいえ"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{refused}");
+    assert_eq!(refused["error"]["code"], "too_many_requests");
+    assert!(refused["error"]["message"].as_str().unwrap().contains("秒"));
+    let retry_after: u64 = headers["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!(
+        (1..=20).contains(&retry_after),
+        "Retry-After: {retry_after}"
+    );
+    assert_eq!(d.helpdesk.store.message_count().await.unwrap(), stored);
+    // Another conversation has its own allowance.
+    let (status, _, _) = send_from(&app, None, json!({"message_id": "1", "text": "VPN"})).await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn one_client_address_is_limited_across_its_conversations() {
+    let d = desk_with(|s| {
+        s.widget.conversation_messages_per_minute = 0;
+        s.widget.address_messages_per_minute = 3;
+    })
+    .await;
+    let app = madoguchi::http::app(d.helpdesk.clone());
+    let new = |i: u32| json!({"message_id": format!("m{i}"), "text": "こんにちは"});
+    for i in 0..3 {
+        let (status, _, _) = send_from(&app, Some("192.0.2.7"), new(i)).await;
+        assert_eq!(status, StatusCode::OK, "message {i}");
+    }
+    let (status, headers, refused) = send_from(&app, Some("192.0.2.7"), new(3)).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{refused}");
+    assert_eq!(refused["error"]["code"], "too_many_requests");
+    assert!(headers.contains_key("retry-after"));
+    // Another address, or none known (no socket), is not held back.
+    let (status, _, _) = send_from(&app, Some("192.0.2.8"), new(4)).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _, _) = send_from(&app, None, new(5)).await;
+    assert_eq!(status, StatusCode::OK);
+}
