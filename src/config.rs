@@ -3,6 +3,7 @@
 //! | setting | TOML key | environment | default |
 //! | --- | --- | --- | --- |
 //! | listen address | `listen` | `MADOGUCHI_LISTEN` | `127.0.0.1:8080` |
+//! | slow or idle clients, connections at once | `[server]` | `MADOGUCHI_SERVER_*` | headers 10 s, body 30 s, 1,024 connections (see [`ServerSettings`]) |
 //! | data folder | `data_dir` | `MADOGUCHI_DATA_DIR` | `./data` |
 //! | database | `database_url` | `MADOGUCHI_DATABASE_URL` | SQLite file in the data folder |
 //! | knowledge base | `kb_dir` | `MADOGUCHI_KB_DIR` | `./knowledge-base` |
@@ -32,6 +33,7 @@ pub use crate::accounts::ldap::LdapSettings;
 use crate::calendar::CalendarConfig;
 use crate::engine::EngineConfig;
 pub use crate::notify::{NotifySettings, SmtpSettings};
+pub use crate::server::ServerSettings;
 
 /// The settings file read when `--config` is not given and it exists.
 pub const DEFAULT_CONFIG_FILE: &str = "madoguchi.toml";
@@ -40,6 +42,7 @@ pub const DEFAULT_CONFIG_FILE: &str = "madoguchi.toml";
 #[serde(default, deny_unknown_fields)]
 pub struct Settings {
     pub listen: SocketAddr,
+    pub server: ServerSettings,
     pub data_dir: PathBuf,
     pub database_url: Option<String>,
     pub kb_dir: PathBuf,
@@ -223,6 +226,7 @@ impl Default for Settings {
     fn default() -> Self {
         Self {
             listen: ([127, 0, 0, 1], 8080).into(),
+            server: ServerSettings::default(),
             data_dir: PathBuf::from("data"),
             database_url: None,
             kb_dir: PathBuf::from("knowledge-base"),
@@ -278,6 +282,7 @@ impl Settings {
                 ConfigError::Env("MADOGUCHI_LISTEN", format!("not an address: {v:?}"))
             })?;
         }
+        settings.server.apply_env(&env)?;
         if let Some(v) = env("MADOGUCHI_DATA_DIR") {
             settings.data_dir = PathBuf::from(v);
         }

@@ -3,6 +3,7 @@
 mod ask;
 mod chat;
 pub mod console;
+pub mod deadline;
 mod error;
 mod extract;
 mod faqs;
