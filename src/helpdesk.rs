@@ -86,6 +86,7 @@ impl Helpdesk {
             tickets.clone(),
             wakeup.clone(),
             settings.engine.thresholds.suggest,
+            settings.faq.image_hosts.clone(),
         );
         let directory: Arc<dyn PasswordDirectory> = if settings.ldap.enabled() {
             Arc::new(LdapDirectory::new(settings.ldap.clone()))

@@ -41,3 +41,4 @@ pub mod spreadsheet;
 pub mod storage;
 pub mod terminal;
 pub mod tickets;
+pub mod urlencoded;

@@ -7,7 +7,14 @@ use std::path::{Path, PathBuf};
 
 /// The layers, lowest first. A module may use the modules of the layers below its own.
 const LAYERS: &[&[&str]] = &[
-    &["clock", "analysis", "calendar", "spreadsheet", "prompts"],
+    &[
+        "clock",
+        "analysis",
+        "calendar",
+        "spreadsheet",
+        "prompts",
+        "urlencoded",
+    ],
     &["domain"],
     &["kb"],
     &["engine"],

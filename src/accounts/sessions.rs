@@ -98,6 +98,19 @@ impl Accounts {
         password: &str,
         remote: &str,
     ) -> Result<NewSession, SignInError> {
+        self.sign_in_replacing(login, password, remote, None).await
+    }
+
+    /// [`Accounts::sign_in`] from a browser that still carries the cookie `replaced` of an
+    /// earlier session: that session ends in the same transaction as the new one begins,
+    /// so signing in again leaves no second valid session behind.
+    pub async fn sign_in_replacing(
+        &self,
+        login: &str,
+        password: &str,
+        remote: &str,
+        replaced: Option<&str>,
+    ) -> Result<NewSession, SignInError> {
         let now = self.store.now();
         let login = login.trim();
         let window_start = now - Duration::minutes(FAILURE_WINDOW_MINUTES);
@@ -134,6 +147,11 @@ impl Accounts {
         sessions::clear_failures(&mut tx, login, window_start)
             .await
             .map_err(anyhow::Error::from)?;
+        if let Some(old) = replaced.filter(|t| t.len() == 64) {
+            sessions::end(&mut tx, &token_hash(old))
+                .await
+                .map_err(anyhow::Error::from)?;
+        }
         let token = random_token();
         let record = SessionRecord {
             token_hash: token_hash(&token),

@@ -3,6 +3,7 @@
 //! | setting | TOML key | environment | default |
 //! | --- | --- | --- | --- |
 //! | listen address | `listen` | `MADOGUCHI_LISTEN` | `127.0.0.1:8080` |
+//! | slow or idle clients, connections at once | `[server]` | `MADOGUCHI_SERVER_*` | headers 10 s, body 30 s, 1,024 connections (see [`ServerSettings`]) |
 //! | data folder | `data_dir` | `MADOGUCHI_DATA_DIR` | `./data` |
 //! | database | `database_url` | `MADOGUCHI_DATABASE_URL` | SQLite file in the data folder |
 //! | knowledge base | `kb_dir` | `MADOGUCHI_KB_DIR` | `./knowledge-base` |
@@ -14,6 +15,8 @@
 //! | LoGoチャット outgoing URL | `[logochat] outgoing_url` | `MADOGUCHI_LOGOCHAT_OUTGOING_URL` | none |
 //! | widget identity header | `[widget] identity_header` | `MADOGUCHI_WIDGET_IDENTITY_HEADER` | none: anonymous |
 //! | widget origins (CORS) | `[widget] allowed_origins` | - | any |
+//! | widget rate limits | `[widget] conversation_messages_per_minute`, `address_messages_per_minute` | `MADOGUCHI_WIDGET_CONVERSATION_MESSAGES_PER_MINUTE`, `MADOGUCHI_WIDGET_ADDRESS_MESSAGES_PER_MINUTE` | 10, 20 (0: no limit) |
+//! | hosts FAQ answers may show images from | `[faq] image_hosts` | `MADOGUCHI_FAQ_IMAGE_HOSTS` (comma-separated) | none: this server's own images only |
 //! | operator API token | `operator_token` | `MADOGUCHI_OPERATOR_TOKEN` | none: API off |
 //! | outbox retries | `[outbox]` | - | 20 attempts, 0.5 s doubling to 5 min |
 //! | SLA targets | `[sla]`, `[[sla.rules]]` | - | first response 60, resolution 1,050 business minutes (two days) |
@@ -28,9 +31,11 @@ use serde::Deserialize;
 
 mod ldap;
 mod notify;
+mod server;
 
 pub use self::ldap::{escape_dn_value, LdapSettings, LOGIN_PLACEHOLDER};
 pub use self::notify::{NotifySettings, SmtpSettings};
+pub use self::server::ServerSettings;
 use crate::calendar::CalendarConfig;
 use crate::domain::Priority;
 use crate::engine::EngineConfig;
@@ -42,6 +47,7 @@ pub const DEFAULT_CONFIG_FILE: &str = "madoguchi.toml";
 #[serde(default, deny_unknown_fields)]
 pub struct Settings {
     pub listen: SocketAddr,
+    pub server: ServerSettings,
     pub data_dir: PathBuf,
     pub database_url: Option<String>,
     pub kb_dir: PathBuf,
@@ -50,6 +56,7 @@ pub struct Settings {
     pub calendar: CalendarConfig,
     pub logochat: LogoChatSettings,
     pub widget: WidgetSettings,
+    pub faq: FaqSettings,
     /// Bearer token for the operator JSON API (integrations; people use the console).
     pub operator_token: Option<Secret>,
     pub outbox: OutboxSettings,
@@ -89,14 +96,42 @@ pub struct LogoChatSettings {
 }
 
 /// The portal widget.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct WidgetSettings {
     /// A header the portal's reverse proxy sets to the signed-in user's 職員番号 or
     /// e-mail. Off by default: only enable it behind a proxy that strips it from clients.
     pub identity_header: Option<String>,
-    /// Origins allowed to call the chat API from a browser; empty means any.
+    /// Origins allowed to call the chat API from a browser; empty means any. With a list,
+    /// a page on any other origin may not post (403), whatever CORS lets it send.
     pub allowed_origins: Vec<String>,
+    /// Messages one conversation may send a minute (as many at once, then one every
+    /// 60/N seconds); more get 429. 0: no limit.
+    pub conversation_messages_per_minute: u32,
+    /// Messages one client address may send a minute, across its conversations. Behind a
+    /// reverse proxy every browser has the proxy's address: raise it, or 0 for no limit.
+    pub address_messages_per_minute: u32,
+}
+
+impl Default for WidgetSettings {
+    fn default() -> Self {
+        Self {
+            identity_header: None,
+            allowed_origins: Vec::new(),
+            conversation_messages_per_minute: 10,
+            address_messages_per_minute: 20,
+        }
+    }
+}
+
+/// How FAQ answers are shown.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FaqSettings {
+    /// Hosts (`name`, or `name:port` for one port) answers may show images from, besides
+    /// this server's own (relative URLs); an image from anywhere else is shown as its alt
+    /// text, so that answers on the portal load nothing from outside.
+    pub image_hosts: Vec<String>,
 }
 
 /// How long a person may take on a ticket, in business minutes (office hours on the
@@ -196,6 +231,7 @@ impl Default for Settings {
     fn default() -> Self {
         Self {
             listen: ([127, 0, 0, 1], 8080).into(),
+            server: ServerSettings::default(),
             data_dir: PathBuf::from("data"),
             database_url: None,
             kb_dir: PathBuf::from("knowledge-base"),
@@ -204,6 +240,7 @@ impl Default for Settings {
             calendar: CalendarConfig::default(),
             logochat: LogoChatSettings::default(),
             widget: WidgetSettings::default(),
+            faq: FaqSettings::default(),
             operator_token: None,
             outbox: OutboxSettings::default(),
             sla: SlaSettings::default(),
@@ -242,6 +279,7 @@ impl Settings {
             None => Settings::default(),
         };
         settings.apply_env(&env)?;
+        settings.server.apply_env(&env)?;
         settings.notify.apply_env(&env)?;
         settings.ldap.apply_env(&env);
         settings.validate()?;
@@ -286,6 +324,25 @@ impl Settings {
         }
         if let Some(v) = text("MADOGUCHI_WIDGET_IDENTITY_HEADER") {
             self.widget.identity_header = Some(v);
+        }
+        for (name, setting) in [
+            (
+                "MADOGUCHI_WIDGET_CONVERSATION_MESSAGES_PER_MINUTE",
+                &mut self.widget.conversation_messages_per_minute,
+            ),
+            (
+                "MADOGUCHI_WIDGET_ADDRESS_MESSAGES_PER_MINUTE",
+                &mut self.widget.address_messages_per_minute,
+            ),
+        ] {
+            if let Some(v) = env(name).filter(|v| !v.is_empty()) {
+                *setting = v
+                    .parse()
+                    .map_err(|_| ConfigError::Env(name, format!("not a whole number: {v:?}")))?;
+            }
+        }
+        if let Some(v) = text("MADOGUCHI_FAQ_IMAGE_HOSTS") {
+            self.faq.image_hosts = v.split(',').map(|h| h.trim().to_owned()).collect();
         }
         if let Some(v) = text("MADOGUCHI_OPERATOR_TOKEN") {
             self.operator_token = Some(Secret(v));
@@ -386,6 +443,63 @@ mod tests {
         .unwrap();
         let err = Settings::load(Some(&file), |_| None).unwrap_err();
         assert!(err.to_string().contains("priority"), "{err}");
+    }
+
+    #[test]
+    fn widget_rate_limits_come_from_the_file_or_the_environment() {
+        let s = Settings::load(None, |_| None).unwrap();
+        assert_eq!(
+            (
+                s.widget.conversation_messages_per_minute,
+                s.widget.address_messages_per_minute
+            ),
+            (10, 20)
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("m.toml");
+        std::fs::write(
+            &file,
+            "[widget]\nconversation_messages_per_minute = 5\naddress_messages_per_minute = 0\n",
+        )
+        .unwrap();
+        let s = Settings::load(Some(&file), |_| None).unwrap();
+        assert_eq!(s.widget.conversation_messages_per_minute, 5);
+        assert_eq!(s.widget.address_messages_per_minute, 0);
+        let s = Settings::load(Some(&file), |k| {
+            (k == "MADOGUCHI_WIDGET_ADDRESS_MESSAGES_PER_MINUTE").then(|| "120".into())
+        })
+        .unwrap();
+        assert_eq!(s.widget.address_messages_per_minute, 120);
+        let err = Settings::load(None, |k| {
+            (k == "MADOGUCHI_WIDGET_CONVERSATION_MESSAGES_PER_MINUTE").then(|| "many".into())
+        })
+        .unwrap_err();
+        assert!(err
+            .to_string()
+            .contains("MADOGUCHI_WIDGET_CONVERSATION_MESSAGES_PER_MINUTE"));
+    }
+
+    #[test]
+    fn image_hosts_come_from_the_file_or_the_environment() {
+        assert!(Settings::load(None, |_| None)
+            .unwrap()
+            .faq
+            .image_hosts
+            .is_empty());
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("m.toml");
+        std::fs::write(
+            &file,
+            "[faq]\nimage_hosts = [\"intranet.city.numazu.lg.jp\"]\n",
+        )
+        .unwrap();
+        let s = Settings::load(Some(&file), |_| None).unwrap();
+        assert_eq!(s.faq.image_hosts, ["intranet.city.numazu.lg.jp"]);
+        let s = Settings::load(Some(&file), |k| {
+            (k == "MADOGUCHI_FAQ_IMAGE_HOSTS").then(|| "a.lgwan.local, b.lgwan.local:8443".into())
+        })
+        .unwrap();
+        assert_eq!(s.faq.image_hosts, ["a.lgwan.local", "b.lgwan.local:8443"]);
     }
 
     #[test]

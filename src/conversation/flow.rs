@@ -315,7 +315,7 @@ impl Conversations {
             &[("title", &entry.title), ("answer", entry.body.trim())],
         );
         let mut reply = bot_message(text, yes_no());
-        reply.html = Some(markdown_to_safe_html(&reply.text));
+        reply.html = Some(markdown_to_safe_html(&reply.text, &self.image_hosts));
         reply.faq_id = Some(entry.id.clone());
         let state = ConversationState::AwaitingFeedback {
             faq_id: entry.id,

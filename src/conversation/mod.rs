@@ -101,6 +101,8 @@ pub struct Conversations {
     wakeup: Wakeup,
     /// Below this score an entry is not offered in a list.
     suggest_floor: f32,
+    /// Hosts an answer's images may come from besides this server (`[faq] image_hosts`).
+    image_hosts: Vec<String>,
 }
 
 impl Conversations {
@@ -111,6 +113,7 @@ impl Conversations {
         tickets: Arc<Tickets>,
         wakeup: Wakeup,
         suggest_floor: f32,
+        image_hosts: Vec<String>,
     ) -> Self {
         Self {
             store,
@@ -119,6 +122,7 @@ impl Conversations {
             tickets,
             wakeup,
             suggest_floor,
+            image_hosts,
         }
     }
 

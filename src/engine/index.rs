@@ -181,8 +181,13 @@ impl FaqIndex {
         }
         let bodies = analysed.bodies.iter().map(|b| vector(b)).collect();
         let questions = question_units.iter().map(|u| vector(u)).collect();
-        let (searcher, faq_columns, question_field, body_field) =
-            write_index(analyzer, &entries, &analysed.bodies, &variants, &variants_of)?;
+        let (searcher, faq_columns, question_field, body_field) = write_index(
+            analyzer,
+            &entries,
+            &analysed.bodies,
+            &variants,
+            &variants_of,
+        )?;
         let by_id = entries
             .iter()
             .enumerate()

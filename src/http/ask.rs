@@ -55,7 +55,7 @@ pub async fn ask(
     let channel = channel_name(request.channel.as_deref())?;
     let answered = helpdesk.conversations().ask(&request.text, channel).await?;
     let answer = answered.entry.map(|entry| AnswerBody {
-        body_html: markdown_to_safe_html(&entry.body),
+        body_html: markdown_to_safe_html(&entry.body, &helpdesk.settings().faq.image_hosts),
         score: answered.outcome.candidates.first().map_or(0.0, |c| c.score),
         id: entry.id,
         title: entry.title,

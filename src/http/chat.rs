@@ -9,16 +9,19 @@
 //! message. When the portal's reverse proxy passes a trusted identity header (configured,
 //! off by default) the conversation knows who is asking.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{ConnectInfo, State};
 use axum::http::HeaderMap;
-use axum::Json;
+use axum::{Extension, Json};
 use serde::{Deserialize, Serialize};
 
 use super::error::{ApiError, ApiResult};
+use super::extract::{ApiPath, ApiQuery};
 use super::json_body::JsonBody;
 use super::messages::{bodies, MessageBody};
+use super::rate_limit::ChatLimits;
 use crate::conversation::{new_token, Identity, Incoming};
 use crate::domain::Channel;
 use crate::helpdesk::Helpdesk;
@@ -58,9 +61,14 @@ pub struct After {
 
 pub async fn post(
     State(helpdesk): State<Arc<Helpdesk>>,
+    Extension(limits): Extension<Arc<ChatLimits>>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     headers: HeaderMap,
     JsonBody(request): JsonBody<ChatRequest>,
 ) -> ApiResult<Json<ChatResponse>> {
+    limits
+        .check_address(peer.map(|Extension(ConnectInfo(peer))| peer.ip()))
+        .map_err(ApiError::too_many_requests)?;
     validate_message_id(&request.message_id)?;
     if request.text.trim().is_empty() {
         return Err(ApiError::bad_request(
@@ -78,6 +86,9 @@ pub async fn post(
         Some(token) => conversation(&helpdesk, token).await?.token,
         None => new_token(),
     };
+    limits
+        .check_conversation(&token)
+        .map_err(ApiError::too_many_requests)?;
     let identity = identity(&helpdesk, &headers);
     let handled = helpdesk
         .conversations()
@@ -100,8 +111,8 @@ pub async fn post(
 
 pub async fn messages(
     State(helpdesk): State<Arc<Helpdesk>>,
-    Path(token): Path<String>,
-    Query(after): Query<After>,
+    ApiPath(token): ApiPath<String>,
+    ApiQuery(after): ApiQuery<After>,
 ) -> ApiResult<Json<MessagesResponse>> {
     let conversation = conversation(&helpdesk, &token).await?;
     let messages = helpdesk

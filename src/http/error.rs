@@ -1,7 +1,9 @@
 //! The one error type of the HTTP API: a status, a stable code and a Japanese message,
 //! rendered as `{"error": {"code", "message"}}`. Internal errors are logged and hidden.
 
-use axum::http::StatusCode;
+use std::time::Duration;
+
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
@@ -10,6 +12,8 @@ pub struct ApiError {
     pub status: StatusCode,
     pub code: &'static str,
     pub message: String,
+    /// `Retry-After`, in seconds.
+    retry_after: Option<u64>,
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
@@ -20,6 +24,21 @@ impl ApiError {
             status,
             code,
             message: message.into(),
+            retry_after: None,
+        }
+    }
+
+    /// 429 `too_many_requests`, with `Retry-After` (whole seconds, at least 1).
+    pub fn too_many_requests(wait: Duration) -> Self {
+        let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+        let seconds = seconds.max(1);
+        Self {
+            retry_after: Some(seconds),
+            ..Self::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_requests",
+                format!("送信が続いたため、受け付けを止めています。{seconds}秒ほど待ってから、もう一度お試しください。"),
+            )
         }
     }
 
@@ -46,7 +65,13 @@ impl From<anyhow::Error> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = serde_json::json!({"error": {"code": self.code, "message": self.message}});
-        (self.status, Json(body)).into_response()
+        let mut response = (self.status, Json(body)).into_response();
+        if let Some(seconds) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, seconds.into());
+        }
+        response
     }
 }
 

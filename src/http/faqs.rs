@@ -2,11 +2,12 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::Json;
 use serde::Serialize;
 
 use super::error::{ApiError, ApiResult};
+use super::extract::ApiPath;
 use crate::helpdesk::Helpdesk;
 use crate::kb::render::markdown_to_safe_html;
 
@@ -24,14 +25,14 @@ pub struct FaqBody {
 
 pub async fn show(
     State(helpdesk): State<Arc<Helpdesk>>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<FaqBody>> {
     let entry = helpdesk
         .knowledge()
         .published_entry(&id)
         .ok_or_else(|| ApiError::not_found("そのFAQは見つかりません。"))?;
     Ok(Json(FaqBody {
-        body_html: markdown_to_safe_html(&entry.body),
+        body_html: markdown_to_safe_html(&entry.body, &helpdesk.settings().faq.image_hosts),
         id: entry.id,
         title: entry.title,
         category: entry.category,

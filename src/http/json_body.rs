@@ -3,7 +3,7 @@
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
-use axum::http::StatusCode;
+use axum::http::{header, HeaderMap, StatusCode};
 use serde::de::DeserializeOwned;
 
 use super::error::ApiError;
@@ -26,7 +26,13 @@ impl<S: Send + Sync> FromRequest<S> for RawBody {
 }
 
 fn body_error(rejection: axum::extract::rejection::BytesRejection) -> ApiError {
-    if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+    if super::deadline::timed_out(&rejection) {
+        ApiError::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "request_timeout",
+            "リクエストの本文が時間内に届きませんでした。",
+        )
+    } else if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
         ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             "too_large",
@@ -44,6 +50,15 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        // Only `application/json`: a browser may send `text/plain` from any site without
+        // asking first, while JSON needs a CORS preflight the helpdesk can refuse.
+        if !is_json(req.headers()) {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "Content-Type: application/json で送ってください。",
+            ));
+        }
         let RawBody(bytes) = RawBody::from_request(req, state).await?;
         let text = std::str::from_utf8(&bytes)
             .map_err(|_| ApiError::bad_request("invalid_utf8", "本文が UTF-8 ではありません。"))?;
@@ -64,4 +79,13 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
             )
         })
     }
+}
+
+/// Whether the body is declared as JSON (`application/json`, parameters allowed).
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|essence| essence.trim().eq_ignore_ascii_case("application/json"))
 }

@@ -3,12 +3,16 @@
 mod ask;
 mod chat;
 pub mod console;
+pub mod deadline;
 mod error;
+mod extract;
 mod faqs;
 mod json_body;
 mod logochat;
 mod messages;
 mod operator;
+mod origin;
+mod rate_limit;
 mod widget;
 
 use std::sync::Arc;
@@ -76,6 +80,13 @@ fn chat_routes(settings: &crate::config::WidgetSettings) -> Router<Arc<Helpdesk>
             "/api/v1/chat/{conversation}/messages",
             get(chat::messages).options(preflight),
         )
+        .layer(axum::middleware::from_fn_with_state(
+            origin::AllowedOrigins::new(&settings.allowed_origins),
+            origin::check,
+        ))
+        .layer(axum::Extension(Arc::new(rate_limit::ChatLimits::new(
+            settings,
+        ))))
         .layer(cors)
 }
 

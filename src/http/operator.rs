@@ -5,8 +5,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::Json;
@@ -14,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
 
 use super::error::{ApiError, ApiResult};
+use super::extract::{ApiPath, ApiQuery};
 use super::json_body::JsonBody;
 use super::messages::{bodies, MessageBody};
 use crate::domain::{OutboxStatus, TextEnum, TicketStatus};
@@ -53,7 +53,7 @@ impl FromRequestParts<Arc<Helpdesk>> for Operator {
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
     #[serde(default)]
-    pub status: Option<TicketStatus>,
+    pub status: Option<String>,
     /// Only tickets past their first-response or resolution due time.
     #[serde(default)]
     pub overdue: bool,
@@ -101,18 +101,21 @@ const OPERATOR_API: &str = "operator-api";
 pub async fn list(
     _: Operator,
     State(helpdesk): State<Arc<Helpdesk>>,
-    query: Result<Query<ListQuery>, QueryRejection>,
+    ApiQuery(query): ApiQuery<ListQuery>,
 ) -> ApiResult<Json<Vec<Ticket>>> {
-    let Query(query) = query.map_err(|_| {
-        let names: Vec<&str> = TicketStatus::ALL.iter().map(|s| s.as_str()).collect();
-        ApiError::bad_request(
-            "invalid_status",
-            format!("status は {} のどれかです。", names.join(", ")),
-        )
-    })?;
+    let status = match query.status.as_deref() {
+        None => None,
+        Some(s) => Some(TicketStatus::parse(s).map_err(|_| {
+            let names: Vec<&str> = TicketStatus::ALL.iter().map(|s| s.as_str()).collect();
+            ApiError::bad_request(
+                "invalid_status",
+                format!("status は {} のどれかです。", names.join(", ")),
+            )
+        })?),
+    };
     let tickets = helpdesk
         .tickets()
-        .list(query.status, query.overdue, LIST_LIMIT)
+        .list(status, query.overdue, LIST_LIMIT)
         .await?;
     Ok(Json(tickets))
 }
@@ -120,7 +123,7 @@ pub async fn list(
 pub async fn show(
     _: Operator,
     State(helpdesk): State<Arc<Helpdesk>>,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<TicketDetail>> {
     // Reading a ticket shows a staff member's messages: recorded, under the API's name.
     let (ticket, messages) = helpdesk.tickets().transcript(id, OPERATOR_API).await?;
@@ -136,7 +139,7 @@ pub async fn show(
 pub async fn act(
     _: Operator,
     State(helpdesk): State<Arc<Helpdesk>>,
-    Path((id, verb)): Path<(i64, String)>,
+    ApiPath((id, verb)): ApiPath<(i64, String)>,
     JsonBody(request): JsonBody<ActionRequest>,
 ) -> ApiResult<Json<ActionResponse>> {
     let operator = request.operator.trim();
@@ -168,7 +171,7 @@ pub async fn act(
 pub async fn outbox(
     _: Operator,
     State(helpdesk): State<Arc<Helpdesk>>,
-    Query(query): Query<OutboxQuery>,
+    ApiQuery(query): ApiQuery<OutboxQuery>,
 ) -> ApiResult<Json<Vec<OutboxItem>>> {
     Ok(Json(
         helpdesk.outbox().items(query.status, LIST_LIMIT).await?,
@@ -178,7 +181,7 @@ pub async fn outbox(
 pub async fn retry_outbox(
     _: Operator,
     State(helpdesk): State<Arc<Helpdesk>>,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<StatusCode> {
     match helpdesk.outbox().retry(id).await? {
         Requeue::Requeued => Ok(StatusCode::NO_CONTENT),

@@ -199,3 +199,20 @@ async fn a_bad_channel_name_is_refused_with_a_400() {
     }
     assert_eq!(app.helpdesk.store().question_count().await.unwrap(), 0);
 }
+
+#[tokio::test]
+async fn a_question_not_declared_as_json_is_refused_with_415() {
+    let app = spawn_app().await;
+    let body = json!({"text": "印刷できない"}).to_string();
+
+    for content_type in [Some("text/plain"), Some("application/jsonx"), None] {
+        let mut request = axum::http::Request::post("/api/v1/ask");
+        if let Some(content_type) = content_type {
+            request = request.header("content-type", content_type);
+        }
+        app.send(request.body(body.clone().into()).unwrap())
+            .await
+            .assert_error(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type");
+    }
+    assert_eq!(app.helpdesk.store().question_count().await.unwrap(), 0);
+}

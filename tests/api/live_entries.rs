@@ -31,6 +31,29 @@ async fn body_html_is_sanitised_while_body_markdown_keeps_the_original() {
 }
 
 #[tokio::test]
+async fn only_this_servers_images_are_shown_and_others_become_their_alt_text() {
+    let app = spawn_app().await;
+    let body = "設定画面は次のとおりです。\n\n\
+                ![設定画面](https://elsewhere.example/tracker.png)\n\n\
+                <img src=\"//elsewhere.example/x.png\" alt=\"別の図\">\n\n\
+                ![本サーバーの図](/kb-images/vpn.png)";
+    app.save_and_reload(&entry("test-images", "画像入りの本文の確認用の質問", body))
+        .await;
+
+    let faq = app.get("/api/v1/faqs/test-images").await;
+
+    assert_eq!(faq.status, StatusCode::OK, "{}", faq.text);
+    let html = faq.json["body_html"].as_str().unwrap();
+    assert!(!html.contains("elsewhere"), "{html}");
+    assert!(
+        html.contains("設定画面") && html.contains("別の図"),
+        "{html}"
+    );
+    assert_eq!(html.matches("<img").count(), 1, "{html}");
+    assert!(html.contains("<img src=\"/kb-images/vpn.png\""), "{html}");
+}
+
+#[tokio::test]
 async fn a_saved_entry_becomes_answerable_after_a_reload() {
     let app = spawn_app().await;
     let before = app.healthz_faqs().await;

@@ -99,3 +99,14 @@ async fn a_wrong_method_is_a_405_json_error() {
             .assert_error(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed");
     }
 }
+
+#[tokio::test]
+async fn a_path_segment_that_is_not_utf8_is_a_400_json_error() {
+    let app = spawn_app().await;
+
+    for uri in ["/api/v1/faqs/%FF", "/api/v1/faqs/%E3%81"] {
+        app.get(uri)
+            .await
+            .assert_error(StatusCode::BAD_REQUEST, "invalid_path");
+    }
+}

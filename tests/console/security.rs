@@ -253,3 +253,55 @@ async fn console_pages_forbid_inline_scripts_framing_and_caching() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_form_that_is_not_utf8_gets_the_console_error_page_and_changes_nothing() {
+    let d = desk().await;
+    account(&d, "yamada", "山田 花子", Role::Operator).await;
+    let id = escalated(&d, "room-1", "パソコンが起動しません").await;
+    let browser = Browser::sign_in(&d, "yamada").await;
+    for body in [
+        format!("csrf={}&text=%FF%FE", browser.csrf),
+        format!("csrf={}&text=%E3%83", browser.csrf),
+    ] {
+        let request = Request::post(format!("/operator/tickets/{id}/note"))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::COOKIE, &browser.cookie)
+            .body(Body::from(body.clone()))
+            .unwrap();
+        let page = send(&d, request).await;
+        assert_eq!(
+            page.status,
+            StatusCode::BAD_REQUEST,
+            "{body}: {}",
+            page.body
+        );
+        assert!(page.body.contains("UTF-8"), "{}", page.body);
+        assert!(page.body.contains("<html"), "the console's own page");
+    }
+    let ticket = browser.get(&d, &format!("/operator/tickets/{id}")).await;
+    assert!(
+        !ticket.body.contains('\u{fffd}'),
+        "a note was stored lossily"
+    );
+
+    // The sign-in form follows the same rule.
+    let form_page = send(&d, get("/operator/sign-in", "")).await;
+    let request = Request::post("/operator/sign-in")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(
+            header::COOKIE,
+            format!(
+                "madoguchi_sign_in={}",
+                form_page.cookie("madoguchi_sign_in").unwrap()
+            ),
+        )
+        .body(Body::from(format!(
+            "login=yamada%FF&password=x&token={}",
+            form_page.hidden("token")
+        )))
+        .unwrap();
+    let page = send(&d, request).await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST, "{}", page.body);
+    assert!(page.body.contains("UTF-8"), "{}", page.body);
+}

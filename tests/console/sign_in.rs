@@ -5,7 +5,7 @@ use chrono::Duration;
 use madoguchi::accounts::Role;
 
 use crate::helpers::{desk, desk_with, thursday_morning};
-use crate::support::{account, get, send, try_sign_in, Browser, PASSWORD};
+use crate::support::{account, get, send, try_sign_in, try_sign_in_from, Browser, PASSWORD};
 
 #[tokio::test]
 async fn the_right_password_signs_in_with_an_http_only_strict_cookie_and_a_wrong_one_does_not() {
@@ -163,4 +163,69 @@ async fn a_page_asked_for_before_signing_in_is_shown_after_it_and_only_console_p
     assert_eq!(form_page.hidden("next"), "/operator/audit?actor=x");
     let evil = send(&d, get("/operator/sign-in?next=https://evil.example/", "")).await;
     assert_eq!(evil.hidden("next"), "/operator");
+}
+
+#[tokio::test]
+async fn a_next_with_a_line_break_or_dot_segments_leads_to_the_queue_after_signing_in() {
+    let d = desk().await;
+    account(&d, "yamada", "山田 花子", Role::Operator).await;
+    for form_uri in [
+        "/operator/sign-in?next=%2Foperator%0D%0AX",
+        "/operator/sign-in?next=%2Foperator%0D%0ASet-Cookie%3A%20a%3Db",
+        "/operator/sign-in?next=%2Foperator%2F..%2F..%2Fx",
+        "/operator/sign-in?next=%2Foperator%2F%252e%252e%2Fsign-out",
+    ] {
+        let page = try_sign_in_from(&d, "", form_uri, "yamada", PASSWORD).await;
+        assert_eq!(
+            page.status,
+            StatusCode::SEE_OTHER,
+            "{form_uri}: {}",
+            page.body
+        );
+        assert_eq!(page.location.as_deref(), Some("/operator"), "{form_uri}");
+    }
+    let page = try_sign_in_from(
+        &d,
+        "",
+        "/operator/sign-in?next=%2Fx%2F..%2Foperator%2Ftickets%2F3",
+        "yamada",
+        PASSWORD,
+    )
+    .await;
+    assert_eq!(page.location.as_deref(), Some("/operator/tickets/3"));
+}
+
+#[tokio::test]
+async fn signing_in_again_in_the_same_browser_ends_the_earlier_session() {
+    let d = desk().await;
+    account(&d, "yamada", "山田 花子", Role::Operator).await;
+    account(&d, "suzuki", "鈴木 一郎", Role::Operator).await;
+    let first = Browser::sign_in(&d, "yamada").await;
+    let untouched = Browser::sign_in(&d, "yamada").await;
+
+    let again = try_sign_in_from(&d, &first.cookie, "/operator/sign-in", "suzuki", PASSWORD).await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER, "{}", again.body);
+    let second = format!(
+        "madoguchi_session={}",
+        again.cookie("madoguchi_session").unwrap()
+    );
+    assert_ne!(second, first.cookie);
+    assert_eq!(
+        first.get(&d, "/operator").await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        send(&d, get("/operator", &second)).await.status,
+        StatusCode::OK
+    );
+    // Another browser's session (one this request did not carry) goes on.
+    assert_eq!(untouched.get(&d, "/operator").await.status, StatusCode::OK);
+
+    // A failed sign-in ends nothing.
+    let refused = try_sign_in_from(&d, &second, "/operator/sign-in", "suzuki", "guess").await;
+    assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        send(&d, get("/operator", &second)).await.status,
+        StatusCode::OK
+    );
 }

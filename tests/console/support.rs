@@ -96,19 +96,40 @@ pub fn get(uri: &str, cookie: &str) -> Request<Body> {
 
 /// Submits the sign-in form as a browser would: fetch it (cookie + token), post it.
 pub async fn try_sign_in(d: &Desk, login: &str, password: &str) -> Page {
-    let form_page = send(d, get("/operator/sign-in", "")).await;
+    try_sign_in_from(d, "", "/operator/sign-in", login, password).await
+}
+
+/// Signs in from a browser that already holds `cookies` (may be empty), through the form
+/// at `form_uri` (which may carry `?next=`), posting back the `next` the form holds.
+pub async fn try_sign_in_from(
+    d: &Desk,
+    cookies: &str,
+    form_uri: &str,
+    login: &str,
+    password: &str,
+) -> Page {
+    let form_page = send(d, get(form_uri, cookies)).await;
     assert_eq!(form_page.status, StatusCode::OK);
     let token = form_page.hidden("token");
-    let cookie = format!(
+    let next = form_page.hidden("next");
+    let mut cookie = format!(
         "madoguchi_sign_in={}",
         form_page.cookie("madoguchi_sign_in").unwrap()
     );
+    if !cookies.is_empty() {
+        cookie = format!("{cookies}; {cookie}");
+    }
     send(
         d,
         form(
             "/operator/sign-in",
             &cookie,
-            &[("login", login), ("password", password), ("token", &token)],
+            &[
+                ("login", login),
+                ("password", password),
+                ("token", &token),
+                ("next", &next),
+            ],
         ),
     )
     .await

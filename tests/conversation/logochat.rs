@@ -250,3 +250,43 @@ async fn while_an_operator_has_the_room_the_bot_is_silent() {
         .await;
     assert_eq!((status, reply), (StatusCode::OK, json!({})));
 }
+
+#[tokio::test]
+async fn a_form_body_that_is_not_utf8_is_refused_like_a_json_one() {
+    let d = desk().await;
+    let form = |text: &str| {
+        format!("token={LOGO_TOKEN}&channel_id=c9&user_id=u9&user_name=x&post_id=p9&text={text}&timestamp=1")
+    };
+    let cases: Vec<(Request<Body>, StatusCode, &str)> = vec![
+        (
+            post(form("%FF%FE"), "application/x-www-form-urlencoded", Some(LOGO_TOKEN)),
+            StatusCode::BAD_REQUEST,
+            "invalid_body",
+        ),
+        (
+            post(form("%E3%81"), "application/x-www-form-urlencoded", Some(LOGO_TOKEN)),
+            StatusCode::BAD_REQUEST,
+            "invalid_body",
+        ),
+        (
+            post(
+                form("%E3%81%93").into_bytes().into_iter().chain(*b"\xff").collect::<Vec<u8>>(),
+                "application/x-www-form-urlencoded",
+                Some(LOGO_TOKEN),
+            ),
+            StatusCode::BAD_REQUEST,
+            "invalid_body",
+        ),
+        (
+            post(
+                "{\"message_id\": \"m\", \"room_id\": \"r\", \"user_id\": \"u\", \"text\": \"\\udcff\"}",
+                "application/json",
+                Some(LOGO_TOKEN),
+            ),
+            StatusCode::BAD_REQUEST,
+            "invalid_body",
+        ),
+    ];
+    assert_refused(&d, cases).await;
+    assert_eq!(d.helpdesk.store().message_count().await.unwrap(), 0);
+}

@@ -269,3 +269,91 @@ async fn overdue_ids(d: &crate::helpers::Desk) -> Vec<i64> {
         .map(|t| t["id"].as_i64().unwrap())
         .collect()
 }
+
+#[tokio::test]
+async fn a_bad_ticket_id_or_query_gets_the_json_error_shape() {
+    let d = desk().await;
+    let get = |uri: &str| {
+        Request::get(uri)
+            .header("authorization", format!("Bearer {OPERATOR_TOKEN}"))
+            .body(Body::empty())
+            .unwrap()
+    };
+    let cases = vec![
+        (
+            get("/api/v1/tickets/abc"),
+            StatusCode::BAD_REQUEST,
+            "invalid_path",
+        ),
+        (
+            get("/api/v1/tickets/%FF"),
+            StatusCode::BAD_REQUEST,
+            "invalid_path",
+        ),
+        (
+            operator_post("/api/v1/tickets/x/take", &json!({"operator": "山田"})),
+            StatusCode::BAD_REQUEST,
+            "invalid_path",
+        ),
+        (
+            get("/api/v1/tickets?overdue=perhaps"),
+            StatusCode::BAD_REQUEST,
+            "invalid_query",
+        ),
+        (
+            get("/api/v1/outbox?colour=red"),
+            StatusCode::BAD_REQUEST,
+            "invalid_query",
+        ),
+        (
+            operator_post("/api/v1/outbox/x/retry", &json!({})),
+            StatusCode::BAD_REQUEST,
+            "invalid_path",
+        ),
+    ];
+    assert_refused(&d, cases).await;
+}
+
+#[tokio::test]
+async fn retrying_an_unknown_outbox_item_is_404_and_one_not_failed_is_409() {
+    let d = crate::helpers::desk_with(|s| {
+        s.logochat.outgoing_url = Some("http://127.0.0.1:9/hook".into());
+    })
+    .await;
+    d.logo("room-1", "ＶＰＮつながらない").await;
+    let id = ticket_in(&said(&d.logo("room-1", "担当者と話したい").await));
+    let (status, _) = d
+        .http(operator_post(
+            &format!("/api/v1/tickets/{id}/reply"),
+            &json!({"operator": "山田", "text": "確認します。"}),
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let item = d.helpdesk.store().outbox(None, 10).await.unwrap()[0].id;
+    let retry = |id: i64| operator_post(&format!("/api/v1/outbox/{id}/retry"), &json!({}));
+
+    assert_refused(
+        &d,
+        vec![
+            (retry(item + 1000), StatusCode::NOT_FOUND, "not_found"),
+            (retry(item), StatusCode::CONFLICT, "not_failed"),
+        ],
+    )
+    .await;
+    let now = d.helpdesk.now();
+    madoguchi::storage::outbox::mark(
+        d.helpdesk.store(),
+        item,
+        madoguchi::domain::OutboxStatus::Failed,
+        now,
+        Some("HTTP 503"),
+    )
+    .await
+    .unwrap();
+    let (status, _) = d.http(retry(item)).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        d.helpdesk.store().outbox(None, 10).await.unwrap()[0].status,
+        madoguchi::domain::OutboxStatus::Pending
+    );
+}

@@ -34,8 +34,8 @@ pub fn parse(content_type: Option<&str>, body: &[u8]) -> Result<WebhookMessage, 
             .starts_with("application/x-www-form-urlencoded")
     });
     let fields: Map<String, Value> = if form {
-        serde_urlencoded::from_str::<Vec<(String, String)>>(text)
-            .map_err(|e| format!("フォームとして読み取れません: {e}"))?
+        crate::urlencoded::from_bytes::<Vec<(String, String)>>(text.as_bytes())
+            .map_err(|e| e.to_string())?
             .into_iter()
             .map(|(k, v)| (k, Value::String(v)))
             .collect()

@@ -165,7 +165,10 @@ async fn submit(
     let entry = form.entry(id);
     if form.action == "preview" {
         let extras = Extras {
-            preview: Some(markdown_to_safe_html(&entry.body)),
+            preview: Some(markdown_to_safe_html(
+                &entry.body,
+                &helpdesk.settings().faq.image_hosts,
+            )),
             ..Extras::default()
         };
         return page(helpdesk, signed, creating, form, extras).await;

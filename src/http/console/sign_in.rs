@@ -9,10 +9,9 @@ use askama::Template;
 use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use serde::Deserialize;
 
-use super::auth::{self, cookie, Posted, Signed};
+use super::auth::{self, cookie, FormBody, Posted, Signed};
 use super::page::{render, PageResult};
 use crate::accounts::{random_token, SignInError};
 use crate::helpdesk::Helpdesk;
@@ -51,16 +50,16 @@ pub async fn form(
     Query(query): Query<NextQuery>,
 ) -> Response {
     let next = auth::safe_next(query.next.as_deref());
-    page(&helpdesk, StatusCode::OK, next, "", None)
+    page(&helpdesk, StatusCode::OK, &next, "", None)
 }
 
 pub async fn submit(
     State(helpdesk): State<Arc<Helpdesk>>,
     headers: HeaderMap,
     remote: Option<axum::Extension<ConnectInfo<SocketAddr>>>,
-    Form(form): Form<SignInForm>,
+    FormBody(form): FormBody<SignInForm>,
 ) -> Response {
-    let next = auth::safe_next(form.next.as_deref()).to_owned();
+    let next = auth::safe_next(form.next.as_deref());
     let expected = cookie(&headers, SIGN_IN_COOKIE).unwrap_or("");
     if expected.is_empty() || !constant_time_eq(expected, &form.token) {
         let error = "フォームの有効期限が切れました。もう一度サインインしてください。";
@@ -73,9 +72,10 @@ pub async fn submit(
         );
     }
     let remote = remote.map_or("unknown".to_owned(), |c| c.0 .0.ip().to_string());
+    let previous = cookie(&headers, auth::SESSION_COOKIE);
     match helpdesk
         .accounts()
-        .sign_in(&form.login, &form.password, &remote)
+        .sign_in_replacing(&form.login, &form.password, &remote, previous)
         .await
     {
         Ok(session) => {
