@@ -6,8 +6,9 @@
 //! The model directory is $MADOGUCHI_SENTENCE_ENCODER_DIR, else models/use-multilingual-v3
 //! at the repository root (scripts/fetch-model puts it there).
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Once, OnceLock};
 
 use sentence_encoder::{Encoder, Error, FILES, MODEL_NAME, PACKAGE_VERSION, WHEEL_SHA256};
 use serde_json::Value;
@@ -42,10 +43,16 @@ fn encoder() -> Option<Arc<Encoder>> {
                  MADOGUCHI_REQUIRE_MODEL=1: run scripts/fetch-model",
                 dir.display()
             );
-            println!(
-                "SKIPPED: sentence-encoder model not found at {} ({missing} is missing)",
-                dir.display()
-            );
+            // Once, straight to stderr: the harness would capture println!/eprintln!.
+            static NOTICE: Once = Once::new();
+            NOTICE.call_once(|| {
+                let notice = format!(
+                    "SKIPPED: sentence-encoder model not found at {} ({missing} is missing; \
+                     run scripts/fetch-model)\n",
+                    dir.display()
+                );
+                std::io::stderr().write_all(notice.as_bytes()).ok();
+            });
             None
         }
     }
