@@ -1,4 +1,4 @@
-//! The dashboard (issue 4): today's and this month's counts, the queue now, and the
+//! The dashboard: today's and this month's counts, the queue now, and the
 //! auto-answer rate by day as an inline SVG chart with the same figures as a table under
 //! it. Any signed-in role may look; it shows counts only, no personal data.
 

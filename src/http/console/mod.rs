@@ -52,12 +52,12 @@ pub fn routes() -> Router<Arc<Helpdesk>> {
         .route("/operator/users/{login}/{action}", post(users::change))
         .route("/operator/audit", get(audit::show))
         .route("/operator/audit.csv", get(audit::export))
-        // The learning loop and the dashboard (issue 4, points 5 and 6).
+        // The learning loop and the dashboard.
         .route("/operator/dashboard", get(dashboard::show))
         .route("/operator/unanswered", get(unanswered::show))
         .route("/operator/proposals", get(proposals::show))
         .route("/operator/proposals/{id}/{action}", post(proposals::decide))
-        // FAQ maintenance, the synonym dictionary and the test box (issue 4, points 3-4).
+        // FAQ maintenance, the synonym dictionary and the test box.
         .route("/operator/faqs", get(faqs::list))
         .route("/operator/faqs/export", get(faqs::export))
         .route(

@@ -1,4 +1,4 @@
-//! Proposed alternative questions (issue 4, the learning loop): questions of tickets an
+//! Proposed alternative questions (the learning loop): questions of tickets an
 //! operator resolved with an FAQ link, waiting for an admin. Everyone signed in sees the
 //! list; admins accept (the bot answers with it at once) or reject with one click. Success
 //! goes back to the list (303) saying what was done; a refusal shows the list again with

@@ -1,4 +1,4 @@
-//! The unanswered report (issue 4, the learning loop): the questions the bot could not
+//! The unanswered report (the learning loop): the questions the bot could not
 //! answer over a period of local days (this month by default), grouped by similarity, the
 //! most frequent gaps first, each with a link to write the FAQ entry that would answer it.
 
