@@ -24,8 +24,8 @@ impl Default for Fusion {
     fn default() -> Self {
         Self {
             lexical: 0.5,
-            question: 0.35,
-            passage: 0.15,
+            question: 0.10,
+            passage: 0.05,
             floor: 0.3,
             ceiling: 0.9,
         }

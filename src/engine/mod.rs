@@ -27,7 +27,7 @@ use std::sync::Arc;
 use arc_swap::ArcSwap;
 use serde::{Deserialize, Serialize};
 
-pub use decision::{Decision, Reason, Thresholds};
+pub use decision::{Calibration, Decision, Reason, Signals, Thresholds};
 pub use dense::{DenseIndex, DenseScores, EntryVectors};
 pub use fusion::Fusion;
 pub use index::FaqIndex;
@@ -63,6 +63,8 @@ pub struct EngineConfig {
     pub entry_weight: f32,
     /// How lexical and dense similarity combine (when the encoder is loaded).
     pub fusion: Fusion,
+    /// The decision when the encoder is loaded (else `thresholds` decide).
+    pub calibration: Calibration,
 }
 
 impl Default for EngineConfig {
@@ -75,6 +77,7 @@ impl Default for EngineConfig {
             reading_view: 0.8,
             entry_weight: 1.0,
             fusion: Fusion::default(),
+            calibration: Calibration::default(),
         }
     }
 }
@@ -107,6 +110,9 @@ pub struct Outcome {
     pub candidates: Vec<Candidate>,
     /// True when the question was longer than [`MAX_QUESTION_CHARS`] and was cut.
     pub truncated: bool,
+    /// The calibrated probability that the top candidate is right (hybrid engine only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confidence: Option<f32>,
 }
 
 /// How the engine came to an [`Outcome`]: what the question became, what it searched for.
@@ -300,6 +306,7 @@ impl AnswerEngine {
                 intent,
                 candidates: Vec::new(),
                 truncated,
+                confidence: None,
             },
         };
         if intent != Intent::Question {
@@ -321,7 +328,21 @@ impl AnswerEngine {
         let candidates = self.rank(&index, &trace.units, dense.as_ref());
         let top = candidates.first().map(|c| c.score);
         let second = candidates.get(1).map(|c| c.score);
-        let (decision, reason) = self.config.thresholds.decide(top, second);
+        let (decision, reason) = if dense.is_some() {
+            let signals = candidates.first().map(|c| Signals {
+                top: c.score,
+                second: second.unwrap_or(0.0),
+                lexical: c.lexical,
+                cosine: c.dense,
+                other_cosine: candidates[1..].iter().map(|c| c.dense).fold(0.0, f32::max),
+                chars: text.chars().count(),
+            });
+            let (decision, reason, p) = self.config.calibration.decide(signals.as_ref());
+            trace.outcome.confidence = p.map(|p| (p * 10_000.0).round() / 10_000.0);
+            (decision, reason)
+        } else {
+            self.config.thresholds.decide(top, second)
+        };
         trace.outcome.decision = decision;
         trace.outcome.reason = reason;
         trace.outcome.candidates = candidates;

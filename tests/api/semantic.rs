@@ -92,6 +92,25 @@ async fn with_the_model_retrieval_is_hybrid_from_stored_vectors() {
         .map(|c| c.id.as_str())
         .collect();
     assert!(ids.contains(&"mail-mailbox-full"), "{ids:?}");
+    // The commonest questions are answered directly; content-free messages never are.
+    for (question, id) in [
+        ("パスワード忘れた", "account-password-forgot"),
+        ("メールが送れない", "mail-cannot-send"),
+        ("プリンターが動かない", "print-cannot-print"),
+        ("手かざしても反応しない", "account-vein-not-recognized"),
+    ] {
+        let asked = helpdesk.conversations().ask(question, "web").await.unwrap();
+        let answer = asked.outcome.answer().map(|c| c.id.as_str());
+        assert_eq!(answer, Some(id), "{question}: {:?}", asked.outcome);
+    }
+    for question in ["2", "あ", "？", "12"] {
+        let asked = helpdesk.conversations().ask(question, "web").await.unwrap();
+        assert!(
+            asked.outcome.candidates.is_empty(),
+            "{question}: {:?}",
+            asked.outcome
+        );
+    }
     drop(helpdesk);
     // The next start reads the stored vectors: nothing new is stored.
     let again = Helpdesk::open(settings(&dir, model)).await.unwrap();
