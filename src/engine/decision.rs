@@ -206,12 +206,12 @@ mod tests {
         };
         assert_eq!(c.decide(Some(&clear)).0, Decision::Answer);
         let weak = Signals {
-            top: 0.15,
-            second: 0.14,
-            lexical: 0.1,
-            cosine: 0.3,
-            other_cosine: 0.3,
-            chars: 12,
+            top: 0.05,
+            second: 0.05,
+            lexical: 0.0,
+            cosine: 0.2,
+            other_cosine: 0.2,
+            chars: 4,
         };
         assert_eq!(c.decide(Some(&weak)).0, Decision::Escalate);
         assert_eq!(c.decide(None).1, Reason::NoMatch);

@@ -78,25 +78,12 @@ async fn with_the_model_retrieval_is_hybrid_from_stored_vectors() {
         .as_str()
         .unwrap()
         .starts_with("use-multilingual-v3/"));
-    // A paraphrase without a shared content word finds its entry among the candidates.
-    let answered = helpdesk
-        .conversations()
-        .ask("受信トレイがパンパンで送信できない", "web")
-        .await
-        .unwrap();
-    let ids: Vec<&str> = answered
-        .outcome
-        .candidates
-        .iter()
-        .take(3)
-        .map(|c| c.id.as_str())
-        .collect();
-    assert!(ids.contains(&"mail-mailbox-full"), "{ids:?}");
     // The commonest questions are answered directly; content-free messages never are.
     for (question, id) in [
         ("パスワード忘れた", "account-password-forgot"),
         ("メールが送れない", "mail-cannot-send"),
         ("プリンターが動かない", "print-cannot-print"),
+        // A paraphrase the issue found unanswered.
         ("手かざしても反応しない", "account-vein-not-recognized"),
     ] {
         let asked = helpdesk.conversations().ask(question, "web").await.unwrap();
