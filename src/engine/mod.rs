@@ -149,20 +149,14 @@ pub struct AnswerEngine {
 }
 
 impl AnswerEngine {
+    /// A lexical-only engine over the published `entries`.
     pub fn new(
         analyzer: Analyzer,
         smalltalk: SmallTalk,
         config: EngineConfig,
         entries: &[FaqEntry],
     ) -> tantivy::Result<Self> {
-        let index = FaqIndex::build(entries, &analyzer, config.weights)?;
-        Ok(Self {
-            smalltalk,
-            semantic: None,
-            config,
-            index: ArcSwap::from_pointee(index),
-            reloading: std::sync::Mutex::new(()),
-        })
+        Self::hybrid(analyzer, smalltalk, config, entries, None, None)
     }
 
     /// An engine with the sentence encoder, its index built with the entries' stored
@@ -186,7 +180,8 @@ impl AnswerEngine {
     }
 
     /// Rebuilds the index from the live entries and swaps it in; questions being
-    /// answered meanwhile finish on the old one.
+    /// answered meanwhile finish on the old one. Lexical only: the index has no vectors
+    /// afterwards (the knowledge base reloads with [`AnswerEngine::reload_with`]).
     pub fn reload(&self, entries: &[FaqEntry]) -> tantivy::Result<()> {
         let _turn = self.reloading.lock().unwrap_or_else(|e| e.into_inner());
         let analyzer = self.index.load().analyzer.clone();
@@ -197,6 +192,7 @@ impl AnswerEngine {
 
     /// Rebuilds the index from the live entries with another synonym dictionary, and
     /// swaps both in together: from then on questions are analysed with `synonyms`.
+    /// Lexical only, like [`AnswerEngine::reload`].
     pub fn reload_with_synonyms(
         &self,
         synonyms: Synonyms,
