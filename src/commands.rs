@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 
 use crate::config::Settings;
-use crate::engine::{AnswerEngine, EngineConfig};
+use crate::engine::{AnswerEngine, EngineConfig, EntryVectors, Semantic};
 use crate::helpdesk::Helpdesk;
 use crate::kb::files;
 use crate::{eval, lexicon};
@@ -29,6 +29,10 @@ pub struct EvalArgs {
     /// Write a TREC-style run file (qid Q0 faq rank score tag).
     #[arg(long)]
     pub run: Option<PathBuf>,
+    /// Write each query's candidates with their signals (lexical score, cosines) as JSON
+    /// lines, to fit the fusion and the decision on (the calibration set only).
+    #[arg(long)]
+    pub signals: Option<PathBuf>,
     /// Print the thresholds that reach this answer precision on these queries.
     #[arg(long)]
     pub calibrate: Option<f64>,
@@ -81,13 +85,22 @@ pub fn eval(settings: &Settings, args: &EvalArgs) -> anyhow::Result<ExitCode> {
         None => files::load_dir(&settings.kb_dir)?,
     };
     let queries = eval::load_queries(&args.queries).map_err(anyhow::Error::msg)?;
-    let analyzer = lexicon::analyzer(&settings.kb_dir)?;
-    let smalltalk = lexicon::load_smalltalk(&settings.kb_dir)?;
-    let engine = AnswerEngine::new(analyzer, smalltalk, settings.engine, &entries)
-        .context("building the index")?;
+    let (semantic, vectors) = eval_vectors(settings, &entries);
+    let engine = AnswerEngine::hybrid(
+        lexicon::analyzer(&settings.kb_dir)?,
+        lexicon::load_smalltalk(&settings.kb_dir)?,
+        settings.engine,
+        &entries,
+        semantic.clone(),
+        vectors.as_ref(),
+    )
+    .context("building the index")?;
     let runs = eval::run(&engine, &queries);
     if let Some(path) = &args.run {
         eval::write_run(&runs, path).with_context(|| format!("writing {}", path.display()))?;
+    }
+    if let Some(path) = &args.signals {
+        eval::write_signals(&runs, path).with_context(|| format!("writing {}", path.display()))?;
     }
     if args.misses {
         for line in eval::misses(&runs) {
@@ -100,7 +113,7 @@ pub fn eval(settings: &Settings, args: &EvalArgs) -> anyhow::Result<ExitCode> {
             "calibrated for precision >= {target}: [engine.thresholds] answer = {:.2}, margin = {:.2}, suggest = {:.2}",
             t.answer, t.margin, t.suggest
         );
-        let tuned = AnswerEngine::new(
+        let tuned = AnswerEngine::hybrid(
             lexicon::analyzer(&settings.kb_dir)?,
             lexicon::load_smalltalk(&settings.kb_dir)?,
             EngineConfig {
@@ -108,15 +121,22 @@ pub fn eval(settings: &Settings, args: &EvalArgs) -> anyhow::Result<ExitCode> {
                 ..settings.engine
             },
             &entries,
+            semantic,
+            vectors.as_ref(),
         )?;
         let report = eval::report(&eval::run(&tuned, &queries));
         println!("with calibrated thresholds: {}", compact(&report));
     }
     let report = eval::report(&runs);
     println!(
-        "faq entries: {}, queries: {}",
+        "faq entries: {}, queries: {}, retrieval: {}",
         engine.entry_count(),
-        queries.len()
+        queries.len(),
+        if engine.vector_count() > 0 {
+            "hybrid"
+        } else {
+            "lexical"
+        }
     );
     println!("{}", serde_json::to_string(&report)?);
     let sr1 = report["sr_at_1"].as_f64().unwrap_or(0.0);
@@ -135,6 +155,32 @@ pub fn eval(settings: &Settings, args: &EvalArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// The sentence encoder of the settings and every vector of `entries` (encoded here:
+/// an evaluation has no database), or none when the model is missing or turned off.
+fn eval_vectors(
+    settings: &Settings,
+    entries: &[crate::kb::FaqEntry],
+) -> (Option<std::sync::Arc<Semantic>>, Option<EntryVectors>) {
+    let Some(path) = settings.semantic.model() else {
+        eprintln!("eval: semantic retrieval turned off: lexical only");
+        return (None, None);
+    };
+    match Semantic::load(path) {
+        Ok(semantic) => {
+            let vectors = EntryVectors::encode(&semantic, entries, |done, total| {
+                if done == total {
+                    eprintln!("eval: encoded {total} entry texts");
+                }
+            });
+            (Some(semantic), Some(vectors))
+        }
+        Err(e) => {
+            eprintln!("eval: semantic retrieval off ({e}): lexical only");
+            (None, None)
+        }
+    }
 }
 
 fn compact(report: &serde_json::Value) -> String {

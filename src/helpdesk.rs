@@ -3,6 +3,7 @@
 //! outside systems together. Channels (HTTP API, console, LoGoチャット, widget, CLI) talk
 //! to the services it hands out, never to storage.
 
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::accounts::{Accounts, NoDirectory, PasswordDirectory};
@@ -15,7 +16,7 @@ use crate::config::Settings;
 use crate::conversation::Conversations;
 use crate::directory::Directory;
 use crate::domain::OutboxRoute;
-use crate::engine::AnswerEngine;
+use crate::engine::{AnswerEngine, Semantic};
 use crate::kb::files;
 use crate::knowledge::KnowledgeBase;
 use crate::learning::Learning;
@@ -41,6 +42,17 @@ pub struct Helpdesk {
     learning: Learning,
     directory: Directory,
     outbox: Arc<Outbox>,
+    semantic: SemanticStatus,
+}
+
+/// Whether questions are also compared with the entries' sentence vectors (hybrid
+/// retrieval), and if not, why.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SemanticStatus {
+    /// The encoder's model id, when loaded.
+    pub model_id: Option<String>,
+    /// Why retrieval is lexical only (the model is missing, turned off, refused).
+    pub off_reason: Option<String>,
 }
 
 impl Helpdesk {
@@ -62,7 +74,8 @@ impl Helpdesk {
         let store = Store::connect(&settings.database_url(), clock.clone()).await?;
         seed(&store, &settings).await?;
         let generation = generations::get(&mut store.conn(), generations::KNOWLEDGE_BASE).await?;
-        let engine = Arc::new(build_engine(&store, &settings).await?);
+        let (engine, semantic) = build_engine(&store, &settings).await?;
+        let engine = Arc::new(engine);
         let knowledge = Arc::new(KnowledgeBase::new(
             store.clone(),
             engine.clone(),
@@ -112,7 +125,13 @@ impl Helpdesk {
             accounts,
             learning,
             outbox,
+            semantic,
         })
+    }
+
+    /// Whether semantic retrieval is on (`/healthz` shows it).
+    pub fn semantic(&self) -> &SemanticStatus {
+        &self.semantic
     }
 
     pub fn settings(&self) -> &Settings {
@@ -181,19 +200,78 @@ async fn seed(store: &Store, settings: &Settings) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The engine, built from the stored entries and the synonym dictionary in use.
-async fn build_engine(store: &Store, settings: &Settings) -> anyhow::Result<AnswerEngine> {
+/// The engine, built from the stored entries (and their stored sentence vectors, those
+/// missing computed first) with the synonym dictionary in use.
+async fn build_engine(
+    store: &Store,
+    settings: &Settings,
+) -> anyhow::Result<(AnswerEngine, SemanticStatus)> {
     let entries = store.list_faqs().await?;
     // A dictionary saved from the console wins over the knowledge-base file.
     let synonyms = crate::knowledge::synonyms_at_start(store, &settings.kb_dir).await?;
     let analyzer = crate::analysis::Analyzer::new(synonyms);
     let smalltalk = lexicon::load_smalltalk(&settings.kb_dir)?;
     let config = settings.engine;
+    let semantic = load_semantic(settings.semantic.model().map(Path::to_path_buf)).await;
+    let vectors = match &semantic {
+        Ok(s) => Some(crate::knowledge::entry_vectors(store, s, &entries).await?),
+        Err(_) => None,
+    };
+    let status = match &semantic {
+        Ok(s) => SemanticStatus {
+            model_id: Some(s.model_id().to_owned()),
+            off_reason: None,
+        },
+        Err(reason) => SemanticStatus {
+            model_id: None,
+            off_reason: Some(reason.clone()),
+        },
+    };
     let engine = tokio::task::spawn_blocking(move || {
-        AnswerEngine::new(analyzer, smalltalk, config, &entries)
+        AnswerEngine::hybrid(
+            analyzer,
+            smalltalk,
+            config,
+            &entries,
+            semantic.ok(),
+            vectors.as_ref(),
+        )
     })
     .await??;
-    Ok(engine)
+    Ok((engine, status))
+}
+
+/// The sentence encoder at `model`, or why retrieval is lexical only (logged).
+async fn load_semantic(model: Option<PathBuf>) -> Result<Arc<Semantic>, String> {
+    let Some(path) = model else {
+        tracing::info!("semantic retrieval off ([semantic] model is empty): lexical only");
+        return Err("turned off in the configuration ([semantic] model)".into());
+    };
+    let loaded = tokio::task::spawn_blocking(move || Semantic::load(&path))
+        .await
+        .map_err(|e| e.to_string())?;
+    match loaded {
+        Ok(semantic) => {
+            tracing::info!(model = semantic.model_id(), "semantic retrieval on");
+            Ok(semantic)
+        }
+        Err(e @ sentence_encoder::Error::Missing { .. }) => {
+            tracing::warn!(
+                error = %e,
+                "semantic retrieval off: the sentence encoder's model is missing, answering \
+                 from lexical matching alone (run scripts/fetch-model)"
+            );
+            Err(e.to_string())
+        }
+        Err(e) => {
+            tracing::error!(
+                error = %e,
+                "semantic retrieval off: the sentence encoder's model cannot be used, \
+                 answering from lexical matching alone"
+            );
+            Err(e.to_string())
+        }
+    }
 }
 
 /// The outbox's adapters, one per route.

@@ -34,6 +34,14 @@ pub enum Prompt {
     NotifyMailSubject,
     NotifyMailBody,
     NotifyDepartmentUnknown,
+    Unclear,
+    FeedbackRetry,
+    ConfirmRetry,
+    TicketAppended,
+    TicketWaiting,
+    TicketInHand,
+    TicketStaysOpen,
+    NoOpenTicket,
 }
 
 /// (prompt, file stem, placeholders it may use, bundled text)
@@ -189,6 +197,54 @@ const SPECS: &[Spec] = &[
         "notify_department_unknown",
         &[],
         include_str!("../prompts/notify_department_unknown.txt"),
+    ),
+    (
+        Prompt::Unclear,
+        "unclear",
+        &[],
+        include_str!("../prompts/unclear.txt"),
+    ),
+    (
+        Prompt::FeedbackRetry,
+        "feedback_retry",
+        &[],
+        include_str!("../prompts/feedback_retry.txt"),
+    ),
+    (
+        Prompt::ConfirmRetry,
+        "confirm_retry",
+        &[],
+        include_str!("../prompts/confirm_retry.txt"),
+    ),
+    (
+        Prompt::TicketAppended,
+        "ticket_appended",
+        &["ticket"],
+        include_str!("../prompts/ticket_appended.txt"),
+    ),
+    (
+        Prompt::TicketWaiting,
+        "ticket_waiting",
+        &["ticket", "due"],
+        include_str!("../prompts/ticket_waiting.txt"),
+    ),
+    (
+        Prompt::TicketInHand,
+        "ticket_in_hand",
+        &["ticket", "status", "due"],
+        include_str!("../prompts/ticket_in_hand.txt"),
+    ),
+    (
+        Prompt::TicketStaysOpen,
+        "ticket_stays_open",
+        &["ticket"],
+        include_str!("../prompts/ticket_stays_open.txt"),
+    ),
+    (
+        Prompt::NoOpenTicket,
+        "no_open_ticket",
+        &[],
+        include_str!("../prompts/no_open_ticket.txt"),
     ),
 ];
 

@@ -36,6 +36,9 @@ fn madoguchi(data_dir: &Path) -> Command {
         )
         .env_remove("MADOGUCHI_DATABASE_URL")
         .env_remove("MADOGUCHI_LISTEN")
+        // Each fresh data folder would encode the whole knowledge base first (seconds);
+        // these tests are about the commands. Semantic retrieval is tested in process.
+        .env("MADOGUCHI_SEMANTIC_MODEL", "off")
         .env("RUST_LOG", "warn");
     command
 }
@@ -81,12 +84,13 @@ impl Drop for Server {
 }
 
 impl Server {
-    /// Starts `madoguchi serve` on `127.0.0.1:0` and waits, up to [`STARTUP_DEADLINE`],
-    /// for the line that names the address it bound.
-    fn start() -> Server {
+    /// Starts `madoguchi serve` on `127.0.0.1:0` with `env` set too, and waits, up to
+    /// [`STARTUP_DEADLINE`], for the line that names the address it bound.
+    fn start_with(env: &[(&str, &str)]) -> Server {
         let data_dir = TempDir::new().expect("temporary data folder");
         let stderr_log = data_dir.path().join("stderr.log");
         let child = madoguchi(&data_dir.path().join("data"))
+            .envs(env.iter().copied())
             .arg("serve")
             .env("MADOGUCHI_LISTEN", "127.0.0.1:0")
             .stdin(Stdio::null())
@@ -182,7 +186,9 @@ impl Server {
 
 #[test]
 fn serve_listens_on_port_zero_and_answers_health_checks_and_questions() {
-    let server = Server::start();
+    // Without the sentence encoder's model the server starts lexical-only, and says so in
+    // the log and in /healthz.
+    let server = Server::start_with(&[("MADOGUCHI_SEMANTIC_MODEL", "/nonexistent/use-model")]);
     assert_ne!(server.address.port(), 0, "the real port is printed");
 
     let (status, health) = server.request("GET", "/healthz", None);
@@ -191,6 +197,14 @@ fn serve_listens_on_port_zero_and_answers_health_checks_and_questions() {
     assert!(
         health["faqs"].as_u64().unwrap() > 0,
         "seeded on first start: {health}"
+    );
+    assert_eq!(health["retrieval"], "lexical", "{health}");
+    let reason = health["semantic"]["off"].as_str().unwrap_or_default();
+    assert!(reason.contains("/nonexistent/use-model"), "{health}");
+    let log = server.log();
+    assert!(
+        log.contains("semantic retrieval off") && log.contains("scripts/fetch-model"),
+        "{log}"
     );
 
     let question = serde_json::json!({"text": "プリンターで印刷できません"}).to_string();

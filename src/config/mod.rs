@@ -8,6 +8,7 @@
 //! | database | `database_url` | `MADOGUCHI_DATABASE_URL` | SQLite file in the data folder |
 //! | knowledge base | `kb_dir` | `MADOGUCHI_KB_DIR` | `./knowledge-base` |
 //! | engine thresholds | `[engine.thresholds]` | - | calibrated defaults |
+//! | sentence encoder (semantic retrieval) | `[semantic] model` | `MADOGUCHI_SEMANTIC_MODEL` (`off` turns it off) | `models/use-multilingual-v3` |
 //! | bot sentences | `prompts_dir` | `MADOGUCHI_PROMPTS_DIR` | `./prompts` |
 //! | office hours, closures | `[calendar]` | - | 8:30-17:15, no one-off days |
 //! | LoGoチャット token | `[logochat] token` | `MADOGUCHI_LOGOCHAT_TOKEN` | none: webhook off |
@@ -31,10 +32,12 @@ use serde::Deserialize;
 
 mod ldap;
 mod notify;
+mod semantic;
 mod server;
 
 pub use self::ldap::{escape_dn_value, LdapSettings, LOGIN_PLACEHOLDER};
 pub use self::notify::{NotifySettings, SmtpSettings};
+pub use self::semantic::SemanticSettings;
 pub use self::server::ServerSettings;
 use crate::calendar::CalendarConfig;
 use crate::domain::Priority;
@@ -52,6 +55,7 @@ pub struct Settings {
     pub database_url: Option<String>,
     pub kb_dir: PathBuf,
     pub engine: EngineConfig,
+    pub semantic: SemanticSettings,
     pub prompts_dir: PathBuf,
     pub calendar: CalendarConfig,
     pub logochat: LogoChatSettings,
@@ -236,6 +240,7 @@ impl Default for Settings {
             database_url: None,
             kb_dir: PathBuf::from("knowledge-base"),
             engine: EngineConfig::default(),
+            semantic: SemanticSettings::default(),
             prompts_dir: PathBuf::from("prompts"),
             calendar: CalendarConfig::default(),
             logochat: LogoChatSettings::default(),
@@ -282,6 +287,7 @@ impl Settings {
         settings.server.apply_env(&env)?;
         settings.notify.apply_env(&env)?;
         settings.ldap.apply_env(&env);
+        settings.semantic.apply_env(&env);
         settings.validate()?;
         Ok(settings)
     }

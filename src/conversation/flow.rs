@@ -23,8 +23,19 @@ const MAX_OFFERS: usize = 3;
 pub(super) enum Step {
     /// An operator has the conversation: the message is stored, the bot stays silent.
     Silent,
-    /// A new question, and what the engine made of it.
-    Question { text: String, outcome: Outcome },
+    /// A new question, and what the engine made of it; with the conversation's open
+    /// ticket when it is answered beside it (the ticket stays open).
+    Question {
+        text: String,
+        outcome: Outcome,
+        open_ticket: Option<i64>,
+    },
+    /// A message to add to the conversation's open ticket.
+    AppendToTicket { ticket_id: i64 },
+    /// A message with nothing to search for: the prompt that fits the state, which stays.
+    Unclear,
+    /// A sentence worked out already, and a new state.
+    Reply(String, ConversationState),
     /// 「はい」/「いいえ」 to 解決しましたか.
     Feedback {
         resolved: bool,
@@ -134,11 +145,7 @@ impl Conversations {
             }
             (S::AwaitingIdentity { .. }, Word::Cancel) => Step::Say(Prompt::Cancelled, S::Idle),
             (S::AwaitingIdentity { question }, _) => self.identity_reply(question, text).await?,
-            // The engine answers in well under a millisecond: on this thread.
-            _ => Step::Question {
-                text: text.to_owned(),
-                outcome: self.engine.ask(text),
-            },
+            _ => self.plan_message(conversation, text, word).await?,
         })
     }
 
@@ -186,15 +193,30 @@ impl Conversations {
         step: Step,
     ) -> anyhow::Result<TurnResult> {
         Ok(match step {
-            Step::Silent => TurnResult {
-                after: conversation.clone(),
-                replies: Vec::new(),
-                opened_ticket: None,
-            },
-            Step::Question { text, outcome } => {
+            Step::Silent => {
+                self.note_on_ticket(tx, conversation).await?;
+                TurnResult {
+                    after: conversation.clone(),
+                    replies: Vec::new(),
+                    opened_ticket: None,
+                }
+            }
+            Step::Question {
+                text,
+                outcome,
+                open_ticket,
+            } => {
                 let log = question_log(&text, conversation.channel.as_str(), &outcome);
                 let question_id = questions::record(tx, &log).await?;
-                self.answer(conversation, &outcome, &stored_text(&text), question_id)
+                let turn = self.answer(conversation, &outcome, &stored_text(&text), question_id);
+                self.beside_ticket(turn, open_ticket)
+            }
+            Step::AppendToTicket { ticket_id } => {
+                self.append_to_ticket(tx, conversation, ticket_id).await?
+            }
+            Step::Unclear => self.unclear(conversation),
+            Step::Reply(text, state) => {
+                TurnResult::new(conversation, state, bot_message(text, Vec::new()))
             }
             Step::Feedback {
                 resolved,
@@ -378,7 +400,7 @@ impl Conversations {
     }
 
     /// One sentence and a new state.
-    fn say(
+    pub(super) fn say(
         &self,
         conversation: &ConversationRow,
         prompt: Prompt,
@@ -446,7 +468,7 @@ impl Conversations {
     }
 }
 
-fn yes_no() -> Vec<Choice> {
+pub(super) fn yes_no() -> Vec<Choice> {
     ["はい", "いいえ"]
         .map(|w| Choice {
             label: w.into(),

@@ -11,6 +11,7 @@
 //! out again).
 
 mod flow;
+mod followup;
 
 use std::sync::Arc;
 

@@ -10,6 +10,7 @@ mod text_enum;
 
 pub mod account;
 pub mod channel;
+pub mod content;
 pub mod conversation;
 pub mod message;
 pub mod outbox;
@@ -17,6 +18,7 @@ pub mod proposal;
 pub mod role;
 pub mod text;
 pub mod ticket;
+pub mod vector;
 pub mod words;
 
 pub use self::channel::Channel;
@@ -27,3 +29,4 @@ pub use self::proposal::ProposalStatus;
 pub use self::role::Role;
 pub use self::text_enum::{TextEnum, UnknownValue};
 pub use self::ticket::{ticket_number, Priority, TicketStatus};
+pub use self::vector::VectorKind;

@@ -95,6 +95,80 @@ impl Thresholds {
     }
 }
 
+/// The decision of the hybrid engine: a logistic model of "the top candidate is the
+/// right answer" over signals of the ranking, fitted on `eval/calibration` only
+/// (`scripts/fit-decision`); answer above one probability, suggest above another.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Calibration {
+    /// Weights of: top fused score, its lead over the second, the top's lexical score,
+    /// the top's cosine, the top's cosine lead over the other candidates' best, ln(1 +
+    /// question characters).
+    pub weights: [f32; 6],
+    pub bias: f32,
+    /// Answer at or above this probability.
+    pub answer: f32,
+    /// Suggest at or above this probability (else escalate).
+    pub suggest: f32,
+}
+
+impl Default for Calibration {
+    fn default() -> Self {
+        Self {
+            weights: [4.0355, 8.7766, -0.7981, -0.7609, 5.1861, 0.2751],
+            bias: -1.5684,
+            answer: 0.845,
+            suggest: 0.377,
+        }
+    }
+}
+
+/// What the calibrated decision looks at, from the ranked candidates.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Signals {
+    pub top: f32,
+    pub second: f32,
+    pub lexical: f32,
+    pub cosine: f32,
+    /// Best cosine among the other candidates.
+    pub other_cosine: f32,
+    pub chars: usize,
+}
+
+impl Calibration {
+    /// The probability that the top candidate is right.
+    pub fn probability(&self, s: &Signals) -> f32 {
+        let x = [
+            s.top,
+            s.top - s.second,
+            s.lexical,
+            s.cosine,
+            s.cosine - s.other_cosine,
+            (1.0 + s.chars as f32).ln(),
+        ];
+        let z: f32 = self.bias + x.iter().zip(&self.weights).map(|(x, w)| x * w).sum::<f32>();
+        1.0 / (1.0 + (-z).exp())
+    }
+
+    /// Decides from the signals (`None`: no candidate).
+    pub fn decide(&self, signals: Option<&Signals>) -> (Decision, Reason, Option<f32>) {
+        let Some(s) = signals else {
+            return (Decision::Escalate, Reason::NoMatch, None);
+        };
+        let p = self.probability(s);
+        let decided = if p >= self.answer {
+            (Decision::Answer, Reason::Confident)
+        } else if p >= self.suggest && s.top - s.second < 0.05 {
+            (Decision::Suggest, Reason::Ambiguous)
+        } else if p >= self.suggest {
+            (Decision::Suggest, Reason::LowConfidence)
+        } else {
+            (Decision::Escalate, Reason::NoMatch)
+        };
+        (decided.0, decided.1, Some(p))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -117,5 +191,29 @@ mod tests {
         );
         assert_eq!(t.decide(Some(0.1), None).0, Decision::Escalate);
         assert_eq!(t.decide(None, None), (Decision::Escalate, Reason::NoMatch));
+    }
+
+    #[test]
+    fn the_calibrated_decision_answers_clear_leads_and_escalates_weak_matches() {
+        let c = Calibration::default();
+        let clear = Signals {
+            top: 0.8,
+            second: 0.4,
+            lexical: 0.9,
+            cosine: 0.8,
+            other_cosine: 0.5,
+            chars: 12,
+        };
+        assert_eq!(c.decide(Some(&clear)).0, Decision::Answer);
+        let weak = Signals {
+            top: 0.05,
+            second: 0.05,
+            lexical: 0.0,
+            cosine: 0.2,
+            other_cosine: 0.2,
+            chars: 4,
+        };
+        assert_eq!(c.decide(Some(&weak)).0, Decision::Escalate);
+        assert_eq!(c.decide(None).1, Reason::NoMatch);
     }
 }

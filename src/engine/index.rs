@@ -3,6 +3,7 @@
 //! under a second, and swapped whole when an entry changes.
 
 use super::collector::BestPerFaq;
+use super::dense::{DenseIndex, EntryVectors};
 use tantivy::columnar::Column;
 use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::{
@@ -55,6 +56,8 @@ pub struct FaqIndex {
     /// The analyser the index was built with, which questions against it must use too
     /// (its synonyms can change at run time: a new dictionary builds a new index).
     pub analyzer: Analyzer,
+    /// The entries' sentence vectors, when the encoder is loaded and they are stored.
+    pub dense: Option<DenseIndex>,
     /// The index never changes once built (a change builds a new one), so one searcher
     /// and the `faq` column of each segment serve every question.
     searcher: Searcher,
@@ -203,11 +206,18 @@ impl FaqIndex {
             vocabulary,
             weights,
             analyzer: analyzer.clone(),
+            dense: None,
             searcher,
             faq_columns,
             question_field,
             body_field,
         })
+    }
+
+    /// The index with the entries' stored sentence vectors (none: lexical only).
+    pub fn with_dense(mut self, vectors: Option<&EntryVectors>) -> Self {
+        self.dense = vectors.map(|v| DenseIndex::build(&self.entries, v));
+        self
     }
 
     /// The query's units as a vector, and the squared weight per kind of the units no

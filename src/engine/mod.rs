@@ -14,7 +14,10 @@
 
 mod collector;
 mod decision;
+mod dense;
+mod fusion;
 mod index;
+mod semantic;
 mod smalltalk;
 mod units;
 mod vectors;
@@ -24,8 +27,11 @@ use std::sync::Arc;
 use arc_swap::ArcSwap;
 use serde::{Deserialize, Serialize};
 
-pub use decision::{Decision, Reason, Thresholds};
+pub use decision::{Calibration, Decision, Reason, Signals, Thresholds};
+pub use dense::{DenseIndex, DenseScores, EntryVectors};
+pub use fusion::Fusion;
 pub use index::FaqIndex;
+pub use semantic::{entry_texts, from_bytes, text_hash, to_bytes, Semantic};
 pub use smalltalk::{Intent, SmallTalk};
 pub use units::{UnitTokenizer, UnitWeights};
 
@@ -34,8 +40,10 @@ use crate::kb::FaqEntry;
 use units::{units, UnitSet};
 use vectors::{UnitVec, READING, WORD};
 
-/// How many candidates the engine scores and how many it returns.
+/// How many candidates the engine scores and how many it returns; of those scored, how
+/// many more the dense side adds (entries lexical retrieval did not find).
 const SCORED_CANDIDATES: usize = 40;
+const DENSE_CANDIDATES: usize = 20;
 const RETURNED_CANDIDATES: usize = 10;
 
 /// Tunable parts of the ranking; defaults are the calibrated values.
@@ -53,6 +61,10 @@ pub struct EngineConfig {
     /// Weight of the share of the question covered by all of an entry's question
     /// variants together (words spread over several alternatives).
     pub entry_weight: f32,
+    /// How lexical and dense similarity combine (when the encoder is loaded).
+    pub fusion: Fusion,
+    /// The decision when the encoder is loaded (else `thresholds` decide).
+    pub calibration: Calibration,
 }
 
 impl Default for EngineConfig {
@@ -64,6 +76,8 @@ impl Default for EngineConfig {
             body_weight: 0.25,
             reading_view: 0.8,
             entry_weight: 1.0,
+            fusion: Fusion::default(),
+            calibration: Calibration::default(),
         }
     }
 }
@@ -78,6 +92,12 @@ pub struct Candidate {
     pub score: f32,
     /// The title or alternative question that matched best.
     pub matched: String,
+    /// The signals the score came from: lexical similarity (0..1), and the cosine of
+    /// the question with the entry's nearest question and with its question + answer
+    /// (0 without the encoder).
+    pub lexical: f32,
+    pub dense: f32,
+    pub passage: f32,
 }
 
 /// The engine's verdict on one question.
@@ -90,6 +110,9 @@ pub struct Outcome {
     pub candidates: Vec<Candidate>,
     /// True when the question was longer than [`MAX_QUESTION_CHARS`] and was cut.
     pub truncated: bool,
+    /// The calibrated probability that the top candidate is right (hybrid engine only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confidence: Option<f32>,
 }
 
 /// How the engine came to an [`Outcome`]: what the question became, what it searched for.
@@ -116,6 +139,9 @@ impl Outcome {
 /// with) without blocking readers.
 pub struct AnswerEngine {
     smalltalk: SmallTalk,
+    /// The sentence encoder, when its model was found: questions are then encoded and
+    /// compared with the entries' stored vectors too.
+    semantic: Option<Arc<Semantic>>,
     config: EngineConfig,
     index: ArcSwap<FaqIndex>,
     /// Held while an index is built, so two reloads cannot swap in each other's analyser.
@@ -123,15 +149,30 @@ pub struct AnswerEngine {
 }
 
 impl AnswerEngine {
+    /// A lexical-only engine over the published `entries`.
     pub fn new(
         analyzer: Analyzer,
         smalltalk: SmallTalk,
         config: EngineConfig,
         entries: &[FaqEntry],
     ) -> tantivy::Result<Self> {
-        let index = FaqIndex::build(entries, &analyzer, config.weights)?;
+        Self::hybrid(analyzer, smalltalk, config, entries, None, None)
+    }
+
+    /// An engine with the sentence encoder, its index built with the entries' stored
+    /// vectors (lexical only when either is missing).
+    pub fn hybrid(
+        analyzer: Analyzer,
+        smalltalk: SmallTalk,
+        config: EngineConfig,
+        entries: &[FaqEntry],
+        semantic: Option<Arc<Semantic>>,
+        vectors: Option<&EntryVectors>,
+    ) -> tantivy::Result<Self> {
+        let index = FaqIndex::build(entries, &analyzer, config.weights)?.with_dense(vectors);
         Ok(Self {
             smalltalk,
+            semantic,
             config,
             index: ArcSwap::from_pointee(index),
             reloading: std::sync::Mutex::new(()),
@@ -139,7 +180,8 @@ impl AnswerEngine {
     }
 
     /// Rebuilds the index from the live entries and swaps it in; questions being
-    /// answered meanwhile finish on the old one.
+    /// answered meanwhile finish on the old one. Lexical only: the index has no vectors
+    /// afterwards (the knowledge base reloads with [`AnswerEngine::reload_with`]).
     pub fn reload(&self, entries: &[FaqEntry]) -> tantivy::Result<()> {
         let _turn = self.reloading.lock().unwrap_or_else(|e| e.into_inner());
         let analyzer = self.index.load().analyzer.clone();
@@ -150,6 +192,7 @@ impl AnswerEngine {
 
     /// Rebuilds the index from the live entries with another synonym dictionary, and
     /// swaps both in together: from then on questions are analysed with `synonyms`.
+    /// Lexical only, like [`AnswerEngine::reload`].
     pub fn reload_with_synonyms(
         &self,
         synonyms: Synonyms,
@@ -158,6 +201,41 @@ impl AnswerEngine {
         let _turn = self.reloading.lock().unwrap_or_else(|e| e.into_inner());
         let analyzer = self.index.load().analyzer.with_synonyms(synonyms);
         let index = FaqIndex::build(entries, &analyzer, self.config.weights)?;
+        self.index.store(Arc::new(index));
+        Ok(())
+    }
+
+    /// The engine with the sentence encoder (its index gets dense vectors from
+    /// [`AnswerEngine::reload_with`]).
+    pub fn with_semantic(mut self, semantic: Option<Arc<Semantic>>) -> Self {
+        self.semantic = semantic;
+        self
+    }
+
+    /// The sentence encoder, when loaded.
+    pub fn semantic(&self) -> Option<&Arc<Semantic>> {
+        self.semantic.as_ref()
+    }
+
+    /// How many stored vectors the index compares questions with (0: lexical only).
+    pub fn vector_count(&self) -> usize {
+        self.index.load().dense.as_ref().map_or(0, DenseIndex::len)
+    }
+
+    /// Rebuilds the index from the live entries and their stored vectors, with another
+    /// synonym dictionary when given, and swaps it in.
+    pub fn reload_with(
+        &self,
+        synonyms: Option<Synonyms>,
+        entries: &[FaqEntry],
+        vectors: Option<&EntryVectors>,
+    ) -> tantivy::Result<()> {
+        let _turn = self.reloading.lock().unwrap_or_else(|e| e.into_inner());
+        let analyzer = match synonyms {
+            Some(synonyms) => self.index.load().analyzer.with_synonyms(synonyms),
+            None => self.index.load().analyzer.clone(),
+        };
+        let index = FaqIndex::build(entries, &analyzer, self.config.weights)?.with_dense(vectors);
         self.index.store(Arc::new(index));
         Ok(())
     }
@@ -209,7 +287,12 @@ impl AnswerEngine {
         let truncated = text.chars().count() > MAX_QUESTION_CHARS;
         let text = cut(text);
         let analysis = index.analyzer.analyze(text);
-        let intent = self.smalltalk.classify(text, &analysis, &index.analyzer);
+        let mut intent = self.smalltalk.classify(text, &analysis, &index.analyzer);
+        // A number, a lone kana or punctuation has nothing to search for (「2」 once
+        // matched 「2画面にしたい」).
+        if intent == Intent::Question && crate::domain::content::is_content_free(text) {
+            intent = Intent::Empty;
+        }
         let mut trace = Trace {
             analysis,
             units: Vec::new(),
@@ -219,6 +302,7 @@ impl AnswerEngine {
                 intent,
                 candidates: Vec::new(),
                 truncated,
+                confidence: None,
             },
         };
         if intent != Intent::Question {
@@ -231,59 +315,134 @@ impl AnswerEngine {
             return trace;
         }
         trace.units = index.correct_spelling(units(&trace.analysis, UnitSet::All));
-        let candidates = self.rank(&index, &trace.units);
+        let dense = match (&self.semantic, &index.dense) {
+            (Some(semantic), Some(vectors)) if !vectors.is_empty() => {
+                Some(vectors.scores(&semantic.encode_query(text)))
+            }
+            _ => None,
+        };
+        let candidates = self.rank(&index, &trace.units, dense.as_ref());
         let top = candidates.first().map(|c| c.score);
         let second = candidates.get(1).map(|c| c.score);
-        let (decision, reason) = self.config.thresholds.decide(top, second);
+        let (decision, reason) = if dense.is_some() {
+            let signals = candidates.first().map(|c| Signals {
+                top: c.score,
+                second: second.unwrap_or(0.0),
+                lexical: c.lexical,
+                cosine: c.dense,
+                other_cosine: candidates[1..].iter().map(|c| c.dense).fold(0.0, f32::max),
+                chars: text.chars().count(),
+            });
+            let (decision, reason, p) = self.config.calibration.decide(signals.as_ref());
+            trace.outcome.confidence = p.map(|p| (p * 10_000.0).round() / 10_000.0);
+            (decision, reason)
+        } else {
+            self.config.thresholds.decide(top, second)
+        };
         trace.outcome.decision = decision;
         trace.outcome.reason = reason;
         trace.outcome.candidates = candidates;
         trace
     }
 
-    fn rank(&self, index: &FaqIndex, query_units: &[String]) -> Vec<Candidate> {
+    fn rank(
+        &self,
+        index: &FaqIndex,
+        query_units: &[String],
+        dense: Option<&DenseScores>,
+    ) -> Vec<Candidate> {
         let (query, unknown_sq) = index.query_vector(query_units);
         let query_sq: [f32; 3] = std::array::from_fn(|k| query.norm_sq[k] + unknown_sq[k]);
-        if query_sq.iter().sum::<f32>() == 0.0 || query.is_empty() {
-            return Vec::new();
+        let lexical = query_sq.iter().sum::<f32>() > 0.0 && !query.is_empty();
+        let mut ordinals = if lexical {
+            index.candidates(query_units, SCORED_CANDIDATES)
+        } else {
+            Vec::new()
+        };
+        let fusion = &self.config.fusion;
+        if let Some(d) = dense {
+            let mut nearest: Vec<u32> = (0..d.question.len() as u32)
+                .filter(|o| !ordinals.contains(o))
+                .collect();
+            let of = |o: &u32| fusion.dense_part(d.question[*o as usize], d.passage[*o as usize]);
+            nearest.sort_by(|a, b| of(b).total_cmp(&of(a)).then(a.cmp(b)));
+            ordinals.extend(nearest.into_iter().take(DENSE_CANDIDATES));
         }
-        let all_sq: f32 = query_sq.iter().sum();
-        let mut scored: Vec<(f32, u32, u32)> = index
-            .candidates(query_units, SCORED_CANDIDATES)
+        let mut scored: Vec<(f32, u32, u32, [f32; 3])> = ordinals
             .into_iter()
             .map(|faq| {
-                let (similarity, best) = self.question_similarity(index, faq, &query, &query_sq);
-                let words = query.overlap(&index.bodies[faq as usize])[WORD];
-                let body = if query_sq[WORD] > 0.0 {
-                    words / query_sq[WORD]
+                let (similarity, best) = if lexical {
+                    self.lexical_score(index, faq, &query, &query_sq)
                 } else {
-                    0.0
+                    (
+                        0.0,
+                        index.variants_of[faq as usize]
+                            .first()
+                            .copied()
+                            .unwrap_or(0),
+                    )
                 };
-                let entry = index.questions[faq as usize]
-                    .overlap(&query)
-                    .iter()
-                    .sum::<f32>()
-                    / all_sq;
-                let (bw, ew) = (self.config.body_weight, self.config.entry_weight);
-                let score = (similarity + bw * body + ew * entry) / (1.0 + bw + ew);
-                (score, faq, best)
+                let (dq, dp) = dense.map_or((0.0, 0.0), |d| {
+                    (d.question[faq as usize], d.passage[faq as usize])
+                });
+                let score = match dense {
+                    Some(_) => fusion.score(similarity, dq, dp),
+                    None => similarity,
+                };
+                (score, faq, best, [similarity, dq, dp])
             })
             .collect();
         scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        let round = |x: f32| (x.clamp(0.0, 1.0) * 10_000.0).round() / 10_000.0;
         scored
             .into_iter()
             .take(RETURNED_CANDIDATES)
-            .map(|(score, faq, best)| {
+            .map(|(score, faq, best, signals)| {
                 let entry = &index.entries[faq as usize];
                 Candidate {
                     id: entry.id.clone(),
                     title: entry.title.clone(),
                     category: entry.category.clone(),
-                    score: (score.min(1.0) * 10_000.0).round() / 10_000.0,
-                    matched: index.variants[best as usize].text.clone(),
+                    score: round(score),
+                    matched: index
+                        .variants
+                        .get(best as usize)
+                        .filter(|v| v.faq == faq)
+                        .map_or_else(|| entry.title.clone(), |v| v.text.clone()),
+                    lexical: round(signals[0]),
+                    dense: round(signals[1]),
+                    passage: round(signals[2]),
                 }
             })
             .collect()
+    }
+
+    /// The lexical score of entry `faq` (0..1) and its best-matching variant: question
+    /// similarity blended with how much of the question its answer body and all its
+    /// variants together cover.
+    fn lexical_score(
+        &self,
+        index: &FaqIndex,
+        faq: u32,
+        query: &UnitVec,
+        query_sq: &[f32; 3],
+    ) -> (f32, u32) {
+        let all_sq: f32 = query_sq.iter().sum();
+        let (similarity, best) = self.question_similarity(index, faq, query, query_sq);
+        let words = query.overlap(&index.bodies[faq as usize])[WORD];
+        let body = if query_sq[WORD] > 0.0 {
+            words / query_sq[WORD]
+        } else {
+            0.0
+        };
+        let entry = index.questions[faq as usize]
+            .overlap(query)
+            .iter()
+            .sum::<f32>()
+            / all_sq;
+        let (bw, ew) = (self.config.body_weight, self.config.entry_weight);
+        let score = (similarity + bw * body + ew * entry) / (1.0 + bw + ew);
+        (score.min(1.0), best)
     }
 
     /// Best similarity over the entry's variants, and which variant gave it. Each variant

@@ -164,6 +164,28 @@ pub fn write_run(runs: &[Run], path: &Path) -> std::io::Result<()> {
     fs::write(path, out)
 }
 
+/// Writes each query's candidates with their signals as JSON lines, for fitting the
+/// fusion weights and the decision (on the calibration set only).
+pub fn write_signals(runs: &[Run], path: &Path) -> std::io::Result<()> {
+    let mut out = String::new();
+    for run in runs {
+        let line = serde_json::json!({
+            "id": run.query.id,
+            "text_chars": run.query.text.chars().count(),
+            "kind": run.query.kind,
+            "relevant": run.query.relevant,
+            "intent": run.outcome.intent,
+            "candidates": run.outcome.candidates.iter().map(|c| serde_json::json!({
+                "id": c.id, "score": c.score, "lexical": c.lexical,
+                "dense": c.dense, "passage": c.passage,
+            })).collect::<Vec<_>>(),
+        });
+        out.push_str(&line.to_string());
+        out.push('\n');
+    }
+    fs::write(path, out)
+}
+
 /// Finds the thresholds that answer the most questions while keeping the precision of
 /// answers at or above `target`, on these runs.
 pub fn calibrate(runs: &[Run], target: f64) -> Thresholds {

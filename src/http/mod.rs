@@ -107,7 +107,21 @@ async fn preflight() -> StatusCode {
 async fn healthz(
     axum::extract::State(helpdesk): axum::extract::State<Arc<Helpdesk>>,
 ) -> Json<serde_json::Value> {
-    Json(serde_json::json!({"status": "ok", "faqs": helpdesk.knowledge().entry_count()}))
+    let engine = helpdesk.knowledge().engine();
+    let semantic = helpdesk.semantic();
+    let (retrieval, semantic) = match (&semantic.model_id, &semantic.off_reason) {
+        (Some(model), _) => (
+            "hybrid",
+            serde_json::json!({"model_id": model, "vectors": engine.vector_count()}),
+        ),
+        (None, reason) => ("lexical", serde_json::json!({"off": reason})),
+    };
+    Json(serde_json::json!({
+        "status": "ok",
+        "faqs": helpdesk.knowledge().entry_count(),
+        "retrieval": retrieval,
+        "semantic": semantic,
+    }))
 }
 
 async fn not_found() -> ApiError {

@@ -11,6 +11,7 @@ mod maintenance;
 mod statistics;
 mod synonyms;
 mod test_box;
+mod vectors;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -27,6 +28,7 @@ pub use self::synonyms::{
     parse_checked, synonyms_at_start, InvalidSynonyms, SynonymSource, SynonymsInUse,
 };
 pub use self::test_box::Explanation;
+pub use self::vectors::entry_vectors;
 
 use crate::engine::AnswerEngine;
 use crate::kb::FaqEntry;
@@ -93,9 +95,15 @@ impl KnowledgeBase {
             generations::get(&mut self.store.conn(), generations::KNOWLEDGE_BASE).await?;
         let entries = self.store.list_faqs().await?;
         let synonyms = synonyms::synonyms_at_start(&self.store, &self.kb_dir).await?;
+        let vectors = match self.engine.semantic() {
+            Some(semantic) => Some(entry_vectors(&self.store, semantic, &entries).await?),
+            None => None,
+        };
         let engine = self.engine.clone();
-        tokio::task::spawn_blocking(move || engine.reload_with_synonyms(synonyms, &entries))
-            .await??;
+        tokio::task::spawn_blocking(move || {
+            engine.reload_with(Some(synonyms), &entries, vectors.as_ref())
+        })
+        .await??;
         self.loaded.store(generation, Ordering::SeqCst);
         Ok(())
     }

@@ -27,6 +27,7 @@ pub enum Value {
     Text(Option<String>),
     Time(Option<DateTime<Utc>>),
     Date(Option<NaiveDate>),
+    Bytes(Option<Vec<u8>>),
 }
 
 macro_rules! value_from {
@@ -54,6 +55,7 @@ value_from!(Bool: bool => |v| v);
 value_from!(Text: String => |v| v, &str => str::to_owned, &String => String::clone);
 value_from!(Time: DateTime<Utc> => |v| v, &DateTime<Utc> => |v: &DateTime<Utc>| *v);
 value_from!(Date: NaiveDate => |v| v);
+value_from!(Bytes: Vec<u8> => |v| v);
 
 impl From<&Option<String>> for Value {
     fn from(v: &Option<String>) -> Value {
@@ -125,6 +127,7 @@ text_columns!(
     crate::domain::OutboxRoute,
     crate::domain::ProposalStatus,
     crate::domain::Role,
+    crate::domain::VectorKind,
 );
 
 /// A row type both backends can decode (derive `sqlx::FromRow`).
@@ -322,6 +325,7 @@ impl Sql {
                 Value::Text(v) => args.add(v.as_deref()),
                 Value::Time(v) => args.add(*v),
                 Value::Date(v) => args.add(*v),
+                Value::Bytes(v) => args.add(v.as_deref()),
             }
             .map_err(|e| StorageError::Invalid(format!("cannot bind an argument: {e}")))?;
         }
@@ -338,6 +342,7 @@ impl Sql {
                 Value::Text(v) => args.add(v.clone()),
                 Value::Time(v) => args.add(*v),
                 Value::Date(v) => args.add(*v),
+                Value::Bytes(v) => args.add(v.clone()),
             }
             .map_err(|e| StorageError::Invalid(format!("cannot bind an argument: {e}")))?;
         }

@@ -21,6 +21,7 @@ pub mod rows;
 
 pub mod audit;
 pub mod conversations;
+pub mod faq_vectors;
 pub mod faqs;
 pub mod feedback;
 pub mod generations;
@@ -33,6 +34,7 @@ pub mod questions;
 pub mod sessions;
 pub mod staff;
 pub mod synonyms;
+pub mod ticket_updates;
 pub mod tickets;
 pub mod users;
 

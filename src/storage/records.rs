@@ -198,6 +198,9 @@ pub struct Ticket {
     pub first_response_due: Option<DateTime<Utc>>,
     pub resolution_due: Option<DateTime<Utc>>,
     pub priority: Priority,
+    /// The staff member wrote to the ticket's conversation at this time, and no operator
+    /// has read the ticket since (the queue marks it as updated).
+    pub updated_by_staff_at: Option<DateTime<Utc>>,
 }
 
 /// A change to a ticket: `None` keeps the field.

@@ -182,6 +182,7 @@ impl Tickets {
             }
         };
         tickets::update(tx, ticket.id, &update).await?;
+        crate::storage::ticket_updates::mark_read(tx, ticket.id).await?;
         let message = NewMessage {
             author_name: name,
             ..NewMessage::outgoing(author, text)

@@ -172,6 +172,7 @@ impl Tickets {
                 .detail(format!("ticket {id}"));
             audit::append(&mut tx, &entry).await?;
         }
+        crate::storage::ticket_updates::mark_read(&mut tx, id).await?;
         tx.commit().await?;
         let messages = self.store.messages_after(ticket.conversation_id, 0).await?;
         let notes = self.store.ticket_notes(id).await?;

@@ -44,6 +44,11 @@ pub async fn spawn_app() -> TestApp {
         data_dir: data_dir.path().to_path_buf(),
         database_url: None,
         kb_dir: concat!(env!("CARGO_MANIFEST_DIR"), "/knowledge-base").into(),
+        // Lexical only: semantic retrieval has its own tests (tests/api/semantic.rs,
+        // tests/engine.rs); a fresh database would encode the whole knowledge base first.
+        semantic: madoguchi::config::SemanticSettings {
+            model: Default::default(),
+        },
         ..Settings::default()
     };
     let helpdesk = Arc::new(Helpdesk::open(settings).await.expect("open the helpdesk"));

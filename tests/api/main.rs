@@ -10,4 +10,5 @@ mod bad_input;
 mod helpers;
 mod live_entries;
 mod routes;
+mod semantic;
 mod server;

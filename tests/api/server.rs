@@ -31,6 +31,11 @@ async fn start(adjust: impl FnOnce(&mut Settings)) -> Server {
         data_dir: dir.path().to_path_buf(),
         kb_dir: format!("{root}/knowledge-base").into(),
         prompts_dir: format!("{root}/prompts").into(),
+        // Lexical only: semantic retrieval has its own tests (tests/api/semantic.rs,
+        // tests/engine.rs); a fresh database would encode the whole knowledge base first.
+        semantic: madoguchi::config::SemanticSettings {
+            model: Default::default(),
+        },
         ..Settings::default()
     };
     adjust(&mut settings);

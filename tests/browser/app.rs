@@ -24,6 +24,11 @@ impl TestServer {
         let settings = Settings {
             data_dir: data_dir.path().to_path_buf(),
             kb_dir: concat!(env!("CARGO_MANIFEST_DIR"), "/knowledge-base").into(),
+            // Lexical only: semantic retrieval has its own tests (tests/api/semantic.rs,
+            // tests/engine.rs); a fresh database would encode the whole knowledge base first.
+            semantic: madoguchi::config::SemanticSettings {
+                model: Default::default(),
+            },
             ..Settings::default()
         };
         let helpdesk = Arc::new(Helpdesk::open(settings).await.expect("open the helpdesk"));

@@ -178,3 +178,25 @@ async fn the_queue_pages_by_one_hundred() {
     assert_eq!(second.body.matches("data-id=").count(), 5);
     assert!(second.body.contains("質問 0<"), "oldest last");
 }
+
+#[tokio::test]
+async fn a_message_added_to_an_open_ticket_marks_it_until_an_operator_opens_it() {
+    let d = desk().await;
+    account(&d, "yamada", "山田 花子", Role::Operator).await;
+    let id = escalated(&d, "room-1", "庁内の会議室のプロジェクターが映りません").await;
+    let browser = Browser::sign_in(&d, "yamada").await;
+    let rows = browser.get(&d, "/operator/queue/rows").await;
+    assert!(!rows.body.contains("追記あり"), "{}", rows.body);
+    let said = d
+        .logo("room-1", "昨日の夕方から隣の席の人も同じ状態です")
+        .await;
+    assert!(crate::helpers::said(&said).contains(&format!("受付番号 #{id} に追記しました")));
+    let rows = browser.get(&d, "/operator/queue/rows").await;
+    assert!(rows.body.contains("追記あり"), "{}", rows.body);
+    let ticket = browser.get(&d, &format!("/operator/tickets/{id}")).await;
+    assert!(ticket
+        .body
+        .contains("昨日の夕方から隣の席の人も同じ状態です"));
+    let rows = browser.get(&d, "/operator/queue/rows").await;
+    assert!(!rows.body.contains("追記あり"), "{}", rows.body);
+}

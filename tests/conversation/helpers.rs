@@ -59,6 +59,11 @@ pub async fn desk_in(dir: TempDir, adjust: impl FnOnce(&mut Settings)) -> Desk {
             ..LogoChatSettings::default()
         },
         operator_token: Some(Secret(OPERATOR_TOKEN.into())),
+        // Lexical only: semantic retrieval has its own tests (tests/api/semantic.rs,
+        // tests/engine.rs); a fresh database would encode the whole knowledge base first.
+        semantic: madoguchi::config::SemanticSettings {
+            model: Default::default(),
+        },
         ..Settings::default()
     };
     adjust(&mut settings);

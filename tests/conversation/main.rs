@@ -8,6 +8,7 @@ mod chat_api;
 mod db;
 mod escalation;
 mod flow;
+mod followup;
 mod helpers;
 mod learning;
 mod logochat;

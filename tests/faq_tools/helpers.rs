@@ -35,6 +35,11 @@ pub async fn desk_on(database_url: Option<String>) -> Desk {
         database_url,
         kb_dir: format!("{root}/knowledge-base").into(),
         prompts_dir: format!("{root}/prompts").into(),
+        // Lexical only: semantic retrieval has its own tests (tests/api/semantic.rs,
+        // tests/engine.rs); a fresh database would encode the whole knowledge base first.
+        semantic: madoguchi::config::SemanticSettings {
+            model: Default::default(),
+        },
         ..Settings::default()
     };
     let helpdesk = Helpdesk::open(settings.clone())

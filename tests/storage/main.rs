@@ -12,6 +12,7 @@ mod conversations;
 mod dashboard;
 mod db;
 mod faq_tools;
+mod faq_vectors;
 mod faqs;
 mod generations;
 mod learning;

@@ -95,6 +95,8 @@ pub struct Row {
     pub opened: String,
     pub first_due: Due,
     pub resolution_due: Due,
+    /// The staff member wrote since an operator last read the ticket.
+    pub updated_by_staff: bool,
 }
 
 /// Display names by login, to show who has a ticket.
@@ -122,6 +124,7 @@ impl Row {
             opened: format_datetime_ja(to_local(t.opened_at)),
             first_due: Due::of(t.first_response_due, now, t.status == TicketStatus::New),
             resolution_due: Due::of(t.resolution_due, now, t.status.is_open()),
+            updated_by_staff: t.updated_by_staff_at.is_some(),
         }
     }
 }

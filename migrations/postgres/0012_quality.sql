@@ -1,0 +1,24 @@
+-- Answer quality (PostgreSQL). Keep equivalent to migrations/sqlite/0012_quality.sql.
+
+-- When the staff member last wrote to an open ticket's conversation since an operator
+-- read the ticket: the queue marks the ticket as updated. Cleared when an operator opens
+-- the ticket or acts on it.
+ALTER TABLE tickets ADD COLUMN updated_by_staff_at TIMESTAMPTZ;
+
+-- Sentence vectors of the entries' texts (the question, each alternative question, the
+-- question with its answer), computed once when an entry is saved and read back to build
+-- the index; never computed per question. `text_hash` is the sha256 of the encoded text,
+-- so an edit re-encodes only the texts that changed; `model_id` names the encoder (its
+-- files' hashes and revision): vectors of another model are stale and encoded again.
+-- `vector` is little-endian f32, L2-normalised.
+CREATE TABLE faq_vectors (
+    faq_id     TEXT        NOT NULL REFERENCES faq_entries (id),
+    kind       TEXT        NOT NULL
+        CHECK (kind IN ('question', 'alternative', 'question_answer')),
+    ordinal    BIGINT      NOT NULL,
+    text_hash  TEXT        NOT NULL,
+    model_id   TEXT        NOT NULL,
+    vector     BYTEA       NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (faq_id, kind, ordinal)
+);
