@@ -125,6 +125,9 @@ text_columns!(
     crate::domain::OutboxRoute,
     crate::domain::ProposalStatus,
     crate::domain::Role,
+    crate::domain::RequestStatus,
+    crate::domain::RequestAction,
+    crate::domain::StepStatus,
 );
 
 /// A row type both backends can decode (derive `sqlx::FromRow`).

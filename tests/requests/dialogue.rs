@@ -1,0 +1,156 @@
+//! The request dialogue in LoGoチャット, end to end through the webhook: the FAQ answer
+//! offers the request, each field is asked and checked, 「やめる」 stops it, 「はい」
+//! submits it with a 受付番号, and the requester is told of approval and completion.
+
+use axum::http::{Request, StatusCode};
+use madoguchi::domain::OutboxStatus;
+use serde_json::{json, Value};
+
+use crate::helpers::{operator_post, Desk, LOGO_TOKEN};
+use crate::support::{request_desk, ADMIN, OPERATOR};
+
+const ROOM: &str = "room-ict-10001";
+
+/// Says `text` in LoGoチャット as 沼津 太郎 and returns the bot's answer.
+async fn say(d: &Desk, n: usize, text: &str) -> String {
+    let body = json!({
+        "message_id": format!("m-{n}-{text}"),
+        "room_id": ROOM,
+        "user_id": "logo-taro",
+        "user_name": "沼津 太郎",
+        "text": text,
+    });
+    let request = Request::post("/integrations/logochat/webhook")
+        .header("content-type", "application/json")
+        .header("x-madoguchi-token", LOGO_TOKEN)
+        .body(body.to_string().into())
+        .unwrap();
+    let (status, reply) = d.http(request).await;
+    assert_eq!(status, StatusCode::OK, "{reply}");
+    reply["text"].as_str().unwrap_or_default().to_owned()
+}
+
+/// What was queued for the room in LoGoチャット.
+async fn told(d: &Desk) -> Vec<String> {
+    d.helpdesk
+        .store()
+        .outbox(Some(OutboxStatus::Pending), 50)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|o| o.room == ROOM)
+        .map(|o| o.delivery().unwrap().text)
+        .collect()
+}
+
+#[tokio::test]
+async fn a_new_account_is_requested_in_logochat_approved_and_done() {
+    let d = request_desk(None).await;
+    let offer = say(&d, 1, "新しく来た職員のアカウントを作りたい").await;
+    assert!(
+        offer.ends_with("この申請をしますか？（はい／いいえ）"),
+        "{offer}"
+    );
+    let asked = say(&d, 2, "はい").await;
+    assert!(
+        asked.contains("「ネットワークアカウントの追加」の申請を始めます"),
+        "{asked}"
+    );
+    assert!(asked.contains("職員番号を入力してください"), "{asked}");
+    // Each answer is checked on the spot, with the reason and an example.
+    let unknown = say(&d, 3, "99999").await;
+    assert!(
+        unknown.contains("職員番号 99999 は職員名簿にありません"),
+        "{unknown}"
+    );
+    let network = say(&d, 4, "１０００２").await;
+    assert!(network.contains("どのネットワーク"), "{network}");
+    let wrong = say(&d, 5, "庁内LAN").await;
+    assert!(wrong.contains("ネットワークは「マイナンバー利用事務系」「LGWAN接続系」「インターネット接続系」のどれかです"), "{wrong}");
+    assert!(
+        wrong.contains("例：LGWAN接続系、インターネット接続系"),
+        "{wrong}"
+    );
+    let login = say(&d, 6, "LGWAN、インターネット").await;
+    assert!(login.contains("ログインID"), "{login}");
+    let bad_login = say(&d, 7, "沼津 花子").await;
+    assert!(
+        bad_login.contains("半角英数字") && bad_login.contains("例：numazu.taro"),
+        "{bad_login}"
+    );
+    let date = say(&d, 8, "numazu.hanako").await;
+    assert!(date.contains("利用開始日"), "{date}");
+    let past = say(&d, 9, "2026/11/1").await;
+    assert!(
+        past.contains("利用開始日に過去の日付は指定できません"),
+        "{past}"
+    );
+    let note = say(&d, 10, "12月1日").await;
+    assert!(note.contains("なければ「なし」"), "{note}");
+    let summary = say(&d, 11, "なし").await;
+    assert!(summary.contains("次の内容で申請します"), "{summary}");
+    assert!(
+        summary.contains("・ネットワーク：LGWAN接続系、インターネット接続系"),
+        "{summary}"
+    );
+    assert!(summary.contains("申請者：沼津 太郎"), "{summary}");
+    let submitted = say(&d, 12, "はい").await;
+    assert!(submitted.contains("を受け付けました"), "{submitted}");
+    let number = submitted
+        .split("申請 ")
+        .nth(1)
+        .unwrap()
+        .split('（')
+        .next()
+        .unwrap()
+        .to_owned();
+    let id: i64 = number.trim_start_matches("R-").parse().unwrap();
+    let row = d.helpdesk.requests().request(id).await.unwrap();
+    assert_eq!(row.requester_no, "10001");
+    assert!(row.conversation_id.is_some());
+    // An admin approves, an operator works it through: the requester is told in LoGoチャット.
+    for (action, who) in [
+        ("approve", ADMIN),
+        ("start", OPERATOR),
+        ("complete", OPERATOR),
+    ] {
+        let (status, body): (StatusCode, Value) = d
+            .http(operator_post(
+                &format!("/api/v1/requests/{id}/{action}"),
+                &json!({"operator": who}),
+            ))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{action}: {body}");
+    }
+    let told = told(&d).await;
+    assert!(
+        told.iter()
+            .any(|t| t.contains(&number) && t.contains("承認されました")),
+        "{told:?}"
+    );
+    assert!(
+        told.iter()
+            .any(|t| t.contains(&number) && t.contains("完了しました")),
+        "{told:?}"
+    );
+}
+
+#[tokio::test]
+async fn yameru_stops_the_dialogue_and_iie_declines_the_offer() {
+    let d = request_desk(None).await;
+    let offer = say(&d, 1, "新しく来た職員のアカウントを作りたい").await;
+    assert!(offer.ends_with("（はい／いいえ）"), "{offer}");
+    assert!(say(&d, 2, "いいえ").await.contains("わかりました"));
+    say(&d, 3, "新しく来た職員のアカウントを作りたい").await;
+    say(&d, 4, "はい").await;
+    say(&d, 5, "10002").await;
+    let stopped = say(&d, 6, "やめる").await;
+    assert!(stopped.contains("申請をやめました"), "{stopped}");
+    assert_eq!(crate::support::count(&d, "requests").await, 0);
+    // And the bot answers questions again.
+    let answer = say(&d, 7, "ＶＰＮつながらない").await;
+    assert!(
+        answer.ends_with("解決しましたか？（はい／いいえ）"),
+        "{answer}"
+    );
+}
