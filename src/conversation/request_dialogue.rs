@@ -14,7 +14,7 @@ use crate::domain::ConversationState;
 use crate::kb::render::markdown_to_safe_html;
 use crate::kb::FaqEntry;
 use crate::requests::{Checked, RequestError, Requests, Submission};
-use crate::storage::{Choice, ConversationRow, Tx};
+use crate::storage::{Choice, ConversationRow, StaffMember, Tx};
 
 /// What a dialogue turn does, decided before the turn's transaction.
 pub(super) enum Planned {
@@ -190,7 +190,16 @@ async fn fill(
     }
     let (text, choices) = match next.asking {
         Some(_) => (question(requests, definition, &next), Vec::new()),
-        None => (summary(requests, conversation, definition, &next), yes_no()),
+        None => {
+            let requester = match &conversation.staff_no {
+                Some(no) => requests.staff(no).await?,
+                None => None,
+            };
+            (
+                summary(requests, requester.as_ref(), definition, &next),
+                yes_no(),
+            )
+        }
     };
     Ok(Planned::Say {
         text: format!("{said}{text}"),
@@ -229,7 +238,7 @@ fn question(requests: &Requests, definition: &RequestType, draft: &RequestDraft)
 /// Every answer, with the requester, and 「よろしいですか？」.
 fn summary(
     requests: &Requests,
-    conversation: &ConversationRow,
+    requester: Option<&StaffMember>,
     definition: &RequestType,
     draft: &RequestDraft,
 ) -> String {
@@ -239,12 +248,13 @@ fn summary(
             lines.push(format!("・{}：{}", field.label, field.display(value)));
         }
     }
-    let name = conversation.user_name.clone().unwrap_or_default();
-    lines.push(
-        requests
-            .sentences()
-            .say("requester", &[("name", &name), ("department", "")]),
-    );
+    if let Some(r) = requester {
+        let values = [
+            ("name", r.name.as_str()),
+            ("department", r.department.as_str()),
+        ];
+        lines.push(requests.sentences().say("requester", &values));
+    }
     requests
         .sentences()
         .say("confirm", &[("summary", &lines.join("\n"))])

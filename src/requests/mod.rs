@@ -292,6 +292,11 @@ impl Requests {
         calendar::to_utc(day.and_time(self.calendar.close_time()))
     }
 
+    /// A member of staff from the directory (the requester a dialogue names).
+    pub async fn staff(&self, employee_no: &str) -> Result<Option<StaffMember>, StorageError> {
+        self.store.staff_by_employee_no(employee_no).await
+    }
+
     /// The request `id`.
     pub async fn request(&self, id: i64) -> Result<RequestRow, RequestError> {
         records::get(&mut self.store.conn(), id)

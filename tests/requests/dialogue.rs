@@ -93,7 +93,10 @@ async fn a_new_account_is_requested_in_logochat_approved_and_done() {
         summary.contains("・ネットワーク：LGWAN接続系、インターネット接続系"),
         "{summary}"
     );
-    assert!(summary.contains("申請者：沼津 太郎"), "{summary}");
+    assert!(
+        summary.contains("申請者：沼津 太郎（ICT推進課）"),
+        "{summary}"
+    );
     let submitted = say(&d, 12, "はい").await;
     assert!(submitted.contains("を受け付けました"), "{submitted}");
     let number = submitted

@@ -3,6 +3,10 @@
 //! dialogue through the LoGoチャット webhook, with a fixed clock.
 
 mod api;
+mod console;
+#[allow(dead_code)]
+#[path = "../console/support.rs"]
+mod console_support;
 #[path = "../storage/db.rs"]
 mod db;
 mod dialogue;

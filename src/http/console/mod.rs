@@ -16,6 +16,7 @@ mod faqs;
 mod page;
 mod proposals;
 mod queue;
+mod request_new;
 mod requests;
 mod sign_in;
 mod synonyms;
@@ -50,6 +51,10 @@ pub fn routes() -> Router<Arc<Helpdesk>> {
         .route("/operator/tickets/{id}", get(ticket::show))
         .route("/operator/tickets/{id}/{action}", post(ticket::act))
         .route("/operator/requests", get(requests::list))
+        .route(
+            "/operator/requests/new",
+            get(request_new::form).post(request_new::submit),
+        )
         .route("/operator/requests/{id}", get(requests::show))
         .route("/operator/requests/{id}/files/{name}", get(requests::file))
         .route(
