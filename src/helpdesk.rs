@@ -73,13 +73,16 @@ impl Helpdesk {
         ));
         let wakeup = Wakeup::default();
         let notices = Notices::new(settings.notify.clone(), prompts.clone());
-        let requests = Arc::new(Requests::new(
-            store.clone(),
-            Catalogue::load(&settings.requests.dir)?,
-            Sentences::load(&settings.prompts_dir)?,
-            calendar.clone(),
-            wakeup.clone(),
-        ));
+        let requests = Arc::new(
+            Requests::new(
+                store.clone(),
+                Catalogue::load(&settings.requests.dir)?,
+                Sentences::load(&settings.prompts_dir)?,
+                calendar.clone(),
+                wakeup.clone(),
+            )
+            .with_mail(settings.notify.mail_notices()),
+        );
         let tickets = Arc::new(Tickets::new(
             store.clone(),
             prompts.clone(),

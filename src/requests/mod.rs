@@ -94,6 +94,8 @@ pub struct Requests {
     sentences: Arc<Sentences>,
     calendar: Arc<BusinessCalendar>,
     wakeup: Wakeup,
+    /// Whether requesters are also told by e-mail (`[notify.smtp]` is set).
+    mail: bool,
 }
 
 impl Requests {
@@ -110,7 +112,14 @@ impl Requests {
             sentences: Arc::new(sentences),
             calendar,
             wakeup,
+            mail: false,
         }
+    }
+
+    /// Also tells requesters by e-mail (their address from the staff directory).
+    pub fn with_mail(mut self, on: bool) -> Self {
+        self.mail = on;
+        self
     }
 
     pub fn catalogue(&self) -> &Catalogue {

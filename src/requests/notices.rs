@@ -6,8 +6,9 @@
 use super::{request_number, sentences::fill, RequestError, Requests};
 use crate::calendar;
 use crate::domain::request_type::RequestType;
-use crate::domain::{Author, RequestStatus};
+use crate::domain::{Author, OutboxRoute, RequestStatus};
 use crate::storage::requests::RequestRow;
+use crate::storage::staff::{self, StaffKey};
 use crate::storage::{conversations, messages, outbox, Delivery, NewMessage, NewOutboxItem, Tx};
 
 impl Requests {
@@ -38,14 +39,36 @@ impl Requests {
     }
 
     /// Writes `text` to the request's conversation (and its outbox item when the channel
-    /// pushes). A request without a conversation (the API, the phone) is told nothing
-    /// here: whoever entered it tells the requester.
+    /// pushes), and queues an e-mail to the requester when mail is configured and the
+    /// directory has their address.
     pub(super) async fn tell(
         &self,
         tx: &mut Tx,
         row: &RequestRow,
         text: &str,
     ) -> Result<(), RequestError> {
+        if self.mail {
+            let key = StaffKey::EmployeeNo(&row.requester_no);
+            if let Some(address) = staff::find(&mut tx.conn(), key)
+                .await?
+                .and_then(|m| m.email)
+            {
+                let item = NewOutboxItem {
+                    route: OutboxRoute::Mail,
+                    room: format!("request-{}", row.id),
+                    recipient: Some(address),
+                    delivery: Delivery {
+                        text: text.to_owned(),
+                        subject: Some(format!(
+                            "【申請 {}】{}",
+                            request_number(row.id),
+                            row.type_name
+                        )),
+                    },
+                };
+                outbox::push(tx, &item, None).await?;
+            }
+        }
         let Some(conversation_id) = row.conversation_id else {
             return Ok(());
         };

@@ -6,7 +6,7 @@ use axum::http::{Request, StatusCode};
 use serde_json::{json, Value};
 
 use crate::helpers::{operator_post, Desk, OPERATOR_TOKEN};
-use crate::support::{account_fields, count, request_desk, ADMIN, OPERATOR};
+use crate::support::{account_fields, count, request_desk, request_desk_with, ADMIN, OPERATOR};
 
 fn get(uri: &str) -> Request<Body> {
     Request::get(uri)
@@ -257,4 +257,36 @@ async fn actions_not_allowed_are_refused_and_change_nothing() {
         "{reply}"
     );
     assert_eq!(snapshot(&d).await, after_first);
+}
+
+#[tokio::test]
+async fn the_requester_is_told_by_mail_where_mail_is_configured() {
+    let d = request_desk_with(|s| {
+        s.notify.smtp.host = Some("127.0.0.1".into());
+        s.notify.smtp.from = Some("helpdesk@city.numazu.lg.jp".into());
+    })
+    .await;
+    let body = json!({"type": "ad-account-add", "requester": "10001", "fields": account_fields()});
+    let (_, created) = create(&d, body).await;
+    let id = created["id"].as_i64().unwrap();
+    act(&d, id, "approve", json!({"operator": ADMIN})).await;
+    let mails: Vec<_> = d
+        .helpdesk
+        .store()
+        .outbox(None, 20)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|o| o.route == madoguchi::domain::OutboxRoute::Mail)
+        .collect();
+    assert_eq!(mails.len(), 2, "submitted and approved");
+    for mail in &mails {
+        assert_eq!(mail.recipient.as_deref(), Some("taro@city.numazu.lg.jp"));
+        let delivery = mail.delivery().unwrap();
+        assert_eq!(
+            delivery.subject.as_deref(),
+            Some(format!("【申請 R-{id}】ネットワークアカウントの追加").as_str())
+        );
+    }
+    assert!(mails[0].delivery().unwrap().text.contains("承認されました"));
 }

@@ -1,6 +1,7 @@
 //! A helpdesk with a staff directory and console accounts for the request stories.
 
 use madoguchi::accounts::{HashedPassword, NewUser, Role};
+use madoguchi::config::Settings;
 use madoguchi::domain::Channel;
 use madoguchi::requests::{Acting, Capacity, Submission};
 use madoguchi::storage::{sql, StaffMember};
@@ -15,17 +16,23 @@ pub const OPERATOR: &str = "yamada";
 
 /// A desk on `database_url` (or a fresh SQLite), with two staff members and accounts.
 pub async fn request_desk(database_url: Option<String>) -> Desk {
-    let d = desk_in(tempfile::TempDir::new().unwrap(), |s| {
-        if let Some(url) = database_url {
-            s.database_url = Some(url);
-        }
-    })
-    .await;
+    request_desk_with(|s| s.database_url = database_url).await
+}
+
+/// [`request_desk`] with settings adjusted.
+pub async fn request_desk_with(adjust: impl FnOnce(&mut Settings)) -> Desk {
+    let d = desk_in(tempfile::TempDir::new().unwrap(), adjust).await;
     d.helpdesk
         .store()
         .replace_staff(&[
-            member("10001", "沼津 太郎", "ICT推進課", Some("logo-taro")),
-            member("10002", "沼津 花子", "財政課", None),
+            member(
+                "10001",
+                "沼津 太郎",
+                "ICT推進課",
+                Some("logo-taro"),
+                Some("taro@city.numazu.lg.jp"),
+            ),
+            member("10002", "沼津 花子", "財政課", None, None),
         ])
         .await
         .unwrap();
@@ -48,12 +55,18 @@ pub async fn request_desk(database_url: Option<String>) -> Desk {
     d
 }
 
-fn member(no: &str, name: &str, department: &str, logo: Option<&str>) -> StaffMember {
+fn member(
+    no: &str,
+    name: &str,
+    department: &str,
+    logo: Option<&str>,
+    email: Option<&str>,
+) -> StaffMember {
     StaffMember {
         employee_no: no.into(),
         name: name.into(),
         department: department.into(),
-        email: None,
+        email: email.map(str::to_owned),
         extension: None,
         logochat_id: logo.map(str::to_owned),
     }
