@@ -157,3 +157,79 @@ async fn yameru_stops_the_dialogue_and_iie_declines_the_offer() {
         "{answer}"
     );
 }
+
+/// Says `text` in the portal widget as the staff member the portal's proxy names.
+async fn widget(d: &Desk, conversation: &mut Option<String>, n: usize, text: &str) -> String {
+    let mut body = json!({"message_id": format!("w-{n}"), "text": text});
+    if let Some(token) = conversation {
+        body["conversation"] = json!(token);
+    }
+    let request = Request::post("/api/v1/chat")
+        .header("content-type", "application/json")
+        .header("x-remote-user", "10001")
+        .body(body.to_string().into())
+        .unwrap();
+    let (status, reply) = d.http(request).await;
+    assert_eq!(status, StatusCode::OK, "{reply}");
+    *conversation = reply["conversation"].as_str().map(str::to_owned);
+    let texts: Vec<&str> = reply["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|m| m["text"].as_str())
+        .collect();
+    texts.join("\n")
+}
+
+#[tokio::test]
+async fn the_same_dialogue_runs_in_the_widget_and_notices_arrive_there() {
+    let d = crate::support::request_desk_with(|s| {
+        s.widget.identity_header = Some("X-Remote-User".into());
+        s.widget.conversation_messages_per_minute = 0;
+        s.widget.address_messages_per_minute = 0;
+    })
+    .await;
+    let mut token = None;
+    let offer = widget(&d, &mut token, 1, "メールアカウントを追加したい").await;
+    assert!(
+        offer.ends_with("この申請をしますか？（はい／いいえ）"),
+        "{offer}"
+    );
+    widget(&d, &mut token, 2, "はい").await;
+    let answers = ["自分", "1", "2", "2026-12-01", "なし"];
+    let mut last = String::new();
+    for (i, answer) in answers.iter().enumerate() {
+        last = widget(&d, &mut token, 3 + i, answer).await;
+    }
+    assert!(last.contains("・メールの種類：外部メール"), "{last}");
+    assert!(last.contains("・対象の職員（職員番号）：10001"), "{last}");
+    let submitted = widget(&d, &mut token, 9, "はい").await;
+    assert!(submitted.contains("を受け付けました"), "{submitted}");
+    let row = &d.helpdesk.store();
+    let id: i64 = madoguchi::storage::sql("SELECT MAX(id) FROM requests")
+        .scalar(&mut row.conn())
+        .await
+        .unwrap();
+    let approve = operator_post(
+        &format!("/api/v1/requests/{id}/approve"),
+        &json!({"operator": ADMIN}),
+    );
+    assert_eq!(d.http(approve).await.0, StatusCode::OK);
+    // The widget fetches what was said later: the approval is there.
+    let token = token.unwrap();
+    let (_, all) = d
+        .http(
+            Request::get(format!("/api/v1/chat/{token}/messages?after=0"))
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await;
+    let last = all["messages"].as_array().unwrap().last().unwrap()["text"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        last.contains(&format!("申請 R-{id}")) && last.contains("承認されました"),
+        "{last}"
+    );
+}
