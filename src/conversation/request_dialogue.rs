@@ -11,9 +11,10 @@ use crate::domain::request_draft::RequestDraft;
 use crate::domain::request_type::{FieldKind, RequestType};
 use crate::domain::words::{classify, Word};
 use crate::domain::ConversationState;
+use crate::domain::{request_number, RequestAction};
 use crate::kb::render::markdown_to_safe_html;
 use crate::kb::FaqEntry;
-use crate::requests::{Checked, RequestError, Requests, Submission};
+use crate::requests::{Acting, Capacity, Checked, Prepared, RequestError, Requests, Submission};
 use crate::storage::{Choice, ConversationRow, StaffMember, Tx};
 
 /// What a dialogue turn does, decided before the turn's transaction.
@@ -26,6 +27,8 @@ pub(super) enum Planned {
     },
     /// Every answer checked and confirmed: submit.
     Submit(Box<Checked>),
+    /// The requester withdraws a request of theirs (「R-12 を取り消したい」).
+    Cancel(Box<Prepared>),
 }
 
 /// Answers meaning "the requester themself" for a staff field.
@@ -47,10 +50,17 @@ impl Conversations {
                 Word::No | Word::Cancel => say(requests, "declined", ConversationState::Idle),
                 _ => return Ok(None),
             },
+            // A person, please: the usual flow opens a ticket.
+            ConversationState::FillingRequest { .. } if classify(text) == Word::Person => {
+                return Ok(None)
+            }
             ConversationState::FillingRequest { draft } => {
                 fill(requests, conversation, draft, text).await?
             }
-            _ => return Ok(None),
+            _ => match withdraw(requests, conversation, text).await? {
+                Some(planned) => planned,
+                None => return Ok(None),
+            },
         };
         Ok(Some(Step::Request(planned)))
     }
@@ -106,6 +116,26 @@ impl Conversations {
                     .submit_in(tx, &checked, &actor, false)
                     .await
                     .map_err(|e| anyhow::anyhow!("{e}"))?;
+                TurnResult::new(
+                    conversation,
+                    ConversationState::Idle,
+                    bot_message(text, Vec::new()),
+                )
+            }
+            Planned::Cancel(prepared) => {
+                let requests = self
+                    .requests
+                    .as_ref()
+                    .ok_or_else(|| anyhow::anyhow!("requests are not wired"))?;
+                // Told here, in the reply; the request's own conversation too if it is another.
+                let elsewhere = prepared.row.conversation_id != Some(conversation.id);
+                let text = match requests.apply_in(tx, &prepared, elsewhere).await {
+                    Ok((_, text)) => text,
+                    Err(RequestError::Conflict(_)) => {
+                        RequestError::Conflict(prepared.row.id).to_string()
+                    }
+                    Err(e) => return Err(anyhow::anyhow!("{e}")),
+                };
                 TurnResult::new(
                     conversation,
                     ConversationState::Idle,
@@ -258,6 +288,67 @@ fn summary(
     requests
         .sentences()
         .say("confirm", &[("summary", &lines.join("\n"))])
+}
+
+/// 「R-12 を取り消したい」: the requester withdraws a request of theirs (before work
+/// starts; the rules say when). `None`: not such a message.
+async fn withdraw(
+    requests: &Requests,
+    conversation: &ConversationRow,
+    text: &str,
+) -> anyhow::Result<Option<Planned>> {
+    let folded = crate::analysis::normalize::normalize(text);
+    if !["取り消", "取消", "とりけ", "キャンセル"]
+        .iter()
+        .any(|w| folded.contains(w))
+    {
+        return Ok(None);
+    }
+    let (Some(id), Some(staff_no)) = (number_in(&folded), &conversation.staff_no) else {
+        return Ok(None);
+    };
+    let idle = ConversationState::Idle;
+    let number = request_number(id);
+    match requests.request(id).await {
+        Ok(row) if row.requester_no == *staff_no => {}
+        _ => {
+            let text = requests
+                .sentences()
+                .say("not_yours", &[("number", &number)]);
+            return Ok(Some(Planned::Say {
+                text,
+                choices: Vec::new(),
+                state: idle,
+            }));
+        }
+    }
+    let acting = Acting {
+        login: staff_no,
+        capacity: Capacity::Requester,
+    };
+    let cancel = RequestAction::Cancel;
+    Ok(Some(
+        match requests.prepare(id, acting, cancel, None, None, None).await {
+            Ok(prepared) => Planned::Cancel(Box::new(prepared)),
+            Err(e @ (RequestError::NotAllowed(_) | RequestError::Conflict(_))) => Planned::Say {
+                text: e.to_string(),
+                choices: Vec::new(),
+                state: idle,
+            },
+            Err(e) => return Err(anyhow::anyhow!("{e}")),
+        },
+    ))
+}
+
+/// The first request number (`R-12`, `r12`) in normalised text.
+fn number_in(folded: &str) -> Option<i64> {
+    let at = folded.find('r')?;
+    let digits: String = folded[at + 1..]
+        .trim_start_matches(['-', 'ー', '−', '‐'])
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    digits.parse().ok().filter(|id| *id > 0)
 }
 
 /// 「はい」 to the summary: the request checked once more as a whole.

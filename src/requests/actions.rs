@@ -6,15 +6,29 @@ use serde_json::{Map, Value};
 
 use super::{definition_of, RequestError, Requests, Submission};
 use crate::domain::request::{transition, Approvals, Capacity};
+use crate::domain::request_type::RequestType;
 use crate::domain::{RequestAction, RequestStatus, Role, StepStatus};
 use crate::storage::requests::{self as records, RequestRow, StatusChange};
-use crate::storage::{audit, AuditEntry, StorageError};
+use crate::storage::{audit, AuditEntry, StorageError, Tx};
 
 /// Who acts, and in which capacity.
 #[derive(Debug, Clone, Copy)]
 pub struct Acting<'a> {
     pub login: &'a str,
     pub capacity: Capacity,
+}
+
+/// An action decided by the rules, ready to be written ([`Requests::apply_in`]).
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    pub row: RequestRow,
+    definition: RequestType,
+    action: RequestAction,
+    to: RequestStatus,
+    approvers: Vec<String>,
+    reason: Option<String>,
+    fields: Option<String>,
+    login: String,
 }
 
 /// A work-order step marked done or failed (or pending again).
@@ -54,6 +68,27 @@ impl Requests {
         version: Option<i64>,
         fields: Option<Map<String, Value>>,
     ) -> Result<RequestRow, RequestError> {
+        let prepared = self
+            .prepare(id, acting, action, reason, version, fields)
+            .await?;
+        let mut tx = self.store.begin().await?;
+        let (after, _) = self.apply_in(&mut tx, &prepared, true).await?;
+        tx.commit().await?;
+        self.wakeup.ring();
+        Ok(after)
+    }
+
+    /// Decides `action` on request `id` by the rules, before any transaction (see
+    /// [`Requests::act`]).
+    pub async fn prepare(
+        &self,
+        id: i64,
+        acting: Acting<'_>,
+        action: RequestAction,
+        reason: Option<&str>,
+        version: Option<i64>,
+        fields: Option<Map<String, Value>>,
+    ) -> Result<Prepared, RequestError> {
         let reason = reason.map(str::trim).filter(|r| !r.is_empty());
         if reason.is_some_and(|r| r.chars().count() > MAX_NOTE_CHARS) {
             return Err(RequestError::Invalid(format!(
@@ -78,7 +113,7 @@ impl Requests {
             approvals,
             reason,
         )?;
-        let new_fields = match (action, fields) {
+        let fields = match (action, fields) {
             (RequestAction::Resubmit, Some(fields)) => Some(self.recheck(&row, fields).await?),
             _ => None,
         };
@@ -87,53 +122,67 @@ impl Requests {
             RequestAction::Resubmit => approvers.clear(),
             _ => {}
         }
-        let mut tx = self.store.begin().await?;
+        Ok(Prepared {
+            row,
+            definition,
+            action,
+            to,
+            approvers,
+            reason: reason.map(str::to_owned),
+            fields,
+            login: acting.login.to_owned(),
+        })
+    }
+
+    /// Writes a prepared action inside `tx` (refused if the request moved since it was
+    /// read): the change, its history line, the work order on approval, the audit row
+    /// and, with `tell`, the notice. The request after it and the notice's text.
+    pub async fn apply_in(
+        &self,
+        tx: &mut Tx,
+        p: &Prepared,
+        tell: bool,
+    ) -> Result<(RequestRow, String), RequestError> {
+        let (id, action, to) = (p.row.id, p.action, p.to);
+        let reason = p.reason.as_deref();
         let change = StatusChange {
-            version: row.version,
+            version: p.row.version,
             status: to,
-            approvals: &approvers,
+            approvals: &p.approvers,
             reason: if action.needs_reason() { reason } else { None },
-            fields: new_fields.as_deref(),
+            fields: p.fields.as_deref(),
             due_at: None,
         };
-        match records::change_status(&mut tx, id, &change).await {
+        match records::change_status(tx, id, &change).await {
             Err(StorageError::Conflict(_)) => return Err(RequestError::Conflict(id)),
             other => other?,
         }
-        records::add_event(
-            &mut tx,
-            id,
-            acting.login,
-            action,
-            Some(row.status),
-            to,
-            reason,
-        )
-        .await?;
+        records::add_event(tx, id, &p.login, action, Some(p.row.status), to, reason).await?;
         if to == RequestStatus::Approved {
-            let steps: Vec<(String, Option<String>)> = definition
+            let steps: Vec<(String, Option<String>)> = p
+                .definition
                 .steps
                 .iter()
                 .map(|s| (s.title.clone(), s.ad.map(|a| ad_name(a).to_owned())))
                 .collect();
-            records::insert_steps(&mut tx, id, &steps).await?;
+            records::insert_steps(tx, id, &steps).await?;
         }
         let entry = AuditEntry::new(
-            acting.login,
+            &p.login,
             &format!("request.{action}"),
             "request",
             &id.to_string(),
         )
-        .detail(format!("status {} -> {to}", row.status));
-        audit::append(&mut tx, &entry).await?;
+        .detail(format!("status {} -> {to}", p.row.status));
+        audit::append(tx, &entry).await?;
         let after = records::get(&mut tx.conn(), id)
             .await?
             .ok_or(RequestError::NoSuchRequest(id))?;
-        let text = self.notice_text(&after, &definition, to, reason);
-        self.tell(&mut tx, &after, &text).await?;
-        tx.commit().await?;
-        self.wakeup.ring();
-        Ok(after)
+        let text = self.notice_text(&after, &p.definition, to, reason);
+        if tell {
+            self.tell(tx, &after, &text).await?;
+        }
+        Ok((after, text))
     }
 
     /// Corrected answers of a returned request, checked like a new submission.

@@ -29,7 +29,7 @@ use crate::storage::requests::{self as records, NewRequest, RequestRow};
 use crate::storage::staff::StaffKey;
 use crate::storage::{audit, sql, AuditEntry, StaffMember, StorageError, Store, Tx};
 
-pub use self::actions::{Acting, StepMark};
+pub use self::actions::{Acting, Prepared, StepMark};
 pub use self::catalogue::Catalogue;
 pub use self::sentences::Sentences;
 pub use self::view::{FieldLine, RequestView};

@@ -27,6 +27,7 @@ const DIALOGUE: &[&str] = &[
     "cancelled",
     "declined",
     "unknown_requester",
+    "not_yours",
 ];
 
 #[derive(Debug, Clone, Deserialize)]

@@ -233,3 +233,68 @@ async fn the_same_dialogue_runs_in_the_widget_and_notices_arrive_there() {
         "{last}"
     );
 }
+
+#[tokio::test]
+async fn the_requester_withdraws_a_request_in_chat_before_work_starts() {
+    let d = request_desk(None).await;
+    let first = say(&d, 1, "こんにちは").await;
+    assert!(!first.is_empty());
+    let requests = d.helpdesk.requests();
+    let conversation = d
+        .helpdesk
+        .store()
+        .open_conversation(
+            &madoguchi::storage::ConversationKey {
+                channel: madoguchi::domain::Channel::LogoChat,
+                room: ROOM.into(),
+                user_ref: "logo-taro".into(),
+            },
+            "unused",
+        )
+        .await
+        .unwrap();
+    let mut s = crate::support::submission("ad-account-add", crate::support::account_fields());
+    s.conversation_id = Some(conversation.id);
+    let open = requests.submit(s.clone()).await.unwrap();
+    let working = requests.submit(s).await.unwrap();
+    requests
+        .act(
+            working.id,
+            crate::support::admin(ADMIN),
+            madoguchi::domain::RequestAction::Approve,
+            None,
+            None,
+            None,
+        )
+        .await
+        .unwrap();
+    requests
+        .act(
+            working.id,
+            crate::support::operator(),
+            madoguchi::domain::RequestAction::Start,
+            None,
+            None,
+            None,
+        )
+        .await
+        .unwrap();
+    let cancelled = say(&d, 2, &format!("Ｒ－{} を取り消したい", open.id)).await;
+    assert!(
+        cancelled.contains(&format!("申請 R-{}", open.id)) && cancelled.contains("取り消しました"),
+        "{cancelled}"
+    );
+    let row = requests.request(open.id).await.unwrap();
+    assert_eq!(row.status, madoguchi::domain::RequestStatus::Cancelled);
+    let refused = say(&d, 3, &format!("R-{}をキャンセルしてください", working.id)).await;
+    assert!(
+        refused.contains("作業中の申請は取消できません"),
+        "{refused}"
+    );
+    let unknown = say(&d, 4, "R-999 を取消").await;
+    assert!(unknown.contains("申請 R-999 は見つからないか"), "{unknown}");
+    assert_eq!(
+        requests.request(working.id).await.unwrap().status,
+        madoguchi::domain::RequestStatus::InProgress
+    );
+}
