@@ -15,3 +15,4 @@ mod dialogue;
 mod helpers;
 mod service;
 mod support;
+mod timing;
