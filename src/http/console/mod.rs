@@ -16,6 +16,7 @@ mod faqs;
 mod page;
 mod proposals;
 mod queue;
+mod request_files;
 mod request_new;
 mod requests;
 mod sign_in;
@@ -56,7 +57,10 @@ pub fn routes() -> Router<Arc<Helpdesk>> {
             get(request_new::form).post(request_new::submit),
         )
         .route("/operator/requests/{id}", get(requests::show))
-        .route("/operator/requests/{id}/files/{name}", get(requests::file))
+        .route(
+            "/operator/requests/{id}/files/{name}",
+            get(request_files::file),
+        )
         .route(
             "/operator/requests/{id}/steps/{position}",
             post(requests::mark_step),
