@@ -24,6 +24,7 @@ use crate::lexicon;
 use crate::notify::Notices;
 use crate::outbox::{Adapters, Outbox, Wakeup};
 use crate::prompts::Prompts;
+use crate::requests::{Catalogue, Requests, Sentences};
 use crate::storage::{generations, Store};
 use crate::tickets::Tickets;
 
@@ -42,6 +43,7 @@ pub struct Helpdesk {
     learning: Learning,
     directory: Directory,
     outbox: Arc<Outbox>,
+    requests: Arc<Requests>,
     semantic: SemanticStatus,
 }
 
@@ -84,6 +86,16 @@ impl Helpdesk {
         ));
         let wakeup = Wakeup::default();
         let notices = Notices::new(settings.notify.clone(), prompts.clone());
+        let requests = Arc::new(
+            Requests::new(
+                store.clone(),
+                Catalogue::load(&settings.requests.dir)?,
+                Sentences::load(&settings.prompts_dir)?,
+                calendar.clone(),
+                wakeup.clone(),
+            )
+            .with_mail(settings.notify.mail_notices()),
+        );
         let tickets = Arc::new(Tickets::new(
             store.clone(),
             prompts.clone(),
@@ -100,7 +112,8 @@ impl Helpdesk {
             wakeup.clone(),
             settings.engine.thresholds.suggest,
             settings.faq.image_hosts.clone(),
-        );
+        )
+        .with_requests(requests.clone());
         let directory: Arc<dyn PasswordDirectory> = if settings.ldap.enabled() {
             Arc::new(LdapDirectory::new(settings.ldap.clone()))
         } else {
@@ -126,6 +139,7 @@ impl Helpdesk {
             learning,
             outbox,
             semantic,
+            requests,
         })
     }
 
@@ -165,6 +179,10 @@ impl Helpdesk {
 
     pub fn directory(&self) -> &Directory {
         &self.directory
+    }
+
+    pub fn requests(&self) -> &Arc<Requests> {
+        &self.requests
     }
 
     pub fn outbox(&self) -> &Arc<Outbox> {

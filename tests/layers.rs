@@ -24,6 +24,7 @@ const LAYERS: &[&[&str]] = &[
     &["notify", "outbox", "knowledge", "accounts", "directory"],
     &["learning"],
     &["tickets"],
+    &["requests"],
     &["conversation"],
     &["channels", "adapters"],
     &["helpdesk"],

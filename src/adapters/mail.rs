@@ -83,10 +83,17 @@ pub(crate) fn message(
         .message_id(Some(message_id))
         .date(item.created_at.into())
         .header(ContentType::TEXT_PLAIN);
-    if settings.to.is_empty() {
+    // An item for one person (a requester told of their request) goes to them; the
+    // operators' notices go to the configured list.
+    if let Some(recipient) = &item.recipient {
+        let to: Mailbox = recipient
+            .parse()
+            .map_err(|_| format!("outbox item {}: the recipient is not an address", item.id))?;
+        builder = builder.to(to);
+    } else if settings.to.is_empty() {
         return Err("[notify.smtp] to is empty".into());
     }
-    for to in &settings.to {
+    for to in settings.to.iter().filter(|_| item.recipient.is_none()) {
         let to: Mailbox = to.parse().map_err(|e| format!("[notify.smtp] to: {e}"))?;
         builder = builder.to(to);
     }

@@ -23,6 +23,7 @@
 //! | SLA targets | `[sla]`, `[[sla.rules]]` | - | first response 60, resolution 1,050 business minutes (two days) |
 //! | console sessions | `[console]` | `MADOGUCHI_CONSOLE_SECURE_COOKIE` | idle 120 min, at most 12 h, cookie not `Secure` |
 //! | notices of new escalations | `[notify]`, `[notify.smtp]` | `MADOGUCHI_NOTIFY_*` | off (see [`NotifySettings`]) |
+//! | request types (申請) | `[requests] dir` | - | `./integrations/requests`, else the bundled types |
 //! | console sign-in against the directory | `[ldap]` | `MADOGUCHI_LDAP_URL`, `MADOGUCHI_LDAP_BIND_DN` | off (see [`LdapSettings`]) |
 
 use std::net::SocketAddr;
@@ -33,11 +34,13 @@ use serde::Deserialize;
 mod ldap;
 mod notify;
 mod semantic;
+mod requests;
 mod server;
 
 pub use self::ldap::{escape_dn_value, LdapSettings, LOGIN_PLACEHOLDER};
 pub use self::notify::{NotifySettings, SmtpSettings};
 pub use self::semantic::SemanticSettings;
+pub use self::requests::RequestSettings;
 pub use self::server::ServerSettings;
 use crate::calendar::CalendarConfig;
 use crate::domain::Priority;
@@ -68,6 +71,7 @@ pub struct Settings {
     pub console: ConsoleSettings,
     pub notify: NotifySettings,
     pub ldap: LdapSettings,
+    pub requests: RequestSettings,
 }
 
 /// A secret setting: never printed.
@@ -252,6 +256,7 @@ impl Default for Settings {
             console: ConsoleSettings::default(),
             notify: NotifySettings::default(),
             ldap: LdapSettings::default(),
+            requests: RequestSettings::default(),
         }
     }
 }

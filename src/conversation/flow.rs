@@ -65,6 +65,8 @@ pub(super) enum Step {
     OfferPerson { question: String },
     /// One sentence and a new state.
     Say(Prompt, ConversationState),
+    /// A turn of the request dialogue (`request_dialogue.rs`).
+    Request(super::request_dialogue::Planned),
 }
 
 impl Conversations {
@@ -76,6 +78,9 @@ impl Conversations {
     ) -> anyhow::Result<Step> {
         if !conversation.handler.is_bot() {
             return Ok(Step::Silent);
+        }
+        if let Some(step) = self.plan_request(conversation, text).await? {
+            return Ok(step);
         }
         let state = &conversation.state;
         let word = classify(text);
@@ -279,6 +284,7 @@ impl Conversations {
             }
             Step::OfferPerson { question } => self.offer_person(conversation, &question),
             Step::Say(prompt, state) => self.say(conversation, prompt, state),
+            Step::Request(planned) => self.execute_request(tx, conversation, planned).await?,
         })
     }
 
@@ -332,6 +338,9 @@ impl Conversations {
         others: Vec<Offer>,
     ) -> Option<TurnResult> {
         let entry = self.engine.entry(faq_id)?;
+        if let Some(turn) = self.offer_request(conversation, &entry, question) {
+            return Some(turn);
+        }
         let text = self.prompts.render(
             Prompt::Answer,
             &[("title", &entry.title), ("answer", entry.body.trim())],

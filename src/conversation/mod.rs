@@ -12,6 +12,7 @@
 
 mod flow;
 mod followup;
+mod request_dialogue;
 
 use std::sync::Arc;
 
@@ -104,6 +105,8 @@ pub struct Conversations {
     suggest_floor: f32,
     /// Hosts an answer's images may come from besides this server (`[faq] image_hosts`).
     image_hosts: Vec<String>,
+    /// Requests (申請) the flow offers and takes (see `request_dialogue`).
+    requests: Option<Arc<crate::requests::Requests>>,
 }
 
 impl Conversations {
@@ -124,7 +127,14 @@ impl Conversations {
             wakeup,
             suggest_floor,
             image_hosts,
+            requests: None,
         }
+    }
+
+    /// Lets the flow offer requests after FAQ answers and take them in a dialogue.
+    pub fn with_requests(mut self, requests: Arc<crate::requests::Requests>) -> Self {
+        self.requests = Some(requests);
+        self
     }
 
     /// Receives one message from a staff member and answers it (or stays silent while an

@@ -9,6 +9,14 @@ text_enum! {
         LogoChat = "logochat" / "LoGoチャット",
         Widget = "widget" / "ポータルのチャット",
         Terminal = "terminal" / "端末",
+        /// An inquiry an operator entered for a call.
+        Phone = "phone" / "電話",
+        /// An inquiry an operator entered for a visit to the counter.
+        Counter = "counter" / "窓口",
+        /// An inquiry an operator entered for an e-mail.
+        Mail = "mail" / "メール",
+        /// A request sent by another system through the JSON API.
+        Api = "api" / "連携API",
     }
 }
 
@@ -19,9 +27,18 @@ impl Channel {
     pub fn outbox_route(self) -> Option<OutboxRoute> {
         match self {
             Channel::LogoChat => Some(OutboxRoute::LogoChat),
-            Channel::Widget | Channel::Terminal => None,
+            Channel::Widget
+            | Channel::Terminal
+            | Channel::Phone
+            | Channel::Counter
+            | Channel::Mail
+            | Channel::Api => None,
         }
     }
+
+    /// The channels an operator records an inquiry under (電話, 窓口, メール).
+    pub const ENTERED_BY_OPERATOR: &'static [Channel] =
+        &[Channel::Phone, Channel::Counter, Channel::Mail];
 
     /// Whether messages sent later are pushed through the outbox.
     pub fn pushes(self) -> bool {

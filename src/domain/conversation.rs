@@ -35,6 +35,16 @@ pub enum ConversationState {
     ConfirmEscalation { question: String },
     /// Escalating for an anonymous staff member: waiting for 職員番号 or 内線.
     AwaitingIdentity { question: String },
+    /// An answer whose entry belongs to a request type asked 「この申請をしますか？」.
+    OfferingRequest {
+        type_id: String,
+        faq_id: String,
+        question: String,
+    },
+    /// A request being filled in, one field at a time.
+    FillingRequest {
+        draft: super::request_draft::RequestDraft,
+    },
 }
 
 /// A stored state that cannot be read (written by a version that knew other states).
@@ -58,7 +68,9 @@ impl ConversationState {
             Self::AwaitingFeedback { question, .. }
             | Self::AwaitingChoice { question, .. }
             | Self::ConfirmEscalation { question }
-            | Self::AwaitingIdentity { question } => Some(question),
+            | Self::AwaitingIdentity { question }
+            | Self::OfferingRequest { question, .. } => Some(question),
+            Self::FillingRequest { .. } => None,
         }
     }
 }

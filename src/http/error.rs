@@ -14,6 +14,8 @@ pub struct ApiError {
     pub message: String,
     /// `Retry-After`, in seconds.
     retry_after: Option<u64>,
+    /// Each bad field and why (`invalid_fields`).
+    fields: Option<std::collections::BTreeMap<String, String>>,
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
@@ -25,6 +27,18 @@ impl ApiError {
             code,
             message: message.into(),
             retry_after: None,
+            fields: None,
+        }
+    }
+
+    /// 400 `invalid_fields`, naming each bad field and why.
+    pub fn invalid_fields(fields: std::collections::BTreeMap<String, String>) -> Self {
+        Self {
+            fields: Some(fields),
+            ..Self::bad_request(
+                "invalid_fields",
+                "入力に誤りがあります。項目ごとの理由を確かめてください。",
+            )
         }
     }
 
@@ -64,7 +78,10 @@ impl From<anyhow::Error> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = serde_json::json!({"error": {"code": self.code, "message": self.message}});
+        let mut body = serde_json::json!({"error": {"code": self.code, "message": self.message}});
+        if let Some(fields) = self.fields {
+            body["error"]["fields"] = serde_json::json!(fields);
+        }
         let mut response = (self.status, Json(body)).into_response();
         if let Some(seconds) = self.retry_after {
             response
@@ -115,6 +132,27 @@ impl From<crate::conversation::ConversationError> for ApiError {
         match error {
             E::Busy => Self::new(StatusCode::SERVICE_UNAVAILABLE, "busy", error.to_string()),
             E::Storage(e) => e.into(),
+            E::Internal(e) => e.into(),
+        }
+    }
+}
+
+impl From<crate::requests::RequestError> for ApiError {
+    fn from(error: crate::requests::RequestError) -> Self {
+        use crate::domain::request::NotAllowed as N;
+        use crate::requests::RequestError as E;
+        let message = error.to_string();
+        match error {
+            E::UnknownType(_) => Self::bad_request("unknown_type", message),
+            E::InvalidFields(fields) => Self::invalid_fields(fields),
+            E::NoSuchRequest(_) => Self::not_found(message),
+            E::NotAllowed(N::FromState { .. } | N::SameApproverTwice) => {
+                Self::new(StatusCode::CONFLICT, "not_allowed", message)
+            }
+            E::NotAllowed(N::ReasonRequired(_)) => Self::bad_request("reason_required", message),
+            E::NotAllowed(_) => Self::new(StatusCode::FORBIDDEN, "forbidden", message),
+            E::Invalid(_) => Self::bad_request("invalid", message),
+            E::Conflict(_) => Self::new(StatusCode::CONFLICT, "conflict", message),
             E::Internal(e) => e.into(),
         }
     }

@@ -13,6 +13,7 @@ mod messages;
 mod operator;
 mod origin;
 mod rate_limit;
+mod requests;
 mod widget;
 
 use std::sync::Arc;
@@ -38,6 +39,10 @@ pub fn app(helpdesk: Arc<Helpdesk>) -> Router {
         .route("/api/v1/tickets", get(operator::list))
         .route("/api/v1/tickets/{id}", get(operator::show))
         .route("/api/v1/tickets/{id}/{action}", post(operator::act))
+        .route("/api/v1/request-types", get(requests::types))
+        .route("/api/v1/requests", post(requests::create))
+        .route("/api/v1/requests/{id}", get(requests::show))
+        .route("/api/v1/requests/{id}/{action}", post(requests::act))
         .route("/api/v1/outbox", get(operator::outbox))
         .route("/api/v1/outbox/{id}/retry", post(operator::retry_outbox))
         .route("/integrations/logochat/webhook", post(logochat::webhook))

@@ -246,3 +246,32 @@ fn a_mail_keeps_its_message_id_and_date_across_retries_and_encodes_the_subject()
     assert!(first.contains("Subject: =?utf-8?"), "{first}");
     assert!(first.contains("Date: Thu, 26 Nov 2026 01:00:00"), "{first}");
 }
+
+#[test]
+fn a_mail_for_one_person_goes_to_that_person_only() {
+    let settings = load(MAIL_ON).unwrap().notify.smtp;
+    let created = chrono::Utc.with_ymd_and_hms(2026, 11, 26, 1, 0, 0).unwrap();
+    let delivery = Delivery {
+        subject: Some("【申請 R-1】メールアカウント".into()),
+        text: "承認されました。".into(),
+    };
+    let mut item = OutboxItem {
+        id: 8,
+        route: crate::domain::OutboxRoute::Mail,
+        room: "request-1".into(),
+        recipient: Some("taro@city.numazu.lg.jp".into()),
+        message_id: None,
+        payload: serde_json::to_string(&delivery).unwrap(),
+        status: crate::domain::OutboxStatus::Pending,
+        attempts: 0,
+        next_attempt_at: created,
+        last_error: None,
+        created_at: created,
+        delivered_at: None,
+    };
+    let mail = crate::adapters::mail::message(&settings, &item, &delivery).unwrap();
+    let to: Vec<String> = mail.envelope().to().iter().map(|a| a.to_string()).collect();
+    assert_eq!(to, ["taro@city.numazu.lg.jp"]);
+    item.recipient = Some("not an address\r\nBcc: x@example.com".into());
+    assert!(crate::adapters::mail::message(&settings, &item, &delivery).is_err());
+}

@@ -128,6 +128,27 @@ pub async fn save(tx: &mut Tx, after: &ConversationRow) -> Result<()> {
     Ok(())
 }
 
+/// A new conversation for `key` inside `tx` (an inquiry an operator enters: each is its
+/// own conversation, so `key` is new).
+pub async fn create(tx: &mut Tx, key: &ConversationKey, token: &str) -> Result<ConversationRow> {
+    let now = tx.now();
+    sql(
+        "INSERT INTO conversations (token, channel, room, user_ref, state, created_at, \
+         updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6)",
+    )
+    .bind(token)
+    .bind(key.channel)
+    .bind(&key.room)
+    .bind(&key.user_ref)
+    .bind(ConversationState::Idle.to_json())
+    .bind(now)
+    .execute(&mut tx.conn())
+    .await?;
+    by_key(&mut tx.conn(), key)
+        .await?
+        .ok_or_else(|| StorageError::Corrupt("a conversation just stored is gone".into()))
+}
+
 impl Store {
     /// The conversation for `key`, created (with `token`, idle, with the bot) when there
     /// is none.

@@ -128,6 +128,9 @@ text_columns!(
     crate::domain::ProposalStatus,
     crate::domain::Role,
     crate::domain::VectorKind,
+    crate::domain::RequestStatus,
+    crate::domain::RequestAction,
+    crate::domain::StepStatus,
 );
 
 /// A row type both backends can decode (derive `sqlx::FromRow`).

@@ -31,6 +31,7 @@ pub mod meta;
 pub mod outbox;
 pub mod proposals;
 pub mod questions;
+pub mod requests;
 pub mod sessions;
 pub mod staff;
 pub mod synonyms;

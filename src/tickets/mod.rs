@@ -9,6 +9,7 @@
 
 mod actions;
 mod escalation;
+mod inquiry;
 
 use std::sync::Arc;
 

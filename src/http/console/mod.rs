@@ -16,6 +16,9 @@ mod faqs;
 mod page;
 mod proposals;
 mod queue;
+mod request_files;
+mod request_new;
+mod requests;
 mod sign_in;
 mod synonyms;
 mod ticket;
@@ -48,6 +51,21 @@ pub fn routes() -> Router<Arc<Helpdesk>> {
         .route("/operator/sign-out", post(sign_in::sign_out))
         .route("/operator/tickets/{id}", get(ticket::show))
         .route("/operator/tickets/{id}/{action}", post(ticket::act))
+        .route("/operator/requests", get(requests::list))
+        .route(
+            "/operator/requests/new",
+            get(request_new::form).post(request_new::submit),
+        )
+        .route("/operator/requests/{id}", get(requests::show))
+        .route(
+            "/operator/requests/{id}/files/{name}",
+            get(request_files::file),
+        )
+        .route(
+            "/operator/requests/{id}/steps/{position}",
+            post(requests::mark_step),
+        )
+        .route("/operator/requests/{id}/{action}", post(requests::act))
         .route("/operator/users", get(users::show).post(users::add))
         .route("/operator/users/{login}/{action}", post(users::change))
         .route("/operator/audit", get(audit::show))

@@ -1,0 +1,122 @@
+//! What the helpdesk says about requests: `prompts/requests.toml` (read from the prompts
+//! folder, with the bundled copy as fallback), notices per state and the dialogue's
+//! sentences, with `{name}` placeholders.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::domain::{RequestStatus, TextEnum};
+
+const BUNDLED: &str = include_str!("../../prompts/requests.toml");
+const FILE: &str = "requests.toml";
+
+/// Keys of `[dialogue]` every file must have.
+const DIALOGUE: &[&str] = &[
+    "answer",
+    "requester",
+    "start",
+    "ask",
+    "ask_optional",
+    "invalid",
+    "unknown_staff",
+    "unknown_department",
+    "confirm",
+    "confirm_again",
+    "cancelled",
+    "declined",
+    "unknown_requester",
+    "not_yours",
+];
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sentences {
+    notices: BTreeMap<String, String>,
+    dialogue: BTreeMap<String, String>,
+}
+
+impl Sentences {
+    pub fn bundled() -> Self {
+        Self::parse(BUNDLED).expect("the bundled prompts/requests.toml is valid")
+    }
+
+    /// `requests.toml` from `dir`, or the bundled one when the folder has none.
+    pub fn load(dir: &Path) -> anyhow::Result<Self> {
+        let path = dir.join(FILE);
+        match std::fs::read_to_string(&path) {
+            Ok(text) => Self::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Self::bundled()),
+            Err(e) => Err(anyhow::anyhow!("{}: {e}", path.display())),
+        }
+    }
+
+    fn parse(text: &str) -> Result<Self, String> {
+        let parsed: Sentences = toml::from_str(text).map_err(|e| e.to_string())?;
+        for status in RequestStatus::ALL {
+            if !parsed.notices.contains_key(status.as_str()) {
+                return Err(format!("[notices] has no {}", status.as_str()));
+            }
+        }
+        for key in DIALOGUE {
+            if !parsed.dialogue.contains_key(*key) {
+                return Err(format!("[dialogue] has no {key}"));
+            }
+        }
+        Ok(parsed)
+    }
+
+    /// The shared notice for entering `status`.
+    pub fn notice(&self, status: RequestStatus) -> &str {
+        &self.notices[status.as_str()]
+    }
+
+    /// A dialogue sentence with its placeholders filled.
+    pub fn say(&self, key: &str, values: &[(&str, &str)]) -> String {
+        let template = self.dialogue.get(key).map_or(key, String::as_str);
+        fill(template, values)
+    }
+}
+
+/// `{name}` replaced by its value; unknown placeholders are left empty.
+pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        match after.find('}') {
+            Some(close) => {
+                let name = &after[..close];
+                if let Some((_, v)) = values.iter().find(|(k, _)| *k == name) {
+                    out.push_str(v);
+                }
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push_str(&rest[open..]);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bundled_sentences_cover_every_state_and_fill_placeholders() {
+        let s = Sentences::bundled();
+        let text = fill(
+            s.notice(RequestStatus::Returned),
+            &[("number", "R-1"), ("type", "X"), ("reason", "記入漏れ")],
+        );
+        assert!(text.contains("R-1") && text.contains("記入漏れ"), "{text}");
+        assert_eq!(fill("{a}と{b}と{", &[("a", "1")]), "1とと{");
+        assert!(Sentences::parse("[notices]\n[dialogue]\n").is_err());
+    }
+}
