@@ -163,7 +163,12 @@ impl Conversations {
                     .render(Prompt::ChoiceOutOfRange, &[("max", &max)]);
                 (text, Vec::new())
             }
-            S::Idle | S::AwaitingIdentity { .. } => {
+            S::OfferingRequest { .. } => match &self.requests {
+                Some(requests) => (requests.sentences().say("offer_again", &[]), yes_no()),
+                None => (self.prompts.text(Prompt::Unclear), Vec::new()),
+            },
+            // The dialogue reads every answer itself; only 「担当者」 passes through here.
+            S::Idle | S::AwaitingIdentity { .. } | S::FillingRequest { .. } => {
                 (self.prompts.text(Prompt::Unclear), Vec::new())
             }
         };
