@@ -23,16 +23,19 @@
 //! | console sessions | `[console]` | `MADOGUCHI_CONSOLE_SECURE_COOKIE` | idle 120 min, at most 12 h, cookie not `Secure` |
 //! | notices of new escalations | `[notify]`, `[notify.smtp]` | `MADOGUCHI_NOTIFY_*` | off (see [`NotifySettings`]) |
 //! | console sign-in against the directory | `[ldap]` | `MADOGUCHI_LDAP_URL`, `MADOGUCHI_LDAP_BIND_DN` | off (see [`LdapSettings`]) |
+//! | print batches: job catalogue, form font | `[batches]` `catalogue_dir`, `font` | `MADOGUCHI_BATCHES_CATALOGUE_DIR`, `MADOGUCHI_BATCHES_FONT` | `integrations/print-batches`, IPAex Gothic from Debian |
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+mod batches;
 mod ldap;
 mod notify;
 mod server;
 
+pub use self::batches::{BatchSettings, DEFAULT_FONT};
 pub use self::ldap::{escape_dn_value, LdapSettings, LOGIN_PLACEHOLDER};
 pub use self::notify::{NotifySettings, SmtpSettings};
 pub use self::server::ServerSettings;
@@ -64,6 +67,7 @@ pub struct Settings {
     pub console: ConsoleSettings,
     pub notify: NotifySettings,
     pub ldap: LdapSettings,
+    pub batches: BatchSettings,
 }
 
 /// A secret setting: never printed.
@@ -247,6 +251,7 @@ impl Default for Settings {
             console: ConsoleSettings::default(),
             notify: NotifySettings::default(),
             ldap: LdapSettings::default(),
+            batches: BatchSettings::default(),
         }
     }
 }
@@ -282,6 +287,7 @@ impl Settings {
         settings.server.apply_env(&env)?;
         settings.notify.apply_env(&env)?;
         settings.ldap.apply_env(&env);
+        settings.batches.apply_env(&env);
         settings.validate()?;
         Ok(settings)
     }

@@ -125,6 +125,7 @@ text_columns!(
     crate::domain::OutboxRoute,
     crate::domain::ProposalStatus,
     crate::domain::Role,
+    crate::domain::RunStatus,
 );
 
 /// A row type both backends can decode (derive `sqlx::FromRow`).

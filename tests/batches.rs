@@ -1,0 +1,8 @@
+//! Print batches end to end: the real `madoguchi batch` commands on synthetic data
+//! (`cli`), and the CUPS adapter against a real CUPS server with a cups-pdf queue
+//! (`cups`).
+
+#[path = "batches/cli.rs"]
+mod cli;
+#[path = "batches/cups.rs"]
+mod cups;
