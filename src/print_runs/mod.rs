@@ -3,6 +3,7 @@
 //! (`crate::adapters::printer`) implements it.
 
 mod runs;
+pub mod sealed;
 
 use std::path::Path;
 use std::time::Duration;

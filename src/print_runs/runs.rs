@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::sealed::{FileKey, SealError};
 use super::{PrintError, Printer};
 use crate::batches::render::{render, FormFont, RenderError};
 use crate::batches::{check_file, sha256_hex, Catalogue, Job, PreviousRun};
@@ -37,6 +38,8 @@ pub enum RunError {
     #[error("the run's input file is gone")]
     FileGone,
     #[error(transparent)]
+    Sealed(#[from] SealError),
+    #[error(transparent)]
     Storage(#[from] StorageError),
     #[error(transparent)]
     Render(#[from] RenderError),
@@ -54,16 +57,19 @@ pub struct PrintRuns {
     font: FormFont,
     printer: Arc<dyn Printer>,
     files: PathBuf,
+    key: Arc<FileKey>,
 }
 
 impl PrintRuns {
-    /// `files` holds the received inputs and the outputs (created if missing).
+    /// `files` holds the received inputs and the outputs (created if missing), sealed
+    /// with `key`.
     pub fn new(
         store: Store,
         catalogue: Arc<Catalogue>,
         font: FormFont,
         printer: Arc<dyn Printer>,
         files: PathBuf,
+        key: Arc<FileKey>,
     ) -> std::io::Result<Self> {
         std::fs::create_dir_all(&files)?;
         Ok(Self {
@@ -72,6 +78,7 @@ impl PrintRuns {
             font,
             printer,
             files,
+            key,
         })
     }
 
@@ -83,6 +90,12 @@ impl PrintRuns {
 
     fn input_path(&self, run: i64) -> PathBuf {
         self.files.join(format!("run-{run}.input"))
+    }
+
+    /// The run's input file, decrypted.
+    fn read_input(&self, id: i64) -> Result<Vec<u8>, RunError> {
+        let sealed = std::fs::read(self.input_path(id)).map_err(|_| RunError::FileGone)?;
+        Ok(self.key.open(id, "input", &sealed)?)
     }
 
     async fn run(&self, id: i64) -> Result<BatchRun, RunError> {
@@ -147,7 +160,7 @@ impl PrintRuns {
         )
         .await?;
         if status != RunStatus::Stopped {
-            std::fs::write(self.input_path(id), bytes)?;
+            std::fs::write(self.input_path(id), self.key.seal(id, "input", bytes))?;
         }
         tx.commit().await?;
         self.run(id).await
@@ -218,7 +231,7 @@ impl PrintRuns {
             });
         }
         let job = self.job(&run.job_id)?;
-        let bytes = std::fs::read(self.input_path(id)).map_err(|_| RunError::FileGone)?;
+        let bytes = self.read_input(id)?;
         let report = check_file(&self.catalogue, job, &bytes[..], None);
         let rendered = render(job, &bytes[..], &self.font, Some(&report.preview_lines))?;
         self.store
@@ -264,19 +277,26 @@ impl PrintRuns {
             });
         }
         let job = self.job(&run.job_id)?.clone();
-        let input = self.input_path(id);
-        let output = self.files.join(format!("run-{id}.pdf"));
-        let printer = self.printer.clone();
-        let font = self.font.clone();
+        let input = self.read_input(id)?;
+        // The printer gets a plain copy for as long as the job takes; the run keeps the
+        // output sealed.
+        let handed = self.files.join(format!("run-{id}.printing.pdf"));
+        let output = self.files.join(format!("run-{id}.pdf.sealed"));
+        let (printer, font, key) = (self.printer.clone(), self.font.clone(), self.key.clone());
         let title = format!("{} run {id}", job.id());
         let (sha256, pages, printer_job) =
             tokio::task::spawn_blocking(move || -> Result<_, RunError> {
-                let file = std::fs::File::open(&input).map_err(|_| RunError::FileGone)?;
-                let rendered = render(&job, std::io::BufReader::new(file), &font, None)?;
-                std::fs::write(&output, &rendered.pdf)?;
-                let printed = printer.submit(&title, &output)?;
-                printer.wait_completed(&printed, PRINT_TIMEOUT)?;
-                Ok((sha256_hex(&rendered.pdf), rendered.pages, printed.id))
+                let rendered = render(&job, &input[..], &font, None)?;
+                std::fs::write(&output, key.seal(id, "output", &rendered.pdf))?;
+                std::fs::write(&handed, &rendered.pdf)?;
+                let printed = printer.submit(&title, &handed);
+                let done = printed
+                    .as_ref()
+                    .map_err(|e| PrintError::Unavailable(e.to_string()))
+                    .and_then(|p| printer.wait_completed(p, PRINT_TIMEOUT));
+                let _ = std::fs::remove_file(&handed);
+                done?;
+                Ok((sha256_hex(&rendered.pdf), rendered.pages, printed?.id))
             })
             .await
             .map_err(|e| RunError::Io(std::io::Error::other(e.to_string())))??;

@@ -10,6 +10,7 @@ use madoguchi::batches::render::FormFont;
 use madoguchi::batches::{sample, Catalogue, CATALOGUE_DIR};
 use madoguchi::config::DEFAULT_FONT;
 use madoguchi::domain::RunStatus;
+use madoguchi::print_runs::sealed::FileKey;
 use madoguchi::print_runs::{PrintRuns, RunError};
 use madoguchi::storage::Store;
 use tempfile::TempDir;
@@ -37,6 +38,7 @@ fn service(store: &Store, dir: &TempDir) -> Option<PrintRuns> {
             font,
             printer,
             dir.path().join("runs"),
+            Arc::new(FileKey::from_hex(&"5a".repeat(32)).unwrap()),
         )
         .unwrap(),
     )
@@ -70,6 +72,9 @@ async fn a_run_goes_from_intake_to_the_printer_and_leaves_its_log() {
             .unwrap();
         assert_eq!((run.status, run.records), (RunStatus::Checked, 40));
         assert!(run.total > 0 && run.checks.contains("control_totals"));
+        // Kept encrypted: not even the job code is readable.
+        let stored = std::fs::read(dir.path().join(format!("runs/run-{}.input", run.id))).unwrap();
+        assert!(!stored.windows(8).any(|w| w == b"KKKETTEI"));
         // The same bytes again are refused, naming the first run.
         let again = runs
             .intake("yamada", "kouki-kettei", "copy.dat", &data)
@@ -92,6 +97,11 @@ async fn a_run_goes_from_intake_to_the_printer_and_leaves_its_log() {
         assert_eq!(printed.pages, Some(40));
         assert_eq!(printed.printer_job_ids.as_deref(), Some("renzoku-1.pdf"));
         let output = std::fs::read(dir.path().join("spool/renzoku-1.pdf")).unwrap();
+        let printing = dir.path().join(format!("runs/run-{}.printing.pdf", run.id));
+        assert!(
+            !printing.exists(),
+            "the plain copy for the printer is removed"
+        );
         assert_eq!(
             printed.output_sha256.as_deref(),
             Some(madoguchi::batches::sha256_hex(&output).as_str())
