@@ -30,3 +30,16 @@ CREATE TABLE batch_runs (
     UNIQUE (job_id, input_sha256)
 );
 CREATE INDEX batch_runs_job ON batch_runs (job_id, id);
+
+-- Deletion records (特記事項 第12-4, 消去証明書): what was erased, when, how, by whom, with
+-- which witness, on which instruction of the city. One per run.
+CREATE TABLE batch_purges (
+    id          BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    run_id      BIGINT NOT NULL UNIQUE REFERENCES batch_runs (id),
+    items       TEXT NOT NULL,
+    method      TEXT NOT NULL,
+    instruction TEXT NOT NULL,
+    purged_by   TEXT NOT NULL,
+    witness     TEXT NOT NULL,
+    purged_at   TIMESTAMPTZ NOT NULL
+);

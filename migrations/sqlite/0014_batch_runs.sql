@@ -36,3 +36,16 @@ BEGIN SELECT RAISE(ABORT, 'batch_runs: unknown status'); END;
 CREATE TRIGGER batch_runs_typed_update BEFORE UPDATE OF status ON batch_runs
 WHEN NEW.status NOT IN ('stopped', 'warned', 'checked', 'approved', 'printed')
 BEGIN SELECT RAISE(ABORT, 'batch_runs: unknown status'); END;
+
+-- Deletion records (特記事項 第12-4, 消去証明書): what was erased, when, how, by whom, with
+-- which witness, on which instruction of the city. One per run.
+CREATE TABLE batch_purges (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    run_id      INTEGER NOT NULL UNIQUE REFERENCES batch_runs (id),
+    items       TEXT NOT NULL,
+    method      TEXT NOT NULL,
+    instruction TEXT NOT NULL,
+    purged_by   TEXT NOT NULL,
+    witness     TEXT NOT NULL,
+    purged_at   TEXT NOT NULL
+);

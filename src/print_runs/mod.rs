@@ -2,6 +2,7 @@
 //! continuous-form printer (5(3)ア⑤). It owns the [`Printer`] interface; the CUPS adapter
 //! (`crate::adapters::printer`) implements it.
 
+pub mod purge;
 mod runs;
 pub mod sealed;
 

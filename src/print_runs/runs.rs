@@ -35,6 +35,10 @@ pub enum RunError {
     },
     #[error("a reason is needed to go on despite the warnings")]
     NoReason,
+    #[error("a purge needs the witness and the city's instruction")]
+    NoWitness,
+    #[error("the run's files were already purged (deletion record {0})")]
+    AlreadyPurged(i64),
     #[error("the run's input file is gone")]
     FileGone,
     #[error(transparent)]
@@ -52,12 +56,12 @@ pub enum RunError {
 /// The print-run service.
 #[derive(Clone)]
 pub struct PrintRuns {
-    store: Store,
-    catalogue: Arc<Catalogue>,
-    font: FormFont,
-    printer: Arc<dyn Printer>,
-    files: PathBuf,
-    key: Arc<FileKey>,
+    pub(super) store: Store,
+    pub(super) catalogue: Arc<Catalogue>,
+    pub(super) font: FormFont,
+    pub(super) printer: Arc<dyn Printer>,
+    pub(super) files: PathBuf,
+    pub(super) key: Arc<FileKey>,
 }
 
 impl PrintRuns {
@@ -88,7 +92,7 @@ impl PrintRuns {
             .ok_or_else(|| RunError::UnknownJob(id.to_owned()))
     }
 
-    fn input_path(&self, run: i64) -> PathBuf {
+    pub(super) fn input_path(&self, run: i64) -> PathBuf {
         self.files.join(format!("run-{run}.input"))
     }
 
@@ -98,7 +102,7 @@ impl PrintRuns {
         Ok(self.key.open(id, "input", &sealed)?)
     }
 
-    async fn run(&self, id: i64) -> Result<BatchRun, RunError> {
+    pub(super) async fn run(&self, id: i64) -> Result<BatchRun, RunError> {
         batch_runs::get(&mut self.store.conn(), id)
             .await?
             .ok_or(RunError::NotFound(id))

@@ -174,3 +174,56 @@ pub async fn set_output(
     .await?;
     Ok(())
 }
+
+/// A deletion record (消去証明書 of 特記事項 第12-4).
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct BatchPurge {
+    pub id: i64,
+    pub run_id: i64,
+    /// What was erased: the files, their roles and sizes.
+    pub items: String,
+    /// How.
+    pub method: String,
+    /// The city's instruction it was done on.
+    pub instruction: String,
+    pub purged_by: String,
+    pub witness: String,
+    pub purged_at: DateTime<Utc>,
+}
+
+/// What a purge erased and on whose word.
+#[derive(Debug, Clone)]
+pub struct NewBatchPurge<'a> {
+    pub run_id: i64,
+    pub items: &'a str,
+    pub method: &'a str,
+    pub instruction: &'a str,
+    pub purged_by: &'a str,
+    pub witness: &'a str,
+}
+
+/// Records a purge; its id.
+pub async fn insert_purge(tx: &mut Tx, purge: &NewBatchPurge<'_>) -> Result<i64> {
+    let now = tx.now();
+    sql(
+        "INSERT INTO batch_purges (run_id, items, method, instruction, purged_by, witness, \
+         purged_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+    )
+    .bind(purge.run_id)
+    .bind(purge.items)
+    .bind(purge.method)
+    .bind(purge.instruction)
+    .bind(purge.purged_by)
+    .bind(purge.witness)
+    .bind(now)
+    .scalar(&mut tx.conn())
+    .await
+}
+
+/// The purge of run `run_id`, if it was purged.
+pub async fn purge_of(c: &mut Conn<'_>, run_id: i64) -> Result<Option<BatchPurge>> {
+    sql("SELECT * FROM batch_purges WHERE run_id = $1")
+        .bind(run_id)
+        .fetch_optional(c)
+        .await
+}

@@ -106,6 +106,41 @@ async fn a_run_goes_from_intake_to_the_printer_and_leaves_its_log() {
             printed.output_sha256.as_deref(),
             Some(madoguchi::batches::sha256_hex(&output).as_str())
         );
+        // Purged on the city's instruction: files erased, a deletion record kept.
+        assert!(matches!(
+            runs.purge("sato", run.id, " ", "指示書").await,
+            Err(RunError::NoWitness)
+        ));
+        let purge = runs
+            .purge("sato", run.id, "国保課 鈴木", "令和8年度 消去指示書 第3号")
+            .await
+            .unwrap();
+        assert!(
+            purge.items.contains("入力ファイル") && purge.items.contains("出力ファイル"),
+            "{}",
+            purge.items
+        );
+        assert!(!dir
+            .path()
+            .join(format!("runs/run-{}.input", run.id))
+            .exists());
+        assert!(!dir
+            .path()
+            .join(format!("runs/run-{}.pdf.sealed", run.id))
+            .exists());
+        assert!(matches!(
+            runs.purge("sato", run.id, "x", "y").await,
+            Err(RunError::AlreadyPurged(_))
+        ));
+        let certificate = madoguchi::print_runs::purge::certificate(&purge, "決定通知書");
+        for part in [
+            "消去証明書",
+            "立会者: 国保課 鈴木",
+            "責任者: sato",
+            "消去年月日: 令和8年11月26日",
+        ] {
+            assert!(certificate.contains(part), "{part} in {certificate}");
+        }
         let actions: Vec<String> = db
             .store
             .audit_log(10)
@@ -184,6 +219,14 @@ async fn a_failed_check_stops_the_run_and_warnings_need_a_reason() {
             .unwrap();
         assert_eq!(checked.status, RunStatus::Checked);
         assert_eq!(checked.override_reason.as_deref(), Some("外字登録済み"));
+        // Purged before printing: the log stays, the file is gone for good.
+        runs.purge("admin", checked.id, "出納 田中", "消去指示 第4号")
+            .await
+            .unwrap();
+        assert!(matches!(
+            runs.preview("sato", checked.id).await,
+            Err(RunError::FileGone)
+        ));
         assert!(matches!(
             runs.intake("x", "no-such-job", "a", b"").await,
             Err(RunError::UnknownJob(_))
