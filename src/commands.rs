@@ -11,8 +11,11 @@ use crate::helpdesk::Helpdesk;
 use crate::kb::files;
 use crate::{eval, lexicon};
 
+mod batch;
+mod batch_render;
 mod faq;
 mod user;
+pub use batch::{batch, BatchAction};
 pub use faq::{faq, FaqAction};
 pub use user::{user, UserAction};
 

@@ -17,6 +17,7 @@
 pub mod accounts;
 pub mod adapters;
 pub mod analysis;
+pub mod batches;
 pub mod calendar;
 pub mod channels;
 pub mod clock;
@@ -35,6 +36,7 @@ pub mod learning;
 pub mod lexicon;
 pub mod notify;
 pub mod outbox;
+pub mod print_runs;
 pub mod prompts;
 pub mod requests;
 pub mod server;

@@ -56,6 +56,12 @@ enum Command {
         #[command(subcommand)]
         action: commands::FaqAction,
     },
+    /// Print batches (業務要件書): the job catalogue, the year's schedule, synthetic
+    /// samples, data checks, forms to PDF, the selftest.
+    Batch {
+        #[command(subcommand)]
+        action: commands::BatchAction,
+    },
     /// Knowledge base: import the Markdown files into the database, or export them.
     Kb {
         #[command(subcommand)]
@@ -88,6 +94,7 @@ fn main() -> ExitCode {
         } => commands::ask(&settings, &text, json, verbose),
         Command::Eval(args) => commands::eval(&settings, &args),
         Command::Kb { action } => commands::kb(&settings, action),
+        Command::Batch { action } => commands::batch(&settings, action),
         Command::Faq { action } => commands::faq(&settings, action),
         Command::User { action } => commands::user(&settings, action),
         Command::Chat { staff } => commands::chat(&settings, staff),

@@ -25,18 +25,21 @@
 //! | notices of new escalations | `[notify]`, `[notify.smtp]` | `MADOGUCHI_NOTIFY_*` | off (see [`NotifySettings`]) |
 //! | request types (申請) | `[requests] dir` | - | `./integrations/requests`, else the bundled types |
 //! | console sign-in against the directory | `[ldap]` | `MADOGUCHI_LDAP_URL`, `MADOGUCHI_LDAP_BIND_DN` | off (see [`LdapSettings`]) |
+//! | print batches: job catalogue, form font | `[batches]` `catalogue_dir`, `font` | `MADOGUCHI_BATCHES_CATALOGUE_DIR`, `MADOGUCHI_BATCHES_FONT` | `integrations/print-batches`, IPAex Gothic from Debian |
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+mod batches;
 mod ldap;
 mod notify;
 mod semantic;
 mod requests;
 mod server;
 
+pub use self::batches::{BatchSettings, DEFAULT_FONT};
 pub use self::ldap::{escape_dn_value, LdapSettings, LOGIN_PLACEHOLDER};
 pub use self::notify::{NotifySettings, SmtpSettings};
 pub use self::semantic::SemanticSettings;
@@ -72,6 +75,7 @@ pub struct Settings {
     pub notify: NotifySettings,
     pub ldap: LdapSettings,
     pub requests: RequestSettings,
+    pub batches: BatchSettings,
 }
 
 /// A secret setting: never printed.
@@ -257,6 +261,7 @@ impl Default for Settings {
             notify: NotifySettings::default(),
             ldap: LdapSettings::default(),
             requests: RequestSettings::default(),
+            batches: BatchSettings::default(),
         }
     }
 }
@@ -293,6 +298,7 @@ impl Settings {
         settings.notify.apply_env(&env)?;
         settings.ldap.apply_env(&env);
         settings.semantic.apply_env(&env);
+        settings.batches.apply_env(&env);
         settings.validate()?;
         Ok(settings)
     }

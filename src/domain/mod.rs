@@ -9,6 +9,7 @@
 mod text_enum;
 
 pub mod account;
+pub mod batch;
 pub mod channel;
 pub mod content;
 pub mod conversation;
@@ -25,6 +26,10 @@ pub mod ticket;
 pub mod vector;
 pub mod words;
 
+pub use self::batch::{
+    CheckStatus, ClosedDayRule, FieldKind, FormKind, InputEncoding, InputFormat, OutputRoute,
+    RunStatus,
+};
 pub use self::channel::Channel;
 pub use self::conversation::{ConversationState, Handler, Offer};
 pub use self::message::{Author, Direction};

@@ -131,6 +131,7 @@ text_columns!(
     crate::domain::RequestStatus,
     crate::domain::RequestAction,
     crate::domain::StepStatus,
+    crate::domain::RunStatus,
 );
 
 /// A row type both backends can decode (derive `sqlx::FromRow`).

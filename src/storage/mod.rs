@@ -20,6 +20,7 @@ mod records;
 pub mod rows;
 
 pub mod audit;
+pub mod batch_runs;
 pub mod conversations;
 pub mod faq_vectors;
 pub mod faqs;

@@ -7,6 +7,7 @@
 //! skipping PostgreSQL quietly.
 
 mod audit;
+mod batch_runs;
 mod console;
 mod conversations;
 mod dashboard;

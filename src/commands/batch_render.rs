@@ -1,0 +1,125 @@
+//! `madoguchi batch render` and `madoguchi batch selftest`: forms to PDF.
+
+use std::fs::File;
+use std::io::BufReader;
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::Context;
+
+use super::batch::{check_path, print_report};
+use crate::batches::render::{render as render_forms, FormFont};
+use crate::batches::{check_file, sample, sha256_hex, Catalogue, Job};
+use crate::config::Settings;
+use crate::domain::CheckStatus;
+
+/// The forms' font from `[batches] font`, with a message saying how to get it.
+pub(super) fn load_font(settings: &Settings) -> anyhow::Result<FormFont> {
+    let path = &settings.batches.font;
+    let bytes = std::fs::read(path).with_context(|| {
+        format!(
+            "the forms' font {} cannot be read: install Debian's fonts-ipaexfont-gothic or set [batches] font / MADOGUCHI_BATCHES_FONT",
+            path.display()
+        )
+    })?;
+    FormFont::from_bytes(bytes).with_context(|| format!("{}", path.display()))
+}
+
+/// Checks, then renders; writes OUT only when no check failed.
+pub fn render(
+    settings: &Settings,
+    catalogue: &Catalogue,
+    job: &Job,
+    file: &Path,
+    out: &Path,
+) -> anyhow::Result<ExitCode> {
+    let (report, sha256) = check_path(catalogue, job, file, None)?;
+    if report.status() == CheckStatus::Failed {
+        print_report(job, &report, &sha256);
+        eprintln!("madoguchi: a check failed; nothing rendered");
+        return Ok(ExitCode::FAILURE);
+    }
+    let font = load_font(settings)?;
+    let input = BufReader::with_capacity(64 * 1024, File::open(file)?);
+    let rendered = render_forms(job, input, &font, None)?;
+    let partial = out.with_extension("pdf.partial");
+    std::fs::write(&partial, &rendered.pdf)
+        .with_context(|| format!("cannot write {}", partial.display()))?;
+    std::fs::rename(&partial, out)?;
+    println!(
+        "{}: {} forms, {} pages, SHA-256 {}",
+        out.display(),
+        rendered.forms,
+        rendered.pages,
+        sha256_hex(&rendered.pdf)
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// What one job's selftest saw.
+struct SelfTestResult {
+    input_sha256: String,
+    output_sha256: String,
+    passed: bool,
+    notes: Vec<String>,
+}
+
+fn selftest_job(
+    catalogue: &Catalogue,
+    job: &Job,
+    font: &FormFont,
+) -> anyhow::Result<SelfTestResult> {
+    let expected = &job.definition.selftest;
+    let mut input = Vec::new();
+    sample::write_sample(job, expected.records as u64, expected.seed, &mut input)?;
+    let mut notes = Vec::new();
+    let report = check_file(catalogue, job, &input[..], None);
+    if report.status() != CheckStatus::Passed {
+        notes.push(format!("the sample's checks: {}", report.status().label()));
+    }
+    let rendered = render_forms(job, &input[..], font, None)?;
+    let input_sha256 = sha256_hex(&input);
+    let output_sha256 = sha256_hex(&rendered.pdf);
+    for (what, want, got) in [
+        ("input", &expected.expected_input_sha256, &input_sha256),
+        ("output", &expected.expected_output_sha256, &output_sha256),
+    ] {
+        if want != got {
+            notes.push(format!("{what} SHA-256 is {got}, expected {want:?}"));
+        }
+    }
+    Ok(SelfTestResult {
+        passed: notes.is_empty(),
+        input_sha256,
+        output_sha256,
+        notes,
+    })
+}
+
+/// Every job on its sample: checks pass, the input and the PDF have the expected SHA-256.
+pub fn selftest(settings: &Settings, catalogue: &Catalogue) -> anyhow::Result<ExitCode> {
+    let font = load_font(settings)?;
+    let mut failed = 0;
+    for job in catalogue.jobs() {
+        let result = selftest_job(catalogue, job, &font)?;
+        let mark = if result.passed { "OK" } else { "NG" };
+        println!(
+            "{mark} {:<22} definition {} form {} input {} output {}",
+            job.id(),
+            &job.checksum[..12],
+            &job.form_checksum[..12],
+            &result.input_sha256[..12],
+            &result.output_sha256[..12]
+        );
+        for note in &result.notes {
+            println!("   {note}");
+        }
+        failed += usize::from(!result.passed);
+    }
+    println!("{} jobs, {failed} failed", catalogue.jobs().len());
+    Ok(if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}

@@ -1,0 +1,37 @@
+//! Print runs (定例印刷作業): the service that takes a job's checked data to the
+//! continuous-form printer (5(3)ア⑤). It owns the [`Printer`] interface; the CUPS adapter
+//! (`crate::adapters::printer`) implements it.
+
+pub mod purge;
+mod runs;
+pub mod sealed;
+
+use std::path::Path;
+use std::time::Duration;
+
+pub use runs::{PrintRuns, RunError};
+
+/// A print job the printer accepted: its id as the printer names it (`renzoku-12`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrinterJob {
+    pub id: String,
+}
+
+/// What went wrong with the printer.
+#[derive(Debug, thiserror::Error)]
+pub enum PrintError {
+    /// The printer (or print server) could not be reached or refused the job.
+    #[error("the printer refused or cannot be reached: {0}")]
+    Unavailable(String),
+    /// The job did not complete in time (it may still complete: check the printer).
+    #[error("print job {0} did not complete within {1:?}")]
+    NotCompleted(String, Duration),
+}
+
+/// The continuous-form printer, as the print-run service needs it.
+pub trait Printer: Send + Sync {
+    /// Sends a PDF file as one job titled `title` (no personal data in it).
+    fn submit(&self, title: &str, pdf: &Path) -> Result<PrinterJob, PrintError>;
+    /// Waits until the job has completed, at most `timeout`.
+    fn wait_completed(&self, job: &PrinterJob, timeout: Duration) -> Result<(), PrintError>;
+}

@@ -1,0 +1,229 @@
+//! Print runs (`batch_runs`): one row per input file received, carrying the run log:
+//! counts, totals, the checks' results, who approved, output hash, printer job ids, times.
+//! No personal data: names and addresses stay in the files.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use super::{sql, Conn, Result, Tx};
+use crate::domain::RunStatus;
+
+/// A run as stored.
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct BatchRun {
+    pub id: i64,
+    pub job_id: String,
+    pub job_revision: i64,
+    pub definition_sha256: String,
+    pub status: RunStatus,
+    pub input_name: String,
+    pub input_sha256: String,
+    pub input_bytes: i64,
+    pub records: i64,
+    pub total: i64,
+    /// The check results as JSON (`batches::CheckResult` list).
+    pub checks: String,
+    pub received_by: String,
+    pub received_at: DateTime<Utc>,
+    pub override_reason: Option<String>,
+    pub overridden_by: Option<String>,
+    pub approved_by: Option<String>,
+    pub approved_at: Option<DateTime<Utc>>,
+    pub output_sha256: Option<String>,
+    pub pages: Option<i64>,
+    /// The printer's job ids, comma-separated.
+    pub printer_job_ids: Option<String>,
+    pub printed_by: Option<String>,
+    pub printed_at: Option<DateTime<Utc>>,
+}
+
+/// A file received and checked.
+#[derive(Debug, Clone)]
+pub struct NewBatchRun<'a> {
+    pub job_id: &'a str,
+    pub job_revision: i64,
+    pub definition_sha256: &'a str,
+    pub status: RunStatus,
+    pub input_name: &'a str,
+    pub input_sha256: &'a str,
+    pub input_bytes: i64,
+    pub records: i64,
+    pub total: i64,
+    pub checks: &'a str,
+    pub received_by: &'a str,
+}
+
+/// Records a received file; its run id.
+pub async fn insert(tx: &mut Tx, run: &NewBatchRun<'_>) -> Result<i64> {
+    let now = tx.now();
+    sql(
+        "INSERT INTO batch_runs (job_id, job_revision, definition_sha256, status, input_name, \
+         input_sha256, input_bytes, records, total, checks, received_by, received_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+    )
+    .bind(run.job_id)
+    .bind(run.job_revision)
+    .bind(run.definition_sha256)
+    .bind(run.status)
+    .bind(run.input_name)
+    .bind(run.input_sha256)
+    .bind(run.input_bytes)
+    .bind(run.records)
+    .bind(run.total)
+    .bind(run.checks)
+    .bind(run.received_by)
+    .bind(now)
+    .scalar(&mut tx.conn())
+    .await
+}
+
+/// The run `id`.
+pub async fn get(c: &mut Conn<'_>, id: i64) -> Result<Option<BatchRun>> {
+    sql("SELECT * FROM batch_runs WHERE id = $1")
+        .bind(id)
+        .fetch_optional(c)
+        .await
+}
+
+/// The run of `job_id` that received these exact bytes, if any.
+pub async fn find_by_input(
+    c: &mut Conn<'_>,
+    job_id: &str,
+    sha256: &str,
+) -> Result<Option<BatchRun>> {
+    sql("SELECT * FROM batch_runs WHERE job_id = $1 AND input_sha256 = $2")
+        .bind(job_id)
+        .bind(sha256)
+        .fetch_optional(c)
+        .await
+}
+
+/// The newest printed run of `job_id` (what the next run's difference check compares with).
+pub async fn last_printed(c: &mut Conn<'_>, job_id: &str) -> Result<Option<BatchRun>> {
+    sql("SELECT * FROM batch_runs WHERE job_id = $1 AND status = $2 ORDER BY id DESC LIMIT 1")
+        .bind(job_id)
+        .bind(RunStatus::Printed)
+        .fetch_optional(c)
+        .await
+}
+
+/// The newest `limit` runs, newest first.
+pub async fn recent(c: &mut Conn<'_>, limit: i64) -> Result<Vec<BatchRun>> {
+    sql("SELECT * FROM batch_runs ORDER BY id DESC LIMIT $1")
+        .bind(limit)
+        .fetch_all(c)
+        .await
+}
+
+/// Moves run `id` from `from` to `to`; false when it was not in `from` (someone else
+/// moved it first), so callers never act twice.
+pub async fn move_status(tx: &mut Tx, id: i64, from: RunStatus, to: RunStatus) -> Result<bool> {
+    let changed = sql("UPDATE batch_runs SET status = $1 WHERE id = $2 AND status = $3")
+        .bind(to)
+        .bind(id)
+        .bind(from)
+        .execute(&mut tx.conn())
+        .await?;
+    Ok(changed == 1)
+}
+
+/// Records who overrode the warnings and why.
+pub async fn set_override(tx: &mut Tx, id: i64, reason: &str, by: &str) -> Result<()> {
+    sql("UPDATE batch_runs SET override_reason = $1, overridden_by = $2 WHERE id = $3")
+        .bind(reason)
+        .bind(by)
+        .bind(id)
+        .execute(&mut tx.conn())
+        .await?;
+    Ok(())
+}
+
+/// Records the approver.
+pub async fn set_approval(tx: &mut Tx, id: i64, by: &str) -> Result<()> {
+    let now = tx.now();
+    sql("UPDATE batch_runs SET approved_by = $1, approved_at = $2 WHERE id = $3")
+        .bind(by)
+        .bind(now)
+        .bind(id)
+        .execute(&mut tx.conn())
+        .await?;
+    Ok(())
+}
+
+/// Records the output: its hash, pages, the printer's job ids, who printed.
+pub async fn set_output(
+    tx: &mut Tx,
+    id: i64,
+    sha256: &str,
+    pages: i64,
+    job_ids: &str,
+    by: &str,
+) -> Result<()> {
+    let now = tx.now();
+    sql(
+        "UPDATE batch_runs SET output_sha256 = $1, pages = $2, printer_job_ids = $3, \
+         printed_by = $4, printed_at = $5 WHERE id = $6",
+    )
+    .bind(sha256)
+    .bind(pages)
+    .bind(job_ids)
+    .bind(by)
+    .bind(now)
+    .bind(id)
+    .execute(&mut tx.conn())
+    .await?;
+    Ok(())
+}
+
+/// A deletion record (消去証明書 of 特記事項 第12-4).
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct BatchPurge {
+    pub id: i64,
+    pub run_id: i64,
+    /// What was erased: the files, their roles and sizes.
+    pub items: String,
+    /// How.
+    pub method: String,
+    /// The city's instruction it was done on.
+    pub instruction: String,
+    pub purged_by: String,
+    pub witness: String,
+    pub purged_at: DateTime<Utc>,
+}
+
+/// What a purge erased and on whose word.
+#[derive(Debug, Clone)]
+pub struct NewBatchPurge<'a> {
+    pub run_id: i64,
+    pub items: &'a str,
+    pub method: &'a str,
+    pub instruction: &'a str,
+    pub purged_by: &'a str,
+    pub witness: &'a str,
+}
+
+/// Records a purge; its id.
+pub async fn insert_purge(tx: &mut Tx, purge: &NewBatchPurge<'_>) -> Result<i64> {
+    let now = tx.now();
+    sql(
+        "INSERT INTO batch_purges (run_id, items, method, instruction, purged_by, witness, \
+         purged_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+    )
+    .bind(purge.run_id)
+    .bind(purge.items)
+    .bind(purge.method)
+    .bind(purge.instruction)
+    .bind(purge.purged_by)
+    .bind(purge.witness)
+    .bind(now)
+    .scalar(&mut tx.conn())
+    .await
+}
+
+/// The purge of run `run_id`, if it was purged.
+pub async fn purge_of(c: &mut Conn<'_>, run_id: i64) -> Result<Option<BatchPurge>> {
+    sql("SELECT * FROM batch_purges WHERE run_id = $1")
+        .bind(run_id)
+        .fetch_optional(c)
+        .await
+}
