@@ -12,8 +12,10 @@ use crate::kb::files;
 use crate::{eval, lexicon};
 
 mod faq;
+mod ledger;
 mod user;
 pub use faq::{faq, FaqAction};
+pub use ledger::{ip, IpAction};
 pub use user::{user, UserAction};
 
 #[derive(clap::Args)]

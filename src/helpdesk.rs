@@ -19,6 +19,7 @@ use crate::engine::AnswerEngine;
 use crate::kb::files;
 use crate::knowledge::KnowledgeBase;
 use crate::learning::Learning;
+use crate::ledgers::Ledgers;
 use crate::lexicon;
 use crate::notify::Notices;
 use crate::outbox::{Adapters, Outbox, Wakeup};
@@ -40,6 +41,7 @@ pub struct Helpdesk {
     accounts: Accounts,
     learning: Learning,
     directory: Directory,
+    ledgers: Ledgers,
     outbox: Arc<Outbox>,
 }
 
@@ -103,6 +105,11 @@ impl Helpdesk {
         ));
         Ok(Self {
             directory: Directory::new(store.clone()),
+            ledgers: Ledgers::new(
+                store.clone(),
+                settings.ledgers.clone(),
+                settings.notify.clone(),
+            ),
             settings,
             prompts,
             store,
@@ -146,6 +153,11 @@ impl Helpdesk {
 
     pub fn directory(&self) -> &Directory {
         &self.directory
+    }
+
+    /// The IP address and computer-name ledgers.
+    pub fn ledgers(&self) -> &Ledgers {
+        &self.ledgers
     }
 
     pub fn outbox(&self) -> &Arc<Outbox> {
@@ -234,7 +246,10 @@ fn adapters(settings: &Settings, clock: Arc<dyn Clock>) -> Adapters {
     );
     adapters.register(
         OutboxRoute::Mail,
-        Arc::new(MailDelivery::new(settings.notify.smtp.clone())),
+        Arc::new(
+            MailDelivery::new(settings.notify.smtp.clone())
+                .with_city_contact(settings.ledgers.city_contact.mail.clone()),
+        ),
     );
     adapters
 }

@@ -56,6 +56,12 @@ enum Command {
         #[command(subcommand)]
         action: commands::FaqAction,
     },
+    /// IP address ledger: import or export the CSV ledger (UTF-8 or Shift_JIS), add a
+    /// segment, allocate, release.
+    Ip {
+        #[command(subcommand)]
+        action: commands::IpAction,
+    },
     /// Knowledge base: import the Markdown files into the database, or export them.
     Kb {
         #[command(subcommand)]
@@ -90,6 +96,7 @@ fn main() -> ExitCode {
         Command::Kb { action } => commands::kb(&settings, action),
         Command::Faq { action } => commands::faq(&settings, action),
         Command::User { action } => commands::user(&settings, action),
+        Command::Ip { action } => commands::ip(&settings, action),
         Command::Chat { staff } => commands::chat(&settings, staff),
         Command::Staff {
             action: StaffAction::Import { file },

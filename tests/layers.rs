@@ -23,6 +23,7 @@ const LAYERS: &[&[&str]] = &[
     &["storage"],
     &["notify", "outbox", "knowledge", "accounts", "directory"],
     &["learning"],
+    &["ledgers", "reports"],
     &["tickets"],
     &["conversation"],
     &["channels", "adapters"],

@@ -22,6 +22,7 @@
 //! | SLA targets | `[sla]`, `[[sla.rules]]` | - | first response 60, resolution 1,050 business minutes (two days) |
 //! | console sessions | `[console]` | `MADOGUCHI_CONSOLE_SECURE_COOKIE` | idle 120 min, at most 12 h, cookie not `Secure` |
 //! | notices of new escalations | `[notify]`, `[notify.smtp]` | `MADOGUCHI_NOTIFY_*` | off (see [`NotifySettings`]) |
+//! | IP and computer-name ledgers, city contact | `[ledgers]` | - | 30 days quarantine (see [`LedgerSettings`]) |
 //! | console sign-in against the directory | `[ldap]` | `MADOGUCHI_LDAP_URL`, `MADOGUCHI_LDAP_BIND_DN` | off (see [`LdapSettings`]) |
 
 use std::net::SocketAddr;
@@ -30,10 +31,12 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 mod ldap;
+mod ledgers;
 mod notify;
 mod server;
 
 pub use self::ldap::{escape_dn_value, LdapSettings, LOGIN_PLACEHOLDER};
+pub use self::ledgers::{CityContact, LedgerSettings};
 pub use self::notify::{NotifySettings, SmtpSettings};
 pub use self::server::ServerSettings;
 use crate::calendar::CalendarConfig;
@@ -64,6 +67,7 @@ pub struct Settings {
     pub console: ConsoleSettings,
     pub notify: NotifySettings,
     pub ldap: LdapSettings,
+    pub ledgers: LedgerSettings,
 }
 
 /// A secret setting: never printed.
@@ -247,6 +251,7 @@ impl Default for Settings {
             console: ConsoleSettings::default(),
             notify: NotifySettings::default(),
             ldap: LdapSettings::default(),
+            ledgers: LedgerSettings::default(),
         }
     }
 }

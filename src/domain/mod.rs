@@ -9,21 +9,25 @@
 mod text_enum;
 
 pub mod account;
+pub mod address;
 pub mod channel;
 pub mod conversation;
 pub mod message;
 pub mod outbox;
 pub mod proposal;
 pub mod role;
+pub mod stock;
 pub mod text;
 pub mod ticket;
 pub mod words;
 
+pub use self::address::{AddressState, Cidr, ComputerNameState, Network};
 pub use self::channel::Channel;
 pub use self::conversation::{ConversationState, Handler, Offer};
 pub use self::message::{Author, Direction};
 pub use self::outbox::{OutboxRoute, OutboxStatus};
 pub use self::proposal::ProposalStatus;
 pub use self::role::Role;
+pub use self::stock::StockKind;
 pub use self::text_enum::{TextEnum, UnknownValue};
 pub use self::ticket::{ticket_number, Priority, TicketStatus};

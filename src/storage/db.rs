@@ -125,6 +125,10 @@ text_columns!(
     crate::domain::OutboxRoute,
     crate::domain::ProposalStatus,
     crate::domain::Role,
+    crate::domain::Network,
+    crate::domain::AddressState,
+    crate::domain::ComputerNameState,
+    crate::domain::StockKind,
 );
 
 /// A row type both backends can decode (derive `sqlx::FromRow`).

@@ -10,6 +10,7 @@ mod escalation;
 mod flow;
 mod helpers;
 mod learning;
+mod ledgers;
 mod logochat;
 mod notify;
 mod operator;

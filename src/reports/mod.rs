@@ -1,0 +1,174 @@
+//! The helpdesk's monthly report to the city (5(1)オ①): inquiries by channel, category,
+//! 所属 and day, the auto-answer rate, escalations, the SLA met rate, virus incidents,
+//! consumables and the work log. Day and month boundaries are JST. Rendered as an HTML
+//! document (SVG charts, each with its numbers in a table beside it) or as CSV, one file
+//! per table.
+
+mod csv;
+mod html;
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
+use serde::Serialize;
+
+pub use self::csv::{csv_tables, write_csv_tables};
+pub use self::html::render_html;
+
+use crate::storage::city_records::{self, StockItem, VirusIncident, WorkEntry};
+use crate::storage::learning::{questions_by_day, DayCounts, Period};
+use crate::storage::reports::{self, KeyCounts, SlaCounts};
+use crate::storage::{Result, Store};
+
+/// A calendar month, `2026-11`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Month {
+    pub year: i32,
+    pub month: u32,
+}
+
+impl Month {
+    /// Parses `YYYY-MM`.
+    pub fn parse(text: &str) -> Option<Month> {
+        let (year, month) = text.trim().split_once('-')?;
+        if year.len() != 4 || month.len() != 2 {
+            return None;
+        }
+        let month = Month {
+            year: year.parse().ok()?,
+            month: month.parse().ok()?,
+        };
+        month.first_day().map(|_| month)
+    }
+
+    fn first_day(&self) -> Option<NaiveDate> {
+        NaiveDate::from_ymd_opt(self.year, self.month, 1)
+    }
+
+    /// The days of the month.
+    pub fn days(&self) -> Vec<NaiveDate> {
+        let first = self.first_day().expect("checked when parsed");
+        first
+            .iter_days()
+            .take_while(|d| d.month() == self.month)
+            .collect()
+    }
+
+    /// The month as a period: from 00:00 JST on the 1st to 00:00 JST on the next 1st.
+    pub fn period(&self) -> Period {
+        let days = self.days();
+        let last = *days.last().expect("a month has days");
+        Period {
+            from: jst_midnight(days[0]),
+            to: jst_midnight(last + Duration::days(1)),
+        }
+    }
+}
+
+impl std::fmt::Display for Month {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}年{}月", self.year, self.month)
+    }
+}
+
+/// 00:00 JST on `day`, in UTC.
+pub fn jst_midnight(day: NaiveDate) -> DateTime<Utc> {
+    let jst = chrono::FixedOffset::east_opt(9 * 3600).expect("JST");
+    jst.from_local_datetime(&day.and_hms_opt(0, 0, 0).expect("midnight"))
+        .single()
+        .expect("JST has no gaps")
+        .with_timezone(&Utc)
+}
+
+/// Everything the monthly report shows.
+#[derive(Debug, Clone, Serialize)]
+pub struct MonthlyReport {
+    pub month: Month,
+    pub generated_at: DateTime<Utc>,
+    pub by_channel: Vec<KeyCounts>,
+    pub by_category: Vec<KeyCounts>,
+    pub by_department: Vec<KeyCounts>,
+    pub by_day: Vec<DayCounts>,
+    pub tickets_by_channel: Vec<KeyCounts>,
+    pub sla: SlaCounts,
+    pub incidents: Vec<VirusIncident>,
+    pub stock: Vec<StockItem>,
+    pub work: Vec<WorkEntry>,
+}
+
+impl MonthlyReport {
+    /// Questions asked in the month.
+    pub fn questions(&self) -> i64 {
+        self.by_channel.iter().map(|k| k.total).sum()
+    }
+
+    /// Of those, answered by the bot.
+    pub fn answered(&self) -> i64 {
+        self.by_channel.iter().map(|k| k.answered).sum()
+    }
+
+    pub fn escalations(&self) -> i64 {
+        self.tickets_by_channel.iter().map(|k| k.total).sum()
+    }
+}
+
+/// `part` of `whole` as a percentage with one decimal, or 「－」 when there is no whole.
+pub fn percent(part: i64, whole: i64) -> String {
+    if whole == 0 {
+        "－".to_owned()
+    } else {
+        format!("{:.1}%", part as f64 * 100.0 / whole as f64)
+    }
+}
+
+/// Gathers the monthly report from the database (reads only).
+pub async fn monthly(store: &Store, month: Month) -> Result<MonthlyReport> {
+    let period = month.period();
+    let mut c = store.conn();
+    let days: Vec<(NaiveDate, Period)> = month
+        .days()
+        .into_iter()
+        .map(|d| {
+            let p = Period {
+                from: jst_midnight(d),
+                to: jst_midnight(d + Duration::days(1)),
+            };
+            (d, p)
+        })
+        .collect();
+    Ok(MonthlyReport {
+        month,
+        generated_at: store.now(),
+        by_channel: reports::questions_by_channel(&mut c, period).await?,
+        by_category: reports::questions_by_category(&mut c, period).await?,
+        by_department: reports::conversations_by_department(&mut c, period).await?,
+        by_day: questions_by_day(&mut c, &days).await?,
+        tickets_by_channel: reports::tickets_by_channel(&mut c, period).await?,
+        sla: reports::sla(&mut c, period).await?,
+        incidents: city_records::incidents(&mut c, period.from, period.to).await?,
+        stock: city_records::items(&mut c).await?,
+        work: city_records::work(&mut c, period.from, period.to).await?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn months_are_jst_periods() {
+        let november = Month::parse("2026-11").unwrap();
+        assert_eq!(november.days().len(), 30);
+        let period = november.period();
+        assert_eq!(
+            period.from,
+            Utc.with_ymd_and_hms(2026, 10, 31, 15, 0, 0).unwrap()
+        );
+        assert_eq!(
+            period.to,
+            Utc.with_ymd_and_hms(2026, 11, 30, 15, 0, 0).unwrap()
+        );
+        assert_eq!(Month::parse("2026-13"), None);
+        assert_eq!(Month::parse("2026-1"), None);
+        assert_eq!(percent(1, 3), "33.3%");
+        assert_eq!(percent(0, 0), "－");
+    }
+}
