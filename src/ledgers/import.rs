@@ -39,10 +39,9 @@ impl Ledgers {
         dry_run: bool,
         actor: &str,
     ) -> LedgerResult<ImportSummary> {
-        let ledger = ip_csv::read(bytes)?;
+        let (ledger, mut problems) = ip_csv::read_lines(bytes)?;
         let mut tx = self.store.begin().await?;
         let segments = ip_ledger::segments(&mut tx.conn()).await?;
-        let mut problems = Vec::new();
         let mut placed = Vec::new();
         for line in &ledger.lines {
             match segments
@@ -94,7 +93,7 @@ impl Ledgers {
             }
         }
         if !problems.is_empty() {
-            problems.sort_by_key(|p| p.line);
+            problems.sort_by_key(|p| p.line); // stable: a line's problems keep their order
             return Err(LedgerCsvError::Problems(problems).into());
         }
         if dry_run {

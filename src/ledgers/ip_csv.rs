@@ -89,6 +89,18 @@ const FIELD_MAX: usize = 100;
 
 /// Reads a ledger file; every problem of the file at once.
 pub fn read(bytes: &[u8]) -> Result<CsvLedger, LedgerCsvError> {
+    let (ledger, problems) = read_lines(bytes)?;
+    if problems.is_empty() {
+        Ok(ledger)
+    } else {
+        Err(LedgerCsvError::Problems(problems))
+    }
+}
+
+/// Reads a ledger file: the rows that read, and the problems of the others (so that a
+/// caller can add its own checks and list everything at once). `Err` only when the file
+/// is not text or its header lacks a required column.
+pub fn read_lines(bytes: &[u8]) -> Result<(CsvLedger, Vec<CsvProblem>), LedgerCsvError> {
     let (text, encoding) = spreadsheet::decode(bytes).map_err(|_| LedgerCsvError::NotText)?;
     // Excel ends rows with CRLF; the csv reader would number later rows one too low.
     let text = text.replace("\r\n", "\n");
@@ -170,11 +182,7 @@ pub fn read(bytes: &[u8]) -> Result<CsvLedger, LedgerCsvError> {
             Err(mut row_problems) => problems.append(&mut row_problems),
         }
     }
-    if problems.is_empty() {
-        Ok(CsvLedger { lines, encoding })
-    } else {
-        Err(LedgerCsvError::Problems(problems))
-    }
+    Ok((CsvLedger { lines, encoding }, problems))
 }
 
 fn read_row(line: u64, cell: &dyn Fn(usize) -> Option<String>) -> Result<CsvLine, Vec<CsvProblem>> {

@@ -14,6 +14,7 @@ mod db;
 mod faq_tools;
 mod faqs;
 mod generations;
+mod ip_import;
 mod ip_ledger;
 mod learning;
 mod notices;
