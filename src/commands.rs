@@ -15,7 +15,7 @@ mod faq;
 mod ledger;
 mod user;
 pub use faq::{faq, FaqAction};
-pub use ledger::{ip, IpAction};
+pub use ledger::{ip, name, IpAction, NameAction};
 pub use user::{user, UserAction};
 
 #[derive(clap::Args)]

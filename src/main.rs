@@ -62,6 +62,11 @@ enum Command {
         #[command(subcommand)]
         action: commands::IpAction,
     },
+    /// Computer-name ledger: issue the next name by the city's rule, delete, list.
+    Name {
+        #[command(subcommand)]
+        action: commands::NameAction,
+    },
     /// Knowledge base: import the Markdown files into the database, or export them.
     Kb {
         #[command(subcommand)]
@@ -97,6 +102,7 @@ fn main() -> ExitCode {
         Command::Faq { action } => commands::faq(&settings, action),
         Command::User { action } => commands::user(&settings, action),
         Command::Ip { action } => commands::ip(&settings, action),
+        Command::Name { action } => commands::name(&settings, action),
         Command::Chat { staff } => commands::chat(&settings, staff),
         Command::Staff {
             action: StaffAction::Import { file },

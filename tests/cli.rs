@@ -768,4 +768,10 @@ fn ip_ledger_imports_the_citys_shift_jis_csv_and_refuses_a_broken_one() {
     let next = run(madoguchi(data.path()).args(["ip", "allocate", "1", "PC-NEW"]));
     assert_success(&next);
     assert_eq!(stdout(&next).trim(), "10.50.0.2");
+
+    let name = run(madoguchi(data.path()).args(["name", "issue", "K012", "PC"]));
+    assert_success(&name);
+    assert_eq!(stdout(&name).trim(), "K012-PC001");
+    let bad = run(madoguchi(data.path()).args(["name", "issue", "K-012", "PC"]));
+    assert_eq!(bad.status.code(), Some(1), "{}", stderr(&bad));
 }

@@ -10,7 +10,7 @@ use anyhow::Context;
 use crate::clock::SystemClock;
 use crate::config::Settings;
 use crate::domain::AddressState;
-use crate::ledgers::{Assignment, LedgerError, Ledgers, SegmentSpec};
+use crate::ledgers::{Assignment, ComputerNameRequest, LedgerError, Ledgers, SegmentSpec};
 use crate::spreadsheet::SpreadsheetEncoding;
 use crate::storage::Store;
 
@@ -65,6 +65,72 @@ pub enum IpAction {
         #[arg(long, default_value = "cli")]
         actor: String,
     },
+}
+
+#[derive(clap::Subcommand)]
+pub enum NameAction {
+    /// Issue the next computer name for a 所属コード and device kind (by the configured
+    /// `[ledgers] computer_name_pattern`).
+    Issue {
+        department_code: String,
+        kind: String,
+        #[arg(long)]
+        device: Option<String>,
+        #[arg(long, default_value = "cli")]
+        actor: String,
+    },
+    /// Delete an issued name (kept as 削除済; never issued again).
+    Delete {
+        name: String,
+        #[arg(long, default_value = "cli")]
+        actor: String,
+    },
+    /// List every name with its state.
+    List,
+}
+
+/// `madoguchi name ...`: the computer-name ledger.
+pub fn name(settings: &Settings, action: NameAction) -> anyhow::Result<ExitCode> {
+    let rt = runtime()?;
+    let store = rt.block_on(Store::connect(
+        &settings.database_url(),
+        Arc::new(SystemClock),
+    ))?;
+    let ledgers = Ledgers::new(store, settings.ledgers.clone(), settings.notify.clone());
+    rt.block_on(async {
+        match action {
+            NameAction::Issue {
+                department_code,
+                kind,
+                device,
+                actor,
+            } => {
+                let request = ComputerNameRequest {
+                    department_code,
+                    kind,
+                    device,
+                    person: None,
+                };
+                let issued = ledgers.issue_computer_name(&request, &actor).await?;
+                println!("{}", issued.name);
+            }
+            NameAction::Delete { name, actor } => {
+                let deleted = ledgers.delete_computer_name(&name, &actor).await?;
+                println!("{} {}", deleted.name, deleted.state.label());
+            }
+            NameAction::List => {
+                for n in ledgers.computer_names().await? {
+                    println!(
+                        "{}\t{}\t{}",
+                        n.name,
+                        n.state.label(),
+                        n.issued_at.date_naive()
+                    );
+                }
+            }
+        }
+        anyhow::Ok(ExitCode::SUCCESS)
+    })
 }
 
 fn parse_encoding(name: &str) -> Result<SpreadsheetEncoding, String> {

@@ -7,6 +7,7 @@
 //! skipping PostgreSQL quietly.
 
 mod audit;
+mod computer_names;
 mod console;
 mod conversations;
 mod dashboard;
