@@ -183,3 +183,42 @@ async fn bad_ledger_requests_are_refused_and_change_nothing() {
     .await;
     assert_eq!(ledger_rows(&d).await, before, "nothing changed");
 }
+
+#[tokio::test]
+async fn a_virus_incident_is_mailed_to_the_citys_contact_not_the_operators() {
+    let server = crate::smtp::SmtpServer::start().await;
+    let port = server.addr.port();
+    let d = crate::helpers::desk_with(|s| {
+        s.notify.smtp.host = Some("127.0.0.1".into());
+        s.notify.smtp.port = port;
+        s.notify.smtp.from = Some("窓口 <helpdesk@example.lg.jp>".into());
+        s.notify.smtp.to = vec!["ops@example.lg.jp".into()];
+        s.ledgers.city_contact.mail = vec!["ict@city.numazu.lg.jp".into()];
+    })
+    .await;
+    let report = madoguchi::ledgers::IncidentReport {
+        occurred_at: crate::helpers::thursday_morning(),
+        device: "K012-PC001".into(),
+        detection_name: "Trojan:Win32/Emotet".into(),
+        found_by: "ウイルス対策ソフトの検知".into(),
+        isolated: true,
+        ..Default::default()
+    };
+    d.helpdesk
+        .ledgers()
+        .record_incident(&report, "operator1")
+        .await
+        .unwrap();
+    assert_eq!(d.helpdesk.outbox().deliver_due().await.unwrap(), 1);
+    let mails = server.received();
+    assert_eq!(mails.len(), 1);
+    assert_eq!(mails[0].to, ["ict@city.numazu.lg.jp"]);
+    let mail = mail_parser::MessageParser::default()
+        .parse(&mails[0].raw)
+        .unwrap();
+    assert_eq!(
+        mail.subject(),
+        Some("【ウイルス検知】Trojan:Win32/Emotet（K012-PC001）")
+    );
+    assert!(mail.body_text(0).unwrap().contains("ネットワーク隔離: 済"));
+}

@@ -7,6 +7,7 @@
 //! skipping PostgreSQL quietly.
 
 mod audit;
+mod city_records;
 mod computer_names;
 mod console;
 mod conversations;
