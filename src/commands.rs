@@ -13,9 +13,11 @@ use crate::{eval, lexicon};
 
 mod faq;
 mod ledger;
+mod report;
 mod user;
 pub use faq::{faq, FaqAction};
 pub use ledger::{ip, name, IpAction, NameAction};
+pub use report::{report, ReportAction};
 pub use user::{user, UserAction};
 
 #[derive(clap::Args)]

@@ -67,6 +67,11 @@ enum Command {
         #[command(subcommand)]
         action: commands::NameAction,
     },
+    /// Reports to the city: `report monthly --month 2026-11 --format html|csv --out PATH`.
+    Report {
+        #[command(subcommand)]
+        action: commands::ReportAction,
+    },
     /// Knowledge base: import the Markdown files into the database, or export them.
     Kb {
         #[command(subcommand)]
@@ -103,6 +108,7 @@ fn main() -> ExitCode {
         Command::User { action } => commands::user(&settings, action),
         Command::Ip { action } => commands::ip(&settings, action),
         Command::Name { action } => commands::name(&settings, action),
+        Command::Report { action } => commands::report(&settings, action),
         Command::Chat { staff } => commands::chat(&settings, staff),
         Command::Staff {
             action: StaffAction::Import { file },

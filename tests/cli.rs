@@ -775,3 +775,31 @@ fn ip_ledger_imports_the_citys_shift_jis_csv_and_refuses_a_broken_one() {
     let bad = run(madoguchi(data.path()).args(["name", "issue", "K-012", "PC"]));
     assert_eq!(bad.status.code(), Some(1), "{}", stderr(&bad));
 }
+
+#[test]
+fn report_monthly_writes_html_and_csv_and_refuses_a_bad_month() {
+    let data = TempDir::new().unwrap();
+    let html = data.path().join("2026-11.html");
+    let output = run(madoguchi(data.path())
+        .args([
+            "report", "monthly", "--month", "2026-11", "--format", "html", "--out",
+        ])
+        .arg(&html));
+    assert_success(&output);
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(page.contains("ヘルプデスク月次報告 2026年11月"), "{page}");
+    assert!(page.contains("<svg"));
+    let csv = data.path().join("csv");
+    let output = run(madoguchi(data.path())
+        .args([
+            "report", "monthly", "--month", "2026-11", "--format", "csv", "--out",
+        ])
+        .arg(&csv));
+    assert_success(&output);
+    assert!(csv.join("by_day.csv").exists());
+    let bad = run(madoguchi(data.path())
+        .args(["report", "monthly", "--month", "2026-13", "--out"])
+        .arg(data.path().join("x.html")));
+    assert_eq!(bad.status.code(), Some(2), "{}", stderr(&bad));
+    assert!(!data.path().join("x.html").exists());
+}

@@ -1,5 +1,7 @@
 //! The counts of the helpdesk's reports to the city, each one query over a period
-//! (`from` inclusive, `to` exclusive; the caller makes the periods from JST days).
+//! (`from` inclusive, `to` exclusive; the caller makes the periods from JST days). Rows
+//! of an unknown key (NULL) come last on both backends (PostgreSQL sorts NULL last by
+//! itself, SQLite first).
 
 use std::sync::LazyLock;
 
@@ -60,7 +62,7 @@ pub async fn questions_by_category(c: &mut Conn<'_>, period: Period) -> Result<V
              FROM questions q LEFT JOIN faq_entries f \
              ON f.id = q.top_faq_id AND q.decision <> 'escalate' \
              WHERE q.asked_at >= $1 AND q.asked_at < $2 AND {ASKED} \
-             GROUP BY f.category ORDER BY COUNT(*) DESC, f.category"
+             GROUP BY f.category ORDER BY COUNT(*) DESC, f.category IS NULL, f.category"
         )
     });
     sql_owned(Q.clone())
@@ -83,7 +85,7 @@ pub async fn conversations_by_department(
          WHERE t.conversation_id = c.id) THEN 0 ELSE 1 END), 0) AS answered \
          FROM conversations c LEFT JOIN staff s ON s.employee_no = c.staff_no \
          WHERE c.created_at >= $1 AND c.created_at < $2 \
-         GROUP BY s.department ORDER BY COUNT(*) DESC, s.department"
+         GROUP BY s.department ORDER BY COUNT(*) DESC, s.department IS NULL, s.department"
             .to_owned(),
     )
     .bind(period.from)

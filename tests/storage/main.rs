@@ -22,5 +22,6 @@ mod learning;
 mod notices;
 mod outbox;
 mod proposals;
+mod reports;
 mod states;
 mod users;
