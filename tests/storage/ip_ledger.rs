@@ -248,3 +248,75 @@ async fn manual_entries_are_checked_for_conflicts() {
         assert_eq!(counts(&db.store).await, before, "nothing changed");
     }
 }
+
+/// Every stored name of the ledgers' typed columns is accepted by the database itself, and
+/// anything else (a label, capitals, a near miss) is refused, on each backend.
+#[tokio::test]
+async fn the_database_checks_the_ledgers_states() {
+    use madoguchi::domain::{ComputerNameState, Network, StockKind, TextEnum};
+    fn names<T: TextEnum>() -> Vec<String> {
+        T::ALL.iter().map(|v| v.as_str().to_owned()).collect()
+    }
+    fn not_names<T: TextEnum>(wrong: &str) -> Vec<String> {
+        let first = T::ALL[0];
+        vec![
+            wrong.to_owned(),
+            first.label().to_owned(),
+            first.as_str().to_uppercase(),
+            String::new(),
+        ]
+    }
+    for db in backends().await {
+        let store = &db.store;
+        let now = story_time();
+        let cases: [(&str, Vec<String>, Vec<String>); 4] = [
+            (
+                "INSERT INTO ip_segments (network, cidr, name, first_number, last_number, \
+                 quarantine_days, created_at) VALUES ($1, $2, 'x', 0, 0, 0, $3)",
+                names::<Network>(),
+                not_names::<Network>("wan"),
+            ),
+            (
+                "INSERT INTO ip_addresses (number, address, segment_id, state, updated_at, \
+                 updated_by) VALUES ((SELECT COUNT(*) FROM ip_addresses), $2, \
+                 (SELECT MIN(id) FROM ip_segments), $1, $3, 'test')",
+                names::<AddressState>(),
+                not_names::<AddressState>("used"),
+            ),
+            (
+                "INSERT INTO computer_names (name, department_code, kind, serial, state, \
+                 issued_at, issued_by) VALUES ($2, 'K', 'PC', \
+                 (SELECT COUNT(*) FROM computer_names), $1, $3, 'test')",
+                names::<ComputerNameState>(),
+                not_names::<ComputerNameState>("removed"),
+            ),
+            (
+                "INSERT INTO stock_items (kind, name, quantity, threshold, updated_at) \
+                 VALUES ($1, $2, 0, 0, $3)",
+                names::<StockKind>(),
+                not_names::<StockKind>("cable"),
+            ),
+        ];
+        let mut n = 0;
+        for (insert, good, bad) in cases {
+            for (value, ok) in good
+                .iter()
+                .map(|v| (v, true))
+                .chain(bad.iter().map(|v| (v, false)))
+            {
+                n += 1;
+                let mut tx = store.begin().await.unwrap();
+                let done = sql(insert)
+                    .bind(value.as_str())
+                    .bind(format!("10.0.{n}.0/24"))
+                    .bind(now)
+                    .execute(&mut tx.conn())
+                    .await;
+                assert_eq!(done.is_ok(), ok, "{value:?} into: {insert}");
+                if ok {
+                    tx.commit().await.unwrap();
+                }
+            }
+        }
+    }
+}
