@@ -67,7 +67,8 @@ enum Command {
         #[command(subcommand)]
         action: commands::NameAction,
     },
-    /// Reports to the city: `report monthly --month 2026-11 --format html|csv --out PATH`.
+    /// Reports to the city: `report monthly --month 2026-11 --format html|csv --out PATH`,
+    /// `report half-year --fiscal-year 2026`, `report annual --fiscal-year 2026`.
     Report {
         #[command(subcommand)]
         action: commands::ReportAction,

@@ -797,6 +797,17 @@ fn report_monthly_writes_html_and_csv_and_refuses_a_bad_month() {
         .arg(&csv));
     assert_success(&output);
     assert!(csv.join("by_day.csv").exists());
+    let annual = data.path().join("fy2026.html");
+    let output = run(madoguchi(data.path())
+        .args(["report", "annual", "--fiscal-year", "2026", "--out"])
+        .arg(&annual));
+    assert_success(&output);
+    let page = std::fs::read_to_string(&annual).unwrap();
+    assert!(page.contains("ヘルプデスク年次報告 2026年度"));
+    assert!(
+        page.contains("03/31"),
+        "the last day of the fiscal year is in the table"
+    );
     let bad = run(madoguchi(data.path())
         .args(["report", "monthly", "--month", "2026-13", "--out"])
         .arg(data.path().join("x.html")));

@@ -8,7 +8,7 @@ use anyhow::Context;
 
 use crate::clock::SystemClock;
 use crate::config::Settings;
-use crate::reports::{self, Month};
+use crate::reports::{self, Month, Span};
 use crate::storage::Store;
 
 use super::runtime;
@@ -28,6 +28,32 @@ pub enum ReportAction {
         #[arg(long)]
         out: PathBuf,
     },
+    /// The half-year report: April to September of the fiscal year.
+    HalfYear {
+        /// The fiscal year (2026 = April 2026 to March 2027).
+        #[arg(long)]
+        fiscal_year: i32,
+        #[arg(long, default_value = "html", value_parser = ["html", "csv"])]
+        format: String,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// The annual report: the whole fiscal year.
+    Annual {
+        #[arg(long)]
+        fiscal_year: i32,
+        #[arg(long, default_value = "html", value_parser = ["html", "csv"])]
+        format: String,
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+fn fiscal(span: fn(i32) -> Option<Span>, year: i32) -> anyhow::Result<Span> {
+    if !(2000..=2100).contains(&year) {
+        anyhow::bail!("--fiscal-year {year}: use a year such as 2026");
+    }
+    span(year).ok_or_else(|| anyhow::anyhow!("--fiscal-year {year}: not a year"))
 }
 
 fn parse_month(text: &str) -> Result<Month, String> {
@@ -36,13 +62,26 @@ fn parse_month(text: &str) -> Result<Month, String> {
 
 /// `madoguchi report ...`: reads the database only.
 pub fn report(settings: &Settings, action: ReportAction) -> anyhow::Result<ExitCode> {
-    let ReportAction::Monthly { month, format, out } = action;
+    let (span, format, out) = match action {
+        ReportAction::Monthly { month, format, out } => (Span::month(month), format, out),
+        ReportAction::HalfYear {
+            fiscal_year,
+            format,
+            out,
+        } => (fiscal(Span::half_year, fiscal_year)?, format, out),
+        ReportAction::Annual {
+            fiscal_year,
+            format,
+            out,
+        } => (fiscal(Span::fiscal_year, fiscal_year)?, format, out),
+    };
     let rt = runtime()?;
     let store = rt.block_on(Store::connect(
         &settings.database_url(),
         Arc::new(SystemClock),
     ))?;
-    let report = rt.block_on(reports::monthly(&store, month))?;
+    let title = span.title.clone();
+    let report = rt.block_on(reports::gather(&store, span))?;
     if format == "csv" {
         let files = reports::write_csv_tables(&report, &out)
             .with_context(|| format!("writing {}", out.display()))?;
@@ -50,7 +89,7 @@ pub fn report(settings: &Settings, action: ReportAction) -> anyhow::Result<ExitC
     } else {
         std::fs::write(&out, reports::render_html(&report))
             .with_context(|| format!("writing {}", out.display()))?;
-        println!("wrote the report for {month} to {}", out.display());
+        println!("wrote {title} to {}", out.display());
     }
     Ok(ExitCode::SUCCESS)
 }

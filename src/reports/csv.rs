@@ -1,4 +1,4 @@
-//! The monthly report as CSV, one file per table (UTF-8 with BOM, for Excel).
+//! A report as CSV, one file per table (UTF-8 with BOM, for Excel).
 
 use std::path::Path;
 

@@ -1,4 +1,4 @@
-//! The monthly report as one HTML document (printable, nothing loaded from elsewhere):
+//! A report as one HTML document (printable, nothing loaded from elsewhere):
 //! SVG charts, each followed by the table of its numbers.
 
 use std::fmt::Write;
@@ -63,7 +63,7 @@ pub fn render_html(report: &MonthlyReport) -> String {
     let categories = rows(&report.by_category, str::to_owned, "未分類（該当FAQなし）");
     let sla = report.sla;
     let page = MonthlyPage {
-        title: format!("ヘルプデスク月次報告 {}", report.month),
+        title: report.span.title.clone(),
         questions: report.questions(),
         answered: report.answered(),
         answer_rate: percent(report.answered(), report.questions()),

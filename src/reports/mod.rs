@@ -1,4 +1,4 @@
-//! The helpdesk's monthly report to the city (5(1)オ①): inquiries by channel, category,
+//! The helpdesk's reports to the city (5(1)オ①②: monthly, half-year, annual): inquiries by channel, category,
 //! 所属 and day, the auto-answer rate, escalations, the SLA met rate, virus incidents,
 //! consumables and the work log. Day and month boundaries are JST. Rendered as an HTML
 //! document (SVG charts, each with its numbers in a table beside it) or as CSV, one file
@@ -69,6 +69,58 @@ impl std::fmt::Display for Month {
     }
 }
 
+/// The days a report covers, and its title.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Span {
+    pub title: String,
+    pub first: NaiveDate,
+    pub last: NaiveDate,
+}
+
+impl Span {
+    pub fn month(month: Month) -> Span {
+        let days = month.days();
+        Span {
+            title: format!("ヘルプデスク月次報告 {month}"),
+            first: days[0],
+            last: *days.last().expect("a month has days"),
+        }
+    }
+
+    /// The first half of fiscal year `year` (April to September).
+    pub fn half_year(year: i32) -> Option<Span> {
+        Some(Span {
+            title: format!("ヘルプデスク上半期報告 {year}年度（4月～9月）"),
+            first: NaiveDate::from_ymd_opt(year, 4, 1)?,
+            last: NaiveDate::from_ymd_opt(year, 9, 30)?,
+        })
+    }
+
+    /// Fiscal year `year` (April to the next March).
+    pub fn fiscal_year(year: i32) -> Option<Span> {
+        Some(Span {
+            title: format!("ヘルプデスク年次報告 {year}年度"),
+            first: NaiveDate::from_ymd_opt(year, 4, 1)?,
+            last: NaiveDate::from_ymd_opt(year + 1, 3, 31)?,
+        })
+    }
+
+    pub fn days(&self) -> Vec<NaiveDate> {
+        self.first
+            .iter_days()
+            .take_while(|d| *d <= self.last)
+            .collect()
+    }
+
+    /// From 00:00 JST on the first day to 00:00 JST after the last.
+    pub fn period(&self) -> Period {
+        Period {
+            from: jst_midnight(self.first),
+            to: jst_midnight(self.last + Duration::days(1)),
+        }
+    }
+}
+
 /// 00:00 JST on `day`, in UTC.
 pub fn jst_midnight(day: NaiveDate) -> DateTime<Utc> {
     let jst = chrono::FixedOffset::east_opt(9 * 3600).expect("JST");
@@ -81,7 +133,7 @@ pub fn jst_midnight(day: NaiveDate) -> DateTime<Utc> {
 /// Everything the monthly report shows.
 #[derive(Debug, Clone, Serialize)]
 pub struct MonthlyReport {
-    pub month: Month,
+    pub span: Span,
     pub generated_at: DateTime<Utc>,
     pub by_channel: Vec<KeyCounts>,
     pub by_category: Vec<KeyCounts>,
@@ -121,9 +173,14 @@ pub fn percent(part: i64, whole: i64) -> String {
 
 /// Gathers the monthly report from the database (reads only).
 pub async fn monthly(store: &Store, month: Month) -> Result<MonthlyReport> {
-    let period = month.period();
+    gather(store, Span::month(month)).await
+}
+
+/// Gathers a report over `span` (a month, a half year, a fiscal year; reads only).
+pub async fn gather(store: &Store, span: Span) -> Result<MonthlyReport> {
+    let period = span.period();
     let mut c = store.conn();
-    let days: Vec<(NaiveDate, Period)> = month
+    let days: Vec<(NaiveDate, Period)> = span
         .days()
         .into_iter()
         .map(|d| {
@@ -135,7 +192,7 @@ pub async fn monthly(store: &Store, month: Month) -> Result<MonthlyReport> {
         })
         .collect();
     Ok(MonthlyReport {
-        month,
+        span,
         generated_at: store.now(),
         by_channel: reports::questions_by_channel(&mut c, period).await?,
         by_category: reports::questions_by_category(&mut c, period).await?,
@@ -170,5 +227,13 @@ mod tests {
         assert_eq!(Month::parse("2026-1"), None);
         assert_eq!(percent(1, 3), "33.3%");
         assert_eq!(percent(0, 0), "－");
+        assert_eq!(Span::month(november).period(), period);
+        let year = Span::fiscal_year(2026).unwrap();
+        assert_eq!(year.days().len(), 365);
+        assert_eq!(
+            year.period().to,
+            Utc.with_ymd_and_hms(2027, 3, 31, 15, 0, 0).unwrap()
+        );
+        assert_eq!(Span::half_year(2026).unwrap().days().len(), 183);
     }
 }
