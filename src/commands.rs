@@ -11,10 +11,12 @@ use crate::helpdesk::Helpdesk;
 use crate::kb::files;
 use crate::{eval, lexicon};
 
+mod export;
 mod faq;
 mod ledger;
 mod report;
 mod user;
+pub use export::{export, ExportAction};
 pub use faq::{faq, FaqAction};
 pub use ledger::{ip, name, IpAction, NameAction};
 pub use report::{report, ReportAction};

@@ -73,6 +73,12 @@ enum Command {
         #[command(subcommand)]
         action: commands::ReportAction,
     },
+    /// Exports for the city: `export handover --out DIR` (everything, for the next
+    /// contractor: CSV files with a manifest and checksums).
+    Export {
+        #[command(subcommand)]
+        action: commands::ExportAction,
+    },
     /// Knowledge base: import the Markdown files into the database, or export them.
     Kb {
         #[command(subcommand)]
@@ -110,6 +116,7 @@ fn main() -> ExitCode {
         Command::Ip { action } => commands::ip(&settings, action),
         Command::Name { action } => commands::name(&settings, action),
         Command::Report { action } => commands::report(&settings, action),
+        Command::Export { action } => commands::export(&settings, action),
         Command::Chat { staff } => commands::chat(&settings, staff),
         Command::Staff {
             action: StaffAction::Import { file },

@@ -814,3 +814,24 @@ fn report_monthly_writes_html_and_csv_and_refuses_a_bad_month() {
     assert_eq!(bad.status.code(), Some(2), "{}", stderr(&bad));
     assert!(!data.path().join("x.html").exists());
 }
+
+#[test]
+fn export_handover_writes_a_manifest_and_checksums_sha256sum_accepts() {
+    let data = TempDir::new().unwrap();
+    let out = data.path().join("handover");
+    let output = run(madoguchi(data.path())
+        .args(["export", "handover", "--out"])
+        .arg(&out));
+    assert_success(&output);
+    assert!(stdout(&output).contains("manifest.json and SHA256SUMS"));
+    let manifest: Value =
+        serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    assert!(manifest["files"].as_array().is_some_and(|f| f.len() > 20));
+    // The checksums file is the standard tool's format.
+    let check = run(Command::new("sha256sum")
+        .arg("--check")
+        .arg("--quiet")
+        .arg("SHA256SUMS")
+        .current_dir(&out));
+    assert_success(&check);
+}

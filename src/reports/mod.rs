@@ -5,12 +5,14 @@
 //! per table.
 
 mod csv;
+mod handover;
 mod html;
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
 use serde::Serialize;
 
 pub use self::csv::{csv_tables, write_csv_tables};
+pub use self::handover::{export_handover, HandoverError, HandoverFile, HandoverManifest};
 pub use self::html::render_html;
 
 use crate::storage::city_records::{self, StockItem, VirusIncident, WorkEntry};

@@ -26,6 +26,7 @@ pub mod conversations;
 pub mod faqs;
 pub mod feedback;
 pub mod generations;
+pub mod handover;
 pub mod ip_ledger;
 pub mod learning;
 pub mod messages;

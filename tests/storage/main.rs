@@ -16,6 +16,7 @@ mod db;
 mod faq_tools;
 mod faqs;
 mod generations;
+mod handover;
 mod ip_import;
 mod ip_ledger;
 mod learning;

@@ -62,7 +62,7 @@ async fn ticket(db: &TestDb, room: &str, at: DateTime<Utc>, answered: i64) -> (i
     (id, c.id)
 }
 
-async fn seed(db: &TestDb) {
+pub(crate) async fn seed(db: &TestDb) {
     // Questions around both JST month boundaries.
     ask(
         db,
