@@ -129,3 +129,6 @@ CREATE TABLE work_log (
     created_at  TEXT    NOT NULL
 );
 CREATE INDEX work_log_done ON work_log (done_at);
+
+-- The reports ask, per conversation, whether it became a ticket (by 所属).
+CREATE INDEX tickets_conversation ON tickets (conversation_id);
