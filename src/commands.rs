@@ -13,10 +13,16 @@ use crate::{eval, lexicon};
 
 mod batch;
 mod batch_render;
+mod export;
 mod faq;
+mod ledger;
+mod report;
 mod user;
 pub use batch::{batch, BatchAction};
+pub use export::{export, ExportAction};
 pub use faq::{faq, FaqAction};
+pub use ledger::{ip, name, IpAction, NameAction};
+pub use report::{report, ReportAction};
 pub use user::{user, UserAction};
 
 #[derive(clap::Args)]

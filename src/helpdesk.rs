@@ -20,6 +20,7 @@ use crate::engine::{AnswerEngine, Semantic};
 use crate::kb::files;
 use crate::knowledge::KnowledgeBase;
 use crate::learning::Learning;
+use crate::ledgers::Ledgers;
 use crate::lexicon;
 use crate::notify::Notices;
 use crate::outbox::{Adapters, Outbox, Wakeup};
@@ -42,6 +43,7 @@ pub struct Helpdesk {
     accounts: Accounts,
     learning: Learning,
     directory: Directory,
+    ledgers: Ledgers,
     outbox: Arc<Outbox>,
     requests: Arc<Requests>,
     semantic: SemanticStatus,
@@ -129,6 +131,11 @@ impl Helpdesk {
         ));
         Ok(Self {
             directory: Directory::new(store.clone()),
+            ledgers: Ledgers::new(
+                store.clone(),
+                settings.ledgers.clone(),
+                settings.notify.clone(),
+            ),
             settings,
             prompts,
             store,
@@ -183,6 +190,11 @@ impl Helpdesk {
 
     pub fn requests(&self) -> &Arc<Requests> {
         &self.requests
+    }
+
+    /// The IP address and computer-name ledgers.
+    pub fn ledgers(&self) -> &Ledgers {
+        &self.ledgers
     }
 
     pub fn outbox(&self) -> &Arc<Outbox> {
@@ -330,7 +342,10 @@ fn adapters(settings: &Settings, clock: Arc<dyn Clock>) -> Adapters {
     );
     adapters.register(
         OutboxRoute::Mail,
-        Arc::new(MailDelivery::new(settings.notify.smtp.clone())),
+        Arc::new(
+            MailDelivery::new(settings.notify.smtp.clone())
+                .with_city_contact(settings.ledgers.city_contact.mail.clone()),
+        ),
     );
     adapters
 }

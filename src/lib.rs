@@ -9,7 +9,7 @@
 //!    (the answer engine, the FAQ format), then `config`;
 //! 2. `storage`: all SQL;
 //! 3. services: `notify`, `outbox`, `knowledge`, `accounts`, `directory`, then
-//!    `learning`, then `tickets`, then `requests`, then `conversation`;
+//!    `learning`, then `ledgers`, `reports`, then `tickets`, then `requests`, then `conversation`;
 //! 4. adapters for outside systems: `channels` (LoGoチャット), `adapters` (mail, LDAP);
 //! 5. `helpdesk`, the composition root;
 //! 6. entry points: `http`, `commands`, `terminal`, `server`, `eval`.
@@ -33,12 +33,14 @@ pub mod http;
 pub mod kb;
 pub mod knowledge;
 pub mod learning;
+pub mod ledgers;
 pub mod lexicon;
 pub mod notify;
 pub mod outbox;
 pub mod print_runs;
 pub mod prompts;
 pub mod requests;
+pub mod reports;
 pub mod server;
 pub mod spreadsheet;
 pub mod storage;

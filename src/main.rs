@@ -62,6 +62,29 @@ enum Command {
         #[command(subcommand)]
         action: commands::BatchAction,
     },
+    /// IP address ledger: import or export the CSV ledger (UTF-8 or Shift_JIS), add a
+    /// segment, allocate, release.
+    Ip {
+        #[command(subcommand)]
+        action: commands::IpAction,
+    },
+    /// Computer-name ledger: issue the next name by the city's rule, delete, list.
+    Name {
+        #[command(subcommand)]
+        action: commands::NameAction,
+    },
+    /// Reports to the city: `report monthly --month 2026-11 --format html|csv --out PATH`,
+    /// `report half-year --fiscal-year 2026`, `report annual --fiscal-year 2026`.
+    Report {
+        #[command(subcommand)]
+        action: commands::ReportAction,
+    },
+    /// Exports for the city: `export handover --out DIR` (everything, for the next
+    /// contractor: CSV files with a manifest and checksums).
+    Export {
+        #[command(subcommand)]
+        action: commands::ExportAction,
+    },
     /// Knowledge base: import the Markdown files into the database, or export them.
     Kb {
         #[command(subcommand)]
@@ -97,6 +120,10 @@ fn main() -> ExitCode {
         Command::Batch { action } => commands::batch(&settings, action),
         Command::Faq { action } => commands::faq(&settings, action),
         Command::User { action } => commands::user(&settings, action),
+        Command::Ip { action } => commands::ip(&settings, action),
+        Command::Name { action } => commands::name(&settings, action),
+        Command::Report { action } => commands::report(&settings, action),
+        Command::Export { action } => commands::export(&settings, action),
         Command::Chat { staff } => commands::chat(&settings, staff),
         Command::Staff {
             action: StaffAction::Import { file },

@@ -719,3 +719,133 @@ fn user_add_with_ldap_reads_no_password_and_stores_none_that_anyone_knows() {
     );
     assert_eq!(stdout(&user(data, &["list"], "")).lines().count(), 3);
 }
+
+#[test]
+fn ip_ledger_imports_the_citys_shift_jis_csv_and_refuses_a_broken_one() {
+    let data = TempDir::new().unwrap();
+    let segment = run(madoguchi(data.path()).args([
+        "ip",
+        "segment",
+        "lgwan",
+        "10.50.0.0/24",
+        "西庁舎",
+        "--gateway",
+        "10.50.0.1",
+        "--dhcp",
+        "10.50.0.100-10.50.0.199",
+    ]));
+    assert_success(&segment);
+    let good = "IPアドレス,状態,ホスト名,所属\r\n10.50.0.5,使用中,K012-PC001,市民課\r\n10.50.0.6,予約,K012-PC002,市民課\r\n";
+    let file = data.path().join("ledger.csv");
+    std::fs::write(
+        &file,
+        madoguchi::spreadsheet::encode(good, madoguchi::spreadsheet::SpreadsheetEncoding::ShiftJis)
+            .unwrap(),
+    )
+    .unwrap();
+    let dry = run(madoguchi(data.path())
+        .args(["ip", "import", "--dry-run"])
+        .arg(&file));
+    assert_success(&dry);
+    assert!(
+        stdout(&dry).contains("would import (dry run): 2 rows"),
+        "{}",
+        stdout(&dry)
+    );
+    let import = run(madoguchi(data.path()).args(["ip", "import"]).arg(&file));
+    assert_success(&import);
+    assert!(stdout(&import).contains("2 new"), "{}", stdout(&import));
+
+    let broken = "IPアドレス,状態,ホスト名\r\n10.50.0.7,使用中,PC-1\r\n10.50.0.150,使用中,PC-2\r\n10.50.0.x,使用中,PC-3\r\n";
+    std::fs::write(&file, broken).unwrap();
+    let refused = run(madoguchi(data.path()).args(["ip", "import"]).arg(&file));
+    assert_eq!(refused.status.code(), Some(1));
+    let reasons = stderr(&refused);
+    assert!(reasons.contains("3行目「IPアドレス」: DHCP"), "{reasons}");
+    assert!(reasons.contains("4行目「IPアドレス」"), "{reasons}");
+
+    let out = data.path().join("export.csv");
+    let export = run(madoguchi(data.path())
+        .args(["ip", "export", "--format", "csv-sjis"])
+        .arg(&out));
+    assert_success(&export);
+    let (text, _) = madoguchi::spreadsheet::decode(&std::fs::read(&out).unwrap()).unwrap();
+    assert_eq!(
+        text.lines().count(),
+        3,
+        "header and the two imported lines: {text}"
+    );
+    assert!(
+        !text.contains("10.50.0.7"),
+        "the refused file wrote nothing"
+    );
+    let next = run(madoguchi(data.path()).args(["ip", "allocate", "1", "PC-NEW"]));
+    assert_success(&next);
+    assert_eq!(stdout(&next).trim(), "10.50.0.2");
+
+    let name = run(madoguchi(data.path()).args(["name", "issue", "K012", "PC"]));
+    assert_success(&name);
+    assert_eq!(stdout(&name).trim(), "K012-PC001");
+    let bad = run(madoguchi(data.path()).args(["name", "issue", "K-012", "PC"]));
+    assert_eq!(bad.status.code(), Some(1), "{}", stderr(&bad));
+}
+
+#[test]
+fn report_monthly_writes_html_and_csv_and_refuses_a_bad_month() {
+    let data = TempDir::new().unwrap();
+    let html = data.path().join("2026-11.html");
+    let output = run(madoguchi(data.path())
+        .args([
+            "report", "monthly", "--month", "2026-11", "--format", "html", "--out",
+        ])
+        .arg(&html));
+    assert_success(&output);
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(page.contains("ヘルプデスク月次報告 2026年11月"), "{page}");
+    assert!(page.contains("<svg"));
+    let csv = data.path().join("csv");
+    let output = run(madoguchi(data.path())
+        .args([
+            "report", "monthly", "--month", "2026-11", "--format", "csv", "--out",
+        ])
+        .arg(&csv));
+    assert_success(&output);
+    assert!(csv.join("by_day.csv").exists());
+    let annual = data.path().join("fy2026.html");
+    let output = run(madoguchi(data.path())
+        .args(["report", "annual", "--fiscal-year", "2026", "--out"])
+        .arg(&annual));
+    assert_success(&output);
+    let page = std::fs::read_to_string(&annual).unwrap();
+    assert!(page.contains("ヘルプデスク年次報告 2026年度"));
+    assert!(
+        page.contains("03/31"),
+        "the last day of the fiscal year is in the table"
+    );
+    let bad = run(madoguchi(data.path())
+        .args(["report", "monthly", "--month", "2026-13", "--out"])
+        .arg(data.path().join("x.html")));
+    assert_eq!(bad.status.code(), Some(2), "{}", stderr(&bad));
+    assert!(!data.path().join("x.html").exists());
+}
+
+#[test]
+fn export_handover_writes_a_manifest_and_checksums_sha256sum_accepts() {
+    let data = TempDir::new().unwrap();
+    let out = data.path().join("handover");
+    let output = run(madoguchi(data.path())
+        .args(["export", "handover", "--out"])
+        .arg(&out));
+    assert_success(&output);
+    assert!(stdout(&output).contains("manifest.json and SHA256SUMS"));
+    let manifest: Value =
+        serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    assert!(manifest["files"].as_array().is_some_and(|f| f.len() > 20));
+    // The checksums file is the standard tool's format.
+    let check = run(Command::new("sha256sum")
+        .arg("--check")
+        .arg("--quiet")
+        .arg("SHA256SUMS")
+        .current_dir(&out));
+    assert_success(&check);
+}

@@ -31,6 +31,7 @@ const LAYERS: &[&[&str]] = &[
         "print_runs",
     ],
     &["learning"],
+    &["ledgers", "reports"],
     &["tickets"],
     &["requests"],
     &["conversation"],

@@ -13,6 +13,7 @@ use std::future::Future;
 use std::pin::Pin;
 
 use crate::config::SmtpSettings;
+use crate::ledgers::CITY_MAIL_ROOM;
 use crate::outbox::{Deliver, DeliveryError};
 use crate::storage::{Delivery, OutboxItem};
 
@@ -25,11 +26,26 @@ pub const DELIVERY_TIMEOUT: Duration = Duration::from_secs(10);
 /// configuration), not in the queue.
 pub struct MailDelivery {
     settings: SmtpSettings,
+    /// The same server, to the city's contact (items of room [`CITY_MAIL_ROOM`]).
+    city: SmtpSettings,
 }
 
 impl MailDelivery {
     pub fn new(settings: SmtpSettings) -> Self {
-        Self { settings }
+        Self {
+            city: SmtpSettings {
+                to: Vec::new(),
+                ..settings.clone()
+            },
+            settings,
+        }
+    }
+
+    /// Mail of room [`CITY_MAIL_ROOM`] (incidents, shortages) goes to these addresses
+    /// (`[ledgers.city_contact] mail`) instead of the operators'.
+    pub fn with_city_contact(mut self, to: Vec<String>) -> Self {
+        self.city.to = to;
+        self
     }
 }
 
@@ -39,7 +55,12 @@ impl Deliver for MailDelivery {
         item: &'a OutboxItem,
         delivery: &'a Delivery,
     ) -> Pin<Box<dyn Future<Output = Result<(), DeliveryError>> + Send + 'a>> {
-        Box::pin(deliver(&self.settings, item, delivery))
+        let settings = if item.room == CITY_MAIL_ROOM {
+            &self.city
+        } else {
+            &self.settings
+        };
+        Box::pin(deliver(settings, item, delivery))
     }
 }
 

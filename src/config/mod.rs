@@ -24,6 +24,7 @@
 //! | console sessions | `[console]` | `MADOGUCHI_CONSOLE_SECURE_COOKIE` | idle 120 min, at most 12 h, cookie not `Secure` |
 //! | notices of new escalations | `[notify]`, `[notify.smtp]` | `MADOGUCHI_NOTIFY_*` | off (see [`NotifySettings`]) |
 //! | request types (申請) | `[requests] dir` | - | `./integrations/requests`, else the bundled types |
+//! | IP and computer-name ledgers, city contact | `[ledgers]` | - | 30 days quarantine (see [`LedgerSettings`]) |
 //! | console sign-in against the directory | `[ldap]` | `MADOGUCHI_LDAP_URL`, `MADOGUCHI_LDAP_BIND_DN` | off (see [`LdapSettings`]) |
 //! | print batches: job catalogue, form font | `[batches]` `catalogue_dir`, `font` | `MADOGUCHI_BATCHES_CATALOGUE_DIR`, `MADOGUCHI_BATCHES_FONT` | `integrations/print-batches`, IPAex Gothic from Debian |
 
@@ -34,6 +35,7 @@ use serde::Deserialize;
 
 mod batches;
 mod ldap;
+mod ledgers;
 mod notify;
 mod semantic;
 mod requests;
@@ -41,6 +43,7 @@ mod server;
 
 pub use self::batches::{BatchSettings, DEFAULT_FONT};
 pub use self::ldap::{escape_dn_value, LdapSettings, LOGIN_PLACEHOLDER};
+pub use self::ledgers::{CityContact, LedgerSettings};
 pub use self::notify::{NotifySettings, SmtpSettings};
 pub use self::semantic::SemanticSettings;
 pub use self::requests::RequestSettings;
@@ -76,6 +79,7 @@ pub struct Settings {
     pub ldap: LdapSettings,
     pub requests: RequestSettings,
     pub batches: BatchSettings,
+    pub ledgers: LedgerSettings,
 }
 
 /// A secret setting: never printed.
@@ -262,6 +266,7 @@ impl Default for Settings {
             ldap: LdapSettings::default(),
             requests: RequestSettings::default(),
             batches: BatchSettings::default(),
+            ledgers: LedgerSettings::default(),
         }
     }
 }

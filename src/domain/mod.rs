@@ -10,6 +10,7 @@ mod text_enum;
 
 pub mod account;
 pub mod batch;
+pub mod address;
 pub mod channel;
 pub mod content;
 pub mod conversation;
@@ -21,6 +22,7 @@ pub mod request_draft;
 pub mod request_fields;
 pub mod request_type;
 pub mod role;
+pub mod stock;
 pub mod text;
 pub mod ticket;
 pub mod vector;
@@ -30,13 +32,15 @@ pub use self::batch::{
     CheckStatus, ClosedDayRule, FieldKind, FormKind, InputEncoding, InputFormat, OutputRoute,
     RunStatus,
 };
+pub use self::address::{AddressState, Cidr, ComputerNameState, Network};
 pub use self::channel::Channel;
 pub use self::conversation::{ConversationState, Handler, Offer};
 pub use self::message::{Author, Direction};
 pub use self::outbox::{OutboxRoute, OutboxStatus};
 pub use self::proposal::ProposalStatus;
-pub use self::request::{request_number, Network, RequestAction, RequestStatus, StepStatus};
+pub use self::request::{request_number, RequestAction, RequestStatus, StepStatus};
 pub use self::role::Role;
+pub use self::stock::StockKind;
 pub use self::text_enum::{TextEnum, UnknownValue};
 pub use self::ticket::{ticket_number, Priority, TicketStatus};
 pub use self::vector::VectorKind;

@@ -52,15 +52,6 @@ text_enum! {
 }
 
 text_enum! {
-    /// The three networks of 三層の構え; account types are per network.
-    pub enum Network: "network" {
-        MyNumber = "mynumber" / "マイナンバー利用事務系",
-        Lgwan = "lgwan" / "LGWAN接続系",
-        Internet = "internet" / "インターネット接続系",
-    }
-}
-
-text_enum! {
     /// Where a step of a work order stands.
     pub enum StepStatus: "work step status" {
         Pending = "pending" / "未着手",

@@ -8,7 +8,7 @@ use chrono::{Datelike, NaiveDate};
 use serde_json::{json, Value};
 use unicode_normalization::UnicodeNormalization;
 
-use super::request::Network;
+use super::address::Network;
 use super::request_type::{FieldKind, FieldSpec, TextFormat};
 use super::TextEnum;
 

@@ -8,6 +8,7 @@ mod error;
 mod extract;
 mod faqs;
 mod json_body;
+mod ledgers;
 mod logochat;
 mod messages;
 mod operator;
@@ -45,6 +46,17 @@ pub fn app(helpdesk: Arc<Helpdesk>) -> Router {
         .route("/api/v1/requests/{id}/{action}", post(requests::act))
         .route("/api/v1/outbox", get(operator::outbox))
         .route("/api/v1/outbox/{id}/retry", post(operator::retry_outbox))
+        .route(
+            "/api/v1/ip-segments",
+            get(ledgers::segments).post(ledgers::create_segment),
+        )
+        .route("/api/v1/ip-segments/{id}/allocate", post(ledgers::allocate))
+        .route("/api/v1/ip-addresses", post(ledgers::enter))
+        .route("/api/v1/ip-addresses/{address}", get(ledgers::show))
+        .route(
+            "/api/v1/ip-addresses/{address}/release",
+            post(ledgers::release),
+        )
         .route("/integrations/logochat/webhook", post(logochat::webhook))
         .merge(chat_routes(&helpdesk.settings().widget))
         .merge(widget::routes())

@@ -208,7 +208,8 @@ fn nice_ceiling(n: i64) -> i64 {
 }
 
 /// Text and attribute values as XML needs them.
-fn escape(text: &str) -> String {
+/// `text` escaped for XML (and HTML) text and attributes; control characters become spaces.
+pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

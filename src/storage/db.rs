@@ -132,6 +132,10 @@ text_columns!(
     crate::domain::RequestAction,
     crate::domain::StepStatus,
     crate::domain::RunStatus,
+    crate::domain::Network,
+    crate::domain::AddressState,
+    crate::domain::ComputerNameState,
+    crate::domain::StockKind,
 );
 
 /// A row type both backends can decode (derive `sqlx::FromRow`).

@@ -115,7 +115,8 @@ pub fn question_key(text: &str) -> String {
 }
 
 /// Rows of `questions q` that are a question (not 「こんにちは」 or 「ありがとう」), in SQL.
-const ASKED: &str = "(q.reason IS NULL OR q.reason NOT IN ('greeting', 'thanks', 'empty'))";
+pub(super) const ASKED: &str =
+    "(q.reason IS NULL OR q.reason NOT IN ('greeting', 'thanks', 'empty'))";
 
 impl GapKind {
     fn parse(kind: &str) -> Self {

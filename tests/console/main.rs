@@ -18,6 +18,7 @@ mod helpers;
 mod ldap;
 mod learning;
 mod queue;
+mod records;
 mod security;
 mod sign_in;
 mod support;

@@ -11,6 +11,7 @@ mod flow;
 mod followup;
 mod helpers;
 mod learning;
+mod ledgers;
 mod logochat;
 mod notify;
 mod operator;

@@ -8,6 +8,8 @@
 
 mod audit;
 mod batch_runs;
+mod city_records;
+mod computer_names;
 mod console;
 mod conversations;
 mod dashboard;
@@ -16,9 +18,13 @@ mod faq_tools;
 mod faq_vectors;
 mod faqs;
 mod generations;
+mod handover;
+mod ip_import;
+mod ip_ledger;
 mod learning;
 mod notices;
 mod outbox;
 mod proposals;
+mod reports;
 mod states;
 mod users;

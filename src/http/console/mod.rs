@@ -19,6 +19,7 @@ mod queue;
 mod request_files;
 mod request_new;
 mod requests;
+mod records;
 mod sign_in;
 mod synonyms;
 mod ticket;
@@ -72,6 +73,11 @@ pub fn routes() -> Router<Arc<Helpdesk>> {
         .route("/operator/audit.csv", get(audit::export))
         // The learning loop and the dashboard.
         .route("/operator/dashboard", get(dashboard::show))
+        .route("/operator/records", get(records::show))
+        .route("/operator/records/work", post(records::add_work))
+        .route("/operator/records/incidents", post(records::add_incident))
+        .route("/operator/records/stock", post(records::add_item))
+        .route("/operator/records/stock/{id}", post(records::move_stock))
         .route("/operator/unanswered", get(unanswered::show))
         .route("/operator/proposals", get(proposals::show))
         .route("/operator/proposals/{id}/{action}", post(proposals::decide))

@@ -85,7 +85,7 @@ fn target(network: Network, name: &str) -> AdTarget {
 fn scripts_use_the_cmdlets_for_each_change_on_their_network_only() {
     let targets = [
         target(Network::Lgwan, "沼津 太郎"),
-        target(Network::MyNumber, "沼津 太郎"),
+        target(Network::Mynumber, "沼津 太郎"),
     ];
     let cases = [
         (AdChange::NewUser, "New-ADUser -Name '沼津 太郎'"),

@@ -1,0 +1,214 @@
+//! Importing and exporting the IP address ledger as CSV. An import checks the whole file
+//! against the segments (inside one, a host address, not the gateway, not in a DHCP pool
+//! unless 空き) and either writes every changed line in one transaction or nothing; a dry
+//! run checks and counts the same way and writes nothing.
+
+use std::collections::BTreeSet;
+
+use serde::Serialize;
+
+use super::ip_csv::{self, CsvProblem, LedgerCsvError, COLUMNS};
+use super::{LedgerResult, Ledgers};
+use crate::domain::{AddressState, Cidr, TextEnum};
+use crate::spreadsheet::SpreadsheetEncoding;
+use crate::storage::ip_ledger::{
+    self, HistoryLine, IpAddressRecord, IpExclusion, IpSegment, IP_LEDGER,
+};
+use crate::storage::{audit, AuditEntry};
+
+/// What an import did (or, for a dry run, would do).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ImportSummary {
+    pub dry_run: bool,
+    pub encoding: SpreadsheetEncoding,
+    /// Rows in the file.
+    pub rows: usize,
+    pub created: usize,
+    pub changed: usize,
+    pub unchanged: usize,
+    /// Rows per state, in the order of [`AddressState::ALL`].
+    pub by_state: Vec<(AddressState, usize)>,
+}
+
+impl Ledgers {
+    /// Imports a ledger file (UTF-8 with or without BOM, or Shift_JIS). With `dry_run`,
+    /// only checks and counts.
+    pub async fn import_ip_csv(
+        &self,
+        bytes: &[u8],
+        dry_run: bool,
+        actor: &str,
+    ) -> LedgerResult<ImportSummary> {
+        let (ledger, mut problems) = ip_csv::read_lines(bytes)?;
+        let mut tx = self.store.begin().await?;
+        let segments = ip_ledger::segments(&mut tx.conn()).await?;
+        let mut placed = Vec::new();
+        for line in &ledger.lines {
+            match segments
+                .iter()
+                .find(|s| (s.first_number..=s.last_number).contains(&line.number))
+            {
+                Some(segment) => placed.push((line, segment)),
+                None => problems.push(problem(line.line, "台帳のどのセグメントにも入りません。")),
+            }
+        }
+        // Every touched segment locked, in id order (two imports never deadlock).
+        let touched: BTreeSet<i64> = placed.iter().map(|(_, s)| s.id).collect();
+        let mut exclusions: Vec<IpExclusion> = Vec::new();
+        for id in &touched {
+            ip_ledger::lock_segment(&mut tx, *id).await?;
+            exclusions.extend(ip_ledger::exclusions(&mut tx.conn(), *id).await?);
+        }
+        let mut writes = Vec::new();
+        let mut summary = ImportSummary {
+            dry_run,
+            encoding: ledger.encoding,
+            rows: ledger.lines.len(),
+            created: 0,
+            changed: 0,
+            unchanged: 0,
+            by_state: AddressState::ALL.iter().map(|s| (*s, 0)).collect(),
+        };
+        for (line, segment) in placed {
+            if let Some(reason) = misplaced(line, segment, &exclusions) {
+                problems.push(problem(line.line, &reason));
+                continue;
+            }
+            if let Some(count) = summary.by_state.iter_mut().find(|(s, _)| *s == line.state) {
+                count.1 += 1;
+            }
+            let current = ip_ledger::address(&mut tx.conn(), line.number).await?;
+            let record = record_of(line, segment, current.as_ref(), actor, tx.now());
+            match current {
+                None if line.state == AddressState::Free => summary.unchanged += 1,
+                None => {
+                    summary.created += 1;
+                    writes.push(record);
+                }
+                Some(c) if same(&c, &record) => summary.unchanged += 1,
+                Some(_) => {
+                    summary.changed += 1;
+                    writes.push(record);
+                }
+            }
+        }
+        if !problems.is_empty() {
+            problems.sort_by_key(|p| p.line); // stable: a line's problems keep their order
+            return Err(LedgerCsvError::Problems(problems).into());
+        }
+        if dry_run {
+            return Ok(summary);
+        }
+        for record in &writes {
+            ip_ledger::put_address(&mut tx, record).await?;
+            let line = HistoryLine {
+                ledger: IP_LEDGER,
+                item: &record.address,
+                action: "import",
+                state: record.state.as_str(),
+                host: record.host.as_deref(),
+                actor,
+            };
+            ip_ledger::append_history(&mut tx, &line).await?;
+        }
+        let detail = format!(
+            "rows {}, created {}, changed {}",
+            summary.rows, summary.created, summary.changed
+        );
+        let entry = AuditEntry::new(actor, "ip.import", "ip_ledger", "csv").detail(detail);
+        audit::append(&mut tx, &entry).await?;
+        tx.commit().await?;
+        Ok(summary)
+    }
+
+    /// The whole ledger (every line of every segment) as a CSV file. Audited: the ledger
+    /// names people.
+    pub async fn export_ip_csv(
+        &self,
+        encoding: SpreadsheetEncoding,
+        actor: &str,
+    ) -> LedgerResult<Vec<u8>> {
+        let records = ip_ledger::addresses(&mut self.store.conn(), None, 0, i64::MAX).await?;
+        let bytes = ip_csv::write(&records, encoding).map_err(|e| {
+            LedgerCsvError::Problems(vec![CsvProblem {
+                line: 0,
+                column: Some(e.column),
+                reason: e.to_string(),
+            }])
+        })?;
+        let entry = AuditEntry::new(actor, "ip.export", "ip_ledger", "csv")
+            .detail(format!("rows {}", records.len()));
+        self.store.record_audit(&entry).await?;
+        Ok(bytes)
+    }
+}
+
+fn problem(line: u64, reason: &str) -> CsvProblem {
+    CsvProblem {
+        line,
+        column: Some(COLUMNS[0].0),
+        reason: reason.to_owned(),
+    }
+}
+
+/// Why the row's address cannot be in its segment as the row says, if it cannot.
+fn misplaced(
+    line: &ip_csv::CsvLine,
+    segment: &IpSegment,
+    exclusions: &[IpExclusion],
+) -> Option<String> {
+    let cidr = Cidr::parse(&segment.cidr).ok()?;
+    if !cidr.is_host(line.number) {
+        return Some(format!(
+            "{} のネットワーク／ブロードキャストアドレスです。",
+            cidr
+        ));
+    }
+    if segment.gateway.as_deref() == Some(line.address.as_str()) {
+        return Some("ゲートウェイのアドレスです。".into());
+    }
+    let pooled = exclusions.iter().any(|e| {
+        e.segment_id == segment.id && (e.first_number..=e.last_number).contains(&line.number)
+    });
+    (pooled && line.state != AddressState::Free).then(|| "DHCPの範囲内です。".into())
+}
+
+fn record_of(
+    line: &ip_csv::CsvLine,
+    segment: &IpSegment,
+    current: Option<&IpAddressRecord>,
+    actor: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> IpAddressRecord {
+    let [host, computer_name, device, department, person, requester] = line.fields.clone();
+    IpAddressRecord {
+        number: line.number,
+        address: line.address.clone(),
+        segment_id: segment.id,
+        state: line.state,
+        host,
+        computer_name,
+        device,
+        department,
+        person,
+        requester,
+        note: line.note.clone(),
+        since: line.since,
+        quarantine_until: current.and_then(|c| c.quarantine_until),
+        updated_at: now,
+        updated_by: actor.to_owned(),
+    }
+}
+
+/// Whether the file's line says what the ledger already holds.
+fn same(current: &IpAddressRecord, imported: &IpAddressRecord) -> bool {
+    current.state == imported.state
+        && current.host == imported.host
+        && current.computer_name == imported.computer_name
+        && current.device == imported.device
+        && current.department == imported.department
+        && current.person == imported.person
+        && current.requester == imported.requester
+        && current.note == imported.note
+        && current.since == imported.since
+}
