@@ -37,16 +37,16 @@ mod batches;
 mod ldap;
 mod ledgers;
 mod notify;
-mod semantic;
 mod requests;
+mod semantic;
 mod server;
 
 pub use self::batches::{BatchSettings, DEFAULT_FONT};
 pub use self::ldap::{escape_dn_value, LdapSettings, LOGIN_PLACEHOLDER};
 pub use self::ledgers::{CityContact, LedgerSettings};
 pub use self::notify::{NotifySettings, SmtpSettings};
-pub use self::semantic::SemanticSettings;
 pub use self::requests::RequestSettings;
+pub use self::semantic::SemanticSettings;
 pub use self::server::ServerSettings;
 use crate::calendar::CalendarConfig;
 use crate::domain::Priority;

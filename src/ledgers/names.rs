@@ -117,6 +117,7 @@ impl Ledgers {
         let device = optional_text("device", request.device.as_deref(), 100)?;
         let person = optional_text("person", request.person.as_deref(), 100)?;
         let mut tx = self.store.begin().await?;
+        computer_names::lock_series(&mut tx, &department, &kind).await?;
         for _ in 0..MAX_ATTEMPTS {
             let serial = computer_names::last_serial(&mut tx.conn(), &department, &kind).await? + 1;
             let name = pattern.render(&department, &kind, serial);

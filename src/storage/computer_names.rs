@@ -34,6 +34,20 @@ pub struct NewComputerName {
     pub issued_by: String,
 }
 
+/// Takes the series (所属コード and kind) for the rest of the transaction, so instances
+/// issuing names at once queue instead of racing for the same serial. PostgreSQL: a
+/// transaction-scoped advisory lock; SQLite has one writer already.
+pub async fn lock_series(tx: &mut Tx, department_code: &str, kind: &str) -> Result<()> {
+    if tx.is_postgres() {
+        let key = format!("computer_names:{department_code}:{kind}");
+        sql("SELECT pg_advisory_xact_lock(hashtext($1)::bigint)")
+            .bind(key)
+            .execute(&mut tx.conn())
+            .await?;
+    }
+    Ok(())
+}
+
 /// The highest serial ever issued for a 所属コード and kind (deleted names count).
 pub async fn last_serial(c: &mut Conn<'_>, department_code: &str, kind: &str) -> Result<i64> {
     let last: Option<i64> =

@@ -182,6 +182,15 @@ async fn an_operator_works_an_escalated_question_from_the_console() {
 
     // r goes to the reply box; a template fills it; the reply is sent.
     shortcut_focuses(client, "r", "reply-text").await;
+    // On a busy machine an earlier press of r may have landed in the box once it had
+    // the focus: start from an empty box.
+    client
+        .execute(
+            "document.getElementById('reply-text').value = '';",
+            Vec::new(),
+        )
+        .await
+        .expect("clear the reply box");
     type_text(client, "映像ケーブルを挿し直してください。").await;
     wait_script(
         client,
