@@ -246,8 +246,8 @@ mod tests {
                 display_name: "山田 太郎".into(),
                 role: Role::Operator,
                 disabled: false,
-                created_at: Utc::now(),
-                updated_at: Utc::now(),
+                created_at: chrono::DateTime::UNIX_EPOCH,
+                updated_at: chrono::DateTime::UNIX_EPOCH,
             },
             password_hash: hash.as_str().to_owned(),
         };

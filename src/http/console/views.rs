@@ -144,7 +144,8 @@ mod tests {
 
     #[test]
     fn due_times_are_marked_soon_and_overdue() {
-        let now = Utc::now();
+        use chrono::TimeZone;
+        let now = Utc.with_ymd_and_hms(2026, 12, 3, 1, 0, 0).unwrap();
         let soon = Due::of(Some(now + chrono::Duration::minutes(30)), now, true);
         assert_eq!(soon.class, "soon");
         assert!(soon.text.contains("あと30分"), "{}", soon.text);
