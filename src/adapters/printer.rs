@@ -6,7 +6,12 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use crate::print_runs::{PrintError, Printer, PrinterJob};
+use std::sync::Arc;
+
+use crate::batches::definition::Output;
+use crate::config::BatchSettings;
+use crate::domain::OutputRoute;
+use crate::print_runs::{PrintError, Printer, PrinterJob, Printers};
 
 /// How often the job's state is asked while waiting.
 const POLL: Duration = Duration::from_millis(50);
@@ -134,6 +139,46 @@ impl Printer for SpoolFolderPrinter {
                 "{} is not in the spool folder",
                 job.id
             )))
+        }
+    }
+}
+
+/// The printer by the job's output route: its CUPS queue on the configured server, or
+/// the configured spool folder with the job's file name prefix (`[batches]`).
+#[derive(Debug, Clone)]
+pub struct RoutedPrinters {
+    cups_server: String,
+    cups_queue: String,
+    spool_dir: std::path::PathBuf,
+    route: Option<OutputRoute>,
+}
+
+impl RoutedPrinters {
+    pub fn new(settings: &BatchSettings) -> Self {
+        Self {
+            cups_server: settings.cups_server.clone(),
+            cups_queue: settings.cups_queue.clone(),
+            spool_dir: settings.spool_dir.clone(),
+            route: settings.output_route,
+        }
+    }
+}
+
+impl Printers for RoutedPrinters {
+    fn for_output(&self, output: &Output) -> Arc<dyn Printer> {
+        match self.route.unwrap_or(output.route) {
+            OutputRoute::Cups => {
+                let queue = if self.cups_queue.is_empty() {
+                    &output.destination
+                } else {
+                    &self.cups_queue
+                };
+                Arc::new(CupsPrinter::new(self.cups_server.clone(), queue.clone()))
+            }
+            OutputRoute::SpoolFolder => Arc::new(SpoolFolderPrinter {
+                dir: self.spool_dir.clone(),
+                prefix: output.destination.clone(),
+            }),
         }
     }
 }

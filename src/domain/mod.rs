@@ -9,8 +9,8 @@
 mod text_enum;
 
 pub mod account;
-pub mod batch;
 pub mod address;
+pub mod batch;
 pub mod channel;
 pub mod content;
 pub mod conversation;
@@ -28,11 +28,11 @@ pub mod ticket;
 pub mod vector;
 pub mod words;
 
+pub use self::address::{AddressState, Cidr, ComputerNameState, Network};
 pub use self::batch::{
     CheckStatus, ClosedDayRule, FieldKind, FormKind, InputEncoding, InputFormat, OutputRoute,
     RunStatus,
 };
-pub use self::address::{AddressState, Cidr, ComputerNameState, Network};
 pub use self::channel::Channel;
 pub use self::conversation::{ConversationState, Handler, Offer};
 pub use self::message::{Author, Direction};
