@@ -82,6 +82,7 @@ impl Helpdesk {
         let prompts = Arc::new(Prompts::load(&settings.prompts_dir)?);
         let store = Store::connect(&settings.database_url(), clock.clone()).await?;
         seed(&store, &settings).await?;
+        let print_runs = print_runs(&store, &settings, calendar.clone());
         let generation = generations::get(&mut store.conn(), generations::KNOWLEDGE_BASE).await?;
         let (engine, semantic) = build_engine(&store, &settings).await?;
         let engine = Arc::new(engine);
@@ -134,7 +135,6 @@ impl Helpdesk {
             settings.outbox,
             wakeup,
         ));
-        let print_runs = print_runs(&store, &settings);
         Ok(Self {
             print_runs,
             directory: Directory::new(store.clone()),
@@ -319,7 +319,11 @@ async fn load_semantic(model: Option<PathBuf>) -> Result<Arc<Semantic>, String> 
 
 /// The print-run service from `[batches]`, or why it cannot run (logged). Never a
 /// default key: without `file_key` there are no print runs.
-fn print_runs(store: &Store, settings: &Settings) -> Result<PrintRuns, String> {
+fn print_runs(
+    store: &Store,
+    settings: &Settings,
+    calendar: Arc<BusinessCalendar>,
+) -> Result<PrintRuns, String> {
     let batches = &settings.batches;
     let built = (|| {
         let key = batches
@@ -345,6 +349,7 @@ fn print_runs(store: &Store, settings: &Settings) -> Result<PrintRuns, String> {
             files,
             Arc::new(key),
         )
+        .map(|runs| runs.with_calendar(calendar))
         .map_err(|e| format!("the runs folder: {e}"))
     })();
     if let Err(reason) = &built {

@@ -5,6 +5,7 @@
 pub mod purge;
 mod runs;
 pub mod sealed;
+mod views;
 
 use std::path::Path;
 use std::time::Duration;

@@ -62,6 +62,7 @@ pub struct PrintRuns {
     pub(super) printers: Arc<dyn Printers>,
     pub(super) files: PathBuf,
     pub(super) key: Arc<FileKey>,
+    pub(super) calendar: Option<Arc<crate::calendar::BusinessCalendar>>,
 }
 
 impl PrintRuns {
@@ -102,6 +103,7 @@ impl PrintRuns {
             printers,
             files,
             key,
+            calendar: None,
         })
     }
 
