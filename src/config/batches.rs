@@ -81,3 +81,34 @@ impl BatchSettings {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_printer_and_the_key_come_from_the_environment() {
+        let env = |name: &str| match name {
+            "MADOGUCHI_BATCHES_CUPS_QUEUE" => Some("renzoku".to_owned()),
+            "MADOGUCHI_BATCHES_OUTPUT_ROUTE" => Some("spool_folder".to_owned()),
+            "MADOGUCHI_BATCHES_FILE_KEY" => Some("ab".repeat(32)),
+            "MADOGUCHI_BATCHES_SPOOL_DIR" => Some(String::new()),
+            _ => None,
+        };
+        let mut settings = BatchSettings::default();
+        assert_eq!(settings.file_key, None, "no default key");
+        settings.apply_env(&env);
+        assert_eq!(settings.cups_queue, "renzoku");
+        assert_eq!(settings.output_route, Some(OutputRoute::SpoolFolder));
+        assert_eq!(settings.file_key, Some(Secret("ab".repeat(32))));
+        assert_eq!(
+            settings.spool_dir,
+            PathBuf::from("data/spool"),
+            "empty: unchanged"
+        );
+        assert!(
+            !format!("{settings:?}").contains("abab"),
+            "the key is never printed"
+        );
+    }
+}

@@ -199,3 +199,58 @@ async fn without_a_file_key_print_runs_are_unavailable() {
     assert_eq!(page.status, StatusCode::BAD_REQUEST);
     assert!(page.body.contains("印刷バッチは使えません") && page.body.contains("file_key"));
 }
+
+#[tokio::test]
+async fn warnings_go_on_only_with_an_admins_recorded_reason() {
+    let Some((d, _spool)) = batch_desk().await else {
+        return;
+    };
+    let t = team(&d).await;
+    let first = run_of(&upload(&d, &t.operator, &kettei(30, 7)).await);
+    let first_uri = format!("/operator/batches/runs/{first}");
+    let approved = t.admin.post(&d, &format!("{first_uri}/approve"), &[]).await;
+    assert_eq!(approved.status, StatusCode::SEE_OTHER, "{}", approved.body);
+    let printed = t
+        .operator
+        .post(&d, &format!("{first_uri}/print"), &[])
+        .await;
+    assert_eq!(printed.status, StatusCode::SEE_OTHER, "{}", printed.body);
+    // A third of the previous run's records: the difference check warns.
+    let id = run_of(&upload(&d, &t.operator, &kettei(10, 8)).await);
+    let uri = format!("/operator/batches/runs/{id}");
+    let page = t.admin.get(&d, &uri).await;
+    assert!(page.body.contains("警告あり"), "{}", page.body);
+    assert!(page.body.contains("警告を承知で進める理由"));
+    let by_operator = t
+        .operator
+        .post(&d, &format!("{uri}/override"), &[("reason", "課の確認済")])
+        .await;
+    assert_eq!(by_operator.status, StatusCode::FORBIDDEN);
+    let no_reason = t
+        .admin
+        .post(&d, &format!("{uri}/override"), &[("reason", " ")])
+        .await;
+    assert_eq!(no_reason.status, StatusCode::BAD_REQUEST);
+    assert!(
+        no_reason.body.contains("理由を書いてください"),
+        "{}",
+        no_reason.body
+    );
+    let approve = t.admin.post(&d, &format!("{uri}/approve"), &[]).await;
+    assert_eq!(
+        approve.status,
+        StatusCode::BAD_REQUEST,
+        "not before the override"
+    );
+    let over = t
+        .admin
+        .post(
+            &d,
+            &format!("{uri}/override"),
+            &[("reason", "国保課に件数減を確認済")],
+        )
+        .await;
+    assert_eq!(over.status, StatusCode::SEE_OTHER, "{}", over.body);
+    let page = t.viewer.get(&d, &uri).await;
+    assert!(page.body.contains("確認済") && page.body.contains("国保課に件数減を確認済"));
+}
