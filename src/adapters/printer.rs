@@ -194,4 +194,35 @@ mod tests {
         );
         assert_eq!(super::parse_request_id("lp: error"), None);
     }
+
+    #[test]
+    fn the_route_picks_the_spool_folder_and_the_setting_overrides_the_job() {
+        use super::{Output, OutputRoute, Printers, RoutedPrinters};
+        let dir = tempfile::TempDir::new().unwrap();
+        let pdf = dir.path().join("run.pdf");
+        std::fs::write(&pdf, b"%PDF-1.7").unwrap();
+        let spool = dir.path().join("spool");
+        std::fs::create_dir_all(&spool).unwrap();
+        let mut settings = crate::config::BatchSettings {
+            spool_dir: spool.clone(),
+            ..Default::default()
+        };
+        let to_spool = Output {
+            route: OutputRoute::SpoolFolder,
+            destination: "hagaki".into(),
+        };
+        let printers = RoutedPrinters::new(&settings);
+        let job = printers.for_output(&to_spool).submit("t", &pdf).unwrap();
+        assert_eq!(job.id, "hagaki-1.pdf");
+        assert!(spool.join("hagaki-1.pdf").exists());
+        // A CUPS job goes to the spool folder when the setting says so.
+        settings.output_route = Some(OutputRoute::SpoolFolder);
+        let to_cups = Output {
+            route: OutputRoute::Cups,
+            destination: "renzoku".into(),
+        };
+        let printers = RoutedPrinters::new(&settings);
+        let job = printers.for_output(&to_cups).submit("t", &pdf).unwrap();
+        assert_eq!(job.id, "renzoku-1.pdf");
+    }
 }
