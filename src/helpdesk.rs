@@ -9,6 +9,8 @@ use std::sync::Arc;
 use crate::accounts::{Accounts, NoDirectory, PasswordDirectory};
 use crate::adapters::ldap::LdapDirectory;
 use crate::adapters::mail::MailDelivery;
+use crate::adapters::printer::RoutedPrinters;
+use crate::batches::render::FormFont;
 use crate::calendar::BusinessCalendar;
 use crate::channels::logochat::outgoing::LogoChatDelivery;
 use crate::clock::{Clock, SystemClock};
@@ -24,6 +26,8 @@ use crate::ledgers::Ledgers;
 use crate::lexicon;
 use crate::notify::Notices;
 use crate::outbox::{Adapters, Outbox, Wakeup};
+use crate::print_runs::sealed::FileKey;
+use crate::print_runs::PrintRuns;
 use crate::prompts::Prompts;
 use crate::requests::{Catalogue, Requests, Sentences};
 use crate::storage::{generations, Store};
@@ -46,6 +50,7 @@ pub struct Helpdesk {
     ledgers: Ledgers,
     outbox: Arc<Outbox>,
     requests: Arc<Requests>,
+    print_runs: Result<PrintRuns, String>,
     semantic: SemanticStatus,
 }
 
@@ -77,6 +82,7 @@ impl Helpdesk {
         let prompts = Arc::new(Prompts::load(&settings.prompts_dir)?);
         let store = Store::connect(&settings.database_url(), clock.clone()).await?;
         seed(&store, &settings).await?;
+        let print_runs = print_runs(&store, &settings, calendar.clone());
         let generation = generations::get(&mut store.conn(), generations::KNOWLEDGE_BASE).await?;
         let (engine, semantic) = build_engine(&store, &settings).await?;
         let engine = Arc::new(engine);
@@ -130,6 +136,7 @@ impl Helpdesk {
             wakeup,
         ));
         Ok(Self {
+            print_runs,
             directory: Directory::new(store.clone()),
             ledgers: Ledgers::new(
                 store.clone(),
@@ -195,6 +202,12 @@ impl Helpdesk {
     /// The IP address and computer-name ledgers.
     pub fn ledgers(&self) -> &Ledgers {
         &self.ledgers
+    }
+
+    /// Print runs (定例印刷作業), or why they are unavailable (no file key, no font, a
+    /// catalogue that does not load).
+    pub fn print_runs(&self) -> Result<&PrintRuns, &str> {
+        self.print_runs.as_ref().map_err(String::as_str)
     }
 
     pub fn outbox(&self) -> &Arc<Outbox> {
@@ -302,6 +315,47 @@ async fn load_semantic(model: Option<PathBuf>) -> Result<Arc<Semantic>, String> 
             Err(e.to_string())
         }
     }
+}
+
+/// The print-run service from `[batches]`, or why it cannot run (logged). Never a
+/// default key: without `file_key` there are no print runs.
+fn print_runs(
+    store: &Store,
+    settings: &Settings,
+    calendar: Arc<BusinessCalendar>,
+) -> Result<PrintRuns, String> {
+    let batches = &settings.batches;
+    let built = (|| {
+        let key = batches
+            .file_key
+            .as_ref()
+            .ok_or("[batches] file_key (MADOGUCHI_BATCHES_FILE_KEY) is not set")?;
+        let key =
+            FileKey::from_hex(key.expose()).map_err(|e| format!("[batches] file_key: {e}"))?;
+        let catalogue = crate::batches::Catalogue::load(&batches.catalogue_dir)
+            .map_err(|e| format!("the job catalogue: {}", e.problems.join("; ")))?;
+        let font = std::fs::read(&batches.font)
+            .map_err(|e| format!("the form font {}: {e}", batches.font.display()))?;
+        let font = FormFont::from_bytes(font).map_err(|e| format!("the form font: {e}"))?;
+        let files = batches
+            .runs_dir
+            .clone()
+            .unwrap_or_else(|| settings.data_dir.join("print-runs"));
+        PrintRuns::routed(
+            store.clone(),
+            Arc::new(catalogue),
+            font,
+            Arc::new(RoutedPrinters::new(batches)),
+            files,
+            Arc::new(key),
+        )
+        .map(|runs| runs.with_calendar(calendar))
+        .map_err(|e| format!("the runs folder: {e}"))
+    })();
+    if let Err(reason) = &built {
+        tracing::info!(%reason, "print runs unavailable");
+    }
+    built
 }
 
 /// The outbox's adapters, one per route.

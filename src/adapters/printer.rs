@@ -6,7 +6,12 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use crate::print_runs::{PrintError, Printer, PrinterJob};
+use std::sync::Arc;
+
+use crate::batches::definition::Output;
+use crate::config::BatchSettings;
+use crate::domain::OutputRoute;
+use crate::print_runs::{PrintError, Printer, PrinterJob, Printers};
 
 /// How often the job's state is asked while waiting.
 const POLL: Duration = Duration::from_millis(50);
@@ -138,6 +143,46 @@ impl Printer for SpoolFolderPrinter {
     }
 }
 
+/// The printer by the job's output route: its CUPS queue on the configured server, or
+/// the configured spool folder with the job's file name prefix (`[batches]`).
+#[derive(Debug, Clone)]
+pub struct RoutedPrinters {
+    cups_server: String,
+    cups_queue: String,
+    spool_dir: std::path::PathBuf,
+    route: Option<OutputRoute>,
+}
+
+impl RoutedPrinters {
+    pub fn new(settings: &BatchSettings) -> Self {
+        Self {
+            cups_server: settings.cups_server.clone(),
+            cups_queue: settings.cups_queue.clone(),
+            spool_dir: settings.spool_dir.clone(),
+            route: settings.output_route,
+        }
+    }
+}
+
+impl Printers for RoutedPrinters {
+    fn for_output(&self, output: &Output) -> Arc<dyn Printer> {
+        match self.route.unwrap_or(output.route) {
+            OutputRoute::Cups => {
+                let queue = if self.cups_queue.is_empty() {
+                    &output.destination
+                } else {
+                    &self.cups_queue
+                };
+                Arc::new(CupsPrinter::new(self.cups_server.clone(), queue.clone()))
+            }
+            OutputRoute::SpoolFolder => Arc::new(SpoolFolderPrinter {
+                dir: self.spool_dir.clone(),
+                prefix: output.destination.clone(),
+            }),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -148,5 +193,36 @@ mod tests {
             Some("renzoku-12")
         );
         assert_eq!(super::parse_request_id("lp: error"), None);
+    }
+
+    #[test]
+    fn the_route_picks_the_spool_folder_and_the_setting_overrides_the_job() {
+        use super::{Output, OutputRoute, Printers, RoutedPrinters};
+        let dir = tempfile::TempDir::new().unwrap();
+        let pdf = dir.path().join("run.pdf");
+        std::fs::write(&pdf, b"%PDF-1.7").unwrap();
+        let spool = dir.path().join("spool");
+        std::fs::create_dir_all(&spool).unwrap();
+        let mut settings = crate::config::BatchSettings {
+            spool_dir: spool.clone(),
+            ..Default::default()
+        };
+        let to_spool = Output {
+            route: OutputRoute::SpoolFolder,
+            destination: "hagaki".into(),
+        };
+        let printers = RoutedPrinters::new(&settings);
+        let job = printers.for_output(&to_spool).submit("t", &pdf).unwrap();
+        assert_eq!(job.id, "hagaki-1.pdf");
+        assert!(spool.join("hagaki-1.pdf").exists());
+        // A CUPS job goes to the spool folder when the setting says so.
+        settings.output_route = Some(OutputRoute::SpoolFolder);
+        let to_cups = Output {
+            route: OutputRoute::Cups,
+            destination: "renzoku".into(),
+        };
+        let printers = RoutedPrinters::new(&settings);
+        let job = printers.for_output(&to_cups).submit("t", &pdf).unwrap();
+        assert_eq!(job.id, "renzoku-1.pdf");
     }
 }

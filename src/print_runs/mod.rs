@@ -5,11 +5,15 @@
 pub mod purge;
 mod runs;
 pub mod sealed;
+mod views;
 
 use std::path::Path;
 use std::time::Duration;
 
 pub use runs::{PrintRuns, RunError};
+
+use crate::batches::definition::Output;
+use std::sync::Arc;
 
 /// A print job the printer accepted: its id as the printer names it (`renzoku-12`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,4 +38,19 @@ pub trait Printer: Send + Sync {
     fn submit(&self, title: &str, pdf: &Path) -> Result<PrinterJob, PrintError>;
     /// Waits until the job has completed, at most `timeout`.
     fn wait_completed(&self, job: &PrinterJob, timeout: Duration) -> Result<(), PrintError>;
+}
+
+/// The printer for a job's output (its route and destination): the composition root
+/// picks the CUPS queue or the spool folder.
+pub trait Printers: Send + Sync {
+    fn for_output(&self, output: &Output) -> Arc<dyn Printer>;
+}
+
+/// One printer for every job (stories and tests).
+pub struct OnePrinter(pub Arc<dyn Printer>);
+
+impl Printers for OnePrinter {
+    fn for_output(&self, _output: &Output) -> Arc<dyn Printer> {
+        self.0.clone()
+    }
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::sealed::{FileKey, SealError};
-use super::{PrintError, Printer};
+use super::{OnePrinter, PrintError, Printer, Printers};
 use crate::batches::render::{render, FormFont, RenderError};
 use crate::batches::{check_file, sha256_hex, Catalogue, Job, PreviousRun};
 use crate::domain::{CheckStatus, RunStatus};
@@ -59,14 +59,15 @@ pub struct PrintRuns {
     pub(super) store: Store,
     pub(super) catalogue: Arc<Catalogue>,
     pub(super) font: FormFont,
-    pub(super) printer: Arc<dyn Printer>,
+    pub(super) printers: Arc<dyn Printers>,
     pub(super) files: PathBuf,
     pub(super) key: Arc<FileKey>,
+    pub(super) calendar: Option<Arc<crate::calendar::BusinessCalendar>>,
 }
 
 impl PrintRuns {
     /// `files` holds the received inputs and the outputs (created if missing), sealed
-    /// with `key`.
+    /// with `key`; every job goes to `printer`.
     pub fn new(
         store: Store,
         catalogue: Arc<Catalogue>,
@@ -75,15 +76,40 @@ impl PrintRuns {
         files: PathBuf,
         key: Arc<FileKey>,
     ) -> std::io::Result<Self> {
+        Self::routed(
+            store,
+            catalogue,
+            font,
+            Arc::new(OnePrinter(printer)),
+            files,
+            key,
+        )
+    }
+
+    /// [`PrintRuns::new`] with each job's output going to the printer its route names.
+    pub fn routed(
+        store: Store,
+        catalogue: Arc<Catalogue>,
+        font: FormFont,
+        printers: Arc<dyn Printers>,
+        files: PathBuf,
+        key: Arc<FileKey>,
+    ) -> std::io::Result<Self> {
         std::fs::create_dir_all(&files)?;
         Ok(Self {
             store,
             catalogue,
             font,
-            printer,
+            printers,
             files,
             key,
+            calendar: None,
         })
+    }
+
+    /// The job catalogue the runs are checked against.
+    pub fn catalogue(&self) -> &Catalogue {
+        &self.catalogue
     }
 
     fn job(&self, id: &str) -> Result<&Job, RunError> {
@@ -286,7 +312,8 @@ impl PrintRuns {
         // output sealed.
         let handed = self.files.join(format!("run-{id}.printing.pdf"));
         let output = self.files.join(format!("run-{id}.pdf.sealed"));
-        let (printer, font, key) = (self.printer.clone(), self.font.clone(), self.key.clone());
+        let printer = self.printers.for_output(&job.definition.output);
+        let (font, key) = (self.font.clone(), self.key.clone());
         let title = format!("{} run {id}", job.id());
         let (sha256, pages, printer_job) =
             tokio::task::spawn_blocking(move || -> Result<_, RunError> {

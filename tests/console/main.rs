@@ -3,6 +3,7 @@
 //! helpdesk on a fresh SQLite database with a fixed clock, driven through the whole HTTP
 //! application without a socket.
 
+mod batches;
 mod dashboard;
 mod directory;
 mod faq_history;

@@ -6,6 +6,8 @@
 
 mod audit;
 mod auth;
+mod batch_upload;
+mod batches;
 mod dashboard;
 mod faq_edit;
 mod faq_history;
@@ -70,6 +72,19 @@ pub fn routes() -> Router<Arc<Helpdesk>> {
         .route("/operator/users", get(users::show).post(users::add))
         .route("/operator/users/{login}/{action}", post(users::change))
         .route("/operator/audit", get(audit::show))
+        // Print batches: the schedule, intake, checks, preview, approval, printing.
+        .route("/operator/batches", get(batches::show))
+        .route(
+            "/operator/batches/upload",
+            post(batch_upload::upload)
+                .layer(DefaultBodyLimit::max(batch_upload::MAX_INPUT_REQUEST)),
+        )
+        .route("/operator/batches/runs/{id}", get(batches::run))
+        .route(
+            "/operator/batches/runs/{id}/preview.pdf",
+            get(batches::preview),
+        )
+        .route("/operator/batches/runs/{id}/{action}", post(batches::act))
         .route("/operator/audit.csv", get(audit::export))
         // The learning loop and the dashboard.
         .route("/operator/dashboard", get(dashboard::show))

@@ -1,0 +1,250 @@
+//! Print batches in the console: the fiscal year's schedule by month, the recent runs,
+//! and one run's page (checks with each named result, the preview download, the override
+//! of warnings and the approval by an admin, printing, the run log). Viewers read only.
+
+use std::sync::Arc;
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::{DateTime, Datelike, FixedOffset, Utc};
+use serde::Deserialize;
+
+use super::auth::{Posted, Signed};
+use super::page::{render, Nav, PageError, PageResult};
+use crate::domain::{CheckStatus, RunStatus};
+use crate::helpdesk::Helpdesk;
+use crate::print_runs::{PrintRuns, RunError};
+use crate::storage::batch_runs::BatchRun;
+
+#[derive(Template)]
+#[template(path = "console/batches.html")]
+struct BatchesPage {
+    nav: Nav,
+    year: i32,
+    months: Vec<Month>,
+    jobs: Vec<(String, String)>,
+    runs: Vec<BatchRun>,
+    can_work: bool,
+    max_mb: usize,
+}
+
+/// One month of the schedule: (date, job name, 担当課, moved from).
+struct Month {
+    label: String,
+    runs: Vec<(String, String, String, Option<String>)>,
+}
+
+#[derive(Template)]
+#[template(path = "console/batch_run.html")]
+struct RunPage {
+    nav: Nav,
+    run: BatchRun,
+    job_name: String,
+    checks: Vec<CheckView>,
+    can_work: bool,
+    times: Vec<(&'static str, String)>,
+    stopped: bool,
+    warned: bool,
+    checked: bool,
+    approved: bool,
+    can_preview: bool,
+}
+
+/// A check result as the run log stores it.
+#[derive(Debug, Deserialize)]
+struct CheckView {
+    label: String,
+    status: CheckStatus,
+    #[serde(default)]
+    findings: Vec<FindingView>,
+    #[serde(default)]
+    finding_count: u64,
+    #[serde(default)]
+    summary: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct FindingView {
+    line: u64,
+    #[serde(default)]
+    field: Option<String>,
+    message: String,
+}
+
+fn jst() -> FixedOffset {
+    FixedOffset::east_opt(9 * 3600).expect("JST")
+}
+
+fn runs_of(helpdesk: &Helpdesk) -> Result<&PrintRuns, PageError> {
+    helpdesk.print_runs().map_err(|reason| {
+        PageError::BadRequest(format!("印刷バッチは使えません（設定：{reason}）。"))
+    })
+}
+
+/// Why an action was refused, for the page (nothing was changed).
+pub(super) fn refused(e: RunError) -> PageError {
+    let reason = match &e {
+        RunError::Storage(_) => return PageError::Internal(e.into()),
+        RunError::UnknownJob(_) => "そのジョブはありません。".to_owned(),
+        RunError::NotFound(_) => return PageError::NotFound("その実行記録はありません。".into()),
+        RunError::Duplicate(id) => format!("同じファイルは受付済みです（実行 {id}）。"),
+        RunError::WrongStatus { status, .. } => {
+            format!("この実行は「{status}」のため、この操作はできません。")
+        }
+        RunError::NoReason => "警告を承知で進める理由を書いてください。".to_owned(),
+        _ => format!("処理できませんでした：{e}"),
+    };
+    PageError::BadRequest(reason)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct YearQuery {
+    year: Option<i32>,
+}
+
+pub async fn show(
+    signed: Signed,
+    State(helpdesk): State<Arc<Helpdesk>>,
+    Query(query): Query<YearQuery>,
+) -> PageResult<Response> {
+    let runs = runs_of(&helpdesk)?;
+    let today = helpdesk.now().with_timezone(&jst()).date_naive();
+    let fiscal = if today.month() >= 4 {
+        today.year()
+    } else {
+        today.year() - 1
+    };
+    let year = query
+        .year
+        .filter(|y| (2000..=2100).contains(y))
+        .unwrap_or(fiscal);
+    let mut months: Vec<Month> = Vec::new();
+    for run in runs.schedule(year) {
+        let label = format!("{}年{}月", run.date.year(), run.date.month());
+        if months.last().is_none_or(|m| m.label != label) {
+            months.push(Month {
+                label: label.clone(),
+                runs: Vec::new(),
+            });
+        }
+        let moved = run.moved_from.map(|d| d.format("%m/%d").to_string());
+        if let Some(month) = months.last_mut() {
+            let date = run.date.format("%m/%d").to_string();
+            month.runs.push((date, run.name, run.department, moved));
+        }
+    }
+    let jobs = runs
+        .catalogue()
+        .jobs()
+        .iter()
+        .map(|j| (j.id().to_owned(), j.definition.name.clone()))
+        .collect();
+    let page = BatchesPage {
+        nav: Nav::new(&signed.0, "batches"),
+        year,
+        months,
+        jobs,
+        runs: runs.recent().await.map_err(refused)?,
+        can_work: signed.0.can_work_tickets(),
+        max_mb: super::batch_upload::MAX_INPUT_BYTES / 1024 / 1024,
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+pub async fn run(
+    signed: Signed,
+    State(helpdesk): State<Arc<Helpdesk>>,
+    Path(id): Path<i64>,
+) -> PageResult<Response> {
+    let runs = runs_of(&helpdesk)?;
+    let run = runs.log(id).await.map_err(refused)?;
+    let job_name = runs
+        .catalogue()
+        .job(&run.job_id)
+        .map(|j| j.definition.name.clone())
+        .unwrap_or_else(|| run.job_id.clone());
+    let checks = serde_json::from_str(&run.checks).unwrap_or_default();
+    let at = |t: Option<DateTime<Utc>>| {
+        t.map(|t| t.with_timezone(&jst()).format("%Y-%m-%d %H:%M").to_string())
+            .unwrap_or_else(|| "—".into())
+    };
+    let times = vec![
+        ("受付", at(Some(run.received_at))),
+        ("承認", at(run.approved_at)),
+        ("印刷", at(run.printed_at)),
+    ];
+    let status = run.status;
+    let page = RunPage {
+        nav: Nav::new(&signed.0, "batches"),
+        stopped: status == RunStatus::Stopped,
+        warned: status == RunStatus::Warned,
+        checked: status == RunStatus::Checked,
+        approved: status == RunStatus::Approved,
+        can_preview: matches!(status, RunStatus::Checked | RunStatus::Approved),
+        run,
+        job_name,
+        checks,
+        can_work: signed.0.can_work_tickets(),
+        times,
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+/// The sample forms as a PDF (audited by the service: it shows personal data).
+pub async fn preview(
+    signed: Signed,
+    State(helpdesk): State<Arc<Helpdesk>>,
+    Path(id): Path<i64>,
+) -> PageResult<Response> {
+    signed.worker()?;
+    let pdf = runs_of(&helpdesk)?
+        .preview(signed.login(), id)
+        .await
+        .map_err(refused)?;
+    let disposition = format!("attachment; filename=\"run-{id}-preview.pdf\"");
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        pdf,
+    )
+        .into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ActionForm {
+    #[serde(default)]
+    reason: String,
+}
+
+/// `override` (admins, with a reason), `approve` (admins) or `print` (operators).
+pub async fn act(
+    State(helpdesk): State<Arc<Helpdesk>>,
+    Path((id, action)): Path<(i64, String)>,
+    posted: Posted<ActionForm>,
+) -> PageResult<Response> {
+    let Posted { signed, form } = posted;
+    let runs = runs_of(&helpdesk)?;
+    let login = signed.login();
+    let done = match action.as_str() {
+        "override" => {
+            signed.admin("警告を承知で進めること")?;
+            runs.override_warnings(login, id, &form.reason).await
+        }
+        "approve" => {
+            signed.admin("印刷の承認")?;
+            runs.approve(login, id).await
+        }
+        "print" => {
+            signed.worker()?;
+            runs.print(login, id).await
+        }
+        _ => return Err(PageError::NotFound("その操作はありません。".into())),
+    };
+    let run = done.map_err(refused)?;
+    Ok(Redirect::to(&format!("/operator/batches/runs/{}", run.id)).into_response())
+}

@@ -1,0 +1,38 @@
+//! What the console shows of print runs: the fiscal year's schedule, the recent runs, and
+//! one run's log. Reading a run log shows no personal data (counts, totals, checks).
+
+use std::sync::Arc;
+
+use super::{PrintRuns, RunError};
+use crate::batches::schedule::{self, ScheduledRun};
+use crate::calendar::BusinessCalendar;
+use crate::storage::batch_runs::{self, BatchRun};
+
+/// Runs listed on the batches page.
+const RECENT: i64 = 50;
+
+impl PrintRuns {
+    /// The business calendar the schedule moves run days on.
+    pub fn with_calendar(mut self, calendar: Arc<BusinessCalendar>) -> Self {
+        self.calendar = Some(calendar);
+        self
+    }
+
+    /// Every run of every job in fiscal year `year` (empty without a calendar).
+    pub fn schedule(&self, year: i32) -> Vec<ScheduledRun> {
+        match &self.calendar {
+            Some(calendar) => schedule::fiscal_year(&self.catalogue, calendar, year),
+            None => Vec::new(),
+        }
+    }
+
+    /// The latest runs, newest first.
+    pub async fn recent(&self) -> Result<Vec<BatchRun>, RunError> {
+        Ok(batch_runs::recent(&mut self.store.conn(), RECENT).await?)
+    }
+
+    /// One run's log.
+    pub async fn log(&self, id: i64) -> Result<BatchRun, RunError> {
+        self.run(id).await
+    }
+}
