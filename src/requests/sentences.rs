@@ -24,6 +24,7 @@ const DIALOGUE: &[&str] = &[
     "unknown_department",
     "confirm",
     "confirm_again",
+    "offer_again",
     "cancelled",
     "declined",
     "unknown_requester",

@@ -158,6 +158,22 @@ async fn yameru_stops_the_dialogue_and_iie_declines_the_offer() {
     );
 }
 
+#[tokio::test]
+async fn a_reply_with_no_content_repeats_the_offer_and_the_offer_still_stands() {
+    let d = request_desk(None).await;
+    let offer = say(&d, 1, "新しく来た職員のアカウントを作りたい").await;
+    assert!(offer.ends_with("（はい／いいえ）"), "{offer}");
+    for (n, text) in [(2, "2"), (3, "？")] {
+        let again = say(&d, n, text).await;
+        assert!(
+            again.contains("この申請をする場合は「はい」"),
+            "{text}: {again}"
+        );
+    }
+    let started = say(&d, 4, "はい").await;
+    assert!(started.contains("の申請を始めます"), "{started}");
+}
+
 /// Says `text` in the portal widget as the staff member the portal's proxy names.
 async fn widget(d: &Desk, conversation: &mut Option<String>, n: usize, text: &str) -> String {
     let mut body = json!({"message_id": format!("w-{n}"), "text": text});
