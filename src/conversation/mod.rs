@@ -23,7 +23,7 @@ use crate::outbox::Wakeup;
 use crate::prompts::Prompts;
 use crate::storage::staff::StaffKey;
 use crate::storage::{
-    conversations, messages, questions, ConversationKey, ConversationRow, NewMessage, NewQuestion,
+    conversations, messages, ConversationKey, ConversationRow, NewMessage, NewQuestion,
     StaffMember, StorageError, Store, StoredMessage,
 };
 use crate::tickets::Tickets;
@@ -252,10 +252,11 @@ impl Conversations {
     /// Answers a one-off question (no conversation) and logs it for the statistics.
     pub async fn ask(&self, text: &str, channel: &str) -> Result<Answered, ConversationError> {
         let outcome = self.engine.ask(text);
-        let mut tx = self.store.begin().await?;
-        let question_id =
-            questions::record(&mut tx, &question_log(text, channel, &outcome)).await?;
-        tx.commit().await?;
+        // One row, an action of its own: one statement, committed by itself.
+        let question_id = self
+            .store
+            .record_question(&question_log(text, channel, &outcome))
+            .await?;
         let entry = outcome.answer().and_then(|c| self.engine.entry(&c.id));
         Ok(Answered {
             outcome,

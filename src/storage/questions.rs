@@ -1,6 +1,8 @@
 //! The question log: every question asked, and how the engine decided, for statistics.
 
-use super::{sql, Result, Store, Tx};
+use chrono::{DateTime, Utc};
+
+use super::{sql, Result, Sql, Store, Tx};
 
 /// A question someone asked, and how the answering engine decided.
 #[derive(Debug, Clone, PartialEq)]
@@ -19,7 +21,10 @@ pub struct NewQuestion {
 
 /// Logs a question inside `tx`; its id.
 pub async fn record(tx: &mut Tx, q: &NewQuestion) -> Result<i64> {
-    let now = tx.now();
+    insert(q, tx.now()).scalar(&mut tx.conn()).await
+}
+
+fn insert(q: &NewQuestion, now: DateTime<Utc>) -> Sql {
     sql(
         "INSERT INTO questions (asked_at, channel, text, decision, top_faq_id, top_score, \
          reason) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
@@ -31,17 +36,12 @@ pub async fn record(tx: &mut Tx, q: &NewQuestion) -> Result<i64> {
     .bind(&q.top_faq_id)
     .bind(q.top_score)
     .bind(&q.reason)
-    .scalar(&mut tx.conn())
-    .await
 }
 
 impl Store {
     /// Logs a question, asked now. Returns its id.
     pub async fn record_question(&self, question: &NewQuestion) -> Result<i64> {
-        let mut tx = self.begin().await?;
-        let id = record(&mut tx, question).await?;
-        tx.commit().await?;
-        Ok(id)
+        self.write_scalar(|now| insert(question, now)).await
     }
 
     pub async fn question_count(&self) -> Result<i64> {
