@@ -9,13 +9,14 @@ use crate::domain::VectorKind;
 use crate::engine::{entry_texts, from_bytes, text_hash, to_bytes, EntryVectors, Semantic};
 use crate::kb::FaqEntry;
 use crate::storage::faq_vectors::{self, StoredVector};
+use crate::storage::learned_questions;
 use crate::storage::Store;
 
 /// Progress is logged every this many encoded texts.
 const PROGRESS_EVERY: usize = 200;
 
-/// The vectors of `entries`: the stored ones, and those missing encoded and stored first
-/// (with progress in the log).
+/// The vectors of `entries` (their texts and the questions learned from resolved tickets):
+/// the stored ones, and those missing encoded and stored first (with progress in the log).
 pub async fn entry_vectors(
     store: &Store,
     semantic: &Arc<Semantic>,
@@ -33,12 +34,21 @@ pub async fn entry_vectors(
         dim,
         by_entry: HashMap::new(),
     };
+    let mut learned: HashMap<String, Vec<(VectorKind, i64, String)>> = HashMap::new();
+    for q in learned_questions::all(&mut store.conn()).await? {
+        let texts = learned.entry(q.faq_id).or_default();
+        texts.push((VectorKind::Learned, q.ticket_id, q.question));
+    }
     let mut missing: Vec<StoredVector> = Vec::new();
     let mut texts: Vec<String> = Vec::new();
     for entry in entries {
-        for (kind, ordinal, text) in entry_texts(entry) {
+        let own = entry_texts(entry)
+            .into_iter()
+            .map(|(kind, ordinal, text)| (kind, ordinal as i64, text));
+        let from_tickets = learned.remove(&entry.id).unwrap_or_default();
+        for (kind, ordinal, text) in own.chain(from_tickets) {
             let hash = text_hash(&text);
-            let key = (entry.id.clone(), kind, ordinal as i64);
+            let key = (entry.id.clone(), kind, ordinal);
             let found = stored
                 .get(&key)
                 .filter(|v| v.text_hash == hash)

@@ -8,7 +8,8 @@
 //! - proposals: resolving a ticket with an FAQ link proposes the staff member's question as
 //!   an alternative question of the entry ([`propose_from_resolution`], in the resolution's
 //!   transaction); an admin accepts ([`Learning::accept_proposal`]) and the bot answers
-//!   with it at once;
+//!   with it at once; the question is also learned at once as one more sentence vector of
+//!   the entry ([`learn_from_resolution`]), which semantic retrieval matches;
 //! - [`Learning::dashboard`] and [`chart::answer_rate_chart`]: today's and this month's
 //!   counts, and the auto-answer rate by day as an inline SVG.
 //!
@@ -26,7 +27,9 @@ use chrono::{Datelike, Days, Months, NaiveDate};
 
 pub use self::dashboard::{Dashboard, CHART_DAYS};
 pub use self::gaps::{GapGroup, GROUP_SIMILARITY};
-pub use self::proposals::{propose_from_resolution, AcceptedProposal, ProposalError};
+pub use self::proposals::{
+    learn_from_resolution, propose_from_resolution, AcceptedProposal, ProposalError,
+};
 use crate::calendar;
 pub use crate::knowledge::EntryStatistics;
 use crate::knowledge::KnowledgeBase;

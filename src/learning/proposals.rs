@@ -12,7 +12,8 @@ use super::{Learning, PendingProposal, Proposal};
 use crate::domain::ProposalStatus;
 use crate::kb::FaqEntry;
 use crate::storage::{
-    audit, proposals, question_key, AuditEntry, NewProposal, ProposalOutcome, Ticket, Tx,
+    audit, generations, learned_questions, proposals, question_key, AuditEntry, NewProposal,
+    ProposalOutcome, Ticket, Tx,
 };
 
 /// Most pending proposals listed at once.
@@ -87,6 +88,27 @@ pub async fn propose_from_resolution(
         );
     }
     Ok(id)
+}
+
+/// Keeps the question of a ticket being resolved with `entry`, inside the resolution's
+/// transaction, so that its sentence vector joins the entry's: every instance rebuilds
+/// its index (the knowledge base's generation moves) and encodes it once. Nothing when
+/// the ticket has no question. Whether it was learned.
+pub async fn learn_from_resolution(
+    tx: &mut Tx,
+    ticket: &Ticket,
+    entry: &FaqEntry,
+    operator: &str,
+) -> anyhow::Result<bool> {
+    let question = ticket.subject.trim();
+    if !super::is_question(question) {
+        return Ok(false);
+    }
+    let learned = learned_questions::learn(tx, ticket.id, &entry.id, question, operator).await?;
+    if learned {
+        generations::bump(tx, generations::KNOWLEDGE_BASE).await?;
+    }
+    Ok(learned)
 }
 
 impl Learning {

@@ -48,6 +48,7 @@ pub const HANDOVER_TABLES: &[HandoverTable] = &[
     t("faq_entries", "SELECT * FROM faq_entries ORDER BY id", "FAQ（現行版）"),
     t("faq_revisions", "SELECT * FROM faq_revisions ORDER BY faq_id, revision", "FAQの改訂履歴"),
     t("faq_proposals", "SELECT * FROM faq_proposals ORDER BY id", "FAQの追加・改訂提案"),
+    t("faq_learned_questions", "SELECT * FROM faq_learned_questions ORDER BY ticket_id", "解決したチケットから学んだ質問"),
     t("synonym_dictionaries", "SELECT * FROM synonym_dictionaries ORDER BY version", "同義語辞書の版"),
     t("staff", "SELECT * FROM staff ORDER BY employee_no", "職員名簿"),
     t(

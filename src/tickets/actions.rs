@@ -157,12 +157,14 @@ impl Tickets {
                 (Author::Bot, None, self.prompts.text(Prompt::HandedBack))
             }
             OperatorAction::Resolve { faq_id } => {
-                // The learning loop: the question becomes a proposed alternative question.
+                // The learning loop: the question becomes a proposed alternative question,
+                // and at once one more way of asking for the entry's sentence vectors.
                 if let Some(faq_id) = faq_id {
                     let entry = faqs::get(&mut tx.conn(), faq_id)
                         .await?
                         .ok_or_else(|| TicketError::UnknownFaq(faq_id.clone()))?;
                     learning::propose_from_resolution(tx, ticket, &entry, operator.login).await?;
+                    learning::learn_from_resolution(tx, ticket, &entry, operator.login).await?;
                 }
                 update.status = Some(TicketStatus::Resolved);
                 update.faq_id = faq_id.clone();

@@ -126,3 +126,73 @@ async fn without_the_model_retrieval_is_lexical_and_healthz_says_why() {
         "{body}"
     );
 }
+
+/// Asks `text` over LoGoチャット in a room of its own.
+async fn say(helpdesk: &Helpdesk, text: &str) -> madoguchi::conversation::Handled {
+    use madoguchi::conversation::{Identity, Incoming};
+    helpdesk
+        .conversations()
+        .receive(Incoming {
+            channel: madoguchi::domain::Channel::LogoChat,
+            room: "room-learn".into(),
+            user_ref: "logo-taro".into(),
+            user_name: Some("沼津 太郎".into()),
+            identity: Identity::LogoChatId("logo-taro".into()),
+            message_id: Some(madoguchi::conversation::new_token()),
+            text: text.into(),
+        })
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_question_resolved_with_an_entry_joins_its_vectors_and_is_answered_with_it() {
+    use madoguchi::engine::Decision;
+    use madoguchi::tickets::OperatorAction;
+    // Worded as no entry is: the bot cannot answer it today (the two words that would
+    // match, 電源 and 起動, are missing).
+    const QUESTION: &str = "朝来たらパソコンがウンともスンとも言わない";
+    const ENTRY: &str = "pc-wont-start";
+    let Some(model) = model_dir() else { return };
+    let dir = TempDir::new().unwrap();
+    let helpdesk = Helpdesk::open(settings(&dir, model)).await.unwrap();
+    let engine = helpdesk.knowledge().engine();
+    let before = engine.ask(QUESTION);
+    assert_ne!(
+        before.answer().map(|c| c.id.as_str()),
+        Some(ENTRY),
+        "{before:?}"
+    );
+
+    say(&helpdesk, QUESTION).await;
+    say(&helpdesk, "はい").await;
+    let tickets = helpdesk.tickets().list(None, false, 10).await.unwrap();
+    assert_eq!(tickets.len(), 1, "{tickets:?}");
+    assert_eq!(tickets[0].subject, QUESTION);
+    let resolve = OperatorAction::Resolve {
+        faq_id: Some(ENTRY.into()),
+    };
+    helpdesk
+        .tickets()
+        .act(tickets[0].id, "山田", resolve)
+        .await
+        .unwrap();
+
+    // The resolution moved the knowledge base's generation: every instance rebuilds
+    // (here, at once) and encodes the learned question once.
+    helpdesk.knowledge().reload().await.unwrap();
+    let learned: i64 = madoguchi::storage::sql(
+        "SELECT COUNT(*) FROM faq_vectors WHERE kind = 'learned' AND faq_id = $1",
+    )
+    .bind(ENTRY)
+    .scalar(&mut helpdesk.store().conn())
+    .await
+    .unwrap();
+    assert_eq!(learned, 1);
+    let after = engine.ask(QUESTION);
+    assert_eq!(after.decision, Decision::Answer, "{after:?}");
+    assert_eq!(after.candidates[0].id, ENTRY, "{after:?}");
+    // Not the wording alone: the same question typed another way is answered too.
+    let other = engine.ask("朝きたらﾊﾟｿｺﾝがうんともすんとも言いません");
+    assert_eq!(other.candidates[0].id, ENTRY, "{other:?}");
+}
