@@ -24,6 +24,7 @@ use crate::knowledge::KnowledgeBase;
 use crate::learning::Learning;
 use crate::ledgers::Ledgers;
 use crate::lexicon;
+use crate::loans::{LoanSentences, Loans};
 use crate::notify::Notices;
 use crate::outbox::{Adapters, Outbox, Wakeup};
 use crate::print_runs::sealed::FileKey;
@@ -50,6 +51,7 @@ pub struct Helpdesk {
     ledgers: Ledgers,
     outbox: Arc<Outbox>,
     requests: Arc<Requests>,
+    loans: Loans,
     print_runs: Result<PrintRuns, String>,
     semantic: SemanticStatus,
 }
@@ -104,6 +106,13 @@ impl Helpdesk {
             )
             .with_mail(settings.notify.mail_notices()),
         );
+        let loans = Loans::new(
+            store.clone(),
+            calendar.clone(),
+            LoanSentences::load(&settings.prompts_dir)?,
+            wakeup.clone(),
+        )
+        .with_operators_room(settings.notify.logochat_room.clone());
         let tickets = Arc::new(Tickets::new(
             store.clone(),
             prompts.clone(),
@@ -154,6 +163,7 @@ impl Helpdesk {
             outbox,
             semantic,
             requests,
+            loans,
         })
     }
 
@@ -197,6 +207,11 @@ impl Helpdesk {
 
     pub fn requests(&self) -> &Arc<Requests> {
         &self.requests
+    }
+
+    /// Loans and reservations.
+    pub fn loans(&self) -> &Loans {
+        &self.loans
     }
 
     /// The IP address and computer-name ledgers.

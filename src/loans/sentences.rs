@@ -1,0 +1,77 @@
+//! What the helpdesk says about loans: `prompts/loans.toml` (read from the prompts
+//! folder, with the bundled copy as fallback), with `{name}` placeholders.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::requests::sentences::fill;
+
+const BUNDLED: &str = include_str!("../../prompts/loans.toml");
+const FILE: &str = "loans.toml";
+
+/// Keys every file must have.
+const KEYS: &[&str] = &[
+    "pending",
+    "return_moved",
+    "approved",
+    "rejected",
+    "cancelled",
+    "checked_out",
+    "returned",
+    "extended",
+    "remind_day_before",
+    "remind_due",
+    "remind_overdue",
+    "operators_daily",
+    "operators_nothing",
+];
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoanSentences {
+    sentences: BTreeMap<String, String>,
+}
+
+impl LoanSentences {
+    pub fn bundled() -> Self {
+        Self::parse(BUNDLED).expect("the bundled prompts/loans.toml is valid")
+    }
+
+    /// `loans.toml` from `dir`, or the bundled one when the folder has none.
+    pub fn load(dir: &Path) -> anyhow::Result<Self> {
+        let path = dir.join(FILE);
+        match std::fs::read_to_string(&path) {
+            Ok(text) => Self::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Self::bundled()),
+            Err(e) => Err(anyhow::anyhow!("{}: {e}", path.display())),
+        }
+    }
+
+    fn parse(text: &str) -> Result<Self, String> {
+        let parsed: LoanSentences = toml::from_str(text).map_err(|e| e.to_string())?;
+        match KEYS.iter().find(|k| !parsed.sentences.contains_key(**k)) {
+            Some(missing) => Err(format!("[sentences] has no {missing}")),
+            None => Ok(parsed),
+        }
+    }
+
+    /// Sentence `key` with its placeholders filled.
+    pub fn say(&self, key: &str, values: &[(&str, &str)]) -> String {
+        let template = self.sentences.get(key).map_or(key, String::as_str);
+        fill(template, values)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bundled_sentences_have_every_key() {
+        let s = LoanSentences::bundled();
+        assert!(s.say("cancelled", &[("number", "L-1")]).contains("L-1"));
+        assert!(LoanSentences::parse("[sentences]\npending = \"x\"\n").is_err());
+    }
+}
