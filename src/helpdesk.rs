@@ -130,7 +130,8 @@ impl Helpdesk {
             settings.engine.thresholds.suggest,
             settings.faq.image_hosts.clone(),
         )
-        .with_requests(requests.clone());
+        .with_requests(requests.clone())
+        .with_loans(loans.clone());
         let directory: Arc<dyn PasswordDirectory> = if settings.ldap.enabled() {
             Arc::new(LdapDirectory::new(settings.ldap.clone()))
         } else {

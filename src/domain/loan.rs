@@ -151,6 +151,22 @@ pub fn transition(
     })
 }
 
+/// A loan asked for in the chat, what is known so far (the conversation's state).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct LoanDraft {
+    pub item: Option<String>,
+    pub quantity: Option<i64>,
+    pub from: Option<chrono::NaiveDate>,
+    /// The last day.
+    pub to: Option<chrono::NaiveDate>,
+    /// From 13:00 rather than from opening.
+    #[serde(default)]
+    pub afternoon: bool,
+    pub purpose: Option<String>,
+    /// The question last asked (`item`, `from`, `to`, `quantity`, `purpose`, `confirm`).
+    pub asked: Option<String>,
+}
+
 /// How a reservation is named to staff and operators: 「予約 L-12」.
 pub fn reservation_number(id: i64) -> String {
     format!("L-{id}")

@@ -15,6 +15,7 @@ mod reminders;
 mod reserve;
 mod sentences;
 mod today;
+pub mod words;
 
 use std::sync::Arc;
 
@@ -27,8 +28,8 @@ use crate::storage::{audit, AuditEntry, StorageError, Store};
 
 pub use self::actions::{Checkout, LoanAction, ReturnNote};
 pub use self::feed::FeedToken;
-pub use self::period::When;
-pub use self::reserve::{ReservationRequest, Reserved};
+pub use self::period::{Period, When};
+pub use self::reserve::{CheckedReservation, ReservationRequest, Reserved};
 pub use self::sentences::LoanSentences;
 pub use self::today::TodayLine;
 
@@ -110,6 +111,10 @@ impl Loans {
     pub fn with_operators_room(mut self, room: Option<String>) -> Self {
         self.operators_room = room;
         self
+    }
+
+    pub fn sentences(&self) -> &LoanSentences {
+        &self.sentences
     }
 
     pub fn calendar(&self) -> &BusinessCalendar {

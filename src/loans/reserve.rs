@@ -10,7 +10,7 @@ use crate::domain::loan::{peak_units, reservation_number};
 use crate::domain::{Channel, ReservationAction, ReservationStatus};
 use crate::storage::reservations::{self as records, NewReservation, ReservableItem, Reservation};
 use crate::storage::staff::{self, StaffKey};
-use crate::storage::{audit, AuditEntry, Conn};
+use crate::storage::{audit, AuditEntry, Conn, Tx};
 
 /// A reservation as asked for.
 #[derive(Debug, Clone, PartialEq)]
@@ -27,6 +27,10 @@ pub struct ReservationRequest {
     /// Who enters it (the staff member, an operator's login, `operator-api`).
     pub actor: String,
 }
+
+/// A reservation request whose every field passed the rules (see [`Loans::check`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckedReservation(NewReservation);
 
 /// A reservation made, and what the requester is told.
 #[derive(Debug, Clone)]
@@ -55,9 +59,44 @@ impl Loans {
         free_units(&mut self.store.conn(), item, period.from, period.to, None).await
     }
 
+    /// The nearest later start (up to 20 business days on, same time and length) at which
+    /// `quantity` units of `item` are free: the alternative offered when a period is full.
+    pub async fn nearest_free(
+        &self,
+        item: &ReservableItem,
+        period: &Period,
+        quantity: i64,
+    ) -> LoanResult<Option<DateTime<Utc>>> {
+        let length = period.to - period.from;
+        let start = crate::calendar::to_local(period.from);
+        let mut day = start.date();
+        for _ in 0..20 {
+            day = self.calendar.business_days_after(day, 1);
+            let from = crate::calendar::to_utc(day.and_time(start.time()));
+            let later = Period {
+                from,
+                to: from + length,
+                asked_to: None,
+            };
+            if self.available(item, &later).await? >= quantity {
+                return Ok(Some(from));
+            }
+        }
+        Ok(None)
+    }
+
     /// Makes a reservation (申請中: it holds its units at once); refused with
     /// [`LoanError::Unavailable`] when too few units are free, and for bad input.
     pub async fn reserve(&self, request: &ReservationRequest) -> LoanResult<Reserved> {
+        let checked = self.check(request).await?;
+        let mut tx = self.store.begin().await?;
+        let made = self.reserve_in(&mut tx, &checked, &request.actor).await?;
+        tx.commit().await?;
+        Ok(made)
+    }
+
+    /// Checks `request` (period, quantity, purpose, requester) before any transaction.
+    pub async fn check(&self, request: &ReservationRequest) -> LoanResult<CheckedReservation> {
         let (item, period) = self.period(&request.item, request.from, request.to).await?;
         if request.quantity < 1 || request.quantity > item.quantity {
             return Err(LoanError::Invalid(format!(
@@ -72,7 +111,7 @@ impl Loans {
         )
         .await?
         .ok_or_else(|| LoanError::UnknownRequester(request.requester.chars().take(20).collect()))?;
-        let new = NewReservation {
+        Ok(CheckedReservation(NewReservation {
             item_id: item.id.clone(),
             quantity: request.quantity,
             starts_at: period.from,
@@ -84,38 +123,42 @@ impl Loans {
             purpose,
             channel: request.channel,
             conversation_id: request.conversation_id,
-        };
-        let mut tx = self.store.begin().await?;
-        let item = records::lock_item(&mut tx, &item.id)
+        }))
+    }
+
+    /// Makes the checked reservation inside `tx` (a chat turn's): the item is locked,
+    /// its free units counted, the reservation, its history line and the audit row written.
+    pub async fn reserve_in(
+        &self,
+        tx: &mut Tx,
+        checked: &CheckedReservation,
+        actor: &str,
+    ) -> LoanResult<Reserved> {
+        let new = &checked.0;
+        let item = records::lock_item(tx, &new.item_id)
             .await?
-            .ok_or_else(|| LoanError::UnknownItem(item.id.clone()))?;
-        let available = free_units(&mut tx.conn(), &item, period.from, period.to, None).await?;
-        if available < request.quantity {
+            .ok_or_else(|| LoanError::UnknownItem(new.item_id.clone()))?;
+        let available = free_units(&mut tx.conn(), &item, new.starts_at, new.ends_at, None).await?;
+        if available < new.quantity {
             return Err(LoanError::Unavailable { available });
         }
-        let id = records::insert(&mut tx, &new).await?;
+        let id = records::insert(tx, new).await?;
         records::insert_event(
-            &mut tx,
+            tx,
             id,
             ReservationAction::Reserve,
             ReservationStatus::Pending,
-            &request.actor,
+            actor,
             None,
         )
         .await?;
-        let entry = AuditEntry::new(
-            &request.actor,
-            "loan.reserve",
-            "reservation",
-            &id.to_string(),
-        )
-        .detail(format!("{} ×{}", item.id, request.quantity));
-        audit::append(&mut tx, &entry).await?;
+        let entry = AuditEntry::new(actor, "loan.reserve", "reservation", &id.to_string())
+            .detail(format!("{} ×{}", item.id, new.quantity));
+        audit::append(tx, &entry).await?;
         let reservation = records::get(&mut tx.conn(), id)
             .await?
             .ok_or(LoanError::NoSuchReservation(id))?;
         let notice = self.reserved_notice(&item, &reservation);
-        tx.commit().await?;
         Ok(Reserved {
             reservation,
             item,

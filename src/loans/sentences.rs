@@ -26,6 +26,18 @@ const KEYS: &[&str] = &[
     "remind_overdue",
     "operators_daily",
     "operators_nothing",
+    "chat_ask_item",
+    "chat_ask_from",
+    "chat_ask_to",
+    "chat_ask_quantity",
+    "chat_ask_purpose",
+    "chat_confirm",
+    "chat_unavailable",
+    "chat_alternative",
+    "chat_no_alternative",
+    "chat_cancelled",
+    "chat_unknown_requester",
+    "chat_invalid",
 ];
 
 #[derive(Debug, Clone, Deserialize)]

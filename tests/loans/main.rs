@@ -17,4 +17,5 @@ mod reminders;
 #[path = "../requests/support.rs"]
 mod request_support;
 mod service;
+mod story;
 mod support;
