@@ -203,14 +203,7 @@ impl Conversations {
             );
             return Ok(Planned::Say {
                 text,
-                state: ConversationState::AskingLoan {
-                    draft: LoanDraft {
-                        from: None,
-                        to: None,
-                        asked: Some("from".into()),
-                        ..draft
-                    },
-                },
+                state: dates_again(draft),
                 yes_no: false,
             });
         }
@@ -259,18 +252,9 @@ impl Conversations {
                 match loans.reserve_in(tx, &checked, &actor).await {
                     Ok(made) => (made.notice, ConversationState::Idle, false),
                     // Taken since the confirmation: ask for another period.
-                    Err(e @ LoanError::Unavailable { .. }) => (
-                        e.to_string(),
-                        ConversationState::AskingLoan {
-                            draft: LoanDraft {
-                                from: None,
-                                to: None,
-                                asked: Some("from".into()),
-                                ..draft
-                            },
-                        },
-                        false,
-                    ),
+                    Err(e @ LoanError::Unavailable { .. }) => {
+                        (e.to_string(), dates_again(draft), false)
+                    }
                     Err(e) => return Err(anyhow::anyhow!("{e}")),
                 }
             }
@@ -366,6 +350,18 @@ fn request_of(
     })
 }
 
+/// The conversation asking for the dates again, the rest of `draft` kept.
+fn dates_again(draft: LoanDraft) -> ConversationState {
+    ConversationState::AskingLoan {
+        draft: LoanDraft {
+            from: None,
+            to: None,
+            asked: Some("from".into()),
+            ..draft
+        },
+    }
+}
+
 /// A refused period or quantity: the reason, and the dates asked again.
 fn invalid(loans: &Loans, draft: &LoanDraft, e: &LoanError) -> Planned {
     let reason = e.to_string();
@@ -376,14 +372,7 @@ fn invalid(loans: &Loans, draft: &LoanDraft, e: &LoanError) -> Planned {
     text.push_str(&loans.sentences().say("chat_ask_from", &[]));
     Planned::Say {
         text,
-        state: ConversationState::AskingLoan {
-            draft: LoanDraft {
-                from: None,
-                to: None,
-                asked: Some("from".into()),
-                ..draft.clone()
-            },
-        },
+        state: dates_again(draft.clone()),
         yes_no: false,
     }
 }

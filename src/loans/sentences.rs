@@ -6,7 +6,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use crate::requests::sentences::fill;
+use crate::requests::sentences::{fill, load_prompt_file};
 
 const BUNDLED: &str = include_str!("../../prompts/loans.toml");
 const FILE: &str = "loans.toml";
@@ -53,12 +53,7 @@ impl LoanSentences {
 
     /// `loans.toml` from `dir`, or the bundled one when the folder has none.
     pub fn load(dir: &Path) -> anyhow::Result<Self> {
-        let path = dir.join(FILE);
-        match std::fs::read_to_string(&path) {
-            Ok(text) => Self::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display())),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Self::bundled()),
-            Err(e) => Err(anyhow::anyhow!("{}: {e}", path.display())),
-        }
+        load_prompt_file(dir, FILE, BUNDLED, Self::parse)
     }
 
     fn parse(text: &str) -> Result<Self, String> {
