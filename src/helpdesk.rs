@@ -24,6 +24,7 @@ use crate::knowledge::KnowledgeBase;
 use crate::learning::Learning;
 use crate::ledgers::Ledgers;
 use crate::lexicon;
+use crate::loans::{LoanSentences, Loans};
 use crate::notify::Notices;
 use crate::outbox::{Adapters, Outbox, Wakeup};
 use crate::print_runs::sealed::FileKey;
@@ -50,6 +51,7 @@ pub struct Helpdesk {
     ledgers: Ledgers,
     outbox: Arc<Outbox>,
     requests: Arc<Requests>,
+    loans: Loans,
     print_runs: Result<PrintRuns, String>,
     semantic: SemanticStatus,
 }
@@ -104,6 +106,13 @@ impl Helpdesk {
             )
             .with_mail(settings.notify.mail_notices()),
         );
+        let loans = Loans::new(
+            store.clone(),
+            calendar.clone(),
+            LoanSentences::load(&settings.prompts_dir)?,
+            wakeup.clone(),
+        )
+        .with_operators_room(settings.notify.logochat_room.clone());
         let tickets = Arc::new(Tickets::new(
             store.clone(),
             prompts.clone(),
@@ -121,7 +130,8 @@ impl Helpdesk {
             settings.engine.thresholds.suggest,
             settings.faq.image_hosts.clone(),
         )
-        .with_requests(requests.clone());
+        .with_requests(requests.clone())
+        .with_loans(loans.clone());
         let directory: Arc<dyn PasswordDirectory> = if settings.ldap.enabled() {
             Arc::new(LdapDirectory::new(settings.ldap.clone()))
         } else {
@@ -154,6 +164,7 @@ impl Helpdesk {
             outbox,
             semantic,
             requests,
+            loans,
         })
     }
 
@@ -197,6 +208,11 @@ impl Helpdesk {
 
     pub fn requests(&self) -> &Arc<Requests> {
         &self.requests
+    }
+
+    /// Loans and reservations.
+    pub fn loans(&self) -> &Loans {
+        &self.loans
     }
 
     /// The IP address and computer-name ledgers.

@@ -35,6 +35,7 @@ pub mod knowledge;
 pub mod learning;
 pub mod ledgers;
 pub mod lexicon;
+pub mod loans;
 pub mod notify;
 pub mod outbox;
 pub mod print_runs;

@@ -50,10 +50,12 @@ pub async fn run(
     };
     let outbox = tokio::spawn(helpdesk.outbox().clone().run(until_stopped()));
     let watcher = tokio::spawn(helpdesk.knowledge().clone().watch(until_stopped()));
+    let reminders = tokio::spawn(helpdesk.loans().clone().run_reminders(until_stopped()));
     serve(listener, crate::http::app(helpdesk), limits, shutdown).await;
     let _ = stop.send(true);
     outbox.await?;
     watcher.await?;
+    reminders.await?;
     Ok(())
 }
 

@@ -40,7 +40,7 @@ pub fn to_ics(runs: &[ScheduledRun], stamp: DateTime<Utc>) -> String {
 }
 
 /// Text escaped as RFC 5545 §3.3.11 says.
-fn escape(text: &str) -> String {
+pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -57,7 +57,7 @@ fn escape(text: &str) -> String {
 
 /// Appends `text` as content lines of at most 75 octets, never splitting a character,
 /// each ended by CRLF (continuations start with a space).
-fn fold(out: &mut String, text: &str) {
+pub fn fold(out: &mut String, text: &str) {
     let mut width = 0;
     for c in text.chars() {
         if width + c.len_utf8() > 75 {

@@ -67,6 +67,8 @@ pub(super) enum Step {
     Say(Prompt, ConversationState),
     /// A turn of the request dialogue (`request_dialogue.rs`).
     Request(super::request_dialogue::Planned),
+    /// A turn of the loan dialogue (`loan_dialogue.rs`).
+    Loan(super::loan_dialogue::Planned),
 }
 
 impl Conversations {
@@ -80,6 +82,9 @@ impl Conversations {
             return Ok(Step::Silent);
         }
         if let Some(step) = self.plan_request(conversation, text).await? {
+            return Ok(step);
+        }
+        if let Some(step) = self.plan_loan(conversation, text).await? {
             return Ok(step);
         }
         let state = &conversation.state;
@@ -285,6 +290,7 @@ impl Conversations {
             Step::OfferPerson { question } => self.offer_person(conversation, &question),
             Step::Say(prompt, state) => self.say(conversation, prompt, state),
             Step::Request(planned) => self.execute_request(tx, conversation, planned).await?,
+            Step::Loan(planned) => self.execute_loan(tx, conversation, planned).await?,
         })
     }
 

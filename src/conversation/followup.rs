@@ -168,9 +168,10 @@ impl Conversations {
                 None => (self.prompts.text(Prompt::Unclear), Vec::new()),
             },
             // The dialogue reads every answer itself; only 「担当者」 passes through here.
-            S::Idle | S::AwaitingIdentity { .. } | S::FillingRequest { .. } => {
-                (self.prompts.text(Prompt::Unclear), Vec::new())
-            }
+            S::Idle
+            | S::AwaitingIdentity { .. }
+            | S::FillingRequest { .. }
+            | S::AskingLoan { .. } => (self.prompts.text(Prompt::Unclear), Vec::new()),
         };
         TurnResult::new(conversation, state, bot_message(text, choices))
     }

@@ -12,6 +12,7 @@
 
 mod flow;
 mod followup;
+mod loan_dialogue;
 mod request_dialogue;
 
 use std::sync::Arc;
@@ -107,6 +108,8 @@ pub struct Conversations {
     image_hosts: Vec<String>,
     /// Requests (申請) the flow offers and takes (see `request_dialogue`).
     requests: Option<Arc<crate::requests::Requests>>,
+    /// Loans the flow takes in a dialogue (see `loan_dialogue`).
+    loans: Option<crate::loans::Loans>,
 }
 
 impl Conversations {
@@ -128,7 +131,14 @@ impl Conversations {
             suggest_floor,
             image_hosts,
             requests: None,
+            loans: None,
         }
+    }
+
+    /// Lets the flow take loan requests (「パソコンを12月10日から3台借りたい」).
+    pub fn with_loans(mut self, loans: crate::loans::Loans) -> Self {
+        self.loans = Some(loans);
+        self
     }
 
     /// Lets the flow offer requests after FAQ answers and take them in a dialogue.

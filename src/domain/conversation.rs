@@ -45,6 +45,8 @@ pub enum ConversationState {
     FillingRequest {
         draft: super::request_draft::RequestDraft,
     },
+    /// A loan being asked for, what is known of it so far.
+    AskingLoan { draft: super::loan::LoanDraft },
 }
 
 /// A stored state that cannot be read (written by a version that knew other states).
@@ -70,7 +72,7 @@ impl ConversationState {
             | Self::ConfirmEscalation { question }
             | Self::AwaitingIdentity { question }
             | Self::OfferingRequest { question, .. } => Some(question),
-            Self::FillingRequest { .. } => None,
+            Self::FillingRequest { .. } | Self::AskingLoan { .. } => None,
         }
     }
 }

@@ -16,6 +16,8 @@ pub struct ApiError {
     retry_after: Option<u64>,
     /// Each bad field and why (`invalid_fields`).
     fields: Option<std::collections::BTreeMap<String, String>>,
+    /// One more member of the error object (`"available": 2` of `unavailable`).
+    extra: Option<Box<(&'static str, serde_json::Value)>>,
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
@@ -28,7 +30,14 @@ impl ApiError {
             message: message.into(),
             retry_after: None,
             fields: None,
+            extra: None,
         }
+    }
+
+    /// Adds `key` to the error object.
+    pub fn with(mut self, key: &'static str, value: serde_json::Value) -> Self {
+        self.extra = Some(Box::new((key, value)));
+        self
     }
 
     /// 400 `invalid_fields`, naming each bad field and why.
@@ -81,6 +90,10 @@ impl IntoResponse for ApiError {
         let mut body = serde_json::json!({"error": {"code": self.code, "message": self.message}});
         if let Some(fields) = self.fields {
             body["error"]["fields"] = serde_json::json!(fields);
+        }
+        if let Some(extra) = self.extra {
+            let (key, value) = *extra;
+            body["error"][key] = value;
         }
         let mut response = (self.status, Json(body)).into_response();
         if let Some(seconds) = self.retry_after {
@@ -153,6 +166,23 @@ impl From<crate::requests::RequestError> for ApiError {
             E::NotAllowed(_) => Self::new(StatusCode::FORBIDDEN, "forbidden", message),
             E::Invalid(_) => Self::bad_request("invalid", message),
             E::Conflict(_) => Self::new(StatusCode::CONFLICT, "conflict", message),
+            E::Internal(e) => e.into(),
+        }
+    }
+}
+
+impl From<crate::loans::LoanError> for ApiError {
+    fn from(error: crate::loans::LoanError) -> Self {
+        use crate::loans::LoanError as E;
+        let message = error.to_string();
+        match error {
+            E::UnknownItem(_) | E::NoSuchReservation(_) | E::NoSuchFeed => Self::not_found(message),
+            E::UnknownRequester(_) => Self::bad_request("unknown_requester", message),
+            E::UnknownOperator(_) => Self::bad_request("unknown_operator", message),
+            E::NotAllowed(_) => Self::new(StatusCode::CONFLICT, "not_allowed", message),
+            E::Unavailable { available } => Self::new(StatusCode::CONFLICT, "unavailable", message)
+                .with("available", serde_json::json!(available)),
+            E::Invalid(_) => Self::bad_request("invalid", message),
             E::Internal(e) => e.into(),
         }
     }

@@ -1,6 +1,7 @@
 //! The HTTP interface. Handlers only translate between HTTP and [`Helpdesk`].
 
 mod ask;
+mod calendar_feeds;
 mod chat;
 pub mod console;
 pub mod deadline;
@@ -9,6 +10,7 @@ mod extract;
 mod faqs;
 mod json_body;
 mod ledgers;
+mod loans;
 mod logochat;
 mod messages;
 mod operator;
@@ -57,6 +59,20 @@ pub fn app(helpdesk: Arc<Helpdesk>) -> Router {
             "/api/v1/ip-addresses/{address}/release",
             post(ledgers::release),
         )
+        .route(
+            "/api/v1/reservable-items",
+            get(loans::items).post(loans::create_item),
+        )
+        .route("/api/v1/availability", get(loans::availability))
+        .route("/api/v1/reservations", post(loans::reserve))
+        .route("/api/v1/reservations/{id}", get(loans::show))
+        .route("/api/v1/reservations/{id}/{action}", post(loans::act))
+        .route("/api/v1/calendar-feeds", post(calendar_feeds::create))
+        .route(
+            "/api/v1/calendar-feeds/{id}/revoke",
+            post(calendar_feeds::revoke),
+        )
+        .route("/calendar/{file}", get(calendar_feeds::feed))
         .route("/integrations/logochat/webhook", post(logochat::webhook))
         .merge(chat_routes(&helpdesk.settings().widget))
         .merge(widget::routes())

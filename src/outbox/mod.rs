@@ -17,6 +17,8 @@
 //!   record of it, the item is sent again after the restart with the same
 //!   `X-Madoguchi-Delivery` id, for the receiver to drop.
 
+mod tell;
+
 use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
@@ -34,6 +36,8 @@ const BATCH: i64 = 32;
 /// Longest the worker sleeps without looking (a wake-up from another instance is not
 /// heard, and a claim of a crashed instance runs out).
 const IDLE_POLL: Duration = Duration::from_secs(1);
+
+pub use self::tell::tell_conversation;
 
 /// Why one delivery failed: a short reason for the outbox record, never the text.
 pub type DeliveryError = String;

@@ -6,10 +6,10 @@
 use super::{request_number, sentences::fill, RequestError, Requests};
 use crate::calendar;
 use crate::domain::request_type::RequestType;
-use crate::domain::{Author, OutboxRoute, RequestStatus};
+use crate::domain::{OutboxRoute, RequestStatus};
 use crate::storage::requests::RequestRow;
 use crate::storage::staff::{self, StaffKey};
-use crate::storage::{conversations, messages, outbox, Delivery, NewMessage, NewOutboxItem, Tx};
+use crate::storage::{outbox, Delivery, NewOutboxItem, Tx};
 
 impl Requests {
     /// The sentence for `row` entering `status`.
@@ -69,25 +69,8 @@ impl Requests {
                 outbox::push(tx, &item, None).await?;
             }
         }
-        let Some(conversation_id) = row.conversation_id else {
-            return Ok(());
-        };
-        let Some(conversation) = conversations::get(&mut tx.conn(), conversation_id).await? else {
-            return Ok(());
-        };
-        let message = NewMessage::outgoing(Author::Bot, text.to_owned());
-        let stored = messages::insert(tx, &conversation, &message).await?;
-        if let Some(route) = conversation.channel.outbox_route() {
-            let item = NewOutboxItem {
-                route,
-                room: conversation.room.clone(),
-                recipient: Some(conversation.user_ref.clone()),
-                delivery: Delivery {
-                    text: stored.text.clone(),
-                    subject: None,
-                },
-            };
-            outbox::push(tx, &item, Some(stored.id)).await?;
+        if let Some(conversation_id) = row.conversation_id {
+            crate::outbox::tell_conversation(tx, conversation_id, text).await?;
         }
         Ok(())
     }

@@ -45,12 +45,7 @@ impl Sentences {
 
     /// `requests.toml` from `dir`, or the bundled one when the folder has none.
     pub fn load(dir: &Path) -> anyhow::Result<Self> {
-        let path = dir.join(FILE);
-        match std::fs::read_to_string(&path) {
-            Ok(text) => Self::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display())),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Self::bundled()),
-            Err(e) => Err(anyhow::anyhow!("{}: {e}", path.display())),
-        }
+        load_prompt_file(dir, FILE, BUNDLED, Self::parse)
     }
 
     fn parse(text: &str) -> Result<Self, String> {
@@ -78,6 +73,23 @@ impl Sentences {
         let template = self.dialogue.get(key).map_or(key, String::as_str);
         fill(template, values)
     }
+}
+
+/// Prompt file `file` from `dir` read by `parse`, or `bundled` when the folder has none;
+/// a file that does not parse is an error naming it.
+pub fn load_prompt_file<T>(
+    dir: &Path,
+    file: &str,
+    bundled: &str,
+    parse: impl Fn(&str) -> Result<T, String>,
+) -> anyhow::Result<T> {
+    let path = dir.join(file);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => bundled.to_owned(),
+        Err(e) => return Err(anyhow::anyhow!("{}: {e}", path.display())),
+    };
+    parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
 }
 
 /// `{name}` replaced by its value; unknown placeholders are left empty.

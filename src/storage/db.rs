@@ -136,6 +136,9 @@ text_columns!(
     crate::domain::AddressState,
     crate::domain::ComputerNameState,
     crate::domain::StockKind,
+    crate::domain::ItemKind,
+    crate::domain::ReservationStatus,
+    crate::domain::ReservationAction,
 );
 
 /// A row type both backends can decode (derive `sqlx::FromRow`).

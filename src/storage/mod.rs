@@ -39,6 +39,8 @@ pub mod proposals;
 pub mod questions;
 pub mod reports;
 pub mod requests;
+pub mod reservation_extras;
+pub mod reservations;
 pub mod sessions;
 pub mod staff;
 pub mod synonyms;

@@ -1,0 +1,84 @@
+//! What the helpdesk says about loans: `prompts/loans.toml` (read from the prompts
+//! folder, with the bundled copy as fallback), with `{name}` placeholders.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::requests::sentences::{fill, load_prompt_file};
+
+const BUNDLED: &str = include_str!("../../prompts/loans.toml");
+const FILE: &str = "loans.toml";
+
+/// Keys every file must have.
+const KEYS: &[&str] = &[
+    "pending",
+    "return_moved",
+    "approved",
+    "rejected",
+    "cancelled",
+    "checked_out",
+    "returned",
+    "extended",
+    "remind_day_before",
+    "remind_due",
+    "remind_overdue",
+    "operators_daily",
+    "operators_nothing",
+    "chat_ask_item",
+    "chat_ask_from",
+    "chat_ask_to",
+    "chat_ask_quantity",
+    "chat_ask_purpose",
+    "chat_confirm",
+    "chat_unavailable",
+    "chat_alternative",
+    "chat_no_alternative",
+    "chat_cancelled",
+    "chat_unknown_requester",
+    "chat_invalid",
+];
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoanSentences {
+    sentences: BTreeMap<String, String>,
+}
+
+impl LoanSentences {
+    pub fn bundled() -> Self {
+        Self::parse(BUNDLED).expect("the bundled prompts/loans.toml is valid")
+    }
+
+    /// `loans.toml` from `dir`, or the bundled one when the folder has none.
+    pub fn load(dir: &Path) -> anyhow::Result<Self> {
+        load_prompt_file(dir, FILE, BUNDLED, Self::parse)
+    }
+
+    fn parse(text: &str) -> Result<Self, String> {
+        let parsed: LoanSentences = toml::from_str(text).map_err(|e| e.to_string())?;
+        match KEYS.iter().find(|k| !parsed.sentences.contains_key(**k)) {
+            Some(missing) => Err(format!("[sentences] has no {missing}")),
+            None => Ok(parsed),
+        }
+    }
+
+    /// Sentence `key` with its placeholders filled.
+    pub fn say(&self, key: &str, values: &[(&str, &str)]) -> String {
+        let template = self.sentences.get(key).map_or(key, String::as_str);
+        fill(template, values)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bundled_sentences_have_every_key() {
+        let s = LoanSentences::bundled();
+        assert!(s.say("cancelled", &[("number", "L-1")]).contains("L-1"));
+        assert!(LoanSentences::parse("[sentences]\npending = \"x\"\n").is_err());
+    }
+}
