@@ -9,8 +9,10 @@ use anyhow::Context;
 
 use crate::clock::SystemClock;
 use crate::config::Settings;
-use crate::domain::AddressState;
-use crate::ledgers::{Assignment, ComputerNameRequest, LedgerError, Ledgers, SegmentSpec};
+use crate::domain::{AddressState, TextEnum};
+use crate::ledgers::{
+    Assignment, ComputerNameRequest, ImportSummary, LedgerError, Ledgers, SegmentSpec,
+};
 use crate::spreadsheet::SpreadsheetEncoding;
 use crate::storage::Store;
 
@@ -91,12 +93,7 @@ pub enum NameAction {
 
 /// `madoguchi name ...`: the computer-name ledger.
 pub fn name(settings: &Settings, action: NameAction) -> anyhow::Result<ExitCode> {
-    let rt = runtime()?;
-    let store = rt.block_on(Store::connect(
-        &settings.database_url(),
-        Arc::new(SystemClock),
-    ))?;
-    let ledgers = Ledgers::new(store, settings.ledgers.clone(), settings.notify.clone());
+    let (rt, ledgers) = open(settings)?;
     rt.block_on(async {
         match action {
             NameAction::Issue {
@@ -133,7 +130,40 @@ pub fn name(settings: &Settings, action: NameAction) -> anyhow::Result<ExitCode>
     })
 }
 
-fn parse_encoding(name: &str) -> Result<SpreadsheetEncoding, String> {
+/// Prints what an import did (or would do).
+pub(super) fn print_summary<S: TextEnum>(s: &ImportSummary<S>) {
+    let states: Vec<String> = s
+        .by_state
+        .iter()
+        .map(|(state, n)| format!("{} {n}", state.label()))
+        .collect();
+    let verb = if s.dry_run {
+        "would import (dry run)"
+    } else {
+        "imported"
+    };
+    println!(
+        "{verb}: {} rows ({}), {} new, {} changed, {} unchanged",
+        s.rows,
+        states.join(", "),
+        s.created,
+        s.changed,
+        s.unchanged
+    );
+}
+
+/// The ledger service on the configured database, and a runtime to drive it.
+pub(super) fn open(settings: &Settings) -> anyhow::Result<(tokio::runtime::Runtime, Ledgers)> {
+    let rt = runtime()?;
+    let store = rt.block_on(Store::connect(
+        &settings.database_url(),
+        Arc::new(SystemClock),
+    ))?;
+    let ledgers = Ledgers::new(store, settings.ledgers.clone(), settings.notify.clone());
+    Ok((rt, ledgers))
+}
+
+pub(super) fn parse_encoding(name: &str) -> Result<SpreadsheetEncoding, String> {
     match name {
         "csv" => Ok(SpreadsheetEncoding::Utf8),
         "csv-sjis" => Ok(SpreadsheetEncoding::ShiftJis),
@@ -144,12 +174,7 @@ fn parse_encoding(name: &str) -> Result<SpreadsheetEncoding, String> {
 /// `madoguchi ip ...`. Opens only the database. Refused input exits 1 with the reasons;
 /// nothing is changed.
 pub fn ip(settings: &Settings, action: IpAction) -> anyhow::Result<ExitCode> {
-    let rt = runtime()?;
-    let store = rt.block_on(Store::connect(
-        &settings.database_url(),
-        Arc::new(SystemClock),
-    ))?;
-    let ledgers = Ledgers::new(store, settings.ledgers.clone(), settings.notify.clone());
+    let (rt, ledgers) = open(settings)?;
     rt.block_on(run(&ledgers, action))?;
     Ok(ExitCode::SUCCESS)
 }
@@ -163,25 +188,8 @@ async fn run(ledgers: &Ledgers, action: IpAction) -> anyhow::Result<()> {
         } => {
             let bytes =
                 std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
-            let s = ledgers.import_ip_csv(&bytes, dry_run, &actor).await?;
-            let states: Vec<String> = s
-                .by_state
-                .iter()
-                .map(|(state, n)| format!("{} {n}", state.label()))
-                .collect();
-            let verb = if dry_run {
-                "would import (dry run)"
-            } else {
-                "imported"
-            };
-            println!(
-                "{verb}: {} rows ({}), {} new, {} changed, {} unchanged",
-                s.rows,
-                states.join(", "),
-                s.created,
-                s.changed,
-                s.unchanged
-            );
+            let summary = ledgers.import_ip_csv(&bytes, dry_run, &actor).await?;
+            print_summary(&summary);
         }
         IpAction::Export { format, out, actor } => {
             let bytes = ledgers.export_ip_csv(format, &actor).await?;

@@ -14,6 +14,7 @@ pub mod batch;
 pub mod channel;
 pub mod content;
 pub mod conversation;
+pub mod equipment;
 pub mod message;
 pub mod outbox;
 pub mod proposal;
@@ -35,6 +36,7 @@ pub use self::batch::{
 };
 pub use self::channel::Channel;
 pub use self::conversation::{ConversationState, Handler, Offer};
+pub use self::equipment::{DeviceKind, DeviceState};
 pub use self::message::{Author, Direction};
 pub use self::outbox::{OutboxRoute, OutboxStatus};
 pub use self::proposal::ProposalStatus;

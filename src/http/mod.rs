@@ -4,6 +4,7 @@ mod ask;
 mod chat;
 pub mod console;
 pub mod deadline;
+mod equipment;
 mod error;
 mod extract;
 mod faqs;
@@ -57,6 +58,16 @@ pub fn app(helpdesk: Arc<Helpdesk>) -> Router {
             "/api/v1/ip-addresses/{address}/release",
             post(ledgers::release),
         )
+        .route(
+            "/api/v1/equipment",
+            get(equipment::search).post(equipment::register),
+        )
+        .route("/api/v1/equipment/{asset}", get(equipment::show))
+        .route(
+            "/api/v1/equipment/{asset}/state",
+            post(equipment::set_state),
+        )
+        .route("/api/v1/equipment/{asset}/assign", post(equipment::assign))
         .route("/integrations/logochat/webhook", post(logochat::webhook))
         .merge(chat_routes(&helpdesk.settings().widget))
         .merge(widget::routes())

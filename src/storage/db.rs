@@ -136,6 +136,8 @@ text_columns!(
     crate::domain::AddressState,
     crate::domain::ComputerNameState,
     crate::domain::StockKind,
+    crate::domain::DeviceKind,
+    crate::domain::DeviceState,
 );
 
 /// A row type both backends can decode (derive `sqlx::FromRow`).

@@ -14,6 +14,7 @@ mod console;
 mod conversations;
 mod dashboard;
 mod db;
+mod equipment;
 mod faq_tools;
 mod faq_vectors;
 mod faqs;
