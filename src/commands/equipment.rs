@@ -2,16 +2,12 @@
 //! the city's Excel register saved as CSV, export it, search it, change a device's state,
 //! assign it to a member of staff.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Context;
-
-use super::ledger::{open, parse_encoding, print_summary};
+use super::ledger::{open, ExportArgs, ImportArgs};
 use crate::config::Settings;
 use crate::domain::DeviceState;
 use crate::ledgers::{LedgerError, Ledgers, MAX_PAGE};
-use crate::spreadsheet::SpreadsheetEncoding;
 use crate::storage::equipment::{Device, DeviceFilter};
 
 #[derive(clap::Subcommand)]
@@ -19,23 +15,9 @@ pub enum EquipmentAction {
     /// Import a register CSV (資産番号, 種別, 機種, 製造番号, 設置場所・所属コード, 所属,
     /// 使用者職員番号, 状態, 備考; UTF-8 with or without BOM, or Shift_JIS): the whole file
     /// is checked first; any problem is listed by line and column and nothing is written.
-    Import {
-        file: PathBuf,
-        /// Check and count only; write nothing.
-        #[arg(long)]
-        dry_run: bool,
-        /// Who imports (the audit log's actor).
-        #[arg(long, default_value = "cli")]
-        actor: String,
-    },
+    Import(ImportArgs),
     /// Export the register as CSV: `csv` (UTF-8 with BOM) or `csv-sjis` (Shift_JIS).
-    Export {
-        #[arg(long, default_value = "csv", value_parser = parse_encoding)]
-        format: SpreadsheetEncoding,
-        out: PathBuf,
-        #[arg(long, default_value = "cli")]
-        actor: String,
-    },
+    Export(ExportArgs),
     /// List devices (tab-separated), filtered by 所属 (code or part of the name), person
     /// (職員番号 or part of the 氏名) and part of the asset number.
     List {
@@ -93,22 +75,18 @@ fn line(d: &Device) -> String {
 
 async fn run(ledgers: &Ledgers, action: EquipmentAction) -> anyhow::Result<()> {
     match action {
-        EquipmentAction::Import {
-            file,
-            dry_run,
-            actor,
-        } => {
-            let bytes =
-                std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
-            let summary = ledgers
-                .import_equipment_csv(&bytes, dry_run, &actor)
-                .await?;
-            print_summary(&summary);
+        EquipmentAction::Import(args) => {
+            args.run(|bytes, dry_run, actor| async move {
+                ledgers.import_equipment_csv(&bytes, dry_run, &actor).await
+            })
+            .await?;
         }
-        EquipmentAction::Export { format, out, actor } => {
-            let bytes = ledgers.export_equipment_csv(format, &actor).await?;
-            std::fs::write(&out, bytes).with_context(|| format!("writing {}", out.display()))?;
-            println!("exported the equipment register to {}", out.display());
+        EquipmentAction::Export(args) => {
+            let what = "the equipment register";
+            args.run(what, |format, actor| async move {
+                ledgers.export_equipment_csv(format, &actor).await
+            })
+            .await?;
         }
         EquipmentAction::List {
             department,

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{sql, sql_owned, Conn, Result, Tx};
+use super::{sql, sql_owned, Conn, Result, Sql, Tx};
 use crate::domain::{DeviceKind, DeviceState};
 
 /// What the register says about a device: the fields an operator or a CSV file sets
@@ -97,51 +97,49 @@ pub async fn lock_device(tx: &mut Tx, asset_no: &str) -> Result<Option<Device>> 
         .await
 }
 
+/// `statement` with a line's fields bound as `$1`..`$9`, in the table's column order.
+fn with_line(statement: Sql, line: &DeviceLine) -> Sql {
+    statement
+        .bind(&line.asset_no)
+        .bind(line.kind)
+        .bind(&line.model)
+        .bind(&line.serial)
+        .bind(&line.department_code)
+        .bind(&line.department)
+        .bind(&line.person_no)
+        .bind(line.state)
+        .bind(&line.note)
+}
+
 /// Inserts a new device (version 1) by `actor`, stamped now.
 pub async fn insert(tx: &mut Tx, line: &DeviceLine, actor: &str) -> Result<i64> {
     let now = tx.now();
-    sql(
+    let statement = sql(
         "INSERT INTO equipment (asset_no, kind, model, serial, department_code, department, \
          person_no, state, note, version, created_at, updated_at, updated_by) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10, $10, $11) RETURNING id",
-    )
-    .bind(&line.asset_no)
-    .bind(line.kind)
-    .bind(&line.model)
-    .bind(&line.serial)
-    .bind(&line.department_code)
-    .bind(&line.department)
-    .bind(&line.person_no)
-    .bind(line.state)
-    .bind(&line.note)
-    .bind(now)
-    .bind(actor)
-    .scalar(&mut tx.conn())
-    .await
+    );
+    with_line(statement, line)
+        .bind(now)
+        .bind(actor)
+        .scalar(&mut tx.conn())
+        .await
 }
 
 /// Replaces the device's line if it is still at `version`; whether it was.
 pub async fn update(tx: &mut Tx, line: &DeviceLine, version: i64, actor: &str) -> Result<bool> {
     let now = tx.now();
-    let changed = sql(
+    let statement = sql(
         "UPDATE equipment SET kind = $2, model = $3, serial = $4, department_code = $5, \
          department = $6, person_no = $7, state = $8, note = $9, version = version + 1, \
          updated_at = $10, updated_by = $11 WHERE asset_no = $1 AND version = $12",
-    )
-    .bind(&line.asset_no)
-    .bind(line.kind)
-    .bind(&line.model)
-    .bind(&line.serial)
-    .bind(&line.department_code)
-    .bind(&line.department)
-    .bind(&line.person_no)
-    .bind(line.state)
-    .bind(&line.note)
-    .bind(now)
-    .bind(actor)
-    .bind(version)
-    .execute(&mut tx.conn())
-    .await?;
+    );
+    let changed = with_line(statement, line)
+        .bind(now)
+        .bind(actor)
+        .bind(version)
+        .execute(&mut tx.conn())
+        .await?;
     Ok(changed == 1)
 }
 

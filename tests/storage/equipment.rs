@@ -55,7 +55,7 @@ fn pc(asset: &str) -> DeviceSpec {
 /// (devices, history lines, audit rows of the register).
 async fn counts(store: &Store) -> (i64, i64, i64) {
     let mut c = store.conn();
-    let mut count = |q: &'static str| sql(q);
+    let count = |q: &'static str| sql(q);
     let devices = count("SELECT COUNT(*) FROM equipment")
         .scalar(&mut c)
         .await
