@@ -150,16 +150,12 @@ impl Ledgers {
         };
         let mut tx = self.store.begin().await?;
         check_person(&mut tx, line.person_no.as_deref()).await?;
-        if equipment::lock_device(&mut tx, &line.asset_no)
-            .await?
-            .is_some()
-        {
+        if equipment::insert(&mut tx, &line, actor).await?.is_none() {
             return Err(LedgerError::Duplicate(format!(
                 "資産番号 {} はすでに台帳にあります。",
                 line.asset_no
             )));
         }
-        equipment::insert(&mut tx, &line, actor).await?;
         let entry = HistoryEntry {
             action: "register",
             reason: &reason,

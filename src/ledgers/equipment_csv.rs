@@ -139,16 +139,13 @@ impl Ledgers {
             return Ok(summary);
         }
         for (before, after) in writes {
-            match before {
-                None => {
-                    equipment::insert(&mut tx, after, actor).await?;
-                }
-                Some(c) => {
-                    if !equipment::update(&mut tx, after, c.version, actor).await? {
-                        let asset = after.asset_no.clone();
-                        return Err(crate::storage::StorageError::Conflict(asset).into());
-                    }
-                }
+            let written = match before {
+                None => equipment::insert(&mut tx, after, actor).await?.is_some(),
+                Some(c) => equipment::update(&mut tx, after, c.version, actor).await?,
+            };
+            if !written {
+                let asset = after.asset_no.clone();
+                return Err(crate::storage::StorageError::Conflict(asset).into());
             }
             let entry = HistoryEntry {
                 action: "import",

@@ -111,18 +111,20 @@ fn with_line(statement: Sql, line: &DeviceLine) -> Sql {
         .bind(&line.note)
 }
 
-/// Inserts a new device (version 1) by `actor`, stamped now.
-pub async fn insert(tx: &mut Tx, line: &DeviceLine, actor: &str) -> Result<i64> {
+/// Inserts a new device (version 1) by `actor`, stamped now; its id, or `None` when the
+/// asset number is taken (also by a concurrent transaction that committed first).
+pub async fn insert(tx: &mut Tx, line: &DeviceLine, actor: &str) -> Result<Option<i64>> {
     let now = tx.now();
     let statement = sql(
         "INSERT INTO equipment (asset_no, kind, model, serial, department_code, department, \
          person_no, state, note, version, created_at, updated_at, updated_by) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10, $10, $11) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10, $10, $11) \
+         ON CONFLICT (asset_no) DO NOTHING RETURNING id",
     );
     with_line(statement, line)
         .bind(now)
         .bind(actor)
-        .scalar(&mut tx.conn())
+        .scalar_optional(&mut tx.conn())
         .await
 }
 
@@ -189,17 +191,15 @@ pub async fn search(
 ) -> Result<(Vec<Device>, i64)> {
     const WHERE: &str = " WHERE ($1 IS NULL OR e.asset_no LIKE $1) \
          AND ($2 IS NULL OR e.department_code = $3 OR e.department LIKE $2) \
-         AND ($4 IS NULL OR e.person_no = $5 \
-         OR REPLACE(REPLACE(s.name, ' ', ''), '　', '') LIKE $4) \
+         AND ($4 IS NULL OR e.person_no IN (SELECT CAST($5 AS TEXT) UNION \
+         SELECT employee_no FROM staff \
+         WHERE REPLACE(REPLACE(name, ' ', ''), '　', '') LIKE $4)) \
          AND ($6 IS NULL OR e.kind = $6) AND ($7 IS NULL OR e.state = $7)";
     static LIST: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
         format!("{SELECT}{WHERE} ORDER BY e.asset_no LIMIT $8 OFFSET $9")
     });
     static COUNT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-        format!(
-            "SELECT COUNT(*) FROM equipment e LEFT JOIN staff s \
-             ON s.employee_no = e.person_no{WHERE}"
-        )
+        format!("SELECT COUNT(*) FROM equipment e{WHERE}")
     });
     let text = |v: &Option<String>| {
         v.as_deref()
