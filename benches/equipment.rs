@@ -45,7 +45,8 @@ fn register_file(devices: u64) -> String {
     file
 }
 
-fn main() {
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
     let (mut devices, mut rounds) = (20_000, 50);
     for_each_arg(|a, value| match a {
         "--devices" => devices = number(&value()),
@@ -53,15 +54,6 @@ fn main() {
         "--bench" => {} // cargo bench passes it
         _ => common::die(&format!("unknown option {a}")),
     });
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(run(devices, rounds));
-}
-
-async fn run(devices: u64, rounds: u64) {
     let dir = tempfile::tempdir().unwrap();
     let root = repo();
     let settings = Settings {
