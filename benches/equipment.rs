@@ -111,7 +111,7 @@ async fn main() {
             filter(|f| f.department = Some("部署1".into())),
             0,
         ),
-        ("職員番号", filter(|f| f.person = Some("10777".into())), 0),
+        ("職員番号", filter(|f| f.person = Some("10007".into())), 0),
         (
             "part of a 氏名",
             filter(|f| f.person = Some("職員77".into())),

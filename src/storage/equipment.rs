@@ -198,9 +198,8 @@ pub async fn search(
     static LIST: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
         format!("{SELECT}{WHERE} ORDER BY e.asset_no LIMIT $8 OFFSET $9")
     });
-    static COUNT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-        format!("SELECT COUNT(*) FROM equipment e{WHERE}")
-    });
+    static COUNT: std::sync::LazyLock<String> =
+        std::sync::LazyLock::new(|| format!("SELECT COUNT(*) FROM equipment e{WHERE}"));
     let text = |v: &Option<String>| {
         v.as_deref()
             .map(str::trim)
