@@ -15,6 +15,7 @@ mod conversations;
 mod dashboard;
 mod db;
 mod equipment;
+mod equipment_import;
 mod faq_tools;
 mod faq_vectors;
 mod faqs;
