@@ -13,12 +13,14 @@ use crate::{eval, lexicon};
 
 mod batch;
 mod batch_render;
+mod equipment;
 mod export;
 mod faq;
 mod ledger;
 mod report;
 mod user;
 pub use batch::{batch, BatchAction};
+pub use equipment::{equipment, EquipmentAction};
 pub use export::{export, ExportAction};
 pub use faq::{faq, FaqAction};
 pub use ledger::{ip, name, IpAction, NameAction};

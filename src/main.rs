@@ -68,6 +68,12 @@ enum Command {
         #[command(subcommand)]
         action: commands::IpAction,
     },
+    /// Equipment register (機器台帳): import or export the CSV register (UTF-8 or
+    /// Shift_JIS), list, change a device's state, assign it to a member of staff.
+    Equipment {
+        #[command(subcommand)]
+        action: commands::EquipmentAction,
+    },
     /// Computer-name ledger: issue the next name by the city's rule, delete, list.
     Name {
         #[command(subcommand)]
@@ -122,6 +128,7 @@ fn main() -> ExitCode {
         Command::User { action } => commands::user(&settings, action),
         Command::Ip { action } => commands::ip(&settings, action),
         Command::Name { action } => commands::name(&settings, action),
+        Command::Equipment { action } => commands::equipment(&settings, action),
         Command::Report { action } => commands::report(&settings, action),
         Command::Export { action } => commands::export(&settings, action),
         Command::Chat { staff } => commands::chat(&settings, staff),

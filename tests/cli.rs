@@ -791,6 +791,92 @@ fn ip_ledger_imports_the_citys_shift_jis_csv_and_refuses_a_broken_one() {
 }
 
 #[test]
+fn equipment_register_imports_lists_changes_and_refuses_a_broken_file() {
+    let data = TempDir::new().unwrap();
+    let staff = data.path().join("staff.csv");
+    std::fs::write(&staff, "職員番号,氏名,所属\n10001,沼津 太郎,市民課\n").unwrap();
+    assert_success(&run(madoguchi(data.path())
+        .args(["staff", "import"])
+        .arg(&staff)));
+    let good = "資産番号,種別,機種,製造番号,設置場所・所属コード,所属,使用者職員番号,状態,備考\r\n\
+                PC-0001,PC,FMV-A,SN1,K012,市民課,10001,配備中,\r\n\
+                PJ-01,プロジェクター,EB-1,,,,,貸出用,会議室A\r\n";
+    let file = data.path().join("equipment.csv");
+    let sjis = madoguchi::spreadsheet::SpreadsheetEncoding::ShiftJis;
+    std::fs::write(&file, madoguchi::spreadsheet::encode(good, sjis).unwrap()).unwrap();
+    let equipment = |args: &[&str]| run(madoguchi(data.path()).arg("equipment").args(args));
+    let path = file.to_str().unwrap();
+    let dry = equipment(&["import", "--dry-run", path]);
+    assert_success(&dry);
+    assert!(
+        stdout(&dry).contains("would import (dry run): 2 rows"),
+        "{}",
+        stdout(&dry)
+    );
+    let import = equipment(&["import", path]);
+    assert_success(&import);
+    assert!(
+        stdout(&import).contains("2 new, 0 changed"),
+        "{}",
+        stdout(&import)
+    );
+
+    let broken =
+        "資産番号,種別,使用者職員番号,状態\r\nPC-0002,PC,99999,配備中\r\nPC-0003,スマホ,,在庫\r\n";
+    std::fs::write(&file, broken).unwrap();
+    let refused = equipment(&["import", path]);
+    assert_eq!(refused.status.code(), Some(1));
+    let reasons = stderr(&refused);
+    assert!(reasons.contains("2行目「使用者職員番号」"), "{reasons}");
+    assert!(reasons.contains("3行目「種別」"), "{reasons}");
+
+    let listed = equipment(&["list", "--person", "沼津"]);
+    assert_success(&listed);
+    assert_eq!(
+        stdout(&listed).trim(),
+        "PC-0001\tPC\t配備中\tFMV-A\tK012\t市民課\t10001\t沼津 太郎"
+    );
+    let set = equipment(&[
+        "set",
+        "PC-0001",
+        "--state",
+        "修理中",
+        "--reason",
+        "液晶割れ",
+    ]);
+    assert_success(&set);
+    assert!(stdout(&set).contains("修理中"), "{}", stdout(&set));
+    let assign = equipment(&[
+        "assign",
+        "PJ-01",
+        "--person",
+        "10001",
+        "--reason",
+        "長期貸与",
+    ]);
+    assert_success(&assign);
+    let final_state = equipment(&["set", "PJ-01", "--state", "廃棄", "--reason", "x"]);
+    assert_eq!(
+        final_state.status.code(),
+        Some(1),
+        "a deployed device is collected first"
+    );
+    let unknown = equipment(&["set", "PC-0001", "--state", "紛失", "--reason", "x"]);
+    assert_eq!(unknown.status.code(), Some(1));
+
+    let out = data.path().join("export.csv");
+    let export = equipment(&["export", "--format", "csv-sjis", out.to_str().unwrap()]);
+    assert_success(&export);
+    let (text, _) = madoguchi::spreadsheet::decode(&std::fs::read(&out).unwrap()).unwrap();
+    assert_eq!(text.lines().count(), 3, "{text}");
+    assert!(
+        text.contains("PJ-01,プロジェクター,EB-1,,,,10001,配備中,会議室A"),
+        "{text}"
+    );
+    assert!(!text.contains("PC-0002"), "the refused file wrote nothing");
+}
+
+#[test]
 fn report_monthly_writes_html_and_csv_and_refuses_a_bad_month() {
     let data = TempDir::new().unwrap();
     let html = data.path().join("2026-11.html");

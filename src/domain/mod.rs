@@ -15,6 +15,7 @@ pub mod channel;
 pub mod content;
 pub mod conversation;
 pub mod loan;
+pub mod equipment;
 pub mod message;
 pub mod outbox;
 pub mod proposal;
@@ -37,6 +38,7 @@ pub use self::batch::{
 pub use self::channel::Channel;
 pub use self::conversation::{ConversationState, Handler, Offer};
 pub use self::loan::{ItemKind, ReservationAction, ReservationStatus, TaskKind};
+pub use self::equipment::{DeviceKind, DeviceState};
 pub use self::message::{Author, Direction};
 pub use self::outbox::{OutboxRoute, OutboxStatus};
 pub use self::proposal::ProposalStatus;

@@ -210,6 +210,8 @@ impl From<crate::ledgers::LedgerError> for ApiError {
             E::NoSuchSegment(_) | E::NotInLedger(_) => ApiError::not_found(message),
             E::SegmentFull => ApiError::new(StatusCode::CONFLICT, "segment_full", message),
             E::Conflict { .. } => ApiError::new(StatusCode::CONFLICT, "address_conflict", message),
+            E::NotAllowed(_) => ApiError::new(StatusCode::CONFLICT, "not_allowed", message),
+            E::Duplicate(_) => ApiError::new(StatusCode::CONFLICT, "duplicate", message),
             E::Invalid(_) => ApiError::bad_request("invalid", message),
             E::Csv(_) => ApiError::bad_request("invalid_csv", message),
             E::Storage(e) => e.into(),

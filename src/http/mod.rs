@@ -5,6 +5,7 @@ mod calendar_feeds;
 mod chat;
 pub mod console;
 pub mod deadline;
+mod equipment;
 mod error;
 mod extract;
 mod faqs;
@@ -73,6 +74,16 @@ pub fn app(helpdesk: Arc<Helpdesk>) -> Router {
             post(calendar_feeds::revoke),
         )
         .route("/calendar/{file}", get(calendar_feeds::feed))
+        .route(
+            "/api/v1/equipment",
+            get(equipment::search).post(equipment::register),
+        )
+        .route("/api/v1/equipment/{asset}", get(equipment::show))
+        .route(
+            "/api/v1/equipment/{asset}/state",
+            post(equipment::set_state),
+        )
+        .route("/api/v1/equipment/{asset}/assign", post(equipment::assign))
         .route("/integrations/logochat/webhook", post(logochat::webhook))
         .merge(chat_routes(&helpdesk.settings().widget))
         .merge(widget::routes())

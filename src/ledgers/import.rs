@@ -16,9 +16,9 @@ use crate::storage::ip_ledger::{
 };
 use crate::storage::{audit, AuditEntry};
 
-/// What an import did (or, for a dry run, would do).
+/// What an import did (or, for a dry run, would do); `S` is the ledger's state type.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ImportSummary {
+pub struct ImportSummary<S = AddressState> {
     pub dry_run: bool,
     pub encoding: SpreadsheetEncoding,
     /// Rows in the file.
@@ -26,8 +26,30 @@ pub struct ImportSummary {
     pub created: usize,
     pub changed: usize,
     pub unchanged: usize,
-    /// Rows per state, in the order of [`AddressState::ALL`].
-    pub by_state: Vec<(AddressState, usize)>,
+    /// Rows per state, in the order of the state type's `ALL`.
+    pub by_state: Vec<(S, usize)>,
+}
+
+impl<S: TextEnum + PartialEq> ImportSummary<S> {
+    /// Nothing counted yet, for a file of `rows` rows.
+    pub fn new(dry_run: bool, encoding: SpreadsheetEncoding, rows: usize) -> Self {
+        Self {
+            dry_run,
+            encoding,
+            rows,
+            created: 0,
+            changed: 0,
+            unchanged: 0,
+            by_state: S::ALL.iter().map(|s| (*s, 0)).collect(),
+        }
+    }
+
+    /// Counts a row in `state`.
+    pub fn count(&mut self, state: S) {
+        if let Some(count) = self.by_state.iter_mut().find(|(s, _)| *s == state) {
+            count.1 += 1;
+        }
+    }
 }
 
 impl Ledgers {
@@ -60,23 +82,13 @@ impl Ledgers {
             exclusions.extend(ip_ledger::exclusions(&mut tx.conn(), *id).await?);
         }
         let mut writes = Vec::new();
-        let mut summary = ImportSummary {
-            dry_run,
-            encoding: ledger.encoding,
-            rows: ledger.lines.len(),
-            created: 0,
-            changed: 0,
-            unchanged: 0,
-            by_state: AddressState::ALL.iter().map(|s| (*s, 0)).collect(),
-        };
+        let mut summary = ImportSummary::new(dry_run, ledger.encoding, ledger.lines.len());
         for (line, segment) in placed {
             if let Some(reason) = misplaced(line, segment, &exclusions) {
                 problems.push(problem(line.line, &reason));
                 continue;
             }
-            if let Some(count) = summary.by_state.iter_mut().find(|(s, _)| *s == line.state) {
-                count.1 += 1;
-            }
+            summary.count(line.state);
             let current = ip_ledger::address(&mut tx.conn(), line.number).await?;
             let record = record_of(line, segment, current.as_ref(), actor, tx.now());
             match current {
@@ -129,13 +141,7 @@ impl Ledgers {
         actor: &str,
     ) -> LedgerResult<Vec<u8>> {
         let records = ip_ledger::addresses(&mut self.store.conn(), None, 0, i64::MAX).await?;
-        let bytes = ip_csv::write(&records, encoding).map_err(|e| {
-            LedgerCsvError::Problems(vec![CsvProblem {
-                line: 0,
-                column: Some(e.column),
-                reason: e.to_string(),
-            }])
-        })?;
+        let bytes = ip_csv::write(&records, encoding).map_err(LedgerCsvError::from)?;
         let entry = AuditEntry::new(actor, "ip.export", "ip_ledger", "csv")
             .detail(format!("rows {}", records.len()));
         self.store.record_audit(&entry).await?;

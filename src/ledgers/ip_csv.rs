@@ -1,16 +1,16 @@
-//! The IP address ledger as a CSV file, the way the city keeps it in Excel: UTF-8 with a
-//! BOM or Shift_JIS (CP932), one address a row under a Japanese header (English names
-//! accepted). Reading checks the whole file and lists every problem by line and column
-//! (never by value: the ledger names people); nothing is written when there is one.
+//! The IP address ledger as a CSV file (the shared rules in `sheet.rs`): one address a
+//! row. Reading checks the whole file and lists every problem by line and column;
+//! nothing is written when there is one.
 
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use serde::Serialize;
 
+use super::sheet::{read_sheet, write_sheet};
+pub use super::sheet::{CsvExportError, CsvProblem, LedgerCsvError};
 use crate::domain::address::{address_number, parse_address};
 use crate::domain::AddressState;
-use crate::spreadsheet::{self, SpreadsheetEncoding};
+use crate::spreadsheet::SpreadsheetEncoding;
 use crate::storage::ip_ledger::IpAddressRecord;
 
 /// The columns: Japanese header, English header.
@@ -32,38 +32,6 @@ const STATE: usize = 1;
 const HOST: usize = 2;
 const SINCE: usize = 8;
 const NOTE: usize = 9;
-
-/// One problem in a file: its line (1 is the header), and the column when known.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct CsvProblem {
-    pub line: u64,
-    pub column: Option<&'static str>,
-    pub reason: String,
-}
-
-impl std::fmt::Display for CsvProblem {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}行目", self.line)?;
-        if let Some(column) = self.column {
-            write!(f, "「{column}」")?;
-        }
-        write!(f, ": {}", self.reason)
-    }
-}
-
-/// Why a ledger file was not imported (or exported). Nothing was written.
-#[derive(Debug, thiserror::Error)]
-pub enum LedgerCsvError {
-    #[error("ファイルが UTF-8 でも Shift_JIS でもありません。")]
-    NotText,
-    #[error("{}件の問題があり、何も取り込んでいません:\n{}", .0.len(), list(.0))]
-    Problems(Vec<CsvProblem>),
-}
-
-fn list(problems: &[CsvProblem]) -> String {
-    let lines: Vec<String> = problems.iter().map(|p| format!("  {p}")).collect();
-    lines.join("\n")
-}
 
 /// A row of the file, read and checked on its own.
 #[derive(Debug, Clone, PartialEq)]
@@ -101,87 +69,22 @@ pub fn read(bytes: &[u8]) -> Result<CsvLedger, LedgerCsvError> {
 /// caller can add its own checks and list everything at once). `Err` only when the file
 /// is not text or its header lacks a required column.
 pub fn read_lines(bytes: &[u8]) -> Result<(CsvLedger, Vec<CsvProblem>), LedgerCsvError> {
-    let (text, encoding) = spreadsheet::decode(bytes).map_err(|_| LedgerCsvError::NotText)?;
-    // Excel ends rows with CRLF; the csv reader would number later rows one too low.
-    let text = text.replace("\r\n", "\n");
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let mut records = reader.records();
-    let problem = |line, column, reason: &str| CsvProblem {
-        line,
-        column,
-        reason: reason.to_owned(),
-    };
-    let header = match records.next() {
-        Some(Ok(header)) => header,
-        _ => {
-            return Err(LedgerCsvError::Problems(vec![problem(
-                1,
-                None,
-                "見出し行がありません。",
-            )]))
-        }
-    };
-    let mut columns = [None; COLUMNS.len()];
-    for (i, name) in header.iter().enumerate() {
-        let name = name.trim().trim_start_matches('\u{feff}');
-        if let Some(c) = COLUMNS
-            .iter()
-            .position(|(ja, en)| *ja == name || *en == name)
-        {
-            columns[c] = Some(i);
-        }
-    }
-    let mut problems = Vec::new();
-    for required in [ADDRESS, STATE] {
-        if columns[required].is_none() {
-            problems.push(problem(1, Some(COLUMNS[required].0), "列がありません。"));
-        }
-    }
-    if !problems.is_empty() {
-        return Err(LedgerCsvError::Problems(problems));
-    }
+    let (sheet, mut problems) = read_sheet(bytes, &COLUMNS, &[ADDRESS, STATE])?;
     let mut lines = Vec::new();
     let mut seen: HashMap<i64, u64> = HashMap::new();
-    for record in records {
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
-                problems.push(problem(
-                    line,
-                    None,
-                    "CSVとして読めません（引用符が閉じていない？）。",
-                ));
-                continue;
-            }
-        };
-        let line = record.position().map_or(0, |p| p.line());
-        if record.iter().all(|c| c.trim().is_empty()) {
-            continue;
-        }
-        let cell = |c: usize| {
-            columns[c]
-                .and_then(|i| record.get(i))
-                .map(|v| v.trim().trim_start_matches('\'').to_owned())
-                .filter(|v| !v.is_empty())
-        };
-        match read_row(line, &cell) {
-            Ok(row) => {
-                if let Some(first) = seen.insert(row.number, line) {
-                    problems.push(CsvProblem {
-                        line,
-                        column: Some(COLUMNS[ADDRESS].0),
-                        reason: format!("{first}行目と同じアドレスです。"),
-                    });
+    for row in &sheet.rows {
+        match read_row(row.line, &|c| row.cell(c)) {
+            Ok(line) => {
+                if let Some(first) = seen.insert(line.number, row.line) {
+                    let reason = format!("{first}行目と同じアドレスです。");
+                    problems.push(CsvProblem::new(row.line, Some(COLUMNS[ADDRESS].0), reason));
                 }
-                lines.push(row);
+                lines.push(line);
             }
             Err(mut row_problems) => problems.append(&mut row_problems),
         }
     }
+    let encoding = sheet.encoding;
     Ok((CsvLedger { lines, encoding }, problems))
 }
 
@@ -253,46 +156,13 @@ fn read_row(line: u64, cell: &dyn Fn(usize) -> Option<String>) -> Result<CsvLine
     }
 }
 
-/// A character Shift_JIS cannot hold: the address and column it is in.
-#[derive(Debug, thiserror::Error)]
-#[error("{address} の「{column}」: {source}")]
-pub struct CsvExportError {
-    pub address: String,
-    pub column: &'static str,
-    pub source: spreadsheet::Unencodable,
-}
-
-/// Writes the ledger lines as a file in `encoding` (CRLF rows, formula-like cells marked
-/// as text for Excel).
+/// Writes the ledger lines as a file in `encoding`.
 pub fn write(
     records: &[IpAddressRecord],
     encoding: SpreadsheetEncoding,
 ) -> Result<Vec<u8>, CsvExportError> {
-    let mut writer = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(Vec::new());
-    writer
-        .write_record(COLUMNS.map(|(ja, _)| ja))
-        .expect("writing to memory");
-    for record in records {
-        let cells = cells(record);
-        if encoding == SpreadsheetEncoding::ShiftJis {
-            for (cell, (column, _)) in cells.iter().zip(COLUMNS) {
-                let cell = spreadsheet::to_cp932_forms(cell);
-                spreadsheet::check_shift_jis(&cell).map_err(|source| CsvExportError {
-                    address: record.address.clone(),
-                    column,
-                    source,
-                })?;
-            }
-        }
-        writer
-            .write_record(cells.iter().map(|c| as_text(c)))
-            .expect("writing to memory");
-    }
-    let bytes = writer.into_inner().expect("flushing to memory");
-    let text = String::from_utf8(bytes).expect("CSV of strings is UTF-8");
-    Ok(spreadsheet::encode(&text, encoding).expect("checked above"))
+    let rows = records.iter().map(|r| (r.address.clone(), cells(r)));
+    write_sheet(COLUMNS.map(|(ja, _)| ja), rows, encoding)
 }
 
 fn cells(r: &IpAddressRecord) -> [String; 10] {
@@ -311,18 +181,10 @@ fn cells(r: &IpAddressRecord) -> [String; 10] {
     ]
 }
 
-/// A cell Excel would take for a formula, marked as text.
-fn as_text(cell: &str) -> String {
-    if cell.starts_with(['=', '+', '-', '@', '\'']) {
-        format!("'{cell}")
-    } else {
-        cell.to_owned()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::spreadsheet;
 
     fn problems(text: &str) -> Vec<String> {
         match read(text.as_bytes()) {

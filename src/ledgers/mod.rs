@@ -3,15 +3,21 @@
 //! the work log (5(1)オ①). Every action is one transaction: the ledger line, its history line
 //! and the audit row are committed together or not at all.
 
+mod equipment;
+mod equipment_csv;
+mod equipment_view;
 mod import;
 mod ip;
 pub mod ip_csv;
 mod ip_rules;
 mod names;
 mod records;
+mod sheet;
 
 use std::sync::Arc;
 
+pub use self::equipment::{check_asset_no, one_of, DeviceSpec, FieldProblem};
+pub use self::equipment_view::{DeviceChange, DevicePage, Difference, MAX_PAGE};
 pub use self::import::ImportSummary;
 pub use self::ip::{Assignment, SegmentSpec, SegmentView};
 pub use self::ip_csv::{CsvProblem, LedgerCsvError};
@@ -33,6 +39,12 @@ pub enum LedgerError {
     /// The address (or name) is held, in quarantine, excluded or overlapping.
     #[error("{item}: {reason}")]
     Conflict { item: String, reason: String },
+    /// A change the item's state does not allow (a disposed device, say).
+    #[error("{0}")]
+    NotAllowed(String),
+    /// The item (an asset number) is already in the ledger.
+    #[error("{0}")]
+    Duplicate(String),
     /// Input that cannot be used; the message says which field and why.
     #[error("{0}")]
     Invalid(String),

@@ -139,6 +139,8 @@ text_columns!(
     crate::domain::ItemKind,
     crate::domain::ReservationStatus,
     crate::domain::ReservationAction,
+    crate::domain::DeviceKind,
+    crate::domain::DeviceState,
 );
 
 /// A row type both backends can decode (derive `sqlx::FromRow`).

@@ -62,6 +62,12 @@ pub const HANDOVER_TABLES: &[HandoverTable] = &[
     t("ip_addresses", "SELECT * FROM ip_addresses ORDER BY number", "IPアドレス管理簿：アドレス"),
     t("computer_names", "SELECT * FROM computer_names ORDER BY id", "コンピュータ名管理簿"),
     t("ledger_history", "SELECT * FROM ledger_history ORDER BY id", "管理簿の変更履歴"),
+    t("equipment", "SELECT * FROM equipment ORDER BY asset_no", "機器台帳"),
+    t(
+        "equipment_history",
+        "SELECT * FROM equipment_history ORDER BY id",
+        "機器台帳の変更履歴（担当者・日時・理由・変更前後）",
+    ),
     t("virus_incidents", "SELECT * FROM virus_incidents ORDER BY id", "ウイルス感染等インシデント記録"),
     t("stock_items", "SELECT * FROM stock_items ORDER BY id", "消耗品在庫（品目）"),
     t("stock_moves", "SELECT * FROM stock_moves ORDER BY id", "消耗品の入出庫"),

@@ -24,6 +24,7 @@ pub mod batch_runs;
 pub mod city_records;
 pub mod computer_names;
 pub mod conversations;
+pub mod equipment;
 pub mod faq_vectors;
 pub mod faqs;
 pub mod feedback;

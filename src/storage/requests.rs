@@ -343,6 +343,6 @@ pub async fn page(
 
 /// `%` and `_` in a search text match themselves (LIKE without ESCAPE treats `\` as a
 /// plain character on both backends only with an explicit clause, so they are dropped).
-fn escape_like(text: &str) -> String {
+pub(super) fn escape_like(text: &str) -> String {
     text.chars().filter(|c| !matches!(c, '%' | '_')).collect()
 }

@@ -54,6 +54,19 @@ pub async fn find(c: &mut Conn<'_>, key: StaffKey<'_>) -> Result<Option<StaffMem
     key.query().fetch_optional(c).await
 }
 
+/// Which of `employee_nos` the directory holds (a whole file's 職員番号 checked at once).
+pub async fn known(c: &mut Conn<'_>, employee_nos: &[&str]) -> Result<HashSet<String>> {
+    if employee_nos.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let all: Vec<String> = sql("SELECT employee_no FROM staff").scalars(c).await?;
+    let wanted: HashSet<&str> = employee_nos.iter().copied().collect();
+    Ok(all
+        .into_iter()
+        .filter(|no| wanted.contains(no.as_str()))
+        .collect())
+}
+
 /// Replaces the staff directory with `staff`, inside `tx`. A 職員番号 given twice is
 /// [`StorageError::Invalid`] and nothing is written.
 pub async fn replace(tx: &mut Tx, staff: &[StaffMember]) -> Result<StaffImportReport> {

@@ -16,6 +16,7 @@ mod app;
 mod console;
 mod conversation;
 mod driver;
+mod equipment;
 mod faq_edit;
 mod look;
 mod page;

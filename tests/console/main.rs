@@ -6,6 +6,7 @@
 mod batches;
 mod dashboard;
 mod directory;
+mod equipment;
 mod faq_history;
 mod faq_import;
 mod faq_rules;

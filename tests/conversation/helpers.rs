@@ -155,6 +155,13 @@ pub fn json_post(uri: &str, body: &Value) -> Request<Body> {
         .unwrap()
 }
 
+pub fn operator_get(uri: &str) -> Request<Body> {
+    Request::get(uri)
+        .header("authorization", format!("Bearer {OPERATOR_TOKEN}"))
+        .body(Body::empty())
+        .unwrap()
+}
+
 pub fn operator_post(uri: &str, body: &Value) -> Request<Body> {
     Request::post(uri)
         .header("content-type", "application/json")

@@ -1,11 +1,10 @@
 //! The IP address ledger's JSON API: segments, allocation, release, and bad input refused
 //! with nothing changed.
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
+use axum::http::StatusCode;
 use serde_json::{json, Value};
 
-use crate::helpers::{assert_refused, desk, json_post, operator_post, Desk, OPERATOR_TOKEN};
+use crate::helpers::{assert_refused, desk, json_post, operator_get, operator_post, Desk};
 
 async fn ledger_rows(d: &Desk) -> (i64, i64, i64) {
     let mut c = d.helpdesk.store().conn();
@@ -24,13 +23,6 @@ async fn ledger_rows(d: &Desk) -> (i64, i64, i64) {
             .await
             .unwrap(),
     )
-}
-
-fn operator_get(uri: &str) -> Request<Body> {
-    Request::get(uri)
-        .header("authorization", format!("Bearer {OPERATOR_TOKEN}"))
-        .body(Body::empty())
-        .unwrap()
 }
 
 #[tokio::test]

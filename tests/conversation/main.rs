@@ -6,6 +6,7 @@ mod backends;
 mod chat_api;
 #[path = "../storage/db.rs"]
 mod db;
+mod equipment;
 mod escalation;
 mod flow;
 mod followup;

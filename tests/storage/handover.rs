@@ -1,7 +1,8 @@
 //! The handover export on every backend: every file's SHA-256 and row count in the
 //! manifest are the file's own, the row counts are the database's, awkward values (commas,
 //! quotes, line breaks, Japanese) come back as stored, secrets stay behind, and the export
-//! is audited once. A folder that cannot be written is refused and nothing is audited.
+//! is audited once; the equipment register and its history are there. A folder that
+//! cannot be written is refused and nothing is audited.
 
 use madoguchi::reports::{export_handover, HandoverManifest};
 use madoguchi::storage::handover::HANDOVER_TABLES;
@@ -12,6 +13,8 @@ use crate::conversations::conversation;
 use crate::db::{backends, TestDb};
 
 const AWKWARD: &str = "プリンタが「紙詰まり」, \"至急\"\r\n2行目";
+/// A note (one line: notes take no control characters) with a comma and quotes.
+const NOTE: &str = "液晶割れ, \"至急\"修理";
 
 async fn handover_audits(db: &TestDb) -> i64 {
     sql("SELECT COUNT(*) FROM audit_log WHERE action = 'handover.export'")
@@ -52,6 +55,18 @@ async fn the_handover_export_matches_the_database_file_by_file() {
         .execute(&mut db.store.conn())
         .await
         .unwrap();
+        crate::equipment::with_staff(&db.store).await;
+        let device = madoguchi::ledgers::DeviceSpec {
+            asset: "PC-0001".into(),
+            kind: "PC".into(),
+            person: Some("10001".into()),
+            note: Some(NOTE.into()),
+            ..Default::default()
+        };
+        crate::equipment::ledgers(&db.store)
+            .register_device(&device, None, "op")
+            .await
+            .unwrap();
         let dir = tempfile::tempdir().unwrap();
         let manifest = export_handover(&db.store, dir.path(), "cli").await.unwrap();
 
@@ -92,6 +107,11 @@ async fn the_handover_export_matches_the_database_file_by_file() {
         let rows_of = |table: &str| manifest.files.iter().find(|f| f.table == table).unwrap();
         assert!(rows_of("tickets").rows > 0 && rows_of("messages").rows > 0);
         assert!(rows_of("virus_incidents").rows > 0 && rows_of("work_log").rows > 0);
+        assert_eq!(rows_of("equipment").rows, 1, "the equipment register");
+        assert_eq!(rows_of("equipment_history").rows, 1);
+        let (header, rows) = read_csv(&std::fs::read(dir.path().join("equipment.csv")).unwrap());
+        let note = header.iter().position(|h| h == "note").unwrap();
+        assert_eq!(rows[0][note], NOTE);
 
         // Awkward text survives; secrets are not exported.
         let (header, rows) = read_csv(&std::fs::read(dir.path().join("messages.csv")).unwrap());

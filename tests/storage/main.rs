@@ -14,6 +14,8 @@ mod console;
 mod conversations;
 mod dashboard;
 mod db;
+mod equipment;
+mod equipment_import;
 mod faq_tools;
 mod faq_vectors;
 mod faqs;

@@ -9,6 +9,7 @@ mod auth;
 mod batch_upload;
 mod batches;
 mod dashboard;
+mod equipment;
 mod faq_edit;
 mod faq_history;
 mod faq_import;
@@ -93,6 +94,12 @@ pub fn routes() -> Router<Arc<Helpdesk>> {
         .route("/operator/records/incidents", post(records::add_incident))
         .route("/operator/records/stock", post(records::add_item))
         .route("/operator/records/stock/{id}", post(records::move_stock))
+        .route("/operator/equipment", get(equipment::list))
+        .route("/operator/equipment/{asset}", get(equipment::show))
+        .route(
+            "/operator/equipment/{asset}/{action}",
+            post(equipment::change),
+        )
         .route("/operator/unanswered", get(unanswered::show))
         .route("/operator/proposals", get(proposals::show))
         .route("/operator/proposals/{id}/{action}", post(proposals::decide))
