@@ -16,12 +16,14 @@ mod batch_render;
 mod export;
 mod faq;
 mod ledger;
+mod personnel;
 mod report;
 mod user;
 pub use batch::{batch, BatchAction};
 pub use export::{export, ExportAction};
 pub use faq::{faq, FaqAction};
 pub use ledger::{ip, name, IpAction, NameAction};
+pub use personnel::{personnel, PersonnelAction};
 pub use report::{report, ReportAction};
 pub use user::{user, UserAction};
 

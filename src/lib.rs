@@ -37,6 +37,7 @@ pub mod ledgers;
 pub mod lexicon;
 pub mod notify;
 pub mod outbox;
+pub mod personnel;
 pub mod print_runs;
 pub mod prompts;
 pub mod reports;

@@ -34,6 +34,7 @@ const LAYERS: &[&[&str]] = &[
     &["ledgers", "reports"],
     &["tickets"],
     &["requests"],
+    &["personnel"],
     &["conversation"],
     &["channels", "adapters"],
     &["helpdesk"],

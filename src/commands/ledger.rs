@@ -133,7 +133,7 @@ pub fn name(settings: &Settings, action: NameAction) -> anyhow::Result<ExitCode>
     })
 }
 
-fn parse_encoding(name: &str) -> Result<SpreadsheetEncoding, String> {
+pub(super) fn parse_encoding(name: &str) -> Result<SpreadsheetEncoding, String> {
     match name {
         "csv" => Ok(SpreadsheetEncoding::Utf8),
         "csv-sjis" => Ok(SpreadsheetEncoding::ShiftJis),

@@ -136,6 +136,11 @@ text_columns!(
     crate::domain::AddressState,
     crate::domain::ComputerNameState,
     crate::domain::StockKind,
+    crate::domain::AccountSystem,
+    crate::domain::ChangeKind,
+    crate::domain::ChangeReason,
+    crate::domain::PlanItemStatus,
+    crate::domain::PlanStatus,
 );
 
 /// A row type both backends can decode (derive `sqlx::FromRow`).
