@@ -78,6 +78,13 @@ pub enum PersonnelAction {
         #[arg(long, default_value = "cli")]
         actor: String,
     },
+    /// On the 発令日: bring the staff directory up to the plan (new 所属, new people,
+    /// the retired removed) for everyone whose 発令日 has come.
+    Staff {
+        plan: i64,
+        #[arg(long, default_value = "cli")]
+        actor: String,
+    },
     /// Where a plan stands: items per state.
     Status { plan: i64 },
 }
@@ -177,6 +184,10 @@ pub fn personnel(settings: &Settings, action: PersonnelAction) -> anyhow::Result
                 if run.failed > 0 {
                     return Ok(ExitCode::FAILURE);
                 }
+            }
+            PersonnelAction::Staff { plan, actor } => {
+                let update = personnel.update_staff(plan, &actor).await?;
+                println!("{}", serde_json::to_string(&update)?);
             }
             PersonnelAction::Status { plan } => {
                 let progress = personnel.status(plan).await?;

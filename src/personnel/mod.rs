@@ -10,6 +10,7 @@ pub mod export;
 pub mod files;
 pub mod plan;
 pub mod sample;
+mod staff;
 mod table;
 
 use serde::Serialize;
@@ -20,6 +21,7 @@ pub use self::apply::{
 pub use self::approve::ApprovalScope;
 pub use self::files::{Account, CurrentAccounts, OrgTable, OrgUnit, PersonnelChange};
 pub use self::plan::{PlanCounts, PlanPolicy, PlannedItem};
+pub use self::staff::StaffUpdate;
 
 use crate::domain::PlanItemStatus;
 use crate::ledgers::CsvProblem;

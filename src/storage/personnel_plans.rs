@@ -329,3 +329,34 @@ pub async fn set_plan_status(tx: &mut Tx, plan_id: i64, status: PlanStatus) -> R
         .await?;
     Ok(())
 }
+
+/// The people of a plan whose 発令日 has come (on or before `today`) and whose staff
+/// record has not followed yet.
+pub async fn due_people(
+    c: &mut Conn<'_>,
+    plan_id: i64,
+    today: NaiveDate,
+) -> Result<Vec<PlanPerson>> {
+    sql(
+        "SELECT employee_no, name, reason, department_code, department, effective \
+         FROM personnel_plan_people WHERE plan_id = $1 AND effective <= $2 \
+         AND staff_updated IS NULL ORDER BY employee_no",
+    )
+    .bind(plan_id)
+    .bind(today)
+    .fetch_all(c)
+    .await
+}
+
+/// Notes that a person's staff record follows the plan now.
+pub async fn mark_staff_updated(tx: &mut Tx, plan_id: i64, employee_no: &str) -> Result<()> {
+    let now = tx.now();
+    sql("UPDATE personnel_plan_people SET staff_updated = $1 \
+         WHERE plan_id = $2 AND employee_no = $3")
+    .bind(now)
+    .bind(plan_id)
+    .bind(employee_no)
+    .execute(&mut tx.conn())
+    .await?;
+    Ok(())
+}
