@@ -4,7 +4,7 @@
 use madoguchi::domain::{AccountSystem, ChangeKind, PlanItemStatus, PlanStatus};
 use madoguchi::personnel::{
     sample, AccountDirectory, ApprovalScope, DirectoryFuture, InputFiles, Personnel,
-    PersonnelError, PlanPolicy,
+    PersonnelError, PlanPolicy, Prepared,
 };
 use madoguchi::storage::personnel_plans::ItemRow;
 use madoguchi::storage::{sql, Store};
@@ -20,6 +20,18 @@ async fn count(store: &Store, table: &'static str) -> i64 {
     statement.scalar(&mut store.conn()).await.unwrap()
 }
 
+async fn plan(personnel: &Personnel, city: &sample::SampleCity) -> (i64, Prepared) {
+    let files = InputFiles {
+        changes: city.changes.as_bytes(),
+        org: city.org.as_bytes(),
+        directory: city.directory.as_bytes(),
+    };
+    personnel
+        .create_plan("changes.csv", files, "人事担当")
+        .await
+        .unwrap()
+}
+
 fn status(counts: &[(PlanItemStatus, i64)], status: PlanItemStatus) -> i64 {
     counts
         .iter()
@@ -32,15 +44,7 @@ async fn a_plan_is_stored_whole_and_approved_in_parts() {
     let city = sample::city(300);
     for db in backends().await {
         let personnel = Personnel::new(db.store.clone(), PlanPolicy::default());
-        let files = InputFiles {
-            changes: city.changes.as_bytes(),
-            org: city.org.as_bytes(),
-            directory: city.directory.as_bytes(),
-        };
-        let (id, prepared) = personnel
-            .create_plan("changes.csv", files, "人事担当")
-            .await
-            .unwrap();
+        let (id, prepared) = plan(&personnel, &city).await;
         let stored = personnel.plan(id).await.unwrap();
         assert_eq!(stored.plan.status, PlanStatus::Draft);
         assert_eq!(stored.items.len(), prepared.items.len());
@@ -146,15 +150,7 @@ async fn on_the_effective_date_the_staff_directory_follows_the_plan() {
             .import_csv(staff.as_bytes(), "test")
             .await
             .unwrap();
-        let files = InputFiles {
-            changes: city.changes.as_bytes(),
-            org: city.org.as_bytes(),
-            directory: city.directory.as_bytes(),
-        };
-        let (id, _) = personnel
-            .create_plan("changes.csv", files, "人事担当")
-            .await
-            .unwrap();
+        let (id, _) = plan(&personnel, &city).await;
 
         // 2027-03-31 23:00 JST: not yet.
         db.clock.set("2027-03-31T14:00:00Z".parse().unwrap());
@@ -212,15 +208,7 @@ async fn a_failed_item_does_not_stop_the_others_and_is_retried() {
     let city = sample::city(120);
     for db in backends().await {
         let personnel = Personnel::new(db.store.clone(), PlanPolicy::default());
-        let files = InputFiles {
-            changes: city.changes.as_bytes(),
-            org: city.org.as_bytes(),
-            directory: city.directory.as_bytes(),
-        };
-        let (id, prepared) = personnel
-            .create_plan("changes.csv", files, "人事担当")
-            .await
-            .unwrap();
+        let (id, prepared) = plan(&personnel, &city).await;
         let refused = prepared
             .items
             .iter()
