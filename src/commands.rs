@@ -17,6 +17,7 @@ mod equipment;
 mod export;
 mod faq;
 mod ledger;
+mod personnel;
 mod report;
 mod user;
 pub use batch::{batch, BatchAction};
@@ -24,6 +25,7 @@ pub use equipment::{equipment, EquipmentAction};
 pub use export::{export, ExportAction};
 pub use faq::{faq, FaqAction};
 pub use ledger::{ip, name, IpAction, NameAction};
+pub use personnel::{personnel, PersonnelAction};
 pub use report::{report, ReportAction};
 pub use user::{user, UserAction};
 

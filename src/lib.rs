@@ -38,6 +38,7 @@ pub mod lexicon;
 pub mod loans;
 pub mod notify;
 pub mod outbox;
+pub mod personnel;
 pub mod print_runs;
 pub mod prompts;
 pub mod reports;

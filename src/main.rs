@@ -79,6 +79,12 @@ enum Command {
         #[command(subcommand)]
         action: commands::NameAction,
     },
+    /// The April personnel switch: `personnel sample`, `plan CHANGES.csv --org ORG.csv
+    /// --directory EXPORT.csv`, `approve`, `export`, `status`.
+    Personnel {
+        #[command(subcommand)]
+        action: commands::PersonnelAction,
+    },
     /// Reports to the city: `report monthly --month 2026-11 --format html|csv --out PATH`,
     /// `report half-year --fiscal-year 2026`, `report annual --fiscal-year 2026`.
     Report {
@@ -129,6 +135,7 @@ fn main() -> ExitCode {
         Command::Ip { action } => commands::ip(&settings, action),
         Command::Name { action } => commands::name(&settings, action),
         Command::Equipment { action } => commands::equipment(&settings, action),
+        Command::Personnel { action } => commands::personnel(&settings, action),
         Command::Report { action } => commands::report(&settings, action),
         Command::Export { action } => commands::export(&settings, action),
         Command::Chat { staff } => commands::chat(&settings, staff),

@@ -35,6 +35,7 @@ const LAYERS: &[&[&str]] = &[
     &["tickets"],
     &["requests"],
     &["loans"],
+    &["personnel"],
     &["conversation"],
     &["channels", "adapters"],
     &["helpdesk"],

@@ -4,6 +4,7 @@
 //! continuous-form printer (CUPS, for print runs). The chat
 //! platforms' adapters live in [`crate::channels`].
 
+pub mod active_directory;
 pub mod ldap;
 pub mod mail;
 pub mod printer;

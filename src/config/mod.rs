@@ -38,6 +38,7 @@ mod batches;
 mod ldap;
 mod ledgers;
 mod notify;
+mod personnel;
 mod requests;
 mod semantic;
 mod server;
@@ -46,6 +47,7 @@ pub use self::batches::{BatchSettings, DEFAULT_FONT};
 pub use self::ldap::{escape_dn_value, LdapSettings, LOGIN_PLACEHOLDER};
 pub use self::ledgers::{CityContact, LedgerSettings};
 pub use self::notify::{NotifySettings, SmtpSettings};
+pub use self::personnel::{DirectorySettings, PersonnelSettings};
 pub use self::requests::RequestSettings;
 pub use self::semantic::SemanticSettings;
 pub use self::server::ServerSettings;
@@ -81,6 +83,7 @@ pub struct Settings {
     pub requests: RequestSettings,
     pub batches: BatchSettings,
     pub ledgers: LedgerSettings,
+    pub personnel: PersonnelSettings,
 }
 
 /// A secret setting: never printed.
@@ -268,6 +271,7 @@ impl Default for Settings {
             requests: RequestSettings::default(),
             batches: BatchSettings::default(),
             ledgers: LedgerSettings::default(),
+            personnel: PersonnelSettings::default(),
         }
     }
 }
@@ -303,6 +307,7 @@ impl Settings {
         settings.server.apply_env(&env)?;
         settings.notify.apply_env(&env)?;
         settings.ldap.apply_env(&env);
+        settings.personnel.apply_env(&env);
         settings.semantic.apply_env(&env);
         settings.batches.apply_env(&env);
         settings.validate()?;
@@ -396,6 +401,7 @@ impl Settings {
             }
         }
         self.notify.validate(&self.logochat)?;
+        self.personnel.validate()?;
         self.ldap.validate()
     }
 

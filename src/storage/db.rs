@@ -141,6 +141,11 @@ text_columns!(
     crate::domain::ReservationAction,
     crate::domain::DeviceKind,
     crate::domain::DeviceState,
+    crate::domain::AccountSystem,
+    crate::domain::ChangeKind,
+    crate::domain::ChangeReason,
+    crate::domain::PlanItemStatus,
+    crate::domain::PlanStatus,
 );
 
 /// A row type both backends can decode (derive `sqlx::FromRow`).

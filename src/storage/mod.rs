@@ -36,6 +36,7 @@ pub mod learning;
 pub mod messages;
 pub mod meta;
 pub mod outbox;
+pub mod personnel_plans;
 pub mod proposals;
 pub mod questions;
 pub mod reports;

@@ -154,3 +154,36 @@ impl Store {
             .await
     }
 }
+
+/// Sets a person's name and 所属, adding them when missing; their mail, extension and
+/// LoGoチャットID stay as they are (the personnel switch on the 発令日).
+pub async fn put_assignment(
+    tx: &mut Tx,
+    employee_no: &str,
+    name: &str,
+    department: &str,
+) -> Result<()> {
+    let now = tx.now();
+    sql(
+        "INSERT INTO staff (employee_no, name, department, updated_at) \
+         VALUES ($1, $2, $3, $4) ON CONFLICT (employee_no) DO UPDATE SET \
+         name = excluded.name, department = excluded.department, \
+         updated_at = excluded.updated_at",
+    )
+    .bind(employee_no)
+    .bind(name)
+    .bind(department)
+    .bind(now)
+    .execute(&mut tx.conn())
+    .await?;
+    Ok(())
+}
+
+/// Removes a person from the directory (retired); whether they were there.
+pub async fn remove(tx: &mut Tx, employee_no: &str) -> Result<bool> {
+    let n = sql("DELETE FROM staff WHERE employee_no = $1")
+        .bind(employee_no)
+        .execute(&mut tx.conn())
+        .await?;
+    Ok(n > 0)
+}

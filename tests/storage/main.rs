@@ -26,6 +26,7 @@ mod ip_ledger;
 mod learning;
 mod notices;
 mod outbox;
+mod personnel;
 mod proposals;
 mod reports;
 mod states;

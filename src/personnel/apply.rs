@@ -1,0 +1,222 @@
+//! Applying an approved plan as a resumable run, the way the outbox delivers: each item
+//! is claimed in a transaction of its own (approved → applying) before the directory is
+//! touched, and its result recorded in another (done / failed). A run that stops (crash,
+//! directory down, operator's stop) leaves at most the item it was acting on `applying`;
+//! the next run asks the directory whether that change is already there before acting,
+//! so nothing is applied twice. A failed item does not stop the others and is retried by
+//! the next run.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use serde::Serialize;
+
+use super::{Personnel, PersonnelError, PersonnelResult};
+use crate::domain::{AccountSystem, PlanItemStatus, PlanStatus};
+use crate::storage::personnel_plans::{self, ItemRow};
+use crate::storage::{audit, AuditEntry};
+
+/// Why a directory could not carry out an item (a short reason, recorded with it).
+pub type DirectoryFailure = String;
+
+/// A future an adapter answers with.
+pub type DirectoryFuture<'a, T> =
+    Pin<Box<dyn Future<Output = Result<T, DirectoryFailure>> + Send + 'a>>;
+
+/// A directory or system the switch writes into (contract:
+/// `integrations/directory/README.md`). Implementations live in `crate::adapters`.
+pub trait AccountDirectory: Send + Sync {
+    /// Whether this adapter writes `system` itself (else its items are left for a work
+    /// order by another adapter).
+    fn handles(&self, system: AccountSystem) -> bool;
+
+    /// Whether the account already shows the item's change (asked before acting again on
+    /// an item a stopped run had claimed).
+    fn shows<'a>(&'a self, item: &'a ItemRow) -> DirectoryFuture<'a, bool>;
+
+    /// Carries the item out; what was done, in the helpdesk's words.
+    fn apply<'a>(&'a self, item: &'a ItemRow) -> DirectoryFuture<'a, String>;
+}
+
+/// Where a run stands, as it goes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct RunProgress {
+    pub done: usize,
+    pub failed: usize,
+    pub left: usize,
+}
+
+impl Personnel {
+    /// Applies the approved (and failed, and stopped) items of a plan, of the 所属 `only`
+    /// when given, through `directory`; `progress` hears after every item.
+    pub async fn apply(
+        &self,
+        plan_id: i64,
+        only: &[String],
+        directory: &dyn AccountDirectory,
+        actor: &str,
+        mut progress: impl FnMut(RunProgress),
+    ) -> PersonnelResult<RunProgress> {
+        let mut tx = self.store.begin().await?;
+        let plan = personnel_plans::plan(&mut tx.conn(), plan_id)
+            .await?
+            .ok_or(PersonnelError::NoPlan(plan_id))?;
+        if plan.status == PlanStatus::Draft {
+            return Err(PersonnelError::NotAllowed(format!(
+                "計画 {plan_id} はまだ承認されていません。"
+            )));
+        }
+        personnel_plans::set_plan_status(&mut tx, plan_id, PlanStatus::Applying).await?;
+        let entry = AuditEntry::new(
+            actor,
+            "personnel.apply",
+            "personnel_plan",
+            &plan_id.to_string(),
+        )
+        .detail(if only.is_empty() {
+            "all".to_owned()
+        } else {
+            only.join(",")
+        });
+        audit::append(&mut tx, &entry).await?;
+        tx.commit().await?;
+
+        let items: Vec<ItemRow> = personnel_plans::runnable(&mut self.store.conn(), plan_id)
+            .await?
+            .into_iter()
+            .filter(|i| directory.handles(i.system))
+            .filter(|i| {
+                only.is_empty() || i.department_code.as_ref().is_some_and(|c| only.contains(c))
+            })
+            .collect();
+        let mut run = RunProgress {
+            left: items.len(),
+            ..RunProgress::default()
+        };
+        progress(run);
+        for item in &items {
+            let result = self.apply_one(item, directory).await?;
+            run.left -= 1;
+            match result {
+                Ok(()) => run.done += 1,
+                Err(()) => run.failed += 1,
+            }
+            progress(run);
+        }
+        self.close_if_done(plan_id).await?;
+        Ok(run)
+    }
+
+    /// One item: claim, act (or find it done already), record. `Err(())` when it failed.
+    async fn apply_one(
+        &self,
+        item: &ItemRow,
+        directory: &dyn AccountDirectory,
+    ) -> PersonnelResult<Result<(), ()>> {
+        if item.status == PlanItemStatus::Applying {
+            // Claimed by a run that stopped: it may have acted before recording.
+            if let Ok(true) = directory.shows(item).await {
+                self.record(item.id, Ok("適用済みを確認")).await?;
+                return Ok(Ok(()));
+            }
+        } else {
+            let mut tx = self.store.begin().await?;
+            let claimed = personnel_plans::claim(&mut tx, item.id, item.status).await?;
+            tx.commit().await?;
+            if !claimed {
+                return Ok(Ok(()));
+            }
+        }
+        match directory.apply(item).await {
+            Ok(outcome) => {
+                self.record(item.id, Ok(&outcome)).await?;
+                Ok(Ok(()))
+            }
+            Err(reason) => {
+                self.record(item.id, Err(&reason)).await?;
+                Ok(Err(()))
+            }
+        }
+    }
+
+    async fn record(&self, id: i64, result: Result<&str, &str>) -> PersonnelResult<()> {
+        let mut tx = self.store.begin().await?;
+        personnel_plans::finish(&mut tx, id, result).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Marks the plan 完了 when every item is done.
+    async fn close_if_done(&self, plan_id: i64) -> PersonnelResult<()> {
+        let mut tx = self.store.begin().await?;
+        let counts = personnel_plans::status_counts(&mut tx.conn(), plan_id).await?;
+        let open = counts
+            .iter()
+            .filter(|(s, _)| *s != PlanItemStatus::Done)
+            .map(|(_, n)| n)
+            .sum::<i64>();
+        if open == 0 {
+            personnel_plans::set_plan_status(&mut tx, plan_id, PlanStatus::Done).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// The adapter for networks and systems the helpdesk may not write into: every item
+/// becomes a line of the work order (the plan's per-system CSV and PowerShell files,
+/// `personnel export`), carried out by the operator on that network.
+#[derive(Debug, Clone, Default)]
+pub struct WorkOrders {
+    /// Systems another adapter writes (left out of the work order).
+    pub except: Vec<AccountSystem>,
+}
+
+impl AccountDirectory for WorkOrders {
+    fn handles(&self, system: AccountSystem) -> bool {
+        !self.except.contains(&system)
+    }
+
+    fn shows<'a>(&'a self, _item: &'a ItemRow) -> DirectoryFuture<'a, bool> {
+        Box::pin(async { Ok(true) })
+    }
+
+    fn apply<'a>(&'a self, item: &'a ItemRow) -> DirectoryFuture<'a, String> {
+        let outcome = format!("作業指示書 {}.csv に記載", item.system.as_str());
+        Box::pin(async move { Ok(outcome) })
+    }
+}
+
+/// Several adapters: each item goes to the first that writes its system.
+pub struct Routed(pub Vec<Box<dyn AccountDirectory>>);
+
+impl Routed {
+    fn to(&self, system: AccountSystem) -> Option<&dyn AccountDirectory> {
+        self.0
+            .iter()
+            .find(|d| d.handles(system))
+            .map(|d| d.as_ref())
+    }
+}
+
+impl AccountDirectory for Routed {
+    fn handles(&self, system: AccountSystem) -> bool {
+        self.to(system).is_some()
+    }
+
+    fn shows<'a>(&'a self, item: &'a ItemRow) -> DirectoryFuture<'a, bool> {
+        match self.to(item.system) {
+            Some(d) => d.shows(item),
+            None => Box::pin(async { Ok(false) }),
+        }
+    }
+
+    fn apply<'a>(&'a self, item: &'a ItemRow) -> DirectoryFuture<'a, String> {
+        match self.to(item.system) {
+            Some(d) => d.apply(item),
+            None => Box::pin(async {
+                Err("この系統の書き込み先がありません".to_owned())
+            }),
+        }
+    }
+}

@@ -1,0 +1,262 @@
+//! The personnel switch on every backend: a plan is stored in one go with its audit row,
+//! a bad file stores nothing, approval by 所属 and by kind moves only those items.
+
+use madoguchi::domain::{AccountSystem, ChangeKind, PlanItemStatus, PlanStatus};
+use madoguchi::personnel::{
+    sample, AccountDirectory, ApprovalScope, DirectoryFuture, InputFiles, Personnel,
+    PersonnelError, PlanPolicy, Prepared,
+};
+use madoguchi::storage::personnel_plans::ItemRow;
+use madoguchi::storage::{sql, Store};
+
+use crate::db::backends;
+
+async fn count(store: &Store, table: &'static str) -> i64 {
+    let statement = match table {
+        "plans" => sql("SELECT COUNT(*) FROM personnel_plans"),
+        "items" => sql("SELECT COUNT(*) FROM personnel_plan_items"),
+        _ => sql("SELECT COUNT(*) FROM audit_log WHERE action LIKE 'personnel.%'"),
+    };
+    statement.scalar(&mut store.conn()).await.unwrap()
+}
+
+async fn plan(personnel: &Personnel, city: &sample::SampleCity) -> (i64, Prepared) {
+    let files = InputFiles {
+        changes: city.changes.as_bytes(),
+        org: city.org.as_bytes(),
+        directory: city.directory.as_bytes(),
+    };
+    personnel
+        .create_plan("changes.csv", files, "人事担当")
+        .await
+        .unwrap()
+}
+
+fn status(counts: &[(PlanItemStatus, i64)], status: PlanItemStatus) -> i64 {
+    counts
+        .iter()
+        .find(|(s, _)| *s == status)
+        .map_or(0, |(_, n)| *n)
+}
+
+#[tokio::test]
+async fn a_plan_is_stored_whole_and_approved_in_parts() {
+    let city = sample::city(300);
+    for db in backends().await {
+        let personnel = Personnel::new(db.store.clone(), PlanPolicy::default());
+        let (id, prepared) = plan(&personnel, &city).await;
+        let stored = personnel.plan(id).await.unwrap();
+        assert_eq!(stored.plan.status, PlanStatus::Draft);
+        assert_eq!(stored.items.len(), prepared.items.len());
+        assert_eq!(stored.plan.people as usize, prepared.changes.len());
+        let first = &stored.items[0];
+        assert_eq!(
+            (first.seq, first.employee_no.as_str()),
+            (1, prepared.items[0].employee_no.as_str())
+        );
+        assert_eq!(count(&db.store, "audit").await, 1);
+
+        // One 所属 first, only its new accounts; then every kind of it.
+        let k001 = |kinds: Vec<ChangeKind>| ApprovalScope {
+            department_codes: vec!["K001".into()],
+            kinds,
+        };
+        let in_k001 = stored
+            .items
+            .iter()
+            .filter(|i| i.department_code.as_deref() == Some("K001"))
+            .count() as u64;
+        let creates = stored
+            .items
+            .iter()
+            .filter(|i| {
+                i.department_code.as_deref() == Some("K001") && i.kind == ChangeKind::Create
+            })
+            .count() as u64;
+        assert!(creates > 0 && in_k001 > creates);
+        let approved = personnel
+            .approve(id, &k001(vec![ChangeKind::Create]), "管理者")
+            .await
+            .unwrap();
+        assert_eq!(approved, creates);
+        let approved = personnel
+            .approve(id, &k001(vec![]), "管理者")
+            .await
+            .unwrap();
+        assert_eq!(approved, in_k001 - creates);
+        let progress = personnel.status(id).await.unwrap();
+        assert_eq!(progress.plan.status, PlanStatus::PartlyApproved);
+        assert_eq!(
+            status(&progress.counts, PlanItemStatus::Approved),
+            in_k001 as i64
+        );
+
+        // The rest, then nothing is left to approve and a second approval is refused.
+        personnel
+            .approve(id, &ApprovalScope::all(), "管理者")
+            .await
+            .unwrap();
+        let progress = personnel.status(id).await.unwrap();
+        assert_eq!(progress.plan.status, PlanStatus::Approved);
+        assert_eq!(status(&progress.counts, PlanItemStatus::Proposed), 0);
+        let again = personnel.approve(id, &ApprovalScope::all(), "管理者").await;
+        assert!(
+            matches!(again, Err(PersonnelError::NotAllowed(_))),
+            "{again:?}"
+        );
+        assert_eq!(count(&db.store, "audit").await, 4);
+    }
+}
+
+#[tokio::test]
+async fn a_file_with_a_problem_stores_nothing() {
+    let city = sample::city(120);
+    let bad = city.changes.replacen("2027-04-01", "2027-13-01", 1);
+    for db in backends().await {
+        let personnel = Personnel::new(db.store.clone(), PlanPolicy::default());
+        let files = InputFiles {
+            changes: bad.as_bytes(),
+            org: city.org.as_bytes(),
+            directory: city.directory.as_bytes(),
+        };
+        let refused = personnel
+            .create_plan("changes.csv", files, "人事担当")
+            .await;
+        let Err(PersonnelError::Problems(problems)) = refused else {
+            panic!("a bad date must be refused: {refused:?}");
+        };
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].problem.line, 2);
+        assert_eq!(problems[0].problem.column, Some("発令日"));
+        assert_eq!(count(&db.store, "plans").await, 0);
+        assert_eq!(count(&db.store, "items").await, 0);
+        assert_eq!(count(&db.store, "audit").await, 0);
+        assert!(matches!(
+            personnel.status(1).await,
+            Err(PersonnelError::NoPlan(1))
+        ));
+    }
+}
+
+#[tokio::test]
+async fn on_the_effective_date_the_staff_directory_follows_the_plan() {
+    let city = sample::city(120);
+    for db in backends().await {
+        let personnel = Personnel::new(db.store.clone(), PlanPolicy::default());
+        let directory = madoguchi::directory::Directory::new(db.store.clone());
+        // i = 1 (100002) works in K002 and moves to K001; i = 3 (100004) retires.
+        let staff = "職員番号,氏名,所属\n100002,沼津 太郎,政策企画課\n100004,鈴木 花子,総務課\n";
+        directory
+            .import_csv(staff.as_bytes(), "test")
+            .await
+            .unwrap();
+        let (id, _) = plan(&personnel, &city).await;
+
+        // 2027-03-31 23:00 JST: not yet.
+        db.clock.set("2027-03-31T14:00:00Z".parse().unwrap());
+        let update = personnel.update_staff(id, "test").await.unwrap();
+        assert_eq!((update.assigned, update.removed), (0, 0));
+        let mover = directory.by_employee_no("100002").await.unwrap().unwrap();
+        assert_eq!(mover.department, "政策企画課");
+
+        // 2027-04-01 00:00 JST: the new 所属, the new hire, the retiree gone.
+        db.clock.set("2027-03-31T15:00:00Z".parse().unwrap());
+        let update = personnel.update_staff(id, "test").await.unwrap();
+        // Retired: i = 3, 53, 103.
+        assert!(update.assigned > 0 && update.removed == 3, "{update:?}");
+        let mover = directory.by_employee_no("100002").await.unwrap().unwrap();
+        assert_eq!(mover.department, "秘書広報課");
+        assert!(directory.by_employee_no("100004").await.unwrap().is_none());
+        let hired = directory.by_employee_no("200001").await.unwrap().unwrap();
+        assert_eq!(hired.department, "秘書広報課");
+        // Once only.
+        let again = personnel.update_staff(id, "test").await.unwrap();
+        assert_eq!((again.assigned, again.removed), (0, 0));
+    }
+}
+
+/// A directory that refuses every change of one person on the first try.
+struct Flaky {
+    refuse: String,
+    tried: std::sync::Mutex<std::collections::HashSet<i64>>,
+}
+
+impl AccountDirectory for Flaky {
+    fn handles(&self, _system: AccountSystem) -> bool {
+        true
+    }
+
+    fn shows<'a>(&'a self, _item: &'a ItemRow) -> DirectoryFuture<'a, bool> {
+        Box::pin(async { Ok(false) })
+    }
+
+    fn apply<'a>(&'a self, item: &'a ItemRow) -> DirectoryFuture<'a, String> {
+        let first = self.tried.lock().unwrap().insert(item.id);
+        let refuse = first && item.employee_no == self.refuse;
+        Box::pin(async move {
+            if refuse {
+                Err("directory down".to_owned())
+            } else {
+                Ok("done".to_owned())
+            }
+        })
+    }
+}
+
+#[tokio::test]
+async fn a_failed_item_does_not_stop_the_others_and_is_retried() {
+    let city = sample::city(120);
+    for db in backends().await {
+        let personnel = Personnel::new(db.store.clone(), PlanPolicy::default());
+        let (id, prepared) = plan(&personnel, &city).await;
+        let refused = prepared
+            .items
+            .iter()
+            .filter(|i| i.employee_no == "100004")
+            .count();
+        assert!(refused > 0);
+        let flaky = Flaky {
+            refuse: "100004".into(),
+            tried: Default::default(),
+        };
+        let early = personnel.apply(id, &[], &flaky, "test", |_| {}).await;
+        assert!(
+            matches!(early, Err(PersonnelError::NotAllowed(_))),
+            "a draft is not applied"
+        );
+        personnel
+            .approve(id, &ApprovalScope::all(), "管理者")
+            .await
+            .unwrap();
+        let mut seen = Vec::new();
+        let run = personnel
+            .apply(id, &[], &flaky, "test", |p| seen.push(p))
+            .await
+            .unwrap();
+        assert_eq!(run.failed, refused);
+        assert_eq!(run.done, prepared.items.len() - refused);
+        assert_eq!(seen.len(), prepared.items.len() + 1);
+        assert_eq!(seen.last().unwrap().left, 0);
+        let progress = personnel.status(id).await.unwrap();
+        assert_eq!(progress.plan.status, PlanStatus::Applying);
+        assert_eq!(
+            status(&progress.counts, PlanItemStatus::Failed),
+            refused as i64
+        );
+
+        let retry = personnel
+            .apply(id, &[], &flaky, "test", |_| {})
+            .await
+            .unwrap();
+        assert_eq!((retry.done, retry.failed), (refused, 0));
+        let progress = personnel.status(id).await.unwrap();
+        assert_eq!(progress.plan.status, PlanStatus::Done);
+        let stored = personnel.plan(id).await.unwrap();
+        let retried = stored
+            .items
+            .iter()
+            .find(|i| i.employee_no == "100004")
+            .unwrap();
+        assert_eq!((retried.attempts, retried.error.as_deref()), (2, None));
+    }
+}
