@@ -87,6 +87,9 @@ pub enum PersonnelAction {
     },
     /// Where a plan stands: items per state.
     Status { plan: i64 },
+    /// The devices of the plan's people (from the equipment register) and where each
+    /// goes: 移設 to the new 所属, 回収 from those leaving. Last line: counts as JSON.
+    Devices { plan: i64 },
 }
 
 fn parse_kind(text: &str) -> Result<ChangeKind, String> {
@@ -165,6 +168,9 @@ pub fn personnel(settings: &Settings, action: PersonnelAction) -> anyhow::Result
                 for file in crate::personnel::export::system_files(&stored.items) {
                     std::fs::write(out.join(&file.file_name), &file.bytes)?;
                 }
+                let moves = personnel.device_moves(plan).await?;
+                let devices = crate::personnel::devices::devices_file(&moves, format)?;
+                std::fs::write(out.join("devices.csv"), devices)?;
                 println!("plan {plan}: written to {}", out.display());
             }
             PersonnelAction::Apply { plan, only, actor } => {
@@ -188,6 +194,25 @@ pub fn personnel(settings: &Settings, action: PersonnelAction) -> anyhow::Result
             PersonnelAction::Staff { plan, actor } => {
                 let update = personnel.update_staff(plan, &actor).await?;
                 println!("{}", serde_json::to_string(&update)?);
+            }
+            PersonnelAction::Devices { plan } => {
+                let moves = personnel.device_moves(plan).await?;
+                let mut counts = serde_json::Map::new();
+                for m in &moves {
+                    let to = m.to_code.as_deref().unwrap_or("-");
+                    let from = m.from_code.as_deref().unwrap_or("-");
+                    println!(
+                        "{} {} {} {} {}: {from} -> {to}",
+                        m.asset_no,
+                        m.kind.label(),
+                        m.employee_no,
+                        m.name,
+                        m.action.label()
+                    );
+                    let n = counts.entry(m.action.as_str()).or_insert(0.into());
+                    *n = (n.as_i64().unwrap_or(0) + 1).into();
+                }
+                println!("{}", serde_json::Value::Object(counts));
             }
             PersonnelAction::Status { plan } => {
                 let progress = personnel.status(plan).await?;

@@ -14,8 +14,8 @@ pub mod batch;
 pub mod channel;
 pub mod content;
 pub mod conversation;
-pub mod loan;
 pub mod equipment;
+pub mod loan;
 pub mod message;
 pub mod outbox;
 pub mod personnel;
@@ -38,11 +38,13 @@ pub use self::batch::{
 };
 pub use self::channel::Channel;
 pub use self::conversation::{ConversationState, Handler, Offer};
-pub use self::loan::{ItemKind, ReservationAction, ReservationStatus, TaskKind};
 pub use self::equipment::{DeviceKind, DeviceState};
+pub use self::loan::{ItemKind, ReservationAction, ReservationStatus, TaskKind};
 pub use self::message::{Author, Direction};
 pub use self::outbox::{OutboxRoute, OutboxStatus};
-pub use self::personnel::{AccountSystem, ChangeKind, ChangeReason, PlanItemStatus, PlanStatus};
+pub use self::personnel::{
+    AccountSystem, ChangeKind, ChangeReason, DeviceMoveKind, PlanItemStatus, PlanStatus,
+};
 pub use self::proposal::ProposalStatus;
 pub use self::request::{request_number, RequestAction, RequestStatus, StepStatus};
 pub use self::role::Role;

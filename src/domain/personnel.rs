@@ -142,3 +142,12 @@ mod tests {
         assert_eq!(AccountSystem::Mail.network(), None);
     }
 }
+
+text_enum! {
+    /// What happens to a device whose person moves (5(2)エ②): it goes with them to the
+    /// new 所属 (移設), or comes back to the helpdesk when they leave (回収).
+    pub enum DeviceMoveKind: "device move" {
+        Relocate = "relocate" / "移設",
+        Collect = "collect" / "回収",
+    }
+}

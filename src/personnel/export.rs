@@ -32,7 +32,8 @@ pub struct ExportFile {
     pub bytes: Vec<u8>,
 }
 
-fn line(cells: &[&str]) -> String {
+/// One CSV line (CRLF), every cell quoted as Excel needs.
+pub(super) fn line(cells: &[&str]) -> String {
     let cells: Vec<String> = cells.iter().map(|c| csv_cell(c)).collect();
     format!("{}\r\n", cells.join(","))
 }

@@ -6,6 +6,7 @@
 
 mod apply;
 mod approve;
+pub mod devices;
 pub mod export;
 pub mod files;
 pub mod plan;

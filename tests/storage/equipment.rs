@@ -20,7 +20,7 @@ pub fn ledgers(store: &Store) -> Ledgers {
     )
 }
 
-fn member(no: &str, name: &str, department: &str) -> StaffMember {
+pub fn member(no: &str, name: &str, department: &str) -> StaffMember {
     StaffMember {
         employee_no: no.into(),
         name: name.into(),

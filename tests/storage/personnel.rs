@@ -260,3 +260,104 @@ async fn a_failed_item_does_not_stop_the_others_and_is_retried() {
         assert_eq!((retried.attempts, retried.error.as_deref()), (2, None));
     }
 }
+
+#[tokio::test]
+async fn the_devices_of_staff_who_move_go_to_the_new_department_or_come_back() {
+    use madoguchi::domain::{ChangeReason, DeviceMoveKind};
+    use madoguchi::ledgers::DeviceSpec;
+    let city = sample::city(300);
+    for db in backends().await {
+        let personnel = Personnel::new(db.store.clone(), PlanPolicy::default());
+        let (id, prepared) = plan(&personnel, &city).await;
+        let of = |reason: ChangeReason| {
+            prepared
+                .changes
+                .iter()
+                .filter(move |c| c.reason == reason && c.old_code.is_some())
+        };
+        let moved = of(ChangeReason::Transfer)
+            .find(|c| c.old_code != c.new_code)
+            .unwrap();
+        let retiring = of(ChangeReason::Retirement).next().unwrap();
+        let hired = prepared
+            .changes
+            .iter()
+            .find(|c| c.reason == ChangeReason::NewHire)
+            .unwrap();
+        let people = [moved, retiring, hired];
+        let staff: Vec<_> = people
+            .iter()
+            .map(|c| crate::equipment::member(&c.employee_no, &c.name, "旧所属"))
+            .collect();
+        db.store.replace_staff(&staff).await.unwrap();
+        let ledgers = crate::equipment::ledgers(&db.store);
+        // The mover has a PC in the old 所属 and a tablet already in the new one; the
+        // retiree a PC; the new hire a phone lent before the 発令日; someone else a PC.
+        for (asset, person, code) in [
+            ("PC-1", Some(moved), moved.old_code.clone()),
+            ("TAB-1", Some(moved), moved.new_code.clone()),
+            ("PC-2", Some(retiring), retiring.old_code.clone()),
+            ("PHONE-1", Some(hired), hired.new_code.clone()),
+            ("PC-3", None, Some("K001".into())),
+        ] {
+            let spec = DeviceSpec {
+                asset: asset.into(),
+                kind: if asset.starts_with("TAB") {
+                    "タブレット"
+                } else if asset.starts_with("PHONE") {
+                    "携帯電話"
+                } else {
+                    "PC"
+                }
+                .into(),
+                department_code: code,
+                person: person.map(|c| c.employee_no.clone()),
+                ..DeviceSpec::default()
+            };
+            ledgers.register_device(&spec, None, "op").await.unwrap();
+        }
+
+        let moves = personnel.device_moves(id).await.unwrap();
+        let got: Vec<_> = moves
+            .iter()
+            .map(|m| {
+                (
+                    m.asset_no.as_str(),
+                    m.employee_no.as_str(),
+                    m.action,
+                    m.to_code.clone(),
+                )
+            })
+            .collect();
+        let mut expected = vec![
+            (
+                "PC-1",
+                moved.employee_no.as_str(),
+                DeviceMoveKind::Relocate,
+                moved.new_code.clone(),
+            ),
+            (
+                "PC-2",
+                retiring.employee_no.as_str(),
+                DeviceMoveKind::Collect,
+                None,
+            ),
+        ];
+        expected.sort_by(|a, b| (a.1, a.0).cmp(&(b.1, b.0)));
+        assert_eq!(got, expected);
+        assert!(matches!(
+            personnel.device_moves(id + 1000).await,
+            Err(PersonnelError::NoPlan(_))
+        ));
+
+        let csv = madoguchi::personnel::devices::devices_file(
+            &moves,
+            madoguchi::spreadsheet::SpreadsheetEncoding::Utf8,
+        )
+        .unwrap();
+        let text = String::from_utf8(csv).unwrap();
+        assert!(text.contains("資産番号"), "{text}");
+        assert!(text.contains("\"移設\""), "{text}");
+        assert!(text.contains("\"回収\""), "{text}");
+    }
+}
