@@ -7,6 +7,7 @@ mod import;
 mod ip;
 pub mod ip_csv;
 mod ip_rules;
+mod ip_search;
 mod names;
 mod records;
 
@@ -15,6 +16,7 @@ use std::sync::Arc;
 pub use self::import::ImportSummary;
 pub use self::ip::{Assignment, SegmentSpec, SegmentView};
 pub use self::ip_csv::{CsvProblem, LedgerCsvError};
+pub use self::ip_search::{AddressPage, SegmentUsage};
 pub use self::names::{ComputerNameRequest, NamePattern};
 pub use self::records::{IncidentReport, CITY_MAIL_ROOM};
 

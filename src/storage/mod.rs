@@ -30,6 +30,7 @@ pub mod feedback;
 pub mod generations;
 pub mod handover;
 pub mod ip_ledger;
+pub mod ip_search;
 pub mod learning;
 pub mod messages;
 pub mod meta;

@@ -17,6 +17,7 @@ mod console;
 mod conversation;
 mod driver;
 mod faq_edit;
+mod ip_ledger;
 mod look;
 mod page;
 mod proposal;

@@ -16,6 +16,7 @@ mod faqs;
 #[path = "../conversation/helpers.rs"]
 #[allow(dead_code)]
 mod helpers;
+mod ip_ledger;
 mod ldap;
 mod learning;
 mod queue;

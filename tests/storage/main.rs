@@ -21,6 +21,7 @@ mod generations;
 mod handover;
 mod ip_import;
 mod ip_ledger;
+mod ip_search;
 mod learning;
 mod notices;
 mod outbox;
