@@ -26,6 +26,7 @@ mod learning;
 mod notices;
 mod outbox;
 mod proposals;
+mod report_pdf;
 mod reports;
 mod states;
 mod users;
