@@ -124,6 +124,15 @@ pub fn render_html(report: &MonthlyReport) -> String {
     page.render().expect("the template renders")
 }
 
+/// The report's content without the document around it (its `<body>`), to show inside
+/// another page such as the console's.
+pub fn render_html_body(report: &MonthlyReport) -> String {
+    let html = render_html(report);
+    let start = html.find("<body>").map_or(0, |i| i + "<body>".len());
+    let end = html.rfind("</body>").unwrap_or(html.len());
+    html[start..end].to_owned()
+}
+
 /// Horizontal bars, one per row, with the count written at the end of each bar.
 fn bar_chart(title: &str, rows: &[Row]) -> String {
     const WIDTH: f64 = 720.0;

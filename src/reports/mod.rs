@@ -15,7 +15,7 @@ use serde::Serialize;
 
 pub use self::csv::{csv_tables, write_csv_tables};
 pub use self::handover::{export_handover, HandoverError, HandoverFile, HandoverManifest};
-pub use self::html::render_html;
+pub use self::html::{render_html, render_html_body};
 pub use self::pdf::render_pdf;
 
 use crate::storage::city_records::{self, StockItem, VirusIncident, WorkEntry};

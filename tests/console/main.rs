@@ -21,6 +21,7 @@ mod ldap;
 mod learning;
 mod queue;
 mod records;
+mod reports_page;
 mod security;
 mod sign_in;
 mod support;

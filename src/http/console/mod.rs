@@ -22,6 +22,7 @@ mod page;
 mod proposals;
 mod queue;
 mod records;
+mod reports;
 mod request_files;
 mod request_new;
 mod requests;
@@ -119,6 +120,8 @@ pub fn routes() -> Router<Arc<Helpdesk>> {
                 .layer(DefaultBodyLimit::max(ip_import::MAX_LEDGER_REQUEST)),
         )
         .route("/operator/ip/export.csv", get(ip_import::export))
+        .route("/operator/reports", get(reports::show))
+        .route("/operator/reports/download", get(reports::download))
         .route("/operator/unanswered", get(unanswered::show))
         .route("/operator/proposals", get(proposals::show))
         .route("/operator/proposals/{id}/{action}", post(proposals::decide))
