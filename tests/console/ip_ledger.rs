@@ -144,6 +144,9 @@ async fn an_operator_allocates_finds_and_releases_addresses() {
     );
 }
 
+/// A form posted, and the status and message it must get.
+type Case = (String, Vec<(&'static str, &'static str)>, StatusCode, &'static str);
+
 #[tokio::test]
 async fn refused_actions_show_the_apis_message_and_change_nothing() {
     let d = desk().await;
@@ -158,7 +161,7 @@ async fn refused_actions_show_the_apis_message_and_change_nothing() {
         .await;
     assert_eq!(entered.status, StatusCode::SEE_OTHER, "{}", entered.body);
     let before = counts(&d).await;
-    let cases: Vec<(String, Vec<(&str, &str)>, StatusCode, &str)> = vec![
+    let cases: Vec<Case> = vec![
         (
             "/operator/ip/addresses".into(),
             vec![("address", "10.1.0.10"), ("host", "other")],
