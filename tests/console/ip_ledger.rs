@@ -145,7 +145,12 @@ async fn an_operator_allocates_finds_and_releases_addresses() {
 }
 
 /// A form posted, and the status and message it must get.
-type Case = (String, Vec<(&'static str, &'static str)>, StatusCode, &'static str);
+type Case = (
+    String,
+    Vec<(&'static str, &'static str)>,
+    StatusCode,
+    &'static str,
+);
 
 #[tokio::test]
 async fn refused_actions_show_the_apis_message_and_change_nothing() {
