@@ -897,6 +897,18 @@ fn report_monthly_writes_html_and_csv_and_refuses_a_bad_month() {
         .arg(&csv));
     assert_success(&output);
     assert!(csv.join("by_day.csv").exists());
+    if std::path::Path::new(madoguchi::config::DEFAULT_FONT).exists() {
+        let pdf = data.path().join("2026-11.pdf");
+        let output = run(madoguchi(data.path())
+            .args([
+                "report", "monthly", "--month", "2026-11", "--format", "pdf", "--out",
+            ])
+            .arg(&pdf));
+        assert_success(&output);
+        assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF-"));
+    } else {
+        eprintln!("report --format pdf skipped: fonts-ipaexfont-gothic is missing");
+    }
     let annual = data.path().join("fy2026.html");
     let output = run(madoguchi(data.path())
         .args(["report", "annual", "--fiscal-year", "2026", "--out"])

@@ -597,3 +597,21 @@ impl Requests for Vec<Vec<u8>> {
         Cow::Borrowed(&self[index as usize % self.len()])
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// PostgreSQL
+
+/// A new schema `<prefix>_<pid>` in the PostgreSQL database at `url`, as a URL that uses it.
+pub async fn fresh_schema(url: &str, prefix: &str) -> String {
+    use sqlx::Connection;
+    let schema = format!("{prefix}_{}", std::process::id());
+    let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
+    for statement in [
+        format!("DROP SCHEMA IF EXISTS {schema} CASCADE"),
+        format!("CREATE SCHEMA {schema}"),
+    ] {
+        sqlx::query(&statement).execute(&mut conn).await.unwrap();
+    }
+    let sep = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{sep}options=-c%20search_path%3D{schema}")
+}

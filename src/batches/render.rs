@@ -20,7 +20,8 @@ use super::records::{RecordReader, RecordType, StructureError};
 /// Points per millimetre.
 const PT_PER_MM: f32 = 72.0 / 25.4;
 
-fn pt(mm: f32) -> f32 {
+/// Millimetres in points, the unit krilla draws in.
+pub fn pt(mm: f32) -> f32 {
     mm * PT_PER_MM
 }
 
@@ -53,6 +54,11 @@ impl FormFont {
         Font::new(bytes.into(), 0)
             .map(Self)
             .ok_or(RenderError::Font)
+    }
+
+    /// The font, for other documents set in it (the reports to the city).
+    pub fn font(&self) -> Font {
+        self.0.clone()
     }
 }
 

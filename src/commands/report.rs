@@ -20,11 +20,11 @@ pub enum ReportAction {
         /// The month, YYYY-MM.
         #[arg(long, value_parser = parse_month)]
         month: Month,
-        /// `html` (one document with SVG charts and their tables) or `csv` (a folder of
-        /// one UTF-8 CSV file per table).
-        #[arg(long, default_value = "html", value_parser = ["html", "csv"])]
+        /// `html` (one document with SVG charts and their tables), `csv` (a folder of
+        /// one UTF-8 CSV file per table) or `pdf` (A4, set in `[batches] font`).
+        #[arg(long, default_value = "html", value_parser = ["html", "csv", "pdf"])]
         format: String,
-        /// The file (html) or folder (csv) to write.
+        /// The file (html, pdf) or folder (csv) to write.
         #[arg(long)]
         out: PathBuf,
     },
@@ -33,7 +33,7 @@ pub enum ReportAction {
         /// The fiscal year (2026 = April 2026 to March 2027).
         #[arg(long)]
         fiscal_year: i32,
-        #[arg(long, default_value = "html", value_parser = ["html", "csv"])]
+        #[arg(long, default_value = "html", value_parser = ["html", "csv", "pdf"])]
         format: String,
         #[arg(long)]
         out: PathBuf,
@@ -42,7 +42,7 @@ pub enum ReportAction {
     Annual {
         #[arg(long)]
         fiscal_year: i32,
-        #[arg(long, default_value = "html", value_parser = ["html", "csv"])]
+        #[arg(long, default_value = "html", value_parser = ["html", "csv", "pdf"])]
         format: String,
         #[arg(long)]
         out: PathBuf,
@@ -75,6 +75,11 @@ pub fn report(settings: &Settings, action: ReportAction) -> anyhow::Result<ExitC
             out,
         } => (fiscal(Span::fiscal_year, fiscal_year)?, format, out),
     };
+    // The font first: a missing font is said before the database is read.
+    let font = match format.as_str() {
+        "pdf" => Some(super::batch_render::load_font(settings)?),
+        _ => None,
+    };
     let rt = runtime()?;
     let store = rt.block_on(Store::connect(
         &settings.database_url(),
@@ -86,6 +91,10 @@ pub fn report(settings: &Settings, action: ReportAction) -> anyhow::Result<ExitC
         let files = reports::write_csv_tables(&report, &out)
             .with_context(|| format!("writing {}", out.display()))?;
         println!("wrote {} tables to {}", files.len(), out.display());
+    } else if let Some(font) = font {
+        let pdf = reports::render_pdf(&report, &font).context("rendering the PDF")?;
+        std::fs::write(&out, pdf).with_context(|| format!("writing {}", out.display()))?;
+        println!("wrote {title} to {}", out.display());
     } else {
         std::fs::write(&out, reports::render_html(&report))
             .with_context(|| format!("writing {}", out.display()))?;

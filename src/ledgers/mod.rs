@@ -10,6 +10,7 @@ mod import;
 mod ip;
 pub mod ip_csv;
 mod ip_rules;
+mod ip_search;
 mod names;
 mod records;
 mod sheet;
@@ -21,6 +22,7 @@ pub use self::equipment_view::{DeviceChange, DevicePage, Difference, MAX_PAGE};
 pub use self::import::ImportSummary;
 pub use self::ip::{Assignment, SegmentSpec, SegmentView};
 pub use self::ip_csv::{CsvProblem, LedgerCsvError};
+pub use self::ip_search::{AddressPage, SegmentUsage};
 pub use self::names::{ComputerNameRequest, NamePattern};
 pub use self::records::{IncidentReport, CITY_MAIL_ROOM};
 

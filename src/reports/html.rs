@@ -57,10 +57,50 @@ pub fn channel_name(key: &str) -> String {
     Channel::parse(key).map_or_else(|_| key.to_owned(), |c| c.label().to_owned())
 }
 
+/// The report's tables as rows, shared by the HTML document and the PDF.
+pub struct Tables {
+    pub channels: Vec<Row>,
+    pub categories: Vec<Row>,
+    pub departments: Vec<Row>,
+    pub tickets: Vec<Row>,
+    /// One row a day, labelled `MM/DD`.
+    pub days: Vec<Row>,
+}
+
+impl Tables {
+    pub fn of(report: &MonthlyReport) -> Tables {
+        Tables {
+            channels: rows(&report.by_channel, channel_name, "不明"),
+            categories: rows(&report.by_category, str::to_owned, "未分類（該当FAQなし）"),
+            departments: rows(
+                &report.by_department,
+                str::to_owned,
+                "不明（職員名簿にない）",
+            ),
+            tickets: rows(&report.tickets_by_channel, channel_name, "不明"),
+            days: report
+                .by_day
+                .iter()
+                .map(|d| Row {
+                    label: d.date.format("%m/%d").to_string(),
+                    total: d.questions,
+                    answered: d.answered,
+                    rate: percent(d.answered, d.questions),
+                })
+                .collect(),
+        }
+    }
+}
+
 /// Renders the report as an HTML document.
 pub fn render_html(report: &MonthlyReport) -> String {
-    let channels = rows(&report.by_channel, channel_name, "不明");
-    let categories = rows(&report.by_category, str::to_owned, "未分類（該当FAQなし）");
+    let Tables {
+        channels,
+        categories,
+        departments,
+        tickets,
+        days,
+    } = Tables::of(report);
     let sla = report.sla;
     let page = MonthlyPage {
         title: report.span.title.clone(),
@@ -74,27 +114,23 @@ pub fn render_html(report: &MonthlyReport) -> String {
         category_chart: bar_chart("カテゴリ別の問合せ件数", &categories),
         channels,
         categories,
-        departments: rows(
-            &report.by_department,
-            str::to_owned,
-            "不明（職員名簿にない）",
-        ),
-        tickets: rows(&report.tickets_by_channel, channel_name, "不明"),
+        departments,
+        tickets,
         day_chart: answer_rate_chart("日別の質問数と自動回答率", &report.by_day),
-        days: report
-            .by_day
-            .iter()
-            .map(|d| Row {
-                label: d.date.format("%m/%d").to_string(),
-                total: d.questions,
-                answered: d.answered,
-                rate: percent(d.answered, d.questions),
-            })
-            .collect(),
+        days,
         jst: chrono::FixedOffset::east_opt(9 * 3600).expect("JST"),
         r: report,
     };
     page.render().expect("the template renders")
+}
+
+/// The report's content without the document around it (its `<body>`), to show inside
+/// another page such as the console's.
+pub fn render_html_body(report: &MonthlyReport) -> String {
+    let html = render_html(report);
+    let start = html.find("<body>").map_or(0, |i| i + "<body>".len());
+    let end = html.rfind("</body>").unwrap_or(html.len());
+    html[start..end].to_owned()
 }
 
 /// Horizontal bars, one per row, with the count written at the end of each bar.

@@ -1,19 +1,22 @@
 //! The helpdesk's reports to the city (5(1)オ①②: monthly, half-year, annual): inquiries by channel, category,
 //! 所属 and day, the auto-answer rate, escalations, the SLA met rate, virus incidents,
 //! consumables and the work log. Day and month boundaries are JST. Rendered as an HTML
-//! document (SVG charts, each with its numbers in a table beside it) or as CSV, one file
-//! per table.
+//! document (SVG charts, each with its numbers in a table beside it), as CSV, one file
+//! per table, or as a printable PDF.
 
 mod csv;
 mod handover;
 mod html;
+mod pdf;
+mod pdf_layout;
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
 use serde::Serialize;
 
 pub use self::csv::{csv_tables, write_csv_tables};
 pub use self::handover::{export_handover, HandoverError, HandoverFile, HandoverManifest};
-pub use self::html::render_html;
+pub use self::html::{render_html, render_html_body};
+pub use self::pdf::render_pdf;
 
 use crate::storage::city_records::{self, StockItem, VirusIncident, WorkEntry};
 use crate::storage::learning::{questions_by_day, DayCounts, Period};

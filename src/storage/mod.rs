@@ -32,6 +32,7 @@ pub mod generations;
 pub mod handover;
 pub mod ip_ledger;
 pub mod learned_questions;
+pub mod ip_search;
 pub mod learning;
 pub mod messages;
 pub mod meta;

@@ -18,6 +18,7 @@ mod conversation;
 mod driver;
 mod equipment;
 mod faq_edit;
+mod ip_ledger;
 mod look;
 mod page;
 mod proposal;

@@ -17,10 +17,12 @@ mod faqs;
 #[path = "../conversation/helpers.rs"]
 #[allow(dead_code)]
 mod helpers;
+mod ip_ledger;
 mod ldap;
 mod learning;
 mod queue;
 mod records;
+mod reports_page;
 mod security;
 mod sign_in;
 mod support;

@@ -16,10 +16,14 @@ mod faq_import;
 mod faq_problems;
 mod faq_test_box;
 mod faqs;
+mod ip_actions;
+mod ip_import;
+mod ip_ledger;
 mod page;
 mod proposals;
 mod queue;
 mod records;
+mod reports;
 mod request_files;
 mod request_new;
 mod requests;
@@ -27,6 +31,7 @@ mod sign_in;
 mod synonyms;
 mod ticket;
 mod unanswered;
+mod upload;
 mod users;
 mod views;
 
@@ -100,6 +105,30 @@ pub fn routes() -> Router<Arc<Helpdesk>> {
             "/operator/equipment/{asset}/{action}",
             post(equipment::change),
         )
+        // The IP address ledger.
+        .route("/operator/ip", get(ip_ledger::segments))
+        .route(
+            "/operator/ip/addresses",
+            get(ip_ledger::addresses).post(ip_actions::enter),
+        )
+        .route("/operator/ip/addresses/{address}", get(ip_ledger::address))
+        .route(
+            "/operator/ip/addresses/{address}/{action}",
+            post(ip_actions::act),
+        )
+        .route(
+            "/operator/ip/segments/{id}/allocate",
+            post(ip_actions::allocate),
+        )
+        .route(
+            "/operator/ip/import",
+            get(ip_import::form)
+                .post(ip_import::upload)
+                .layer(DefaultBodyLimit::max(ip_import::MAX_LEDGER_REQUEST)),
+        )
+        .route("/operator/ip/export.csv", get(ip_import::export))
+        .route("/operator/reports", get(reports::show))
+        .route("/operator/reports/download", get(reports::download))
         .route("/operator/unanswered", get(unanswered::show))
         .route("/operator/proposals", get(proposals::show))
         .route("/operator/proposals/{id}/{action}", post(proposals::decide))

@@ -1,0 +1,116 @@
+//! Searching the IP address ledger on every backend: a whole address exactly, a partial
+//! one from its start, host and computer name in any case, 所属 and person, within a
+//! segment and a state, paged with the total; and the segments' usage.
+
+use madoguchi::config::{LedgerSettings, NotifySettings};
+use madoguchi::domain::AddressState;
+use madoguchi::ledgers::{Assignment, Ledgers, SegmentSpec};
+use madoguchi::storage::ip_search::AddressFilter;
+
+use crate::db::backends;
+
+fn text(q: &str) -> AddressFilter {
+    AddressFilter {
+        text: Some(q.to_owned()),
+        ..AddressFilter::default()
+    }
+}
+
+#[tokio::test]
+async fn lines_are_found_by_address_holder_segment_and_state() {
+    for db in backends().await {
+        let ledgers = Ledgers::new(
+            db.store.clone(),
+            LedgerSettings::default(),
+            NotifySettings::default(),
+        );
+        let mut ids = Vec::new();
+        for (cidr, dhcp) in [("10.1.1.0/24", true), ("10.1.10.0/24", false)] {
+            let spec = SegmentSpec {
+                network: "lgwan".into(),
+                cidr: cidr.into(),
+                name: cidr.into(),
+                gateway: Some(cidr.replace(".0/24", ".1")),
+                dhcp: if dhcp {
+                    vec![("10.1.1.200".into(), "10.1.1.254".into())]
+                } else {
+                    Vec::new()
+                },
+                ..SegmentSpec::default()
+            };
+            ids.push(ledgers.create_segment(&spec, "test").await.unwrap());
+        }
+        let people = [
+            ("PC-Shimin-01", "市民課", "沼津 花子", AddressState::InUse),
+            ("pc-zeimu-02", "税務課", "沼津 太郎", AddressState::InUse),
+            ("PRN_2F%", "市民課", "", AddressState::Reserved),
+        ];
+        for (segment, (host, department, person, state)) in
+            [ids[0], ids[0], ids[1]].into_iter().zip(people)
+        {
+            let assignment = Assignment {
+                host: host.into(),
+                department: Some(department.into()),
+                person: Some(person.into()),
+                computer_name: Some(format!("K-{host}")),
+                ..Assignment::default()
+            };
+            ledgers
+                .allocate(segment, state, &assignment, "test")
+                .await
+                .unwrap();
+        }
+        let found = |filter: AddressFilter| {
+            let ledgers = ledgers.clone();
+            async move {
+                let page = ledgers.search_addresses(&filter, 0, 100).await.unwrap();
+                let hosts: Vec<String> =
+                    page.lines.iter().map(|l| l.host.clone().unwrap()).collect();
+                assert_eq!(page.total, hosts.len() as i64);
+                hosts
+            }
+        };
+        assert_eq!(found(text("pc-shimin")).await, ["PC-Shimin-01"]);
+        assert_eq!(found(text("PC-ZEIMU")).await, ["pc-zeimu-02"]);
+        assert_eq!(found(text("k-pc-z")).await, ["pc-zeimu-02"]);
+        assert_eq!(found(text("市民")).await, ["PC-Shimin-01", "PRN_2F%"]);
+        assert_eq!(found(text("沼津 太郎")).await, ["pc-zeimu-02"]);
+        // A whole address is that address only; a partial one matches from the start.
+        assert_eq!(found(text("10.1.1.2")).await, ["PC-Shimin-01"]);
+        assert_eq!(
+            found(text("10.1.1")).await.len(),
+            3,
+            "10.1.1.x and 10.1.10.x"
+        );
+        assert_eq!(found(text("10.1.10.")).await, ["PRN_2F%"]);
+        // % and _ match themselves, not anything.
+        assert_eq!(found(text("%")).await, ["PRN_2F%"]);
+        assert_eq!(found(text("_2")).await, ["PRN_2F%"]);
+        assert!(found(text("存在しない")).await.is_empty());
+        let reserved = AddressFilter {
+            state: Some(AddressState::Reserved),
+            ..AddressFilter::default()
+        };
+        assert_eq!(found(reserved).await, ["PRN_2F%"]);
+        let first = AddressFilter {
+            segment_id: Some(ids[0]),
+            text: Some("沼津".into()),
+            ..AddressFilter::default()
+        };
+        assert_eq!(found(first).await, ["PC-Shimin-01", "pc-zeimu-02"]);
+        let page = ledgers
+            .search_addresses(&AddressFilter::default(), 1, 1)
+            .await
+            .unwrap();
+        assert_eq!((page.lines.len(), page.total), (1, 3));
+        assert_eq!(page.lines[0].host.as_deref(), Some("pc-zeimu-02"));
+
+        let segments = ledgers.segments().await.unwrap();
+        let usage = segments[0].usage();
+        assert_eq!((usage.hosts, usage.excluded, usage.in_use), (254, 56, 2));
+        assert_eq!(
+            (usage.free, usage.usable, usage.rate()),
+            (196, 198, "1.0%".to_owned())
+        );
+    }
+}
