@@ -30,6 +30,7 @@ use crate::outbox::{Adapters, Outbox, Wakeup};
 use crate::print_runs::sealed::FileKey;
 use crate::print_runs::PrintRuns;
 use crate::prompts::Prompts;
+use crate::reports::Reports;
 use crate::requests::{Catalogue, Requests, Sentences};
 use crate::storage::{generations, Store};
 use crate::tickets::Tickets;
@@ -49,6 +50,7 @@ pub struct Helpdesk {
     learning: Learning,
     directory: Directory,
     ledgers: Ledgers,
+    reports: Reports,
     outbox: Arc<Outbox>,
     requests: Arc<Requests>,
     loans: Loans,
@@ -153,6 +155,7 @@ impl Helpdesk {
                 settings.ledgers.clone(),
                 settings.notify.clone(),
             ),
+            reports: Reports::new(store.clone()),
             settings,
             prompts,
             store,
@@ -218,6 +221,11 @@ impl Helpdesk {
     /// The IP address and computer-name ledgers.
     pub fn ledgers(&self) -> &Ledgers {
         &self.ledgers
+    }
+
+    /// The monthly, half-year and annual reports.
+    pub fn reports(&self) -> &Reports {
+        &self.reports
     }
 
     /// Print runs (定例印刷作業), or why they are unavailable (no file key, no font, a

@@ -13,6 +13,15 @@ pub fn clean_text(text: &str) -> String {
         .collect()
 }
 
+/// `part` of `whole` as a percentage with one decimal, or 「－」 when there is no whole.
+pub fn percent(part: i64, whole: i64) -> String {
+    if whole == 0 {
+        "－".to_owned()
+    } else {
+        format!("{:.1}%", part as f64 * 100.0 / whole as f64)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -35,7 +35,7 @@ pub struct SegmentUsage {
 impl SegmentUsage {
     /// Held (使用中 + 予約) of the usable addresses, `12.5%` (「－」 when none are usable).
     pub fn rate(&self) -> String {
-        crate::reports::percent(self.in_use + self.reserved, self.usable)
+        crate::domain::text::percent(self.in_use + self.reserved, self.usable)
     }
 }
 

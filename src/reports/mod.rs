@@ -167,12 +167,22 @@ impl MonthlyReport {
     }
 }
 
-/// `part` of `whole` as a percentage with one decimal, or 「－」 when there is no whole.
-pub fn percent(part: i64, whole: i64) -> String {
-    if whole == 0 {
-        "－".to_owned()
-    } else {
-        format!("{:.1}%", part as f64 * 100.0 / whole as f64)
+pub use crate::domain::text::percent;
+
+/// The reports as the console reads them (reads only).
+#[derive(Clone)]
+pub struct Reports {
+    store: Store,
+}
+
+impl Reports {
+    pub fn new(store: Store) -> Self {
+        Self { store }
+    }
+
+    /// The report over `span`.
+    pub async fn gather(&self, span: Span) -> Result<MonthlyReport> {
+        gather(&self.store, span).await
     }
 }
 

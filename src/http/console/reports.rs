@@ -87,7 +87,7 @@ async fn gathered(helpdesk: &Helpdesk, query: &ReportQuery) -> PageResult<Monthl
     let today = helpdesk.now().with_timezone(&jst).date_naive();
     let this_month = Month::parse(&today.format("%Y-%m").to_string()).expect("a real month");
     let span = query.span(this_month)?;
-    Ok(reports::gather(helpdesk.store(), span).await?)
+    Ok(helpdesk.reports().gather(span).await?)
 }
 
 pub async fn show(
