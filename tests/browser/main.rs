@@ -22,4 +22,5 @@ mod ip_ledger;
 mod look;
 mod page;
 mod proposal;
+mod reports;
 mod widget;

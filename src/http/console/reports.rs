@@ -82,11 +82,15 @@ struct ReportsPage {
     body: String,
 }
 
-async fn gathered(helpdesk: &Helpdesk, query: &ReportQuery) -> PageResult<MonthlyReport> {
+/// The month it is now in Japan.
+fn this_month(helpdesk: &Helpdesk) -> Month {
     let jst = chrono::FixedOffset::east_opt(9 * 3600).expect("JST");
     let today = helpdesk.now().with_timezone(&jst).date_naive();
-    let this_month = Month::parse(&today.format("%Y-%m").to_string()).expect("a real month");
-    let span = query.span(this_month)?;
+    Month::parse(&today.format("%Y-%m").to_string()).expect("a real month")
+}
+
+async fn gathered(helpdesk: &Helpdesk, query: &ReportQuery) -> PageResult<MonthlyReport> {
+    let span = query.span(this_month(helpdesk))?;
     Ok(helpdesk.reports().gather(span).await?)
 }
 
@@ -96,6 +100,17 @@ pub async fn show(
     Query(query): Query<ReportQuery>,
 ) -> PageResult<Response> {
     let report = gathered(&helpdesk, &query).await?;
+    // The form shows what the report is of: this month and this fiscal year unless chosen.
+    let now = this_month(&helpdesk);
+    let month = match query.month.trim() {
+        "" => format!("{:04}-{:02}", now.year, now.month),
+        chosen => chosen.to_owned(),
+    };
+    let fiscal_year = match query.fiscal_year.trim() {
+        "" if now.month >= 4 => now.year.to_string(),
+        "" => (now.year - 1).to_string(),
+        chosen => chosen.to_owned(),
+    };
     Ok(render(
         StatusCode::OK,
         &ReportsPage {
@@ -103,8 +118,8 @@ pub async fn show(
             tables: reports::csv_tables(&report).iter().map(|t| t.0).collect(),
             body: reports::render_html_body(&report),
             kind: query.kind.clone(),
-            month: query.month.clone(),
-            fiscal_year: query.fiscal_year.clone(),
+            month,
+            fiscal_year,
             query: query.same(),
         },
     ))
