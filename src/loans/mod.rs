@@ -10,6 +10,7 @@
 
 mod actions;
 mod feed;
+mod month;
 mod period;
 mod reminders;
 mod reserve;
@@ -28,6 +29,7 @@ use crate::storage::{audit, AuditEntry, StorageError, Store};
 
 pub use self::actions::{Checkout, LoanAction, ReturnNote};
 pub use self::feed::FeedToken;
+pub use self::month::{parse_month, LoanMonth};
 pub use self::period::{Period, When};
 pub use self::reserve::{CheckedReservation, ReservationRequest, Reserved};
 pub use self::sentences::LoanSentences;

@@ -20,6 +20,7 @@ mod helpers;
 mod ip_ledger;
 mod ldap;
 mod learning;
+mod loans;
 mod queue;
 mod records;
 mod reports_page;

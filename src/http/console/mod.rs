@@ -19,6 +19,7 @@ mod faqs;
 mod ip_actions;
 mod ip_import;
 mod ip_ledger;
+mod loans;
 mod page;
 mod proposals;
 mod queue;
@@ -60,6 +61,8 @@ pub fn routes() -> Router<Arc<Helpdesk>> {
         .route("/operator/sign-out", post(sign_in::sign_out))
         .route("/operator/tickets/{id}", get(ticket::show))
         .route("/operator/tickets/{id}/{action}", post(ticket::act))
+        .route("/operator/loans", get(loans::today))
+        .route("/operator/loans/calendar", get(loans::calendar))
         .route("/operator/requests", get(requests::list))
         .route(
             "/operator/requests/new",
