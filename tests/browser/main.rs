@@ -19,6 +19,7 @@ mod driver;
 mod equipment;
 mod faq_edit;
 mod ip_ledger;
+mod loans;
 mod look;
 mod page;
 mod proposal;
