@@ -37,7 +37,7 @@ const BATCH: i64 = 32;
 /// heard, and a claim of a crashed instance runs out).
 const IDLE_POLL: Duration = Duration::from_secs(1);
 
-pub use self::tell::tell_conversation;
+pub use self::tell::{send_in, tell_conversation};
 
 /// Why one delivery failed: a short reason for the outbox record, never the text.
 pub type DeliveryError = String;

@@ -4,7 +4,8 @@
 
 use crate::domain::Author;
 use crate::storage::{
-    conversations, messages, outbox, Delivery, NewMessage, NewOutboxItem, StorageError, Tx,
+    conversations, messages, outbox, ConversationRow, Delivery, NewMessage, NewOutboxItem,
+    StorageError, StoredMessage, Tx,
 };
 
 /// Writes `text` as a bot message in conversation `conversation_id` (and its outbox item
@@ -18,7 +19,18 @@ pub async fn tell_conversation(
         return Ok(false);
     };
     let message = NewMessage::outgoing(Author::Bot, text.to_owned());
-    let stored = messages::insert(tx, &conversation, &message).await?;
+    send_in(tx, &conversation, &message).await?;
+    Ok(true)
+}
+
+/// Stores `message` in `conversation` and, when its channel pushes, queues it for
+/// delivery, inside `tx`; the stored message.
+pub async fn send_in(
+    tx: &mut Tx,
+    conversation: &ConversationRow,
+    message: &NewMessage,
+) -> Result<StoredMessage, StorageError> {
+    let stored = messages::insert(tx, conversation, message).await?;
     if let Some(route) = conversation.channel.outbox_route() {
         let item = NewOutboxItem {
             route,
@@ -31,5 +43,5 @@ pub async fn tell_conversation(
         };
         outbox::push(tx, &item, Some(stored.id)).await?;
     }
-    Ok(true)
+    Ok(stored)
 }

@@ -9,8 +9,8 @@ use crate::domain::{Author, ConversationState, Handler, TicketStatus};
 use crate::learning;
 use crate::prompts::Prompt;
 use crate::storage::{
-    audit, conversations, faqs, messages, outbox, tickets, AuditEntry, ConversationRow, Delivery,
-    NewMessage, NewOutboxItem, StoredMessage, Ticket, TicketUpdate, Tx,
+    audit, conversations, faqs, tickets, AuditEntry, ConversationRow, NewMessage, StoredMessage,
+    Ticket, TicketUpdate, Tx,
 };
 
 /// How often an action is tried again when the conversation keeps changing under it.
@@ -189,19 +189,7 @@ impl Tickets {
             author_name: name,
             ..NewMessage::outgoing(author, text)
         };
-        let stored = messages::insert(tx, &conversation, &message).await?;
-        if let Some(route) = conversation.channel.outbox_route() {
-            let item = NewOutboxItem {
-                route,
-                room: conversation.room.clone(),
-                recipient: Some(conversation.user_ref.clone()),
-                delivery: Delivery {
-                    text: stored.text.clone(),
-                    subject: None,
-                },
-            };
-            outbox::push(tx, &item, Some(stored.id)).await?;
-        }
+        let stored = crate::outbox::send_in(tx, &conversation, &message).await?;
         conversations::save(tx, &after).await?;
         Ok(vec![stored])
     }
