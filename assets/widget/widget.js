@@ -53,6 +53,30 @@
     system: 'お知らせ',
     pending: '回答を準備しています…',
     sendError: '送信できませんでした。もう一度お試しください。',
+    required: '必須',
+    optional: '任意',
+    example: '例',
+    choose: '選んでください',
+    periodFrom: '開始日',
+    periodTo: '終了日',
+    formHint: '入力したらEnterキーで送信します。Tabキーで項目を移動します。',
+    submitRequest: '申請する',
+    submitLoan: '予約を申請する',
+    cancelForm: 'やめる',
+    formError: '入力に誤りがあります。各項目の説明を確かめてください。',
+    receipt: '受付番号',
+    loanTitle: '貸出の予約',
+    loanItem: '借りるもの',
+    loanQuantity: '数量',
+    loanFrom: '受け取り（開始）',
+    loanTo: '返却（終了）',
+    loanDate: '日付',
+    loanTime: '時刻',
+    loanPurpose: '用途',
+    loanHours: '受け取り・返却は開庁時間内（平日 {open}〜{close}）です。時刻を空けると開庁・閉庁の時刻になります。',
+    availability: '空き状況',
+    checking: '空きを確かめています…',
+    useAlternative: 'この日程にする',
   };
 
   // --- state ----------------------------------------------------------------------
@@ -118,6 +142,8 @@
     'aria-describedby': 'mw-hint',
   });
   const sendButton = el('button', { type: 'button', class: 'send', text: TEXT.send });
+  // Where a request's or a loan's form replaces the input while it is open.
+  const formArea = el('div', { class: 'form-area', hidden: true });
   const panel = el(
     'section',
     {
@@ -137,6 +163,7 @@
       el('p', { id: 'mw-notice', class: 'notice', text: TEXT.notice }),
       log,
       pendingNote,
+      formArea,
       el('div', { class: 'compose' }, [
         el('label', { for: 'mw-input', class: 'input-label', text: TEXT.inputLabel }),
         el('div', { class: 'compose-row' }, [input, sendButton]),
@@ -427,6 +454,7 @@
       const reply = await postMessage(text, newMessageId());
       if (reply && typeof reply.conversation === 'string') remember(reply.conversation);
       for (const message of (reply && reply.messages) || []) showMessage(message);
+      if (reply && reply.form) openForm(reply.form);
       schedulePoll();
       return true;
     } catch (failure) {
@@ -459,6 +487,392 @@
     sendTyped();
   });
 
+  // --- forms ----------------------------------------------------------------------
+  //
+  // While the conversation fills in a request (or asks for a loan), the chat's answers
+  // say so (`form`), and the widget shows the whole form instead of one question at a
+  // time. The helpdesk checks every field (the same rules as the chat's); its reasons are
+  // shown next to their fields. Handing a form in needs no requester: the helpdesk knows
+  // who is signed in.
+
+  const compose = panel.querySelector('.compose');
+  let activeForm = null; // { kind, node } of the form on screen
+  let opening = false;
+  let paused = false; // while やめる is on its way, a poll must not reopen the form
+
+  function formUrl(path) {
+    return `${CHAT_URL}/${encodeURIComponent(conversation)}/${path}`;
+  }
+
+  async function openForm(kind) {
+    if (activeForm || opening || paused || !conversation) return;
+    opening = true;
+    try {
+      const response = await request(formUrl('form'), {
+        method: 'GET',
+        headers: { Accept: 'application/json' },
+      });
+      if (!response.ok) return;
+      const body = await response.json();
+      const spec = body && body.form;
+      if (!spec || spec.kind !== kind) return;
+      const built = spec.kind === 'loan' ? loanForm(spec) : requestForm(spec);
+      activeForm = { kind: spec.kind, node: built.form };
+      formArea.replaceChildren(built.form);
+      formArea.hidden = false;
+      compose.hidden = true;
+      disableChoices();
+      if (isOpen()) built.first.focus();
+    } catch {
+      // The chat still works; the form shows with the next answer.
+    } finally {
+      opening = false;
+    }
+  }
+
+  function closeForm() {
+    activeForm = null;
+    formArea.replaceChildren();
+    formArea.hidden = true;
+    compose.hidden = false;
+    input.focus();
+  }
+
+  /** One labelled field: its controls, hint and error, wired for screen readers. */
+  function fieldRow(id, label, required, hint, controls, grouped) {
+    const base = `mw-f-${id}`;
+    const hintNode = el('p', { id: `${base}-hint`, class: 'field-hint', text: hint });
+    const error = el('p', { id: `${base}-error`, class: 'field-error', hidden: true });
+    const mark = el('span', {
+      class: required ? 'field-required' : 'field-optional',
+      text: `（${required ? TEXT.required : TEXT.optional}）`,
+    });
+    const describe = (withError) =>
+      withError ? `${base}-hint ${base}-error` : `${base}-hint`;
+    let row;
+    if (grouped) {
+      row = el('fieldset', { class: 'field field-group', 'data-field': id }, [
+        el('legend', { class: 'field-label' }, [label, mark]),
+        hintNode,
+        el('div', { class: 'field-controls' }, controls.map((c) => c.wrapper || c)),
+        error,
+      ]);
+    } else {
+      const control = controls[0];
+      control.id = base;
+      row = el('div', { class: 'field', 'data-field': id }, [
+        el('label', { for: base, class: 'field-label' }, [label, mark]),
+        hintNode,
+        control.wrapper || control,
+        error,
+      ]);
+    }
+    const inputs = controls.map((c) => c.input || c);
+    for (const node of inputs) node.setAttribute('aria-describedby', describe(false));
+    return {
+      row,
+      first: inputs[0],
+      setError(reason) {
+        error.textContent = reason || '';
+        error.hidden = !reason;
+        for (const node of inputs) {
+          node.setAttribute('aria-describedby', describe(Boolean(reason)));
+          if (reason) node.setAttribute('aria-invalid', 'true');
+          else node.removeAttribute('aria-invalid');
+        }
+      },
+    };
+  }
+
+  function textInput(attrs) {
+    return el('input', { type: 'text', class: 'field-input', autocomplete: 'off', ...attrs });
+  }
+
+  /** A labelled box for a control inside a group (one checkbox, one date of a period). */
+  function labelled(node, text) {
+    const id = `mw-c-${Math.random().toString(36).slice(2)}`;
+    node.id = id;
+    return {
+      input: node,
+      wrapper: el('span', { class: 'field-option' }, [node, el('label', { for: id, text })]),
+    };
+  }
+
+  /** The controls for a request type's field, and how to read its answer. */
+  function requestControls(field) {
+    const value = field.value || '';
+    switch (field.kind) {
+      case 'choice': {
+        const select = el('select', { class: 'field-input' }, [
+          el('option', { value: '', text: TEXT.choose }),
+          ...field.choices.map((c) => el('option', { value: c, text: c, selected: c === value })),
+        ]);
+        return { controls: [select], read: () => select.value };
+      }
+      case 'network': {
+        const type = field.multiple ? 'checkbox' : 'radio';
+        const boxes = field.choices.map((c) =>
+          labelled(
+            el('input', { type, name: `mw-f-${field.id}`, value: c, checked: value.includes(c) }),
+            c,
+          ),
+        );
+        const read = () => {
+          const chosen = boxes.filter((b) => b.input.checked).map((b) => b.input.value);
+          return field.multiple ? chosen : chosen[0] || '';
+        };
+        return { controls: boxes, read, grouped: true };
+      }
+      case 'date':
+        return dateControls(value);
+      case 'period': {
+        const [from, to] = value.split('〜');
+        const first = labelled(el('input', { type: 'date', class: 'field-input', value: from || '' }), TEXT.periodFrom);
+        const last = labelled(el('input', { type: 'date', class: 'field-input', value: to || '' }), TEXT.periodTo);
+        const read = () => ({ from: first.input.value, to: last.input.value });
+        return { controls: [first, last], read, grouped: true };
+      }
+      case 'number':
+      case 'staff': {
+        const box = textInput({ inputmode: 'numeric', value });
+        if (field.unit) {
+          box.wrapper = el('span', { class: 'field-unit' }, [box, el('span', { text: field.unit })]);
+        }
+        return { controls: [box], read: () => box.value };
+      }
+      default: {
+        const box = textInput({ value, maxlength: String(field.max_chars || 200) });
+        return { controls: [box], read: () => box.value };
+      }
+    }
+  }
+
+  function dateControls(value) {
+    const box = el('input', { type: 'date', class: 'field-input', value });
+    return { controls: [box], read: () => box.value };
+  }
+
+  /** The parts every form has: title, error summary, fields, 送信 and やめる. */
+  function formShell(title, description, submitText) {
+    const form = el('form', { class: 'mw-form', novalidate: true, 'aria-labelledby': 'mw-form-title' });
+    const status = el('p', { class: 'form-status', role: 'alert', hidden: true });
+    const fields = el('div', { class: 'form-fields' });
+    const submit = el('button', { type: 'submit', class: 'form-submit', text: submitText });
+    const cancel = el('button', { type: 'button', class: 'form-cancel', text: TEXT.cancelForm });
+    form.append(
+      el('h3', { id: 'mw-form-title', class: 'form-title', text: title }),
+      ...(description ? [el('p', { class: 'form-description', text: description })] : []),
+      el('p', { class: 'field-hint', text: TEXT.formHint }),
+      status,
+      fields,
+      el('div', { class: 'form-actions' }, [submit, cancel]),
+    );
+    cancel.addEventListener('click', async () => {
+      paused = true;
+      closeForm();
+      try {
+        await send(TEXT.cancelForm);
+      } finally {
+        paused = false;
+      }
+    });
+    const showStatus = (text) => {
+      status.textContent = text || '';
+      status.hidden = !text;
+    };
+    return { form, fields, submit, showStatus };
+  }
+
+  /**
+   * Hands a form in (one retry with the same message_id on a network error). Reasons by
+   * field go next to their fields and focus moves to the first; success closes the form.
+   */
+  function handIn(shell, rows, path, payload, onRefused) {
+    let sending = false;
+    const messageId = newMessageId();
+    shell.form.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      if (sending) return;
+      sending = true;
+      shell.submit.setAttribute('aria-disabled', 'true');
+      for (const row of rows.values()) row.setError('');
+      shell.showStatus('');
+      try {
+        const response = await postJson(formUrl(path), { message_id: messageId, ...payload() });
+        const body = await response.json().catch(() => null);
+        if (response.ok) {
+          closeForm();
+          for (const message of (body && body.messages) || []) showMessage(message);
+          if (body && body.number) {
+            const note = el('div', { class: 'body', text: `${TEXT.receipt}：${body.number}` });
+            appendBubble('system', TEXT.system, note).classList.add('message-receipt');
+            scrollToLatest();
+          }
+          schedulePoll();
+          return;
+        }
+        const error = (body && body.error) || {};
+        let first = null;
+        for (const [id, reason] of Object.entries(error.fields || {})) {
+          const row = rows.get(id);
+          if (row) {
+            row.setError(reason);
+          } else {
+            shell.showStatus(reason);
+          }
+        }
+        for (const row of rows.values()) {
+          if (!first && row.first.getAttribute('aria-invalid') === 'true') first = row.first;
+        }
+        if (first) {
+          shell.showStatus(TEXT.formError);
+          first.focus();
+          if (first.type === 'text') first.select();
+        } else {
+          shell.showStatus(error.message || TEXT.sendError);
+          if (onRefused) onRefused(error);
+        }
+      } catch {
+        shell.showStatus(TEXT.sendError);
+      } finally {
+        sending = false;
+        shell.submit.setAttribute('aria-disabled', 'false');
+      }
+    });
+  }
+
+  /** POSTs JSON; a network or gateway error is retried once with the same body. */
+  async function postJson(url, payload) {
+    let retried = false;
+    for (;;) {
+      try {
+        const response = await request(url, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+          body: JSON.stringify(payload),
+        });
+        if (![502, 503, 504].includes(response.status) || retried) return response;
+      } catch (failure) {
+        if (retried) throw failure;
+      }
+      retried = true;
+      await delay(RETRY_DELAY_MS);
+    }
+  }
+
+  function requestForm(spec) {
+    const shell = formShell(spec.name, spec.description, TEXT.submitRequest);
+    const rows = new Map();
+    const readers = [];
+    for (const field of spec.fields) {
+      const { controls, read, grouped } = requestControls(field);
+      const hint = `${field.question}（${TEXT.example}：${field.example}）`;
+      const row = fieldRow(field.id, field.label, field.required, hint, controls, grouped);
+      rows.set(field.id, row);
+      readers.push([field.id, read]);
+      shell.fields.append(row.row);
+    }
+    const payload = () => ({ fields: Object.fromEntries(readers.map(([id, read]) => [id, read()])) });
+    handIn(shell, rows, 'request', payload);
+    return { form: shell.form, first: rows.values().next().value.first };
+  }
+
+  function loanForm(spec) {
+    const values = spec.values || {};
+    const shell = formShell(TEXT.loanTitle, '', TEXT.submitLoan);
+    const rows = new Map();
+    const item = el('select', { class: 'field-input' }, [
+      el('option', { value: '', text: TEXT.choose }),
+      ...spec.items.map((i) =>
+        el('option', { value: i.id, text: `${i.name}（${i.quantity}）`, selected: i.id === values.item }),
+      ),
+    ]);
+    const quantity = textInput({ inputmode: 'numeric', value: values.quantity || '' });
+    const timed = (date, time) => [
+      labelled(el('input', { type: 'date', class: 'field-input', value: date || '' }), TEXT.loanDate),
+      labelled(el('input', { type: 'time', class: 'field-input loan-time', value: time || '' }), TEXT.loanTime),
+    ];
+    const from = timed(values.from_date, values.from_time);
+    const to = timed(values.to_date, values.to_time);
+    const purpose = textInput({ maxlength: '200', value: values.purpose || '' });
+    const hours = TEXT.loanHours.replace('{open}', spec.open).replace('{close}', spec.close);
+    const add = (id, label, required, hint, controls, grouped) => {
+      const row = fieldRow(id, label, required, hint, controls, grouped);
+      rows.set(id, row);
+      shell.fields.append(row.row);
+    };
+    add('item', TEXT.loanItem, true, '', [item]);
+    add('quantity', TEXT.loanQuantity, true, `${TEXT.example}：3`, [quantity]);
+    add('from', TEXT.loanFrom, true, hours, from, true);
+    add('to', TEXT.loanTo, true, '', to, true);
+    add('purpose', TEXT.loanPurpose, true, `${TEXT.example}：新規採用職員研修`, [purpose]);
+
+    const status = el('p', { class: 'availability-text' });
+    const useAlternative = el('button', { type: 'button', class: 'use-alternative', text: TEXT.useAlternative, hidden: true });
+    const availability = el('div', { class: 'availability', role: 'status', 'aria-live': 'polite', 'aria-label': TEXT.availability }, [status, useAlternative]);
+    shell.fields.after(availability);
+
+    const current = () => ({
+      item: item.value,
+      quantity: quantity.value,
+      from_date: from[0].input.value,
+      from_time: from[1].input.value,
+      to_date: to[0].input.value,
+      to_time: to[1].input.value,
+      purpose: purpose.value,
+    });
+    const showTimes = () => {
+      const chosen = spec.items.find((i) => i.id === item.value);
+      for (const part of [from[1], to[1]]) part.wrapper.hidden = Boolean(chosen && chosen.by_day);
+    };
+    let alternative = null;
+    let asked = 0;
+    const check = async () => {
+      const values = current();
+      if (!values.item || !values.quantity || !values.from_date || !values.to_date) return;
+      const ask = ++asked;
+      status.textContent = TEXT.checking;
+      useAlternative.hidden = true;
+      try {
+        const query = new URLSearchParams({ ...values, purpose: '' });
+        const response = await request(`${formUrl('availability')}?${query}`, {
+          method: 'GET',
+          headers: { Accept: 'application/json' },
+        });
+        const body = await response.json().catch(() => null);
+        if (ask !== asked) return;
+        if (response.ok && body) {
+          status.textContent = body.message;
+          alternative = body.alternative || null;
+          useAlternative.hidden = !alternative;
+        } else {
+          const error = (body && body.error) || {};
+          const reasons = Object.values(error.fields || {});
+          status.textContent = reasons.length ? reasons.join(' ') : error.message || '';
+        }
+      } catch {
+        if (ask === asked) status.textContent = '';
+      }
+    };
+    for (const node of [item, quantity, from[0].input, from[1].input, to[0].input, to[1].input]) {
+      node.addEventListener('change', check);
+    }
+    item.addEventListener('change', showTimes);
+    useAlternative.addEventListener('click', () => {
+      if (!alternative) return;
+      from[0].input.value = alternative.from_date;
+      from[1].input.value = alternative.from_time;
+      to[0].input.value = alternative.to_date;
+      to[1].input.value = alternative.to_time;
+      from[0].input.focus();
+      check();
+    });
+    showTimes();
+    check();
+    handIn(shell, rows, 'reservation', current, () => check());
+    return { form: shell.form, first: item };
+  }
+
   // --- polling for operator replies -----------------------------------------------
 
   function schedulePoll() {
@@ -486,6 +900,7 @@
           showMessage(message);
           if (typeof message.id === 'number' && message.id > cursor) cursor = message.id;
         }
+        if (body && body.form) openForm(body.form);
         restoring = false;
       }
     } catch {

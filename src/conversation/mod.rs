@@ -12,7 +12,9 @@
 
 mod flow;
 mod followup;
+mod forms;
 mod loan_dialogue;
+mod loan_form;
 mod request_dialogue;
 
 use std::sync::Arc;
@@ -32,6 +34,8 @@ use crate::tickets::Tickets;
 pub use crate::domain::text::{clean_text, stored_text};
 pub use crate::domain::words::{classify, Word};
 pub use crate::domain::Channel;
+pub use forms::{open_form, Form, FormError, FormField, FormSubmitted, RequestForm};
+pub use loan_form::{Availability, LoanForm, LoanFormItem, LoanInput};
 
 /// How often a turn is worked out again when other turns of the same conversation keep
 /// committing first, before the message is refused as busy.

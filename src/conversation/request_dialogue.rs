@@ -32,7 +32,7 @@ pub(super) enum Planned {
 }
 
 /// Answers meaning "the requester themself" for a staff field.
-const MYSELF: &[&str] = &["自分", "じぶん", "私", "わたし", "本人"];
+pub(super) const MYSELF: &[&str] = &["自分", "じぶん", "私", "わたし", "本人"];
 
 impl Conversations {
     /// The turn for `text` when the conversation offers a request or is filling one in.

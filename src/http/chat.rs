@@ -22,7 +22,7 @@ use super::extract::{ApiPath, ApiQuery};
 use super::json_body::JsonBody;
 use super::messages::{bodies, MessageBody};
 use super::rate_limit::ChatLimits;
-use crate::conversation::{new_token, Identity, Incoming};
+use crate::conversation::{new_token, open_form, Identity, Incoming};
 use crate::domain::Channel;
 use crate::helpdesk::Helpdesk;
 use crate::storage::ConversationRow;
@@ -43,6 +43,9 @@ pub struct ChatRequest {
 pub struct ChatResponse {
     pub conversation: String,
     pub messages: Vec<MessageBody>,
+    /// `request` or `loan` while the conversation has a form open (`…/form` gives it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub form: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -50,6 +53,9 @@ pub struct MessagesResponse {
     pub messages: Vec<MessageBody>,
     /// `bot` or `operator`: who answers in the conversation now.
     pub handler: String,
+    /// `request` or `loan` while the conversation has a form open.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub form: Option<&'static str>,
 }
 
 #[derive(Deserialize)]
@@ -106,6 +112,7 @@ pub async fn post(
     Ok(Json(ChatResponse {
         conversation: token,
         messages: bodies(&handled.replies),
+        form: open_form(&handled.conversation.state),
     }))
 }
 
@@ -122,6 +129,7 @@ pub async fn messages(
     Ok(Json(MessagesResponse {
         messages: bodies(&messages),
         handler: conversation.handler.kind().to_owned(),
+        form: open_form(&conversation.state),
     }))
 }
 
@@ -134,7 +142,7 @@ async fn conversation(helpdesk: &Helpdesk, token: &str) -> ApiResult<Conversatio
         .ok_or_else(|| ApiError::not_found("会話が見つかりません。新しく質問してください。"))
 }
 
-fn identity(helpdesk: &Helpdesk, headers: &HeaderMap) -> Identity {
+pub(super) fn identity(helpdesk: &Helpdesk, headers: &HeaderMap) -> Identity {
     helpdesk
         .settings()
         .widget
@@ -148,7 +156,7 @@ fn identity(helpdesk: &Helpdesk, headers: &HeaderMap) -> Identity {
         .unwrap_or(Identity::Anonymous)
 }
 
-fn validate_message_id(id: &str) -> ApiResult<()> {
+pub(super) fn validate_message_id(id: &str) -> ApiResult<()> {
     let ok = (1..=64).contains(&id.len())
         && id
             .bytes()

@@ -19,6 +19,7 @@ mod origin;
 mod rate_limit;
 mod requests;
 mod widget;
+mod widget_forms;
 
 use std::sync::Arc;
 
@@ -124,11 +125,30 @@ fn chat_routes(settings: &crate::config::WidgetSettings) -> Router<Arc<Helpdesk>
             "/api/v1/chat/{conversation}/messages",
             get(chat::messages).options(preflight),
         )
+        .route(
+            "/api/v1/chat/{conversation}/form",
+            get(widget_forms::form).options(preflight),
+        )
+        .route(
+            "/api/v1/chat/{conversation}/request",
+            post(widget_forms::submit_request).options(preflight),
+        )
+        .route(
+            "/api/v1/chat/{conversation}/availability",
+            get(widget_forms::availability).options(preflight),
+        )
+        .route(
+            "/api/v1/chat/{conversation}/reservation",
+            post(widget_forms::submit_reservation).options(preflight),
+        )
         .layer(axum::middleware::from_fn_with_state(
             origin::AllowedOrigins::new(&settings.allowed_origins),
             origin::check,
         ))
         .layer(axum::Extension(Arc::new(rate_limit::ChatLimits::new(
+            settings,
+        ))))
+        .layer(axum::Extension(Arc::new(widget_forms::ReadLimits::new(
             settings,
         ))))
         .layer(cors)

@@ -20,8 +20,16 @@ pub struct TestServer {
 
 impl TestServer {
     pub async fn start() -> TestServer {
+        Self::start_with(|_| {}, None).await
+    }
+
+    /// [`TestServer::start`] with settings adjusted and, when given, a fixed clock.
+    pub async fn start_with(
+        adjust: impl FnOnce(&mut Settings),
+        clock: Option<Arc<dyn madoguchi::clock::Clock>>,
+    ) -> TestServer {
         let data_dir = TempDir::new().expect("temporary data folder");
-        let settings = Settings {
+        let mut settings = Settings {
             data_dir: data_dir.path().to_path_buf(),
             kb_dir: concat!(env!("CARGO_MANIFEST_DIR"), "/knowledge-base").into(),
             // Lexical only: semantic retrieval has its own tests (tests/api/semantic.rs,
@@ -31,7 +39,12 @@ impl TestServer {
             },
             ..Settings::default()
         };
-        let helpdesk = Arc::new(Helpdesk::open(settings).await.expect("open the helpdesk"));
+        adjust(&mut settings);
+        let helpdesk = match clock {
+            Some(clock) => Helpdesk::open_with_clock(settings, clock).await,
+            None => Helpdesk::open(settings).await,
+        };
+        let helpdesk = Arc::new(helpdesk.expect("open the helpdesk"));
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("local address"));
         let app = madoguchi::http::app(helpdesk.clone());

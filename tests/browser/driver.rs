@@ -248,3 +248,39 @@ impl fantoccini::wd::WebDriverCompatibleCommand for NetworkConditions {
         (axum::http::Method::POST, Some(conditions.to_string()))
     }
 }
+
+/// Adds `name: value` to every request the page makes, as the portal's signing-in
+/// reverse proxy would (Chrome DevTools' `Network.setExtraHTTPHeaders` through
+/// chromedriver's `goog/cdp/execute`).
+pub async fn set_header(client: &Client, name: &str, value: &str) {
+    for (cmd, params) in [
+        ("Network.enable", json!({})),
+        (
+            "Network.setExtraHTTPHeaders",
+            json!({"headers": {name: value}}),
+        ),
+    ] {
+        client
+            .issue_cmd(Cdp { cmd, params })
+            .await
+            .unwrap_or_else(|e| panic!("{cmd}: {e}"));
+    }
+}
+
+#[derive(Debug)]
+struct Cdp {
+    cmd: &'static str,
+    params: serde_json::Value,
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
+    fn endpoint(&self, base: &Url, session: Option<&str>) -> Result<Url, UrlError> {
+        let session = session.expect("a session");
+        base.join(&format!("session/{session}/goog/cdp/execute"))
+    }
+
+    fn method_and_body(&self, _: &Url) -> (axum::http::Method, Option<String>) {
+        let body = json!({"cmd": self.cmd, "params": self.params});
+        (axum::http::Method::POST, Some(body.to_string()))
+    }
+}

@@ -25,3 +25,4 @@ mod page;
 mod proposal;
 mod reports;
 mod widget;
+mod widget_forms;

@@ -16,3 +16,4 @@ mod helpers;
 mod service;
 mod support;
 mod timing;
+mod widget_forms;
