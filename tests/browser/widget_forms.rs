@@ -237,12 +237,30 @@ async fn a_new_account_is_requested_in_the_widget_form_by_keyboard_alone() {
     browser.quit().await;
 }
 
-/// Types a date into a focused `<input type="date">` (year, month, day segments).
+/// Types a date into a focused `<input type="date">`, segment by segment in the order the
+/// browser's locale shows them (month and day move on by themselves once complete; the
+/// year, which takes up to six digits, with Tab).
 async fn type_date(client: &Client, year: &str, month: &str, day: &str) {
-    type_text(client, year).await;
-    press(client, Key::Right).await;
-    type_text(client, month).await;
-    type_text(client, day).await;
+    let order = run(
+        client,
+        "return new Intl.DateTimeFormat(navigator.language, {year: 'numeric', month: '2-digit', day: '2-digit'})
+           .formatToParts(new Date(2026, 11, 1)).map((p) => p.type).filter((t) => t !== 'literal');",
+    )
+    .await;
+    let order: Vec<String> = serde_json::from_value(order).expect("the date's parts");
+    let last = order.len() - 1;
+    for (i, part) in order.iter().enumerate() {
+        match part.as_str() {
+            "year" => {
+                type_text(client, year).await;
+                if i < last {
+                    press(client, Key::Tab).await;
+                }
+            }
+            "month" => type_text(client, month).await,
+            _ => type_text(client, day).await,
+        }
+    }
 }
 
 #[tokio::test]
