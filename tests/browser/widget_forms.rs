@@ -2,7 +2,8 @@
 //! proxy (an identity header on every request): 「新しく来た職員のアカウントを作りたい」 →
 //! the answer offers the request → 「はい」 → the form → a bad 職員番号 is named next to
 //! its field, with focus on it → corrected → the 受付番号; and the loan form, prefilled
-//! from the chat, showing the free units and submitting a reservation.
+//! from the chat, showing the free units, refused once the units are taken meanwhile,
+//! moved to the nearest free dates it offers, and submitting a reservation.
 
 use std::sync::Arc;
 
@@ -10,8 +11,8 @@ use chrono::NaiveDateTime;
 use fantoccini::key::Key;
 use fantoccini::Client;
 use madoguchi::clock::FixedClock;
-use madoguchi::domain::ItemKind;
-use madoguchi::loans::NewItem;
+use madoguchi::domain::{Channel, ItemKind};
+use madoguchi::loans::{NewItem, ReservationRequest, When};
 use madoguchi::storage::StaffMember;
 use serde::Deserialize;
 
@@ -264,7 +265,7 @@ async fn type_date(client: &Client, year: &str, month: &str, day: &str) {
 }
 
 #[tokio::test]
-async fn the_loan_form_shows_the_free_units_and_makes_a_reservation() {
+async fn the_loan_form_shows_the_free_units_offers_the_nearest_free_dates_and_reserves() {
     let Some((server, browser)) = signed_in().await else {
         return;
     };
@@ -298,11 +299,45 @@ async fn the_loan_form_shows_the_free_units_and_makes_a_reservation() {
     assert_eq!(opened.field("purpose").values, ["研修"]);
     assert_eq!(opened.availability, "空き：30台");
 
-    // Tab to the 予約を申請する button and press Enter.
+    // Meanwhile someone else takes 28 of the 30 for those days.
+    let taken = ReservationRequest {
+        item: "training-pc".into(),
+        quantity: 28,
+        from: When::Day("2026-12-10".parse().unwrap()),
+        to: When::Day("2026-12-11".parse().unwrap()),
+        requester: "10002".into(),
+        purpose: "研修".into(),
+        channel: Channel::Api,
+        conversation_id: None,
+        actor: "10002".into(),
+    };
+    server.helpdesk.loans().reserve(&taken).await.expect("L-1");
+
+    // Tab to 予約を申請する and press Enter: refused, with the nearest free dates.
     tab_until(client, false, 30, "the submit button", |f| {
         f.class.contains("form-submit")
     })
     .await;
+    press(client, Key::Enter).await;
+    let refused = wait_form(client, "the nearest free dates", |f| {
+        f.availability.contains("からなら空いています")
+    })
+    .await;
+    assert!(refused.status.contains("空きが 2台"), "{refused:#?}");
+    assert!(refused.availability.contains("12月14日"), "{refused:#?}");
+    // Back to この日程にする, Enter: the dates move and the period is free.
+    tab_until(client, true, 3, "この日程にする", |f| {
+        f.class.contains("use-alternative")
+    })
+    .await;
+    press(client, Key::Enter).await;
+    let moved = wait_form(client, "the moved dates", |f| {
+        f.availability == "空き：30台"
+    })
+    .await;
+    assert_eq!(moved.field("from").values[0], "2026-12-14");
+    assert_eq!(moved.field("to").values[0], "2026-12-15");
+    assert_eq!(moved.active_field, "from");
     press(client, Key::Enter).await;
     let state = wait_for(client, "the reservation", |s| {
         s.messages.iter().any(|m| m.text.starts_with("受付番号"))
@@ -313,9 +348,11 @@ async fn the_loan_form_shows_the_free_units_and_makes_a_reservation() {
         .iter()
         .find(|m| m.text.starts_with("受付番号"))
         .unwrap();
-    assert_eq!(receipt.text, "受付番号：L-1");
-    let made = server.helpdesk.loans().reservation(1).await.expect("L-1");
+    assert_eq!(receipt.text, "受付番号：L-2");
+    let made = server.helpdesk.loans().reservation(2).await.expect("L-2");
     assert_eq!((made.requester_no.as_str(), made.quantity), ("10001", 3));
+    let pickup = madoguchi::calendar::to_local(made.starts_at).date();
+    assert_eq!(pickup.to_string(), "2026-12-14");
     assert_no_csp_violations(&state);
     browser.quit().await;
 }
