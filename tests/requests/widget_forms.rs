@@ -2,7 +2,7 @@
 //! open, the form is read, handed in for the signed-in staff member (never a requester
 //! from the browser), bad fields are named one by one with nothing stored, a page on
 //! another origin is refused; the same for a loan, with its availability and the nearest
-//! free alternative.
+//! free alternative. The stories that write run on every backend.
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
@@ -13,6 +13,7 @@ use madoguchi::storage::sql;
 use serde_json::{json, Value};
 use tower::ServiceExt;
 
+use crate::db::backends;
 use crate::helpers::Desk;
 use crate::support::{account_fields, count, request_desk_with};
 
@@ -90,9 +91,17 @@ async fn request_form_open(d: &Desk) -> String {
 }
 
 #[tokio::test]
-async fn a_request_form_is_handed_in_for_the_signed_in_staff_member() {
-    let d = widget_desk(|_| {}).await;
-    let token = request_form_open(&d).await;
+async fn widget_forms_on_every_backend() {
+    for db in backends().await {
+        let d = widget_desk(|s| s.database_url = Some(db.url.clone())).await;
+        assert_eq!(d.helpdesk.store().backend_name(), db.store.backend_name());
+        a_request_form_is_handed_in_for_the_signed_in_staff_member(&d).await;
+        the_loan_form_shows_availability_offers_the_nearest_free_dates_and_reserves(&d).await;
+    }
+}
+
+async fn a_request_form_is_handed_in_for_the_signed_in_staff_member(d: &Desk) {
+    let token = request_form_open(d).await;
     let form_uri = format!("/api/v1/chat/{token}/form");
     let (status, body) = d.http(widget_request("GET", &form_uri, None, true)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
@@ -161,13 +170,13 @@ async fn a_request_form_is_handed_in_for_the_signed_in_staff_member() {
         ))
         .await;
     assert!(messages.get("form").is_none(), "{messages}");
-    let before = rows(&d).await;
+    let before = rows(d).await;
     let (status, again) = d
         .http(widget_request("POST", &uri, Some(&body), true))
         .await;
     assert_eq!(status, StatusCode::OK, "{again}");
     assert_eq!(again["messages"][0]["text"].as_str(), Some(texts[1]));
-    assert_eq!(rows(&d).await, before);
+    assert_eq!(rows(d).await, before);
 }
 
 #[tokio::test]
@@ -293,13 +302,11 @@ fn loan_body(message_id: &str, quantity: &str, from: &str, to: &str, purpose: &s
            "from_date": from, "from_time": "", "to_date": to, "to_time": "", "purpose": purpose})
 }
 
-#[tokio::test]
-async fn the_loan_form_shows_availability_offers_the_nearest_free_dates_and_reserves() {
-    let d = widget_desk(|_| {}).await;
-    training_pcs(&d, 5).await;
+async fn the_loan_form_shows_availability_offers_the_nearest_free_dates_and_reserves(d: &Desk) {
+    training_pcs(d, 5).await;
     let mut token = String::new();
     let asked = chat(
-        &d,
+        d,
         &mut token,
         "研修用のパソコンを12月10日から2日間3台借りたい",
     )
@@ -391,7 +398,7 @@ async fn the_loan_form_shows_availability_offers_the_nearest_free_dates_and_rese
     assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
 
     let uri = format!("/api/v1/chat/{token}/reservation");
-    let before = rows(&d).await;
+    let before = rows(d).await;
     for (body, named) in [
         (
             loan_body("a", "0", "2026-13-01", "2026-12-11", ""),
@@ -427,7 +434,7 @@ async fn the_loan_form_shows_availability_offers_the_nearest_free_dates_and_rese
         (StatusCode::CONFLICT, Some("unavailable"))
     );
     assert_eq!(refused["error"]["available"], 1);
-    assert_eq!(rows(&d).await, before, "nothing stored");
+    assert_eq!(rows(d).await, before, "nothing stored");
 
     let moved = loan_body("e", "3", "2026-12-14", "2026-12-15", "新規採用職員研修");
     let (status, sent) = d
