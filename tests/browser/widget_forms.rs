@@ -356,3 +356,36 @@ async fn the_loan_form_shows_the_free_units_offers_the_nearest_free_dates_and_re
     assert_no_csp_violations(&state);
     browser.quit().await;
 }
+
+#[tokio::test]
+async fn yameru_closes_the_form_and_the_chat_goes_on() {
+    let Some((server, browser)) = signed_in().await else {
+        return;
+    };
+    let client = &browser.client;
+    open_by_keyboard(client, &server).await;
+    ask(client, "新しく来た職員のアカウントを作りたい").await;
+    tab_until(client, true, 6, "the はい choice", |f| {
+        f.is("choice") && f.text == "はい"
+    })
+    .await;
+    press(client, Key::Enter).await;
+    wait_form(client, "the request form", |f| f.open).await;
+    tab_until(client, false, 20, "やめる", |f| {
+        f.class.contains("form-cancel")
+    })
+    .await;
+    press(client, Key::Enter).await;
+    let state = wait_for(client, "the chat again", |s| {
+        s.bot_messages()
+            .last()
+            .is_some_and(|m| m.text.contains("申請をやめました"))
+    })
+    .await;
+    assert!(state.active.is("input"), "{state:#?}");
+    assert!(!form(client).await.open);
+    let none = server.helpdesk.requests().request(1).await;
+    assert!(none.is_err(), "nothing was requested");
+    assert_no_csp_violations(&state);
+    browser.quit().await;
+}
