@@ -28,6 +28,8 @@ pub struct PlanRow {
     pub created_by: String,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// While an apply run holds the plan: the end of its lease.
+    pub run_until: Option<DateTime<Utc>>,
 }
 
 /// A person of a plan's change file.
@@ -165,8 +167,8 @@ pub async fn insert_items(tx: &mut Tx, plan_id: i64, items: &[NewItem<'_>]) -> R
 
 pub async fn plan(c: &mut Conn<'_>, id: i64) -> Result<Option<PlanRow>> {
     sql(
-        "SELECT id, status, source, people, created_by, created_at, updated_at \
-         FROM personnel_plans WHERE id = $1",
+        "SELECT id, status, source, people, created_by, created_at, updated_at, \
+         run_until FROM personnel_plans WHERE id = $1",
     )
     .bind(id)
     .fetch_optional(c)
@@ -176,8 +178,8 @@ pub async fn plan(c: &mut Conn<'_>, id: i64) -> Result<Option<PlanRow>> {
 /// The newest plans first.
 pub async fn plans(c: &mut Conn<'_>, limit: i64) -> Result<Vec<PlanRow>> {
     sql(
-        "SELECT id, status, source, people, created_by, created_at, updated_at \
-         FROM personnel_plans ORDER BY id DESC LIMIT $1",
+        "SELECT id, status, source, people, created_by, created_at, updated_at, \
+         run_until FROM personnel_plans ORDER BY id DESC LIMIT $1",
     )
     .bind(limit)
     .fetch_all(c)
@@ -356,6 +358,59 @@ pub async fn mark_staff_updated(tx: &mut Tx, plan_id: i64, employee_no: &str) ->
     .bind(now)
     .bind(plan_id)
     .bind(employee_no)
+    .execute(&mut tx.conn())
+    .await?;
+    Ok(())
+}
+
+/// Takes plan `plan_id` for the apply run `token` until `until`: when no run holds it,
+/// when the holder's lease ran out by `now`, or (`take_over`) in any case. Whether it was
+/// taken; one conditional UPDATE, so two runs never both take it.
+pub async fn claim_run(
+    tx: &mut Tx,
+    plan_id: i64,
+    token: &str,
+    until: DateTime<Utc>,
+    take_over: bool,
+) -> Result<bool> {
+    let now = tx.now();
+    let n = if take_over {
+        sql("UPDATE personnel_plans SET run_token = $1, run_until = $2 WHERE id = $3")
+            .bind(token)
+            .bind(until)
+            .bind(plan_id)
+            .execute(&mut tx.conn())
+            .await?
+    } else {
+        sql("UPDATE personnel_plans SET run_token = $1, run_until = $2 WHERE id = $3 \
+             AND (run_token IS NULL OR run_until IS NULL OR run_until <= $4)")
+        .bind(token)
+        .bind(until)
+        .bind(plan_id)
+        .bind(now)
+        .execute(&mut tx.conn())
+        .await?
+    };
+    Ok(n == 1)
+}
+
+/// Renews run `token`'s lease on its plan; `false` when another run took the plan over.
+pub async fn renew_run(tx: &mut Tx, plan_id: i64, token: &str, until: DateTime<Utc>) -> Result<bool> {
+    let n = sql("UPDATE personnel_plans SET run_until = $1 WHERE id = $2 AND run_token = $3")
+        .bind(until)
+        .bind(plan_id)
+        .bind(token)
+        .execute(&mut tx.conn())
+        .await?;
+    Ok(n == 1)
+}
+
+/// Lets go of the plan, if run `token` still holds it.
+pub async fn release_run(tx: &mut Tx, plan_id: i64, token: &str) -> Result<()> {
+    sql("UPDATE personnel_plans SET run_token = NULL, run_until = NULL \
+         WHERE id = $1 AND run_token = $2")
+    .bind(plan_id)
+    .bind(token)
     .execute(&mut tx.conn())
     .await?;
     Ok(())

@@ -4,7 +4,7 @@
 use madoguchi::domain::{AccountSystem, ChangeKind, PlanItemStatus, PlanStatus};
 use madoguchi::personnel::{
     sample, AccountDirectory, ApprovalScope, DirectoryFuture, InputFiles, Personnel,
-    PersonnelError, PlanPolicy, Prepared,
+    PersonnelError, PlanPolicy, Prepared, WorkOrders,
 };
 use madoguchi::storage::personnel_plans::ItemRow;
 use madoguchi::storage::{sql, Store};
@@ -359,5 +359,64 @@ async fn the_devices_of_staff_who_move_go_to_the_new_department_or_come_back() {
         assert!(text.contains("資産番号"), "{text}");
         assert!(text.contains("\"移設\""), "{text}");
         assert!(text.contains("\"回収\""), "{text}");
+    }
+}
+
+#[tokio::test]
+async fn one_run_holds_a_plan_at_a_time() {
+    let city = sample::city(60);
+    for db in backends().await {
+        let personnel = Personnel::new(db.store.clone(), PlanPolicy::default());
+        let (id, prepared) = plan(&personnel, &city).await;
+        personnel
+            .approve(id, &ApprovalScope::all(), "管理者")
+            .await
+            .unwrap();
+        let work_orders = WorkOrders::default();
+
+        // Two runs asking at once: exactly one gets the plan.
+        let (a, b) = tokio::join!(
+            personnel.begin_run(id, &[], false, "一"),
+            personnel.begin_run(id, &[], false, "二")
+        );
+        assert!(a.is_ok() != b.is_ok(), "one of two: {a:?} {b:?}");
+        let first = a.or(b).unwrap();
+
+        // Another run is refused with the reason, and changes nothing.
+        let audit = count(&db.store, "audit").await;
+        let refused = personnel.apply(id, &[], &work_orders, "三", |_| {}).await;
+        match refused {
+            Err(e @ PersonnelError::Running(_)) => {
+                assert!(e.to_string().contains("別の適用が実行中"), "{e}")
+            }
+            other => panic!("a second run went ahead: {other:?}"),
+        }
+        assert_eq!(count(&db.store, "audit").await, audit);
+        let progress = personnel.status(id).await.unwrap();
+        let approved = status(&progress.counts, PlanItemStatus::Approved);
+        assert_eq!(approved as usize, prepared.items.len(), "no item moved");
+
+        // The holder runs and lets go; the next run may start.
+        let done = personnel.run(&first, &work_orders, |_| {}).await.unwrap();
+        assert_eq!(done.done, prepared.items.len());
+        let stopped = personnel.begin_run(id, &[], false, "四").await.unwrap();
+
+        // A run that stopped without letting go holds the plan until its lease runs out.
+        assert!(matches!(
+            personnel.begin_run(id, &[], false, "五").await,
+            Err(PersonnelError::Running(_))
+        ));
+        let lease = chrono::Duration::minutes(madoguchi::personnel::RUN_LEASE_MINUTES);
+        db.clock.set(db.store.now() + lease + chrono::Duration::seconds(1));
+        let after = personnel.begin_run(id, &[], false, "五").await.unwrap();
+        // ... or is taken over on purpose at once.
+        personnel.begin_run(id, &[], true, "六").await.unwrap();
+        // The runs that lost the plan let go of nothing.
+        personnel.run(&stopped, &work_orders, |_| {}).await.unwrap();
+        personnel.run(&after, &work_orders, |_| {}).await.unwrap();
+        assert!(matches!(
+            personnel.begin_run(id, &[], false, "七").await,
+            Err(PersonnelError::Running(_))
+        ));
     }
 }
