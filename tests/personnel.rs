@@ -284,7 +284,9 @@ async fn a_run_killed_in_the_middle_and_resumed_leaves_the_directory_as_an_unbro
     assert!(!status.contains("完了"), "killed too late: {status}");
     // The killed run still holds the plan (its lease has not run out): a plain resume is
     // refused, and the operator who knows it is gone takes it over.
-    let refused = madoguchi(&data, &["personnel", "apply", "1"]).output().unwrap();
+    let refused = madoguchi(&data, &["personnel", "apply", "1"])
+        .output()
+        .unwrap();
     assert!(!refused.status.success());
     let reason = String::from_utf8_lossy(&refused.stderr);
     assert!(reason.contains("別の適用が実行中"), "{reason}");

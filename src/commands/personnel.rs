@@ -11,9 +11,7 @@ use crate::clock::SystemClock;
 use crate::config::Settings;
 use crate::domain::{ChangeKind, TextEnum};
 use crate::helpdesk::personnel_directory;
-use crate::personnel::{
-    sample, ApprovalScope, InputFiles, Personnel, PlanPolicy, RunProgress,
-};
+use crate::personnel::{sample, ApprovalScope, InputFiles, Personnel, PlanPolicy, RunProgress};
 use crate::spreadsheet::SpreadsheetEncoding;
 use crate::storage::Store;
 

@@ -78,7 +78,9 @@ impl Personnel {
                 .find(|f| f.file_name == name)
                 .map(|f| f.bytes)
                 .ok_or_else(|| {
-                    PersonnelError::NotInPlan(format!("計画 {plan_id} にそのファイルはありません。"))
+                    PersonnelError::NotInPlan(format!(
+                        "計画 {plan_id} にそのファイルはありません。"
+                    ))
                 })?,
         };
         let mut tx = self.store.begin().await?;

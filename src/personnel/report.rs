@@ -128,10 +128,10 @@ fn lay_out(plan: &PlanRow, items: &[ItemRow], made: DateTime<Utc>) -> Vec<Vec<Ma
         ("職員番号", 18.0, Align::Left),
         ("氏名", 24.0, Align::Left),
         ("所属", 14.0, Align::Left),
-        ("系統", 32.0, Align::Left),
+        ("系統", 38.0, Align::Left),
         ("変更", 22.0, Align::Left),
         ("結果", 12.0, Align::Left),
-        ("内容", 40.0, Align::Left),
+        ("内容", 34.0, Align::Left),
     ];
     l.table(&columns, &rows, "変更はありません");
     l.pages

@@ -264,7 +264,11 @@ impl Personnel {
     ) -> PersonnelResult<PersonChanges> {
         let stored = self.plan(plan_id).await?;
         let people = personnel_plans::people(&mut self.store.conn(), plan_id).await?;
-        let Some(person) = people.iter().find(|p| p.employee_no == employee_no).cloned() else {
+        let Some(person) = people
+            .iter()
+            .find(|p| p.employee_no == employee_no)
+            .cloned()
+        else {
             return Err(PersonnelError::NotInPlan(format!(
                 "計画 {plan_id} にその職員はいません。"
             )));
@@ -364,7 +368,10 @@ mod tests {
         let r = review(plan, &[], items, &filter, 1, Vec::new());
         assert_eq!(r.departments.len(), 7);
         let k001 = &r.departments[1];
-        assert_eq!((k001.code.as_str(), k001.total, k001.proposed), ("K001", 2, 1));
+        assert_eq!(
+            (k001.code.as_str(), k001.total, k001.proposed),
+            ("K001", 2, 1)
+        );
         assert_eq!(r.kinds[0].total, 1, "one create");
         assert_eq!(
             r.tally,

@@ -382,8 +382,10 @@ pub async fn claim_run(
             .execute(&mut tx.conn())
             .await?
     } else {
-        sql("UPDATE personnel_plans SET run_token = $1, run_until = $2 WHERE id = $3 \
-             AND (run_token IS NULL OR run_until IS NULL OR run_until <= $4)")
+        sql(
+            "UPDATE personnel_plans SET run_token = $1, run_until = $2 WHERE id = $3 \
+             AND (run_token IS NULL OR run_until IS NULL OR run_until <= $4)",
+        )
         .bind(token)
         .bind(until)
         .bind(plan_id)
@@ -395,7 +397,12 @@ pub async fn claim_run(
 }
 
 /// Renews run `token`'s lease on its plan; `false` when another run took the plan over.
-pub async fn renew_run(tx: &mut Tx, plan_id: i64, token: &str, until: DateTime<Utc>) -> Result<bool> {
+pub async fn renew_run(
+    tx: &mut Tx,
+    plan_id: i64,
+    token: &str,
+    until: DateTime<Utc>,
+) -> Result<bool> {
     let n = sql("UPDATE personnel_plans SET run_until = $1 WHERE id = $2 AND run_token = $3")
         .bind(until)
         .bind(plan_id)
@@ -407,8 +414,10 @@ pub async fn renew_run(tx: &mut Tx, plan_id: i64, token: &str, until: DateTime<U
 
 /// Lets go of the plan, if run `token` still holds it.
 pub async fn release_run(tx: &mut Tx, plan_id: i64, token: &str) -> Result<()> {
-    sql("UPDATE personnel_plans SET run_token = NULL, run_until = NULL \
-         WHERE id = $1 AND run_token = $2")
+    sql(
+        "UPDATE personnel_plans SET run_token = NULL, run_until = NULL \
+         WHERE id = $1 AND run_token = $2",
+    )
     .bind(plan_id)
     .bind(token)
     .execute(&mut tx.conn())

@@ -62,7 +62,10 @@ async fn an_admin_uploads_the_city_reads_a_person_and_approves_one_department() 
         .await
         .expect("upload");
     let html = wait_page(client, "the plan", |h| h.contains("personnel-departments")).await;
-    assert!(html.contains("下書き") && html.contains("data-kind=\"create\""), "{html}");
+    assert!(
+        html.contains("下書き") && html.contains("data-kind=\"create\""),
+        "{html}"
+    );
     let prepared = madoguchi::personnel::prepare(
         madoguchi::personnel::InputFiles {
             changes: city.changes.as_bytes(),
@@ -108,7 +111,10 @@ async fn an_admin_uploads_the_city_reads_a_person_and_approves_one_department() 
         .expect("approve K001");
     let html = wait_page(client, "approved", |h| h.contains("件の変更を承認しました")).await;
     assert!(html.contains("一部承認"), "{html}");
-    assert!(!html.contains("id=\"approve-K001\""), "K001 has nothing left to approve");
+    assert!(
+        !html.contains("id=\"approve-K001\""),
+        "K001 has nothing left to approve"
+    );
     let look = client
         .execute(
             "return document.querySelector('nav a[aria-current=page]').textContent === '年度切り替え' \

@@ -25,7 +25,14 @@ fn prepared(city: &sample::SampleCity) -> Prepared {
     madoguchi::personnel::prepare(files(city), &PlanPolicy::default()).unwrap()
 }
 
-async fn upload(d: &Desk, cookie: &str, csrf: &str, changes: &[u8], org: &[u8], directory: &[u8]) -> crate::support::Page {
+async fn upload(
+    d: &Desk,
+    cookie: &str,
+    csrf: &str,
+    changes: &[u8],
+    org: &[u8],
+    directory: &[u8],
+) -> crate::support::Page {
     let parts = [
         Part::Field("csrf", csrf),
         Part::File("changes", "changes.csv", changes),
@@ -88,7 +95,10 @@ async fn an_admin_uploads_the_city_and_reads_the_plan_by_department_kind_and_per
         "operators read, admins upload"
     );
 
-    let page = t.operator.get(&d, &format!("/operator/personnel/{id}")).await;
+    let page = t
+        .operator
+        .get(&d, &format!("/operator/personnel/{id}"))
+        .await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert!(page.body.contains("aria-current=\"page\">年度切り替え"));
     for kind in ChangeKind::ALL {
@@ -99,7 +109,9 @@ async fn an_admin_uploads_the_city_and_reads_the_plan_by_department_kind_and_per
             "{kind:?}: {n} in {line}"
         );
     }
-    assert!(page.body.contains(&format!("{}件</span>", expected.counts.items)));
+    assert!(page
+        .body
+        .contains(&format!("{}件</span>", expected.counts.items)));
     let k001 = expected
         .items
         .iter()
@@ -107,7 +119,10 @@ async fn an_admin_uploads_the_city_and_reads_the_plan_by_department_kind_and_per
         .count();
     let line = row(&page.body, "data-department=\"K001\"");
     assert!(line.contains(&format!("<td>{k001}</td>")), "{line}");
-    assert!(!page.body.contains("この所属を承認"), "operators do not approve");
+    assert!(
+        !page.body.contains("この所属を承認"),
+        "operators do not approve"
+    );
 
     // Filters: a 所属 and a kind, a system, a result.
     let creates = expected.counts.kind(ChangeKind::Create);
@@ -115,7 +130,9 @@ async fn an_admin_uploads_the_city_and_reads_the_plan_by_department_kind_and_per
         .operator
         .get(&d, &format!("/operator/personnel/{id}?kind=create"))
         .await;
-    assert!(only.body.contains(&format!("id=\"items-count\">{creates}件")));
+    assert!(only
+        .body
+        .contains(&format!("id=\"items-count\">{creates}件")));
     let lgwan = expected
         .items
         .iter()
@@ -123,9 +140,17 @@ async fn an_admin_uploads_the_city_and_reads_the_plan_by_department_kind_and_per
         .count();
     let narrowed = t
         .operator
-        .get(&d, &format!("/operator/personnel/{id}?department=K001&system=ad_lgwan&status=proposed"))
+        .get(
+            &d,
+            &format!("/operator/personnel/{id}?department=K001&system=ad_lgwan&status=proposed"),
+        )
         .await;
-    assert!(narrowed.body.contains(&format!("id=\"items-count\">{lgwan}件")), "{lgwan}");
+    assert!(
+        narrowed
+            .body
+            .contains(&format!("id=\"items-count\">{lgwan}件")),
+        "{lgwan}"
+    );
     let bad = t
         .operator
         .get(&d, &format!("/operator/personnel/{id}?kind=rename"))
@@ -138,10 +163,17 @@ async fn an_admin_uploads_the_city_and_reads_the_plan_by_department_kind_and_per
         .iter()
         .find(|i| i.kind == ChangeKind::MoveOu)
         .unwrap();
-    let views = scalar(&d, "SELECT COUNT(*) FROM audit_log WHERE action = 'personnel.view_person'").await;
+    let views = scalar(
+        &d,
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'personnel.view_person'",
+    )
+    .await;
     let person = t
         .viewer
-        .get(&d, &format!("/operator/personnel/{id}/people/{}", mover.employee_no))
+        .get(
+            &d,
+            &format!("/operator/personnel/{id}/people/{}", mover.employee_no),
+        )
         .await;
     assert_eq!(person.status, StatusCode::OK, "{}", person.body);
     assert!(person.body.contains(&mover.name));
@@ -149,7 +181,11 @@ async fn an_admin_uploads_the_city_and_reads_the_plan_by_department_kind_and_per
     assert!(person.body.contains(mover.before.as_deref().unwrap()));
     assert!(person.body.contains(mover.after.as_deref().unwrap()));
     assert_eq!(
-        scalar(&d, "SELECT COUNT(*) FROM audit_log WHERE action = 'personnel.view_person'").await,
+        scalar(
+            &d,
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'personnel.view_person'"
+        )
+        .await,
         views + 1
     );
     let nobody = t
@@ -183,14 +219,30 @@ async fn bad_files_are_shown_by_file_line_and_column_and_nothing_is_stored() {
     )
     .await;
     assert_eq!(page.status, StatusCode::BAD_REQUEST, "{}", page.body);
-    let table = &page.body[page.body.find("personnel-problems").expect("problems listed")..];
+    let table = &page.body[page
+        .body
+        .find("personnel-problems")
+        .expect("problems listed")..];
     let org_line = org.lines().count();
-    assert!(table.contains(&format!("<td>組織表</td><td>{org_line}</td><td>所属コード</td>")), "{table}");
+    assert!(
+        table.contains(&format!(
+            "<td>組織表</td><td>{org_line}</td><td>所属コード</td>"
+        )),
+        "{table}"
+    );
     let date_line = changes.lines().count();
-    assert!(table.contains(&format!("<td>異動ファイル</td><td>{date_line}</td><td>発令日</td>")), "{table}");
+    assert!(
+        table.contains(&format!(
+            "<td>異動ファイル</td><td>{date_line}</td><td>発令日</td>"
+        )),
+        "{table}"
+    );
     assert!(page.body.contains("何も保存していません"));
     assert_eq!(scalar(&d, "SELECT COUNT(*) FROM personnel_plans").await, 0);
-    assert_eq!(scalar(&d, "SELECT COUNT(*) FROM personnel_plan_items").await, 0);
+    assert_eq!(
+        scalar(&d, "SELECT COUNT(*) FROM personnel_plan_items").await,
+        0
+    );
 
     // With the organisation table mended, the unknown 所属コード is named on its line.
     let page = upload(
@@ -204,7 +256,13 @@ async fn bad_files_are_shown_by_file_line_and_column_and_nothing_is_stored() {
     .await;
     assert_eq!(page.status, StatusCode::BAD_REQUEST);
     let unknown_line = changes.lines().count() - 1;
-    assert!(page.body.contains(&format!("<td>異動ファイル</td><td>{unknown_line}</td><td>新所属コード</td>")), "{}", page.body);
+    assert!(
+        page.body.contains(&format!(
+            "<td>異動ファイル</td><td>{unknown_line}</td><td>新所属コード</td>"
+        )),
+        "{}",
+        page.body
+    );
     assert_eq!(scalar(&d, "SELECT COUNT(*) FROM personnel_plans").await, 0);
 
     // A missing file is asked for.
@@ -212,7 +270,11 @@ async fn bad_files_are_shown_by_file_line_and_column_and_nothing_is_stored() {
         Part::Field("csrf", t.admin.csrf.as_str()),
         Part::File("changes", "changes.csv", city.changes.as_bytes()),
     ];
-    let page = send(&d, multipart("/operator/personnel/upload", &t.admin.cookie, &parts)).await;
+    let page = send(
+        &d,
+        multipart("/operator/personnel/upload", &t.admin.cookie, &parts),
+    )
+    .await;
     assert_eq!(page.status, StatusCode::BAD_REQUEST);
     assert!(page.body.contains("異動ファイルと組織表を選んでください"));
 }
@@ -223,10 +285,26 @@ async fn uploads_and_approvals_are_refused_without_the_role_or_the_token() {
     let t = team(&d).await;
     let city = sample::city(60);
     for who in [&t.operator, &t.viewer] {
-        let page = upload(&d, &who.cookie, &who.csrf, city.changes.as_bytes(), city.org.as_bytes(), city.directory.as_bytes()).await;
+        let page = upload(
+            &d,
+            &who.cookie,
+            &who.csrf,
+            city.changes.as_bytes(),
+            city.org.as_bytes(),
+            city.directory.as_bytes(),
+        )
+        .await;
         assert_eq!(page.status, StatusCode::FORBIDDEN);
     }
-    let page = upload(&d, &t.admin.cookie, "forged", city.changes.as_bytes(), city.org.as_bytes(), city.directory.as_bytes()).await;
+    let page = upload(
+        &d,
+        &t.admin.cookie,
+        "forged",
+        city.changes.as_bytes(),
+        city.org.as_bytes(),
+        city.directory.as_bytes(),
+    )
+    .await;
     assert_eq!(page.status, StatusCode::FORBIDDEN);
     assert_eq!(scalar(&d, "SELECT COUNT(*) FROM personnel_plans").await, 0);
 
@@ -236,35 +314,60 @@ async fn uploads_and_approvals_are_refused_without_the_role_or_the_token() {
     for who in [&t.operator, &t.viewer] {
         let page = who.post(&d, &approve, &[("department", "K001")]).await;
         assert_eq!(page.status, StatusCode::FORBIDDEN);
-        let page = who.post(&d, &format!("/operator/personnel/{id}/apply"), &[]).await;
+        let page = who
+            .post(&d, &format!("/operator/personnel/{id}/apply"), &[])
+            .await;
         assert_eq!(page.status, StatusCode::FORBIDDEN);
     }
     let forged = send(
         &d,
-        crate::support::form(&approve, &t.admin.cookie, &[("csrf", "forged"), ("department", "")]),
+        crate::support::form(
+            &approve,
+            &t.admin.cookie,
+            &[("csrf", "forged"), ("department", "")],
+        ),
     )
     .await;
     assert_eq!(forged.status, StatusCode::FORBIDDEN);
     let bad_kind = t.admin.post(&d, &approve, &[("kind", "rename")]).await;
     assert_eq!(bad_kind.status, StatusCode::BAD_REQUEST);
-    let draft = t.admin.post(&d, &format!("/operator/personnel/{id}/apply"), &[]).await;
+    let draft = t
+        .admin
+        .post(&d, &format!("/operator/personnel/{id}/apply"), &[])
+        .await;
     assert_eq!(draft.status, StatusCode::BAD_REQUEST);
     assert!(draft.body.contains("まだ承認されていません"));
     assert_eq!(items_in(&d, PlanItemStatus::Approved).await, 0);
     assert_eq!(scalar(&d, "SELECT COUNT(*) FROM audit_log").await, audit);
 
     // Downloads: operators and admins (audited), not viewers.
-    let viewer = t.viewer.get(&d, &format!("/operator/personnel/{id}/files/plan.csv")).await;
+    let viewer = t
+        .viewer
+        .get(&d, &format!("/operator/personnel/{id}/files/plan.csv"))
+        .await;
     assert_eq!(viewer.status, StatusCode::FORBIDDEN);
-    let unknown = t.operator.get(&d, &format!("/operator/personnel/{id}/files/secret.txt")).await;
+    let unknown = t
+        .operator
+        .get(&d, &format!("/operator/personnel/{id}/files/secret.txt"))
+        .await;
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
-    let csv = t.operator.get(&d, &format!("/operator/personnel/{id}/files/plan.csv")).await;
+    let csv = t
+        .operator
+        .get(&d, &format!("/operator/personnel/{id}/files/plan.csv"))
+        .await;
     assert_eq!(csv.status, StatusCode::OK);
     assert!(csv.body.starts_with('\u{feff}') && csv.body.contains("職員番号"));
-    let ps1 = t.operator.get(&d, &format!("/operator/personnel/{id}/files/ad_lgwan.ps1")).await;
+    let ps1 = t
+        .operator
+        .get(&d, &format!("/operator/personnel/{id}/files/ad_lgwan.ps1"))
+        .await;
     assert_eq!(ps1.status, StatusCode::OK);
     assert!(ps1.body.contains("Get-ADUser"));
-    let downloads = scalar(&d, "SELECT COUNT(*) FROM audit_log WHERE action = 'personnel.download'").await;
+    let downloads = scalar(
+        &d,
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'personnel.download'",
+    )
+    .await;
     assert_eq!(downloads, 2);
 }
 
@@ -285,13 +388,21 @@ async fn approval_by_department_and_kind_then_a_run_with_its_progress_and_report
         .count();
     let page = t.admin.post(&d, &approve, &[("department", "K001")]).await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
-    assert_eq!(page.location.as_deref(), Some(format!("/operator/personnel/{id}?approved={k001}").as_str()));
+    assert_eq!(
+        page.location.as_deref(),
+        Some(format!("/operator/personnel/{id}?approved={k001}").as_str())
+    );
     assert_eq!(items_in(&d, PlanItemStatus::Approved).await, k001 as i64);
     let shown = t.admin.get(&d, page.location.as_deref().unwrap()).await;
-    assert!(shown.body.contains(&format!("{k001}件の変更を承認しました")));
+    assert!(shown
+        .body
+        .contains(&format!("{k001}件の変更を承認しました")));
     assert!(shown.body.contains("一部承認"));
     let line = row(&shown.body, "data-department=\"K001\"");
-    assert!(line.contains("<td class=\"proposed\">0</td>") && !line.contains("この所属を承認"), "{line}");
+    assert!(
+        line.contains("<td class=\"proposed\">0</td>") && !line.contains("この所属を承認"),
+        "{line}"
+    );
 
     // One kind, everywhere else.
     let disables = expected
@@ -300,12 +411,26 @@ async fn approval_by_department_and_kind_then_a_run_with_its_progress_and_report
         .filter(|i| i.kind == ChangeKind::Disable && i.department_code.as_deref() != Some("K001"))
         .count();
     let page = t.admin.post(&d, &approve, &[("kind", "disable")]).await;
-    assert_eq!(page.location.as_deref(), Some(format!("/operator/personnel/{id}?approved={disables}").as_str()));
-    let approved = scalar(&d, "SELECT COUNT(*) FROM audit_log WHERE action = 'personnel.approve'").await;
+    assert_eq!(
+        page.location.as_deref(),
+        Some(format!("/operator/personnel/{id}?approved={disables}").as_str())
+    );
+    let approved = scalar(
+        &d,
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'personnel.approve'",
+    )
+    .await;
     assert_eq!(approved, 2);
 
     // A run of what is approved, through work orders; the fragment shows it done.
-    let page = t.admin.post(&d, &format!("/operator/personnel/{id}/apply"), &[("only", "")]).await;
+    let page = t
+        .admin
+        .post(
+            &d,
+            &format!("/operator/personnel/{id}/apply"),
+            &[("only", "")],
+        )
+        .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
     let progress = format!("/operator/personnel/{id}/progress");
     let mut fragment = String::new();
@@ -322,12 +447,21 @@ async fn approval_by_department_and_kind_then_a_run_with_its_progress_and_report
     assert!(!fragment.contains("<script"));
 
     // The run report lists every change with its result.
-    let report = t.operator.get(&d, &format!("/operator/personnel/{id}/files/report.csv")).await;
+    let report = t
+        .operator
+        .get(&d, &format!("/operator/personnel/{id}/files/report.csv"))
+        .await;
     assert_eq!(report.status, StatusCode::OK);
     assert_eq!(report.body.lines().count(), expected.counts.items + 1);
     assert_eq!(report.body.matches("\"完了\"").count(), done);
     assert!(report.body.contains("作業指示書"));
-    let sjis = t.operator.get(&d, &format!("/operator/personnel/{id}/files/report-sjis.csv")).await;
+    let sjis = t
+        .operator
+        .get(
+            &d,
+            &format!("/operator/personnel/{id}/files/report-sjis.csv"),
+        )
+        .await;
     assert_eq!(sjis.status, StatusCode::OK);
     assert_eq!(sjis.headers["content-type"], "text/csv; charset=shift_jis");
 }

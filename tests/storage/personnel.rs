@@ -407,7 +407,8 @@ async fn one_run_holds_a_plan_at_a_time() {
             Err(PersonnelError::Running(_))
         ));
         let lease = chrono::Duration::minutes(madoguchi::personnel::RUN_LEASE_MINUTES);
-        db.clock.set(db.store.now() + lease + chrono::Duration::seconds(1));
+        db.clock
+            .set(db.store.now() + lease + chrono::Duration::seconds(1));
         let after = personnel.begin_run(id, &[], false, "五").await.unwrap();
         // ... or is taken over on purpose at once.
         personnel.begin_run(id, &[], true, "六").await.unwrap();
@@ -419,4 +420,75 @@ async fn one_run_holds_a_plan_at_a_time() {
             Err(PersonnelError::Running(_))
         ));
     }
+}
+
+#[tokio::test]
+async fn the_run_report_lists_every_change_with_its_result_in_csv_and_pdf() {
+    let city = sample::city(60);
+    let db = backends().await.next().expect("SQLite");
+    let font = std::path::PathBuf::from(madoguchi::config::DEFAULT_FONT);
+    let personnel = Personnel::new(db.store.clone(), PlanPolicy::default()).with_font(font.clone());
+    let (id, prepared) = plan(&personnel, &city).await;
+    personnel
+        .approve(id, &ApprovalScope::all(), "管理者")
+        .await
+        .unwrap();
+    let refuse = prepared.items[0].employee_no.clone();
+    let flaky = Flaky {
+        refuse: refuse.clone(),
+        tried: Default::default(),
+    };
+    let run = personnel
+        .apply(id, &[], &flaky, "test", |_| {})
+        .await
+        .unwrap();
+    assert!(run.failed > 0 && run.done > 0);
+
+    let csv = personnel.download(id, "report.csv", "監査").await.unwrap();
+    let text = String::from_utf8(csv.bytes).unwrap();
+    assert!(text.starts_with('\u{feff}'));
+    assert_eq!(text.lines().count(), prepared.items.len() + 1);
+    let failed: Vec<&str> = text.lines().filter(|l| l.contains("\"失敗\"")).collect();
+    assert_eq!(failed.len(), run.failed);
+    assert!(failed
+        .iter()
+        .all(|l| l.contains(&refuse) && l.contains("directory down")));
+    assert_eq!(text.matches("\"完了\"").count(), run.done);
+
+    let has_poppler = std::process::Command::new("pdftotext")
+        .arg("-v")
+        .output()
+        .is_ok();
+    if !font.exists() || !has_poppler {
+        assert_ne!(
+            std::env::var("MADOGUCHI_REQUIRE_CUPS").as_deref(),
+            Ok("1"),
+            "the font or poppler-utils is missing"
+        );
+        eprintln!("personnel report PDF skipped: fonts-ipaexfont-gothic or poppler-utils missing");
+        return;
+    }
+    let pdf = personnel.download(id, "report.pdf", "監査").await.unwrap();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-artifacts");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("personnel-report.pdf");
+    std::fs::write(&path, &pdf.bytes).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .args(["-layout".as_ref(), path.as_os_str(), "-".as_ref()])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    for shown in [
+        format!("年度切り替え 適用結果報告（計画 {id}）"),
+        format!("{}件", run.failed),
+        "directory down".to_owned(),
+        prepared.items.last().unwrap().employee_no.clone(),
+    ] {
+        assert!(text.contains(&shown), "{shown} in {text}");
+    }
+    let downloads: i64 = sql("SELECT COUNT(*) FROM audit_log WHERE action = 'personnel.download'")
+        .scalar(&mut db.store.conn())
+        .await
+        .unwrap();
+    assert_eq!(downloads, 2);
 }

@@ -169,7 +169,10 @@ pub fn routes() -> Router<Arc<Helpdesk>> {
                 .layer(DefaultBodyLimit::max(personnel_actions::MAX_REQUEST)),
         )
         .route("/operator/personnel/{id}", get(personnel::show))
-        .route("/operator/personnel/{id}/progress", get(personnel::progress))
+        .route(
+            "/operator/personnel/{id}/progress",
+            get(personnel::progress),
+        )
         .route(
             "/operator/personnel/{id}/people/{employee_no}",
             get(personnel::person),
@@ -178,7 +181,10 @@ pub fn routes() -> Router<Arc<Helpdesk>> {
             "/operator/personnel/{id}/approve",
             post(personnel_actions::approve),
         )
-        .route("/operator/personnel/{id}/apply", post(personnel_actions::apply))
+        .route(
+            "/operator/personnel/{id}/apply",
+            post(personnel_actions::apply),
+        )
         .route(
             "/operator/personnel/{id}/files/{name}",
             get(personnel_actions::download),
