@@ -84,11 +84,9 @@ impl Tally {
     /// The share of approved items finished (done or failed), in percent.
     pub fn percent(&self) -> usize {
         let approved = self.done + self.failed + self.left;
-        if approved == 0 {
-            0
-        } else {
-            (self.done + self.failed) * 100 / approved
-        }
+        ((self.done + self.failed) * 100)
+            .checked_div(approved)
+            .unwrap_or(0)
     }
 }
 
