@@ -86,6 +86,13 @@ pub enum PersonnelAction {
         #[arg(long, default_value = "cli")]
         actor: String,
     },
+    /// On the 発令日 (by the clock): enable the accounts the plan created disabled whose
+    /// 発令日 has come, through the directory (only those items; resumable).
+    Enable {
+        plan: i64,
+        #[arg(long, default_value = "cli")]
+        actor: String,
+    },
     /// Where a plan stands: items per state.
     Status { plan: i64 },
     /// The run report: every change of the plan with its result, as CSV (`csv`: UTF-8
@@ -221,6 +228,18 @@ pub fn personnel(settings: &Settings, action: PersonnelAction) -> anyhow::Result
                     *n = (n.as_i64().unwrap_or(0) + 1).into();
                 }
                 println!("{}", serde_json::Value::Object(counts));
+            }
+            PersonnelAction::Enable { plan, actor } => {
+                let directory = personnel_directory(settings);
+                let (added, run) = personnel
+                    .enable_due(plan, &directory, &actor, progress_bar)
+                    .await?;
+                eprintln!();
+                println!("plan {plan}: {added} accounts due to be enabled");
+                println!("{}", serde_json::to_string(&run)?);
+                if run.failed > 0 {
+                    return Ok(ExitCode::FAILURE);
+                }
             }
             PersonnelAction::Report { plan, format, out } => {
                 let bytes = match format.as_str() {

@@ -12,7 +12,7 @@ use std::pin::Pin;
 use serde::Serialize;
 
 use super::{Personnel, PersonnelError, PersonnelResult};
-use crate::domain::{AccountSystem, PlanItemStatus, PlanStatus};
+use crate::domain::{AccountSystem, ChangeKind, PlanItemStatus, PlanStatus};
 use crate::storage::personnel_plans::{self, ItemRow};
 use crate::storage::{audit, AuditEntry};
 
@@ -55,11 +55,19 @@ pub struct Run {
     plan_id: i64,
     token: String,
     only: Vec<String>,
+    /// Only the items of this kind (the 発令日's enabling), when set.
+    kind: Option<ChangeKind>,
 }
 
 impl Run {
     pub fn plan_id(&self) -> i64 {
         self.plan_id
+    }
+
+    /// This run carries out only the items of `kind`.
+    pub fn kind(mut self, kind: ChangeKind) -> Self {
+        self.kind = Some(kind);
+        self
     }
 }
 
@@ -129,6 +137,7 @@ impl Personnel {
             plan_id,
             token,
             only: only.to_vec(),
+            kind: None,
         })
     }
 
@@ -159,6 +168,7 @@ impl Personnel {
             .await?
             .into_iter()
             .filter(|i| directory.handles(i.system))
+            .filter(|i| run.kind.is_none_or(|k| i.kind == k))
             .filter(|i| {
                 only.is_empty() || i.department_code.as_ref().is_some_and(|c| only.contains(c))
             })

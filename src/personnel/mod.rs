@@ -8,6 +8,7 @@ mod apply;
 mod approve;
 pub mod devices;
 mod downloads;
+mod enable;
 pub mod export;
 pub mod files;
 pub mod plan;

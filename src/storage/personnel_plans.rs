@@ -134,6 +134,17 @@ pub async fn insert_people(tx: &mut Tx, plan_id: i64, people: &[PlanPerson]) -> 
 
 /// Stores the items of a plan, numbered in order, all `proposed`.
 pub async fn insert_items(tx: &mut Tx, plan_id: i64, items: &[NewItem<'_>]) -> Result<()> {
+    insert_items_from(tx, plan_id, 1, PlanItemStatus::Proposed, items).await
+}
+
+/// Stores items numbered from `first_seq` on, all in `status`.
+pub async fn insert_items_from(
+    tx: &mut Tx,
+    plan_id: i64,
+    first_seq: i64,
+    status: PlanItemStatus,
+    items: &[NewItem<'_>],
+) -> Result<()> {
     let now = tx.now();
     for (c, chunk) in items.chunks(BATCH).enumerate() {
         let mut statement = sql_owned(format!(
@@ -145,7 +156,7 @@ pub async fn insert_items(tx: &mut Tx, plan_id: i64, items: &[NewItem<'_>]) -> R
         for (i, item) in chunk.iter().enumerate() {
             statement = statement
                 .bind(plan_id)
-                .bind(c * BATCH + i + 1)
+                .bind(first_seq + (c * BATCH + i) as i64)
                 .bind(item.employee_no)
                 .bind(item.name)
                 .bind(item.department_code)
@@ -156,7 +167,7 @@ pub async fn insert_items(tx: &mut Tx, plan_id: i64, items: &[NewItem<'_>]) -> R
                 .bind(item.after)
                 .bind(item.detail)
                 .bind(item.effective)
-                .bind(PlanItemStatus::Proposed)
+                .bind(status)
                 .bind(0i64)
                 .bind(now);
         }
@@ -423,4 +434,35 @@ pub async fn release_run(tx: &mut Tx, plan_id: i64, token: &str) -> Result<()> {
     .execute(&mut tx.conn())
     .await?;
     Ok(())
+}
+
+/// The accounts a plan created (done) whose 発令日 has come by `today` and that no later
+/// item of the plan enables yet: created disabled, to be enabled now.
+pub async fn due_enables(c: &mut Conn<'_>, plan_id: i64, today: NaiveDate) -> Result<Vec<ItemRow>> {
+    let columns: Vec<String> = ITEM_COLUMNS
+        .split(", ")
+        .map(|c| format!("i.{}", c.trim()))
+        .collect();
+    sql_owned(format!(
+        "SELECT {} FROM personnel_plan_items i WHERE i.plan_id = $1 AND i.kind = $2 \
+         AND i.status = $3 AND i.effective <= $4 AND NOT EXISTS (SELECT 1 FROM \
+         personnel_plan_items e WHERE e.plan_id = i.plan_id AND e.employee_no = i.employee_no \
+         AND e.system = i.system AND e.kind = $5 AND e.seq > i.seq) ORDER BY i.seq",
+        columns.join(", ")
+    ))
+    .bind(plan_id)
+    .bind(ChangeKind::Create)
+    .bind(PlanItemStatus::Done)
+    .bind(today)
+    .bind(ChangeKind::Enable)
+    .fetch_all(c)
+    .await
+}
+
+/// The highest item number of a plan (0 without items).
+pub async fn last_seq(c: &mut Conn<'_>, plan_id: i64) -> Result<i64> {
+    sql("SELECT COALESCE(MAX(seq), 0) FROM personnel_plan_items WHERE plan_id = $1")
+        .bind(plan_id)
+        .scalar(c)
+        .await
 }

@@ -492,3 +492,67 @@ async fn the_run_report_lists_every_change_with_its_result_in_csv_and_pdf() {
         .unwrap();
     assert_eq!(downloads, 2);
 }
+
+#[tokio::test]
+async fn accounts_created_disabled_are_enabled_on_the_effective_date_once() {
+    let city = sample::city(120);
+    for db in backends().await {
+        let personnel = Personnel::new(db.store.clone(), PlanPolicy::default());
+        let (id, prepared) = plan(&personnel, &city).await;
+        personnel
+            .approve(id, &ApprovalScope::all(), "管理者")
+            .await
+            .unwrap();
+        let work_orders = WorkOrders::default();
+        let creates = prepared
+            .items
+            .iter()
+            .filter(|i| i.kind == ChangeKind::Create)
+            .count();
+        assert!(creates > 0);
+
+        // Before the 発令日: nothing is due (and nothing is added once applied either).
+        db.clock.set(
+            chrono::DateTime::parse_from_rfc3339("2027-03-31T14:59:00Z")
+                .unwrap()
+                .with_timezone(&chrono::Utc),
+        );
+        personnel
+            .apply(id, &[], &work_orders, "test", |_| {})
+            .await
+            .unwrap();
+        let items = count(&db.store, "items").await;
+        let (added, run) = personnel
+            .enable_due(id, &work_orders, "test", |_| {})
+            .await
+            .unwrap();
+        assert_eq!((added, run.done), (0, 0));
+        assert_eq!(count(&db.store, "items").await, items);
+
+        // 2027-04-01 00:00 in Japan: every created account, once.
+        db.clock.set(
+            chrono::DateTime::parse_from_rfc3339("2027-03-31T15:00:00Z")
+                .unwrap()
+                .with_timezone(&chrono::Utc),
+        );
+        let (added, run) = personnel
+            .enable_due(id, &work_orders, "test", |_| {})
+            .await
+            .unwrap();
+        assert_eq!((added, run.done, run.failed), (creates, creates, 0));
+        let stored = personnel.plan(id).await.unwrap();
+        let enables: Vec<_> = stored
+            .items
+            .iter()
+            .filter(|i| i.kind == ChangeKind::Enable && i.seq as usize > prepared.items.len())
+            .collect();
+        assert_eq!(enables.len(), creates);
+        assert!(enables.iter().all(|i| i.status == PlanItemStatus::Done));
+        assert_eq!(stored.plan.status, PlanStatus::Done);
+        let (again, _) = personnel
+            .enable_due(id, &work_orders, "test", |_| {})
+            .await
+            .unwrap();
+        assert_eq!(again, 0, "enabled once");
+    }
+}
