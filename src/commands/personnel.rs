@@ -245,7 +245,9 @@ pub fn personnel(settings: &Settings, action: PersonnelAction) -> anyhow::Result
                 let bytes = match format.as_str() {
                     "pdf" => personnel.report_pdf(plan).await?,
                     _ => {
-                        let encoding = parse_encoding(&format).map_err(anyhow::Error::msg)?;
+                        let encoding = parse_encoding(&format).map_err(|_| {
+                            anyhow::anyhow!("personnel report: --format is csv, csv-sjis or pdf")
+                        })?;
                         let stored = personnel.plan(plan).await?;
                         crate::personnel::report::report_file(&stored.items, encoding)?
                     }
