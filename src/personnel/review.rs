@@ -115,6 +115,8 @@ pub struct PlanReview {
     pub departments: Vec<DepartmentCounts>,
     pub kinds: Vec<KindCounts>,
     pub tally: Tally,
+    /// Whether an apply run holds the plan now.
+    pub running: bool,
     /// The items the filter keeps, at most the limit asked for, in plan order.
     pub items: Vec<ItemRow>,
     /// How many items the filter keeps in all.
@@ -124,8 +126,9 @@ pub struct PlanReview {
     pub system_files: Vec<String>,
 }
 
-/// Counts and picks (pure).
+/// Counts and picks (pure); `now` tells whether a run's lease still holds the plan.
 pub fn review(
+    now: chrono::DateTime<chrono::Utc>,
     plan: PlanRow,
     people: &[PlanPerson],
     items: Vec<ItemRow>,
@@ -199,6 +202,7 @@ pub fn review(
     let kept: Vec<ItemRow> = items.into_iter().filter(|i| filter.keeps(i)).collect();
     let matching = kept.len();
     PlanReview {
+        running: plan.run_until.is_some_and(|until| until > now),
         plan,
         departments: departments.into_values().collect(),
         kinds,
@@ -244,6 +248,7 @@ impl Personnel {
         let people = personnel_plans::people(&mut self.store.conn(), plan_id).await?;
         let moves = self.device_moves(plan_id).await?;
         Ok(review(
+            self.store.now(),
             stored.plan,
             &people,
             stored.items,
@@ -363,7 +368,8 @@ mod tests {
             department_code: Some("K001".into()),
             ..ItemFilter::default()
         };
-        let r = review(plan, &[], items, &filter, 1, Vec::new());
+        let r = review(at, plan, &[], items, &filter, 1, Vec::new());
+        assert!(!r.running);
         assert_eq!(r.departments.len(), 7);
         let k001 = &r.departments[1];
         assert_eq!(

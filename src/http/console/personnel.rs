@@ -183,12 +183,11 @@ pub async fn show(
         system: picked::<AccountSystem>(&query.system, "系統")?,
         status: picked::<PlanItemStatus>(&query.status, "結果")?,
     };
-    let personnel = helpdesk.personnel();
-    let review = personnel
+    let review = helpdesk
+        .personnel()
         .review(id, &filter, ITEMS_SHOWN)
         .await
         .map_err(refused)?;
-    let state = personnel.run_state(id).await.map_err(refused)?;
     let status = review.plan.status;
     let department_choices = review
         .departments
@@ -222,7 +221,7 @@ pub async fn show(
         departments: review.departments,
         kinds: review.kinds,
         kind_labels: ChangeKind::ALL.iter().map(|k| k.label()).collect(),
-        progress: ProgressFragment::of(state.tally, state.running),
+        progress: ProgressFragment::of(review.tally, review.running),
         items: review.items,
         matching: review.matching,
         moves: review.moves,
