@@ -465,3 +465,56 @@ async fn approval_by_department_and_kind_then_a_run_with_its_progress_and_report
     assert_eq!(sjis.status, StatusCode::OK);
     assert_eq!(sjis.headers["content-type"], "text/csv; charset=shift_jis");
 }
+
+#[tokio::test]
+async fn a_second_run_is_refused_with_the_reason_while_one_holds_the_plan() {
+    let d = desk().await;
+    let t = team(&d).await;
+    let city = sample::city(60);
+    let id = uploaded(&d, &t, &city).await;
+    let page = t
+        .admin
+        .post(&d, &format!("/operator/personnel/{id}/approve"), &[])
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    // A run from the command line holds the plan.
+    let held = d
+        .helpdesk
+        .personnel()
+        .begin_run(id, &[], false, "cli")
+        .await
+        .unwrap();
+    let shown = t
+        .viewer
+        .get(&d, &format!("/operator/personnel/{id}/progress"))
+        .await;
+    assert!(
+        shown.body.contains("data-running=\"true\""),
+        "{}",
+        shown.body
+    );
+    let audit = scalar(&d, "SELECT COUNT(*) FROM audit_log").await;
+    let refused = t
+        .admin
+        .post(&d, &format!("/operator/personnel/{id}/apply"), &[])
+        .await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert!(
+        refused.body.contains("別の適用が実行中です"),
+        "{}",
+        refused.body
+    );
+    assert_eq!(scalar(&d, "SELECT COUNT(*) FROM audit_log").await, audit);
+    assert_eq!(items_in(&d, PlanItemStatus::Done).await, 0);
+    let work_orders = madoguchi::personnel::WorkOrders::default();
+    d.helpdesk
+        .personnel()
+        .run(&held, &work_orders, |_| {})
+        .await
+        .unwrap();
+    let shown = t
+        .viewer
+        .get(&d, &format!("/operator/personnel/{id}/progress"))
+        .await;
+    assert!(shown.body.contains("data-running=\"false\"") && shown.body.contains("残り 0件"));
+}
