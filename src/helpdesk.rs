@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::accounts::{Accounts, NoDirectory, PasswordDirectory};
+use crate::adapters::active_directory::ActiveDirectory;
 use crate::adapters::ldap::LdapDirectory;
 use crate::adapters::mail::MailDelivery;
 use crate::adapters::printer::RoutedPrinters;
@@ -17,7 +18,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::config::Settings;
 use crate::conversation::Conversations;
 use crate::directory::Directory;
-use crate::domain::OutboxRoute;
+use crate::domain::{AccountSystem, OutboxRoute, TextEnum};
 use crate::engine::{AnswerEngine, Semantic};
 use crate::kb::files;
 use crate::knowledge::KnowledgeBase;
@@ -27,6 +28,7 @@ use crate::lexicon;
 use crate::loans::{LoanSentences, Loans};
 use crate::notify::Notices;
 use crate::outbox::{Adapters, Outbox, Wakeup};
+use crate::personnel::{AccountDirectory, Personnel, PlanPolicy, Routed, WorkOrders};
 use crate::print_runs::sealed::FileKey;
 use crate::print_runs::PrintRuns;
 use crate::prompts::Prompts;
@@ -54,6 +56,7 @@ pub struct Helpdesk {
     outbox: Arc<Outbox>,
     requests: Arc<Requests>,
     loans: Loans,
+    personnel: Personnel,
     print_runs: Result<PrintRuns, String>,
     semantic: SemanticStatus,
 }
@@ -156,6 +159,9 @@ impl Helpdesk {
                 settings.notify.clone(),
             ),
             reports: Reports::new(store.clone()),
+            personnel: Personnel::new(store.clone(), PlanPolicy::default())
+                .with_directory(Arc::new(personnel_directory(&settings)))
+                .with_font(settings.batches.font.clone()),
             settings,
             prompts,
             store,
@@ -223,6 +229,11 @@ impl Helpdesk {
         &self.ledgers
     }
 
+    /// The April personnel switch (年度切り替え).
+    pub fn personnel(&self) -> &Personnel {
+        &self.personnel
+    }
+
     /// The monthly, half-year and annual reports.
     pub fn reports(&self) -> &Reports {
         &self.reports
@@ -248,6 +259,19 @@ impl Helpdesk {
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
         self.store.now()
     }
+}
+
+/// Where the personnel switch writes: the Active Directory of `[personnel.directory]`
+/// for its system when set, work orders for everything else.
+pub fn personnel_directory(settings: &Settings) -> Routed {
+    let mut adapters: Vec<Box<dyn AccountDirectory>> = Vec::new();
+    let mut except = Vec::new();
+    if let Some(ad) = ActiveDirectory::new(&settings.personnel.directory) {
+        except.extend(AccountSystem::ALL.iter().filter(|s| ad.handles(**s)));
+        adapters.push(Box::new(ad));
+    }
+    adapters.push(Box::new(WorkOrders { except }));
+    Routed(adapters)
 }
 
 /// Imports the bundled knowledge base into an empty database, once.

@@ -191,8 +191,9 @@ fn run(data: &Path, args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
-/// A data folder with the city's files, settings for the DC, and an approved plan.
-fn planned(city: &sample::SampleCity) -> (TempDir, PathBuf, String) {
+/// A data folder with the city's files, settings (for the DC `with_dc`), and an approved
+/// plan.
+fn planned(city: &sample::SampleCity, with_dc: bool) -> (TempDir, PathBuf, String) {
     let dir = TempDir::new().unwrap();
     let data = dir.path().to_path_buf();
     for (name, text) in [
@@ -202,13 +203,15 @@ fn planned(city: &sample::SampleCity) -> (TempDir, PathBuf, String) {
     ] {
         std::fs::write(data.join(name), text).unwrap();
     }
-    let settings = format!(
-        "data_dir = \"{}\"\n[personnel.directory]\nurl = \"{URL}\"\nbind_dn = \"{ADMIN}\"\n\
-         password = \"{PASSWORD}\"\nsystem = \"ad_lgwan\"\n\
-         plan_suffix = \"DC=lgwan,DC=numazu,DC=local\"\ndirectory_suffix = \"{BASE}\"\n\
-         tls_no_verify = true\n",
-        data.join("data").display()
-    );
+    let mut settings = format!("data_dir = \"{}\"\n", data.join("data").display());
+    if with_dc {
+        settings.push_str(&format!(
+            "[personnel.directory]\nurl = \"{URL}\"\nbind_dn = \"{ADMIN}\"\n\
+             password = \"{PASSWORD}\"\nsystem = \"ad_lgwan\"\n\
+             plan_suffix = \"DC=lgwan,DC=numazu,DC=local\"\ndirectory_suffix = \"{BASE}\"\n\
+             tls_no_verify = true\n"
+        ));
+    }
     std::fs::write(data.join("madoguchi.toml"), settings).unwrap();
     let args = ["personnel", "plan", "changes.csv", "--org", "org.csv"];
     let summary = run(
@@ -237,7 +240,7 @@ async fn a_run_killed_in_the_middle_and_resumed_leaves_the_directory_as_an_unbro
     // Without a break.
     seed(&mut ldap, &city.directory).await;
     let before = snapshot(&mut ldap).await;
-    let (_keep, data, summary) = planned(&city);
+    let (_keep, data, summary) = planned(&city, true);
     let items = lgwan_items(&summary);
     assert!(items >= 500, "{items} LGWAN changes");
     let started = Instant::now();
@@ -255,7 +258,7 @@ async fn a_run_killed_in_the_middle_and_resumed_leaves_the_directory_as_an_unbro
     // Killed and resumed, from the same start.
     seed(&mut ldap, &city.directory).await;
     assert_eq!(snapshot(&mut ldap).await, before);
-    let (_keep2, data, _) = planned(&city);
+    let (_keep2, data, _) = planned(&city, true);
     let mut child = madoguchi(&data, &["personnel", "apply", "1"])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -282,7 +285,15 @@ async fn a_run_killed_in_the_middle_and_resumed_leaves_the_directory_as_an_unbro
     child.wait().unwrap();
     let status = run(&data, &["personnel", "status", "1"]);
     assert!(!status.contains("完了"), "killed too late: {status}");
-    run(&data, &["personnel", "apply", "1"]);
+    // The killed run still holds the plan (its lease has not run out): a plain resume is
+    // refused, and the operator who knows it is gone takes it over.
+    let refused = madoguchi(&data, &["personnel", "apply", "1"])
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    let reason = String::from_utf8_lossy(&refused.stderr);
+    assert!(reason.contains("別の適用が実行中"), "{reason}");
+    run(&data, &["personnel", "apply", "1", "--take-over"]);
     let resumed = snapshot(&mut ldap).await;
     assert_eq!(resumed.len(), whole.len());
     for (a, b) in resumed.iter().zip(&whole) {
@@ -290,4 +301,56 @@ async fn a_run_killed_in_the_middle_and_resumed_leaves_the_directory_as_an_unbro
     }
     let status = run(&data, &["personnel", "status", "1"]);
     assert!(status.contains("\"failed\":0"), "{status}");
+}
+
+/// Without a DC every change becomes a work order; the run report comes out as CSV (UTF-8
+/// with BOM, Shift_JIS) and PDF; an unknown format is refused.
+#[test]
+fn the_run_report_comes_out_of_the_cli_as_csv_and_pdf() {
+    let city = sample::city(60);
+    let (_keep, data, summary) = planned(&city, false);
+    let json: serde_json::Value = serde_json::from_str(summary.lines().last().unwrap()).unwrap();
+    let items = json["items"].as_u64().unwrap() as usize;
+    let out = run(&data, &["personnel", "apply", "1"]);
+    assert!(out.contains(&format!("\"done\":{items}")), "{out}");
+    run(&data, &["personnel", "report", "1", "--out", "report.csv"]);
+    let csv = std::fs::read_to_string(data.join("report.csv")).unwrap();
+    assert!(csv.starts_with('\u{feff}'));
+    assert_eq!(csv.lines().count(), items + 1);
+    assert_eq!(csv.matches("作業指示書").count(), items);
+    let sjis = [
+        "personnel",
+        "report",
+        "1",
+        "--format",
+        "csv-sjis",
+        "--out",
+        "sjis.csv",
+    ];
+    run(&data, &sjis);
+    let bytes = std::fs::read(data.join("sjis.csv")).unwrap();
+    assert!(std::str::from_utf8(&bytes).is_err(), "Shift_JIS, not UTF-8");
+    let bad = madoguchi(
+        &data,
+        &["personnel", "report", "1", "--format", "xls", "--out", "x"],
+    )
+    .output()
+    .unwrap();
+    assert!(!bad.status.success());
+    if std::path::Path::new(madoguchi::config::DEFAULT_FONT).exists() {
+        run(
+            &data,
+            &[
+                "personnel",
+                "report",
+                "1",
+                "--format",
+                "pdf",
+                "--out",
+                "report.pdf",
+            ],
+        );
+        let pdf = std::fs::read(data.join("report.pdf")).unwrap();
+        assert!(pdf.starts_with(b"%PDF"));
+    }
 }

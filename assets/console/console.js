@@ -93,3 +93,19 @@
     }
   });
 })();
+
+// madoguchi operator console: the progress of a personnel switch run, refreshed from its
+// fragment (done / failed / left) while the page is open.
+(function () {
+  "use strict";
+  var box = document.querySelector("[data-progress]");
+  if (!box) return;
+  var refresh = function () {
+    if (document.hidden) return;
+    fetch(box.getAttribute("data-progress"), { headers: { "X-Requested-With": "madoguchi" }, credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.text() : null; })
+      .then(function (html) { if (html !== null) box.innerHTML = html; })
+      .catch(function () { /* offline for a moment: the next round tries again */ });
+  };
+  window.setInterval(refresh, 2000);
+})();

@@ -7,14 +7,11 @@ use std::sync::Arc;
 
 use anyhow::Context;
 
-use crate::adapters::active_directory::ActiveDirectory;
 use crate::clock::SystemClock;
 use crate::config::Settings;
-use crate::domain::{AccountSystem, ChangeKind, TextEnum};
-use crate::personnel::{
-    sample, AccountDirectory, ApprovalScope, InputFiles, Personnel, PlanPolicy, Routed,
-    RunProgress, WorkOrders,
-};
+use crate::domain::{ChangeKind, TextEnum};
+use crate::helpdesk::personnel_directory;
+use crate::personnel::{sample, ApprovalScope, InputFiles, Personnel, PlanPolicy, RunProgress};
 use crate::spreadsheet::SpreadsheetEncoding;
 use crate::storage::Store;
 
@@ -75,6 +72,10 @@ pub enum PersonnelAction {
         plan: i64,
         #[arg(long, value_delimiter = ',')]
         only: Vec<String>,
+        /// Take the plan over from a run that stopped (crash, kill) without waiting for
+        /// its lease to run out. Only when that run is known to be gone.
+        #[arg(long)]
+        take_over: bool,
         #[arg(long, default_value = "cli")]
         actor: String,
     },
@@ -85,8 +86,24 @@ pub enum PersonnelAction {
         #[arg(long, default_value = "cli")]
         actor: String,
     },
+    /// On the 発令日 (by the clock): enable the accounts the plan created disabled whose
+    /// 発令日 has come, through the directory (only those items; resumable).
+    Enable {
+        plan: i64,
+        #[arg(long, default_value = "cli")]
+        actor: String,
+    },
     /// Where a plan stands: items per state.
     Status { plan: i64 },
+    /// The run report: every change of the plan with its result, as CSV (`csv`: UTF-8
+    /// with BOM, `csv-sjis`: Shift_JIS) or PDF (A4, set in `[batches] font`).
+    Report {
+        plan: i64,
+        #[arg(long, default_value = "csv")]
+        format: String,
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// The devices of the plan's people (from the equipment register) and where each
     /// goes: 移設 to the new 所属, 回収 from those leaving. Last line: counts as JSON.
     Devices { plan: i64 },
@@ -110,7 +127,8 @@ pub fn personnel(settings: &Settings, action: PersonnelAction) -> anyhow::Result
         &settings.database_url(),
         Arc::new(SystemClock),
     ))?;
-    let personnel = Personnel::new(store, PlanPolicy::default());
+    let personnel =
+        Personnel::new(store, PlanPolicy::default()).with_font(settings.batches.font.clone());
     rt.block_on(async {
         match action {
             PersonnelAction::Sample { .. } => unreachable!("handled above"),
@@ -173,18 +191,15 @@ pub fn personnel(settings: &Settings, action: PersonnelAction) -> anyhow::Result
                 std::fs::write(out.join("devices.csv"), devices)?;
                 println!("plan {plan}: written to {}", out.display());
             }
-            PersonnelAction::Apply { plan, only, actor } => {
-                let mut adapters: Vec<Box<dyn AccountDirectory>> = Vec::new();
-                let mut except = Vec::new();
-                if let Some(ad) = ActiveDirectory::new(&settings.personnel.directory) {
-                    except.extend(AccountSystem::ALL.iter().filter(|s| ad.handles(**s)));
-                    adapters.push(Box::new(ad));
-                }
-                adapters.push(Box::new(WorkOrders { except }));
-                let directory = Routed(adapters);
-                let run = personnel
-                    .apply(plan, &only, &directory, &actor, progress_bar)
-                    .await?;
+            PersonnelAction::Apply {
+                plan,
+                only,
+                take_over,
+                actor,
+            } => {
+                let directory = personnel_directory(settings);
+                let run = personnel.begin_run(plan, &only, take_over, &actor).await?;
+                let run = personnel.run(&run, &directory, progress_bar).await?;
                 eprintln!();
                 println!("{}", serde_json::to_string(&run)?);
                 if run.failed > 0 {
@@ -213,6 +228,32 @@ pub fn personnel(settings: &Settings, action: PersonnelAction) -> anyhow::Result
                     *n = (n.as_i64().unwrap_or(0) + 1).into();
                 }
                 println!("{}", serde_json::Value::Object(counts));
+            }
+            PersonnelAction::Enable { plan, actor } => {
+                let directory = personnel_directory(settings);
+                let (added, run) = personnel
+                    .enable_due(plan, &directory, &actor, progress_bar)
+                    .await?;
+                eprintln!();
+                println!("plan {plan}: {added} accounts due to be enabled");
+                println!("{}", serde_json::to_string(&run)?);
+                if run.failed > 0 {
+                    return Ok(ExitCode::FAILURE);
+                }
+            }
+            PersonnelAction::Report { plan, format, out } => {
+                let bytes = match format.as_str() {
+                    "pdf" => personnel.report_pdf(plan).await?,
+                    _ => {
+                        let encoding = parse_encoding(&format).map_err(|_| {
+                            anyhow::anyhow!("personnel report: --format is csv, csv-sjis or pdf")
+                        })?;
+                        let stored = personnel.plan(plan).await?;
+                        crate::personnel::report::report_file(&stored.items, encoding)?
+                    }
+                };
+                std::fs::write(&out, bytes).with_context(|| format!("writing {}", out.display()))?;
+                println!("plan {plan}: report written to {}", out.display());
             }
             PersonnelAction::Status { plan } => {
                 let progress = personnel.status(plan).await?;

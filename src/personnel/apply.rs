@@ -12,7 +12,7 @@ use std::pin::Pin;
 use serde::Serialize;
 
 use super::{Personnel, PersonnelError, PersonnelResult};
-use crate::domain::{AccountSystem, PlanItemStatus, PlanStatus};
+use crate::domain::{AccountSystem, ChangeKind, PlanItemStatus, PlanStatus};
 use crate::storage::personnel_plans::{self, ItemRow};
 use crate::storage::{audit, AuditEntry};
 
@@ -46,17 +46,57 @@ pub struct RunProgress {
     pub left: usize,
 }
 
+/// How long a run holds its plan without a sign of life (it renews after every item).
+pub const RUN_LEASE_MINUTES: i64 = 5;
+
+/// A run that holds its plan: only it applies the plan's items until it lets go.
+#[derive(Debug, Clone)]
+pub struct Run {
+    plan_id: i64,
+    token: String,
+    only: Vec<String>,
+    /// Only the items of this kind (the 発令日's enabling), when set.
+    kind: Option<ChangeKind>,
+}
+
+impl Run {
+    pub fn plan_id(&self) -> i64 {
+        self.plan_id
+    }
+
+    /// This run carries out only the items of `kind`.
+    pub fn kind(mut self, kind: ChangeKind) -> Self {
+        self.kind = Some(kind);
+        self
+    }
+}
+
 impl Personnel {
     /// Applies the approved (and failed, and stopped) items of a plan, of the 所属 `only`
-    /// when given, through `directory`; `progress` hears after every item.
+    /// when given, through `directory`; `progress` hears after every item. Refused while
+    /// another run holds the plan.
     pub async fn apply(
         &self,
         plan_id: i64,
         only: &[String],
         directory: &dyn AccountDirectory,
         actor: &str,
-        mut progress: impl FnMut(RunProgress),
+        progress: impl FnMut(RunProgress),
     ) -> PersonnelResult<RunProgress> {
+        let run = self.begin_run(plan_id, only, false, actor).await?;
+        self.run(&run, directory, progress).await
+    }
+
+    /// Takes the plan for a new run (one transaction with its audit row): refused when the
+    /// plan is not approved, or when another run holds it and its lease has not run out
+    /// (`take_over`: a run known to have stopped is taken over at once).
+    pub async fn begin_run(
+        &self,
+        plan_id: i64,
+        only: &[String],
+        take_over: bool,
+        actor: &str,
+    ) -> PersonnelResult<Run> {
         let mut tx = self.store.begin().await?;
         let plan = personnel_plans::plan(&mut tx.conn(), plan_id)
             .await?
@@ -66,57 +106,101 @@ impl Personnel {
                 "計画 {plan_id} はまだ承認されていません。"
             )));
         }
+        let mut bytes = [0u8; 16];
+        getrandom::fill(&mut bytes).expect("the operating system's random source");
+        let token = hex::encode(bytes);
+        let until = tx.now() + chrono::Duration::minutes(RUN_LEASE_MINUTES);
+        if !personnel_plans::claim_run(&mut tx, plan_id, &token, until, take_over).await? {
+            return Err(PersonnelError::Running(plan_id));
+        }
         personnel_plans::set_plan_status(&mut tx, plan_id, PlanStatus::Applying).await?;
+        let scope = if only.is_empty() {
+            "all".to_owned()
+        } else {
+            only.join(",")
+        };
+        let detail = if take_over {
+            format!("{scope}; taken over")
+        } else {
+            scope
+        };
         let entry = AuditEntry::new(
             actor,
             "personnel.apply",
             "personnel_plan",
             &plan_id.to_string(),
         )
-        .detail(if only.is_empty() {
-            "all".to_owned()
-        } else {
-            only.join(",")
-        });
+        .detail(detail);
         audit::append(&mut tx, &entry).await?;
         tx.commit().await?;
+        Ok(Run {
+            plan_id,
+            token,
+            only: only.to_vec(),
+            kind: None,
+        })
+    }
 
-        let items: Vec<ItemRow> = personnel_plans::runnable(&mut self.store.conn(), plan_id)
+    /// Carries out a run taken by [`Personnel::begin_run`], then lets go of the plan.
+    pub async fn run(
+        &self,
+        run: &Run,
+        directory: &dyn AccountDirectory,
+        progress: impl FnMut(RunProgress),
+    ) -> PersonnelResult<RunProgress> {
+        let result = self.run_items(run, directory, progress).await;
+        let mut tx = self.store.begin().await?;
+        personnel_plans::release_run(&mut tx, run.plan_id, &run.token).await?;
+        tx.commit().await?;
+        let done = result?;
+        self.close_if_done(run.plan_id).await?;
+        Ok(done)
+    }
+
+    async fn run_items(
+        &self,
+        run: &Run,
+        directory: &dyn AccountDirectory,
+        mut progress: impl FnMut(RunProgress),
+    ) -> PersonnelResult<RunProgress> {
+        let only = &run.only;
+        let items: Vec<ItemRow> = personnel_plans::runnable(&mut self.store.conn(), run.plan_id)
             .await?
             .into_iter()
             .filter(|i| directory.handles(i.system))
+            .filter(|i| run.kind.is_none_or(|k| i.kind == k))
             .filter(|i| {
                 only.is_empty() || i.department_code.as_ref().is_some_and(|c| only.contains(c))
             })
             .collect();
-        let mut run = RunProgress {
+        let mut done = RunProgress {
             left: items.len(),
             ..RunProgress::default()
         };
-        progress(run);
+        progress(done);
         for item in &items {
-            let result = self.apply_one(item, directory).await?;
-            run.left -= 1;
+            let result = self.apply_one(run, item, directory).await?;
+            done.left -= 1;
             match result {
-                Ok(()) => run.done += 1,
-                Err(()) => run.failed += 1,
+                Ok(()) => done.done += 1,
+                Err(()) => done.failed += 1,
             }
-            progress(run);
+            progress(done);
         }
-        self.close_if_done(plan_id).await?;
-        Ok(run)
+        Ok(done)
     }
 
     /// One item: claim, act (or find it done already), record. `Err(())` when it failed.
     async fn apply_one(
         &self,
+        run: &Run,
         item: &ItemRow,
         directory: &dyn AccountDirectory,
     ) -> PersonnelResult<Result<(), ()>> {
         if item.status == PlanItemStatus::Applying {
             // Claimed by a run that stopped: it may have acted before recording.
             if let Ok(true) = directory.shows(item).await {
-                self.record(item.id, Ok("適用済みを確認")).await?;
+                self.record(run, item.id, Ok("適用済みを確認")).await?;
                 return Ok(Ok(()));
             }
         } else {
@@ -129,18 +213,24 @@ impl Personnel {
         }
         match directory.apply(item).await {
             Ok(outcome) => {
-                self.record(item.id, Ok(&outcome)).await?;
+                self.record(run, item.id, Ok(&outcome)).await?;
                 Ok(Ok(()))
             }
             Err(reason) => {
-                self.record(item.id, Err(&reason)).await?;
+                self.record(run, item.id, Err(&reason)).await?;
                 Ok(Err(()))
             }
         }
     }
 
-    async fn record(&self, id: i64, result: Result<&str, &str>) -> PersonnelResult<()> {
+    /// Records an item's result and renews the run's lease, in one transaction; a run
+    /// whose plan was taken over stops here (its result is not recorded).
+    async fn record(&self, run: &Run, id: i64, result: Result<&str, &str>) -> PersonnelResult<()> {
         let mut tx = self.store.begin().await?;
+        let until = tx.now() + chrono::Duration::minutes(RUN_LEASE_MINUTES);
+        if !personnel_plans::renew_run(&mut tx, run.plan_id, &run.token, until).await? {
+            return Err(PersonnelError::Running(run.plan_id));
+        }
         personnel_plans::finish(&mut tx, id, result).await?;
         tx.commit().await?;
         Ok(())

@@ -7,19 +7,28 @@
 mod apply;
 mod approve;
 pub mod devices;
+mod downloads;
+mod enable;
 pub mod export;
 pub mod files;
 pub mod plan;
+pub mod report;
+pub mod review;
 pub mod sample;
 mod staff;
 mod table;
 
+use std::path::PathBuf;
+use std::sync::Arc;
+
 use serde::Serialize;
 
 pub use self::apply::{
-    AccountDirectory, DirectoryFailure, DirectoryFuture, Routed, RunProgress, WorkOrders,
+    AccountDirectory, DirectoryFailure, DirectoryFuture, Routed, Run, RunProgress, WorkOrders,
+    RUN_LEASE_MINUTES,
 };
 pub use self::approve::ApprovalScope;
+pub use self::downloads::PLAN_FILES;
 pub use self::files::{Account, CurrentAccounts, OrgTable, OrgUnit, PersonnelChange};
 pub use self::plan::{PlanCounts, PlanPolicy, PlannedItem};
 pub use self::staff::StaffUpdate;
@@ -71,6 +80,11 @@ pub enum PersonnelError {
     NoPlan(i64),
     #[error("{0}")]
     NotAllowed(String),
+    /// A person or file the plan does not have.
+    #[error("{0}")]
+    NotInPlan(String),
+    #[error("計画 {0} は別の適用が実行中です。同時に適用できるのは一つだけです。終わるのを待ってください（止まった実行は数分で引き継げます）。")]
+    Running(i64),
     #[error(transparent)]
     Storage(#[from] StorageError),
 }
@@ -133,14 +147,36 @@ pub fn prepare(files: InputFiles<'_>, policy: &PlanPolicy) -> PersonnelResult<Pr
 }
 
 /// The personnel switch service.
+#[derive(Clone)]
 pub struct Personnel {
     store: Store,
     policy: PlanPolicy,
+    /// Where runs started from the console write (work orders unless set).
+    directory: Arc<dyn AccountDirectory>,
+    /// The font run reports are set in (PDF).
+    font: Option<PathBuf>,
 }
 
 impl Personnel {
     pub fn new(store: Store, policy: PlanPolicy) -> Self {
-        Self { store, policy }
+        Self {
+            store,
+            policy,
+            directory: Arc::new(WorkOrders::default()),
+            font: None,
+        }
+    }
+
+    /// Runs started by [`Personnel::start`] write through `directory`.
+    pub fn with_directory(mut self, directory: Arc<dyn AccountDirectory>) -> Self {
+        self.directory = directory;
+        self
+    }
+
+    /// Run reports as PDF are set in the font file at `path` (IPAex Gothic).
+    pub fn with_font(mut self, path: PathBuf) -> Self {
+        self.font = Some(path);
+        self
     }
 
     pub fn policy(&self) -> &PlanPolicy {

@@ -2,8 +2,6 @@
 //! flow (which reads 所属 from `staff`) knows the new 所属 from that day on: movers and
 //! people back at work get their new 所属, new people are added, the retired removed.
 
-use chrono::{Duration, NaiveDate};
-
 use super::{Personnel, PersonnelError, PersonnelResult};
 use crate::domain::ChangeReason;
 use crate::storage::personnel_plans;
@@ -17,11 +15,6 @@ pub struct StaffUpdate {
 }
 
 impl Personnel {
-    /// Today in Japan, by the helpdesk's clock.
-    fn today(&self) -> NaiveDate {
-        (self.store.now() + Duration::hours(9)).date_naive()
-    }
-
     /// Brings the staff directory up to a plan for everyone whose 発令日 has come (one
     /// transaction with its audit row; people already done are left alone).
     pub async fn update_staff(&self, plan_id: i64, actor: &str) -> PersonnelResult<StaffUpdate> {

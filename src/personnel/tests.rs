@@ -278,3 +278,25 @@ fn a_bad_organisation_table_is_named_and_nothing_is_planned() {
         ]
     );
 }
+
+/// A stored item for tests of what is made from items: a transfer's department change.
+pub(super) fn item_row(seq: i64) -> crate::storage::personnel_plans::ItemRow {
+    crate::storage::personnel_plans::ItemRow {
+        id: seq,
+        seq,
+        employee_no: format!("{:05}", 10000 + seq),
+        name: format!("職員 {seq}"),
+        department_code: Some(format!("K{:03}", seq % 7)),
+        reason: ChangeReason::Transfer,
+        system: S::LgwanAd,
+        kind: K::Department,
+        before_value: Some("旧課".into()),
+        after_value: Some("新課".into()),
+        detail: None,
+        effective: chrono::NaiveDate::from_ymd_opt(2027, 4, 1).unwrap(),
+        status: crate::domain::PlanItemStatus::Done,
+        attempts: 1,
+        error: None,
+        outcome: Some("LGWAN接続系ADに適用".into()),
+    }
+}

@@ -8,7 +8,7 @@ mod csv;
 mod handover;
 mod html;
 mod pdf;
-mod pdf_layout;
+pub(crate) mod pdf_layout;
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
 use serde::Serialize;

@@ -12,18 +12,18 @@ use krilla::Document;
 use super::html::Row;
 use crate::batches::render::{pt, FormFont, RenderError};
 
-pub(super) const PAGE_W: f32 = 210.0;
-pub(super) const PAGE_H: f32 = 297.0;
-pub(super) const MARGIN: f32 = 18.0;
-pub(super) const BOTTOM: f32 = PAGE_H - 20.0;
-pub(super) const BODY: f32 = 9.0;
-pub(super) const ROW_H: f32 = 5.5;
+pub(crate) const PAGE_W: f32 = 210.0;
+pub(crate) const PAGE_H: f32 = 297.0;
+pub(crate) const MARGIN: f32 = 18.0;
+pub(crate) const BOTTOM: f32 = PAGE_H - 20.0;
+pub(crate) const BODY: f32 = 9.0;
+pub(crate) const ROW_H: f32 = 5.5;
 /// Millimetres per point of font size.
 const MM_PER_PT: f32 = 25.4 / 72.0;
 
 /// One thing drawn on a page; lengths in millimetres from the top left corner.
 #[derive(Debug, Clone, PartialEq)]
-pub(super) enum Mark {
+pub(crate) enum Mark {
     /// Text whose baseline starts at (x, y).
     Text {
         x: f32,
@@ -43,23 +43,23 @@ pub(super) enum Mark {
 
 /// Where text sits in its column.
 #[derive(Clone, Copy, PartialEq)]
-pub(super) enum Align {
+pub(crate) enum Align {
     Left,
     Right,
 }
 
 /// A column: its title, width (mm) and alignment.
-pub(super) type Column = (&'static str, f32, Align);
+pub(crate) type Column = (&'static str, f32, Align);
 
 /// The pages being laid out, and where the next line goes.
-pub(super) struct Layout {
-    pub(super) pages: Vec<Vec<Mark>>,
-    pub(super) y: f32,
+pub(crate) struct Layout {
+    pub(crate) pages: Vec<Vec<Mark>>,
+    pub(crate) y: f32,
 }
 
 /// How wide `text` is at `size` points, in millimetres: full-width characters take one em,
 /// others about half (IPAex Gothic's proportional Latin letters and digits).
-pub(super) fn width(text: &str, size: f32) -> f32 {
+pub(crate) fn width(text: &str, size: f32) -> f32 {
     let ems: f32 = text
         .chars()
         .map(|c| {
@@ -78,7 +78,7 @@ fn is_half_width(c: char) -> bool {
 }
 
 /// `text` cut to fit `room` mm at `size`, ending in 「…」 when cut.
-pub(super) fn fit(text: &str, size: f32, room: f32) -> String {
+pub(crate) fn fit(text: &str, size: f32, room: f32) -> String {
     if width(text, size) <= room {
         return text.to_owned();
     }
@@ -94,19 +94,19 @@ pub(super) fn fit(text: &str, size: f32, room: f32) -> String {
 }
 
 impl Layout {
-    pub(super) fn new() -> Layout {
+    pub(crate) fn new() -> Layout {
         Layout {
             pages: vec![Vec::new()],
             y: MARGIN,
         }
     }
 
-    pub(super) fn mark(&mut self, mark: Mark) {
+    pub(crate) fn mark(&mut self, mark: Mark) {
         self.pages.last_mut().expect("a page").push(mark);
     }
 
     /// Starts a new page unless `height` mm still fit on this one; whether it did.
-    pub(super) fn room_for(&mut self, height: f32) -> bool {
+    pub(crate) fn room_for(&mut self, height: f32) -> bool {
         if self.y + height <= BOTTOM {
             return false;
         }
@@ -115,7 +115,7 @@ impl Layout {
         true
     }
 
-    pub(super) fn text(&mut self, x: f32, y: f32, size: f32, text: impl Into<String>) {
+    pub(crate) fn text(&mut self, x: f32, y: f32, size: f32, text: impl Into<String>) {
         self.mark(Mark::Text {
             x,
             y,
@@ -124,7 +124,7 @@ impl Layout {
         });
     }
 
-    pub(super) fn heading(&mut self, text: &str) {
+    pub(crate) fn heading(&mut self, text: &str) {
         self.room_for(8.0 + 3.0 * ROW_H);
         self.y += 8.0;
         self.text(MARGIN, self.y, 12.0, text);
@@ -132,7 +132,7 @@ impl Layout {
     }
 
     /// A table; its header is repeated on every page it runs onto.
-    pub(super) fn table(&mut self, columns: &[Column], rows: &[Vec<String>], empty: &str) {
+    pub(crate) fn table(&mut self, columns: &[Column], rows: &[Vec<String>], empty: &str) {
         self.table_header(columns);
         if rows.is_empty() {
             self.cells(columns, &[empty.to_owned()]);
@@ -178,7 +178,7 @@ impl Layout {
     }
 
     /// Horizontal bars with the count at the end of each (a chart never without numbers).
-    pub(super) fn bars(&mut self, rows: &[Row]) {
+    pub(crate) fn bars(&mut self, rows: &[Row]) {
         let max = rows.iter().map(|r| r.total).max().unwrap_or(0);
         if max == 0 {
             return;
@@ -212,7 +212,7 @@ impl Layout {
 }
 
 /// Draws laid-out pages, numbered at the foot, as a PDF set in `font`.
-pub(super) fn draw(pages: &[Vec<Mark>], font: &FormFont) -> Result<Vec<u8>, RenderError> {
+pub(crate) fn draw(pages: &[Vec<Mark>], font: &FormFont) -> Result<Vec<u8>, RenderError> {
     let count = pages.len();
     let mut document = Document::new();
     let blue = Fill {

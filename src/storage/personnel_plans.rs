@@ -28,6 +28,8 @@ pub struct PlanRow {
     pub created_by: String,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// While an apply run holds the plan: the end of its lease.
+    pub run_until: Option<DateTime<Utc>>,
 }
 
 /// A person of a plan's change file.
@@ -132,6 +134,17 @@ pub async fn insert_people(tx: &mut Tx, plan_id: i64, people: &[PlanPerson]) -> 
 
 /// Stores the items of a plan, numbered in order, all `proposed`.
 pub async fn insert_items(tx: &mut Tx, plan_id: i64, items: &[NewItem<'_>]) -> Result<()> {
+    insert_items_from(tx, plan_id, 1, PlanItemStatus::Proposed, items).await
+}
+
+/// Stores items numbered from `first_seq` on, all in `status`.
+pub async fn insert_items_from(
+    tx: &mut Tx,
+    plan_id: i64,
+    first_seq: i64,
+    status: PlanItemStatus,
+    items: &[NewItem<'_>],
+) -> Result<()> {
     let now = tx.now();
     for (c, chunk) in items.chunks(BATCH).enumerate() {
         let mut statement = sql_owned(format!(
@@ -143,7 +156,7 @@ pub async fn insert_items(tx: &mut Tx, plan_id: i64, items: &[NewItem<'_>]) -> R
         for (i, item) in chunk.iter().enumerate() {
             statement = statement
                 .bind(plan_id)
-                .bind(c * BATCH + i + 1)
+                .bind(first_seq + (c * BATCH + i) as i64)
                 .bind(item.employee_no)
                 .bind(item.name)
                 .bind(item.department_code)
@@ -154,7 +167,7 @@ pub async fn insert_items(tx: &mut Tx, plan_id: i64, items: &[NewItem<'_>]) -> R
                 .bind(item.after)
                 .bind(item.detail)
                 .bind(item.effective)
-                .bind(PlanItemStatus::Proposed)
+                .bind(status)
                 .bind(0i64)
                 .bind(now);
         }
@@ -165,8 +178,8 @@ pub async fn insert_items(tx: &mut Tx, plan_id: i64, items: &[NewItem<'_>]) -> R
 
 pub async fn plan(c: &mut Conn<'_>, id: i64) -> Result<Option<PlanRow>> {
     sql(
-        "SELECT id, status, source, people, created_by, created_at, updated_at \
-         FROM personnel_plans WHERE id = $1",
+        "SELECT id, status, source, people, created_by, created_at, updated_at, \
+         run_until FROM personnel_plans WHERE id = $1",
     )
     .bind(id)
     .fetch_optional(c)
@@ -176,8 +189,8 @@ pub async fn plan(c: &mut Conn<'_>, id: i64) -> Result<Option<PlanRow>> {
 /// The newest plans first.
 pub async fn plans(c: &mut Conn<'_>, limit: i64) -> Result<Vec<PlanRow>> {
     sql(
-        "SELECT id, status, source, people, created_by, created_at, updated_at \
-         FROM personnel_plans ORDER BY id DESC LIMIT $1",
+        "SELECT id, status, source, people, created_by, created_at, updated_at, \
+         run_until FROM personnel_plans ORDER BY id DESC LIMIT $1",
     )
     .bind(limit)
     .fetch_all(c)
@@ -359,4 +372,97 @@ pub async fn mark_staff_updated(tx: &mut Tx, plan_id: i64, employee_no: &str) ->
     .execute(&mut tx.conn())
     .await?;
     Ok(())
+}
+
+/// Takes plan `plan_id` for the apply run `token` until `until`: when no run holds it,
+/// when the holder's lease ran out by `now`, or (`take_over`) in any case. Whether it was
+/// taken; one conditional UPDATE, so two runs never both take it.
+pub async fn claim_run(
+    tx: &mut Tx,
+    plan_id: i64,
+    token: &str,
+    until: DateTime<Utc>,
+    take_over: bool,
+) -> Result<bool> {
+    let now = tx.now();
+    let n = if take_over {
+        sql("UPDATE personnel_plans SET run_token = $1, run_until = $2 WHERE id = $3")
+            .bind(token)
+            .bind(until)
+            .bind(plan_id)
+            .execute(&mut tx.conn())
+            .await?
+    } else {
+        sql(
+            "UPDATE personnel_plans SET run_token = $1, run_until = $2 WHERE id = $3 \
+             AND (run_token IS NULL OR run_until IS NULL OR run_until <= $4)",
+        )
+        .bind(token)
+        .bind(until)
+        .bind(plan_id)
+        .bind(now)
+        .execute(&mut tx.conn())
+        .await?
+    };
+    Ok(n == 1)
+}
+
+/// Renews run `token`'s lease on its plan; `false` when another run took the plan over.
+pub async fn renew_run(
+    tx: &mut Tx,
+    plan_id: i64,
+    token: &str,
+    until: DateTime<Utc>,
+) -> Result<bool> {
+    let n = sql("UPDATE personnel_plans SET run_until = $1 WHERE id = $2 AND run_token = $3")
+        .bind(until)
+        .bind(plan_id)
+        .bind(token)
+        .execute(&mut tx.conn())
+        .await?;
+    Ok(n == 1)
+}
+
+/// Lets go of the plan, if run `token` still holds it.
+pub async fn release_run(tx: &mut Tx, plan_id: i64, token: &str) -> Result<()> {
+    sql(
+        "UPDATE personnel_plans SET run_token = NULL, run_until = NULL \
+         WHERE id = $1 AND run_token = $2",
+    )
+    .bind(plan_id)
+    .bind(token)
+    .execute(&mut tx.conn())
+    .await?;
+    Ok(())
+}
+
+/// The accounts a plan created (done) whose 発令日 has come by `today` and that no later
+/// item of the plan enables yet: created disabled, to be enabled now.
+pub async fn due_enables(c: &mut Conn<'_>, plan_id: i64, today: NaiveDate) -> Result<Vec<ItemRow>> {
+    let columns: Vec<String> = ITEM_COLUMNS
+        .split(", ")
+        .map(|c| format!("i.{}", c.trim()))
+        .collect();
+    sql_owned(format!(
+        "SELECT {} FROM personnel_plan_items i WHERE i.plan_id = $1 AND i.kind = $2 \
+         AND i.status = $3 AND i.effective <= $4 AND NOT EXISTS (SELECT 1 FROM \
+         personnel_plan_items e WHERE e.plan_id = i.plan_id AND e.employee_no = i.employee_no \
+         AND e.system = i.system AND e.kind = $5 AND e.seq > i.seq) ORDER BY i.seq",
+        columns.join(", ")
+    ))
+    .bind(plan_id)
+    .bind(ChangeKind::Create)
+    .bind(PlanItemStatus::Done)
+    .bind(today)
+    .bind(ChangeKind::Enable)
+    .fetch_all(c)
+    .await
+}
+
+/// The highest item number of a plan (0 without items).
+pub async fn last_seq(c: &mut Conn<'_>, plan_id: i64) -> Result<i64> {
+    sql("SELECT COALESCE(MAX(seq), 0) FROM personnel_plan_items WHERE plan_id = $1")
+        .bind(plan_id)
+        .scalar(c)
+        .await
 }

@@ -22,6 +22,7 @@ mod ip_ledger;
 mod loans;
 mod look;
 mod page;
+mod personnel;
 mod proposal;
 mod reports;
 mod widget;

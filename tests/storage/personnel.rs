@@ -4,7 +4,7 @@
 use madoguchi::domain::{AccountSystem, ChangeKind, PlanItemStatus, PlanStatus};
 use madoguchi::personnel::{
     sample, AccountDirectory, ApprovalScope, DirectoryFuture, InputFiles, Personnel,
-    PersonnelError, PlanPolicy, Prepared,
+    PersonnelError, PlanPolicy, Prepared, WorkOrders,
 };
 use madoguchi::storage::personnel_plans::ItemRow;
 use madoguchi::storage::{sql, Store};
@@ -359,5 +359,200 @@ async fn the_devices_of_staff_who_move_go_to_the_new_department_or_come_back() {
         assert!(text.contains("資産番号"), "{text}");
         assert!(text.contains("\"移設\""), "{text}");
         assert!(text.contains("\"回収\""), "{text}");
+    }
+}
+
+#[tokio::test]
+async fn one_run_holds_a_plan_at_a_time() {
+    let city = sample::city(60);
+    for db in backends().await {
+        let personnel = Personnel::new(db.store.clone(), PlanPolicy::default());
+        let (id, prepared) = plan(&personnel, &city).await;
+        personnel
+            .approve(id, &ApprovalScope::all(), "管理者")
+            .await
+            .unwrap();
+        let work_orders = WorkOrders::default();
+
+        // Two runs asking at once: exactly one gets the plan.
+        let (a, b) = tokio::join!(
+            personnel.begin_run(id, &[], false, "一"),
+            personnel.begin_run(id, &[], false, "二")
+        );
+        assert!(a.is_ok() != b.is_ok(), "one of two: {a:?} {b:?}");
+        let first = a.or(b).unwrap();
+
+        // Another run is refused with the reason, and changes nothing.
+        let audit = count(&db.store, "audit").await;
+        let refused = personnel.apply(id, &[], &work_orders, "三", |_| {}).await;
+        match refused {
+            Err(e @ PersonnelError::Running(_)) => {
+                assert!(e.to_string().contains("別の適用が実行中"), "{e}")
+            }
+            other => panic!("a second run went ahead: {other:?}"),
+        }
+        assert_eq!(count(&db.store, "audit").await, audit);
+        let progress = personnel.status(id).await.unwrap();
+        let approved = status(&progress.counts, PlanItemStatus::Approved);
+        assert_eq!(approved as usize, prepared.items.len(), "no item moved");
+
+        // The holder runs and lets go; the next run may start.
+        let done = personnel.run(&first, &work_orders, |_| {}).await.unwrap();
+        assert_eq!(done.done, prepared.items.len());
+        let stopped = personnel.begin_run(id, &[], false, "四").await.unwrap();
+
+        // A run that stopped without letting go holds the plan until its lease runs out.
+        assert!(matches!(
+            personnel.begin_run(id, &[], false, "五").await,
+            Err(PersonnelError::Running(_))
+        ));
+        let lease = chrono::Duration::minutes(madoguchi::personnel::RUN_LEASE_MINUTES);
+        db.clock
+            .set(db.store.now() + lease + chrono::Duration::seconds(1));
+        let after = personnel.begin_run(id, &[], false, "五").await.unwrap();
+        // ... or is taken over on purpose at once.
+        personnel.begin_run(id, &[], true, "六").await.unwrap();
+        // The runs that lost the plan let go of nothing.
+        personnel.run(&stopped, &work_orders, |_| {}).await.unwrap();
+        personnel.run(&after, &work_orders, |_| {}).await.unwrap();
+        assert!(matches!(
+            personnel.begin_run(id, &[], false, "七").await,
+            Err(PersonnelError::Running(_))
+        ));
+    }
+}
+
+#[tokio::test]
+async fn the_run_report_lists_every_change_with_its_result_in_csv_and_pdf() {
+    let city = sample::city(60);
+    let db = backends().await.next().expect("SQLite");
+    let font = std::path::PathBuf::from(madoguchi::config::DEFAULT_FONT);
+    let personnel = Personnel::new(db.store.clone(), PlanPolicy::default()).with_font(font.clone());
+    let (id, prepared) = plan(&personnel, &city).await;
+    personnel
+        .approve(id, &ApprovalScope::all(), "管理者")
+        .await
+        .unwrap();
+    let refuse = prepared.items[0].employee_no.clone();
+    let flaky = Flaky {
+        refuse: refuse.clone(),
+        tried: Default::default(),
+    };
+    let run = personnel
+        .apply(id, &[], &flaky, "test", |_| {})
+        .await
+        .unwrap();
+    assert!(run.failed > 0 && run.done > 0);
+
+    let csv = personnel.download(id, "report.csv", "監査").await.unwrap();
+    let text = String::from_utf8(csv.bytes).unwrap();
+    assert!(text.starts_with('\u{feff}'));
+    assert_eq!(text.lines().count(), prepared.items.len() + 1);
+    let failed: Vec<&str> = text.lines().filter(|l| l.contains("\"失敗\"")).collect();
+    assert_eq!(failed.len(), run.failed);
+    assert!(failed
+        .iter()
+        .all(|l| l.contains(&refuse) && l.contains("directory down")));
+    assert_eq!(text.matches("\"完了\"").count(), run.done);
+
+    let has_poppler = std::process::Command::new("pdftotext")
+        .arg("-v")
+        .output()
+        .is_ok();
+    if !font.exists() || !has_poppler {
+        assert_ne!(
+            std::env::var("MADOGUCHI_REQUIRE_CUPS").as_deref(),
+            Ok("1"),
+            "the font or poppler-utils is missing"
+        );
+        eprintln!("personnel report PDF skipped: fonts-ipaexfont-gothic or poppler-utils missing");
+        return;
+    }
+    let pdf = personnel.download(id, "report.pdf", "監査").await.unwrap();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-artifacts");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("personnel-report.pdf");
+    std::fs::write(&path, &pdf.bytes).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .args(["-layout".as_ref(), path.as_os_str(), "-".as_ref()])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    for shown in [
+        format!("年度切り替え 適用結果報告（計画 {id}）"),
+        format!("{}件", run.failed),
+        "directory down".to_owned(),
+        prepared.items.last().unwrap().employee_no.clone(),
+    ] {
+        assert!(text.contains(&shown), "{shown} in {text}");
+    }
+    let downloads: i64 = sql("SELECT COUNT(*) FROM audit_log WHERE action = 'personnel.download'")
+        .scalar(&mut db.store.conn())
+        .await
+        .unwrap();
+    assert_eq!(downloads, 2);
+}
+
+#[tokio::test]
+async fn accounts_created_disabled_are_enabled_on_the_effective_date_once() {
+    let city = sample::city(120);
+    for db in backends().await {
+        let personnel = Personnel::new(db.store.clone(), PlanPolicy::default());
+        let (id, prepared) = plan(&personnel, &city).await;
+        personnel
+            .approve(id, &ApprovalScope::all(), "管理者")
+            .await
+            .unwrap();
+        let work_orders = WorkOrders::default();
+        let creates = prepared
+            .items
+            .iter()
+            .filter(|i| i.kind == ChangeKind::Create)
+            .count();
+        assert!(creates > 0);
+
+        // Before the 発令日: nothing is due (and nothing is added once applied either).
+        db.clock.set(
+            chrono::DateTime::parse_from_rfc3339("2027-03-31T14:59:00Z")
+                .unwrap()
+                .with_timezone(&chrono::Utc),
+        );
+        personnel
+            .apply(id, &[], &work_orders, "test", |_| {})
+            .await
+            .unwrap();
+        let items = count(&db.store, "items").await;
+        let (added, run) = personnel
+            .enable_due(id, &work_orders, "test", |_| {})
+            .await
+            .unwrap();
+        assert_eq!((added, run.done), (0, 0));
+        assert_eq!(count(&db.store, "items").await, items);
+
+        // 2027-04-01 00:00 in Japan: every created account, once.
+        db.clock.set(
+            chrono::DateTime::parse_from_rfc3339("2027-03-31T15:00:00Z")
+                .unwrap()
+                .with_timezone(&chrono::Utc),
+        );
+        let (added, run) = personnel
+            .enable_due(id, &work_orders, "test", |_| {})
+            .await
+            .unwrap();
+        assert_eq!((added, run.done, run.failed), (creates, creates, 0));
+        let stored = personnel.plan(id).await.unwrap();
+        let enables: Vec<_> = stored
+            .items
+            .iter()
+            .filter(|i| i.kind == ChangeKind::Enable && i.seq as usize > prepared.items.len())
+            .collect();
+        assert_eq!(enables.len(), creates);
+        assert!(enables.iter().all(|i| i.status == PlanItemStatus::Done));
+        assert_eq!(stored.plan.status, PlanStatus::Done);
+        let (again, _) = personnel
+            .enable_due(id, &work_orders, "test", |_| {})
+            .await
+            .unwrap();
+        assert_eq!(again, 0, "enabled once");
     }
 }

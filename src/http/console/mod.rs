@@ -21,6 +21,8 @@ mod ip_import;
 mod ip_ledger;
 mod loans;
 mod page;
+mod personnel;
+mod personnel_actions;
 mod proposals;
 mod queue;
 mod records;
@@ -159,6 +161,34 @@ pub fn routes() -> Router<Arc<Helpdesk>> {
             get(synonyms::show).post(synonyms::save),
         )
         .route("/operator/test-box", get(faq_test_box::show))
+        // The April personnel switch (年度切り替え).
+        .route("/operator/personnel", get(personnel::list))
+        .route(
+            "/operator/personnel/upload",
+            post(personnel_actions::upload)
+                .layer(DefaultBodyLimit::max(personnel_actions::MAX_REQUEST)),
+        )
+        .route("/operator/personnel/{id}", get(personnel::show))
+        .route(
+            "/operator/personnel/{id}/progress",
+            get(personnel::progress),
+        )
+        .route(
+            "/operator/personnel/{id}/people/{employee_no}",
+            get(personnel::person),
+        )
+        .route(
+            "/operator/personnel/{id}/approve",
+            post(personnel_actions::approve),
+        )
+        .route(
+            "/operator/personnel/{id}/apply",
+            post(personnel_actions::apply),
+        )
+        .route(
+            "/operator/personnel/{id}/files/{name}",
+            get(personnel_actions::download),
+        )
         .route("/operator/static/console.css", get(stylesheet))
         .route("/operator/static/console.js", get(script))
         .layer(axum::middleware::map_response(page::security_headers))

@@ -1,6 +1,6 @@
 //! Forms with a file (`multipart/form-data`), which [`super::auth::Posted`] does not read:
 //! the first field must be `csrf` and match the session's token before anything else of
-//! the body is read; then the text fields and the one file, up to a size.
+//! the body is read; then the text fields and the file (or files), each up to a size.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -18,6 +18,9 @@ pub struct Upload {
     pub fields: HashMap<String, String>,
     /// The `file` field: its name and bytes, when a non-empty file was sent.
     pub file: Option<(String, Vec<u8>)>,
+    /// Other file fields (a form with several files), by field name, when non-empty;
+    /// each up to the size.
+    pub files: HashMap<String, (String, Vec<u8>)>,
 }
 
 impl Upload {
@@ -61,7 +64,7 @@ pub async fn read(
             Err(_) => return Err(PageError::BadRequest("送信された内容を読めません。".into())),
         };
         let name = field.name().unwrap_or_default().to_owned();
-        if name != "file" {
+        if name != "file" && field.file_name().is_none() {
             let value = field.text().await.unwrap_or_default();
             upload.fields.insert(name, value);
             continue;
@@ -76,8 +79,13 @@ pub async fn read(
                 Err(_) => return Err(PageError::BadRequest("ファイルを読めません。".into())),
             }
         }
-        if !bytes.is_empty() {
+        if bytes.is_empty() {
+            continue;
+        }
+        if name == "file" {
             upload.file = Some((file_name, bytes));
+        } else {
+            upload.files.insert(name, (file_name, bytes));
         }
     }
     Ok(upload)
