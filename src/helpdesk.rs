@@ -25,6 +25,7 @@ use crate::learning::Learning;
 use crate::ledgers::Ledgers;
 use crate::lexicon;
 use crate::loans::{LoanSentences, Loans};
+use crate::outages::{OutageSentences, Outages};
 use crate::notify::Notices;
 use crate::outbox::{Adapters, Outbox, Wakeup};
 use crate::print_runs::sealed::FileKey;
@@ -54,6 +55,7 @@ pub struct Helpdesk {
     outbox: Arc<Outbox>,
     requests: Arc<Requests>,
     loans: Loans,
+    outages: Outages,
     print_runs: Result<PrintRuns, String>,
     semantic: SemanticStatus,
 }
@@ -115,6 +117,11 @@ impl Helpdesk {
             wakeup.clone(),
         )
         .with_operators_room(settings.notify.logochat_room.clone());
+        let outages = Outages::new(
+            store.clone(),
+            OutageSentences::load(&settings.prompts_dir)?,
+            wakeup.clone(),
+        );
         let tickets = Arc::new(Tickets::new(
             store.clone(),
             prompts.clone(),
@@ -133,7 +140,8 @@ impl Helpdesk {
             settings.faq.image_hosts.clone(),
         )
         .with_requests(requests.clone())
-        .with_loans(loans.clone());
+        .with_loans(loans.clone())
+        .with_outages(outages.clone());
         let directory: Arc<dyn PasswordDirectory> = if settings.ldap.enabled() {
             Arc::new(LdapDirectory::new(settings.ldap.clone()))
         } else {
@@ -168,6 +176,7 @@ impl Helpdesk {
             semantic,
             requests,
             loans,
+            outages,
         })
     }
 
@@ -216,6 +225,11 @@ impl Helpdesk {
     /// Loans and reservations.
     pub fn loans(&self) -> &Loans {
         &self.loans
+    }
+
+    /// Outages (障害): declared, noticed in the chat, replied to, closed.
+    pub fn outages(&self) -> &Outages {
+        &self.outages
     }
 
     /// The IP address and computer-name ledgers.

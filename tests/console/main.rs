@@ -21,6 +21,7 @@ mod ip_ledger;
 mod ldap;
 mod learning;
 mod loans;
+mod outages;
 mod queue;
 mod records;
 mod reports_page;
