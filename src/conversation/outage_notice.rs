@@ -53,10 +53,7 @@ impl Conversations {
                 faq_id: &c.id,
                 category: &c.category,
             });
-        let Some(outage) = ongoing
-            .iter()
-            .find(|o| o.affected().concerns(text, best))
-        else {
+        let Some(outage) = ongoing.iter().find(|o| o.affected().concerns(text, best)) else {
             return Ok(None);
         };
         Ok(Some(Step::Outage(Planned {

@@ -68,7 +68,7 @@ fn fold(text: &str) -> String {
 pub fn split_list(text: &str) -> Vec<String> {
     let mut words: Vec<String> = Vec::new();
     for word in text
-        .split(|c: char| matches!(c, ',' | '、' | '，' | '\n' | '\r'))
+        .split([',', '、', '，', '\n', '\r'])
         .map(str::trim)
         .filter(|w| !w.is_empty())
     {

@@ -22,7 +22,12 @@ impl Outages {
         let place = optional_text("庁舎・出先機関", d.place.as_deref(), FIELD_MAX, false)?;
         let checklist = optional_text("停止・起動手順", d.checklist.as_deref(), TEXT_MAX, true)?;
         let vendor = optional_text("業者", d.vendor.as_deref(), FIELD_MAX, false)?;
-        let ticket = optional_text("業者の受付番号", d.vendor_ticket.as_deref(), FIELD_MAX, false)?;
+        let ticket = optional_text(
+            "業者の受付番号",
+            d.vendor_ticket.as_deref(),
+            FIELD_MAX,
+            false,
+        )?;
         let mut tx = self.store.begin().await?;
         let new = NewOutage {
             title,
@@ -128,9 +133,7 @@ impl Outages {
 
 /// Outage `id`, locked, while it is not recovered.
 async fn open(tx: &mut Tx, id: i64) -> OutageResult<Outage> {
-    let outage = rows::lock(tx, id)
-        .await?
-        .ok_or(OutageError::NotFound(id))?;
+    let outage = rows::lock(tx, id).await?.ok_or(OutageError::NotFound(id))?;
     if !outage.state.is_open() {
         return Err(OutageError::NotAllowed(format!(
             "障害 {id} は「{}」です。",

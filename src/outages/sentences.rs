@@ -52,7 +52,9 @@ mod tests {
     #[test]
     fn the_bundled_sentences_have_every_key() {
         let s = OutageSentences::bundled();
-        assert!(s.say("recovered", &[("systems", "メール")]).starts_with("メールの障害は復旧しました"));
+        assert!(s
+            .say("recovered", &[("systems", "メール")])
+            .starts_with("メールの障害は復旧しました"));
         assert!(OutageSentences::parse("[sentences]\nnotice = \"x\"\n").is_err());
     }
 }

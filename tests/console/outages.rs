@@ -58,13 +58,23 @@ async fn an_operator_declares_replies_to_everyone_and_closes_an_outage() {
 
     let said = d.logo("room-mail", "メールが送れない").await;
     assert!(
-        said.replies[0].text.starts_with("現在、メール・Outlookで障害が発生しています"),
+        said.replies[0]
+            .text
+            .starts_with("現在、メール・Outlookで障害が発生しています"),
         "{:?}",
         said.replies
     );
     let page = op.get(&d, &at).await;
     assert_eq!(page.status, StatusCode::OK);
-    for shown in ["メールサーバ障害", "LGWAN接続系", "本庁舎", "11/26 09:40", "INC-4711", "沼津 太郎", "1件"] {
+    for shown in [
+        "メールサーバ障害",
+        "LGWAN接続系",
+        "本庁舎",
+        "2026-11-26 09:40",
+        "INC-4711",
+        "沼津 太郎",
+        "1件",
+    ] {
         assert!(page.body.contains(shown), "{shown} missing");
     }
 
@@ -76,19 +86,29 @@ async fn an_operator_declares_replies_to_everyone_and_closes_an_outage() {
         .post(&d, &format!("{at}/reply"), &[("text", "再起動しています")])
         .await;
     assert_eq!(replied.status, StatusCode::SEE_OTHER, "{}", replied.body);
-    assert_eq!(rows(&d, "outbox").await, 1, "one message to the one linked room");
+    assert_eq!(
+        rows(&d, "outbox").await,
+        1,
+        "one message to the one linked room"
+    );
     let closed = op
         .post(
             &d,
             &format!("{at}/close"),
-            &[("cause", "ディスク故障"), ("measures", "ディスク交換、監視追加")],
+            &[
+                ("cause", "ディスク故障"),
+                ("measures", "ディスク交換、監視追加"),
+            ],
         )
         .await;
     assert_eq!(closed.status, StatusCode::SEE_OTHER, "{}", closed.body);
     assert_eq!(rows(&d, "outbox").await, 2);
     let items = d.helpdesk.store().outbox(None, 1).await.unwrap();
     let text = items[0].delivery().unwrap().text;
-    assert!(text.starts_with("メール・Outlookの障害は復旧しました"), "{text}");
+    assert!(
+        text.starts_with("メール・Outlookの障害は復旧しました"),
+        "{text}"
+    );
 
     // Closing again: refused with a reason, nothing sent.
     let again = op.post(&d, &format!("{at}/close"), &[]).await;
@@ -107,7 +127,12 @@ async fn an_operator_declares_replies_to_everyone_and_closes_an_outage() {
     .unwrap();
     assert_eq!(
         audited,
-        ["outage.declare", "outage.note", "outage.reply_all", "outage.close"]
+        [
+            "outage.declare",
+            "outage.note",
+            "outage.reply_all",
+            "outage.close"
+        ]
     );
 }
 
@@ -121,8 +146,16 @@ async fn bad_outages_are_refused_and_change_nothing() {
     for fields in [
         vec![("title", " "), ("systems", "メール")],
         vec![("title", "メール障害"), ("systems", " 、 ")],
-        vec![("title", "メール障害"), ("systems", "メール"), ("network", "lan")],
-        vec![("title", "メール障害"), ("systems", "メール"), ("since", "昨日")],
+        vec![
+            ("title", "メール障害"),
+            ("systems", "メール"),
+            ("network", "lan"),
+        ],
+        vec![
+            ("title", "メール障害"),
+            ("systems", "メール"),
+            ("since", "昨日"),
+        ],
     ] {
         let refused = op.post(&d, "/operator/outages", &fields).await;
         assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{fields:?}");
@@ -143,7 +176,10 @@ async fn bad_outages_are_refused_and_change_nothing() {
     .await;
     assert_ne!(no_token.status, StatusCode::SEE_OTHER);
     let viewer = Browser::sign_in(&d, "viewer").await;
-    assert_eq!(viewer.get(&d, "/operator/outages").await.status, StatusCode::OK);
+    assert_eq!(
+        viewer.get(&d, "/operator/outages").await.status,
+        StatusCode::OK
+    );
     let forbidden = viewer
         .post(&d, "/operator/outages", &[("title", "a"), ("systems", "b")])
         .await;

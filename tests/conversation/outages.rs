@@ -5,7 +5,7 @@
 //! everyone linked, and closing it tells each 「メールの障害は復旧しました」 in the channel
 //! they used (the outbox for LoGoチャット, the conversation for the widget).
 
-use madoguchi::domain::{OutboxRoute, OutageState};
+use madoguchi::domain::{OutageState, OutboxRoute};
 use madoguchi::outages::{Declaration, OutageError};
 use serde_json::json;
 
@@ -131,14 +131,20 @@ async fn an_outage_is_told_linked_replied_to_and_closed(via: Via) {
     let said = first.say(&d, "メールが送れない").await;
     assert!(said.starts_with(NOTICE), "{via:?} {said}");
     assert!(said.contains("メールサーバ障害（送信不可）"), "{said}");
-    assert!(!said.contains(ANSWERED), "the notice, not an FAQ answer: {said}");
+    assert!(
+        !said.contains(ANSWERED),
+        "the notice, not an FAQ answer: {said}"
+    );
 
     // Half-width kana, another staff member; then a person asked for: attached, no ticket.
     let mut second = Line::new(via, "room-mail-2");
     let said = second.say(&d, "ﾒｰﾙが送れない").await;
     assert!(said.starts_with(NOTICE), "{via:?} {said}");
     let said = second.say(&d, "担当者と話したい").await;
-    assert!(said.contains("障害について、担当者が対応しています"), "{via:?} {said}");
+    assert!(
+        said.contains("障害について、担当者が対応しています"),
+        "{via:?} {said}"
+    );
     assert_eq!(tickets(&d).await, 0, "no ticket per chat during the outage");
 
     // Something else is answered as always.
@@ -157,7 +163,8 @@ async fn an_outage_is_told_linked_replied_to_and_closed(via: Via) {
     );
 
     // A timeline note moves the notice's time.
-    d.clock.set(d.helpdesk.now() + chrono::Duration::minutes(35));
+    d.clock
+        .set(d.helpdesk.now() + chrono::Duration::minutes(35));
     outages
         .note(outage.id, "業者が原因を調査中", "sato")
         .await
@@ -187,7 +194,12 @@ async fn an_outage_is_told_linked_replied_to_and_closed(via: Via) {
 
     // Closing tells everyone linked, in their channel; the bot answers mail again.
     let told = outages
-        .close(outage.id, Some("ディスク障害"), Some("ディスク交換"), "sato")
+        .close(
+            outage.id,
+            Some("ディスク障害"),
+            Some("ディスク交換"),
+            "sato",
+        )
         .await
         .unwrap();
     assert_eq!(told, 2);
@@ -210,7 +222,10 @@ async fn an_outage_is_told_linked_replied_to_and_closed(via: Via) {
     // Closing twice is refused, and tells nobody again.
     let outbox_before = d.helpdesk.store().outbox(None, 500).await.unwrap().len();
     let again = outages.close(outage.id, None, None, "sato").await;
-    assert!(matches!(again, Err(OutageError::NotAllowed(_))), "{again:?}");
+    assert!(
+        matches!(again, Err(OutageError::NotAllowed(_))),
+        "{again:?}"
+    );
     let outbox_after = d.helpdesk.store().outbox(None, 500).await.unwrap().len();
     assert_eq!(outbox_before, outbox_after);
 }
@@ -254,5 +269,8 @@ async fn a_planned_stop_is_told_only_once_it_starts() {
         "{said}"
     );
     let again = outages.start(planned.id, "sato").await;
-    assert!(matches!(again, Err(OutageError::NotAllowed(_))), "{again:?}");
+    assert!(
+        matches!(again, Err(OutageError::NotAllowed(_))),
+        "{again:?}"
+    );
 }

@@ -77,7 +77,10 @@ async fn an_outage_links_conversations_replies_to_all_and_closes() {
         let mut tx = s.begin().await.unwrap();
         for id in [a.id, a.id, b.id] {
             let text = o.link_in(&mut tx, outage.id, id).await.unwrap();
-            assert!(text.starts_with("現在、メール・Outlookで障害が発生しています"), "{text}");
+            assert!(
+                text.starts_with("現在、メール・Outlookで障害が発生しています"),
+                "{text}"
+            );
         }
         let attached = o.attach_in(&mut tx, b.id).await.unwrap();
         assert!(attached.is_some());
@@ -90,13 +93,27 @@ async fn an_outage_links_conversations_replies_to_all_and_closes() {
         );
 
         let before = count(s, "outbox").await;
-        assert_eq!(o.reply_all(outage.id, "再起動中です。", "sato").await.unwrap(), 2);
+        assert_eq!(
+            o.reply_all(outage.id, "再起動中です。", "sato")
+                .await
+                .unwrap(),
+            2
+        );
         assert_eq!(count(s, "outbox").await, before + 2);
-        assert_eq!(o.close(outage.id, Some("ディスク故障"), None, "sato").await.unwrap(), 2);
+        assert_eq!(
+            o.close(outage.id, Some("ディスク故障"), None, "sato")
+                .await
+                .unwrap(),
+            2
+        );
         assert_eq!(count(s, "outbox").await, before + 4);
         let items = s.outbox(None, 2).await.unwrap();
         for item in &items {
-            assert!(item.delivery().unwrap().text.starts_with("メール・Outlookの障害は復旧しました"));
+            assert!(item
+                .delivery()
+                .unwrap()
+                .text
+                .starts_with("メール・Outlookの障害は復旧しました"));
         }
         let view = o.view(outage.id, "sato").await.unwrap();
         assert_eq!(view.outage.state, OutageState::Recovered);
@@ -109,7 +126,10 @@ async fn an_outage_links_conversations_replies_to_all_and_closes() {
         let c = conversation(s, "room-c").await;
         let mut tx = s.begin().await.unwrap();
         let text = o.link_in(&mut tx, outage.id, c.id).await.unwrap();
-        assert!(text.starts_with("メール・Outlookの障害は復旧しました"), "{text}");
+        assert!(
+            text.starts_with("メール・Outlookの障害は復旧しました"),
+            "{text}"
+        );
         assert_eq!(o.attach_in(&mut tx, a.id).await.unwrap(), None);
         tx.commit().await.unwrap();
         assert_eq!(count(s, "outage_links").await, 2);
@@ -163,16 +183,31 @@ async fn bad_input_and_closed_outages_change_nothing() {
         ];
         for (i, d) in bad.iter().enumerate() {
             let refused = o.declare(d, "sato").await;
-            assert!(matches!(refused, Err(OutageError::Invalid(_))), "{i}: {refused:?}");
+            assert!(
+                matches!(refused, Err(OutageError::Invalid(_))),
+                "{i}: {refused:?}"
+            );
         }
         assert_eq!(counts(s).await, untouched);
 
         let outage = o.declare(&declaration(), "sato").await.unwrap();
         let declared = counts(s).await;
-        assert!(matches!(o.note(outage.id, " ", "sato").await, Err(OutageError::Invalid(_))));
-        assert!(matches!(o.reply_all(outage.id, "", "sato").await, Err(OutageError::Invalid(_))));
-        assert!(matches!(o.close(999, None, None, "sato").await, Err(OutageError::NotFound(999))));
-        assert!(matches!(o.start(outage.id, "sato").await, Err(OutageError::NotAllowed(_))));
+        assert!(matches!(
+            o.note(outage.id, " ", "sato").await,
+            Err(OutageError::Invalid(_))
+        ));
+        assert!(matches!(
+            o.reply_all(outage.id, "", "sato").await,
+            Err(OutageError::Invalid(_))
+        ));
+        assert!(matches!(
+            o.close(999, None, None, "sato").await,
+            Err(OutageError::NotFound(999))
+        ));
+        assert!(matches!(
+            o.start(outage.id, "sato").await,
+            Err(OutageError::NotAllowed(_))
+        ));
         assert_eq!(counts(s).await, declared);
 
         o.close(outage.id, None, None, "sato").await.unwrap();
@@ -183,7 +218,10 @@ async fn bad_input_and_closed_outages_change_nothing() {
             o.reply_all(outage.id, "返信", "sato").await.map(|_| ()),
             o.start(outage.id, "sato").await.map(|_| ()),
         ] {
-            assert!(matches!(refused, Err(OutageError::NotAllowed(_))), "{refused:?}");
+            assert!(
+                matches!(refused, Err(OutageError::NotAllowed(_))),
+                "{refused:?}"
+            );
         }
         assert_eq!(counts(s).await, closed);
     }

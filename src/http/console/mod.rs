@@ -20,10 +20,10 @@ mod ip_actions;
 mod ip_import;
 mod ip_ledger;
 mod loans;
+mod outages;
 mod page;
 mod proposals;
 mod queue;
-mod outages;
 mod records;
 mod reports;
 mod request_files;
@@ -98,7 +98,11 @@ pub fn routes() -> Router<Arc<Helpdesk>> {
         .route("/operator/audit.csv", get(audit::export))
         // The learning loop and the dashboard.
         .route("/operator/dashboard", get(dashboard::show))
-        .route("/operator/outages", get(outages::list).post(outages::declare))
+        // Outages (障害).
+        .route(
+            "/operator/outages",
+            get(outages::list).post(outages::declare),
+        )
         .route("/operator/outages/{id}", get(outages::show))
         .route("/operator/outages/{id}/note", post(outages::note))
         .route("/operator/outages/{id}/reply", post(outages::reply))

@@ -87,7 +87,15 @@ pub async fn declare(
     match declared {
         Ok(outage) => Ok(Redirect::to(&format!("/operator/outages/{}", outage.id)).into_response()),
         Err(OutageError::Storage(e)) => Err(e.into()),
-        Err(e) => list_page(&helpdesk, &signed, StatusCode::BAD_REQUEST, Some(e.to_string())).await,
+        Err(e) => {
+            list_page(
+                &helpdesk,
+                &signed,
+                StatusCode::BAD_REQUEST,
+                Some(e.to_string()),
+            )
+            .await
+        }
     }
 }
 
@@ -146,7 +154,10 @@ pub async fn note(
 ) -> PageResult<Response> {
     let Posted { signed, form } = posted;
     signed.worker()?;
-    let outcome = helpdesk.outages().note(id, &form.text, signed.login()).await;
+    let outcome = helpdesk
+        .outages()
+        .note(id, &form.text, signed.login())
+        .await;
     done(&helpdesk, &signed, id, outcome.map(|_| ())).await
 }
 
@@ -157,7 +168,10 @@ pub async fn reply(
 ) -> PageResult<Response> {
     let Posted { signed, form } = posted;
     signed.worker()?;
-    let outcome = helpdesk.outages().reply_all(id, &form.text, signed.login()).await;
+    let outcome = helpdesk
+        .outages()
+        .reply_all(id, &form.text, signed.login())
+        .await;
     done(&helpdesk, &signed, id, outcome.map(|_| ())).await
 }
 
@@ -208,7 +222,14 @@ async fn done(
         Err(OutageError::Storage(e)) => Err(e.into()),
         Err(e @ OutageError::NotFound(_)) => Err(PageError::NotFound(e.to_string())),
         Err(e) => {
-            outage_page(helpdesk, signed, id, StatusCode::BAD_REQUEST, Some(e.to_string())).await
+            outage_page(
+                helpdesk,
+                signed,
+                id,
+                StatusCode::BAD_REQUEST,
+                Some(e.to_string()),
+            )
+            .await
         }
     }
 }
