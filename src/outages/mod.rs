@@ -61,7 +61,7 @@ pub struct Declaration {
 }
 
 /// An outage with its timeline and linked conversations.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct OutageView {
     pub outage: Outage,
     pub timeline: Vec<TimelineEntry>,
@@ -83,6 +83,11 @@ impl Outages {
             sentences: Arc::new(sentences),
             wakeup,
         }
+    }
+
+    /// Outage `id`, if there is one.
+    pub async fn get(&self, id: i64) -> OutageResult<Option<Outage>> {
+        Ok(rows::get(&mut self.store.conn(), id).await?)
     }
 
     /// Every open outage, then the last recovered ones.

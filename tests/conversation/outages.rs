@@ -9,7 +9,11 @@ use madoguchi::domain::{OutageState, OutboxRoute};
 use madoguchi::outages::{Declaration, OutageError};
 use serde_json::json;
 
-use crate::helpers::{desk, json_post, Desk, LOGO_TOKEN};
+use axum::http::StatusCode;
+
+use crate::helpers::{
+    assert_refused, desk, json_post, operator_get, operator_post, Desk, LOGO_TOKEN,
+};
 
 #[derive(Clone, Copy, Debug)]
 enum Via {
@@ -273,4 +277,83 @@ async fn a_planned_stop_is_told_only_once_it_starts() {
         matches!(again, Err(OutageError::NotAllowed(_))),
         "{again:?}"
     );
+}
+
+#[tokio::test]
+async fn the_operator_api_declares_and_closes_and_refuses_bad_input() {
+    let d = desk().await;
+    let count = |table: &'static str| {
+        let statement = match table {
+            "outages" => "SELECT COUNT(*) FROM outages",
+            _ => "SELECT COUNT(*) FROM outbox",
+        };
+        let store = d.helpdesk.store().clone();
+        async move {
+            madoguchi::storage::sql(statement)
+                .scalar::<i64>(&mut store.conn())
+                .await
+                .unwrap()
+        }
+    };
+    assert_refused(
+        &d,
+        vec![
+            (
+                operator_post(
+                    "/api/v1/outages",
+                    &json!({"title": " ", "systems": ["メール"]}),
+                ),
+                StatusCode::BAD_REQUEST,
+                "invalid",
+            ),
+            (
+                operator_post(
+                    "/api/v1/outages",
+                    &json!({"title": "メール障害", "systems": []}),
+                ),
+                StatusCode::BAD_REQUEST,
+                "invalid",
+            ),
+            (
+                operator_post("/api/v1/outages/9/close", &json!({})),
+                StatusCode::NOT_FOUND,
+                "not_found",
+            ),
+        ],
+    )
+    .await;
+    assert_eq!(count("outages").await, 0);
+
+    let body = json!({"title": "メール障害", "systems": ["メール"], "network": "lgwan",
+        "vendor_ticket": "INC-1", "operator": "sato"});
+    let (status, outage) = d.http(operator_post("/api/v1/outages", &body)).await;
+    assert_eq!(status, StatusCode::CREATED, "{outage}");
+    assert_eq!(outage["state"], "ongoing");
+    let id = outage["id"].as_i64().unwrap();
+    let mut line = Line::new(Via::LogoChat, "room-api");
+    assert!(line.say(&d, "メールが送れない").await.starts_with(NOTICE));
+    let (status, shown) = d.http(operator_get(&format!("/api/v1/outages/{id}"))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(shown["links"].as_array().unwrap().len(), 1, "{shown}");
+
+    let close = format!("/api/v1/outages/{id}/close");
+    let (status, closed) = d
+        .http(operator_post(&close, &json!({"cause": "停電"})))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{closed}");
+    assert_eq!(
+        (closed["told"].as_i64(), &closed["outage"]["state"]),
+        (Some(1), &json!("recovered"))
+    );
+    assert_eq!(count("outbox").await, 1);
+    assert_refused(
+        &d,
+        vec![(
+            operator_post(&close, &json!({})),
+            StatusCode::CONFLICT,
+            "not_allowed",
+        )],
+    )
+    .await;
+    assert_eq!(count("outbox").await, 1);
 }
