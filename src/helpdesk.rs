@@ -117,11 +117,17 @@ impl Helpdesk {
             wakeup.clone(),
         )
         .with_operators_room(settings.notify.logochat_room.clone());
+        let ledgers = Ledgers::new(
+            store.clone(),
+            settings.ledgers.clone(),
+            settings.notify.clone(),
+        );
         let outages = Outages::new(
             store.clone(),
             OutageSentences::load(&settings.prompts_dir)?,
             wakeup.clone(),
-        );
+        )
+        .with_city(ledgers.clone());
         let tickets = Arc::new(Tickets::new(
             store.clone(),
             prompts.clone(),
@@ -158,11 +164,7 @@ impl Helpdesk {
         Ok(Self {
             print_runs,
             directory: Directory::new(store.clone()),
-            ledgers: Ledgers::new(
-                store.clone(),
-                settings.ledgers.clone(),
-                settings.notify.clone(),
-            ),
+            ledgers,
             reports: Reports::new(store.clone()),
             settings,
             prompts,

@@ -48,7 +48,9 @@ impl Outages {
             "障害を登録"
         };
         rows::add_entry(&mut tx, outage.id, what, actor).await?;
+        self.report(&mut tx, &outage).await?;
         finish(tx, actor, "outage.declare", outage.id).await?;
+        self.wakeup.ring();
         Ok(outage)
     }
 
@@ -76,8 +78,11 @@ impl Outages {
         }
         rows::set_state(&mut tx, id, OutageState::Ongoing, None, None).await?;
         rows::add_entry(&mut tx, id, "停止を開始", actor).await?;
+        let started = reread_in(&mut tx, id).await?;
+        self.report(&mut tx, &started).await?;
         finish(tx, actor, "outage.start", id).await?;
-        self.reread(id).await
+        self.wakeup.ring();
+        Ok(started)
     }
 
     /// Sends `text` to every conversation linked to the outage, one message each; how
@@ -119,6 +124,8 @@ impl Outages {
         )
         .await?;
         rows::add_entry(&mut tx, id, &format!("復旧（{told}件に連絡）"), actor).await?;
+        let recovered = reread_in(&mut tx, id).await?;
+        self.report(&mut tx, &recovered).await?;
         finish(tx, actor, "outage.close", id).await?;
         self.wakeup.ring();
         Ok(told)
@@ -129,6 +136,13 @@ impl Outages {
             .await?
             .ok_or(OutageError::NotFound(id))
     }
+}
+
+/// Outage `id` as the transaction sees it now.
+async fn reread_in(tx: &mut Tx, id: i64) -> OutageResult<Outage> {
+    rows::get(&mut tx.conn(), id)
+        .await?
+        .ok_or(OutageError::NotFound(id))
 }
 
 /// Outage `id`, locked, while it is not recovered.

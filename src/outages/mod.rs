@@ -10,6 +10,7 @@
 //! timeline line and the audit row commit together.
 
 mod actions;
+mod report;
 mod sentences;
 
 use std::sync::Arc;
@@ -74,6 +75,8 @@ pub struct Outages {
     store: Store,
     sentences: Arc<OutageSentences>,
     wakeup: Wakeup,
+    /// Where the emergency reports go (the city's contact, the operators), if wired.
+    city: Option<crate::ledgers::Ledgers>,
 }
 
 impl Outages {
@@ -82,7 +85,14 @@ impl Outages {
             store,
             sentences: Arc::new(sentences),
             wakeup,
+            city: None,
         }
+    }
+
+    /// Reports outages to the city's contact and the operators through `ledgers`.
+    pub fn with_city(mut self, ledgers: crate::ledgers::Ledgers) -> Self {
+        self.city = Some(ledgers);
+        self
     }
 
     /// Outage `id`, if there is one.

@@ -12,7 +12,7 @@ use serde_json::json;
 use axum::http::StatusCode;
 
 use crate::helpers::{
-    assert_refused, desk, json_post, operator_get, operator_post, Desk, LOGO_TOKEN,
+    assert_refused, desk, desk_with, json_post, operator_get, operator_post, Desk, LOGO_TOKEN,
 };
 
 #[derive(Clone, Copy, Debug)]
@@ -356,4 +356,44 @@ async fn the_operator_api_declares_and_closes_and_refuses_bad_input() {
     )
     .await;
     assert_eq!(count("outbox").await, 1);
+}
+
+#[tokio::test]
+async fn outages_are_reported_to_the_city_and_the_operators_at_once() {
+    let d = desk_with(|s| {
+        s.ledgers.city_contact.logochat_room = Some("room-ict".into());
+        s.notify.logochat_room = Some("room-operators".into());
+    })
+    .await;
+    let outages = d.helpdesk.outages();
+    let reports = |room: &'static str| {
+        let store = d.helpdesk.store().clone();
+        async move {
+            let items = store.outbox(None, 100).await.unwrap();
+            items
+                .iter()
+                .rev()
+                .filter(|i| i.room == room)
+                .map(|i| i.delivery().unwrap().text)
+                .collect::<Vec<_>>()
+        }
+    };
+    let outage = outages.declare(&mail_outage(), "sato").await.unwrap();
+    let city = reports("room-ict").await;
+    assert_eq!(city.len(), 1, "{city:?}");
+    assert!(
+        city[0].starts_with("【障害発生】メールサーバ障害（送信不可）"),
+        "{}",
+        city[0]
+    );
+    assert!(city[0].contains("INC-4711"), "{}", city[0]);
+    assert_eq!(reports("room-operators").await.len(), 1);
+    outages
+        .close(outage.id, Some("ディスク故障"), None, "sato")
+        .await
+        .unwrap();
+    let city = reports("room-ict").await;
+    assert_eq!(city.len(), 2, "{city:?}");
+    assert!(city[1].starts_with("【障害復旧】"), "{}", city[1]);
+    assert!(city[1].contains("原因: ディスク故障"), "{}", city[1]);
 }
