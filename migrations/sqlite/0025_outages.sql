@@ -37,10 +37,13 @@ CREATE TABLE outage_timeline (
 CREATE INDEX outage_timeline_outage ON outage_timeline (outage_id, id);
 
 -- Conversations told of an outage: replies to everyone and the recovery notice go to
--- each. `escalated` marks those who asked for a person (attached here, no ticket).
+-- each. `escalated` marks those who asked for a person (attached here, no ticket). No
+-- foreign keys: a turn links its conversation while holding the conversation's lock, and
+-- must never wait for a lock on the outage (an operator's action on it holds that lock
+-- and waits for the conversation's, to write into it).
 CREATE TABLE outage_links (
-    outage_id       INTEGER NOT NULL REFERENCES outages (id),
-    conversation_id INTEGER NOT NULL REFERENCES conversations (id),
+    outage_id       INTEGER NOT NULL,
+    conversation_id INTEGER NOT NULL,
     linked_at       TEXT    NOT NULL,
     escalated       INTEGER NOT NULL,
     PRIMARY KEY (outage_id, conversation_id)

@@ -155,9 +155,7 @@ impl Outages {
         outage_id: i64,
         conversation_id: i64,
     ) -> OutageResult<String> {
-        let outage = rows::lock(tx, outage_id)
-            .await?
-            .ok_or(OutageError::NotFound(outage_id))?;
+        let outage = turn_lock(tx, outage_id).await?;
         if outage.state != OutageState::Ongoing {
             return Ok(self.recovered(&outage));
         }
@@ -176,9 +174,7 @@ impl Outages {
         let Some(linked) = rows::ongoing_of(&mut tx.conn(), conversation_id).await? else {
             return Ok(None);
         };
-        let outage = rows::lock(tx, linked.id)
-            .await?
-            .ok_or(OutageError::NotFound(linked.id))?;
+        let outage = turn_lock(tx, linked.id).await?;
         if outage.state != OutageState::Ongoing {
             return Ok(None);
         }
@@ -208,6 +204,18 @@ impl Outages {
             ],
         )
     }
+}
+
+/// Outage `id` as a conversation's turn sees it: locked (an action that comes later waits
+/// and sees the turn's link), or read as it stands while an operator's action holds it (the
+/// turn never waits for the outage: see [`rows::lock_unless_busy`]).
+async fn turn_lock(tx: &mut Tx, id: i64) -> OutageResult<Outage> {
+    if let Some(outage) = rows::lock_unless_busy(tx, id).await? {
+        return Ok(outage);
+    }
+    rows::get(&mut tx.conn(), id)
+        .await?
+        .ok_or(OutageError::NotFound(id))
 }
 
 /// The affected systems and entries of a declaration, checked.

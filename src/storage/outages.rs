@@ -146,6 +146,18 @@ pub async fn lock(tx: &mut Tx, id: i64) -> Result<Option<Outage>> {
         .await
 }
 
+/// Outage `id` locked for a conversation's turn, or `None` while an operator's action
+/// holds it. A turn holds its conversation's lock, and an action on the outage (a reply to
+/// everyone, the close) holds the outage's and waits for the conversation's to write into
+/// it: a turn that waited for the outage would deadlock with it, so it never waits.
+pub async fn lock_unless_busy(tx: &mut Tx, id: i64) -> Result<Option<Outage>> {
+    sql("SELECT * FROM outages WHERE id = $1 FOR UPDATE SKIP LOCKED")
+        .locking()
+        .bind(id)
+        .fetch_optional(&mut tx.conn())
+        .await
+}
+
 /// Open outages first (newest first), then the last recovered ones.
 pub async fn list(c: &mut Conn<'_>, limit: i64) -> Result<Vec<Outage>> {
     sql(

@@ -10,7 +10,7 @@ use madoguchi::outbox::Wakeup;
 use madoguchi::storage::{sql, Store};
 
 use crate::conversations::conversation;
-use crate::db::{backends, story_time};
+use crate::db::{backends, postgres, story_time};
 
 fn outages(store: &Store) -> Outages {
     Outages::new(store.clone(), OutageSentences::bundled(), Wakeup::default())
@@ -225,4 +225,32 @@ async fn bad_input_and_closed_outages_change_nothing() {
         }
         assert_eq!(counts(s).await, closed);
     }
+}
+
+#[tokio::test]
+async fn a_turn_never_waits_for_an_outage_an_operator_action_holds() {
+    // SQLite has one writer: only PostgreSQL has two transactions at once.
+    let Some(db) = postgres().await else {
+        return;
+    };
+    let s = &db.store;
+    let o = outages(s);
+    let outage = o.declare(&declaration(), "sato").await.unwrap();
+    let c = conversation(s, "room-a").await;
+    let mut action = s.begin().await.unwrap();
+    madoguchi::storage::outages::lock(&mut action, outage.id)
+        .await
+        .unwrap();
+    let mut turn = s.begin().await.unwrap();
+    let linked = tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        o.link_in(&mut turn, outage.id, c.id),
+    )
+    .await
+    .expect("the turn does not wait for the operator's action")
+    .unwrap();
+    assert!(linked.starts_with("現在、"), "{linked}");
+    turn.commit().await.unwrap();
+    drop(action);
+    assert_eq!(count(s, "outage_links").await, 1);
 }
