@@ -397,3 +397,38 @@ async fn outages_are_reported_to_the_city_and_the_operators_at_once() {
     assert!(city[1].starts_with("【障害復旧】"), "{}", city[1]);
     assert!(city[1].contains("原因: ディスク故障"), "{}", city[1]);
 }
+
+/// The report of `month` (`2026-11`).
+async fn report_of(d: &Desk, month: &str) -> madoguchi::reports::MonthlyReport {
+    let month = madoguchi::reports::Month::parse(month).unwrap();
+    let span = madoguchi::reports::Span::month(month);
+    d.helpdesk.reports().gather(span).await.unwrap()
+}
+
+#[tokio::test]
+async fn the_monthly_report_lists_the_outages_with_cause_and_measures() {
+    let d = desk().await;
+    let outages = d.helpdesk.outages();
+    let outage = outages.declare(&mail_outage(), "sato").await.unwrap();
+    outages
+        .close(
+            outage.id,
+            Some("ディスク故障"),
+            Some("ディスク交換、監視追加"),
+            "sato",
+        )
+        .await
+        .unwrap();
+    let report = report_of(&d, "2026-11").await;
+    assert_eq!(report.outages.len(), 1);
+    let html = madoguchi::reports::render_html(&report);
+    for shown in [
+        "メールサーバ障害（送信不可）",
+        "ディスク故障",
+        "ディスク交換、監視追加",
+        "INC-4711",
+    ] {
+        assert!(html.contains(shown), "{shown} missing");
+    }
+    assert!(report_of(&d, "2026-12").await.outages.is_empty());
+}
