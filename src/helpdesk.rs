@@ -27,6 +27,7 @@ use crate::ledgers::Ledgers;
 use crate::lexicon;
 use crate::loans::{LoanSentences, Loans};
 use crate::notify::Notices;
+use crate::outages::{OutageSentences, Outages};
 use crate::outbox::{Adapters, Outbox, Wakeup};
 use crate::personnel::{AccountDirectory, Personnel, PlanPolicy, Routed, WorkOrders};
 use crate::print_runs::sealed::FileKey;
@@ -57,6 +58,7 @@ pub struct Helpdesk {
     requests: Arc<Requests>,
     loans: Loans,
     personnel: Personnel,
+    outages: Outages,
     print_runs: Result<PrintRuns, String>,
     semantic: SemanticStatus,
 }
@@ -118,6 +120,17 @@ impl Helpdesk {
             wakeup.clone(),
         )
         .with_operators_room(settings.notify.logochat_room.clone());
+        let ledgers = Ledgers::new(
+            store.clone(),
+            settings.ledgers.clone(),
+            settings.notify.clone(),
+        );
+        let outages = Outages::new(
+            store.clone(),
+            OutageSentences::load(&settings.prompts_dir)?,
+            wakeup.clone(),
+        )
+        .with_city(ledgers.clone());
         let tickets = Arc::new(Tickets::new(
             store.clone(),
             prompts.clone(),
@@ -136,7 +149,8 @@ impl Helpdesk {
             settings.faq.image_hosts.clone(),
         )
         .with_requests(requests.clone())
-        .with_loans(loans.clone());
+        .with_loans(loans.clone())
+        .with_outages(outages.clone());
         let directory: Arc<dyn PasswordDirectory> = if settings.ldap.enabled() {
             Arc::new(LdapDirectory::new(settings.ldap.clone()))
         } else {
@@ -153,11 +167,7 @@ impl Helpdesk {
         Ok(Self {
             print_runs,
             directory: Directory::new(store.clone()),
-            ledgers: Ledgers::new(
-                store.clone(),
-                settings.ledgers.clone(),
-                settings.notify.clone(),
-            ),
+            ledgers,
             reports: Reports::new(store.clone()),
             personnel: Personnel::new(store.clone(), PlanPolicy::default())
                 .with_directory(Arc::new(personnel_directory(&settings)))
@@ -174,6 +184,7 @@ impl Helpdesk {
             semantic,
             requests,
             loans,
+            outages,
         })
     }
 
@@ -222,6 +233,11 @@ impl Helpdesk {
     /// Loans and reservations.
     pub fn loans(&self) -> &Loans {
         &self.loans
+    }
+
+    /// Outages (障害): declared, noticed in the chat, replied to, closed.
+    pub fn outages(&self) -> &Outages {
+        &self.outages
     }
 
     /// The IP address and computer-name ledgers.

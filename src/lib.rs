@@ -37,6 +37,7 @@ pub mod ledgers;
 pub mod lexicon;
 pub mod loans;
 pub mod notify;
+pub mod outages;
 pub mod outbox;
 pub mod personnel;
 pub mod print_runs;

@@ -35,6 +35,7 @@ const LAYERS: &[&[&str]] = &[
     &["tickets"],
     &["requests"],
     &["loans"],
+    &["outages"],
     &["personnel"],
     &["conversation"],
     &["channels", "adapters"],

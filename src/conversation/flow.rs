@@ -69,6 +69,8 @@ pub(super) enum Step {
     Request(super::request_dialogue::Planned),
     /// A turn of the loan dialogue (`loan_dialogue.rs`).
     Loan(super::loan_dialogue::Planned),
+    /// A question about an ongoing outage (`outage_notice.rs`).
+    Outage(super::outage_notice::Planned),
 }
 
 impl Conversations {
@@ -85,6 +87,9 @@ impl Conversations {
             return Ok(step);
         }
         if let Some(step) = self.plan_loan(conversation, text).await? {
+            return Ok(step);
+        }
+        if let Some(step) = self.plan_outage(conversation, text).await? {
             return Ok(step);
         }
         let state = &conversation.state;
@@ -291,6 +296,7 @@ impl Conversations {
             Step::Say(prompt, state) => self.say(conversation, prompt, state),
             Step::Request(planned) => self.execute_request(tx, conversation, planned).await?,
             Step::Loan(planned) => self.execute_loan(tx, conversation, planned).await?,
+            Step::Outage(planned) => self.execute_outage(tx, conversation, planned).await?,
         })
     }
 
@@ -446,6 +452,9 @@ impl Conversations {
                 ConversationState::Idle,
                 bot_message(text, Vec::new()),
             ));
+        }
+        if let Some(turn) = self.attach_to_outage(tx, conversation).await? {
+            return Ok(turn);
         }
         let anonymous = conversation.staff_no.is_none()
             && conversation.contact.is_none()

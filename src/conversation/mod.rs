@@ -15,6 +15,7 @@ mod followup;
 mod forms;
 mod loan_dialogue;
 mod loan_form;
+mod outage_notice;
 mod request_dialogue;
 
 use std::sync::Arc;
@@ -114,6 +115,8 @@ pub struct Conversations {
     requests: Option<Arc<crate::requests::Requests>>,
     /// Loans the flow takes in a dialogue (see `loan_dialogue`).
     loans: Option<crate::loans::Loans>,
+    /// Outages the flow tells staff of (see `outage_notice`).
+    outages: Option<crate::outages::Outages>,
 }
 
 impl Conversations {
@@ -136,7 +139,14 @@ impl Conversations {
             image_hosts,
             requests: None,
             loans: None,
+            outages: None,
         }
+    }
+
+    /// Lets the flow tell staff of ongoing outages and link them to the outage.
+    pub fn with_outages(mut self, outages: crate::outages::Outages) -> Self {
+        self.outages = Some(outages);
+        self
     }
 
     /// Lets the flow take loan requests (「パソコンを12月10日から3台借りたい」).

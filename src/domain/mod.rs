@@ -17,6 +17,7 @@ pub mod conversation;
 pub mod equipment;
 pub mod loan;
 pub mod message;
+pub mod outage;
 pub mod outbox;
 pub mod personnel;
 pub mod proposal;
@@ -41,6 +42,7 @@ pub use self::conversation::{ConversationState, Handler, Offer};
 pub use self::equipment::{DeviceKind, DeviceState};
 pub use self::loan::{ItemKind, ReservationAction, ReservationStatus, TaskKind};
 pub use self::message::{Author, Direction};
+pub use self::outage::OutageState;
 pub use self::outbox::{OutboxRoute, OutboxStatus};
 pub use self::personnel::{
     AccountSystem, ChangeKind, ChangeReason, DeviceMoveKind, PlanItemStatus, PlanStatus,

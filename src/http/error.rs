@@ -171,6 +171,19 @@ impl From<crate::requests::RequestError> for ApiError {
     }
 }
 
+impl From<crate::outages::OutageError> for ApiError {
+    fn from(error: crate::outages::OutageError) -> Self {
+        use crate::outages::OutageError as E;
+        let message = error.to_string();
+        match error {
+            E::NotFound(_) => Self::not_found(message),
+            E::NotAllowed(_) => Self::new(StatusCode::CONFLICT, "not_allowed", message),
+            E::Invalid(_) => Self::bad_request("invalid", message),
+            E::Storage(e) => e.into(),
+        }
+    }
+}
+
 impl From<crate::loans::LoanError> for ApiError {
     fn from(error: crate::loans::LoanError) -> Self {
         use crate::loans::LoanError as E;

@@ -16,6 +16,7 @@ mod logochat;
 mod messages;
 mod operator;
 mod origin;
+mod outages;
 mod rate_limit;
 mod requests;
 mod widget;
@@ -69,6 +70,9 @@ pub fn app(helpdesk: Arc<Helpdesk>) -> Router {
         .route("/api/v1/reservations", post(loans::reserve))
         .route("/api/v1/reservations/{id}", get(loans::show))
         .route("/api/v1/reservations/{id}/{action}", post(loans::act))
+        .route("/api/v1/outages", get(outages::list).post(outages::declare))
+        .route("/api/v1/outages/{id}", get(outages::show))
+        .route("/api/v1/outages/{id}/{action}", post(outages::act))
         .route("/api/v1/calendar-feeds", post(calendar_feeds::create))
         .route(
             "/api/v1/calendar-feeds/{id}/revoke",

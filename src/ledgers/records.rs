@@ -203,7 +203,7 @@ impl Ledgers {
     }
 
     /// Queues a notice to the city's contact, through each configured way.
-    async fn tell_city(&self, tx: &mut Tx, subject: &str, text: &str) -> LedgerResult<()> {
+    pub async fn tell_city(&self, tx: &mut Tx, subject: &str, text: &str) -> LedgerResult<()> {
         let contact = &self.settings.city_contact;
         if !contact.mail.is_empty() {
             push(tx, OutboxRoute::Mail, CITY_MAIL_ROOM, Some(subject), text).await?;
@@ -222,7 +222,7 @@ impl Ledgers {
     }
 
     /// Queues a notice to the operators' room and mail, when configured (`[notify]`).
-    async fn push_operators(&self, tx: &mut Tx, subject: &str, text: &str) -> LedgerResult<()> {
+    pub async fn push_operators(&self, tx: &mut Tx, subject: &str, text: &str) -> LedgerResult<()> {
         if let Some(room) = &self.notify.logochat_room {
             push(
                 tx,

@@ -147,6 +147,8 @@ pub struct MonthlyReport {
     pub tickets_by_channel: Vec<KeyCounts>,
     pub sla: SlaCounts,
     pub incidents: Vec<VirusIncident>,
+    /// Outages and planned stops that began in the span, with cause and measures.
+    pub outages: Vec<crate::storage::outages::Outage>,
     pub stock: Vec<StockItem>,
     pub work: Vec<WorkEntry>,
 }
@@ -216,6 +218,7 @@ pub async fn gather(store: &Store, span: Span) -> Result<MonthlyReport> {
         tickets_by_channel: reports::tickets_by_channel(&mut c, period).await?,
         sla: reports::sla(&mut c, period).await?,
         incidents: city_records::incidents(&mut c, period.from, period.to).await?,
+        outages: crate::storage::outages::between(&mut c, period.from, period.to).await?,
         stock: city_records::items(&mut c).await?,
         work: city_records::work(&mut c, period.from, period.to).await?,
     })

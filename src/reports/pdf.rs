@@ -105,6 +105,7 @@ fn lay_out(report: &MonthlyReport) -> Vec<Vec<Mark>> {
             "ウイルス等インシデント",
             format!("{}件", report.incidents.len()),
         ),
+        ("障害・計画停止", format!("{}件", report.outages.len())),
         ("作業記録", format!("{}件", report.work.len())),
     ];
     let rows: Vec<Vec<String>> = summary
@@ -143,6 +144,37 @@ fn lay_out(report: &MonthlyReport) -> Vec<Vec<Mark>> {
     l.pages
 }
 
+/// Outages and planned stops with their causes and measures.
+fn outages(l: &mut Layout, report: &MonthlyReport) {
+    let jst = chrono::FixedOffset::east_opt(9 * 3600).expect("JST");
+    let at =
+        |t: chrono::DateTime<chrono::Utc>| t.with_timezone(&jst).format("%m/%d %H:%M").to_string();
+    l.heading("障害・計画停止");
+    let rows: Vec<Vec<String>> = report
+        .outages
+        .iter()
+        .map(|o| {
+            vec![
+                at(o.since),
+                o.title.clone(),
+                o.state.label().to_owned(),
+                o.recovered_at.map(at).unwrap_or_default(),
+                o.cause.clone().unwrap_or_default(),
+                o.measures.clone().unwrap_or_default(),
+            ]
+        })
+        .collect();
+    let columns = [
+        ("発生日時", 22.0, Align::Left),
+        ("件名", 40.0, Align::Left),
+        ("状態", 14.0, Align::Left),
+        ("復旧", 22.0, Align::Left),
+        ("原因", 38.0, Align::Left),
+        ("対応と対策", 38.0, Align::Left),
+    ];
+    l.table(&columns, &rows, "ありません");
+}
+
 /// The city's records: incidents, stock, work log.
 fn records(l: &mut Layout, report: &MonthlyReport) {
     let jst = chrono::FixedOffset::east_opt(9 * 3600).expect("JST");
@@ -174,6 +206,7 @@ fn records(l: &mut Layout, report: &MonthlyReport) {
         ("市への報告", 34.0, Align::Left),
     ];
     l.table(&columns, &incidents, "ありません");
+    outages(l, report);
     l.heading("消耗品の在庫");
     let stock: Vec<Vec<String>> = report
         .stock

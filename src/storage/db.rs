@@ -146,6 +146,7 @@ text_columns!(
     crate::domain::ChangeReason,
     crate::domain::PlanItemStatus,
     crate::domain::PlanStatus,
+    crate::domain::OutageState,
 );
 
 /// A row type both backends can decode (derive `sqlx::FromRow`).

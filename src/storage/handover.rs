@@ -72,6 +72,9 @@ pub const HANDOVER_TABLES: &[HandoverTable] = &[
     t("stock_items", "SELECT * FROM stock_items ORDER BY id", "消耗品在庫（品目）"),
     t("stock_moves", "SELECT * FROM stock_moves ORDER BY id", "消耗品の入出庫"),
     t("work_log", "SELECT * FROM work_log ORDER BY id", "作業記録"),
+    t("outages", "SELECT * FROM outages ORDER BY id", "障害・計画停止"),
+    t("outage_timeline", "SELECT * FROM outage_timeline ORDER BY id", "障害の経過"),
+    t("outage_links", "SELECT * FROM outage_links ORDER BY outage_id, conversation_id", "障害に結び付けた会話"),
     t("audit_log", "SELECT * FROM audit_log ORDER BY id", "監査ログ（閲覧・変更の記録）"),
 ];
 

@@ -36,6 +36,7 @@ pub mod learned_questions;
 pub mod learning;
 pub mod messages;
 pub mod meta;
+pub mod outages;
 pub mod outbox;
 pub mod personnel_plans;
 pub mod proposals;

@@ -22,6 +22,7 @@ mod ldap;
 mod learning;
 mod loans;
 mod personnel;
+mod outages;
 mod queue;
 mod records;
 mod reports_page;

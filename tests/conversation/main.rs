@@ -16,6 +16,7 @@ mod ledgers;
 mod logochat;
 mod notify;
 mod operator;
+mod outages;
 mod outbox;
 mod reports;
 mod smtp;

@@ -26,6 +26,7 @@ mod ip_ledger;
 mod ip_search;
 mod learning;
 mod notices;
+mod outages;
 mod outbox;
 mod personnel;
 mod proposals;

@@ -20,6 +20,7 @@ mod ip_actions;
 mod ip_import;
 mod ip_ledger;
 mod loans;
+mod outages;
 mod page;
 mod personnel;
 mod personnel_actions;
@@ -99,6 +100,16 @@ pub fn routes() -> Router<Arc<Helpdesk>> {
         .route("/operator/audit.csv", get(audit::export))
         // The learning loop and the dashboard.
         .route("/operator/dashboard", get(dashboard::show))
+        // Outages (障害).
+        .route(
+            "/operator/outages",
+            get(outages::list).post(outages::declare),
+        )
+        .route("/operator/outages/{id}", get(outages::show))
+        .route("/operator/outages/{id}/note", post(outages::note))
+        .route("/operator/outages/{id}/reply", post(outages::reply))
+        .route("/operator/outages/{id}/start", post(outages::start))
+        .route("/operator/outages/{id}/close", post(outages::close))
         .route("/operator/records", get(records::show))
         .route("/operator/records/work", post(records::add_work))
         .route("/operator/records/incidents", post(records::add_incident))
