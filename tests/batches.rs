@@ -8,3 +8,5 @@ mod cli;
 mod cups;
 #[path = "batches/images.rs"]
 mod images;
+#[path = "batches/cups_server.rs"]
+mod cups_server;

@@ -2,6 +2,9 @@
 //! continuous-form printer (5(3)ア⑤). It owns the [`Printer`] interface; the CUPS adapter
 //! (`crate::adapters::printer`) implements it.
 
+mod access;
+mod watched;
+pub mod duties;
 pub mod purge;
 mod runs;
 pub mod sealed;
