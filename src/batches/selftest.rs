@@ -23,8 +23,7 @@ pub fn selftest_job(catalogue: &Catalogue, job: &Job, font: &FormFont) -> SelfTe
     let expected = &job.definition.selftest;
     let mut input = Vec::new();
     let mut notes = Vec::new();
-    if let Err(e) = sample::write_sample(job, expected.records as u64, expected.seed, &mut input)
-    {
+    if let Err(e) = sample::write_sample(job, expected.records as u64, expected.seed, &mut input) {
         notes.push(format!("the sample cannot be made: {e}"));
     }
     let report = check_file(catalogue, job, &input[..], None);

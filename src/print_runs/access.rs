@@ -32,7 +32,10 @@ const ACTIONS: &[(&str, &str)] = &[
     ("batch_run.print", "印刷（プリンタへ送信）"),
     ("batch_run.download", "出力PDFのダウンロード"),
     ("batch_run.purge", "消去"),
-    ("batch_run.duplicate", "同じファイルの再受付（監視フォルダから消去）"),
+    (
+        "batch_run.duplicate",
+        "同じファイルの再受付（監視フォルダから消去）",
+    ),
 ];
 
 impl PrintRuns {

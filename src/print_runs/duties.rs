@@ -117,7 +117,10 @@ impl PrintRuns {
             today.year() - 1
         };
         let mut sent = 0;
-        for run in [fiscal, fiscal + 1].into_iter().flat_map(|y| self.schedule(y)) {
+        for run in [fiscal, fiscal + 1]
+            .into_iter()
+            .flat_map(|y| self.schedule(y))
+        {
             let from = business_days_before(cal, run.data_due, self.duties.remind_business_days);
             if (from..=run.data_due).contains(&today) {
                 let slot = format!("due {} {}", run.job, run.date);
@@ -162,7 +165,10 @@ impl PrintRuns {
             Some(address) if self.duties.mail => vec![mail(Some(address), &subject, &text)],
             _ => self.to_operators(
                 &subject,
-                &format!("{text}\n（{}の連絡先が未設定です。担当課へお伝えください。）", run.department),
+                &format!(
+                    "{text}\n（{}の連絡先が未設定です。担当課へお伝えください。）",
+                    run.department
+                ),
             ),
         }
     }

@@ -3,12 +3,12 @@
 //! (`crate::adapters::printer`) implements it.
 
 mod access;
-mod watched;
 pub mod duties;
 pub mod purge;
 mod runs;
 pub mod sealed;
 mod views;
+mod watched;
 
 use std::path::Path;
 use std::time::Duration;

@@ -53,11 +53,22 @@ impl PrintRuns {
             match self.intake(WATCHER, &job, &name, &bytes).await {
                 Ok(run) => {
                     received += 1;
-                    tracing::info!(run = run.id, job, "a data file was received from the watched folder");
+                    tracing::info!(
+                        run = run.id,
+                        job,
+                        "a data file was received from the watched folder"
+                    );
                 }
                 Err(RunError::Duplicate(first)) => {
-                    let entry = AuditEntry::new(WATCHER, "batch_run.duplicate", "batch_run", &first.to_string())
-                        .detail(format!("the same file for {job} again, erased from the watched folder"));
+                    let entry = AuditEntry::new(
+                        WATCHER,
+                        "batch_run.duplicate",
+                        "batch_run",
+                        &first.to_string(),
+                    )
+                    .detail(format!(
+                        "the same file for {job} again, erased from the watched folder"
+                    ));
                     self.store.record_audit(&entry).await?;
                 }
                 Err(e) => return Err(e),

@@ -84,8 +84,10 @@ pub async fn latest_selftests(c: &mut Conn<'_>) -> Result<Vec<SelfTestRow>> {
 /// Runs received before `before` whose files were kept (not stopped) and not purged yet,
 /// oldest first.
 pub async fn unpurged_before(c: &mut Conn<'_>, before: DateTime<Utc>) -> Result<Vec<BatchRun>> {
-    sql("SELECT * FROM batch_runs r WHERE r.received_at < $1 AND r.status <> $2 \
-         AND NOT EXISTS (SELECT 1 FROM batch_purges p WHERE p.run_id = r.id) ORDER BY r.id")
+    sql(
+        "SELECT * FROM batch_runs r WHERE r.received_at < $1 AND r.status <> $2 \
+         AND NOT EXISTS (SELECT 1 FROM batch_purges p WHERE p.run_id = r.id) ORDER BY r.id",
+    )
     .bind(before)
     .bind(RunStatus::Stopped)
     .fetch_all(c)

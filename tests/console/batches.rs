@@ -264,7 +264,10 @@ async fn the_batches_page_shows_when_each_job_was_last_checked() {
     let page = t.viewer.get(&d, "/operator/batches").await;
     assert!(page.body.contains("ジョブの自己診断"), "{}", page.body);
     assert_eq!(page.body.matches("<td>未確認</td>").count(), 10);
-    assert!(!page.body.contains("/operator/batches/selftest"), "admins only");
+    assert!(
+        !page.body.contains("/operator/batches/selftest"),
+        "admins only"
+    );
     let refused = t.operator.post(&d, "/operator/batches/selftest", &[]).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
     let no_token = send(
@@ -277,7 +280,12 @@ async fn the_batches_page_shows_when_each_job_was_last_checked() {
     let done = t.admin.post(&d, "/operator/batches/selftest", &[]).await;
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
     let page = t.viewer.get(&d, "/operator/batches").await;
-    assert_eq!(page.body.matches("<td>合格</td>").count(), 10, "{}", page.body);
+    assert_eq!(
+        page.body.matches("<td>合格</td>").count(),
+        10,
+        "{}",
+        page.body
+    );
     assert!(page.body.contains("2026-11-26 10:00") && page.body.contains("<td>kanri</td>"));
     assert!(!page.body.contains("未確認"));
 }

@@ -130,7 +130,11 @@ async fn a_kettei_run_prints_through_cups_and_a_changed_amount_is_stopped() {
     assert!(job_id.starts_with(&cups.queue), "{job_id}");
     assert_eq!(logged(&log, "ページ数"), n.to_string());
     let printed_pdf = cups.output_of(&job_id);
-    assert_eq!(page_count(&printed_pdf), n, "every page reached the printer");
+    assert_eq!(
+        page_count(&printed_pdf),
+        n,
+        "every page reached the printer"
+    );
 
     // The output kept with the run is the one whose hash the log shows; downloading it
     // is recorded, and the log says who previewed, printed and downloaded.
@@ -153,16 +157,29 @@ async fn a_kettei_run_prints_through_cups_and_a_changed_amount_is_stopped() {
     // The same data with one record's amount changed: stopped by the control total.
     let mut changed = data.clone();
     let at = FIRST_AMOUNT_END;
-    changed[at] = if changed[at] == b'9' { b'0' } else { changed[at] + 1 };
+    changed[at] = if changed[at] == b'9' {
+        b'0'
+    } else {
+        changed[at] + 1
+    };
     let stopped = upload(&d, &t.operator, "kettei-1210-2.dat", &changed).await;
     let page = t.operator.get(&d, &stopped).await;
     assert!(page.body.contains("停止"), "{}", page.body);
-    assert!(page.body.contains("<tr class=\"check-failed\"><td>合計金額の照合</td>"), "{}", page.body);
+    assert!(
+        page.body
+            .contains("<tr class=\"check-failed\"><td>合計金額の照合</td>"),
+        "{}",
+        page.body
+    );
     let approve = t.admin.post(&d, &format!("{stopped}/approve"), &[]).await;
     assert_eq!(approve.status, StatusCode::BAD_REQUEST);
     let print = t.operator.post(&d, &format!("{stopped}/print"), &[]).await;
     assert_eq!(print.status, StatusCode::BAD_REQUEST);
-    assert_eq!(pdfs_in(&cups.dir.path().join("out")).len(), 1, "nothing more printed");
+    assert_eq!(
+        pdfs_in(&cups.dir.path().join("out")).len(),
+        1,
+        "nothing more printed"
+    );
     eprintln!(
         "{n} records: intake and checks {:.1} s, to the printer and back {:.1} s",
         checked.as_secs_f64(),

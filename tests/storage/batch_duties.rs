@@ -138,7 +138,9 @@ async fn schedule_reminders_are_sent_once_in_their_window_and_never_on_closed_da
         let today = queued(&db.store, "は決定通知書（").await;
         let routes: Vec<_> = today.iter().map(|i| i.route).collect();
         assert_eq!(routes.len(), 2, "{today:?}");
-        assert!(routes.contains(&OutboxRoute::OperatorsRoom) && routes.contains(&OutboxRoute::Mail));
+        assert!(
+            routes.contains(&OutboxRoute::OperatorsRoom) && routes.contains(&OutboxRoute::Mail)
+        );
 
         // A Saturday: nothing at all.
         db.clock.set(jst("2026-12-12 10:00"));
@@ -175,8 +177,13 @@ async fn the_selftest_runs_once_a_month_and_each_jobs_result_is_kept() {
         assert!(runs.monthly_selftest().await.unwrap());
         let first = runs.last_checked().await.unwrap();
         assert_eq!(first.len(), catalogue().jobs().len());
-        assert!(first.iter().all(|r| r.passed && r.checked_by == "system"), "{first:?}");
-        assert!(first.iter().all(|r| r.checked_at == jst("2026-12-01 03:00")));
+        assert!(
+            first.iter().all(|r| r.passed && r.checked_by == "system"),
+            "{first:?}"
+        );
+        assert!(first
+            .iter()
+            .all(|r| r.checked_at == jst("2026-12-01 03:00")));
         // Later the same month: not again.
         db.clock.set(jst("2026-12-20 10:00"));
         assert!(!runs.monthly_selftest().await.unwrap());
@@ -214,7 +221,13 @@ async fn a_selftest_against_a_changed_form_fails_and_says_why() {
     let results = madoguchi::batches::selftest::selftest_all(&catalogue, &font);
     assert_eq!(results.len(), 1);
     assert!(!results[0].passed);
-    assert!(results[0].notes.iter().any(|n| n.starts_with("output SHA-256")), "{results:?}");
+    assert!(
+        results[0]
+            .notes
+            .iter()
+            .any(|n| n.starts_with("output SHA-256")),
+        "{results:?}"
+    );
 }
 
 #[tokio::test]
@@ -233,17 +246,30 @@ async fn files_past_the_retention_period_are_purged_with_a_deletion_record() {
         let job = catalogue.job("kouki-kettei").unwrap();
         sample::write_sample(job, 8, 4, &mut data).unwrap();
         db.clock.set(jst("2026-11-02 10:00"));
-        let old = runs.intake("yamada", "kouki-kettei", "a.dat", &data).await.unwrap();
+        let old = runs
+            .intake("yamada", "kouki-kettei", "a.dat", &data)
+            .await
+            .unwrap();
         runs.approve("kanri", old.id).await.unwrap();
         runs.print("yamada", old.id).await.unwrap();
         let mut bad = data.clone();
-        bad[202 + 154] = if bad[202 + 154] == b'9' { b'0' } else { bad[202 + 154] + 1 };
-        let stopped = runs.intake("yamada", "kouki-kettei", "b.dat", &bad).await.unwrap();
+        bad[202 + 154] = if bad[202 + 154] == b'9' {
+            b'0'
+        } else {
+            bad[202 + 154] + 1
+        };
+        let stopped = runs
+            .intake("yamada", "kouki-kettei", "b.dat", &bad)
+            .await
+            .unwrap();
         assert_eq!(stopped.status, RunStatus::Stopped);
         db.clock.set(jst("2026-11-20 10:00"));
         let mut later = Vec::new();
         sample::write_sample(job, 8, 5, &mut later).unwrap();
-        let young = runs.intake("yamada", "kouki-kettei", "c.dat", &later).await.unwrap();
+        let young = runs
+            .intake("yamada", "kouki-kettei", "c.dat", &later)
+            .await
+            .unwrap();
         let input = |id: i64| dir.path().join(format!("runs/run-{id}.input"));
         let output = |id: i64| dir.path().join(format!("runs/run-{id}.pdf.sealed"));
         assert!(input(old.id).exists() && output(old.id).exists());
@@ -257,10 +283,17 @@ async fn files_past_the_retention_period_are_purged_with_a_deletion_record() {
         assert!(input(young.id).exists(), "the younger run keeps its file");
         let record = runs.purge_record(old.id).await.unwrap().unwrap();
         assert_eq!(record.purged_by, "system");
-        assert!(record.instruction.contains("30日"), "{}", record.instruction);
+        assert!(
+            record.instruction.contains("30日"),
+            "{}",
+            record.instruction
+        );
         assert!(record.items.contains("入力ファイル") && record.items.contains("出力ファイル"));
         let certificate = madoguchi::print_runs::purge::certificate(&record, "決定通知書");
-        assert!(certificate.contains("消去証明書") && certificate.contains("消去年月日: 令和8年12月2日"));
+        assert!(
+            certificate.contains("消去証明書")
+                && certificate.contains("消去年月日: 令和8年12月2日")
+        );
         // A stopped run kept no file and gets no record; nothing is purged twice.
         assert_eq!(runs.purge_expired().await.unwrap(), 0);
         assert!(runs.purge_record(stopped.id).await.unwrap().is_none());
@@ -277,13 +310,21 @@ async fn files_past_the_retention_period_are_purged_with_a_deletion_record() {
             .filter(|a| a.object_id == old.id.to_string())
             .map(|a| format!("{} {}", a.actor, a.action))
             .collect();
-        assert!(actions.contains(&"system batch_run.purge".to_owned()), "{actions:?}");
+        assert!(
+            actions.contains(&"system batch_run.purge".to_owned()),
+            "{actions:?}"
+        );
         // The run's history shows it, oldest first.
         let history = runs.history(old.id).await.unwrap();
         let whats: Vec<_> = history.iter().map(|a| a.what).collect();
         assert_eq!(
             whats,
-            vec!["受付・データチェック", "承認", "印刷（プリンタへ送信）", "消去"]
+            vec![
+                "受付・データチェック",
+                "承認",
+                "印刷（プリンタへ送信）",
+                "消去"
+            ]
         );
     }
 }
@@ -314,12 +355,25 @@ async fn files_in_the_watched_folder_become_runs_and_leave_the_folder() {
         assert_eq!(runs.poll_folder().await.unwrap(), 1);
         let run = runs.recent().await.unwrap().remove(0);
         assert_eq!(
-            (run.received_by.as_str(), run.input_name.as_str(), run.status),
+            (
+                run.received_by.as_str(),
+                run.input_name.as_str(),
+                run.status
+            ),
             ("watched-folder", "kettei-1210.dat", RunStatus::Checked)
         );
-        assert!(!kettei.join("kettei-1210.dat").exists(), "erased from the folder");
-        assert!(kettei.join("next.dat.partial").exists(), "still being written");
-        assert!(watch.join("no-such-job/x.dat").exists(), "not a job's folder");
+        assert!(
+            !kettei.join("kettei-1210.dat").exists(),
+            "erased from the folder"
+        );
+        assert!(
+            kettei.join("next.dat.partial").exists(),
+            "still being written"
+        );
+        assert!(
+            watch.join("no-such-job/x.dat").exists(),
+            "not a job's folder"
+        );
         assert_eq!(runs.poll_folder().await.unwrap(), 0, "received once");
 
         // The same file again: erased, and the run that has it is named in the audit log.

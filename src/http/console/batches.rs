@@ -205,7 +205,14 @@ pub async fn run(
         .await
         .map_err(refused)?
         .into_iter()
-        .map(|a| (local_time(a.at), a.actor, a.what, a.detail.unwrap_or_default()))
+        .map(|a| {
+            (
+                local_time(a.at),
+                a.actor,
+                a.what,
+                a.detail.unwrap_or_default(),
+            )
+        })
         .collect();
     let purge = runs.purge_record(id).await.map_err(refused)?;
     let times = vec![
@@ -220,8 +227,7 @@ pub async fn run(
         warned: status == RunStatus::Warned,
         checked: status == RunStatus::Checked,
         approved: status == RunStatus::Approved,
-        can_preview: matches!(status, RunStatus::Checked | RunStatus::Approved)
-            && purge.is_none(),
+        can_preview: matches!(status, RunStatus::Checked | RunStatus::Approved) && purge.is_none(),
         can_download: status == RunStatus::Printed && purge.is_none(),
         history,
         purge,
