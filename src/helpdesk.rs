@@ -30,6 +30,7 @@ use crate::notify::Notices;
 use crate::outages::{OutageSentences, Outages};
 use crate::outbox::{Adapters, Outbox, Wakeup};
 use crate::personnel::{AccountDirectory, Personnel, PlanPolicy, Routed, WorkOrders};
+use crate::print_runs::duties::DutySettings;
 use crate::print_runs::sealed::FileKey;
 use crate::print_runs::PrintRuns;
 use crate::prompts::Prompts;
@@ -413,7 +414,10 @@ fn print_runs(
             files,
             Arc::new(key),
         )
-        .map(|runs| runs.with_calendar(calendar))
+        .map(|runs| {
+            runs.with_calendar(calendar)
+                .with_duties(DutySettings::new(batches, &settings.notify))
+        })
         .map_err(|e| format!("the runs folder: {e}"))
     })();
     if let Err(reason) = &built {

@@ -51,11 +51,19 @@ pub async fn run(
     let outbox = tokio::spawn(helpdesk.outbox().clone().run(until_stopped()));
     let watcher = tokio::spawn(helpdesk.knowledge().clone().watch(until_stopped()));
     let reminders = tokio::spawn(helpdesk.loans().clone().run_reminders(until_stopped()));
+    // The print runs' reminders, monthly selftest and purge of expired files.
+    let batch_duties = helpdesk
+        .print_runs()
+        .ok()
+        .map(|runs| tokio::spawn(runs.clone().run_duties(until_stopped())));
     serve(listener, crate::http::app(helpdesk), limits, shutdown).await;
     let _ = stop.send(true);
     outbox.await?;
     watcher.await?;
     reminders.await?;
+    if let Some(duties) = batch_duties {
+        duties.await?;
+    }
     Ok(())
 }
 

@@ -6,5 +6,7 @@
 mod cli;
 #[path = "batches/cups.rs"]
 mod cups;
+#[path = "batches/cups_server.rs"]
+mod cups_server;
 #[path = "batches/images.rs"]
 mod images;

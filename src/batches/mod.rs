@@ -17,6 +17,7 @@ pub mod render;
 pub mod report;
 pub mod sample;
 pub mod schedule;
+pub mod selftest;
 mod validate;
 mod verdict;
 

@@ -1,6 +1,7 @@
 //! `[batches]`: where the print jobs' catalogue is, the font the forms are set in, where
 //! the printed output goes, and the key run files are sealed with at rest.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use serde::Deserialize;
@@ -33,6 +34,17 @@ pub struct BatchSettings {
     pub runs_dir: Option<PathBuf>,
     /// AES-256 key for run files at rest, 64 hex digits. Unset: print runs are unavailable.
     pub file_key: Option<Secret>,
+    /// Days a run's files are kept after receipt, as the city set it; then they are
+    /// purged with a deletion record. Unset: kept until a purge on the city's instruction.
+    pub retention_days: Option<u32>,
+    /// The 担当課's mail address by its name (`"国民健康保険課" = "kokuho@..."`): the
+    /// reminder that their data is due goes there (else to the operators).
+    pub department_mail: BTreeMap<String, String>,
+    /// The 担当課 is reminded this many business days before its data is due.
+    pub remind_business_days: u32,
+    /// A folder polled for data files, one subfolder per job id (`<dir>/kouki-kettei/`):
+    /// each file becomes a run and is then erased from the folder. Unset: uploads only.
+    pub watch_dir: Option<PathBuf>,
 }
 
 impl Default for BatchSettings {
@@ -46,13 +58,17 @@ impl Default for BatchSettings {
             output_route: None,
             runs_dir: None,
             file_key: None,
+            retention_days: None,
+            department_mail: BTreeMap::new(),
+            remind_business_days: 2,
+            watch_dir: None,
         }
     }
 }
 
 impl BatchSettings {
     /// Applies `MADOGUCHI_BATCHES_CATALOGUE_DIR`, `_FONT`, `_CUPS_SERVER`, `_CUPS_QUEUE`,
-    /// `_SPOOL_DIR`, `_OUTPUT_ROUTE`, `_RUNS_DIR` and `_FILE_KEY`.
+    /// `_SPOOL_DIR`, `_OUTPUT_ROUTE`, `_RUNS_DIR`, `_FILE_KEY`, `_RETENTION_DAYS` and `_WATCH_DIR`.
     pub fn apply_env(&mut self, env: &impl Fn(&str) -> Option<String>) {
         let var = |name: &str| env(&format!("MADOGUCHI_BATCHES_{name}")).filter(|v| !v.is_empty());
         if let Some(v) = var("CATALOGUE_DIR") {
@@ -78,6 +94,12 @@ impl BatchSettings {
         }
         if let Some(v) = var("FILE_KEY") {
             self.file_key = Some(Secret(v));
+        }
+        if let Some(v) = var("WATCH_DIR") {
+            self.watch_dir = Some(PathBuf::from(v));
+        }
+        if let Some(days) = var("RETENTION_DAYS").and_then(|v| v.parse().ok()) {
+            self.retention_days = Some(days);
         }
     }
 }

@@ -28,6 +28,7 @@
 //! | console sign-in against the directory | `[ldap]` | `MADOGUCHI_LDAP_URL`, `MADOGUCHI_LDAP_BIND_DN` | off (see [`LdapSettings`]) |
 //! | print batches: job catalogue, form font | `[batches]` `catalogue_dir`, `font` | `MADOGUCHI_BATCHES_CATALOGUE_DIR`, `MADOGUCHI_BATCHES_FONT` | `integrations/print-batches`, IPAex Gothic from Debian |
 //! | print runs: printer, files at rest | `[batches]` `cups_server`, `cups_queue`, `spool_dir`, `output_route`, `runs_dir`, `file_key` | `MADOGUCHI_BATCHES_CUPS_SERVER`, `_CUPS_QUEUE`, `_SPOOL_DIR`, `_OUTPUT_ROUTE`, `_RUNS_DIR`, `_FILE_KEY` | `localhost:631`, the job's queue, `data/spool`, the job's route, `print-runs` in the data folder, none (print runs unavailable) |
+//! | print runs: retention, reminders, watched folder | `[batches]` `retention_days`, `department_mail` (担当課 name = address), `remind_business_days`, `watch_dir` | `MADOGUCHI_BATCHES_RETENTION_DAYS`, `_WATCH_DIR` | none (kept until purged on instruction), none (the operators are told), 2, none (uploads only) |
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};

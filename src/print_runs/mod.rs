@@ -2,10 +2,13 @@
 //! continuous-form printer (5(3)ア⑤). It owns the [`Printer`] interface; the CUPS adapter
 //! (`crate::adapters::printer`) implements it.
 
+mod access;
+pub mod duties;
 pub mod purge;
 mod runs;
 pub mod sealed;
 mod views;
+mod watched;
 
 use std::path::Path;
 use std::time::Duration;

@@ -6,14 +6,14 @@ use std::io::Write;
 use std::path::Path;
 
 use super::runs::{PrintRuns, RunError};
-use crate::storage::batch_runs::{self, BatchPurge, NewBatchPurge};
+use crate::storage::batch_runs::{self, BatchPurge, BatchRun, NewBatchPurge};
 use crate::storage::{audit, AuditEntry};
 
 /// How files are erased, as the certificate states it.
 pub const METHOD: &str = "AES-256-GCMで暗号化して保管した電子ファイルを、ゼロで上書きした後に削除";
 
 /// Overwrites a file with zeros, flushes it to disk, and removes it; its size.
-fn erase(path: &Path) -> std::io::Result<u64> {
+pub(super) fn erase(path: &Path) -> std::io::Result<u64> {
     let size = std::fs::metadata(path)?.len();
     let mut file = std::fs::OpenOptions::new().write(true).open(path)?;
     let zeros = vec![0u8; 64 * 1024];
@@ -44,15 +44,26 @@ impl PrintRuns {
             return Err(RunError::NoWitness);
         }
         let run = self.run(id).await?;
+        self.erase_run(actor, &run, witness.trim(), instruction.trim())
+            .await
+    }
+
+    /// Erases `run`'s files and keeps the deletion record (a manual purge, or the
+    /// automatic one after the retention period).
+    pub(super) async fn erase_run(
+        &self,
+        actor: &str,
+        run: &BatchRun,
+        witness: &str,
+        instruction: &str,
+    ) -> Result<BatchPurge, RunError> {
+        let id = run.id;
         if let Some(done) = batch_runs::purge_of(&mut self.store.conn(), id).await? {
             return Err(RunError::AlreadyPurged(done.id));
         }
         let files = [
             ("入力ファイル", self.input_path(id)),
-            (
-                "出力ファイル",
-                self.files.join(format!("run-{id}.pdf.sealed")),
-            ),
+            ("出力ファイル", self.output_path(id)),
         ];
         let mut tx = self.store.begin().await?;
         let mut items = Vec::new();
@@ -74,9 +85,9 @@ impl PrintRuns {
             run_id: id,
             items: &items,
             method: METHOD,
-            instruction: instruction.trim(),
+            instruction,
             purged_by: actor,
-            witness: witness.trim(),
+            witness,
         };
         let purge_id = batch_runs::insert_purge(&mut tx, &purge).await?;
         audit::append(

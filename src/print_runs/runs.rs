@@ -63,6 +63,7 @@ pub struct PrintRuns {
     pub(super) files: PathBuf,
     pub(super) key: Arc<FileKey>,
     pub(super) calendar: Option<Arc<crate::calendar::BusinessCalendar>>,
+    pub(super) duties: super::duties::DutySettings,
 }
 
 impl PrintRuns {
@@ -104,6 +105,7 @@ impl PrintRuns {
             files,
             key,
             calendar: None,
+            duties: Default::default(),
         })
     }
 
@@ -120,6 +122,10 @@ impl PrintRuns {
 
     pub(super) fn input_path(&self, run: i64) -> PathBuf {
         self.files.join(format!("run-{run}.input"))
+    }
+
+    pub(super) fn output_path(&self, run: i64) -> PathBuf {
+        self.files.join(format!("run-{run}.pdf.sealed"))
     }
 
     /// The run's input file, decrypted.
@@ -311,7 +317,7 @@ impl PrintRuns {
         // The printer gets a plain copy for as long as the job takes; the run keeps the
         // output sealed.
         let handed = self.files.join(format!("run-{id}.printing.pdf"));
-        let output = self.files.join(format!("run-{id}.pdf.sealed"));
+        let output = self.output_path(id);
         let printer = self.printers.for_output(&job.definition.output);
         let (font, key) = (self.font.clone(), self.key.clone());
         let title = format!("{} run {id}", job.id());
@@ -341,7 +347,7 @@ impl PrintRuns {
         )
         .await?;
         batch_runs::set_output(&mut tx, id, &sha256, pages as i64, &printer_job, actor).await?;
-        let detail = format!("{pages} pages, printer job {printer_job}");
+        let detail = format!("{pages} pages, printer job {printer_job}, SHA-256 {sha256}");
         audit::append(
             &mut tx,
             &AuditEntry::new(actor, "batch_run.print", "batch_run", &id.to_string()).detail(detail),

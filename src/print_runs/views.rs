@@ -6,7 +6,7 @@ use std::sync::Arc;
 use super::{PrintRuns, RunError};
 use crate::batches::schedule::{self, ScheduledRun};
 use crate::calendar::BusinessCalendar;
-use crate::storage::batch_runs::{self, BatchRun};
+use crate::storage::batch_runs::{self, BatchPurge, BatchRun};
 
 /// Runs listed on the batches page.
 const RECENT: i64 = 50;
@@ -34,5 +34,10 @@ impl PrintRuns {
     /// One run's log.
     pub async fn log(&self, id: i64) -> Result<BatchRun, RunError> {
         self.run(id).await
+    }
+
+    /// The deletion record of run `id`, once its files were purged.
+    pub async fn purge_record(&self, id: i64) -> Result<Option<BatchPurge>, RunError> {
+        Ok(batch_runs::purge_of(&mut self.store.conn(), id).await?)
     }
 }

@@ -20,6 +20,7 @@ mod records;
 pub mod rows;
 
 pub mod audit;
+pub mod batch_duties;
 pub mod batch_runs;
 pub mod city_records;
 pub mod computer_names;

@@ -254,3 +254,38 @@ async fn warnings_go_on_only_with_an_admins_recorded_reason() {
     let page = t.viewer.get(&d, &uri).await;
     assert!(page.body.contains("確認済") && page.body.contains("国保課に件数減を確認済"));
 }
+
+#[tokio::test]
+async fn the_batches_page_shows_when_each_job_was_last_checked() {
+    let Some((d, _spool)) = batch_desk().await else {
+        return;
+    };
+    let t = team(&d).await;
+    let page = t.viewer.get(&d, "/operator/batches").await;
+    assert!(page.body.contains("ジョブの自己診断"), "{}", page.body);
+    assert_eq!(page.body.matches("<td>未確認</td>").count(), 10);
+    assert!(
+        !page.body.contains("/operator/batches/selftest"),
+        "admins only"
+    );
+    let refused = t.operator.post(&d, "/operator/batches/selftest", &[]).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let no_token = send(
+        &d,
+        crate::support::form("/operator/batches/selftest", &t.admin.cookie, &[]),
+    )
+    .await;
+    assert_eq!(no_token.status, StatusCode::FORBIDDEN);
+
+    let done = t.admin.post(&d, "/operator/batches/selftest", &[]).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let page = t.viewer.get(&d, "/operator/batches").await;
+    assert_eq!(
+        page.body.matches("<td>合格</td>").count(),
+        10,
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("2026-11-26 10:00") && page.body.contains("<td>kanri</td>"));
+    assert!(!page.body.contains("未確認"));
+}

@@ -4,6 +4,9 @@
 //! application without a socket.
 
 mod batches;
+mod batches_cups;
+#[path = "../batches/cups_server.rs"]
+mod cups_server;
 mod dashboard;
 mod directory;
 mod equipment;

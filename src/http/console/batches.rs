@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, Datelike, FixedOffset, Utc};
 use serde::Deserialize;
@@ -16,7 +16,7 @@ use super::page::{render, Nav, PageError, PageResult};
 use crate::domain::{CheckStatus, RunStatus};
 use crate::helpdesk::Helpdesk;
 use crate::print_runs::{PrintRuns, RunError};
-use crate::storage::batch_runs::BatchRun;
+use crate::storage::batch_runs::{BatchPurge, BatchRun};
 
 #[derive(Template)]
 #[template(path = "console/batches.html")]
@@ -28,6 +28,8 @@ struct BatchesPage {
     runs: Vec<BatchRun>,
     can_work: bool,
     max_mb: usize,
+    /// Each job's last selftest: (job name, when, passed, by, notes).
+    checked: Vec<(String, String, Option<bool>, String, String)>,
 }
 
 /// One month of the schedule: (date, job name, 担当課, moved from).
@@ -50,6 +52,11 @@ struct RunPage {
     checked: bool,
     approved: bool,
     can_preview: bool,
+    /// The printed output is still kept: it can be downloaded through the run.
+    can_download: bool,
+    /// Who did what with the run: (when, who, what, detail).
+    history: Vec<(String, String, &'static str, String)>,
+    purge: Option<BatchPurge>,
 }
 
 /// A check result as the run log stores it.
@@ -77,7 +84,12 @@ fn jst() -> FixedOffset {
     FixedOffset::east_opt(9 * 3600).expect("JST")
 }
 
-fn runs_of(helpdesk: &Helpdesk) -> Result<&PrintRuns, PageError> {
+/// A time as the console shows it (Japan time, to the minute).
+fn local_time(t: DateTime<Utc>) -> String {
+    t.with_timezone(&jst()).format("%Y-%m-%d %H:%M").to_string()
+}
+
+pub(super) fn runs_of(helpdesk: &Helpdesk) -> Result<&PrintRuns, PageError> {
     helpdesk.print_runs().map_err(|reason| {
         PageError::BadRequest(format!("印刷バッチは使えません（設定：{reason}）。"))
     })
@@ -94,6 +106,9 @@ pub(super) fn refused(e: RunError) -> PageError {
             format!("この実行は「{status}」のため、この操作はできません。")
         }
         RunError::NoReason => "警告を承知で進める理由を書いてください。".to_owned(),
+        RunError::FileGone | RunError::AlreadyPurged(_) => {
+            "この実行のファイルは消去済みです（実行記録は残っています）。".to_owned()
+        }
         _ => format!("処理できませんでした：{e}"),
     };
     PageError::BadRequest(reason)
@@ -141,7 +156,25 @@ pub async fn show(
         .iter()
         .map(|j| (j.id().to_owned(), j.definition.name.clone()))
         .collect();
+    let last = runs.last_checked().await.map_err(refused)?;
+    let checked = runs
+        .catalogue()
+        .jobs()
+        .iter()
+        .map(|job| {
+            let row = last.iter().find(|r| r.job_id == job.id());
+            (
+                job.definition.name.clone(),
+                row.map(|r| local_time(r.checked_at))
+                    .unwrap_or_else(|| "未確認".into()),
+                row.map(|r| r.passed),
+                row.map(|r| r.checked_by.clone()).unwrap_or_default(),
+                row.map(|r| r.notes.clone()).unwrap_or_default(),
+            )
+        })
+        .collect();
     let page = BatchesPage {
+        checked,
         nav: Nav::new(&signed.0, "batches"),
         year,
         months,
@@ -166,10 +199,22 @@ pub async fn run(
         .map(|j| j.definition.name.clone())
         .unwrap_or_else(|| run.job_id.clone());
     let checks = serde_json::from_str(&run.checks).unwrap_or_default();
-    let at = |t: Option<DateTime<Utc>>| {
-        t.map(|t| t.with_timezone(&jst()).format("%Y-%m-%d %H:%M").to_string())
-            .unwrap_or_else(|| "—".into())
-    };
+    let at = |t: Option<DateTime<Utc>>| t.map(local_time).unwrap_or_else(|| "—".into());
+    let history = runs
+        .history(id)
+        .await
+        .map_err(refused)?
+        .into_iter()
+        .map(|a| {
+            (
+                local_time(a.at),
+                a.actor,
+                a.what,
+                a.detail.unwrap_or_default(),
+            )
+        })
+        .collect();
+    let purge = runs.purge_record(id).await.map_err(refused)?;
     let times = vec![
         ("受付", at(Some(run.received_at))),
         ("承認", at(run.approved_at)),
@@ -182,7 +227,10 @@ pub async fn run(
         warned: status == RunStatus::Warned,
         checked: status == RunStatus::Checked,
         approved: status == RunStatus::Approved,
-        can_preview: matches!(status, RunStatus::Checked | RunStatus::Approved),
+        can_preview: matches!(status, RunStatus::Checked | RunStatus::Approved) && purge.is_none(),
+        can_download: status == RunStatus::Printed && purge.is_none(),
+        history,
+        purge,
         run,
         job_name,
         checks,
@@ -203,22 +251,16 @@ pub async fn preview(
         .preview(signed.login(), id)
         .await
         .map_err(refused)?;
-    let disposition = format!("attachment; filename=\"run-{id}-preview.pdf\"");
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/pdf".to_owned()),
-            (header::CONTENT_DISPOSITION, disposition),
-            (header::CACHE_CONTROL, "no-store".to_owned()),
-        ],
+    Ok(super::batch_files::pdf_download(
+        format!("run-{id}-preview.pdf"),
         pdf,
-    )
-        .into_response())
+    ))
 }
 
 #[derive(Debug, Deserialize)]
 pub struct ActionForm {
     #[serde(default)]
-    reason: String,
+    pub(super) reason: String,
 }
 
 /// `override` (admins, with a reason), `approve` (admins) or `print` (operators).

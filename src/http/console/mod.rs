@@ -6,6 +6,7 @@
 
 mod audit;
 mod auth;
+mod batch_files;
 mod batch_upload;
 mod batches;
 mod dashboard;
@@ -97,6 +98,11 @@ pub fn routes() -> Router<Arc<Helpdesk>> {
             get(batches::preview),
         )
         .route("/operator/batches/runs/{id}/{action}", post(batches::act))
+        .route(
+            "/operator/batches/runs/{id}/output.pdf",
+            get(batch_files::output),
+        )
+        .route("/operator/batches/selftest", post(batch_files::selftest))
         .route("/operator/audit.csv", get(audit::export))
         // The learning loop and the dashboard.
         .route("/operator/dashboard", get(dashboard::show))
