@@ -5,6 +5,9 @@
 
 mod batches;
 mod dashboard;
+#[allow(dead_code)]
+#[path = "../storage/db.rs"]
+mod db;
 mod directory;
 mod equipment;
 mod faq_history;
