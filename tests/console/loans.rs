@@ -73,6 +73,9 @@ async fn snapshot(d: &Desk) -> Vec<i64> {
     counts
 }
 
+/// An action's path name, its form fields, and the status and message it is refused with.
+type Refusal<'a> = (&'a str, Vec<(&'a str, &'a str)>, StatusCode, &'a str);
+
 async fn status(d: &Desk, id: i64) -> ReservationStatus {
     d.helpdesk.loans().reservation(id).await.unwrap().status
 }
@@ -311,7 +314,7 @@ async fn refused_actions_say_why_and_change_nothing() {
         let op = Browser::sign_in(&d, "op").await;
         let page = format!("/operator/loans/{id}");
         let before = snapshot(&d).await;
-        let cases: Vec<(&str, Vec<(&str, &str)>, StatusCode, &str)> = vec![
+        let cases: Vec<Refusal> = vec![
             (
                 "approve",
                 vec![],
