@@ -76,29 +76,33 @@ impl Loans {
         match &action {
             LoanAction::Approve => {}
             LoanAction::Reject { reason } => {
-                note = Some(required_text("reason", reason, NOTE_MAX)?);
+                note = Some(required_text("理由（reason）", reason, NOTE_MAX)?);
             }
             LoanAction::Cancel { reason } => {
-                note = optional_text("reason", reason.as_deref(), NOTE_MAX)?;
+                note = optional_text("理由（reason）", reason.as_deref(), NOTE_MAX)?;
             }
             LoanAction::Checkout(c) => {
                 let assets = asset_numbers(&c.asset_numbers)?;
                 if assets.is_empty() && !item.kind.by_day() {
                     return Err(LoanError::Invalid(
-                        "asset_numbers に貸し出す機器の資産番号を入れてください。".into(),
+                        "資産番号（asset_numbers）に貸し出す機器の資産番号を入れてください。"
+                            .into(),
                     ));
                 }
                 after.asset_numbers =
                     Some(serde_json::to_string(&assets).map_err(anyhow::Error::from)?);
                 after.condition_out = condition(item.kind.by_day(), &c.condition)?;
-                after.settings_done =
-                    optional_text("settings_done", c.settings_done.as_deref(), NOTE_MAX)?;
+                after.settings_done = optional_text(
+                    "利用者に合わせた設定（settings_done）",
+                    c.settings_done.as_deref(),
+                    NOTE_MAX,
+                )?;
                 after.checked_out_at = Some(now);
                 note = Some(assets.join(", "));
             }
             LoanAction::Return(r) => {
                 after.condition_in = condition(item.kind.by_day(), &r.condition)?;
-                after.damage = optional_text("damage", r.damage.as_deref(), NOTE_MAX)?;
+                after.damage = optional_text("破損（damage）", r.damage.as_deref(), NOTE_MAX)?;
                 after.returned_at = Some(now);
                 // A licence is taken back after its last day, never late.
                 let late = if item.kind.by_day() {
@@ -156,9 +160,9 @@ impl Loans {
 /// A device's condition (required; a licence has none).
 fn condition(licence: bool, text: &str) -> LoanResult<Option<String>> {
     if licence {
-        optional_text("condition", Some(text), NOTE_MAX)
+        optional_text("状態（condition）", Some(text), NOTE_MAX)
     } else {
-        required_text("condition", text, NOTE_MAX).map(Some)
+        required_text("状態（condition）", text, NOTE_MAX).map(Some)
     }
 }
 

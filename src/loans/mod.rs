@@ -16,6 +16,7 @@ mod reminders;
 mod reserve;
 mod sentences;
 mod today;
+mod view;
 pub mod words;
 
 use std::sync::Arc;
@@ -34,6 +35,7 @@ pub use self::period::{Period, When};
 pub use self::reserve::{CheckedReservation, ReservationRequest, Reserved};
 pub use self::sentences::LoanSentences;
 pub use self::today::TodayLine;
+pub use self::view::LoanView;
 
 /// Why a loan action was refused. Nothing was changed.
 #[derive(Debug, thiserror::Error)]

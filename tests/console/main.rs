@@ -8,6 +8,9 @@ mod batches_cups;
 #[path = "../batches/cups_server.rs"]
 mod cups_server;
 mod dashboard;
+#[allow(dead_code)]
+#[path = "../storage/db.rs"]
+mod db;
 mod directory;
 mod equipment;
 mod faq_history;

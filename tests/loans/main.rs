@@ -5,6 +5,9 @@
 
 mod api;
 mod concurrency;
+#[allow(dead_code)]
+#[path = "../console/support.rs"]
+mod console_support;
 #[path = "../storage/db.rs"]
 mod db;
 mod feed;

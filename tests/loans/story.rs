@@ -1,16 +1,19 @@
 //! The story as a new user would try it: a loan asked for in LoGoチャット
 //! (「研修用のパソコンを12月10日から2日間3台借りたい」), what is missing asked, the free
-//! units and the nearest free alternative shown; approved by an operator (JSON API), in
-//! the .ics feed, checked out, returned a day late, and the overdue reminder in the outbox.
+//! units and the nearest free alternative shown; approved by an operator in the console
+//! (the list of reservations waiting, the reservation's page and its form), in the .ics
+//! feed, checked out and returned a day late through the same page, and the overdue
+//! reminder in the outbox.
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
 use icalendar::{Calendar, CalendarComponent, Component};
-use madoguchi::domain::ItemKind;
+use madoguchi::domain::{ItemKind, ReservationStatus};
 use serde_json::json;
 use tower::ServiceExt;
 
+use crate::console_support::Browser;
 use crate::helpers::{jst, operator_post, Desk};
 use crate::request_support::request_desk;
 use crate::support::{item, reserve, OPERATOR};
@@ -25,15 +28,18 @@ async fn say(d: &Desk, room: &str, text: &str) -> String {
         .join("\n")
 }
 
-async fn act(d: &Desk, id: i64, verb: &str, body: serde_json::Value) -> serde_json::Value {
-    let (status, answer) = d
-        .http(operator_post(
-            &format!("/api/v1/reservations/{id}/{verb}"),
-            &body,
-        ))
-        .await;
-    assert_eq!(status, StatusCode::OK, "{verb}: {answer}");
-    answer
+/// An operator signs in to the console and does `verb` with the reservation's form.
+async fn act(d: &Desk, id: i64, verb: &str, fields: &[(&str, &str)]) {
+    let console = Browser::sign_in(d, OPERATOR).await;
+    let page = format!("/operator/loans/{id}");
+    let shown = console.get(d, &page).await;
+    assert!(
+        shown.body.contains(&format!("id=\"action-{verb}\"")),
+        "{verb}: {}",
+        shown.body
+    );
+    let done = console.post(d, &format!("{page}/{verb}"), fields).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{verb}: {}", done.body);
 }
 
 #[tokio::test]
@@ -80,8 +86,20 @@ async fn a_loan_asked_in_logochat_runs_to_the_overdue_reminder() {
     let reply = say(&d, "room-other", "やめる").await;
     assert!(reply.contains("やめました"), "{reply}");
 
-    // Approved by an operator, then in the feed.
-    act(&d, id, "approve", json!({"operator": OPERATOR})).await;
+    // The operator finds it among the reservations waiting and approves it; then it is
+    // in the feed.
+    let waiting = Browser::sign_in(&d, OPERATOR)
+        .await
+        .get(&d, "/operator/loans/pending")
+        .await;
+    assert!(
+        waiting
+            .body
+            .contains(&format!("href=\"/operator/loans/{id}\"")),
+        "{}",
+        waiting.body
+    );
+    act(&d, id, "approve", &[]).await;
     let (_, feed) = d
         .http(operator_post(
             "/api/v1/calendar-feeds",
@@ -118,8 +136,11 @@ async fn a_loan_asked_in_logochat_runs_to_the_overdue_reminder() {
 
     // Checked out on the day; not back on Friday; Monday's overdue reminder reaches LoGo.
     d.clock.set(jst("2026-12-10 09:00"));
-    let body = json!({"operator": OPERATOR, "asset_numbers": ["PC-0101", "PC-0102", "PC-0103"], "condition": "良好"});
-    act(&d, id, "checkout", body).await;
+    let handed = [
+        ("asset_numbers", "PC-0101, PC-0102, PC-0103"),
+        ("condition", "良好"),
+    ];
+    act(&d, id, "checkout", &handed).await;
     d.clock.set(jst("2026-12-14 09:00"));
     d.helpdesk.loans().remind().await.unwrap();
     let payloads: Vec<String> =
@@ -133,13 +154,9 @@ async fn a_loan_asked_in_logochat_runs_to_the_overdue_reminder() {
         "{payloads:?}"
     );
     d.clock.set(jst("2026-12-14 10:00"));
-    let back = act(
-        &d,
-        id,
-        "return",
-        json!({"operator": OPERATOR, "condition": "良好"}),
-    )
-    .await;
-    assert_eq!(back["status"], "returned");
-    assert!(back["late_minutes"].as_i64().unwrap() > 0, "{back}");
+    act(&d, id, "return", &[("condition", "良好")]).await;
+    let back = d.helpdesk.loans().reservation(id).await.unwrap();
+    assert_eq!(back.status, ReservationStatus::Returned);
+    assert_eq!(back.assets(), ["PC-0101", "PC-0102", "PC-0103"]);
+    assert!(back.late_minutes.unwrap() > 0, "{back:?}");
 }

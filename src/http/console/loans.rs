@@ -15,8 +15,10 @@ use super::auth::Signed;
 use super::page::{render, Nav, PageError, PageResult};
 use crate::calendar::{format_datetime_ja, to_local};
 use crate::domain::loan::reservation_number;
+use crate::domain::TaskKind;
 use crate::helpdesk::Helpdesk;
 use crate::loans::{parse_month, LoanError};
+use crate::storage::reservations::Reservation;
 
 impl From<LoanError> for PageError {
     fn from(e: LoanError) -> Self {
@@ -29,6 +31,7 @@ impl From<LoanError> for PageError {
 
 /// One reservation as a line of a page.
 pub struct Line {
+    pub id: i64,
     pub task: &'static str,
     pub task_code: &'static str,
     pub number: String,
@@ -39,6 +42,25 @@ pub struct Line {
     pub department: String,
     pub from: String,
     pub to: String,
+}
+
+impl Line {
+    /// Reservation `r` of the item named `item`; `task` is the day's task, when it is one.
+    pub fn of(item: String, r: Reservation, task: Option<TaskKind>) -> Line {
+        Line {
+            id: r.id,
+            task: task.map_or("", TaskKind::label),
+            task_code: task.map_or("", TaskKind::as_str),
+            number: reservation_number(r.id),
+            item,
+            status: r.status.label(),
+            status_code: r.status.as_str(),
+            requester: r.requester_name,
+            department: r.department,
+            from: format_datetime_ja(to_local(r.starts_at)),
+            to: format_datetime_ja(to_local(r.ends_at)),
+        }
+    }
 }
 
 #[derive(Template)]
@@ -57,18 +79,7 @@ pub async fn today(signed: Signed, State(helpdesk): State<Arc<Helpdesk>>) -> Pag
         .today(day)
         .await?
         .into_iter()
-        .map(|l| Line {
-            task: l.task.label(),
-            task_code: l.task.as_str(),
-            number: reservation_number(l.reservation.id),
-            item: l.item_name,
-            status: l.reservation.status.label(),
-            status_code: l.reservation.status.as_str(),
-            requester: l.reservation.requester_name,
-            department: l.reservation.department,
-            from: format_datetime_ja(to_local(l.reservation.starts_at)),
-            to: format_datetime_ja(to_local(l.reservation.ends_at)),
-        })
+        .map(|l| Line::of(l.item_name, l.reservation, Some(l.task)))
         .collect();
     Ok(render(
         StatusCode::OK,
@@ -84,7 +95,16 @@ pub async fn today(signed: Signed, State(helpdesk): State<Arc<Helpdesk>>) -> Pag
 pub struct Cell {
     pub day: u32,
     pub date: String,
-    pub held: Vec<(String, String, &'static str, &'static str)>,
+    pub held: Vec<Held>,
+}
+
+/// A reservation held on a day of the calendar, linked to its page.
+pub struct Held {
+    pub id: i64,
+    pub number: String,
+    pub what: String,
+    pub status: &'static str,
+    pub code: &'static str,
 }
 
 #[derive(Template)]
@@ -140,13 +160,12 @@ pub async fn calendar(
             date: day.format("%Y-%m-%d").to_string(),
             held: held
                 .into_iter()
-                .map(|(name, r)| {
-                    (
-                        reservation_number(r.id),
-                        format!("{name} {}", r.requester_name),
-                        r.status.label(),
-                        r.status.as_str(),
-                    )
+                .map(|(name, r)| Held {
+                    id: r.id,
+                    number: reservation_number(r.id),
+                    what: format!("{name} {}", r.requester_name),
+                    status: r.status.label(),
+                    code: r.status.as_str(),
                 })
                 .collect(),
         }));

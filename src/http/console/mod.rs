@@ -20,6 +20,7 @@ mod faqs;
 mod ip_actions;
 mod ip_import;
 mod ip_ledger;
+mod loan_actions;
 mod loans;
 mod outages;
 mod page;
@@ -67,6 +68,9 @@ pub fn routes() -> Router<Arc<Helpdesk>> {
         .route("/operator/tickets/{id}/{action}", post(ticket::act))
         .route("/operator/loans", get(loans::today))
         .route("/operator/loans/calendar", get(loans::calendar))
+        .route("/operator/loans/pending", get(loan_actions::pending))
+        .route("/operator/loans/{id}", get(loan_actions::show))
+        .route("/operator/loans/{id}/{action}", post(loan_actions::act))
         .route("/operator/requests", get(requests::list))
         .route(
             "/operator/requests/new",
