@@ -7,7 +7,7 @@
 
 use std::io::Write;
 use std::path::Path;
-use std::process::{ChildStdin, Command, Stdio};
+use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -25,6 +25,8 @@ pub struct Dc {
     pub url: String,
     /// The write end of the DC's standard input: closed when the binary exits.
     _stdin: Mutex<ChildStdin>,
+    /// The shell that runs Samba and then removes its folder.
+    _process: Mutex<Child>,
 }
 
 static DC: OnceCell<Option<Dc>> = OnceCell::const_new();
@@ -72,18 +74,22 @@ async fn start(address: &str) -> Option<Dc> {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let dc = Dc {
-        url: format!("ldaps://{address}:636"),
-        _stdin: Mutex::new(child.stdin.take().unwrap()),
-    };
+    let stdin = child.stdin.take().unwrap();
     let deadline = Instant::now() + Duration::from_secs(120);
+    let url = format!("ldaps://{address}:636");
+    let dc = Dc {
+        url,
+        _stdin: Mutex::new(stdin),
+        _process: Mutex::new(child),
+    };
     while connect(&dc).await.is_err() {
         assert!(
             Instant::now() < deadline,
             "Samba did not answer on {}",
             dc.url
         );
-        assert!(child.try_wait().unwrap().is_none(), "Samba ended at start");
+        let ended = dc._process.lock().unwrap().try_wait().unwrap().is_some();
+        assert!(!ended, "Samba ended at start");
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     Some(dc)
