@@ -1,12 +1,12 @@
-//! Benchmark of the operator console's queue page with 10,000 tickets (issue 4's target:
-//! renders in under 100 ms on this machine).
+//! Benchmark of the operator console's queue page with 10,000 tickets and 10,000 requests
+//! (issues 4 and 11: renders in under 100 ms on this machine).
 //!
-//! Run: `cargo bench --bench console -- [--tickets 10000] [--rounds 200] [--postgres URL]`
+//! Run: `cargo bench --bench console -- [--tickets 10000] [--requests 10000] [--rounds 200] [--postgres URL]`
 //!
 //! A helpdesk on a fresh SQLite database in a temporary folder (or a fresh schema in the
 //! PostgreSQL database at `--postgres`), the bundled knowledge base, `--tickets` tickets
 //! spread over statuses, channels, categories and assignees (a third of them open), and a
-//! signed-in admin. Each page is requested `--rounds` times through the whole HTTP
+//! signed-in admin; `--requests` account requests (申請) by 2,000 made-up staff. Each page is requested `--rounds` times through the whole HTTP
 //! application in process (routing, session check, queries, template), after 20 warm-up
 //! requests; the figures are the median, p95 and maximum of the wall time per request.
 //! Beside them, in the same run: the queue's SQL alone (`Store::ticket_page`, the peer that
@@ -31,6 +31,7 @@ use common::{for_each_arg, median, number, percentile, repo, round};
 
 struct Args {
     tickets: u64,
+    requests: u64,
     rounds: u64,
     postgres: Option<String>,
 }
@@ -38,11 +39,13 @@ struct Args {
 fn main() {
     let mut args = Args {
         tickets: 10_000,
+        requests: 10_000,
         rounds: 200,
         postgres: None,
     };
     for_each_arg(|a, value| match a {
         "--tickets" => args.tickets = number(&value()),
+        "--requests" => args.requests = number(&value()),
         "--rounds" => args.rounds = number(&value()),
         "--postgres" => args.postgres = Some(value()),
         _ => common::die(&format!("unknown option {a}")),
@@ -85,7 +88,7 @@ async fn run(args: Args) {
         let now = helpdesk.now();
         let id = store
             .open_ticket(&NewTicket {
-                staff_no: Some(format!("{:05}", 10000 + i % 2000)),
+                staff_no: Some(format!("{}", 20000 + i % 2000)),
                 requester_name: Some(format!("職員 {}", i % 2000)),
                 first_response_due: Some(now + chrono::Duration::minutes(i as i64 % 120 - 60)),
                 resolution_due: Some(now + chrono::Duration::hours(i as i64 % 48 - 12)),
@@ -128,6 +131,14 @@ async fn run(args: Args) {
         started.elapsed().as_secs_f64(),
         store.backend_name()
     );
+    let started = Instant::now();
+    common::seed_staff(&helpdesk, 2000).await;
+    common::seed_requests(&helpdesk, args.requests, 2000).await;
+    eprintln!(
+        "{} requests stored in {:.1} s",
+        args.requests,
+        started.elapsed().as_secs_f64()
+    );
     store
         .create_user(&NewUser {
             login: "admin".into(),
@@ -160,6 +171,19 @@ async fn run(args: Args) {
         ),
         ("queue page (all, page 50)", "/operator?status=all&page=50"),
         ("queue rows (live update)", "/operator/queue/rows"),
+        (
+            "queue search (所属, all)",
+            "/operator?status=all&q=%E8%B2%A1%E6%94%BF%E8%AA%B2",
+        ),
+        (
+            "queue search (text, all)",
+            "/operator?status=all&q=%E5%8D%B0%E5%88%B7",
+        ),
+        ("requests page (open, 100 rows)", "/operator/requests"),
+        (
+            "requests search (氏名)",
+            "/operator/requests?q=%E8%81%B7%E5%93%A1%20123",
+        ),
         ("healthz (floor)", "/healthz"),
     ] {
         let mut times = Vec::new();
@@ -204,9 +228,10 @@ async fn run(args: Args) {
     results.push(("peer: the queue's SQL alone (open, 100 rows)", sql, 0));
 
     println!(
-        "backend: {}, tickets: {}, rounds: {}",
+        "backend: {}, tickets: {}, requests: {}, rounds: {}",
         store.backend_name(),
         args.tickets,
+        args.requests,
         args.rounds
     );
     println!("| request | median ms | p95 ms | max ms | bytes |");

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use crate::accounts::{Accounts, NoDirectory, PasswordDirectory};
 use crate::adapters::active_directory::ActiveDirectory;
+use crate::adapters::active_directory::RequestDirectory;
 use crate::adapters::ldap::LdapDirectory;
 use crate::adapters::mail::MailDelivery;
 use crate::adapters::printer::RoutedPrinters;
@@ -104,16 +105,18 @@ impl Helpdesk {
         ));
         let wakeup = Wakeup::default();
         let notices = Notices::new(settings.notify.clone(), prompts.clone());
-        let requests = Arc::new(
-            Requests::new(
-                store.clone(),
-                Catalogue::load(&settings.requests.dir)?,
-                Sentences::load(&settings.prompts_dir)?,
-                calendar.clone(),
-                wakeup.clone(),
-            )
-            .with_mail(settings.notify.mail_notices()),
-        );
+        let mut requests = Requests::new(
+            store.clone(),
+            Catalogue::load(&settings.requests.dir)?,
+            Sentences::load(&settings.prompts_dir)?,
+            calendar.clone(),
+            wakeup.clone(),
+        )
+        .with_mail(settings.notify.mail_notices());
+        if let Some(ad) = RequestDirectory::new(&settings.requests.directory) {
+            requests = requests.with_directory(Arc::new(ad));
+        }
+        let requests = Arc::new(requests);
         let loans = Loans::new(
             store.clone(),
             calendar.clone(),

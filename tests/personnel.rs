@@ -4,88 +4,22 @@
 //! the same. Without `/usr/sbin/samba` the test is skipped with a notice
 //! (`MADOGUCHI_REQUIRE_SAMBA=1` makes that a failure).
 
+#[path = "components/samba.rs"]
+mod samba;
+
 use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use ldap3::{Ldap, LdapConnAsync, LdapConnSettings, Scope, SearchEntry};
+use ldap3::{Ldap, Scope, SearchEntry};
 use madoguchi::personnel::sample;
 use tempfile::TempDir;
 
-const SAMBA: &str = "/usr/sbin/samba";
-const ADMIN: &str = "Administrator@city.test";
-const PASSWORD: &str = "Passw0rd!Switch";
-const BASE: &str = "DC=city,DC=test";
+use self::samba::{ADMIN, BASE, PASSWORD};
+
 const STAFF_OU: &str = "OU=職員,DC=city,DC=test";
-const URL: &str = "ldaps://127.0.0.1:636";
-
-/// A Samba AD DC of its own, killed when dropped.
-struct Dc {
-    child: Child,
-    _dir: TempDir,
-}
-
-impl Drop for Dc {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-async fn samba() -> Option<Dc> {
-    if !Path::new(SAMBA).exists() {
-        assert!(
-            std::env::var("MADOGUCHI_REQUIRE_SAMBA").as_deref() != Ok("1"),
-            "MADOGUCHI_REQUIRE_SAMBA=1 but {SAMBA} is missing (Debian package samba)"
-        );
-        let notice = format!("SKIPPED: needs Samba ({SAMBA}, Debian package samba)\n");
-        std::io::stderr().write_all(notice.as_bytes()).ok();
-        return None;
-    }
-    let dir = TempDir::new().unwrap();
-    let status = Command::new("samba-tool")
-        .args(["domain", "provision", "--realm=CITY.TEST", "--domain=CITY"])
-        .args(["--server-role=dc", "--dns-backend=NONE", "--use-rfc2307"])
-        .arg(format!("--targetdir={}", dir.path().display()))
-        .arg(format!("--adminpass={PASSWORD}"))
-        .args([
-            "--option=interfaces=lo",
-            "--option=bind interfaces only=yes",
-        ])
-        .arg("--option=server services=ldap")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .unwrap();
-    assert!(status.success(), "samba-tool domain provision failed");
-    let conf = dir.path().join("etc/smb.conf");
-    let child = Command::new(SAMBA)
-        .args(["-i", "-M", "single", "-s"])
-        .arg(&conf)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let dc = Dc { child, _dir: dir };
-    let deadline = Instant::now() + Duration::from_secs(120);
-    while connect().await.is_err() {
-        assert!(Instant::now() < deadline, "Samba did not answer on {URL}");
-        std::thread::sleep(Duration::from_millis(200));
-    }
-    Some(dc)
-}
-
-async fn connect() -> ldap3::result::Result<Ldap> {
-    let settings = LdapConnSettings::new()
-        .set_no_tls_verify(true)
-        .set_conn_timeout(Duration::from_secs(5));
-    let (driver, mut ldap) = LdapConnAsync::with_settings(settings, URL).await?;
-    ldap3::drive!(driver);
-    ldap.simple_bind(ADMIN, PASSWORD).await?.success()?;
-    Ok(ldap)
-}
 
 /// The plan's LGWAN OU as the DC spells it.
 fn dc_ou(plan_ou: &str) -> String {
@@ -191,9 +125,9 @@ fn run(data: &Path, args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
-/// A data folder with the city's files, settings (for the DC `with_dc`), and an approved
-/// plan.
-fn planned(city: &sample::SampleCity, with_dc: bool) -> (TempDir, PathBuf, String) {
+/// A data folder with the city's files, settings (for the DC at `dc_url`, when given), and
+/// an approved plan.
+fn planned(dc_url: Option<&str>, city: &sample::SampleCity) -> (TempDir, PathBuf, String) {
     let dir = TempDir::new().unwrap();
     let data = dir.path().to_path_buf();
     for (name, text) in [
@@ -204,9 +138,9 @@ fn planned(city: &sample::SampleCity, with_dc: bool) -> (TempDir, PathBuf, Strin
         std::fs::write(data.join(name), text).unwrap();
     }
     let mut settings = format!("data_dir = \"{}\"\n", data.join("data").display());
-    if with_dc {
+    if let Some(url) = dc_url {
         settings.push_str(&format!(
-            "[personnel.directory]\nurl = \"{URL}\"\nbind_dn = \"{ADMIN}\"\n\
+            "[personnel.directory]\nurl = \"{url}\"\nbind_dn = \"{ADMIN}\"\n\
              password = \"{PASSWORD}\"\nsystem = \"ad_lgwan\"\n\
              plan_suffix = \"DC=lgwan,DC=numazu,DC=local\"\ndirectory_suffix = \"{BASE}\"\n\
              tls_no_verify = true\n"
@@ -233,14 +167,16 @@ fn lgwan_items(summary: &str) -> u64 {
 
 #[tokio::test]
 async fn a_run_killed_in_the_middle_and_resumed_leaves_the_directory_as_an_unbroken_run() {
-    let Some(_dc) = samba().await else { return };
-    let mut ldap = connect().await.unwrap();
+    let Some(dc) = samba::dc("127.0.0.1").await else {
+        return;
+    };
+    let mut ldap = samba::connect(dc).await.unwrap();
     let city = sample::city(1300);
 
     // Without a break.
     seed(&mut ldap, &city.directory).await;
     let before = snapshot(&mut ldap).await;
-    let (_keep, data, summary) = planned(&city, true);
+    let (_keep, data, summary) = planned(Some(&dc.url), &city);
     let items = lgwan_items(&summary);
     assert!(items >= 500, "{items} LGWAN changes");
     let started = Instant::now();
@@ -258,7 +194,7 @@ async fn a_run_killed_in_the_middle_and_resumed_leaves_the_directory_as_an_unbro
     // Killed and resumed, from the same start.
     seed(&mut ldap, &city.directory).await;
     assert_eq!(snapshot(&mut ldap).await, before);
-    let (_keep2, data, _) = planned(&city, true);
+    let (_keep2, data, _) = planned(Some(&dc.url), &city);
     let mut child = madoguchi(&data, &["personnel", "apply", "1"])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -308,7 +244,7 @@ async fn a_run_killed_in_the_middle_and_resumed_leaves_the_directory_as_an_unbro
 #[test]
 fn the_run_report_comes_out_of_the_cli_as_csv_and_pdf() {
     let city = sample::city(60);
-    let (_keep, data, summary) = planned(&city, false);
+    let (_keep, data, summary) = planned(None, &city);
     let json: serde_json::Value = serde_json::from_str(summary.lines().last().unwrap()).unwrap();
     let items = json["items"].as_u64().unwrap() as usize;
     let out = run(&data, &["personnel", "apply", "1"]);

@@ -615,3 +615,53 @@ pub async fn fresh_schema(url: &str, prefix: &str) -> String {
     let sep = if url.contains('?') { '&' } else { '?' };
     format!("{url}{sep}options=-c%20search_path%3D{schema}")
 }
+
+// ---------------------------------------------------------------------------------------
+// Requests (申請)
+
+/// `staff` made-up members of staff (職員番号 20000, 20001, ...) in `departments` 所属.
+pub async fn seed_staff(helpdesk: &madoguchi::helpdesk::Helpdesk, staff: u64) {
+    let departments = ["ICT推進課", "財政課", "税務課", "市民課", "福祉課"];
+    let members: Vec<madoguchi::storage::StaffMember> = (0..staff)
+        .map(|i| madoguchi::storage::StaffMember {
+            employee_no: format!("{}", 20000 + i),
+            name: format!("職員 {i}"),
+            department: departments[(i % 5) as usize].into(),
+            email: None,
+            extension: None,
+            logochat_id: None,
+        })
+        .collect();
+    helpdesk.store().replace_staff(&members).await.unwrap();
+}
+
+/// Submits `count` account requests (`ad-account-add`) through the service, by staff
+/// from [`seed_staff`] (`staff` of them); their ids.
+pub async fn seed_requests(
+    helpdesk: &madoguchi::helpdesk::Helpdesk,
+    count: u64,
+    staff: u64,
+) -> Vec<i64> {
+    use madoguchi::requests::Submission;
+    let mut ids = Vec::with_capacity(count as usize);
+    for i in 0..count {
+        let no = format!("{}", 20000 + i % staff);
+        let fields = json!({
+            "staff": no,
+            "network": "lgwan",
+            "login": format!("user{i}"),
+            "start_date": "2030-04-01",
+        });
+        let submission = Submission {
+            type_id: "ad-account-add".into(),
+            requester: no.clone(),
+            fields: fields.as_object().unwrap().clone(),
+            channel: madoguchi::domain::Channel::Api,
+            conversation_id: None,
+            ticket_id: None,
+            actor: no,
+        };
+        ids.push(helpdesk.requests().submit(submission).await.unwrap().id);
+    }
+    ids
+}

@@ -3,7 +3,12 @@
 //! `employeeNumber` (the 職員番号), never by a filter built from names. New accounts are
 //! created disabled (`userAccountControl` 514) with `CN=<職員番号>` in the OU, which is
 //! created when missing; the plan's OUs are mapped from `plan_suffix` to
-//! `directory_suffix`.
+//! `directory_suffix`. The same connection ([`Link`]) also carries out the account steps
+//! of approved requests ([`RequestDirectory`], in `active_directory/requests.rs`).
+
+mod requests;
+
+pub use self::requests::RequestDirectory;
 
 use std::collections::HashSet;
 use std::time::Duration;
@@ -24,7 +29,7 @@ const ACCOUNT_DISABLED: u32 = 0x2;
 pub struct ActiveDirectory {
     settings: DirectorySettings,
     system: AccountSystem,
-    ldap: Mutex<Option<Ldap>>,
+    link: Link,
 }
 
 /// An account as the directory holds it.
@@ -38,35 +43,99 @@ fn failure(e: impl std::fmt::Display) -> DirectoryFailure {
     e.to_string()
 }
 
-impl ActiveDirectory {
-    /// `None` when `[personnel.directory]` is off.
-    pub fn new(settings: &DirectorySettings) -> Option<Self> {
-        settings.url.as_ref()?;
-        let system = AccountSystem::from_name_or_label(&settings.system)?;
-        Some(Self {
-            settings: settings.clone(),
-            system,
+/// `value` as an RDN value (RFC 4514): the characters that could end it or the RDN
+/// (`, + " \ < > ; =`, a leading `#` or space, a trailing space, control characters) as
+/// `\hh`; everything else, Japanese included, as it is.
+pub(crate) fn rdn_value(value: &str) -> String {
+    let last = value.chars().count().saturating_sub(1);
+    let mut out = String::with_capacity(value.len());
+    for (i, c) in value.chars().enumerate() {
+        let special = matches!(c, ',' | '+' | '"' | '\\' | '<' | '>' | ';' | '=')
+            || c.is_control()
+            || (i == 0 && matches!(c, '#' | ' '))
+            || (i == last && c == ' ');
+        if special {
+            let mut buf = [0u8; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("\\{b:02x}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// An RDN value with its `\hh` and `\c` escapes undone (the attribute's value).
+fn unescape_rdn(value: &str) -> String {
+    let bytes = value.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok());
+        match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
+            (b'\\', Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (b'\\', None) if i + 1 < bytes.len() => {
+                out.push(bytes[i + 1]);
+                i += 2;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Where and as whom to bind: one LDAPS connection, opened on first use and again after
+/// a failure.
+pub(crate) struct Link {
+    url: String,
+    bind_dn: String,
+    password: String,
+    tls_no_verify: bool,
+    timeout: Duration,
+    ldap: Mutex<Option<Ldap>>,
+}
+
+impl Link {
+    pub(crate) fn new(
+        url: &str,
+        bind_dn: &str,
+        password: &str,
+        tls_no_verify: bool,
+        timeout_secs: u64,
+    ) -> Self {
+        Self {
+            url: url.to_owned(),
+            bind_dn: bind_dn.to_owned(),
+            password: password.to_owned(),
+            tls_no_verify,
+            timeout: Duration::from_secs(timeout_secs),
             ldap: Mutex::new(None),
-        })
+        }
     }
 
-    /// The bound connection, opened on first use and again after a failure.
+    /// The bound connection.
     async fn connection(&self) -> Result<Ldap, DirectoryFailure> {
         let mut held = self.ldap.lock().await;
         if let Some(ldap) = held.as_ref() {
             return Ok(ldap.clone());
         }
-        let s = &self.settings;
         let conn = LdapConnSettings::new()
-            .set_conn_timeout(Duration::from_secs(s.timeout_secs))
-            .set_no_tls_verify(s.tls_no_verify);
-        let url = s.url.as_deref().unwrap_or_default();
-        let (driver, mut ldap) = LdapConnAsync::with_settings(conn, url)
+            .set_conn_timeout(self.timeout)
+            .set_no_tls_verify(self.tls_no_verify);
+        let (driver, mut ldap) = LdapConnAsync::with_settings(conn, &self.url)
             .await
             .map_err(|e| format!("connecting: {e}"))?;
         ldap3::drive!(driver);
-        let password = s.password.as_ref().map(|p| p.expose()).unwrap_or_default();
-        ldap.simple_bind(s.bind_dn.as_deref().unwrap_or_default(), password)
+        ldap.simple_bind(&self.bind_dn, &self.password)
             .await
             .and_then(|r| r.success())
             .map_err(|e| format!("binding: {e}"))?;
@@ -74,22 +143,16 @@ impl ActiveDirectory {
         Ok(ldap)
     }
 
+    /// Drops the connection (after a failure, the next use opens a new one).
     async fn forget(&self) {
         *self.ldap.lock().await = None;
     }
 
-    /// The plan's OU as this directory spells it.
-    fn ou(&self, plan_ou: &str) -> String {
-        let s = &self.settings;
-        match plan_ou.strip_suffix(&s.plan_suffix) {
-            Some(head) if !s.plan_suffix.is_empty() => format!("{head}{}", s.directory_suffix),
-            _ => plan_ou.to_owned(),
-        }
-    }
-
+    /// The account with `employeeNumber` `employee_no` under `base`.
     async fn find(
         &self,
         ldap: &mut Ldap,
+        base: &str,
         employee_no: &str,
     ) -> Result<Option<Found>, DirectoryFailure> {
         let filter = format!(
@@ -98,7 +161,7 @@ impl ActiveDirectory {
         );
         let (entries, _) = ldap
             .search(
-                &self.settings.directory_suffix,
+                base,
                 Scope::Subtree,
                 &filter,
                 vec!["department", "userAccountControl"],
@@ -119,17 +182,21 @@ impl ActiveDirectory {
         }))
     }
 
-    /// Creates the OU and the OUs above it that are missing.
-    async fn ensure_ou(&self, ldap: &mut Ldap, ou: &str) -> Result<(), DirectoryFailure> {
-        let suffix = &self.settings.directory_suffix;
+    /// Creates the OU `ou` (ending in `suffix`) and the OUs above it that are missing.
+    async fn ensure_ou(
+        &self,
+        ldap: &mut Ldap,
+        suffix: &str,
+        ou: &str,
+    ) -> Result<(), DirectoryFailure> {
         let head = ou.strip_suffix(suffix).unwrap_or(ou).trim_end_matches(',');
         let rdns: Vec<&str> = head.split(',').filter(|r| !r.is_empty()).collect();
         for i in (0..rdns.len()).rev() {
             let dn = format!("{},{suffix}", rdns[i..].join(","));
-            let name = rdns[i].trim_start_matches("OU=");
+            let name = unescape_rdn(rdns[i].trim_start_matches("OU="));
             let attrs = vec![
                 ("objectClass", HashSet::from(["organizationalUnit"])),
-                ("ou", HashSet::from([name])),
+                ("ou", HashSet::from([name.as_str()])),
             ];
             let result = ldap.add(&dn, attrs).await.map_err(failure)?;
             // 68: entryAlreadyExists.
@@ -138,6 +205,77 @@ impl ActiveDirectory {
             }
         }
         Ok(())
+    }
+
+    /// Sets `userAccountControl` to `control`.
+    async fn set_control(
+        &self,
+        ldap: &mut Ldap,
+        dn: &str,
+        control: u32,
+    ) -> Result<(), DirectoryFailure> {
+        let control = control.to_string();
+        let change = vec![Mod::Replace(
+            "userAccountControl",
+            HashSet::from([control.as_str()]),
+        )];
+        ldap.modify(dn, change)
+            .await
+            .and_then(|r| r.success())
+            .map_err(failure)?;
+        Ok(())
+    }
+}
+
+impl ActiveDirectory {
+    /// `None` when `[personnel.directory]` is off.
+    pub fn new(settings: &DirectorySettings) -> Option<Self> {
+        let url = settings.url.as_ref()?;
+        let system = AccountSystem::from_name_or_label(&settings.system)?;
+        let password = settings.password.as_ref().map(|p| p.expose());
+        let link = Link::new(
+            url,
+            settings.bind_dn.as_deref().unwrap_or_default(),
+            password.unwrap_or_default(),
+            settings.tls_no_verify,
+            settings.timeout_secs,
+        );
+        Some(Self {
+            settings: settings.clone(),
+            system,
+            link,
+        })
+    }
+
+    async fn connection(&self) -> Result<Ldap, DirectoryFailure> {
+        self.link.connection().await
+    }
+
+    async fn forget(&self) {
+        self.link.forget().await
+    }
+
+    /// The plan's OU as this directory spells it.
+    fn ou(&self, plan_ou: &str) -> String {
+        let s = &self.settings;
+        match plan_ou.strip_suffix(&s.plan_suffix) {
+            Some(head) if !s.plan_suffix.is_empty() => format!("{head}{}", s.directory_suffix),
+            _ => plan_ou.to_owned(),
+        }
+    }
+
+    async fn find(
+        &self,
+        ldap: &mut Ldap,
+        employee_no: &str,
+    ) -> Result<Option<Found>, DirectoryFailure> {
+        let base = &self.settings.directory_suffix;
+        self.link.find(ldap, base, employee_no).await
+    }
+
+    async fn ensure_ou(&self, ldap: &mut Ldap, ou: &str) -> Result<(), DirectoryFailure> {
+        let suffix = &self.settings.directory_suffix;
+        self.link.ensure_ou(ldap, suffix, ou).await
     }
 
     async fn act(&self, item: &ItemRow) -> Result<String, DirectoryFailure> {
@@ -197,15 +335,7 @@ impl ActiveDirectory {
                 } else {
                     found.control & !ACCOUNT_DISABLED
                 };
-                let control = control.to_string();
-                let change = vec![Mod::Replace(
-                    "userAccountControl",
-                    HashSet::from([control.as_str()]),
-                )];
-                ldap.modify(&found.dn, change)
-                    .await
-                    .and_then(|r| r.success())
-                    .map_err(failure)?;
+                self.link.set_control(&mut ldap, &found.dn, control).await?;
                 Ok(item.kind.label().to_owned())
             }
             ChangeKind::GroupAdd | ChangeKind::GroupRemove | ChangeKind::Create => {

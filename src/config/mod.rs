@@ -49,7 +49,7 @@ pub use self::ldap::{escape_dn_value, LdapSettings, LOGIN_PLACEHOLDER};
 pub use self::ledgers::{CityContact, LedgerSettings};
 pub use self::notify::{NotifySettings, SmtpSettings};
 pub use self::personnel::{DirectorySettings, PersonnelSettings};
-pub use self::requests::RequestSettings;
+pub use self::requests::{NetworkDirectory, RequestDirectories, RequestSettings};
 pub use self::semantic::SemanticSettings;
 pub use self::server::ServerSettings;
 use crate::calendar::CalendarConfig;
@@ -403,6 +403,7 @@ impl Settings {
         }
         self.notify.validate(&self.logochat)?;
         self.personnel.validate()?;
+        self.requests.validate()?;
         self.ldap.validate()
     }
 

@@ -2,7 +2,9 @@
 //! (「この申請をしますか？（はい／いいえ）」); 「はい」 starts a dialogue that asks each
 //! field in turn, checks each answer on the spot (saying why and giving an example),
 //! takes 「やめる」 at any time, shows a summary with the requester from the directory,
-//! and submits on 「はい」, answering with the 受付番号. The flow (`flow.rs`) hands a
+//! and submits on 「はい」, answering with the 受付番号. 「再申請」 takes a returned
+//! request (差戻し) through the same questions, each showing its answer now (「そのまま」
+//! keeps it), and resubmits it corrected. The flow (`flow.rs`) hands a
 //! message here first; `None` gives it back.
 
 use super::flow::{bot_message, yes_no, Step};
@@ -11,10 +13,11 @@ use crate::domain::request_draft::RequestDraft;
 use crate::domain::request_type::{FieldKind, RequestType};
 use crate::domain::words::{classify, Word};
 use crate::domain::ConversationState;
-use crate::domain::{request_number, RequestAction};
+use crate::domain::{request_number, RequestAction, RequestStatus};
 use crate::kb::render::markdown_to_safe_html;
 use crate::kb::FaqEntry;
 use crate::requests::{Acting, Capacity, Checked, Prepared, RequestError, Requests, Submission};
+use crate::storage::requests::RequestFilter;
 use crate::storage::{Choice, ConversationRow, StaffMember, Tx};
 
 /// What a dialogue turn does, decided before the turn's transaction.
@@ -27,8 +30,9 @@ pub(super) enum Planned {
     },
     /// Every answer checked and confirmed: submit.
     Submit(Box<Checked>),
-    /// The requester withdraws a request of theirs (「R-12 を取り消したい」).
-    Cancel(Box<Prepared>),
+    /// The requester withdraws a request of theirs (「R-12 を取り消したい」), or resubmits
+    /// a returned one corrected.
+    Act(Box<Prepared>),
 }
 
 /// Answers meaning "the requester themself" for a staff field.
@@ -59,7 +63,10 @@ impl Conversations {
             }
             _ => match withdraw(requests, conversation, text).await? {
                 Some(planned) => planned,
-                None => return Ok(None),
+                None => match correct(requests, conversation, text).await? {
+                    Some(planned) => planned,
+                    None => return Ok(None),
+                },
             },
         };
         Ok(Some(Step::Request(planned)))
@@ -122,7 +129,7 @@ impl Conversations {
                     bot_message(text, Vec::new()),
                 )
             }
-            Planned::Cancel(prepared) => {
+            Planned::Act(prepared) => {
                 let requests = self
                     .requests
                     .as_ref()
@@ -208,14 +215,19 @@ async fn fill(
     };
     let mut next = draft.clone();
     let mut said = String::new();
-    match requests.check_answer(field, answer).await {
-        Ok(value) => next.answer(definition, value),
-        Err(refusal) => {
-            said = requests.sentences().say(
-                "invalid",
-                &[("reason", &refusal.reason), ("example", &refusal.example)],
-            );
-            said.push('\n');
+    let kept = draft.answers.get(&field.id).filter(|_| keeps(draft, text));
+    if let Some(value) = kept {
+        next.answer(definition, Some(value.clone()));
+    } else {
+        match requests.check_answer(field, answer).await {
+            Ok(value) => next.answer(definition, value),
+            Err(refusal) => {
+                said = requests.sentences().say(
+                    "invalid",
+                    &[("reason", &refusal.reason), ("example", &refusal.example)],
+                );
+                said.push('\n');
+            }
         }
     }
     let (text, choices) = match next.asking {
@@ -262,7 +274,29 @@ fn question(requests: &Requests, definition: &RequestType, draft: &RequestDraft)
         values[0].1 = format!("{}\n{}", field.question(), list.join("\n"));
     }
     let values: Vec<(&str, &str)> = values.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    requests.sentences().say(key, &values)
+    let asked = requests.sentences().say(key, &values);
+    match draft
+        .answers
+        .get(&field.id)
+        .filter(|_| draft.resubmits.is_some())
+    {
+        Some(value) => {
+            let current = field.display(value);
+            let now = requests
+                .sentences()
+                .say("ask_current", &[("current", &current)]);
+            format!("{asked}\n{now}")
+        }
+        None => asked,
+    }
+}
+
+/// Whether `text` keeps a corrected request's answer as it is (「そのまま」).
+fn keeps(draft: &RequestDraft, text: &str) -> bool {
+    let folded = crate::analysis::normalize::normalize(text);
+    let word = folded.trim().trim_end_matches(['。', '!', '！', '.']);
+    draft.resubmits.is_some()
+        && ["そのまま", "同じ", "変更なし", "変えない", "かえない"].contains(&word)
 }
 
 /// Every answer, with the requester, and 「よろしいですか？」.
@@ -285,9 +319,74 @@ fn summary(
         ];
         lines.push(requests.sentences().say("requester", &values));
     }
+    let key = if draft.resubmits.is_some() {
+        "confirm_resubmit"
+    } else {
+        "confirm"
+    };
     requests
         .sentences()
-        .say("confirm", &[("summary", &lines.join("\n"))])
+        .say(key, &[("summary", &lines.join("\n"))])
+}
+
+/// 「再申請」 (「R-12 を再申請したい」): a returned request of theirs (the one named, or
+/// the latest) corrected field by field, starting from its answers. `None`: not such a
+/// message.
+async fn correct(
+    requests: &Requests,
+    conversation: &ConversationRow,
+    text: &str,
+) -> anyhow::Result<Option<Planned>> {
+    let folded = crate::analysis::normalize::normalize(text);
+    if !["再申請", "出し直", "やり直", "直して申請"]
+        .iter()
+        .any(|w| folded.contains(w))
+    {
+        return Ok(None);
+    }
+    let Some(staff_no) = &conversation.staff_no else {
+        return Ok(Some(say(
+            requests,
+            "unknown_requester",
+            ConversationState::Idle,
+        )));
+    };
+    let row = match number_in(&folded) {
+        Some(id) => requests
+            .request(id)
+            .await
+            .ok()
+            .filter(|r| r.requester_no == *staff_no),
+        None => {
+            let filter = RequestFilter {
+                status: Some(RequestStatus::Returned),
+                requester_no: Some(staff_no.clone()),
+                ..RequestFilter::default()
+            };
+            requests.page(&filter, 0, 1).await?.0.into_iter().next()
+        }
+    };
+    let Some(row) = row.filter(|r| r.status == RequestStatus::Returned) else {
+        return Ok(Some(say(requests, "no_returned", ConversationState::Idle)));
+    };
+    let Some(definition) = requests.catalogue().get(&row.type_id) else {
+        return Ok(Some(say(requests, "no_returned", ConversationState::Idle)));
+    };
+    let answers = serde_json::from_str(&row.fields).unwrap_or_default();
+    let draft = RequestDraft::correcting(definition, row.id, answers);
+    let intro = requests.sentences().say(
+        "resubmit_start",
+        &[
+            ("number", &request_number(row.id)),
+            ("type", &definition.name),
+        ],
+    );
+    let text = format!("{intro}\n{}", question(requests, definition, &draft));
+    Ok(Some(Planned::Say {
+        text,
+        choices: Vec::new(),
+        state: ConversationState::FillingRequest { draft },
+    }))
 }
 
 /// 「R-12 を取り消したい」: the requester withdraws a request of theirs (before work
@@ -329,7 +428,7 @@ async fn withdraw(
     let cancel = RequestAction::Cancel;
     Ok(Some(
         match requests.prepare(id, acting, cancel, None, None, None).await {
-            Ok(prepared) => Planned::Cancel(Box::new(prepared)),
+            Ok(prepared) => Planned::Act(Box::new(prepared)),
             Err(e @ (RequestError::NotAllowed(_) | RequestError::Conflict(_))) => Planned::Say {
                 text: e.to_string(),
                 choices: Vec::new(),
@@ -361,6 +460,31 @@ async fn submit(
     let Some(staff_no) = conversation.staff_no.clone() else {
         return Ok(say(requests, "unknown_requester", ConversationState::Idle));
     };
+    if let Some(id) = draft.resubmits {
+        let acting = Acting {
+            login: &staff_no,
+            capacity: Capacity::Requester,
+        };
+        let resubmit = RequestAction::Resubmit;
+        let fields = Some(draft.answers.clone());
+        return Ok(
+            match requests
+                .prepare(id, acting, resubmit, None, None, fields)
+                .await
+            {
+                Ok(prepared) => Planned::Act(Box::new(prepared)),
+                Err(RequestError::InvalidFields(problems)) => refused(requests, &problems),
+                Err(e @ (RequestError::NotAllowed(_) | RequestError::Conflict(_))) => {
+                    Planned::Say {
+                        text: e.to_string(),
+                        choices: Vec::new(),
+                        state: ConversationState::Idle,
+                    }
+                }
+                Err(e) => return Err(anyhow::anyhow!("{e}")),
+            },
+        );
+    }
     let submission = Submission {
         type_id: definition.id.clone(),
         requester: staff_no.clone(),
@@ -372,18 +496,21 @@ async fn submit(
     };
     match requests.check(&submission).await {
         Ok(checked) => Ok(Planned::Submit(Box::new(checked))),
-        Err(RequestError::InvalidFields(problems)) => {
-            let reasons: Vec<String> = problems.values().cloned().collect();
-            Ok(Planned::Say {
-                text: format!(
-                    "{}\n{}",
-                    reasons.join("\n"),
-                    requests.sentences().say("cancelled", &[])
-                ),
-                choices: Vec::new(),
-                state: ConversationState::Idle,
-            })
-        }
+        Err(RequestError::InvalidFields(problems)) => Ok(refused(requests, &problems)),
         Err(e) => Err(anyhow::anyhow!("{e}")),
+    }
+}
+
+/// The reasons a whole request was refused, and the dialogue ends.
+fn refused(requests: &Requests, problems: &std::collections::BTreeMap<String, String>) -> Planned {
+    let reasons: Vec<String> = problems.values().cloned().collect();
+    Planned::Say {
+        text: format!(
+            "{}\n{}",
+            reasons.join("\n"),
+            requests.sentences().say("cancelled", &[])
+        ),
+        choices: Vec::new(),
+        state: ConversationState::Idle,
     }
 }

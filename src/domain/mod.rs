@@ -52,5 +52,5 @@ pub use self::request::{request_number, RequestAction, RequestStatus, StepStatus
 pub use self::role::Role;
 pub use self::stock::StockKind;
 pub use self::text_enum::{TextEnum, UnknownValue};
-pub use self::ticket::{ticket_number, Priority, TicketStatus};
+pub use self::ticket::{parse_ticket_number, ticket_number, Priority, TicketStatus};
 pub use self::vector::VectorKind;

@@ -13,6 +13,10 @@ pub struct RequestDraft {
     pub answers: Map<String, Value>,
     /// Index of the field being asked; `None` while the summary waits for 「はい」.
     pub asking: Option<usize>,
+    /// A returned request (差戻し) being corrected: its id. Its answers are the draft's
+    /// start, and 「そのまま」 keeps one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resubmits: Option<i64>,
 }
 
 impl RequestDraft {
@@ -22,6 +26,17 @@ impl RequestDraft {
             type_id: definition.id.clone(),
             answers: Map::new(),
             asking: Some(0).filter(|_| !definition.fields.is_empty()),
+            resubmits: None,
+        }
+    }
+
+    /// A draft correcting the returned request `id` of `definition`, starting from its
+    /// `answers`.
+    pub fn correcting(definition: &RequestType, id: i64, answers: Map<String, Value>) -> Self {
+        Self {
+            answers,
+            resubmits: Some(id),
+            ..Self::new(definition)
         }
     }
 

@@ -133,12 +133,15 @@ pub struct StepSpec {
     pub ad: Option<AdChange>,
 }
 
-/// The Active Directory changes a step can prepare (see `crate::requests` artefacts).
+/// The Active Directory changes a step can prepare (see `crate::requests` artefacts), or
+/// a network's directory carries out itself (`crate::requests::directory`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AdChange {
-    /// `New-ADUser` (disabled), then enabled once its password is set.
+    /// `New-ADUser` (disabled, `userAccountControl` 514).
     NewUser,
+    /// The initial password set, then enabled (`userAccountControl` 512).
+    Enable,
     /// `Set-ADUser`.
     SetUser,
     /// `Disable-ADAccount`.

@@ -46,6 +46,16 @@ pub fn ticket_number(id: i64) -> String {
     format!("#{id}")
 }
 
+/// The id in a ticket number (`#12`, `＃12`, `12`).
+pub fn parse_ticket_number(text: &str) -> Option<i64> {
+    let t = text.trim();
+    let t = t
+        .strip_prefix('#')
+        .or_else(|| t.strip_prefix('＃'))
+        .unwrap_or(t);
+    t.parse().ok().filter(|id| *id > 0)
+}
+
 text_enum! {
     /// How urgent a ticket is; with its category it picks the SLA targets.
     #[derive(Default)]

@@ -75,6 +75,9 @@ impl Requests {
         let (after, _) = self.apply_in(&mut tx, &prepared, true).await?;
         tx.commit().await?;
         self.wakeup.ring();
+        if action == RequestAction::Start {
+            return self.run_directory(id, acting.login).await;
+        }
         Ok(after)
     }
 
@@ -262,6 +265,7 @@ pub(super) fn ad_name(change: crate::domain::request_type::AdChange) -> &'static
     use crate::domain::request_type::AdChange as A;
     match change {
         A::NewUser => "new_user",
+        A::Enable => "enable",
         A::SetUser => "set_user",
         A::Disable => "disable",
         A::Move => "move",

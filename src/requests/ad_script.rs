@@ -1,6 +1,7 @@
 //! Artefacts for Active Directory steps: a CSV of the change and a PowerShell script using
-//! the AD cmdlets (`New-ADUser`, `Set-ADUser`, `Disable-ADAccount`, `Move-ADObject`,
-//! `Add-ADGroupMember`), for an operator to review and run on the network concerned. The
+//! the AD cmdlets (`New-ADUser`, `Set-ADAccountPassword`, `Enable-ADAccount`, `Set-ADUser`,
+//! `Disable-ADAccount`, `Move-ADObject`, `Add-ADGroupMember`), for an operator to review and
+//! run on the network concerned. The
 //! server never runs them (三層の構え: the server chat can reach does not write into
 //! マイナンバー利用事務系).
 //!
@@ -171,6 +172,13 @@ fn commands(change: AdChange, t: &AdTarget) -> String {
             line.push('\n');
             line
         }
+        AdChange::Enable => format!(
+            "{}Set-ADAccountPassword -Identity $user -Reset -NewPassword \
+             (Read-Host -AsSecureString '初期パスワード')\n\
+             Set-ADUser -Identity $user -ChangePasswordAtLogon $true\n\
+             Enable-ADAccount -Identity $user\n",
+            find_user(t)
+        ),
         AdChange::Disable => format!("{}Disable-ADAccount -Identity $user\n", find_user(t)),
         AdChange::Move => {
             let target = match &t.new_department {

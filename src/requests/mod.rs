@@ -10,6 +10,7 @@
 mod actions;
 pub mod ad_script;
 pub mod catalogue;
+pub mod directory;
 mod notices;
 pub mod sentences;
 mod view;
@@ -31,6 +32,7 @@ use crate::storage::{audit, sql, AuditEntry, StaffMember, StorageError, Store, T
 
 pub use self::actions::{Acting, Prepared, StepMark};
 pub use self::catalogue::Catalogue;
+pub use self::directory::{AccountOp, AccountWriter, PlannedOp, WriterFailure, WriterFuture};
 pub use self::sentences::Sentences;
 pub use self::view::{FieldLine, RequestView};
 pub use crate::domain::request::{request_number, Capacity};
@@ -96,6 +98,11 @@ pub struct Requests {
     wakeup: Wakeup,
     /// Whether requesters are also told by e-mail (`[notify.smtp]` is set).
     mail: bool,
+    /// The networks whose directory carries out account steps itself.
+    directory: Option<Arc<dyn AccountWriter>>,
+    /// Initial passwords set, until the operator reads them (never stored).
+    passwords:
+        std::sync::Mutex<std::collections::HashMap<i64, Vec<(crate::domain::Network, String)>>>,
 }
 
 impl Requests {
@@ -113,7 +120,15 @@ impl Requests {
             calendar,
             wakeup,
             mail: false,
+            directory: None,
+            passwords: Default::default(),
         }
+    }
+
+    /// Carries out account steps through `writer` on the networks it handles.
+    pub fn with_directory(mut self, writer: Arc<dyn AccountWriter>) -> Self {
+        self.directory = Some(writer);
+        self
     }
 
     /// Also tells requesters by e-mail (their address from the staff directory).

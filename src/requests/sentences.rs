@@ -29,6 +29,10 @@ const DIALOGUE: &[&str] = &[
     "declined",
     "unknown_requester",
     "not_yours",
+    "resubmit_start",
+    "ask_current",
+    "confirm_resubmit",
+    "no_returned",
 ];
 
 #[derive(Debug, Clone, Deserialize)]

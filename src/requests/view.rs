@@ -89,14 +89,17 @@ impl Requests {
 pub type StepArtefacts = Vec<(i64, Vec<super::ad_script::Artefact>)>;
 
 impl Requests {
-    /// The CSV and PowerShell scripts for the AD steps of `view`'s work order.
-    pub async fn artefacts(&self, view: &RequestView) -> Result<StepArtefacts, RequestError> {
-        use super::ad_script::{csv, script, AdTarget, Artefact};
+    /// Who the AD steps of `row` are about, one target per network named in it.
+    pub(super) async fn ad_targets(
+        &self,
+        row: &super::RequestRow,
+    ) -> Result<Vec<super::ad_script::AdTarget>, RequestError> {
+        use super::ad_script::AdTarget;
         use crate::domain::Network;
         let answers: serde_json::Map<String, Value> =
-            serde_json::from_str(&view.request.fields).unwrap_or_default();
+            serde_json::from_str(&row.fields).unwrap_or_default();
         let text = |id: &str| answers.get(id).and_then(Value::as_str).map(str::to_owned);
-        let target_no = text("staff").unwrap_or_else(|| view.request.requester_no.clone());
+        let target_no = text("staff").unwrap_or_else(|| row.requester_no.clone());
         let target = self.store.staff_by_employee_no(&target_no).await?;
         let (name, department) = match &target {
             Some(s) => (s.name.clone(), s.department.clone()),
@@ -111,7 +114,7 @@ impl Requests {
             _ => vec![Network::Lgwan],
         };
         let renamed = text("change").as_deref() == Some("氏名");
-        let targets: Vec<AdTarget> = networks
+        Ok(networks
             .iter()
             .map(|network| AdTarget {
                 network: *network,
@@ -122,7 +125,14 @@ impl Requests {
                 new_name: if renamed { text("new_value") } else { None },
                 new_department: text("department"),
             })
-            .collect();
+            .collect())
+    }
+
+    /// The CSV and PowerShell scripts for the AD steps of `view`'s work order.
+    pub async fn artefacts(&self, view: &RequestView) -> Result<StepArtefacts, RequestError> {
+        use super::ad_script::{csv, script, Artefact};
+        let targets = self.ad_targets(&view.request).await?;
+        let networks: Vec<_> = targets.iter().map(|t| t.network).collect();
         let number = super::request_number(view.request.id);
         let mut out = Vec::new();
         for (i, step) in view.definition.steps.iter().enumerate() {

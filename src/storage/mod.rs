@@ -43,6 +43,7 @@ pub mod personnel_plans;
 pub mod proposals;
 pub mod questions;
 pub mod reports;
+pub mod request_directory;
 pub mod requests;
 pub mod reservation_extras;
 pub mod reservations;

@@ -316,12 +316,7 @@ pub async fn page(
     });
     static COUNT: std::sync::LazyLock<String> =
         std::sync::LazyLock::new(|| format!("SELECT COUNT(*) FROM requests WHERE {}", *WHERE));
-    let text = filter
-        .text
-        .as_deref()
-        .map(str::trim)
-        .filter(|t| !t.is_empty());
-    let like = text.map(|t| format!("%{}%", escape_like(t)));
+    let (text, like) = search_text(filter.text.as_deref());
     let number = text.and_then(crate::domain::request::parse_request_number);
     let bound = |statement: &'static str| {
         sql(statement)
@@ -339,6 +334,12 @@ pub async fn page(
         .await?;
     let total = bound(COUNT.as_str()).scalar(c).await?;
     Ok((rows, total))
+}
+
+/// A search box's text, trimmed (`None` when empty), and its `LIKE` pattern (anywhere).
+pub(super) fn search_text(text: Option<&str>) -> (Option<&str>, Option<String>) {
+    let text = text.map(str::trim).filter(|t| !t.is_empty());
+    (text, text.map(|t| format!("%{}%", escape_like(t))))
 }
 
 /// `%` and `_` in a search text match themselves (LIKE without ESCAPE treats `\` as a

@@ -19,6 +19,9 @@ pub struct TicketFilter {
     pub channel: Option<crate::domain::Channel>,
     /// Only tickets past a due time.
     pub overdue: bool,
+    /// Matches 氏名, 所属 (from the staff directory), 職員番号, 受付番号 (`#12`, `12`), the
+    /// subject or the conversation's text.
+    pub text: Option<String>,
 }
 
 /// One page of the queue and how many tickets match in all.
@@ -163,19 +166,24 @@ pub async fn page(
             "($1 IS NULL OR status = $1) AND (NOT $2 OR status IN ({open})) \
              AND ($3 IS NULL OR category = $3) \
              AND ($4 IS NULL OR ($4 = '' AND assignee IS NULL) OR assignee = $4) \
-             AND ($5 IS NULL OR channel = $5) AND (NOT $6 OR {overdue})",
+             AND ($5 IS NULL OR channel = $5) AND (NOT $6 OR {overdue}) \
+             AND ($8 IS NULL OR requester_name LIKE $8 OR staff_no = $9 OR id = $10 \
+             OR subject LIKE $8 OR transcript LIKE $8 \
+             OR staff_no IN (SELECT employee_no FROM staff WHERE department LIKE $8))",
             open = open_statuses(),
             overdue = overdue_condition("$7"),
         )
     });
     static LIST: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
         format!(
-            "SELECT * FROM tickets WHERE {} ORDER BY id DESC LIMIT $8 OFFSET $9",
+            "SELECT * FROM tickets WHERE {} ORDER BY id DESC LIMIT $11 OFFSET $12",
             *WHERE
         )
     });
     static COUNT: std::sync::LazyLock<String> =
         std::sync::LazyLock::new(|| format!("SELECT COUNT(*) FROM tickets WHERE {}", *WHERE));
+    let (text, like) = super::requests::search_text(filter.text.as_deref());
+    let number = text.and_then(crate::domain::parse_ticket_number);
     let bound = |statement: &'static str| {
         sql(statement)
             .bind(filter.status)
@@ -185,6 +193,9 @@ pub async fn page(
             .bind(filter.channel)
             .bind(filter.overdue)
             .bind(now)
+            .bind(like.clone())
+            .bind(text)
+            .bind(number)
     };
     let tickets = bound(LIST.as_str())
         .bind(limit)

@@ -314,3 +314,108 @@ async fn the_requester_withdraws_a_request_in_chat_before_work_starts() {
         madoguchi::domain::RequestStatus::InProgress
     );
 }
+
+/// A request of 沼津 太郎's submitted in LoGoチャット and returned by an admin; its id.
+async fn returned_request(d: &Desk) -> i64 {
+    for (n, text) in [
+        "新しく来た職員のアカウントを作りたい",
+        "はい",
+        "10002",
+        "LGWAN",
+        "numazu.hanako",
+        "12月1日",
+        "なし",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        say(d, 100 + n, text).await;
+    }
+    let submitted = say(d, 120, "はい").await;
+    assert!(submitted.contains("を受け付けました"), "{submitted}");
+    let id = d
+        .helpdesk
+        .requests()
+        .page(&Default::default(), 0, 1)
+        .await
+        .unwrap()
+        .0[0]
+        .id;
+    let (status, body): (StatusCode, Value) = d
+        .http(operator_post(
+            &format!("/api/v1/requests/{id}/return"),
+            &json!({"operator": ADMIN, "reason": "ログインIDは姓.名の順にしてください"}),
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    id
+}
+
+#[tokio::test]
+async fn a_returned_request_is_corrected_and_resubmitted_in_the_chat() {
+    let d = request_desk(None).await;
+    let id = returned_request(&d).await;
+    let told = told(&d).await;
+    assert!(
+        told.iter().any(|t| t.contains("差し戻されました")
+            && t.contains("姓.名の順")
+            && t.contains("「再申請」と送ると")),
+        "{told:?}"
+    );
+    // 「再申請」: the same questions, each with its answer now; 「そのまま」 keeps it.
+    let first = say(&d, 1, "再申請したい").await;
+    assert!(
+        first.contains(&format!(
+            "申請 R-{id}（ネットワークアカウントの追加）を直して再申請します"
+        )),
+        "{first}"
+    );
+    assert!(first.contains("今の内容：10002"), "{first}");
+    let network = say(&d, 2, "そのまま").await;
+    assert!(network.contains("今の内容：LGWAN接続系"), "{network}");
+    let login = say(&d, 3, "そのまま").await;
+    assert!(login.contains("今の内容：numazu.hanako"), "{login}");
+    // A corrected answer is checked like any other.
+    let refused = say(&d, 4, "沼津 花子").await;
+    assert!(refused.contains("半角英数字"), "{refused}");
+    say(&d, 5, "hanako.numazu").await;
+    say(&d, 6, "そのまま").await;
+    let summary = say(&d, 7, "なし").await;
+    assert!(summary.contains("次の内容で再申請します"), "{summary}");
+    assert!(summary.contains("・ログインID：hanako.numazu"), "{summary}");
+    let before = crate::support::count(&d, "requests").await;
+    let done = say(&d, 8, "はい").await;
+    assert!(
+        done.contains(&format!("申請 R-{id}")) && done.contains("を受け付けました"),
+        "{done}"
+    );
+    // The same request, resubmitted with the correction: no new one.
+    assert_eq!(crate::support::count(&d, "requests").await, before);
+    let row = d.helpdesk.requests().request(id).await.unwrap();
+    assert_eq!(row.status, madoguchi::domain::RequestStatus::Submitted);
+    let fields: Value = serde_json::from_str(&row.fields).unwrap();
+    assert_eq!(fields["login"], "hanako.numazu");
+    assert_eq!(fields["staff"], "10002");
+    let view = d.helpdesk.requests().view(id, ADMIN).await.unwrap();
+    let last = view.events.last().unwrap();
+    assert_eq!(
+        (last.action, last.actor.as_str()),
+        (madoguchi::domain::RequestAction::Resubmit, "10001")
+    );
+    // Nothing returned any more: 「再申請」 says so.
+    let none = say(&d, 9, "再申請").await;
+    assert!(none.contains("差し戻された申請が見つかりません"), "{none}");
+}
+
+#[tokio::test]
+async fn yameru_while_correcting_leaves_the_returned_request_as_it_was() {
+    let d = request_desk(None).await;
+    let id = returned_request(&d).await;
+    let before = d.helpdesk.requests().request(id).await.unwrap();
+    say(&d, 1, &format!("R-{id} を再申請")).await;
+    say(&d, 2, "10001").await;
+    let stopped = say(&d, 3, "やめる").await;
+    assert!(stopped.contains("申請をやめました"), "{stopped}");
+    let after = d.helpdesk.requests().request(id).await.unwrap();
+    assert_eq!(after, before);
+}

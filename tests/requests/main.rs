@@ -10,9 +10,12 @@ mod console_support;
 #[path = "../storage/db.rs"]
 mod db;
 mod dialogue;
+mod directory;
 #[allow(dead_code)]
 #[path = "../conversation/helpers.rs"]
 mod helpers;
+#[path = "../components/samba.rs"]
+mod samba;
 mod service;
 mod support;
 mod timing;

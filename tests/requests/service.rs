@@ -146,7 +146,7 @@ async fn a_request_runs_from_submission_to_done(d: &Desk) {
     }
     // The AD steps give a CSV and a script per network.
     let files = requests.artefacts(&view).await.unwrap();
-    assert_eq!(files.len(), 2, "two AD steps");
+    assert_eq!(files.len(), 3, "three AD steps (create, group, enable)");
     let names: Vec<&str> = files[0].1.iter().map(|a| a.file_name.as_str()).collect();
     assert_eq!(
         names,
@@ -159,6 +159,9 @@ async fn a_request_runs_from_submission_to_done(d: &Desk) {
     assert!(files[0].1[1]
         .content
         .contains("New-ADUser -Name '沼津 花子'"));
+    assert!(files[2].1[1]
+        .content
+        .contains("Enable-ADAccount -Identity $user"));
 }
 
 async fn a_second_approval_step_needs_a_second_approver(d: &Desk) {

@@ -355,3 +355,80 @@ async fn the_audit_viewer_filters_by_actor_and_object() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_queue_searches_by_name_department_staff_number_ticket_number_and_text() {
+    for db in backends().await {
+        let s = &db.store;
+        let staff = |no: &str, name: &str, department: &str| madoguchi::storage::StaffMember {
+            employee_no: no.into(),
+            name: name.into(),
+            department: department.into(),
+            email: None,
+            extension: None,
+            logochat_id: None,
+        };
+        s.replace_staff(&[
+            staff("20001", "沼津 太郎", "ICT推進課"),
+            staff("20002", "原 花子", "財政課"),
+        ])
+        .await
+        .unwrap();
+        let open = |room: &'static str, no: Option<&'static str>, name: Option<&'static str>| async move {
+            let key = ConversationKey {
+                channel: Channel::Phone,
+                room: room.into(),
+                user_ref: String::new(),
+            };
+            let conversation = s
+                .open_conversation(&key, &format!("{room:0>32}"))
+                .await
+                .unwrap();
+            s.open_ticket(&NewTicket {
+                staff_no: no.map(str::to_owned),
+                requester_name: name.map(str::to_owned),
+                transcript: format!(r#"[{{"text":"{room} のプリンタが紙詰まり"}}]"#),
+                ..NewTicket::new(conversation.id, Channel::Phone, format!("件名 {room}"))
+            })
+            .await
+            .unwrap()
+        };
+        let taro = open("room-a", Some("20001"), Some("沼津 太郎")).await;
+        let hanako = open("room-b", Some("20002"), Some("原 花子")).await;
+        let anonymous = open("room-c", None, None).await;
+        let search = |text: &str| {
+            let text = text.to_owned();
+            async move {
+                let filter = TicketFilter {
+                    text: Some(text.clone()),
+                    ..TicketFilter::default()
+                };
+                let page = s.ticket_page(&filter, s.now(), 0, 10).await.unwrap();
+                let ids: Vec<i64> = page.tickets.iter().map(|t| t.id).collect();
+                assert_eq!(page.total, ids.len() as i64, "{text}");
+                ids
+            }
+        };
+        assert_eq!(search("沼津").await, [taro], "氏名");
+        assert_eq!(search("財政").await, [hanako], "所属 from the directory");
+        assert_eq!(search("20002").await, [hanako], "職員番号");
+        assert_eq!(
+            search(&format!("#{anonymous}")).await,
+            [anonymous],
+            "受付番号"
+        );
+        assert_eq!(
+            search("room-c のプリンタ").await,
+            [anonymous],
+            "the conversation's text"
+        );
+        assert_eq!(search("件名 room-a").await, [taro], "the subject");
+        assert_eq!(search("紙詰まり").await, [anonymous, hanako, taro]);
+        assert!(search("見つからない").await.is_empty());
+        assert_eq!(
+            search("  ").await.len(),
+            3,
+            "a blank search does not filter"
+        );
+    }
+}

@@ -1,4 +1,5 @@
-//! The queue: tickets with filters and SLA due times, newest first. The page's script
+//! The queue: tickets with filters (and a search by 氏名, 所属, 職員番号, 受付番号 and
+//! text) and SLA due times, newest first. The page's script
 //! fetches `/operator/queue/rows` with the same filters to update the list in place.
 
 use std::sync::Arc;
@@ -33,6 +34,9 @@ pub struct QueueQuery {
     channel: String,
     #[serde(default)]
     overdue: String,
+    /// 氏名, 所属, 職員番号, 受付番号 or text.
+    #[serde(default)]
+    q: String,
     #[serde(default)]
     page: Option<i64>,
 }
@@ -65,6 +69,7 @@ impl QueueQuery {
             login => Some(login.to_owned()),
         };
         filter.overdue = !self.overdue.is_empty();
+        filter.text = Some(self.q.trim().to_owned()).filter(|q| !q.is_empty());
         Ok(filter)
     }
 
@@ -76,6 +81,7 @@ impl QueueQuery {
             ("assignee", &self.assignee),
             ("channel", &self.channel),
             ("overdue", &self.overdue),
+            ("q", &self.q),
         ])
         .unwrap_or_default()
     }
@@ -102,6 +108,7 @@ struct QueuePage {
     assignees: Vec<Choice>,
     channels: Vec<Choice>,
     overdue: bool,
+    q: String,
 }
 
 #[derive(Template)]
@@ -169,6 +176,7 @@ pub async fn show(
             })),
         ),
         overdue: filter.overdue,
+        q: query.q.clone(),
     };
     Ok(render(StatusCode::OK, &page_view))
 }

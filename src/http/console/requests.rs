@@ -147,6 +147,17 @@ struct DetailPage {
     actions: Vec<(&'static str, &'static str)>,
     can_mark: bool,
     error: Option<String>,
+    /// The directory's part (dry run before the work starts, results after).
+    directory: Vec<DirectoryLine>,
+    /// Initial passwords just set, shown this once.
+    passwords: Vec<(&'static str, String)>,
+}
+
+pub struct DirectoryLine {
+    pub position: i64,
+    pub network: &'static str,
+    pub preview: String,
+    pub done: String,
 }
 
 pub async fn show(
@@ -189,6 +200,24 @@ async fn page(
         .artefacts(&view)
         .await
         .map_err(|e| PageError::Internal(e.into()))?;
+    let directory = helpdesk
+        .requests()
+        .directory_plan(&view.request)
+        .await
+        .map_err(|e| PageError::Internal(e.into()))?
+        .into_iter()
+        .map(|p| DirectoryLine {
+            position: p.position,
+            network: p.network.label(),
+            preview: p.preview,
+            done: p.done.unwrap_or_default(),
+        })
+        .collect();
+    let passwords = match capacity(signed) {
+        Some(_) => helpdesk.requests().take_initial_passwords(id),
+        None => Vec::new(),
+    };
+    let passwords = passwords.into_iter().map(|(n, p)| (n.label(), p)).collect();
     let r = &view.request;
     let actions = match capacity(signed) {
         Some(capacity) => r
@@ -249,6 +278,8 @@ async fn page(
         steps,
         view,
         error,
+        directory,
+        passwords,
     };
     Ok(render(status, &template))
 }
