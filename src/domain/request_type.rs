@@ -131,7 +131,26 @@ pub struct StepSpec {
     /// An Active Directory change this step generates a CSV and a PowerShell script for.
     #[serde(default)]
     pub ad: Option<AdChange>,
+    /// A change of the IP address ledger this step makes when it is marked done.
+    #[serde(default)]
+    pub ip: Option<IpChange>,
 }
+
+/// What a step does to the IP address ledger (`crate::ledgers`) when marked done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IpChange {
+    /// The next free address of the segment the requester named (fields `network`,
+    /// `segment`, `host`) becomes 使用中 for the host, in the step's transaction.
+    Allocate,
+}
+
+/// The fields an `ip = "allocate"` step reads.
+pub const IP_FIELDS: [(&str, FieldKind); 3] = [
+    ("network", FieldKind::Network),
+    ("segment", FieldKind::Text),
+    ("host", FieldKind::Text),
+];
 
 /// The Active Directory changes a step can prepare (see `crate::requests` artefacts), or
 /// a network's directory carries out itself (`crate::requests::directory`).
@@ -214,6 +233,18 @@ impl RequestType {
             if let (Some(min), Some(max)) = (field.min, field.max) {
                 if min > max {
                     return bad(format!("field {}: min is above max", field.id));
+                }
+            }
+        }
+        if self.steps.iter().any(|s| s.ip.is_some()) {
+            for (id, kind) in IP_FIELDS {
+                let single = self
+                    .field(id)
+                    .is_some_and(|f| f.kind == kind && !f.multiple && f.required);
+                if !single {
+                    return bad(format!(
+                        "an ip step needs a required single {kind:?} field {id:?}"
+                    ));
                 }
             }
         }

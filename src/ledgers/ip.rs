@@ -162,20 +162,8 @@ impl Ledgers {
         if !matches!(state, AddressState::InUse | AddressState::Reserved) {
             return Err(LedgerError::Invalid("払い出しは使用中か予約です。".into()));
         }
-        let assignment = assignment.checked()?;
         let mut tx = self.store.begin().await?;
-        let segment = ip_ledger::lock_segment(&mut tx, segment_id)
-            .await?
-            .ok_or(LedgerError::NoSuchSegment(segment_id))?;
-        let cidr = cidr_of(&segment)?;
-        let exclusions = ip_ledger::exclusions(&mut tx.conn(), segment_id).await?;
-        let now = tx.now();
-        let taken = ip_ledger::unavailable(&mut tx.conn(), segment_id, now).await?;
-        let gateway = gateway_number(&segment);
-        let number =
-            next_free(&cidr, gateway, &exclusions, &taken).ok_or(LedgerError::SegmentFull)?;
-        let record = held_record(&tx, &segment, number, state, assignment, actor);
-        write(&mut tx, &record, "allocate", actor).await?;
+        let record = allocate_in(&mut tx, segment_id, state, assignment, actor).await?;
         tx.commit().await?;
         Ok(record)
     }
@@ -329,6 +317,43 @@ async fn locked_segment_of(tx: &mut Tx, number: i64) -> LedgerResult<IpSegment> 
     ip_ledger::lock_segment(tx, found.id)
         .await?
         .ok_or_else(|| LedgerError::NotInLedger(item()))
+}
+
+/// Hands out the lowest free address of segment `segment_id` inside the caller's
+/// transaction (a request's work step allocates in its own), under the segment's lock.
+pub(crate) async fn allocate_in(
+    tx: &mut Tx,
+    segment_id: i64,
+    state: AddressState,
+    assignment: &Assignment,
+    actor: &str,
+) -> LedgerResult<IpAddressRecord> {
+    let assignment = assignment.checked()?;
+    let segment = ip_ledger::lock_segment(tx, segment_id)
+        .await?
+        .ok_or(LedgerError::NoSuchSegment(segment_id))?;
+    let cidr = cidr_of(&segment)?;
+    let exclusions = ip_ledger::exclusions(&mut tx.conn(), segment_id).await?;
+    let now = tx.now();
+    let taken = ip_ledger::unavailable(&mut tx.conn(), segment_id, now).await?;
+    let gateway = gateway_number(&segment);
+    let number = next_free(&cidr, gateway, &exclusions, &taken).ok_or(LedgerError::SegmentFull)?;
+    let record = held_record(tx, &segment, number, state, assignment, actor);
+    write(tx, &record, "allocate", actor).await?;
+    Ok(record)
+}
+
+/// The segment of `network` named `name_or_cidr` (its name or its CIDR, as written).
+pub(crate) async fn segment_named(
+    tx: &mut Tx,
+    network: Network,
+    name_or_cidr: &str,
+) -> LedgerResult<Option<IpSegment>> {
+    let wanted = name_or_cidr.trim();
+    Ok(ip_ledger::segments(&mut tx.conn())
+        .await?
+        .into_iter()
+        .find(|s| s.network == network && (s.name == wanted || s.cidr == wanted)))
 }
 
 fn held_record(

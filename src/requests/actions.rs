@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 
 use super::{definition_of, RequestError, Requests, Submission};
 use crate::domain::request::{transition, Approvals, Capacity};
-use crate::domain::request_type::RequestType;
+use crate::domain::request_type::{IpChange, RequestType};
 use crate::domain::{RequestAction, RequestStatus, Role, StepStatus};
 use crate::storage::requests::{self as records, RequestRow, StatusChange};
 use crate::storage::{audit, AuditEntry, StorageError, Tx};
@@ -246,6 +246,21 @@ impl Requests {
             Err(StorageError::Conflict(_)) => return Err(RequestError::Conflict(id)),
             other => other?,
         }
+        let definition = definition_of(&row)?;
+        let step = usize::try_from(mark.position - 1)
+            .ok()
+            .and_then(|i| definition.steps.get(i));
+        let mut note = note.map(str::to_owned);
+        if mark.status == StepStatus::Done && step.is_some_and(|s| s.ip == Some(IpChange::Allocate))
+        {
+            let address = super::ip_step::allocate(&mut tx, &row, login).await?;
+            let line = format!("払い出したアドレス: {address}");
+            note = Some(match note {
+                Some(n) => format!("{n}\n{line}"),
+                None => line,
+            });
+        }
+        let note = note.as_deref();
         if !records::mark_step(&mut tx, id, mark.position, mark.status, note, login).await? {
             return Err(RequestError::Invalid(format!(
                 "手順 {} はありません。",

@@ -11,6 +11,7 @@ mod actions;
 pub mod ad_script;
 pub mod catalogue;
 pub mod directory;
+mod ip_step;
 mod notices;
 pub mod sentences;
 mod view;

@@ -14,6 +14,7 @@ mod directory;
 #[allow(dead_code)]
 #[path = "../conversation/helpers.rs"]
 mod helpers;
+mod ip_address;
 #[path = "../components/samba.rs"]
 mod samba;
 mod service;

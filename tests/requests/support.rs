@@ -118,6 +118,8 @@ pub async fn count(d: &Desk, table: &str) -> i64 {
         "request_events" => "SELECT COUNT(*) FROM request_events",
         "audit_log" => "SELECT COUNT(*) FROM audit_log",
         "outbox" => "SELECT COUNT(*) FROM outbox",
+        "ip_addresses" => "SELECT COUNT(*) FROM ip_addresses",
+        "ledger_history" => "SELECT COUNT(*) FROM ledger_history",
         other => panic!("no count for {other}"),
     };
     sql(statement)
