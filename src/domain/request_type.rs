@@ -331,4 +331,17 @@ title = "メールアカウントを作成する"
             assert!(err.0.contains(why), "{why}: {err}");
         }
     }
+
+    #[test]
+    fn an_ip_step_needs_the_fields_it_reads() {
+        let with_step = MINIMAL.replace(
+            "title = \"メールアカウントを作成する\"",
+            "title = \"払い出す\"\nip = \"allocate\"",
+        );
+        let err = RequestType::from_toml(&with_step).unwrap_err();
+        assert!(err.0.contains("an ip step needs"), "{err}");
+        let shipped = include_str!("../../integrations/requests/ip-address.toml");
+        let ok = RequestType::from_toml(shipped).unwrap();
+        assert_eq!(ok.steps[0].ip, Some(IpChange::Allocate));
+    }
 }

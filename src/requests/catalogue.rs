@@ -47,6 +47,10 @@ const BUNDLED: &[(&str, &str)] = &[
         include_str!("../../integrations/requests/web-exception.toml"),
     ),
     (
+        "ip-address.toml",
+        include_str!("../../integrations/requests/ip-address.toml"),
+    ),
+    (
         "vein-registration.toml",
         include_str!("../../integrations/requests/vein-registration.toml"),
     ),
@@ -171,6 +175,7 @@ mod tests {
             "mail-account",
             "fileserver-quota",
             "original-mail",
+            "ip-address",
         ] {
             assert!(c.get(id).is_some(), "{id}");
         }
