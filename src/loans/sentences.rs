@@ -1,12 +1,9 @@
 //! What the helpdesk says about loans: `prompts/loans.toml` (read from the prompts
 //! folder, with the bundled copy as fallback), with `{name}` placeholders.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
-use serde::Deserialize;
-
-use crate::requests::sentences::{fill, load_prompt_file};
+use crate::requests::sentences::{load_prompt_file, KeyedSentences};
 
 const BUNDLED: &str = include_str!("../../prompts/loans.toml");
 const FILE: &str = "loans.toml";
@@ -40,11 +37,8 @@ const KEYS: &[&str] = &[
     "chat_invalid",
 ];
 
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct LoanSentences {
-    sentences: BTreeMap<String, String>,
-}
+#[derive(Debug, Clone)]
+pub struct LoanSentences(KeyedSentences);
 
 impl LoanSentences {
     pub fn bundled() -> Self {
@@ -57,17 +51,12 @@ impl LoanSentences {
     }
 
     fn parse(text: &str) -> Result<Self, String> {
-        let parsed: LoanSentences = toml::from_str(text).map_err(|e| e.to_string())?;
-        match KEYS.iter().find(|k| !parsed.sentences.contains_key(**k)) {
-            Some(missing) => Err(format!("[sentences] has no {missing}")),
-            None => Ok(parsed),
-        }
+        KeyedSentences::parse(text, KEYS).map(Self)
     }
 
     /// Sentence `key` with its placeholders filled.
     pub fn say(&self, key: &str, values: &[(&str, &str)]) -> String {
-        let template = self.sentences.get(key).map_or(key, String::as_str);
-        fill(template, values)
+        self.0.say(key, values)
     }
 }
 

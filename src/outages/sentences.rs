@@ -1,12 +1,9 @@
 //! What the helpdesk says about outages: `prompts/outages.toml` (read from the prompts
 //! folder, with the bundled copy as fallback), with `{name}` placeholders.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
-use serde::Deserialize;
-
-use crate::requests::sentences::{fill, load_prompt_file};
+use crate::requests::sentences::{load_prompt_file, KeyedSentences};
 
 const BUNDLED: &str = include_str!("../../prompts/outages.toml");
 const FILE: &str = "outages.toml";
@@ -14,11 +11,8 @@ const FILE: &str = "outages.toml";
 /// Keys every file must have.
 const KEYS: &[&str] = &["notice", "attached", "reply", "recovered"];
 
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct OutageSentences {
-    sentences: BTreeMap<String, String>,
-}
+#[derive(Debug, Clone)]
+pub struct OutageSentences(KeyedSentences);
 
 impl OutageSentences {
     pub fn bundled() -> Self {
@@ -31,17 +25,12 @@ impl OutageSentences {
     }
 
     fn parse(text: &str) -> Result<Self, String> {
-        let parsed: OutageSentences = toml::from_str(text).map_err(|e| e.to_string())?;
-        match KEYS.iter().find(|k| !parsed.sentences.contains_key(**k)) {
-            Some(missing) => Err(format!("[sentences] has no {missing}")),
-            None => Ok(parsed),
-        }
+        KeyedSentences::parse(text, KEYS).map(Self)
     }
 
     /// Sentence `key` with its placeholders filled.
     pub fn say(&self, key: &str, values: &[(&str, &str)]) -> String {
-        let template = self.sentences.get(key).map_or(key, String::as_str);
-        fill(template, values)
+        self.0.say(key, values)
     }
 }
 

@@ -137,3 +137,33 @@ mod tests {
         assert!(Sentences::parse("[notices]\n[dialogue]\n").is_err());
     }
 }
+
+/// A prompts file that is one `[sentences]` table of named templates, every one of
+/// `keys` present (`prompts/loans.toml`, `prompts/outages.toml`).
+#[derive(Debug, Clone)]
+pub struct KeyedSentences {
+    sentences: BTreeMap<String, String>,
+}
+
+impl KeyedSentences {
+    pub fn parse(text: &str, keys: &[&str]) -> Result<Self, String> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct File {
+            sentences: BTreeMap<String, String>,
+        }
+        let parsed: File = toml::from_str(text).map_err(|e| e.to_string())?;
+        match keys.iter().find(|k| !parsed.sentences.contains_key(**k)) {
+            Some(missing) => Err(format!("[sentences] has no {missing}")),
+            None => Ok(Self {
+                sentences: parsed.sentences,
+            }),
+        }
+    }
+
+    /// Sentence `key` with its placeholders filled.
+    pub fn say(&self, key: &str, values: &[(&str, &str)]) -> String {
+        let template = self.sentences.get(key).map_or(key, String::as_str);
+        fill(template, values)
+    }
+}
