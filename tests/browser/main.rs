@@ -21,6 +21,7 @@ mod faq_edit;
 mod ip_ledger;
 mod loans;
 mod look;
+mod outages;
 mod page;
 mod personnel;
 mod proposal;
