@@ -253,6 +253,18 @@ impl Requests {
         let mut note = note.map(str::to_owned);
         if mark.status == StepStatus::Done && step.is_some_and(|s| s.ip == Some(IpChange::Allocate))
         {
+            // Marked done once, the address is handed out once: a second "done" would
+            // take another address.
+            let steps = records::steps(&mut tx.conn(), id).await?;
+            if steps
+                .iter()
+                .any(|s| s.position == mark.position && s.status == StepStatus::Done)
+            {
+                return Err(RequestError::Invalid(format!(
+                    "手順 {} はすでに完了しています（アドレスは払い出し済みです）。",
+                    mark.position
+                )));
+            }
             let address = super::ip_step::allocate(&mut tx, &row, login).await?;
             let line = format!("払い出したアドレス: {address}");
             note = Some(match note {

@@ -104,6 +104,15 @@ async fn an_ip_request_takes_the_next_free_address_when_its_step_is_done(d: &Des
     assert_eq!(held.requester, Some(format!("R-{id}")));
     assert_eq!(held.department.as_deref(), Some("ICT推進課"));
 
+    // Done again: refused, no second address.
+    let addresses = count(d, "ip_addresses").await;
+    let again = requests.mark_step(id, "yamada", &done(), None).await;
+    match again {
+        Err(RequestError::Invalid(message)) => assert!(message.contains("すでに完了"), "{message}"),
+        other => panic!("marked done twice: {other:?}"),
+    }
+    assert_eq!(count(d, "ip_addresses").await, addresses);
+
     // The segment is now full, and another name is unknown: the step is refused, stays
     // 未着手, and neither the ledger nor the request changes.
     for (segment, why) in [
