@@ -257,7 +257,7 @@ pub fn ask(settings: &Settings, text: &str, json: bool, verbose: bool) -> anyhow
         return Ok(ExitCode::SUCCESS);
     }
     if verbose {
-        println!("analysis: {:?}", engine.explain(text));
+        println!("analysis: {:?}", engine.trace(text).analysis);
     }
     println!(
         "decision: {} ({:?})",

@@ -38,6 +38,20 @@ fn half_width_katakana_and_hiragana_find_the_password_entry() {
 }
 
 #[test]
+fn a_question_all_in_hiragana_is_read_in_the_entries_words() {
+    // じょうみゃく → 静脈, にんしょう → 認証, とうろく → 登録, from the index's own words.
+    let trace = engine().trace("じょうみゃくにんしょうのとうろく");
+    let read = trace.analysis.normalized.replace(' ', "");
+    assert_eq!(read, "静脈認証の登録", "{trace:?}");
+    assert_eq!(top(&trace.outcome), "account-vein-register");
+    let trace = engine().trace("へるぷですくのうけつけじかん");
+    assert_eq!(top(&trace.outcome), "helpdesk-hours", "{trace:?}");
+    // A question with kanji is analysed as typed.
+    let trace = engine().trace("静脈認証のとうろく");
+    assert!(trace.analysis.normalized.contains("とうろく"), "{trace:?}");
+}
+
+#[test]
 fn a_dialect_complaint_about_printing_finds_the_printing_entries() {
     let outcome = engine().ask("印刷できん");
     assert_eq!(top(&outcome), "print-cannot-print", "{outcome:?}");

@@ -243,19 +243,39 @@ impl FaqIndex {
     }
 
     /// Replaces misspelt katakana and ASCII words the index does not know by the known
-    /// word one edit away (パスワート -> パスワード).
+    /// word one edit away (パスワート -> パスワード), and hiragana words by the known word
+    /// read the same (わすれる -> 忘れる). Once a word was restored from its reading, the
+    /// unknown character bigrams with hiragana in them are dropped too: they are the kana
+    /// spelling of the restored word (ドわ, わす, すれ), not words the entries lack, and
+    /// would otherwise lower every similarity the restored word raised.
     pub fn correct_spelling(&self, units: Vec<String>) -> Vec<String> {
-        units
+        let mut restored = false;
+        let units: Vec<(String, bool)> = units
             .into_iter()
             .map(|unit| match self.vocabulary.id(&unit) {
-                Some(_) => unit,
-                None => self
-                    .vocabulary
-                    .word_by_reading(&unit)
-                    .or_else(|| self.vocabulary.closest_word(&unit))
-                    .map(str::to_string)
-                    .unwrap_or(unit),
+                Some(_) => (unit, true),
+                None => {
+                    if let Some(word) = self.vocabulary.word_by_reading(&unit) {
+                        restored = true;
+                        (word.to_string(), true)
+                    } else {
+                        let known = self.vocabulary.closest_word(&unit);
+                        let found = known.is_some();
+                        (known.map(str::to_string).unwrap_or(unit), found)
+                    }
+                }
             })
+            .collect();
+        units
+            .into_iter()
+            .filter(|(unit, known)| {
+                !(restored
+                    && !known
+                    && unit.strip_prefix("g:").is_some_and(|gram| {
+                        gram.chars().any(crate::analysis::normalize::is_hiragana)
+                    }))
+            })
+            .map(|(unit, _)| unit)
             .collect()
     }
 

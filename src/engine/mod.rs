@@ -17,6 +17,7 @@ mod decision;
 mod dense;
 mod fusion;
 mod index;
+mod kana;
 mod semantic;
 mod smalltalk;
 mod units;
@@ -35,7 +36,9 @@ pub use semantic::{entry_texts, from_bytes, text_hash, to_bytes, Semantic};
 pub use smalltalk::{Intent, SmallTalk};
 pub use units::{UnitTokenizer, UnitWeights};
 
-use crate::analysis::{cut, Analysis, Analyzer, Synonyms, MAX_QUESTION_CHARS};
+use crate::analysis::{
+    cut, normalize::normalize, Analysis, Analyzer, Synonyms, MAX_QUESTION_CHARS,
+};
 use crate::kb::FaqEntry;
 use units::{units, UnitSet};
 use vectors::{UnitVec, READING, WORD};
@@ -314,6 +317,13 @@ impl AnswerEngine {
             trace.outcome.reason = reason;
             return trace;
         }
+        // A kana question is read in the entries' words (じょうみゃく → 静脈) by both sides.
+        let chars = text.chars().count();
+        let spelt = index.vocabulary.sounds.spell_out(&normalize(text));
+        if let Some(spelt) = &spelt {
+            trace.analysis = index.analyzer.analyze(spelt);
+        }
+        let text = spelt.as_deref().unwrap_or(text);
         trace.units = index.correct_spelling(units(&trace.analysis, UnitSet::All));
         let dense = match (&self.semantic, &index.dense) {
             (Some(semantic), Some(vectors)) if !vectors.is_empty() => {
@@ -331,7 +341,7 @@ impl AnswerEngine {
                 lexical: c.lexical,
                 cosine: c.dense,
                 other_cosine: candidates[1..].iter().map(|c| c.dense).fold(0.0, f32::max),
-                chars: text.chars().count(),
+                chars,
             });
             let (decision, reason, p) = self.config.calibration.decide(signals.as_ref());
             trace.outcome.confidence = p.map(|p| (p * 10_000.0).round() / 10_000.0);

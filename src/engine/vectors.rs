@@ -72,8 +72,11 @@ pub struct Vocabulary {
     /// Known katakana and ASCII words by (script, character length), for fuzzy lookup of
     /// misspelt words.
     words_by_len: HashMap<(bool, usize), Vec<SpelledWord>>,
-    /// Katakana readings of known words with kanji (ワスレル -> w:忘れる).
+    /// Katakana readings of known words with kanji or in katakana (ワスレル -> w:忘れる,
+    /// パソコン -> w:パソコン).
     by_reading: HashMap<String, String>,
+    /// Known words with kanji or in katakana by their reading, to spell out kana questions.
+    pub sounds: super::kana::Sounds,
 }
 
 impl Vocabulary {
@@ -118,10 +121,12 @@ impl Vocabulary {
             common_idf: bm25_idf(n, (n / 8.0).max(8.0)),
             words_by_len,
             by_reading: HashMap::new(),
+            sounds: super::kana::Sounds::default(),
         }
     }
 
-    /// Records the readings of the known words that contain kanji, using `reading_of`.
+    /// Records the readings of the known words that contain kanji, using `reading_of`,
+    /// and of the katakana words (their own reading).
     /// When two words read the same (異動 / 移動), the more common one wins, so the
     /// choice does not depend on hash order.
     pub fn learn_readings(&mut self, reading_of: impl Fn(&str) -> Option<String>) {
@@ -142,6 +147,23 @@ impl Vocabulary {
                 }
             }
         }
+        // Katakana words are their own reading (パソコン); as above, the commoner word of
+        // a reading first.
+        for (unit, &id) in self.ids.iter().filter(|(u, _)| u.starts_with("w:")) {
+            let word = &unit[2..];
+            if word.chars().all(crate::analysis::normalize::is_katakana) {
+                let candidate = (self.idf[id as usize], unit.clone());
+                if best.get(word).is_none_or(|current| candidate < *current) {
+                    best.insert(word.to_string(), candidate);
+                }
+            }
+        }
+        let mut sounds: Vec<(f32, String, String)> = best
+            .iter()
+            .map(|(reading, (idf, unit))| (*idf, reading.clone(), unit[2..].to_string()))
+            .collect();
+        sounds.sort_by(|a, b| a.0.total_cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
+        self.sounds = super::kana::Sounds::new(sounds.into_iter().map(|(_, r, w)| (r, w)));
         self.by_reading = best.into_iter().map(|(r, (_, unit))| (r, unit)).collect();
     }
 

@@ -81,10 +81,13 @@ async fn with_the_model_retrieval_is_hybrid_from_stored_vectors() {
     // The commonest questions are answered directly; content-free messages never are.
     for (question, id) in [
         ("パスワード忘れた", "account-password-forgot"),
+        ("ﾊﾟｽﾜｰﾄﾞわすれた", "account-password-forgot"),
         ("メールが送れない", "mail-cannot-send"),
         ("プリンターが動かない", "print-cannot-print"),
         // A paraphrase the issue found unanswered.
         ("手かざしても反応しない", "account-vein-not-recognized"),
+        // All in hiragana: spelt out in the entries' words (静脈認証の登録) for both sides.
+        ("じょうみゃくにんしょうのとうろく", "account-vein-register"),
     ] {
         let asked = helpdesk.conversations().ask(question, "web").await.unwrap();
         let answer = asked.outcome.answer().map(|c| c.id.as_str());

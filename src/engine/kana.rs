@@ -1,0 +1,138 @@
+//! Kana questions spelt back in the knowledge base's own words. A question typed all in
+//! hiragana (じょうみゃくにんしょうのとうろく) shares no character with its entry and
+//! means little to the sentence encoder; read against the katakana readings of the words
+//! the entries use, it becomes 静脈認証のとうろく → 静脈認証の登録, which both sides
+//! understand. Only the index's own vocabulary is used, so a city's entries bring their
+//! own words.
+
+use std::collections::HashMap;
+
+use crate::analysis::normalize::{is_hiragana, is_kanji, to_katakana};
+
+/// Readings shorter than this are not matched: two kana (かい, いく) read as too many
+/// words to guess from.
+const MIN_READING: usize = 3;
+
+/// Known words by their katakana reading.
+#[derive(Debug, Default)]
+pub struct Sounds {
+    words: HashMap<Vec<char>, String>,
+    longest: usize,
+}
+
+impl Sounds {
+    /// From (reading, word) pairs; the first word of a reading wins (callers order them).
+    pub fn new(pairs: impl IntoIterator<Item = (String, String)>) -> Self {
+        let mut words = HashMap::new();
+        let mut longest = 0;
+        for (reading, word) in pairs {
+            let reading: Vec<char> = reading.chars().collect();
+            if reading.len() < MIN_READING {
+                continue;
+            }
+            longest = longest.max(reading.len());
+            words.entry(reading).or_insert(word);
+        }
+        Self { words, longest }
+    }
+
+    /// The text with the known words its kana spell written as the knowledge base writes
+    /// them, or `None` when the text is not a kana question or nothing was found. The
+    /// spans are chosen to cover as many kana as possible with as few words as possible.
+    pub fn spell_out(&self, text: &str) -> Option<String> {
+        if self.words.is_empty() || !mostly_hiragana(text) {
+            return None;
+        }
+        let chars: Vec<char> = text.chars().collect();
+        let sound: Vec<char> = to_katakana(text).chars().collect();
+        let n = chars.len();
+        // best[i]: (kana covered, -words used) for chars[i..], and the word taken at i.
+        let mut best: Vec<((usize, isize), Option<(usize, &str)>)> = vec![((0, 0), None); n + 1];
+        for i in (0..n).rev() {
+            let mut here = (best[i + 1].0, None);
+            for len in MIN_READING..=self.longest.min(n - i) {
+                if let Some(word) = self.words.get(&sound[i..i + len]) {
+                    let (covered, used) = best[i + len].0;
+                    let option = (covered + len, used - 1);
+                    if option > here.0 {
+                        here = (option, Some((len, word.as_str())));
+                    }
+                }
+            }
+            best[i] = here;
+        }
+        let mut out = String::with_capacity(text.len());
+        let mut changed = false;
+        let mut i = 0;
+        while i < n {
+            match best[i].1 {
+                Some((len, word)) => {
+                    changed |= chars[i..i + len].iter().collect::<String>() != word;
+                    out.push_str(word);
+                    i += len;
+                }
+                None => {
+                    out.push(chars[i]);
+                    i += 1;
+                }
+            }
+        }
+        changed.then_some(out)
+    }
+}
+
+/// No kanji, and most letters hiragana.
+fn mostly_hiragana(text: &str) -> bool {
+    let (mut hiragana, mut letters) = (0, 0);
+    for c in text.chars() {
+        if is_kanji(c) {
+            return false;
+        }
+        if c.is_alphanumeric() {
+            letters += 1;
+            hiragana += usize::from(is_hiragana(c));
+        }
+    }
+    letters > 0 && hiragana * 2 > letters
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sounds() -> Sounds {
+        Sounds::new(
+            [
+                ("ジョウミャク", "静脈"),
+                ("ニンショウ", "認証"),
+                ("トウロク", "登録"),
+                ("パソコン", "パソコン"),
+                ("カイ", "会"),
+            ]
+            .map(|(r, w)| (r.to_string(), w.to_string())),
+        )
+    }
+
+    #[test]
+    fn a_hiragana_question_is_spelt_in_the_entries_words() {
+        let s = sounds();
+        assert_eq!(
+            s.spell_out("じょうみゃくにんしょうのとうろく").as_deref(),
+            Some("静脈認証の登録")
+        );
+        assert_eq!(
+            s.spell_out("ぱそこんがかいしゃで").as_deref(),
+            Some("パソコンがかいしゃで"),
+            "two-kana readings are not guessed"
+        );
+    }
+
+    #[test]
+    fn other_questions_are_left_alone() {
+        let s = sounds();
+        assert_eq!(s.spell_out("静脈認証のとうろく"), None, "has kanji");
+        assert_eq!(s.spell_out("パソコンがうごかない"), None, "mostly katakana");
+        assert_eq!(s.spell_out("なにもしらないことば"), None, "no known word");
+        assert_eq!(Sounds::default().spell_out("とうろく"), None);
+    }
+}
