@@ -1,6 +1,6 @@
 //! Print batches end to end: the real `madoguchi batch` commands on synthetic data
-//! (`cli`), and the CUPS adapter against a real CUPS server with a cups-pdf queue
-//! (`cups`), and the forms' pages against reference images (`images`).
+//! (`cli`), and the CUPS adapter against a real CUPS server with a PDF-direct queue and a
+//! cups-pdf queue (`cups`), and the forms' pages against reference images (`images`).
 
 #[path = "batches/cli.rs"]
 mod cli;

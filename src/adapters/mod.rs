@@ -5,6 +5,7 @@
 //! platforms' adapters live in [`crate::channels`].
 
 pub mod active_directory;
+pub mod ipp;
 pub mod ldap;
 pub mod mail;
 pub mod printer;

@@ -1,20 +1,30 @@
 //! The continuous-form printer through CUPS (contract: integrations/printer/README.md):
-//! a PDF goes to a queue over IPP with the CUPS client tools (`lp`, `lpstat`, Debian's
-//! `cups-client`), which speak IPP to the server named by `server` (`host:port`).
+//! the rendered PDF goes to a queue over IPP (`super::ipp`), streamed from its file, and
+//! the job's state is asked until CUPS reports it completed, or ended otherwise.
 
 use std::path::Path;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use std::sync::Arc;
 
+use super::ipp;
 use crate::batches::definition::Output;
 use crate::config::BatchSettings;
 use crate::domain::OutputRoute;
 use crate::print_runs::{PrintError, Printer, PrinterJob, Printers};
 
-/// How often the job's state is asked while waiting.
+/// The first wait between two questions about the job; it doubles up to [`POLL_MAX`].
 const POLL: Duration = Duration::from_millis(50);
+const POLL_MAX: Duration = Duration::from_secs(1);
+
+/// IPP `job-state` values (RFC 8011 5.3.7).
+const PENDING: i32 = 3;
+const PROCESSING_STOPPED: i32 = 6;
+const CANCELED: i32 = 7;
+const ABORTED: i32 = 8;
+const COMPLETED: i32 = 9;
+/// IPP `printer-state` stopped (RFC 8011 5.4.11).
+const PRINTER_STOPPED: i32 = 5;
 
 /// A CUPS queue on a print server.
 #[derive(Debug, Clone)]
@@ -32,63 +42,81 @@ impl CupsPrinter {
             queue: queue.into(),
         }
     }
-
-    fn run(&self, program: &str, args: &[&str]) -> Result<String, PrintError> {
-        let output = Command::new(program)
-            .arg("-h")
-            .arg(&self.server)
-            .args(args)
-            .output()
-            .map_err(|e| PrintError::Unavailable(format!("{program}: {e}")))?;
-        if !output.status.success() {
-            let stderr = String::from_utf8_lossy(&output.stderr);
-            return Err(PrintError::Unavailable(format!(
-                "{program}: {}",
-                stderr.trim()
-            )));
-        }
-        Ok(String::from_utf8_lossy(&output.stdout).into_owned())
-    }
-
-    /// The queue's job ids in a state list (`completed`, `not-completed`).
-    fn jobs(&self, which: &str) -> Result<Vec<String>, PrintError> {
-        let out = self.run("lpstat", &["-W", which, "-o", &self.queue])?;
-        Ok(out
-            .lines()
-            .filter_map(|l| l.split_whitespace().next())
-            .map(str::to_owned)
-            .collect())
-    }
 }
 
-/// The job id in `lp`'s answer: `request id is renzoku-12 (1 file(s))`.
-pub fn parse_request_id(answer: &str) -> Option<String> {
-    let rest = answer.split("request id is ").nth(1)?;
-    rest.split_whitespace().next().map(str::to_owned)
+/// The job's number in its id `QUEUE-12`.
+pub fn job_number(id: &str) -> Option<i32> {
+    id.rsplit('-').next()?.parse().ok()
+}
+
+fn why(state: &ipp::JobState) -> String {
+    let mut why = state.reasons.join(", ");
+    if !state.message.is_empty() {
+        why = format!("{why} ({})", state.message);
+    }
+    why
+}
+
+/// Whether the job waits for its printer: then the printer's state matters.
+fn waits_for_printer(state: &ipp::JobState) -> bool {
+    matches!(state.state, PENDING | PROCESSING_STOPPED)
+}
+
+/// What a job's state means for the run: `Ok(true)` completed, `Ok(false)` not yet, or
+/// why it never will: canceled, aborted, or waiting on a stopped printer (`printer`, the
+/// queue's state, asked while the job waits; CUPS leaves the job's own reasons `none`).
+pub fn settled(
+    job: &str,
+    state: &ipp::JobState,
+    printer: Option<&ipp::JobState>,
+) -> Result<bool, PrintError> {
+    let ended = |what: &str, state: &ipp::JobState| {
+        PrintError::Ended(job.to_owned(), format!("{what}: {}", why(state)))
+    };
+    match state.state {
+        COMPLETED => Ok(true),
+        CANCELED => Err(ended("canceled", state)),
+        ABORTED => Err(ended("aborted", state)),
+        _ => match printer {
+            Some(p) if p.state == PRINTER_STOPPED => Err(ended("the printer is stopped", p)),
+            _ => Ok(false),
+        },
+    }
 }
 
 impl Printer for CupsPrinter {
     fn submit(&self, title: &str, pdf: &Path) -> Result<PrinterJob, PrintError> {
-        let file = pdf
-            .to_str()
-            .ok_or_else(|| PrintError::Unavailable("the file name is not UTF-8".into()))?;
-        let answer = self.run("lp", &["-d", &self.queue, "-t", title, "--", file])?;
-        let id = parse_request_id(&answer).ok_or_else(|| {
-            PrintError::Unavailable(format!("lp gave no job id: {}", answer.trim()))
-        })?;
-        Ok(PrinterJob { id })
+        let number = ipp::print_job(&self.server, &self.queue, title, pdf)
+            .map_err(PrintError::Unavailable)?;
+        Ok(PrinterJob {
+            id: format!("{}-{number}", self.queue),
+        })
     }
 
     fn wait_completed(&self, job: &PrinterJob, timeout: Duration) -> Result<(), PrintError> {
+        let number = job_number(&job.id)
+            .ok_or_else(|| PrintError::Unavailable(format!("not a CUPS job id: {}", job.id)))?;
         let deadline = Instant::now() + timeout;
+        let mut pause = POLL;
         loop {
-            if self.jobs("completed")?.contains(&job.id) {
+            let state = ipp::job_state(&self.server, &self.queue, number)
+                .map_err(PrintError::Unavailable)?;
+            let printer = if waits_for_printer(&state) {
+                Some(
+                    ipp::printer_state(&self.server, &self.queue)
+                        .map_err(PrintError::Unavailable)?,
+                )
+            } else {
+                None
+            };
+            if settled(&job.id, &state, printer.as_ref())? {
                 return Ok(());
             }
             if Instant::now() >= deadline {
                 return Err(PrintError::NotCompleted(job.id.clone(), timeout));
             }
-            std::thread::sleep(POLL);
+            std::thread::sleep(pause);
+            pause = (pause * 2).min(POLL_MAX);
         }
     }
 }
@@ -186,13 +214,29 @@ impl Printers for RoutedPrinters {
 #[cfg(test)]
 mod tests {
     #[test]
-    fn the_job_id_is_read_from_lp() {
-        let answer = "request id is renzoku-12 (1 file(s))\n";
-        assert_eq!(
-            super::parse_request_id(answer).as_deref(),
-            Some("renzoku-12")
-        );
-        assert_eq!(super::parse_request_id("lp: error"), None);
+    fn a_job_counts_as_printed_only_when_cups_says_completed() {
+        use super::{ipp::JobState, job_number, settled};
+        assert_eq!(job_number("renzoku-12"), Some(12));
+        assert_eq!(job_number("renzoku"), None);
+        let state = |state: i32, reasons: &[&str]| JobState {
+            state,
+            reasons: reasons.iter().map(|r| r.to_string()).collect(),
+            message: String::new(),
+        };
+        let idle = state(3, &["none"]);
+        assert!(settled("q-1", &state(9, &["job-completed-successfully"]), None).unwrap());
+        assert!(!settled("q-1", &state(5, &["job-printing"]), None).unwrap());
+        assert!(!settled("q-1", &state(3, &["none"]), Some(&idle)).unwrap());
+        // Ended without printing: never reported as printed.
+        for (s, reason) in [(7, "job-canceled-by-user"), (8, "aborted-by-system")] {
+            let err = settled("q-1", &state(s, &[reason]), None).unwrap_err();
+            assert!(err.to_string().contains(reason), "{err}");
+        }
+        // Waiting on a stopped printer (cupsdisable, or CUPS' stop-printer error policy
+        // after a device error): said at once, with the printer's reasons.
+        let stopped = state(5, &["paused"]);
+        let err = settled("q-1", &state(3, &["none"]), Some(&stopped)).unwrap_err();
+        assert!(err.to_string().contains("stopped: paused"), "{err}");
     }
 
     #[test]

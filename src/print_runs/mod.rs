@@ -13,7 +13,7 @@ mod watched;
 use std::path::Path;
 use std::time::Duration;
 
-pub use runs::{PrintRuns, RunError};
+pub use runs::{print_timeout, PrintRuns, RunError};
 
 use crate::batches::definition::Output;
 use std::sync::Arc;
@@ -33,13 +33,17 @@ pub enum PrintError {
     /// The job did not complete in time (it may still complete: check the printer).
     #[error("print job {0} did not complete within {1:?}")]
     NotCompleted(String, Duration),
+    /// The job ended without printing (canceled, aborted) or waits on a stopped printer.
+    #[error("print job {0} did not print: {1}")]
+    Ended(String, String),
 }
 
 /// The continuous-form printer, as the print-run service needs it.
 pub trait Printer: Send + Sync {
     /// Sends a PDF file as one job titled `title` (no personal data in it).
     fn submit(&self, title: &str, pdf: &Path) -> Result<PrinterJob, PrintError>;
-    /// Waits until the job has completed, at most `timeout`.
+    /// Waits until the job has completed, at most `timeout`; a job that ended without
+    /// completing is an error at once.
     fn wait_completed(&self, job: &PrinterJob, timeout: Duration) -> Result<(), PrintError>;
 }
 

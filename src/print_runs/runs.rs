@@ -14,8 +14,12 @@ use crate::domain::{CheckStatus, RunStatus};
 use crate::storage::batch_runs::{self, BatchRun, NewBatchRun};
 use crate::storage::{audit, AuditEntry, StorageError, Store};
 
-/// How long the printer may take to complete a run's job.
-const PRINT_TIMEOUT: Duration = Duration::from_secs(600);
+/// How long the printer may take to complete a run's job of `pages` pages: a minute to
+/// take the job, then 20 ms a page (a PDF-direct queue takes 10,000 pages in seconds; a
+/// queue that re-renders through Ghostscript takes minutes: BENCHMARKS.md).
+pub fn print_timeout(pages: u64) -> Duration {
+    Duration::from_secs(60) + Duration::from_millis(20u64.saturating_mul(pages))
+}
 
 /// Why a run action was refused; nothing was changed.
 #[derive(Debug, thiserror::Error)]
@@ -330,7 +334,7 @@ impl PrintRuns {
                 let done = printed
                     .as_ref()
                     .map_err(|e| PrintError::Unavailable(e.to_string()))
-                    .and_then(|p| printer.wait_completed(p, PRINT_TIMEOUT));
+                    .and_then(|p| printer.wait_completed(p, print_timeout(rendered.pages)));
                 let _ = std::fs::remove_file(&handed);
                 done?;
                 Ok((sha256_hex(&rendered.pdf), rendered.pages, printed?.id))
@@ -355,5 +359,16 @@ impl PrintRuns {
         .await?;
         tx.commit().await?;
         self.run(id).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_print_timeout_grows_with_the_pages() {
+        use std::time::Duration;
+        assert_eq!(super::print_timeout(0), Duration::from_secs(60));
+        assert_eq!(super::print_timeout(10_000), Duration::from_secs(260));
+        assert!(super::print_timeout(u64::MAX) > Duration::from_secs(600));
     }
 }

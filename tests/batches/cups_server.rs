@@ -1,7 +1,15 @@
-//! A real CUPS server for tests: `cupsd` started in a temp folder on a free port, with a
-//! cups-pdf queue whose output lands in the temp folder. Shared by tests/batches/cups.rs
-//! and the console's end-to-end run (tests/console/batches_cups.rs). Skipped with a
-//! notice when CUPS or cups-pdf is missing; MADOGUCHI_REQUIRE_CUPS=1 makes that a failure.
+//! A real CUPS server for tests: `cupsd` started in a temp folder on a free port, with two
+//! queues (integrations/printer/README.md):
+//! - `renzoku<port>`, the continuous-form printer as the contract wants its queue: it
+//!   takes `application/pdf` as is (the PPD `tests/batches/renzoku.ppd`: one pass-through
+//!   filter, `gziptoany`, no Ghostscript) and its device writes what it gets to
+//!   `printer/renzoku.pdf` (`file:` device; each job replaces the last);
+//! - `madoguchi<port>`, a cups-pdf queue: a PostScript printer, whose jobs CUPS and
+//!   cups-pdf re-render through Ghostscript (`out/*-job_<n>.pdf`).
+//!
+//! Shared by tests/batches/cups.rs and the console's end-to-end run
+//! (tests/console/batches_cups.rs). Skipped with a notice when CUPS or cups-pdf is
+//! missing; MADOGUCHI_REQUIRE_CUPS=1 makes that a failure.
 
 use std::io::Write;
 use std::net::{TcpListener, TcpStream};
@@ -18,11 +26,17 @@ const CUPSD: &str = "/usr/sbin/cupsd";
 const CUPS_PDF: &str = "/usr/lib/cups/backend/cups-pdf";
 const PPD: &str = "/usr/share/ppd/cups-pdf/CUPS-PDF_noopt.ppd";
 
-/// A CUPS server with one cups-pdf queue, stopped on drop.
+/// The PDF-direct queue's PPD: the printer takes `application/pdf` unchanged.
+const RENZOKU_PPD: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/batches/renzoku.ppd");
+
+/// A CUPS server with a PDF-direct queue and a cups-pdf queue, stopped on drop.
 pub struct Cups {
     pub dir: TempDir,
     pub server: String,
+    /// The cups-pdf queue (re-renders through Ghostscript).
     pub queue: String,
+    /// The PDF-direct queue (the continuous-form printer's contract).
+    pub direct: String,
     child: Child,
 }
 
@@ -57,10 +71,12 @@ impl Cups {
         let dir = TempDir::new().unwrap();
         let root = dir.path();
         std::fs::set_permissions(root, std::fs::Permissions::from_mode(0o755)).unwrap();
-        for sub in ["etc", "spool", "cache", "state", "log", "tmp", "out"] {
+        for sub in [
+            "etc", "spool", "cache", "state", "log", "tmp", "out", "printer",
+        ] {
             std::fs::create_dir(root.join(sub)).unwrap();
         }
-        for open in ["tmp", "out"] {
+        for open in ["tmp", "out", "printer"] {
             std::fs::set_permissions(root.join(open), std::fs::Permissions::from_mode(0o1777))
                 .unwrap();
         }
@@ -75,7 +91,8 @@ impl Cups {
             format!(
                 "ServerRoot {r}/etc\nRequestRoot {r}/spool\nTempDir {r}/tmp\nCacheDir {r}/cache\n\
                  StateDir {r}/state\nAccessLog {r}/log/access_log\nErrorLog {r}/log/error_log\n\
-                 PageLog {r}/log/page_log\nUser lp\nGroup lp\nSystemGroup root lpadmin\n"
+                 PageLog {r}/log/page_log\nUser lp\nGroup lp\nSystemGroup root lpadmin\n\
+                 FileDevice Yes\n"
             ),
         )
         .unwrap();
@@ -93,6 +110,7 @@ impl Cups {
             format!("Out {r}/out\nAnonDirName {r}/out\nLabel 2\nUserUMask 0022\n"),
         )
         .unwrap();
+        let device = format!("file://{r}/printer/renzoku.pdf");
         let child = Command::new(CUPSD)
             .arg("-f")
             .arg("-c")
@@ -102,10 +120,12 @@ impl Cups {
             .spawn()
             .unwrap();
         let server = format!("127.0.0.1:{port}");
+        let direct = format!("renzoku{port}");
         let cups = Cups {
             dir,
             server: server.clone(),
             queue: queue.clone(),
+            direct: direct.clone(),
             child,
         };
         let deadline = Instant::now() + Duration::from_secs(10);
@@ -116,21 +136,30 @@ impl Cups {
             );
             std::thread::sleep(Duration::from_millis(20));
         }
-        let added = Command::new("lpadmin")
-            .args(["-h", &server, "-p", &queue, "-E", "-v"])
-            .arg(format!("cups-pdf:/{queue}"))
-            .args(["-P", PPD])
-            .output()
-            .unwrap();
-        assert!(
-            added.status.success(),
-            "{}",
-            String::from_utf8_lossy(&added.stderr)
-        );
+        for (name, uri, ppd) in [
+            (&queue, format!("cups-pdf:/{queue}"), PPD),
+            (&direct, device, RENZOKU_PPD),
+        ] {
+            let added = Command::new("lpadmin")
+                .args(["-h", &server, "-p", name, "-E", "-v", &uri, "-P", ppd])
+                .output()
+                .unwrap();
+            assert!(
+                added.status.success(),
+                "{}",
+                String::from_utf8_lossy(&added.stderr)
+            );
+        }
         Some(cups)
     }
 
+    /// What the PDF-direct queue's device received last.
+    pub fn printed(&self) -> PathBuf {
+        self.dir.path().join("printer/renzoku.pdf")
+    }
+
     /// The PDF cups-pdf wrote for job `id` (`<queue>-<n>`), once it is there.
+    #[allow(dead_code)] // tests/batches.rs uses it, the console's run prints PDF-direct
     pub fn output_of(&self, id: &str) -> PathBuf {
         let number = id.rsplit('-').next().unwrap();
         let suffix = format!("-job_{number}.pdf");

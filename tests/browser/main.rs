@@ -13,6 +13,7 @@
 //! ```
 
 mod app;
+mod batches;
 mod console;
 mod conversation;
 mod driver;

@@ -1,15 +1,18 @@
 //! A 決定通知書 run through the console to a real CUPS (the Done-when of issue 14): upload
-//! → the named checks → the preview → an admin's approval → printing through a cups-pdf
-//! queue of a `cupsd` started by the test → the run log shows the printer's job id, the
-//! page count and the output hash, and who downloaded or printed what. The same data with
-//! one record's amount changed is stopped by the control-total check and never printed.
+//! → the named checks → the preview → an admin's approval → printing through the
+//! PDF-direct queue of a `cupsd` started by the test (the continuous-form printer's
+//! contract, integrations/printer/README.md) → the run log shows the printer's job id, the
+//! page count and the output hash, which is the hash of what the printer's device got,
+//! and who downloaded or printed what. The same data with one record's amount changed is
+//! stopped by the control-total check and never printed.
 //!
-//! Records: `MADOGUCHI_BATCH_E2E_RECORDS` (default 300; BENCHMARKS.md has the 10,000 run).
+//! Records: `MADOGUCHI_BATCH_E2E_RECORDS` (default 10,000, the Done-when's run: about 10 s
+//! in a debug build; BENCHMARKS.md has the time of each step this test prints).
 //! Skipped with a notice without CUPS, cups-pdf or the font (MADOGUCHI_REQUIRE_CUPS=1:
 //! a failure).
 
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use axum::http::StatusCode;
 use http_body_util::BodyExt;
@@ -32,7 +35,7 @@ fn records() -> u64 {
     std::env::var("MADOGUCHI_BATCH_E2E_RECORDS")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(300)
+        .unwrap_or(10_000)
 }
 
 fn kettei(records: u64, seed: u64) -> Vec<u8> {
@@ -87,12 +90,22 @@ fn pdfs_in(dir: &Path) -> Vec<PathBuf> {
         .collect()
 }
 
+/// The wall time of each step.
+struct Laps(Instant, Vec<(&'static str, Duration)>);
+
+impl Laps {
+    fn lap(&mut self, what: &'static str) {
+        self.1.push((what, self.0.elapsed()));
+        self.0 = Instant::now();
+    }
+}
+
 #[tokio::test]
 async fn a_kettei_run_prints_through_cups_and_a_changed_amount_is_stopped() {
     let Some(cups) = Cups::start() else {
         return;
     };
-    let (server, queue) = (cups.server.clone(), cups.queue.clone());
+    let (server, queue) = (cups.server.clone(), cups.direct.clone());
     let d = desk_with(|s| {
         s.batches.catalogue_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(CATALOGUE_DIR);
         s.batches.cups_server = server;
@@ -104,36 +117,43 @@ async fn a_kettei_run_prints_through_cups_and_a_changed_amount_is_stopped() {
     let t = team(&d).await;
     let n = records();
     let data = kettei(n, 2026);
-    let started = Instant::now();
+    let mut steps = Laps(Instant::now(), Vec::new());
 
     let run = upload(&d, &t.operator, "kettei-1210.dat", &data).await;
     let page = t.operator.get(&d, &run).await;
     assert!(page.body.contains("確認済"), "{}", page.body);
     assert!(page.body.contains("合計金額の照合") && page.body.contains("件数の照合"));
     assert_eq!(logged(&page, "件数"), n.to_string());
-    let checked = started.elapsed();
+    steps.lap("upload and checks");
 
     let (status, preview) = download(&d, &t.operator, &format!("{run}/preview.pdf")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(preview.starts_with(b"%PDF"));
+    steps.lap("preview");
 
     let approved = t.admin.post(&d, &format!("{run}/approve"), &[]).await;
     assert_eq!(approved.status, StatusCode::SEE_OTHER, "{}", approved.body);
+    steps.lap("approval");
     let printed = t.operator.post(&d, &format!("{run}/print"), &[]).await;
     assert_eq!(printed.status, StatusCode::SEE_OTHER, "{}", printed.body);
-    let total = started.elapsed();
+    steps.lap("render, CUPS job completed");
 
     // The run log in the console: the printer's job id, the pages, the output's hash.
     let log = t.viewer.get(&d, &run).await;
     assert!(log.body.contains("印刷済"), "{}", log.body);
     let job_id = logged(&log, "プリンタのジョブID");
-    assert!(job_id.starts_with(&cups.queue), "{job_id}");
+    assert!(job_id.starts_with(&cups.direct), "{job_id}");
     assert_eq!(logged(&log, "ページ数"), n.to_string());
-    let printed_pdf = cups.output_of(&job_id);
     assert_eq!(
-        page_count(&printed_pdf),
+        page_count(&cups.printed()),
         n,
         "every page reached the printer"
+    );
+    let received = std::fs::read(cups.printed()).unwrap();
+    assert_eq!(
+        logged(&log, "出力ファイルのSHA-256"),
+        sha256_hex(&received),
+        "the printer got the output the run log names"
     );
 
     // The output kept with the run is the one whose hash the log shows; downloading it
@@ -153,6 +173,8 @@ async fn a_kettei_run_prints_through_cups_and_a_changed_amount_is_stopped() {
     // Viewers read the log but download nothing.
     let (status, _) = download(&d, &t.viewer, &format!("{run}/output.pdf")).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
+
+    steps.lap("run log and output download");
 
     // The same data with one record's amount changed: stopped by the control total.
     let mut changed = data.clone();
@@ -176,13 +198,13 @@ async fn a_kettei_run_prints_through_cups_and_a_changed_amount_is_stopped() {
     let print = t.operator.post(&d, &format!("{stopped}/print"), &[]).await;
     assert_eq!(print.status, StatusCode::BAD_REQUEST);
     assert_eq!(
-        pdfs_in(&cups.dir.path().join("out")).len(),
-        1,
+        std::fs::read(cups.printed()).unwrap(),
+        received,
         "nothing more printed"
     );
-    eprintln!(
-        "{n} records: intake and checks {:.1} s, to the printer and back {:.1} s",
-        checked.as_secs_f64(),
-        total.as_secs_f64()
-    );
+    assert!(pdfs_in(&cups.dir.path().join("out")).is_empty());
+    steps.lap("changed amount stopped");
+    for (what, took) in steps.1 {
+        eprintln!("{n} records: {what} {:.1} s", took.as_secs_f64());
+    }
 }
