@@ -97,7 +97,9 @@ impl Thresholds {
 
 /// The decision of the hybrid engine: a logistic model of "the top candidate is the
 /// right answer" over signals of the ranking, fitted on `eval/calibration` only
-/// (`scripts/fit-decision`); answer above one probability, suggest above another.
+/// (`scripts/fit-decision`); answer above one probability (chosen on out-of-fold
+/// probabilities, so that the precision it promises is not an in-sample one), suggest
+/// above another.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Calibration {
@@ -115,10 +117,10 @@ pub struct Calibration {
 impl Default for Calibration {
     fn default() -> Self {
         Self {
-            weights: [4.0355, 8.7766, -0.7981, -0.7609, 5.1861, 0.2751],
-            bias: -1.5684,
-            answer: 0.845,
-            suggest: 0.377,
+            weights: [2.9615, 6.8640, 0.8939, 2.0734, 6.6655, 0.7347],
+            bias: -4.7164,
+            answer: 0.91,
+            suggest: 0.496,
         }
     }
 }
