@@ -274,7 +274,7 @@ fn collect(
     texts: &[(String, VectorKind, String)],
     vectors: Vec<Arc<[f32]>>,
 ) -> EntryVectors {
-    let mut by_entry: HashMap<String, Vec<(VectorKind, Arc<[f32]>)>> = HashMap::new();
+    let mut by_entry: HashMap<String, Vec<_>> = HashMap::new();
     for ((id, kind, _), v) in texts.iter().zip(vectors) {
         by_entry.entry(id.clone()).or_default().push((*kind, v));
     }
