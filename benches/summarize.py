@@ -73,7 +73,9 @@ def main():
 
     engine = (json_lines(a.engine, "bench") or [{}])[-1]
     server = (json_lines(a.server, "bench") or [{}])[-1]
-    peers = {p["faq"]: p for p in json_lines(a.peer, "peer")} if a.peer else {}
+    all_peers = json_lines(a.peer, "peer") if a.peer else []
+    peers = {p["faq"]: p for p in all_peers if "USE" not in p["peer"]}
+    hybrid_peers = {p["faq"]: p for p in all_peers if "USE" in p["peer"]}
     sets = {s["set"]: s for s in engine.get("sets", [])}
 
     def syn(n):
@@ -186,6 +188,78 @@ def main():
         if cap:
             print(f"Capacity (closed loop, {cap.get('connections')} connections, {fmt(cap.get('seconds'), 1)} s): "
                   f"{fmt(cap.get('rate'))} answered req/s, {cap.get('errors')} errors.")
+
+    cost(engine, server, sets, peers, hybrid_peers)
+
+
+def cost(engine, server, lexical_sets, peers, hybrid_peers):
+    """The issue-10 cost targets, with the sentence encoder, beside the lexical figures."""
+    sem, ssem = engine.get("semantic") or {}, server.get("semantic") or {}
+    if not sem and not ssem:
+        return
+    hsets = {s["set"]: s for s in sem.get("sets", [])}
+    print()
+    print("Cost with the sentence encoder (issue 10), beside lexical only in the same run:")
+    print()
+    print("| target | with the encoder | verdict | lexical only | peer |")
+    print("| --- | --- | --- | --- | --- |")
+    for name, n in (("synthetic-10000", 10000), ("synthetic-1000", 1000), ("bundled-kb", None)):
+        h, l = hsets.get(name + "+enc", {}), lexical_sets.get(name, {})
+        if not h:
+            continue
+        hp, p = hybrid_peers.get(n, {}), peers.get(n, {})
+        target = name == "synthetic-10000"
+        enc, scan = h.get("encode_query_us", {}), h.get("dense_scan_us", {})
+        print(f"| ask() in process, {fmt(h.get('faq'))} entries{' (p99 <= 30 ms)' if target else ''} "
+              f"| p50 {fmt(h.get('p50_us'))} us, p99 {fmt(h.get('p99_us'))} us{robust(h)}; "
+              f"alone: encode p50 {fmt(enc.get('p50'))} / p99 {fmt(enc.get('p99'))} us, dense pass + 20 nearest of "
+              f"{fmt(h.get('vectors'))} vectors p50 {fmt(scan.get('p50'))} / p99 {fmt(scan.get('p99'))} us "
+              f"| {verdict(h.get('p99_us'), 30000.0) if target else '-'} "
+              f"| p50 {fmt(l.get('p50_us'))} us, p99 {fmt(l.get('p99_us'))} us "
+              f"| {'hybrid peer p50 %s us, p99 %s us; BM25 peer p99 %s us' % (fmt(hp.get('p50_us')), fmt(hp.get('p99_us')), fmt(p.get('p99_us'))) if hp or p else 'n/a'} |")
+    rl, lrl = sem.get("reload") or {}, engine.get("reload") or {}
+    fs = (rl.get("from_stored_file") or {})
+    print(f"| index of {fmt(rl.get('faq'))} entries rebuilt from stored vectors (<= 1 s) "
+          f"| read + rebuild median {fmt(fs.get('median_s'), 3)} s (rebuild alone {fmt((rl.get('with_vectors') or {}).get('median_s'), 3)} s) "
+          f"| {verdict(fs.get('median_s'), 1.0)} | rebuild median {fmt(lrl.get('median_s'), 3)} s | n/a |")
+    ef = sem.get("encode_from_scratch") or {}
+    print(f"| all vectors of {fmt(ef.get('faq'))} entries encoded from scratch (<= 10 min), in process "
+          f"| {fmt(ef.get('seconds'), 1)} s for {fmt(ef.get('texts'))} texts ({fmt(ef.get('texts_per_s'))} texts/s) "
+          f"| {verdict(ef.get('seconds'), 600.0)} | - | {fmt(hybrid_peers.get(ef.get('faq'), {}).get('encode_s'), 1)} s (numpy, when not cached) |")
+    kb = ssem.get("kb") or {}
+    if kb:
+        e, l = kb.get("encoder", {}), kb.get("lexical", {})
+        print(f"| the same through the server: first start on {fmt(kb.get('faq'))} entries (seed + encode, progress lines in the log) "
+              f"| {fmt(e.get('fresh_s'), 1)} s, {fmt(e.get('progress_lines'))} progress lines "
+              f"| {verdict(e.get('fresh_s'), 600.0)} | {fmt(l.get('fresh_s'), 2)} s | n/a |")
+        er, lr = e.get("restart_ms", {}), l.get("restart_ms", {})
+        print(f"| restart on those {fmt(kb.get('faq'))} entries (stored vectors read, index rebuilt, model loaded) "
+              f"| median {fmt(er.get('median'))} ms | - (the model load included; the rebuild is the row above) "
+              f"| median {fmt(lr.get('median'))} ms | n/a |")
+    if ssem:
+        load = ssem.get("load", {})
+        lat = load.get("latency", {})
+        lex = server.get("load", {})
+        cap, lcap = ssem.get("capacity") or {}, server.get("capacity") or {}
+        ok = load.get("errors", 1) == 0 and (load.get("achieved_rate") or 0) >= 0.99 * load.get("target_rate", 0)
+        print(f"| POST /api/v1/ask at {fmt(load.get('target_rate'))} req/s open loop (>= 100 q/s sustained) "
+              f"| achieved {fmt(load.get('achieved_rate'))} req/s, errors {fmt(load.get('errors'))}, p50 {fmt(lat.get('p50_ms'), 2)} ms, "
+              f"p99 {fmt(lat.get('p99_ms'), 2)} ms; closed-loop capacity {fmt(cap.get('rate'))} req/s "
+              f"| {'PASS' if ok and load.get('target_rate', 0) >= 100 else 'FAIL'} "
+              f"| at {fmt(lex.get('target_rate'))} req/s: p99 {fmt((lex.get('latency') or {}).get('p99_ms'), 2)} ms; capacity {fmt(lcap.get('rate'))} req/s | n/a |")
+        ed, led = ssem.get("edit_answerable") or {}, ssem.get("edit_answerable_lexical") or {}
+        print(f"| edited entry answerable (console save, then ask) (<= 2 s) "
+              f"| median {fmt(ed.get('median_ms'))} ms, max {fmt(ed.get('max_ms'))} ms "
+              f"| {verdict(None if ed.get('max_ms') is None else ed['max_ms'] / 1000, 2.0)} "
+              f"| median {fmt(led.get('median_ms'))} ms, max {fmt(led.get('max_ms'))} ms | n/a |")
+        rss, lrss = ssem.get("rss_mb", {}), server.get("rss_mb", {})
+        print(f"| RSS of the server after the load (<= 400 MB) "
+              f"| VmRSS {fmt(rss.get('after_load'))} MB (idle {fmt(rss.get('idle'))}, peak {fmt(rss.get('peak_after_capacity'))} MB) "
+              f"| {verdict(rss.get('after_load'), 400.0)} | {fmt(lrss.get('after_load'))} MB | n/a |")
+        se = ssem.get("startup_existing_ms", {})
+        print(f"| start to /healthz 200, existing DB (bundled KB) | median {fmt(se.get('median'))} ms "
+              f"(fresh, encoding every text: {fmt(ssem.get('startup_fresh_ms'))} ms) | - "
+              f"| median {fmt((server.get('startup_existing_ms') or {}).get('median'))} ms | n/a |")
 
 
 if __name__ == "__main__":

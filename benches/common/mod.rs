@@ -84,7 +84,8 @@ impl Server {
     /// Spawns `bin` on a free port of 127.0.0.1, in `work` (so that no `madoguchi.toml` is
     /// picked up), with `MADOGUCHI_DATA_DIR` = `data_dir`, the repository's knowledge base,
     /// no database URL and stdout / stderr in `<work>/<tag>.out` / `.err`; `configure` adds
-    /// the arguments (`serve` and what goes before it) and any other environment. With a
+    /// the arguments (`serve` and what goes before it) and any other environment (it may
+    /// set `MADOGUCHI_KB_DIR` to another knowledge base). With a
     /// `pidfile`, the pid is appended to it. Does not wait for the server to be ready.
     pub fn spawn(
         bin: &Path,
@@ -104,7 +105,6 @@ impl Server {
                 .unwrap_or_else(|e| die(&format!("log file: {e}")))
         };
         let mut cmd = Command::new(bin);
-        configure(&mut cmd);
         cmd.current_dir(work)
             .env("MADOGUCHI_DATA_DIR", data_dir)
             .env("MADOGUCHI_LISTEN", addr.to_string())
@@ -113,6 +113,7 @@ impl Server {
             .stdin(Stdio::null())
             .stdout(log("out"))
             .stderr(log("err"));
+        configure(&mut cmd);
         let spawned = Instant::now();
         let child = cmd
             .spawn()
@@ -144,7 +145,18 @@ impl Server {
     /// Polls `/healthz` every `poll` until it answers 200; returns the time since spawn.
     /// With `name_log`, the message when the server exits first names its stderr file.
     pub fn wait_ready(&mut self, poll: Duration, name_log: bool) -> Duration {
-        let deadline = self.spawned + READY_DEADLINE;
+        self.wait_ready_within(poll, name_log, READY_DEADLINE)
+    }
+
+    /// [`Server::wait_ready`], giving up after `limit` (a first start that encodes a
+    /// knowledge base's vectors takes longer than [`READY_DEADLINE`]).
+    pub fn wait_ready_within(
+        &mut self,
+        poll: Duration,
+        name_log: bool,
+        limit: Duration,
+    ) -> Duration {
+        let deadline = self.spawned + limit;
         loop {
             if healthz_ok(self.addr) {
                 return self.spawned.elapsed();
@@ -160,7 +172,7 @@ impl Server {
             }
             if Instant::now() > deadline {
                 let _ = self.child.kill();
-                die(&format!("/healthz not ready within {READY_DEADLINE:?}"));
+                die(&format!("/healthz not ready within {limit:?}"));
             }
             std::thread::sleep(poll);
         }

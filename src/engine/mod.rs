@@ -359,7 +359,7 @@ impl AnswerEngine {
         &self,
         index: &FaqIndex,
         query_units: &[String],
-        dense: Option<&DenseScores>,
+        dense: Option<&DenseScores<'_>>,
     ) -> Vec<Candidate> {
         let (query, unknown_sq) = index.query_vector(query_units);
         let query_sq: [f32; 3] = std::array::from_fn(|k| query.norm_sq[k] + unknown_sq[k]);
@@ -371,12 +371,8 @@ impl AnswerEngine {
         };
         let fusion = &self.config.fusion;
         if let Some(d) = dense {
-            let mut nearest: Vec<u32> = (0..d.question.len() as u32)
-                .filter(|o| !ordinals.contains(o))
-                .collect();
-            let of = |o: &u32| fusion.dense_part(d.question[*o as usize], d.passage[*o as usize]);
-            nearest.sort_by(|a, b| of(b).total_cmp(&of(a)).then(a.cmp(b)));
-            ordinals.extend(nearest.into_iter().take(DENSE_CANDIDATES));
+            let nearest = d.nearest(DENSE_CANDIDATES, &ordinals, |q, p| fusion.dense_part(q, p));
+            ordinals.extend(nearest);
         }
         let mut scored: Vec<(f32, u32, u32, [f32; 3])> = ordinals
             .into_iter()
@@ -392,9 +388,7 @@ impl AnswerEngine {
                             .unwrap_or(0),
                     )
                 };
-                let (dq, dp) = dense.map_or((0.0, 0.0), |d| {
-                    (d.question[faq as usize], d.passage[faq as usize])
-                });
+                let (dq, dp) = dense.map_or((0.0, 0.0), |d| d.of(faq));
                 let score = match dense {
                     Some(_) => fusion.score(similarity, dq, dp),
                     None => similarity,

@@ -74,7 +74,8 @@ impl Semantic {
     }
 
     /// The vectors of `texts`, from the memo or encoded; `progress(done, total)` is called
-    /// as texts are encoded.
+    /// as texts are encoded, `total` being the distinct texts not in the memo (a text
+    /// given twice is encoded once).
     pub fn encode_all(
         &self,
         texts: &[String],
@@ -88,13 +89,27 @@ impl Semantic {
                 .get(&text_hash(text))
                 .cloned()
         };
-        let total = texts.iter().filter(|t| known(t).is_none()).count();
+        // This batch's own vectors, by text: the memo may be full.
+        let mut batch: HashMap<&str, Arc<[f32]>> = HashMap::new();
+        for text in texts {
+            if !batch.contains_key(text.as_str()) {
+                if let Some(v) = known(text) {
+                    batch.insert(text, v);
+                }
+            }
+        }
+        let total = texts
+            .iter()
+            .map(String::as_str)
+            .filter(|t| !batch.contains_key(t))
+            .collect::<std::collections::HashSet<_>>()
+            .len();
         let mut done = 0;
         texts
             .iter()
             .map(|text| {
-                if let Some(v) = known(text) {
-                    return v;
+                if let Some(v) = batch.get(text.as_str()) {
+                    return v.clone();
                 }
                 let v: Arc<[f32]> = self.encoder.encode_passage(text).into();
                 done += 1;
@@ -103,6 +118,7 @@ impl Semantic {
                 if memo.len() < MEMO_CAPACITY {
                     memo.insert(text_hash(text), v.clone());
                 }
+                batch.insert(text, v.clone());
                 v
             })
             .collect()
@@ -154,6 +170,45 @@ pub fn from_bytes(bytes: &[u8], dim: usize) -> Option<Arc<[f32]>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A model for the tests that need one, when present (skipped with a notice otherwise,
+    /// failing when MADOGUCHI_REQUIRE_MODEL is set).
+    fn model() -> Option<Arc<Semantic>> {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(sentence_encoder::default_model_dir());
+        match Semantic::load(&dir) {
+            Ok(s) => Some(s),
+            Err(e) if std::env::var_os("MADOGUCHI_REQUIRE_MODEL").is_some() => {
+                panic!("MADOGUCHI_REQUIRE_MODEL is set but the model is not usable: {e}")
+            }
+            Err(e) => {
+                eprintln!("skipped: no sentence-encoder model ({e})");
+                None
+            }
+        }
+    }
+
+    #[test]
+    fn progress_counts_each_new_text_once_and_reaches_its_total() {
+        let Some(semantic) = model() else { return };
+        let texts: Vec<String> = [
+            "進捗テスト一",
+            "進捗テスト二",
+            "進捗テスト一",
+            "進捗テスト三",
+        ]
+        .iter()
+        .map(|t| t.to_string())
+        .collect();
+        let mut seen = Vec::new();
+        let vectors = semantic.encode_all(&texts, |done, total| seen.push((done, total)));
+        assert_eq!(seen, vec![(1, 3), (2, 3), (3, 3)]);
+        assert_eq!(vectors[0], vectors[2]);
+        assert_ne!(vectors[0], vectors[1]);
+        // Known now: nothing is encoded again.
+        let mut again = Vec::new();
+        semantic.encode_all(&texts, |done, total| again.push((done, total)));
+        assert!(again.is_empty(), "{again:?}");
+    }
 
     #[test]
     fn vectors_round_trip_through_bytes_and_a_wrong_length_is_refused() {
