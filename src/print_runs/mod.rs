@@ -5,8 +5,10 @@
 mod access;
 pub mod duties;
 pub mod purge;
+pub mod revisions;
 mod runs;
 pub mod sealed;
+pub mod selftests;
 mod views;
 mod watched;
 
