@@ -21,12 +21,20 @@ fn definition(page: &str) -> String {
 }
 
 fn unescape(html: &str) -> String {
-    html.replace("&quot;", "\"")
-        .replace("&#x27;", "'")
-        .replace("&#39;", "'")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&")
+    [
+        ("&#34;", "\""),
+        ("&quot;", "\""),
+        ("&#39;", "'"),
+        ("&#x27;", "'"),
+        ("&#60;", "<"),
+        ("&lt;", "<"),
+        ("&#62;", ">"),
+        ("&gt;", ">"),
+    ]
+    .iter()
+    .fold(html.to_owned(), |t, (from, to)| t.replace(from, to))
+    .replace("&#38;", "&")
+    .replace("&amp;", "&")
 }
 
 #[tokio::test]
