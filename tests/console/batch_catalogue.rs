@@ -202,3 +202,46 @@ async fn a_retired_job_leaves_intake_and_the_schedule_until_it_is_restored() {
     let batches = t.operator.get(&d, "/operator/batches?year=2026").await;
     assert!(batches.body.contains(&option));
 }
+
+#[tokio::test]
+async fn a_changed_job_counts_as_unchecked_until_its_next_selftest() {
+    let Some((d, _spool)) = batch_desk().await else {
+        return;
+    };
+    let t = team(&d).await;
+    let done = t.admin.post(&d, "/operator/batches/selftest", &[]).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let text = definition(&t.admin.get(&d, PAGE).await.body);
+    let fields = [
+        (
+            "definition",
+            text.replacen("x = 25.0, y = 45.0", "x = 26.0, y = 45.0", 1),
+        ),
+        ("reason", "位置修正".to_owned()),
+        ("base", "1".to_owned()),
+    ];
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(n, v)| (*n, v.as_str())).collect();
+    let saved = t.admin.post(&d, &format!("{PAGE}/change"), &fields).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let page = t.viewer.get(&d, "/operator/batches").await;
+    assert_eq!(
+        page.body.matches("<td>合格</td>").count(),
+        9,
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("<tr><td>決定通知書</td><td>未確認</td>"),
+        "{}",
+        page.body
+    );
+    // The moved address no longer gives the expected output: the next check says so.
+    t.admin.post(&d, "/operator/batches/selftest", &[]).await;
+    let page = t.viewer.get(&d, "/operator/batches").await;
+    assert!(
+        page.body
+            .contains("<tr><td>決定通知書</td><td>2026-11-26 10:00</td><td>不合格</td>"),
+        "{}",
+        page.body
+    );
+}
