@@ -88,6 +88,14 @@ async fn an_admin_changes_a_job_and_sees_the_revision_and_its_diff() {
     assert!(page.body.contains("国保課の依頼（宛名位置）") && page.body.contains("kanri"));
     assert!(page.body.contains("diff-ins") && page.body.contains("x = 26.0, y = 45.0"));
     assert!(page.body.contains("diff-del") && page.body.contains("x = 25.0, y = 45.0"));
+    // A run received now is checked with revision 2, and says so.
+    let uploaded = crate::batches::upload(&d, &operator, &crate::batches::kettei(3, 2)).await;
+    let run = viewer.get(&d, uploaded.location.as_deref().unwrap()).await;
+    assert!(
+        run.body.contains(&format!("{PAGE}#revision-2\">版 2</a>")),
+        "{}",
+        run.body
+    );
     let compared = viewer.get(&d, &format!("{PAGE}?from=1&to=2")).await;
     assert!(
         compared.body.contains("版 1 → 版 2 の違い"),
