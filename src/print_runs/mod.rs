@@ -3,6 +3,7 @@
 //! (`crate::adapters::printer`) implements it.
 
 mod access;
+pub mod certificate_pdf;
 pub mod duties;
 pub mod purge;
 pub mod revisions;

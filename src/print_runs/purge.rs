@@ -132,6 +132,18 @@ impl PrintRuns {
     }
 }
 
+impl PrintRuns {
+    /// Run `id`'s 消去証明書 as an A4 PDF in the forms' font.
+    pub async fn certificate_pdf(&self, id: i64) -> Result<Vec<u8>, RunError> {
+        let run = self.run(id).await?;
+        let purge = batch_runs::purge_of(&mut self.store.conn(), id)
+            .await?
+            .ok_or(RunError::NotFound(id))?;
+        let items = certificate_items(&purge, &self.job_name(&run).await?);
+        Ok(super::certificate_pdf::certificate_pdf(&items, &self.font)?)
+    }
+}
+
 /// What a purge is done with: the checked order, or the automatic purge's own words.
 pub(super) struct Erasure<'a> {
     pub witness: &'a str,

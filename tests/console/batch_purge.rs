@@ -53,6 +53,8 @@ async fn an_admin_purges_a_run_and_prints_its_certificate() {
         t.admin.get(&d, &certificate).await.status,
         StatusCode::NOT_FOUND
     );
+    let early = t.admin.get(&d, &format!("{certificate}.pdf")).await;
+    assert_eq!(early.status, StatusCode::NOT_FOUND);
 
     // Refused, nothing erased: not an admin, no token, a field missing, an unknown method.
     let purge = format!("{run}/purge");
@@ -99,6 +101,9 @@ async fn an_admin_purges_a_run_and_prints_its_certificate() {
     ] {
         assert!(page.body.contains(part), "{part}: {}", page.body);
     }
+    let pdf = t.viewer.get(&d, &format!("{certificate}.pdf")).await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    assert!(pdf.body.starts_with("%PDF"));
     let css = t.viewer.get(&d, "/operator/static/console.css").await;
     assert!(css.body.contains("size: A4"));
     let log = t.viewer.get(&d, &run).await;

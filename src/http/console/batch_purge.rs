@@ -68,6 +68,27 @@ struct CertificatePage {
     items: Vec<(&'static str, String)>,
 }
 
+/// The 消去証明書 as an A4 PDF in the forms' font.
+pub async fn certificate_pdf(
+    _signed: Signed,
+    State(helpdesk): State<Arc<Helpdesk>>,
+    Path(id): Path<i64>,
+) -> PageResult<Response> {
+    let pdf = runs_of(&helpdesk)?
+        .certificate_pdf(id)
+        .await
+        .map_err(|e| match e {
+            RunError::NotFound(_) => {
+                PageError::NotFound("この実行のファイルはまだ消去していません。".into())
+            }
+            e => refused(e),
+        })?;
+    Ok(super::batch_files::pdf_download(
+        format!("run-{id}-certificate.pdf"),
+        pdf,
+    ))
+}
+
 /// The 消去証明書 of the run's purge, to print.
 pub async fn certificate(
     signed: Signed,

@@ -118,6 +118,10 @@ pub fn routes() -> Router<Arc<Helpdesk>> {
             "/operator/batches/runs/{id}/certificate",
             get(batch_purge::certificate),
         )
+        .route(
+            "/operator/batches/runs/{id}/certificate.pdf",
+            get(batch_purge::certificate_pdf),
+        )
         // The job catalogue's revisions: admins add, change, retire and restore jobs.
         .route(
             "/operator/batches/jobs",
