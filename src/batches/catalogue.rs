@@ -1,6 +1,8 @@
-//! The job catalogue: every `*.toml` in `integrations/print-batches/`, read, checked and
-//! checksummed. A bad definition is refused with its file and what is wrong; the whole
-//! catalogue is checked before any of it is used.
+//! The job catalogue: every `*.toml` in `integrations/print-batches/` (or each job's
+//! current revision, once the print runs keep the catalogue in the database), read,
+//! checked and checksummed. A bad definition is refused with its file and what is wrong
+//! (a TOML error by line and column); the whole catalogue is checked before any of it is
+//! used, and so is a changed definition before it is stored.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -15,6 +17,11 @@ use super::validate::validate;
 pub struct Job {
     pub definition: JobDefinition,
     pub file: PathBuf,
+    /// The definition's TOML text, as read.
+    pub source: String,
+    /// The job's revision: the catalogue's revision number when it comes from the
+    /// database, else the definition's own `revision`. A run records it.
+    pub revision: i64,
     /// SHA-256 of the definition file's bytes, hex.
     pub checksum: String,
     /// SHA-256 of the form part alone (canonical JSON), hex: changes only with the form.
@@ -22,6 +29,38 @@ pub struct Job {
 }
 
 impl Job {
+    /// Reads and checks one definition; what is wrong with it, each line naming `file`
+    /// (a TOML error says its line and column).
+    pub fn parse(
+        file: PathBuf,
+        bytes: &[u8],
+        revision: Option<i64>,
+    ) -> Result<Self, CatalogueError> {
+        let name = file.display().to_string();
+        let fail = |problems: Vec<String>| CatalogueError {
+            problems: problems
+                .into_iter()
+                .map(|p| format!("{name}: {p}"))
+                .collect(),
+        };
+        let source = std::str::from_utf8(bytes).map_err(|_| fail(vec!["not UTF-8".into()]))?;
+        let definition = toml::from_str::<JobDefinition>(source)
+            .map_err(|e| fail(vec![e.to_string().trim().to_owned()]))?;
+        let found = validate(&definition);
+        if !found.is_empty() {
+            return Err(fail(found));
+        }
+        let form = serde_json::to_vec(&definition.form).unwrap_or_default();
+        Ok(Job {
+            checksum: sha256_hex(bytes),
+            form_checksum: sha256_hex(&form),
+            revision: revision.unwrap_or(i64::from(definition.revision)),
+            source: source.to_owned(),
+            definition,
+            file,
+        })
+    }
+
     pub fn id(&self) -> &str {
         &self.definition.id
     }
@@ -77,37 +116,60 @@ impl Catalogue {
 
     /// Checks definitions given as (file, bytes).
     pub fn from_sources(sources: Vec<(PathBuf, Vec<u8>)>) -> Result<Self, CatalogueError> {
+        let revised = sources.into_iter().map(|(f, b)| (f, b, None)).collect();
+        let catalogue = Self::from_revisions(revised)?;
+        if catalogue.jobs.is_empty() {
+            return Err(CatalogueError {
+                problems: vec!["no job definitions (*.toml) found".into()],
+            });
+        }
+        Ok(catalogue)
+    }
+
+    /// Checks definitions given as (file, bytes, revision); a job without a revision
+    /// number takes its definition's own. Empty is allowed (every job retired).
+    pub fn from_revisions(
+        sources: Vec<(PathBuf, Vec<u8>, Option<i64>)>,
+    ) -> Result<Self, CatalogueError> {
         let mut problems = Vec::new();
         let mut jobs = Vec::new();
-        for (file, bytes) in sources {
-            let name = file.display().to_string();
-            let parsed = std::str::from_utf8(&bytes)
-                .map_err(|_| "not UTF-8".to_owned())
-                .and_then(|t| toml::from_str::<JobDefinition>(t).map_err(|e| e.to_string()));
-            match parsed {
-                Err(e) => problems.push(format!("{name}: {}", e.trim())),
-                Ok(definition) => {
-                    let found = validate(&definition);
-                    problems.extend(found.into_iter().map(|p| format!("{name}: {p}")));
-                    let form = serde_json::to_vec(&definition.form).unwrap_or_default();
-                    jobs.push(Job {
-                        checksum: sha256_hex(&bytes),
-                        form_checksum: sha256_hex(&form),
-                        definition,
-                        file,
-                    });
-                }
+        for (file, bytes, revision) in sources {
+            match Job::parse(file, &bytes, revision) {
+                Ok(job) => jobs.push(job),
+                Err(found) => problems.extend(found.problems),
             }
         }
         problems.extend(duplicates(&jobs));
-        if jobs.is_empty() && problems.is_empty() {
-            problems.push("no job definitions (*.toml) found".into());
-        }
         if problems.is_empty() {
             Ok(Self { jobs })
         } else {
             Err(CatalogueError { problems })
         }
+    }
+
+    /// The catalogue with `job` in place of the job of the same id (or added): checked
+    /// whole, so a changed definition may not take another job's id or code.
+    pub fn with_job(&self, job: Job) -> Result<Self, CatalogueError> {
+        let mut jobs: Vec<Job> = self
+            .jobs
+            .iter()
+            .filter(|j| j.id() != job.id())
+            .cloned()
+            .collect();
+        jobs.push(job);
+        jobs.sort_by(|a, b| a.id().cmp(b.id()));
+        let problems = duplicates(&jobs);
+        if problems.is_empty() {
+            Ok(Self { jobs })
+        } else {
+            Err(CatalogueError { problems })
+        }
+    }
+
+    /// The catalogue without job `id`.
+    pub fn without_job(&self, id: &str) -> Self {
+        let jobs = self.jobs.iter().filter(|j| j.id() != id).cloned().collect();
+        Self { jobs }
     }
 
     pub fn jobs(&self) -> &[Job] {

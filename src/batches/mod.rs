@@ -9,6 +9,7 @@
 pub mod catalogue;
 pub mod checks;
 pub mod definition;
+pub mod definition_diff;
 pub mod form_text;
 pub mod formats;
 pub mod ics;

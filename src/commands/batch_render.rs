@@ -4,15 +4,18 @@ use std::fs::File;
 use std::io::BufReader;
 use std::path::Path;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::Context;
 
 use super::batch::{check_path, print_report};
 use crate::batches::render::{render as render_forms, FormFont};
-use crate::batches::selftest::selftest_job;
 use crate::batches::{sha256_hex, Catalogue, Job};
+use crate::clock::SystemClock;
 use crate::config::Settings;
 use crate::domain::CheckStatus;
+use crate::print_runs::selftests::selftest_and_store;
+use crate::storage::Store;
 
 /// The forms' font from `[batches] font`, with a message saying how to get it.
 pub(super) fn load_font(settings: &Settings) -> anyhow::Result<FormFont> {
@@ -57,12 +60,28 @@ pub fn render(
     Ok(ExitCode::SUCCESS)
 }
 
-/// Every job on its sample: checks pass, the input and the PDF have the expected SHA-256.
+/// Who the command line's selftest is stored as.
+const CLI: &str = "cli";
+
+/// Every job of the catalogue in force (the database's, seeded from the files when it
+/// holds none) on its sample: checks pass, the input and the PDF have the expected
+/// SHA-256. The results are stored as the monthly check's are, so the console's "last
+/// checked" shows this run too.
 pub fn selftest(settings: &Settings, catalogue: &Catalogue) -> anyhow::Result<ExitCode> {
     let font = load_font(settings)?;
+    let rt = super::runtime()?;
+    let store = rt.block_on(Store::connect(
+        &settings.database_url(),
+        Arc::new(SystemClock),
+    ))?;
+    let (catalogue, results) = rt.block_on(selftest_and_store(
+        &store,
+        Arc::new(catalogue.clone()),
+        font,
+        CLI,
+    ))?;
     let mut failed = 0;
-    for job in catalogue.jobs() {
-        let result = selftest_job(catalogue, job, &font);
+    for (job, result) in catalogue.jobs().iter().zip(&results) {
         let mark = if result.passed { "OK" } else { "NG" };
         println!(
             "{mark} {:<22} definition {} form {} input {} output {}",

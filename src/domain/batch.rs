@@ -113,3 +113,26 @@ text_enum! {
         Printed = "printed" / "印刷済",
     }
 }
+
+text_enum! {
+    /// What a revision of the job catalogue did to its job (5(3)ア③: jobs are added,
+    /// changed and removed on the city's request).
+    pub enum CatalogueChange: "catalogue change" {
+        /// Revision 1 of a job, from the bundled file.
+        Seeded = "seeded" / "同梱ファイルから登録",
+        Added = "added" / "追加",
+        Changed = "changed" / "変更",
+        /// The job is no longer run; its last definition is kept.
+        Retired = "retired" / "廃止",
+        /// An earlier revision's definition, in force again.
+        Restored = "restored" / "以前の版に戻す",
+    }
+}
+
+text_enum! {
+    /// How a run's files are erased (特記事項 第12-3), as the 消去証明書 states it.
+    pub enum ErasureMethod: "erasure method" {
+        /// The sealed files are overwritten with zeros, flushed to disk, then removed.
+        ZeroOverwrite = "zero_overwrite" / "AES-256-GCMで暗号化して保管した電子ファイルを、ゼロで上書きした後に削除",
+    }
+}

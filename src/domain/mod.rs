@@ -34,8 +34,8 @@ pub mod words;
 
 pub use self::address::{AddressState, Cidr, ComputerNameState, Network};
 pub use self::batch::{
-    CheckStatus, ClosedDayRule, FieldKind, FormKind, InputEncoding, InputFormat, OutputRoute,
-    RunStatus,
+    CatalogueChange, CheckStatus, ClosedDayRule, ErasureMethod, FieldKind, FormKind, InputEncoding,
+    InputFormat, OutputRoute, RunStatus,
 };
 pub use self::channel::Channel;
 pub use self::conversation::{ConversationState, Handler, Offer};

@@ -8,19 +8,23 @@
 
 use std::collections::BTreeMap;
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Datelike;
 
+use super::purge::Erasure;
+use super::selftests::{selftest_in_background, store_selftest};
 use super::{PrintRuns, RunError};
 use crate::batches::schedule::{business_days_before, ScheduledRun};
-use crate::batches::selftest::{selftest_all, SelfTestResult};
+use crate::batches::selftest::SelfTestResult;
+use crate::batches::Catalogue;
 use crate::calendar::{self, format_date_ja};
 use crate::config::{BatchSettings, NotifySettings};
-use crate::domain::OutboxRoute;
-use crate::storage::batch_duties::{self, NewSelfTest, SelfTestRow};
+use crate::domain::{ErasureMethod, OutboxRoute};
+use crate::storage::batch_duties::{self, SelfTestRow};
 use crate::storage::batch_runs::BatchPurge;
-use crate::storage::{audit, outbox, AuditEntry, Delivery, NewOutboxItem, Tx};
+use crate::storage::{outbox, Delivery, NewOutboxItem};
 
 /// How often the server looks for duties due.
 const EVERY: Duration = Duration::from_secs(60);
@@ -117,10 +121,9 @@ impl PrintRuns {
             today.year() - 1
         };
         let mut sent = 0;
-        for run in [fiscal, fiscal + 1]
-            .into_iter()
-            .flat_map(|y| self.schedule(y))
-        {
+        let mut runs = self.schedule(fiscal).await?;
+        runs.extend(self.schedule(fiscal + 1).await?);
+        for run in runs {
             let from = business_days_before(cal, run.data_due, self.duties.remind_business_days);
             if (from..=run.data_due).contains(&today) {
                 let slot = format!("due {} {}", run.job, run.date);
@@ -215,61 +218,29 @@ impl PrintRuns {
         {
             return Ok(false);
         }
-        let results = self.compute_selftest().await?;
+        let (catalogue, results) = self.compute_selftest().await?;
         let mut tx = self.store.begin().await?;
         if !batch_duties::claim(&mut tx, &slot).await? {
             return Ok(false);
         }
-        self.store_selftest(&mut tx, SYSTEM, &results).await?;
+        store_selftest(&mut tx, SYSTEM, &catalogue, &results).await?;
         tx.commit().await?;
         Ok(true)
     }
 
     /// Runs every job's selftest now (an admin in the console); the results, stored.
     pub async fn selftest(&self, actor: &str) -> Result<Vec<SelfTestResult>, RunError> {
-        let results = self.compute_selftest().await?;
+        let (catalogue, results) = self.compute_selftest().await?;
         let mut tx = self.store.begin().await?;
-        self.store_selftest(&mut tx, actor, &results).await?;
+        store_selftest(&mut tx, actor, &catalogue, &results).await?;
         tx.commit().await?;
         Ok(results)
     }
 
-    async fn compute_selftest(&self) -> Result<Vec<SelfTestResult>, RunError> {
-        let (catalogue, font) = (self.catalogue.clone(), self.font.clone());
-        tokio::task::spawn_blocking(move || selftest_all(&catalogue, &font))
-            .await
-            .map_err(|e| RunError::Io(std::io::Error::other(e.to_string())))
-    }
-
-    async fn store_selftest(
-        &self,
-        tx: &mut Tx,
-        actor: &str,
-        results: &[SelfTestResult],
-    ) -> Result<(), RunError> {
-        for result in results {
-            let Some(job) = self.catalogue.job(&result.job) else {
-                continue;
-            };
-            let notes = result.notes.join("\n");
-            let row = NewSelfTest {
-                job_id: &result.job,
-                definition_sha256: &job.checksum,
-                form_sha256: &job.form_checksum,
-                passed: result.passed,
-                notes: &notes,
-                checked_by: actor,
-            };
-            batch_duties::insert_selftest(tx, &row).await?;
-        }
-        let failed = results.iter().filter(|r| !r.passed).count();
-        let detail = format!("{} jobs, {failed} failed", results.len());
-        audit::append(
-            tx,
-            &AuditEntry::new(actor, "batch.selftest", "batch_catalogue", "all").detail(detail),
-        )
-        .await?;
-        Ok(())
+    async fn compute_selftest(&self) -> Result<(Arc<Catalogue>, Vec<SelfTestResult>), RunError> {
+        let catalogue = self.catalogue().await?;
+        let results = selftest_in_background(catalogue.clone(), self.font.clone()).await?;
+        Ok((catalogue, results))
     }
 
     /// Each job's latest selftest result (the console's "last checked").
@@ -288,10 +259,13 @@ impl PrintRuns {
         let instruction = format!("保存期間（受付から{days}日）の経過による自動消去（市の設定）");
         let mut purged = 0;
         for run in runs {
-            match self
-                .erase_run(SYSTEM, &run, "なし（自動消去）", &instruction)
-                .await
-            {
+            let erasure = Erasure {
+                witness: "なし（自動消去）",
+                instruction: &instruction,
+                reason: "保存期間の経過",
+                method: ErasureMethod::ZeroOverwrite,
+            };
+            match self.erase_run(SYSTEM, &run, &erasure).await {
                 Ok(BatchPurge { .. }) => purged += 1,
                 // Another instance purged it first.
                 Err(RunError::AlreadyPurged(_)) => {}

@@ -3,10 +3,13 @@
 //! (`crate::adapters::printer`) implements it.
 
 mod access;
+pub mod certificate_pdf;
 pub mod duties;
 pub mod purge;
+pub mod revisions;
 mod runs;
 pub mod sealed;
+pub mod selftests;
 mod views;
 mod watched;
 

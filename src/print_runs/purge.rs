@@ -1,16 +1,27 @@
 //! Purging a run's files on the city's instruction (特記事項 第12): the files are
-//! overwritten and removed, and a deletion record (what, when, how, who, witness) is
-//! kept and printable as the 消去証明書.
+//! overwritten and removed, and a deletion record (what, when, how, who, witness, on
+//! which instruction and why) is kept and printable as the 消去証明書.
 
 use std::io::Write;
 use std::path::Path;
 
 use super::runs::{PrintRuns, RunError};
+use crate::domain::ErasureMethod;
 use crate::storage::batch_runs::{self, BatchPurge, BatchRun, NewBatchPurge};
 use crate::storage::{audit, AuditEntry};
 
-/// How files are erased, as the certificate states it.
-pub const METHOD: &str = "AES-256-GCMで暗号化して保管した電子ファイルを、ゼロで上書きした後に削除";
+/// The city's order to purge a run's files: what the deletion record needs.
+#[derive(Debug, Clone)]
+pub struct PurgeOrder<'a> {
+    /// The city's instruction it is done on (`令和8年度 消去指示書 第3号`).
+    pub instruction: &'a str,
+    /// How, as the form names it (`zero_overwrite`).
+    pub method: &'a str,
+    /// Who witnessed it (第12-5).
+    pub witness: &'a str,
+    /// Why the city asked.
+    pub reason: &'a str,
+}
 
 /// Overwrites a file with zeros, flushes it to disk, and removes it; its size.
 pub(super) fn erase(path: &Path) -> std::io::Result<u64> {
@@ -30,22 +41,40 @@ pub(super) fn erase(path: &Path) -> std::io::Result<u64> {
 }
 
 impl PrintRuns {
-    /// Erases run `id`'s input and output files and records who did it, with whom as
-    /// witness, on which instruction. A run is purged once; afterwards its log stays but
-    /// its files are gone.
+    /// Erases run `id`'s input and output files on `order` and records who did it,
+    /// with whom as witness, on which instruction and why. Every field is checked before
+    /// anything is erased. A run is purged once; afterwards its log stays but its files
+    /// are gone.
     pub async fn purge(
         &self,
         actor: &str,
         id: i64,
-        witness: &str,
-        instruction: &str,
+        order: &PurgeOrder<'_>,
     ) -> Result<BatchPurge, RunError> {
-        if witness.trim().is_empty() || instruction.trim().is_empty() {
+        let (witness, instruction, reason) = (
+            order.witness.trim(),
+            order.instruction.trim(),
+            order.reason.trim(),
+        );
+        if instruction.is_empty() {
+            return Err(RunError::NoInstruction);
+        }
+        if witness.is_empty() {
             return Err(RunError::NoWitness);
         }
+        if reason.is_empty() {
+            return Err(RunError::NoReason);
+        }
+        let method = ErasureMethod::parse(order.method.trim())
+            .map_err(|_| RunError::UnknownMethod(order.method.to_owned()))?;
         let run = self.run(id).await?;
-        self.erase_run(actor, &run, witness.trim(), instruction.trim())
-            .await
+        let erasure = Erasure {
+            witness,
+            instruction,
+            reason,
+            method,
+        };
+        self.erase_run(actor, &run, &erasure).await
     }
 
     /// Erases `run`'s files and keeps the deletion record (a manual purge, or the
@@ -54,8 +83,7 @@ impl PrintRuns {
         &self,
         actor: &str,
         run: &BatchRun,
-        witness: &str,
-        instruction: &str,
+        erasure: &Erasure<'_>,
     ) -> Result<BatchPurge, RunError> {
         let id = run.id;
         if let Some(done) = batch_runs::purge_of(&mut self.store.conn(), id).await? {
@@ -84,10 +112,11 @@ impl PrintRuns {
         let purge = NewBatchPurge {
             run_id: id,
             items: &items,
-            method: METHOD,
-            instruction,
+            method: erasure.method.label(),
+            instruction: erasure.instruction,
+            reason: erasure.reason,
             purged_by: actor,
-            witness,
+            witness: erasure.witness,
         };
         let purge_id = batch_runs::insert_purge(&mut tx, &purge).await?;
         audit::append(
@@ -103,18 +132,53 @@ impl PrintRuns {
     }
 }
 
-/// The 消去証明書 of a purge (特記事項 第12-4): 情報項目, 媒体名, 数量, 方法, 責任者, 立会者, 年月日.
-pub fn certificate(purge: &BatchPurge, job_name: &str) -> String {
+impl PrintRuns {
+    /// Run `id`'s 消去証明書 as an A4 PDF in the forms' font.
+    pub async fn certificate_pdf(&self, id: i64) -> Result<Vec<u8>, RunError> {
+        let run = self.run(id).await?;
+        let purge = batch_runs::purge_of(&mut self.store.conn(), id)
+            .await?
+            .ok_or(RunError::NotFound(id))?;
+        let items = certificate_items(&purge, &self.job_name(&run).await?);
+        Ok(super::certificate_pdf::certificate_pdf(&items, &self.font)?)
+    }
+}
+
+/// What a purge is done with: the checked order, or the automatic purge's own words.
+pub(super) struct Erasure<'a> {
+    pub witness: &'a str,
+    pub instruction: &'a str,
+    pub reason: &'a str,
+    pub method: ErasureMethod,
+}
+
+/// The items of the 消去証明書 of a purge (特記事項 第12-4: 情報項目, 媒体名, 数量, 方法,
+/// 責任者, 立会者, 年月日), with the instruction and reason, in the order it lists them.
+pub fn certificate_items(purge: &BatchPurge, job_name: &str) -> Vec<(&'static str, String)> {
     let day = crate::calendar::to_local(purge.purged_at).date();
-    format!(
-        "消去証明書\n\n情報項目: {job_name}(印刷実行 {run})\n媒体名: 印刷等運用支援サーバの電子ファイル\n数量: {items}\n\
-         消去の方法: {method}\n指示: {instruction}\n責任者: {by}\n立会者: {witness}\n消去年月日: {date}\n",
-        run = purge.run_id,
-        items = purge.items,
-        method = purge.method,
-        instruction = purge.instruction,
-        by = purge.purged_by,
-        witness = purge.witness,
-        date = crate::batches::formats::wareki_label(day),
-    )
+    let mut items = vec![
+        ("情報項目", format!("{job_name}(印刷実行 {})", purge.run_id)),
+        ("媒体名", "印刷等運用支援サーバの電子ファイル".to_owned()),
+        ("数量", purge.items.clone()),
+        ("消去の方法", purge.method.clone()),
+        ("指示", purge.instruction.clone()),
+    ];
+    if !purge.reason.is_empty() {
+        items.push(("理由", purge.reason.clone()));
+    }
+    items.extend([
+        ("責任者", purge.purged_by.clone()),
+        ("立会者", purge.witness.clone()),
+        ("消去年月日", crate::batches::formats::wareki_label(day)),
+    ]);
+    items
+}
+
+/// The 消去証明書 of a purge as text, one item a line.
+pub fn certificate(purge: &BatchPurge, job_name: &str) -> String {
+    let mut text = "消去証明書\n\n".to_owned();
+    for (what, value) in certificate_items(purge, job_name) {
+        text.push_str(&format!("{what}: {value}\n"));
+    }
+    text
 }

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::revisions::{CatalogueEditError, CatalogueRevisions};
 use super::sealed::{FileKey, SealError};
 use super::{OnePrinter, PrintError, Printer, Printers};
 use crate::batches::render::{render, FormFont, RenderError};
@@ -39,12 +40,18 @@ pub enum RunError {
     },
     #[error("a reason is needed to go on despite the warnings")]
     NoReason,
-    #[error("a purge needs the witness and the city's instruction")]
+    #[error("a purge needs the witness")]
     NoWitness,
+    #[error("a purge needs the city's instruction")]
+    NoInstruction,
+    #[error("no erasure method {0:?}")]
+    UnknownMethod(String),
     #[error("the run's files were already purged (deletion record {0})")]
     AlreadyPurged(i64),
     #[error("the run's input file is gone")]
     FileGone,
+    #[error(transparent)]
+    Catalogue(#[from] CatalogueEditError),
     #[error(transparent)]
     Sealed(#[from] SealError),
     #[error(transparent)]
@@ -61,7 +68,7 @@ pub enum RunError {
 #[derive(Clone)]
 pub struct PrintRuns {
     pub(super) store: Store,
-    pub(super) catalogue: Arc<Catalogue>,
+    pub(super) catalogue: Arc<CatalogueRevisions>,
     pub(super) font: FormFont,
     pub(super) printers: Arc<dyn Printers>,
     pub(super) files: PathBuf,
@@ -102,8 +109,8 @@ impl PrintRuns {
     ) -> std::io::Result<Self> {
         std::fs::create_dir_all(&files)?;
         Ok(Self {
+            catalogue: Arc::new(CatalogueRevisions::new(store.clone(), catalogue)),
             store,
-            catalogue,
             font,
             printers,
             files,
@@ -113,15 +120,22 @@ impl PrintRuns {
         })
     }
 
-    /// The job catalogue the runs are checked against.
-    pub fn catalogue(&self) -> &Catalogue {
+    /// The job catalogue in force, that new runs are checked against.
+    pub async fn catalogue(&self) -> Result<Arc<Catalogue>, RunError> {
+        Ok(self.catalogue.current().await?)
+    }
+
+    /// The catalogue's revisions, that admins change.
+    pub fn revisions(&self) -> &CatalogueRevisions {
         &self.catalogue
     }
 
-    fn job(&self, id: &str) -> Result<&Job, RunError> {
+    /// The job as run `run` was checked with (its recorded revision).
+    pub(super) async fn job_of(&self, run: &BatchRun) -> Result<Job, RunError> {
         self.catalogue
-            .job(id)
-            .ok_or_else(|| RunError::UnknownJob(id.to_owned()))
+            .job_at(&run.job_id, run.job_revision)
+            .await?
+            .ok_or_else(|| RunError::UnknownJob(run.job_id.clone()))
     }
 
     pub(super) fn input_path(&self, run: i64) -> PathBuf {
@@ -154,7 +168,10 @@ impl PrintRuns {
         input_name: &str,
         bytes: &[u8],
     ) -> Result<BatchRun, RunError> {
-        let job = self.job(job_id)?;
+        let catalogue = self.catalogue().await?;
+        let job = catalogue
+            .job(job_id)
+            .ok_or_else(|| RunError::UnknownJob(job_id.to_owned()))?;
         let sha256 = sha256_hex(bytes);
         if let Some(existing) =
             batch_runs::find_by_input(&mut self.store.conn(), job_id, &sha256).await?
@@ -167,7 +184,7 @@ impl PrintRuns {
                 records: r.records as u64,
                 total: r.total,
             });
-        let report = check_file(&self.catalogue, job, bytes, previous);
+        let report = check_file(&catalogue, job, bytes, previous);
         let status = match report.status() {
             CheckStatus::Failed => RunStatus::Stopped,
             CheckStatus::Warning => RunStatus::Warned,
@@ -179,7 +196,7 @@ impl PrintRuns {
             &mut tx,
             &NewBatchRun {
                 job_id,
-                job_revision: i64::from(job.definition.revision),
+                job_revision: job.revision,
                 definition_sha256: &job.checksum,
                 status,
                 input_name,
@@ -270,10 +287,10 @@ impl PrintRuns {
                 needed: RunStatus::Checked.label(),
             });
         }
-        let job = self.job(&run.job_id)?;
+        let job = self.job_of(&run).await?;
         let bytes = self.read_input(id)?;
-        let report = check_file(&self.catalogue, job, &bytes[..], None);
-        let rendered = render(job, &bytes[..], &self.font, Some(&report.preview_lines))?;
+        let report = check_file(&*self.catalogue().await?, &job, &bytes[..], None);
+        let rendered = render(&job, &bytes[..], &self.font, Some(&report.preview_lines))?;
         self.store
             .record_audit(
                 &AuditEntry::new(actor, "batch_run.preview", "batch_run", &id.to_string())
@@ -316,7 +333,7 @@ impl PrintRuns {
                 needed: RunStatus::Approved.label(),
             });
         }
-        let job = self.job(&run.job_id)?.clone();
+        let job = self.job_of(&run).await?;
         let input = self.read_input(id)?;
         // The printer gets a plain copy for as long as the job takes; the run keeps the
         // output sealed.

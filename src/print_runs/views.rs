@@ -18,12 +18,14 @@ impl PrintRuns {
         self
     }
 
-    /// Every run of every job in fiscal year `year` (empty without a calendar).
-    pub fn schedule(&self, year: i32) -> Vec<ScheduledRun> {
-        match &self.calendar {
-            Some(calendar) => schedule::fiscal_year(&self.catalogue, calendar, year),
+    /// Every run of every job of the catalogue in force in fiscal year `year` (empty
+    /// without a calendar).
+    pub async fn schedule(&self, year: i32) -> Result<Vec<ScheduledRun>, RunError> {
+        let catalogue = self.catalogue().await?;
+        Ok(match &self.calendar {
+            Some(calendar) => schedule::fiscal_year(&catalogue, calendar, year),
             None => Vec::new(),
-        }
+        })
     }
 
     /// The latest runs, newest first.
@@ -34,6 +36,15 @@ impl PrintRuns {
     /// One run's log.
     pub async fn log(&self, id: i64) -> Result<BatchRun, RunError> {
         self.run(id).await
+    }
+
+    /// The name of run `run`'s job, as the revision it was checked with has it.
+    pub async fn job_name(&self, run: &BatchRun) -> Result<String, RunError> {
+        Ok(match self.job_of(run).await {
+            Ok(job) => job.definition.name,
+            Err(RunError::UnknownJob(_)) => run.job_id.clone(),
+            Err(e) => return Err(e),
+        })
     }
 
     /// The deletion record of run `id`, once its files were purged.

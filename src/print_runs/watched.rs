@@ -46,7 +46,8 @@ impl PrintRuns {
         let Some(dir) = &self.duties.watch_dir else {
             return Ok(0);
         };
-        let jobs: Vec<&str> = self.catalogue.jobs().iter().map(|j| j.id()).collect();
+        let catalogue = self.catalogue().await?;
+        let jobs: Vec<&str> = catalogue.jobs().iter().map(|j| j.id()).collect();
         let mut received = 0;
         for (job, name, path) in waiting(dir, &jobs)? {
             let bytes = std::fs::read(&path)?;

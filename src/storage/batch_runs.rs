@@ -186,6 +186,8 @@ pub struct BatchPurge {
     pub method: String,
     /// The city's instruction it was done on.
     pub instruction: String,
+    /// Why (empty on records made before reasons were kept).
+    pub reason: String,
     pub purged_by: String,
     pub witness: String,
     pub purged_at: DateTime<Utc>,
@@ -198,6 +200,7 @@ pub struct NewBatchPurge<'a> {
     pub items: &'a str,
     pub method: &'a str,
     pub instruction: &'a str,
+    pub reason: &'a str,
     pub purged_by: &'a str,
     pub witness: &'a str,
 }
@@ -207,7 +210,7 @@ pub async fn insert_purge(tx: &mut Tx, purge: &NewBatchPurge<'_>) -> Result<i64>
     let now = tx.now();
     sql(
         "INSERT INTO batch_purges (run_id, items, method, instruction, purged_by, witness, \
-         purged_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+         purged_at, reason) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
     )
     .bind(purge.run_id)
     .bind(purge.items)
@@ -216,6 +219,7 @@ pub async fn insert_purge(tx: &mut Tx, purge: &NewBatchPurge<'_>) -> Result<i64>
     .bind(purge.purged_by)
     .bind(purge.witness)
     .bind(now)
+    .bind(purge.reason)
     .scalar(&mut tx.conn())
     .await
 }

@@ -147,6 +147,7 @@ text_columns!(
     crate::domain::PlanItemStatus,
     crate::domain::PlanStatus,
     crate::domain::OutageState,
+    crate::domain::CatalogueChange,
 );
 
 /// A row type both backends can decode (derive `sqlx::FromRow`).

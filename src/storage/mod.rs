@@ -21,6 +21,7 @@ pub mod rows;
 
 pub mod audit;
 pub mod batch_duties;
+pub mod batch_job_revisions;
 pub mod batch_runs;
 pub mod city_records;
 pub mod computer_names;

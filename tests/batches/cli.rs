@@ -158,9 +158,26 @@ fn bad_input_is_refused_with_exit_1() {
     assert!(text(&unknown.stderr).contains("kouki-kettei"));
 }
 
+/// `madoguchi batch selftest` with its database in `data` (the results are stored).
+fn selftest(data: &Path, catalogue: Option<&Path>) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_madoguchi"));
+    command
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["batch", "selftest"])
+        .env("MADOGUCHI_DATA_DIR", data)
+        .env_remove("MADOGUCHI_DATABASE_URL")
+        .env_remove("MADOGUCHI_BATCHES_CATALOGUE_DIR")
+        .env("RUST_LOG", "warn");
+    if let Some(dir) = catalogue {
+        command.env("MADOGUCHI_BATCHES_CATALOGUE_DIR", dir);
+    }
+    command.output().expect("run madoguchi")
+}
+
 #[test]
 fn the_selftest_passes_and_catches_a_changed_form() {
-    let ok = batch(&["selftest"]);
+    let data = TempDir::new().unwrap();
+    let ok = selftest(data.path(), None);
     assert!(
         ok.status.success(),
         "{}{}",
@@ -181,16 +198,50 @@ fn the_selftest_passes_and_catches_a_changed_form() {
             std::fs::write(dir.path().join(path.file_name().unwrap()), body).unwrap();
         }
     }
-    let changed = Command::new(env!("CARGO_BIN_EXE_madoguchi"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(["batch", "selftest"])
-        .env("MADOGUCHI_BATCHES_CATALOGUE_DIR", dir.path())
-        .output()
-        .unwrap();
+    // A database of its own: its catalogue is seeded from the changed files.
+    let other = TempDir::new().unwrap();
+    let changed = selftest(other.path(), Some(dir.path()));
     assert_eq!(changed.status.code(), Some(1));
     let out = text(&changed.stdout);
     assert!(
         out.contains("NG kouki-kettei ") && out.contains("1 failed"),
         "{out}"
     );
+}
+
+/// The selftest's results as the console reads them ("last checked"), from the database
+/// in `data`.
+async fn last_checked(data: &Path) -> Vec<madoguchi::storage::batch_duties::SelfTestRow> {
+    let url = format!("sqlite://{}", data.join("madoguchi.db").display());
+    let store = madoguchi::storage::Store::connect(
+        &url,
+        std::sync::Arc::new(madoguchi::clock::SystemClock),
+    )
+    .await
+    .unwrap();
+    madoguchi::storage::batch_duties::latest_selftests(&mut store.conn())
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_selftest_stores_its_results_as_the_monthly_check_does() {
+    let data = TempDir::new().unwrap();
+    let first = selftest(data.path(), None);
+    assert!(first.status.success(), "{}", text(&first.stderr));
+    let stored = last_checked(data.path()).await;
+    assert_eq!(stored.len(), 10);
+    assert!(stored.iter().all(|r| r.passed && r.checked_by == "cli"));
+    let list = batch(&["list", "--json"]);
+    let jobs: Vec<Value> = serde_json::from_slice(&list.stdout).unwrap();
+    for job in &jobs {
+        let row = stored.iter().find(|r| r.job_id == job["id"]).unwrap();
+        assert_eq!(row.definition_sha256, job["checksum"].as_str().unwrap());
+    }
+    // A second run adds a second result per job; the console shows the newest.
+    let second = selftest(data.path(), None);
+    assert!(second.status.success());
+    let again = last_checked(data.path()).await;
+    assert_eq!(again.len(), 10);
+    assert!(again.iter().zip(&stored).all(|(b, a)| b.id > a.id));
 }

@@ -14,7 +14,7 @@ use crate::faq_support::{multipart, team, Part, Team};
 use crate::helpers::{desk, desk_with, Desk};
 use crate::support::send;
 
-const JOB: &str = "kouki-kettei";
+pub(crate) const JOB: &str = "kouki-kettei";
 
 fn catalogue_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(CATALOGUE_DIR)
@@ -22,7 +22,7 @@ fn catalogue_dir() -> PathBuf {
 
 /// A helpdesk whose print runs write to a spool folder in its data folder, or None
 /// (with a notice) when the form font is not installed.
-async fn batch_desk() -> Option<(Desk, PathBuf)> {
+pub(crate) async fn batch_desk() -> Option<(Desk, PathBuf)> {
     if !Path::new(DEFAULT_FONT).exists() {
         eprintln!("console batch test skipped: {DEFAULT_FONT} is missing (fonts-ipaexfont-gothic)");
         return None;
@@ -40,7 +40,7 @@ async fn batch_desk() -> Option<(Desk, PathBuf)> {
     Some((d, spool))
 }
 
-fn kettei(records: u64, seed: u64) -> Vec<u8> {
+pub(crate) fn kettei(records: u64, seed: u64) -> Vec<u8> {
     let catalogue = Catalogue::load(&catalogue_dir()).unwrap();
     let mut out = Vec::new();
     sample::write_sample(catalogue.job(JOB).unwrap(), records, seed, &mut out).unwrap();
@@ -48,7 +48,11 @@ fn kettei(records: u64, seed: u64) -> Vec<u8> {
 }
 
 /// Uploads `bytes` for the 決定通知書 job as `who`; the response.
-async fn upload(d: &Desk, who: &crate::support::Browser, bytes: &[u8]) -> crate::support::Page {
+pub(crate) async fn upload(
+    d: &Desk,
+    who: &crate::support::Browser,
+    bytes: &[u8],
+) -> crate::support::Page {
     let parts = [
         Part::Field("csrf", &who.csrf),
         Part::Field("job", JOB),
@@ -62,7 +66,7 @@ async fn upload(d: &Desk, who: &crate::support::Browser, bytes: &[u8]) -> crate:
 }
 
 /// The run id an upload redirected to.
-fn run_of(page: &crate::support::Page) -> String {
+pub(crate) fn run_of(page: &crate::support::Page) -> String {
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
     let to = page.location.clone().unwrap();
     to.rsplit('/').next().unwrap().to_owned()

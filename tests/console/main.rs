@@ -3,6 +3,8 @@
 //! helpdesk on a fresh SQLite database with a fixed clock, driven through the whole HTTP
 //! application without a socket.
 
+mod batch_catalogue;
+mod batch_purge;
 mod batches;
 mod batches_cups;
 #[path = "../batches/cups_server.rs"]

@@ -10,6 +10,7 @@ use madoguchi::batches::render::FormFont;
 use madoguchi::batches::{sample, Catalogue, CATALOGUE_DIR};
 use madoguchi::config::DEFAULT_FONT;
 use madoguchi::domain::RunStatus;
+use madoguchi::print_runs::purge::PurgeOrder;
 use madoguchi::print_runs::sealed::FileKey;
 use madoguchi::print_runs::{PrintRuns, RunError};
 use madoguchi::storage::Store;
@@ -42,6 +43,16 @@ fn service(store: &Store, dir: &TempDir) -> Option<PrintRuns> {
         )
         .unwrap(),
     )
+}
+
+/// The city's order to purge, with `witness` and `instruction`.
+fn order<'a>(witness: &'a str, instruction: &'a str) -> PurgeOrder<'a> {
+    PurgeOrder {
+        instruction,
+        method: "zero_overwrite",
+        witness,
+        reason: "業務完了",
+    }
 }
 
 fn kettei(records: u64, seed: u64) -> Vec<u8> {
@@ -108,13 +119,22 @@ async fn a_run_goes_from_intake_to_the_printer_and_leaves_its_log() {
         );
         // Purged on the city's instruction: files erased, a deletion record kept.
         assert!(matches!(
-            runs.purge("sato", run.id, " ", "指示書").await,
+            runs.purge("sato", run.id, &order(" ", "指示書")).await,
             Err(RunError::NoWitness)
         ));
+        assert!(matches!(
+            runs.purge("sato", run.id, &order("国保課 鈴木", "")).await,
+            Err(RunError::NoInstruction)
+        ));
         let purge = runs
-            .purge("sato", run.id, "国保課 鈴木", "令和8年度 消去指示書 第3号")
+            .purge(
+                "sato",
+                run.id,
+                &order("国保課 鈴木", "令和8年度 消去指示書 第3号"),
+            )
             .await
             .unwrap();
+        assert_eq!(purge.reason, "業務完了");
         assert!(
             purge.items.contains("入力ファイル") && purge.items.contains("出力ファイル"),
             "{}",
@@ -129,7 +149,7 @@ async fn a_run_goes_from_intake_to_the_printer_and_leaves_its_log() {
             .join(format!("runs/run-{}.pdf.sealed", run.id))
             .exists());
         assert!(matches!(
-            runs.purge("sato", run.id, "x", "y").await,
+            runs.purge("sato", run.id, &order("x", "y")).await,
             Err(RunError::AlreadyPurged(_))
         ));
         let certificate = madoguchi::print_runs::purge::certificate(&purge, "決定通知書");
@@ -220,7 +240,7 @@ async fn a_failed_check_stops_the_run_and_warnings_need_a_reason() {
         assert_eq!(checked.status, RunStatus::Checked);
         assert_eq!(checked.override_reason.as_deref(), Some("外字登録済み"));
         // Purged before printing: the log stays, the file is gone for good.
-        runs.purge("admin", checked.id, "出納 田中", "消去指示 第4号")
+        runs.purge("admin", checked.id, &order("出納 田中", "消去指示 第4号"))
             .await
             .unwrap();
         assert!(matches!(

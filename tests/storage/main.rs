@@ -7,6 +7,7 @@
 //! skipping PostgreSQL quietly.
 
 mod audit;
+mod batch_catalogue;
 mod batch_duties;
 mod batch_runs;
 mod city_records;

@@ -13,8 +13,9 @@ use serde::Deserialize;
 
 use super::auth::{Posted, Signed};
 use super::page::{render, Nav, PageError, PageResult};
-use crate::domain::{CheckStatus, RunStatus};
+use crate::domain::{CheckStatus, ErasureMethod, RunStatus, TextEnum};
 use crate::helpdesk::Helpdesk;
+use crate::print_runs::revisions::CatalogueEditError;
 use crate::print_runs::{PrintRuns, RunError};
 use crate::storage::batch_runs::{BatchPurge, BatchRun};
 
@@ -57,6 +58,8 @@ struct RunPage {
     /// Who did what with the run: (when, who, what, detail).
     history: Vec<(String, String, &'static str, String)>,
     purge: Option<BatchPurge>,
+    /// The erasure methods a purge may name: (form value, how the certificate says it).
+    methods: Vec<(&'static str, &'static str)>,
 }
 
 /// A check result as the run log stores it.
@@ -85,7 +88,7 @@ fn jst() -> FixedOffset {
 }
 
 /// A time as the console shows it (Japan time, to the minute).
-fn local_time(t: DateTime<Utc>) -> String {
+pub(super) fn local_time(t: DateTime<Utc>) -> String {
     t.with_timezone(&jst()).format("%Y-%m-%d %H:%M").to_string()
 }
 
@@ -106,6 +109,12 @@ pub(super) fn refused(e: RunError) -> PageError {
             format!("この実行は「{status}」のため、この操作はできません。")
         }
         RunError::NoReason => "警告を承知で進める理由を書いてください。".to_owned(),
+        RunError::Catalogue(CatalogueEditError::UnknownJob(_)) => {
+            return PageError::NotFound("そのジョブはありません。".into())
+        }
+        RunError::Catalogue(CatalogueEditError::Storage(_)) => {
+            return PageError::Internal(e.into())
+        }
         RunError::FileGone | RunError::AlreadyPurged(_) => {
             "この実行のファイルは消去済みです（実行記録は残っています）。".to_owned()
         }
@@ -136,7 +145,7 @@ pub async fn show(
         .filter(|y| (2000..=2100).contains(y))
         .unwrap_or(fiscal);
     let mut months: Vec<Month> = Vec::new();
-    for run in runs.schedule(year) {
+    for run in runs.schedule(year).await.map_err(refused)? {
         let label = format!("{}年{}月", run.date.year(), run.date.month());
         if months.last().is_none_or(|m| m.label != label) {
             months.push(Month {
@@ -150,19 +159,21 @@ pub async fn show(
             month.runs.push((date, run.name, run.department, moved));
         }
     }
-    let jobs = runs
-        .catalogue()
+    let catalogue = runs.catalogue().await.map_err(refused)?;
+    let jobs = catalogue
         .jobs()
         .iter()
         .map(|j| (j.id().to_owned(), j.definition.name.clone()))
         .collect();
     let last = runs.last_checked().await.map_err(refused)?;
-    let checked = runs
-        .catalogue()
+    let checked = catalogue
         .jobs()
         .iter()
         .map(|job| {
-            let row = last.iter().find(|r| r.job_id == job.id());
+            // A check of an earlier definition does not count for the one in force.
+            let row = last
+                .iter()
+                .find(|r| r.job_id == job.id() && r.definition_sha256 == job.checksum);
             (
                 job.definition.name.clone(),
                 row.map(|r| local_time(r.checked_at))
@@ -193,11 +204,7 @@ pub async fn run(
 ) -> PageResult<Response> {
     let runs = runs_of(&helpdesk)?;
     let run = runs.log(id).await.map_err(refused)?;
-    let job_name = runs
-        .catalogue()
-        .job(&run.job_id)
-        .map(|j| j.definition.name.clone())
-        .unwrap_or_else(|| run.job_id.clone());
+    let job_name = runs.job_name(&run).await.map_err(refused)?;
     let checks = serde_json::from_str(&run.checks).unwrap_or_default();
     let at = |t: Option<DateTime<Utc>>| t.map(local_time).unwrap_or_else(|| "—".into());
     let history = runs
@@ -231,6 +238,10 @@ pub async fn run(
         can_download: status == RunStatus::Printed && purge.is_none(),
         history,
         purge,
+        methods: ErasureMethod::ALL
+            .iter()
+            .map(|m| (m.as_str(), m.label()))
+            .collect(),
         run,
         job_name,
         checks,

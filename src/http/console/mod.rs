@@ -7,6 +7,8 @@
 mod audit;
 mod auth;
 mod batch_files;
+mod batch_jobs;
+mod batch_purge;
 mod batch_upload;
 mod batches;
 mod dashboard;
@@ -107,6 +109,29 @@ pub fn routes() -> Router<Arc<Helpdesk>> {
             get(batch_files::output),
         )
         .route("/operator/batches/selftest", post(batch_files::selftest))
+        // Purging a run's files on the city's instruction, and the 消去証明書.
+        .route(
+            "/operator/batches/runs/{id}/purge",
+            post(batch_purge::purge),
+        )
+        .route(
+            "/operator/batches/runs/{id}/certificate",
+            get(batch_purge::certificate),
+        )
+        .route(
+            "/operator/batches/runs/{id}/certificate.pdf",
+            get(batch_purge::certificate_pdf),
+        )
+        // The job catalogue's revisions: admins add, change, retire and restore jobs.
+        .route(
+            "/operator/batches/jobs",
+            get(batch_jobs::list).post(batch_jobs::add),
+        )
+        .route("/operator/batches/jobs/{id}", get(batch_jobs::show))
+        .route(
+            "/operator/batches/jobs/{id}/{action}",
+            post(batch_jobs::act),
+        )
         .route("/operator/audit.csv", get(audit::export))
         // The learning loop and the dashboard.
         .route("/operator/dashboard", get(dashboard::show))
