@@ -13,6 +13,10 @@ use crate::analysis::normalize::{is_hiragana, is_kanji, to_katakana};
 /// words to guess from.
 const MIN_READING: usize = 3;
 
+/// How well a span is spelt out: kana covered by known words, and minus the words used
+/// (more kana first, then fewer words).
+type Cover = (usize, isize);
+
 /// Known words by their katakana reading.
 #[derive(Debug, Default)]
 pub struct Sounds {
@@ -47,7 +51,7 @@ impl Sounds {
         let sound: Vec<char> = to_katakana(text).chars().collect();
         let n = chars.len();
         // best[i]: (kana covered, -words used) for chars[i..], and the word taken at i.
-        let mut best: Vec<((usize, isize), Option<(usize, &str)>)> = vec![((0, 0), None); n + 1];
+        let mut best: Vec<(Cover, Option<(usize, &str)>)> = vec![((0, 0), None); n + 1];
         for i in (0..n).rev() {
             let mut here = (best[i + 1].0, None);
             for len in MIN_READING..=self.longest.min(n - i) {
