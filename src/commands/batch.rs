@@ -5,6 +5,7 @@ use std::fs::File;
 use std::io::{BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::Context;
 use serde_json::json;
@@ -15,6 +16,8 @@ use crate::calendar::BusinessCalendar;
 use crate::clock::{Clock, SystemClock};
 use crate::config::Settings;
 use crate::domain::CheckStatus;
+use crate::print_runs::revisions::CatalogueRevisions;
+use crate::storage::Store;
 
 #[derive(clap::Subcommand)]
 pub enum BatchAction {
@@ -69,9 +72,11 @@ pub enum BatchAction {
     Selftest,
 }
 
-/// `madoguchi batch ...`.
+/// `madoguchi batch ...`, on the catalogue in force: the database's, as admins edited it
+/// in the console (seeded from `[batches] catalogue_dir` when it holds none), the one the
+/// runs use.
 pub fn batch(settings: &Settings, action: BatchAction) -> anyhow::Result<ExitCode> {
-    let catalogue = Catalogue::load(&settings.batches.catalogue_dir)?;
+    let catalogue = in_force(settings)?;
     match action {
         BatchAction::List { json } => list(&catalogue, json),
         BatchAction::Schedule {
@@ -116,6 +121,16 @@ pub fn batch(settings: &Settings, action: BatchAction) -> anyhow::Result<ExitCod
         }
         BatchAction::Selftest => super::batch_render::selftest(settings, &catalogue),
     }
+}
+
+/// The catalogue in force, from the database.
+fn in_force(settings: &Settings) -> anyhow::Result<Catalogue> {
+    let bundled = Arc::new(Catalogue::load(&settings.batches.catalogue_dir)?);
+    super::runtime()?.block_on(async {
+        let store = Store::connect(&settings.database_url(), Arc::new(SystemClock)).await?;
+        let current = CatalogueRevisions::new(store, bundled).current().await?;
+        anyhow::Ok(Catalogue::clone(&current))
+    })
 }
 
 /// The job called `id`, or a message listing the jobs there are.

@@ -6,11 +6,20 @@ use std::process::{Command, Output};
 use serde_json::Value;
 use tempfile::TempDir;
 
+/// `madoguchi batch ARGS` with a database of its own (seeded from the bundled catalogue).
 fn batch(args: &[&str]) -> Output {
+    let data = TempDir::new().unwrap();
+    batch_in(data.path(), args)
+}
+
+/// `madoguchi batch ARGS` with its database in `data`.
+fn batch_in(data: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_madoguchi"))
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .arg("batch")
         .args(args)
+        .env("MADOGUCHI_DATA_DIR", data)
+        .env_remove("MADOGUCHI_DATABASE_URL")
         .env_remove("MADOGUCHI_BATCHES_CATALOGUE_DIR")
         .env("RUST_LOG", "warn")
         .output()
@@ -244,4 +253,53 @@ async fn the_selftest_stores_its_results_as_the_monthly_check_does() {
     let again = last_checked(data.path()).await;
     assert_eq!(again.len(), 10);
     assert!(again.iter().zip(&stored).all(|(b, a)| b.id > a.id));
+}
+
+#[tokio::test]
+async fn the_command_line_uses_the_catalogue_admins_edited() {
+    let data = TempDir::new().unwrap();
+    let ids = |out: &Output| -> Vec<String> {
+        let jobs: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+        jobs.iter()
+            .map(|j| j["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let before = batch_in(data.path(), &["list", "--json"]);
+    assert!(ids(&before).contains(&"kouki-kettei".to_owned()));
+    // An admin retires the job in the console (the same service, on the same database).
+    let url = format!("sqlite://{}", data.path().join("madoguchi.db").display());
+    let store = madoguchi::storage::Store::connect(
+        &url,
+        std::sync::Arc::new(madoguchi::clock::SystemClock),
+    )
+    .await
+    .unwrap();
+    let bundled = madoguchi::batches::Catalogue::load(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("integrations/print-batches"),
+    )
+    .unwrap();
+    let revisions =
+        madoguchi::print_runs::revisions::CatalogueRevisions::new(store, bundled.into());
+    let history = revisions.history("kouki-kettei").await.unwrap();
+    let base = history.iter().map(|r| r.revision).max().unwrap();
+    let retire = madoguchi::print_runs::revisions::CatalogueEdit::Retire {
+        job: "kouki-kettei".into(),
+        base,
+    };
+    revisions.edit("admin", &retire, "市の指示").await.unwrap();
+    let after = batch_in(data.path(), &["list", "--json"]);
+    assert!(!ids(&after).contains(&"kouki-kettei".to_owned()));
+    assert_eq!(ids(&after).len(), ids(&before).len() - 1);
+    let check = batch_in(data.path(), &["check", "kouki-kettei", "/dev/null"]);
+    assert_eq!(check.status.code(), Some(1));
+    assert!(
+        text(&check.stderr).contains("no job"),
+        "{}",
+        text(&check.stderr)
+    );
+    let schedule = batch_in(
+        data.path(),
+        &["schedule", "--fiscal-year", "2026", "--json"],
+    );
+    assert!(!text(&schedule.stdout).contains("\"kouki-kettei\""));
 }
