@@ -118,7 +118,7 @@ fn surface_bigrams(tokens: &[ContentToken]) -> Vec<String> {
 }
 
 /// True when the text has no kanji and most of its letters are hiragana.
-fn mostly_kana(text: &str) -> bool {
+pub(crate) fn mostly_kana(text: &str) -> bool {
     let (mut hiragana, mut letters) = (0, 0);
     for c in text.chars() {
         if normalize::is_kanji(c) {

@@ -76,7 +76,13 @@ pub enum BatchAction {
 /// in the console (seeded from `[batches] catalogue_dir` when it holds none), the one the
 /// runs use.
 pub fn batch(settings: &Settings, action: BatchAction) -> anyhow::Result<ExitCode> {
-    let catalogue = in_force(settings)?;
+    let rt = super::runtime()?;
+    let store = rt.block_on(Store::connect(
+        &settings.database_url(),
+        Arc::new(SystemClock),
+    ))?;
+    let bundled = Arc::new(Catalogue::load(&settings.batches.catalogue_dir)?);
+    let catalogue = rt.block_on(CatalogueRevisions::new(store.clone(), bundled).current())?;
     match action {
         BatchAction::List { json } => list(&catalogue, json),
         BatchAction::Schedule {
@@ -119,18 +125,8 @@ pub fn batch(settings: &Settings, action: BatchAction) -> anyhow::Result<ExitCod
             };
             super::batch_render::render(settings, &catalogue, job, &file, &out)
         }
-        BatchAction::Selftest => super::batch_render::selftest(settings, &catalogue),
+        BatchAction::Selftest => super::batch_render::selftest(settings, &rt, &store, catalogue),
     }
-}
-
-/// The catalogue in force, from the database.
-fn in_force(settings: &Settings) -> anyhow::Result<Catalogue> {
-    let bundled = Arc::new(Catalogue::load(&settings.batches.catalogue_dir)?);
-    super::runtime()?.block_on(async {
-        let store = Store::connect(&settings.database_url(), Arc::new(SystemClock)).await?;
-        let current = CatalogueRevisions::new(store, bundled).current().await?;
-        anyhow::Ok(Catalogue::clone(&current))
-    })
 }
 
 /// The job called `id`, or a message listing the jobs there are.

@@ -11,7 +11,6 @@ use anyhow::Context;
 use super::batch::{check_path, print_report};
 use crate::batches::render::{render as render_forms, FormFont};
 use crate::batches::{sha256_hex, Catalogue, Job};
-use crate::clock::SystemClock;
 use crate::config::Settings;
 use crate::domain::CheckStatus;
 use crate::print_runs::selftests::selftest_and_store;
@@ -67,19 +66,14 @@ const CLI: &str = "cli";
 /// holds none) on its sample: checks pass, the input and the PDF have the expected
 /// SHA-256. The results are stored as the monthly check's are, so the console's "last
 /// checked" shows this run too.
-pub fn selftest(settings: &Settings, catalogue: &Catalogue) -> anyhow::Result<ExitCode> {
+pub fn selftest(
+    settings: &Settings,
+    rt: &tokio::runtime::Runtime,
+    store: &Store,
+    catalogue: Arc<Catalogue>,
+) -> anyhow::Result<ExitCode> {
     let font = load_font(settings)?;
-    let rt = super::runtime()?;
-    let store = rt.block_on(Store::connect(
-        &settings.database_url(),
-        Arc::new(SystemClock),
-    ))?;
-    let (catalogue, results) = rt.block_on(selftest_and_store(
-        &store,
-        Arc::new(catalogue.clone()),
-        font,
-        CLI,
-    ))?;
+    let results = rt.block_on(selftest_and_store(store, catalogue.clone(), font, CLI))?;
     let mut failed = 0;
     for (job, result) in catalogue.jobs().iter().zip(&results) {
         let mark = if result.passed { "OK" } else { "NG" };

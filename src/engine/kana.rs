@@ -7,7 +7,8 @@
 
 use std::collections::HashMap;
 
-use crate::analysis::normalize::{is_hiragana, is_kanji, to_katakana};
+use crate::analysis::mostly_kana;
+use crate::analysis::normalize::to_katakana;
 
 /// Readings shorter than this are not matched: two kana (かい, いく) read as too many
 /// words to guess from.
@@ -25,7 +26,7 @@ pub struct Sounds {
 }
 
 impl Sounds {
-    /// From (reading, word) pairs; the first word of a reading wins (callers order them).
+    /// From (reading, word) pairs, one word a reading.
     pub fn new(pairs: impl IntoIterator<Item = (String, String)>) -> Self {
         let mut words = HashMap::new();
         let mut longest = 0;
@@ -35,7 +36,7 @@ impl Sounds {
                 continue;
             }
             longest = longest.max(reading.len());
-            words.entry(reading).or_insert(word);
+            words.insert(reading, word);
         }
         Self { words, longest }
     }
@@ -44,7 +45,7 @@ impl Sounds {
     /// them, or `None` when the text is not a kana question or nothing was found. The
     /// spans are chosen to cover as many kana as possible with as few words as possible.
     pub fn spell_out(&self, text: &str) -> Option<String> {
-        if self.words.is_empty() || !mostly_hiragana(text) {
+        if self.words.is_empty() || !mostly_kana(text) {
             return None;
         }
         let chars: Vec<char> = text.chars().collect();
@@ -83,21 +84,6 @@ impl Sounds {
         }
         changed.then_some(out)
     }
-}
-
-/// No kanji, and most letters hiragana.
-fn mostly_hiragana(text: &str) -> bool {
-    let (mut hiragana, mut letters) = (0, 0);
-    for c in text.chars() {
-        if is_kanji(c) {
-            return false;
-        }
-        if c.is_alphanumeric() {
-            letters += 1;
-            hiragana += usize::from(is_hiragana(c));
-        }
-    }
-    letters > 0 && hiragana * 2 > letters
 }
 
 #[cfg(test)]

@@ -130,13 +130,18 @@ impl Vocabulary {
     /// When two words read the same (異動 / 移動), the more common one wins, so the
     /// choice does not depend on hash order.
     pub fn learn_readings(&mut self, reading_of: impl Fn(&str) -> Option<String>) {
+        use crate::analysis::normalize::{is_kanji, is_katakana};
         let mut best: HashMap<String, (f32, String)> = HashMap::new();
         for (unit, &id) in self.ids.iter().filter(|(u, _)| u.starts_with("w:")) {
             let word = &unit[2..];
-            if !word.chars().any(crate::analysis::normalize::is_kanji) {
-                continue;
-            }
-            let Some(reading) = reading_of(word) else {
+            let reading = if word.chars().any(is_kanji) {
+                reading_of(word)
+            } else if word.chars().all(is_katakana) {
+                Some(word.to_string())
+            } else {
+                None
+            };
+            let Some(reading) = reading else {
                 continue;
             };
             let candidate = (self.idf[id as usize], unit.clone());
@@ -147,24 +152,12 @@ impl Vocabulary {
                 }
             }
         }
-        // Katakana words are their own reading (パソコン); as above, the commoner word of
-        // a reading first.
-        for (unit, &id) in self.ids.iter().filter(|(u, _)| u.starts_with("w:")) {
-            let word = &unit[2..];
-            if word.chars().all(crate::analysis::normalize::is_katakana) {
-                let candidate = (self.idf[id as usize], unit.clone());
-                if best.get(word).is_none_or(|current| candidate < *current) {
-                    best.insert(word.to_string(), candidate);
-                }
-            }
-        }
-        let mut sounds: Vec<(f32, String, String)> = best
-            .iter()
-            .map(|(reading, (idf, unit))| (*idf, reading.clone(), unit[2..].to_string()))
-            .collect();
-        sounds.sort_by(|a, b| a.0.total_cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
-        self.sounds = super::kana::Sounds::new(sounds.into_iter().map(|(_, r, w)| (r, w)));
         self.by_reading = best.into_iter().map(|(r, (_, unit))| (r, unit)).collect();
+        self.sounds = super::kana::Sounds::new(
+            self.by_reading
+                .iter()
+                .map(|(reading, unit)| (reading.clone(), unit[2..].to_string())),
+        );
     }
 
     /// The known kanji word a hiragana word reads as (w:わすれる -> w:忘れる).

@@ -4,7 +4,6 @@
 
 use std::sync::Arc;
 
-use super::revisions::CatalogueRevisions;
 use super::RunError;
 use crate::batches::render::FormFont;
 use crate::batches::selftest::{selftest_all, SelfTestResult};
@@ -54,22 +53,18 @@ pub(super) async fn store_selftest(
     Ok(())
 }
 
-/// Runs the selftest of the catalogue in force in `store` (seeded from `bundled` when the
-/// database holds none) and stores the results as `actor`, in one transaction; the
-/// catalogue tested and the results. No file key or printer is needed: the command line
+/// Runs the selftest of `catalogue` (the one in force in `store`) and stores the results
+/// as `actor`, in one transaction. No file key or printer is needed: the command line
 /// runs it.
 pub async fn selftest_and_store(
     store: &Store,
-    bundled: Arc<Catalogue>,
+    catalogue: Arc<Catalogue>,
     font: FormFont,
     actor: &str,
-) -> Result<(Arc<Catalogue>, Vec<SelfTestResult>), RunError> {
-    let catalogue = CatalogueRevisions::new(store.clone(), bundled)
-        .current()
-        .await?;
+) -> Result<Vec<SelfTestResult>, RunError> {
     let results = selftest_in_background(catalogue.clone(), font).await?;
     let mut tx = store.begin().await?;
     store_selftest(&mut tx, actor, &catalogue, &results).await?;
     tx.commit().await?;
-    Ok((catalogue, results))
+    Ok(results)
 }
