@@ -234,8 +234,14 @@ impl DenseScores<'_> {
         if n == 0 {
             return Vec::new();
         }
+        let mut excluded = vec![false; self.entries()];
+        for &o in exclude {
+            if let Some(slot) = excluded.get_mut(o as usize) {
+                *slot = true;
+            }
+        }
         let open: Vec<u32> = (0..self.entries() as u32)
-            .filter(|o| !exclude.contains(o))
+            .filter(|&o| !excluded[o as usize])
             .collect();
         let bound = |o: u32, sign: f32| {
             let (q, eq) = self.question[o as usize];
