@@ -287,7 +287,8 @@ async fn the_loan_form_shows_the_free_units_offers_the_nearest_free_dates_and_re
     type_text(client, "研修用のパソコンを12月10日から2日間3台借りたい").await;
     press(client, Key::Enter).await;
     let opened = wait_form(client, "the loan form with the free units", |f| {
-        f.open && f.availability.contains("空き")
+        // Not 「空きを確かめています…」, shown while the check is on its way.
+        f.open && f.availability.starts_with("空き：")
     })
     .await;
     assert_eq!(opened.title, "貸出の予約");
