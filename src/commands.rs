@@ -58,6 +58,9 @@ pub struct EvalArgs {
     /// Fail (exit 1) when the precision of automatic answers is below this.
     #[arg(long)]
     pub min_precision: Option<f64>,
+    /// Fail (exit 1) when the share of out-of-scope questions answered is above this.
+    #[arg(long)]
+    pub max_oos_answered: Option<f64>,
 }
 
 #[derive(clap::Subcommand)]
@@ -161,6 +164,11 @@ pub fn eval(settings: &Settings, args: &EvalArgs) -> anyhow::Result<ExitCode> {
     }
     if let Some(min) = args.min_precision.filter(|&m| precision < m) {
         eprintln!("eval: auto_answer_precision {precision} is below the floor {min}");
+        failed = true;
+    }
+    let oos = report["oos_false_answer_rate"].as_f64().unwrap_or(0.0);
+    if let Some(max) = args.max_oos_answered.filter(|&m| oos > m) {
+        eprintln!("eval: oos_false_answer_rate {oos} is above the ceiling {max}");
         failed = true;
     }
     Ok(if failed {

@@ -5,7 +5,7 @@
 //! Every command runs from the repository root with its own temporary data folder, so
 //! nothing touches `./data`. Nothing here asserts which FAQ wins a question.
 
-use std::fs::File;
+use std::fs::{self, File};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::Path;
@@ -400,6 +400,34 @@ fn eval_prints_the_metrics_as_json_on_its_last_line() {
         report["p50_us"].as_f64() <= report["p99_us"].as_f64(),
         "{report}"
     );
+}
+
+#[test]
+fn eval_fails_when_a_floor_or_the_out_of_scope_ceiling_is_not_met() {
+    let data_dir = TempDir::new().unwrap();
+    let queries = data_dir.path().join("queries.jsonl");
+    // An entry's own title, judged out of scope: it is answered, so all out-of-scope
+    // questions (one) are answered.
+    fs::write(
+        &queries,
+        r#"{"id": "q1", "text": "アカウントがロックされてログインできません", "relevant": {}, "kind": "oos"}"#,
+    )
+    .unwrap();
+    let eval = |extra: &[&str]| {
+        run(madoguchi(data_dir.path())
+            .args(["eval", "--queries"])
+            .arg(&queries)
+            .args(extra))
+    };
+
+    let over = eval(&["--max-oos-answered", "0.5"]);
+    assert_eq!(over.status.code(), Some(1), "{}", stderr(&over));
+    assert!(
+        stderr(&over).contains("oos_false_answer_rate 1 is above the ceiling 0.5"),
+        "{}",
+        stderr(&over)
+    );
+    assert_success(&eval(&["--max-oos-answered", "1.0"]));
 }
 
 #[test]

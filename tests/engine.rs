@@ -146,11 +146,13 @@ fn scores_are_between_zero_and_one_and_sorted() {
         .all(|c| (0.0..=1.0).contains(&c.score)));
 }
 
-/// The floors CI holds the engine to on the project's own evaluation set
-/// (`madoguchi eval --queries eval/calibration` prints the same figures).
+/// The floors of the lexical-only engine (the helpdesk without the encoder's model) on
+/// the held-out queries, which nothing was tuned on; just under what it measured
+/// (`MADOGUCHI_SEMANTIC_MODEL=off madoguchi eval --queries eval/heldout` prints the same
+/// figures). The hybrid engine's floors are in `.ci/run`.
 #[test]
-fn quality_on_the_projects_evaluation_set_stays_above_the_floors() {
-    let queries = eval::load_queries(&repo("eval/calibration")).unwrap();
+fn lexical_quality_on_the_held_out_set_stays_above_the_floors() {
+    let queries = eval::load_queries(&repo("eval/heldout")).unwrap();
     assert!(queries.len() >= 300, "{} queries", queries.len());
     let report = eval::report(&eval::run(engine(), &queries));
     let get = |k: &str| report[k].as_f64().unwrap();
@@ -164,18 +166,18 @@ fn quality_on_the_projects_evaluation_set_stays_above_the_floors() {
         get("oos_false_answer_rate")
     );
     assert!(
-        get("sr_at_1") >= 0.85,
-        "SR@1 {} below the floor 0.85",
+        get("sr_at_1") >= 0.72,
+        "SR@1 {} below the floor 0.72",
         get("sr_at_1")
     );
     assert!(
-        get("sr_at_5") >= 0.95,
-        "SR@5 {} below the floor 0.95",
+        get("sr_at_5") >= 0.92,
+        "SR@5 {} below the floor 0.92",
         get("sr_at_5")
     );
     assert!(
-        get("auto_answer_precision") >= 0.95,
-        "answer precision {} below 0.95",
+        get("auto_answer_precision") >= 0.90,
+        "answer precision {} below 0.90",
         get("auto_answer_precision")
     );
     assert!(

@@ -7,6 +7,7 @@
 //! - readings: bigrams of the katakana readings, for hiragana input, wrong-kanji typos
 //!   (印冊 reads インサツ like 印刷) and okurigana variants (申込 / 申し込み).
 
+pub mod contrast;
 pub mod dictionary;
 pub mod normalize;
 pub mod synonyms;

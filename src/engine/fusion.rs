@@ -23,7 +23,7 @@ pub struct Fusion {
 impl Default for Fusion {
     fn default() -> Self {
         Self {
-            lexical: 0.5,
+            lexical: 0.55,
             question: 0.10,
             passage: 0.05,
             floor: 0.3,

@@ -37,7 +37,7 @@ pub use smalltalk::{Intent, SmallTalk};
 pub use units::{UnitTokenizer, UnitWeights};
 
 use crate::analysis::{
-    cut, normalize::normalize, Analysis, Analyzer, Synonyms, MAX_QUESTION_CHARS,
+    contrast, cut, normalize::normalize, Analysis, Analyzer, Synonyms, MAX_QUESTION_CHARS,
 };
 use crate::kb::FaqEntry;
 use units::{units, UnitSet};
@@ -317,11 +317,14 @@ impl AnswerEngine {
             trace.outcome.reason = reason;
             return trace;
         }
-        // A kana question is read in the entries' words (じょうみゃく → 静脈) by both sides.
         let chars = text.chars().count();
+        // Words the question sets aside (「上書きじゃなくて」) are not searched for.
+        let focused = contrast::without_set_aside(&normalize(text));
+        let text = focused.as_deref().unwrap_or(text);
+        // A kana question is read in the entries' words (じょうみゃく → 静脈) by both sides.
         let spelt = index.vocabulary.sounds.spell_out(&normalize(text));
-        if let Some(spelt) = &spelt {
-            trace.analysis = index.analyzer.analyze(spelt);
+        if let Some(rewritten) = spelt.as_ref().or(focused.as_ref()) {
+            trace.analysis = index.analyzer.analyze(rewritten);
         }
         let text = spelt.as_deref().unwrap_or(text);
         trace.units = index.correct_spelling(units(&trace.analysis, UnitSet::All));
@@ -335,13 +338,20 @@ impl AnswerEngine {
         let top = candidates.first().map(|c| c.score);
         let second = candidates.get(1).map(|c| c.score);
         let (decision, reason) = if dense.is_some() {
-            let signals = candidates.first().map(|c| Signals {
-                top: c.score,
-                second: second.unwrap_or(0.0),
-                lexical: c.lexical,
-                cosine: c.dense,
-                other_cosine: candidates[1..].iter().map(|c| c.dense).fold(0.0, f32::max),
-                chars,
+            let signals = candidates.first().map(|c| {
+                let best_other =
+                    |of: fn(&Candidate) -> f32| candidates[1..].iter().map(of).fold(0.0, f32::max);
+                Signals {
+                    top: c.score,
+                    second: second.unwrap_or(0.0),
+                    lexical: c.lexical,
+                    other_lexical: best_other(|c| c.lexical),
+                    cosine: c.dense,
+                    other_cosine: best_other(|c| c.dense),
+                    passage: c.passage,
+                    other_passage: best_other(|c| c.passage),
+                    chars,
+                }
             });
             let (decision, reason, p) = self.config.calibration.decide(signals.as_ref());
             trace.outcome.confidence = p.map(|p| (p * 10_000.0).round() / 10_000.0);
