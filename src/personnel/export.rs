@@ -38,26 +38,34 @@ pub(super) fn line(cells: &[&str]) -> String {
     format!("{}\r\n", cells.join(","))
 }
 
+/// The cells the plan and the report both start an item's line with (番号 … 変更後);
+/// `seq` is the item's number as text.
+pub(super) fn item_cells<'a>(item: &'a ItemRow, seq: &'a str) -> Vec<&'a str> {
+    vec![
+        seq,
+        &item.employee_no,
+        &item.name,
+        item.department_code.as_deref().unwrap_or(""),
+        item.reason.label(),
+        item.system.label(),
+        item.kind.label(),
+        item.before_value.as_deref().unwrap_or(""),
+        item.after_value.as_deref().unwrap_or(""),
+    ]
+}
+
 /// The whole plan as CSV text (one row per item).
 pub fn plan_csv(items: &[ItemRow]) -> String {
     let mut out = line(&PLAN_COLUMNS);
     for item in items {
-        let seq = item.seq.to_string();
-        let effective = item.effective.to_string();
-        out.push_str(&line(&[
-            &seq,
-            &item.employee_no,
-            &item.name,
-            item.department_code.as_deref().unwrap_or(""),
-            item.reason.label(),
-            item.system.label(),
-            item.kind.label(),
-            item.before_value.as_deref().unwrap_or(""),
-            item.after_value.as_deref().unwrap_or(""),
+        let (seq, effective) = (item.seq.to_string(), item.effective.to_string());
+        let mut cells = item_cells(item, &seq);
+        cells.extend([
             item.detail.as_deref().unwrap_or(""),
             &effective,
             item.status.label(),
-        ]));
+        ]);
+        out.push_str(&line(&cells));
     }
     out
 }

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, FixedOffset, Utc};
 
-use super::export::line;
+use super::export::{item_cells, line};
 use crate::batches::render::{FormFont, RenderError};
 use crate::domain::{PlanItemStatus, TextEnum};
 use crate::reports::pdf_layout::{draw, Align, Column, Layout, Mark, BODY, MARGIN, PAGE_W};
@@ -45,21 +45,14 @@ pub fn report_csv(items: &[ItemRow]) -> String {
             item.effective.to_string(),
             item.attempts.to_string(),
         );
-        out.push_str(&line(&[
-            &seq,
-            &item.employee_no,
-            &item.name,
-            item.department_code.as_deref().unwrap_or(""),
-            item.reason.label(),
-            item.system.label(),
-            item.kind.label(),
-            item.before_value.as_deref().unwrap_or(""),
-            item.after_value.as_deref().unwrap_or(""),
+        let mut cells = item_cells(item, &seq);
+        cells.extend([
             &effective,
             item.status.label(),
             &attempts,
             result_text(item),
-        ]));
+        ]);
+        out.push_str(&line(&cells));
     }
     out
 }
