@@ -6,9 +6,10 @@
 //! skips what is already there. A failure marks its step failed and leaves the request
 //! 失敗 with the directory's message (one transaction, with its audit row and notice).
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::future::Future;
 use std::pin::Pin;
+use std::time::{Duration, Instant};
 
 use super::ad_script::AdTarget;
 use super::{definition_of, Acting, Capacity, RequestError, RequestRow, Requests};
@@ -341,20 +342,48 @@ impl Requests {
         Ok(after)
     }
 
-    /// Keeps initial passwords set for request `id` until the operator reads them once.
+    /// Keeps initial passwords set for request `id` until the operator reads them once
+    /// (the console shows them in its answer to 着手, so the instance that set them is the
+    /// one that shows them) or [`PASSWORD_HOLD`] has passed.
     fn keep_passwords(&self, id: i64, passwords: Vec<(Network, String)>) {
-        if passwords.is_empty() {
-            return;
-        }
         let mut held = self.passwords.lock().unwrap_or_else(|e| e.into_inner());
-        held.entry(id).or_default().extend(passwords);
+        held.keep(id, passwords, Instant::now());
     }
 
     /// The initial passwords the directory set for request `id`, handed out once (they
     /// are never stored): the operator tells the 所属長.
     pub fn take_initial_passwords(&self, id: i64) -> Vec<(Network, String)> {
         let mut held = self.passwords.lock().unwrap_or_else(|e| e.into_inner());
-        held.remove(&id).unwrap_or_default()
+        held.take(id, Instant::now())
+    }
+}
+
+/// How long initial passwords nobody read are held in memory before they are dropped
+/// (the account's password is then reset again in the directory).
+pub const PASSWORD_HOLD: Duration = Duration::from_secs(10 * 60);
+
+/// Initial passwords by request, with when they were set.
+#[derive(Default)]
+pub struct HeldPasswords(HashMap<i64, (Instant, Vec<(Network, String)>)>);
+
+impl HeldPasswords {
+    fn keep(&mut self, id: i64, passwords: Vec<(Network, String)>, now: Instant) {
+        self.expire(now);
+        if !passwords.is_empty() {
+            let held = self.0.entry(id).or_insert_with(|| (now, Vec::new()));
+            held.0 = now;
+            held.1.extend(passwords);
+        }
+    }
+
+    fn take(&mut self, id: i64, now: Instant) -> Vec<(Network, String)> {
+        self.expire(now);
+        self.0.remove(&id).map(|(_, p)| p).unwrap_or_default()
+    }
+
+    fn expire(&mut self, now: Instant) {
+        self.0
+            .retain(|_, (set, _)| now.saturating_duration_since(*set) < PASSWORD_HOLD);
     }
 }
 
@@ -371,6 +400,21 @@ impl AccountOp {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn held_passwords_are_handed_out_once_and_dropped_when_nobody_reads_them() {
+        let start = Instant::now();
+        let mut held = HeldPasswords::default();
+        held.keep(1, vec![(Network::Lgwan, "a".into())], start);
+        held.keep(2, vec![(Network::Lgwan, "b".into())], start);
+        assert_eq!(held.take(1, start), vec![(Network::Lgwan, "a".into())]);
+        assert!(held.take(1, start).is_empty(), "handed out once");
+        // Unread past the hold: gone, also from memory.
+        let later = start + PASSWORD_HOLD;
+        held.keep(3, Vec::new(), later);
+        assert!(held.0.is_empty());
+        assert!(held.take(2, later).is_empty());
+    }
 
     #[test]
     fn initial_passwords_have_every_class_and_differ() {

@@ -101,9 +101,8 @@ pub struct Requests {
     mail: bool,
     /// The networks whose directory carries out account steps itself.
     directory: Option<Arc<dyn AccountWriter>>,
-    /// Initial passwords set, until the operator reads them (never stored).
-    passwords:
-        std::sync::Mutex<std::collections::HashMap<i64, Vec<(crate::domain::Network, String)>>>,
+    /// Initial passwords set, until the operator reads them or they expire (never stored).
+    passwords: std::sync::Mutex<directory::HeldPasswords>,
 }
 
 impl Requests {

@@ -20,9 +20,12 @@ use madoguchi::storage::request_directory;
 use madoguchi::storage::StaffMember;
 use serde_json::{json, Map, Value};
 
+use axum::http::StatusCode;
+
+use crate::console_support::Browser;
 use crate::helpers::Desk;
 use crate::samba;
-use crate::support::{admin, operator, request_desk_with, submission, ADMIN};
+use crate::support::{admin, operator, request_desk_with, submission, ADMIN, OPERATOR};
 
 /// Settings for the test DC, with OUs of the test's own (`tag`), so that the tests of
 /// this binary can share the DC.
@@ -244,6 +247,59 @@ async fn requests_create_enable_move_group_and_disable_an_account_in_the_dc() {
     let e = account(&mut ldap, "30001").await.unwrap();
     assert_eq!(e.dn, "CN=30001,OU=無効,OU=申請A,DC=city,DC=test");
     assert_eq!(attr(&e, "userAccountControl"), "514");
+}
+
+/// 着手 in the console: its answer itself shows the initial password, once (with several
+/// instances of the helpdesk, a redirect could be served by one that never held it).
+#[tokio::test]
+async fn the_console_shows_the_initial_password_in_its_answer_to_starting() {
+    let Some(dc) = samba::dc("127.0.0.2").await else {
+        return;
+    };
+    let mut ldap = samba::connect(dc).await.unwrap();
+    let tag = "申請C";
+    group(&mut ldap, tag, "財政課").await;
+    let d = desk(&dc.url, tag, &[("30003", "財政課")]).await;
+    let requests = d.helpdesk.requests();
+    let row = requests
+        .submit(submission(
+            "ad-account-add",
+            fields(new_account("30003", "zaisei.saburo")),
+        ))
+        .await
+        .unwrap();
+    let id = row.id;
+    requests
+        .act(id, admin(ADMIN), RequestAction::Approve, None, None, None)
+        .await
+        .unwrap();
+    let op = Browser::sign_in(&d, OPERATOR).await;
+    let version = op
+        .get(&d, &format!("/operator/requests/{id}"))
+        .await
+        .hidden("version");
+    let started = op
+        .post(
+            &d,
+            &format!("/operator/requests/{id}/start"),
+            &[("version", &version)],
+        )
+        .await;
+    assert_eq!(started.status, StatusCode::OK, "{}", started.body);
+    let shown = started
+        .body
+        .split("id=\"initial-passwords\"")
+        .nth(1)
+        .and_then(|rest| rest.split("<code>").nth(1))
+        .and_then(|rest| rest.split("</code>").next())
+        .unwrap_or_else(|| panic!("no initial password: {}", started.body));
+    assert!(shown.chars().count() >= 12, "{shown}");
+    assert!(account(&mut ldap, "30003").await.is_some());
+    // Shown once: neither the page nor the memory holds it any more.
+    let again = op.get(&d, &format!("/operator/requests/{id}")).await;
+    assert!(!again.body.contains("initial-passwords"), "{}", again.body);
+    assert!(!again.body.contains(shown));
+    assert!(requests.take_initial_passwords(id).is_empty());
 }
 
 #[tokio::test]

@@ -16,7 +16,7 @@ use super::auth::{Posted, Signed};
 use super::page::{render, Nav, PageError, PageResult};
 use crate::calendar::{format_datetime_ja, to_local};
 use crate::domain::request::{Capacity, NotAllowed};
-use crate::domain::{request_number, RequestAction, RequestStatus, StepStatus, TextEnum};
+use crate::domain::{request_number, Network, RequestAction, RequestStatus, StepStatus, TextEnum};
 use crate::helpdesk::Helpdesk;
 use crate::requests::{Acting, RequestError, RequestView, StepMark};
 use crate::storage::requests::RequestFilter;
@@ -185,6 +185,22 @@ async fn page(
     status: StatusCode,
     error: Option<String>,
 ) -> PageResult<Response> {
+    let passwords = match capacity(signed) {
+        Some(_) => helpdesk.requests().take_initial_passwords(id),
+        None => Vec::new(),
+    };
+    page_with(helpdesk, signed, id, status, error, passwords).await
+}
+
+/// The request's page, with the initial passwords the directory just set.
+async fn page_with(
+    helpdesk: &Helpdesk,
+    signed: &Signed,
+    id: i64,
+    status: StatusCode,
+    error: Option<String>,
+    passwords: Vec<(Network, String)>,
+) -> PageResult<Response> {
     let view = match helpdesk.requests().view(id, signed.login()).await {
         Ok(view) => view,
         Err(RequestError::NoSuchRequest(_)) => {
@@ -213,10 +229,6 @@ async fn page(
             done: p.done.unwrap_or_default(),
         })
         .collect();
-    let passwords = match capacity(signed) {
-        Some(_) => helpdesk.requests().take_initial_passwords(id),
-        None => Vec::new(),
-    };
     let passwords = passwords.into_iter().map(|(n, p)| (n.label(), p)).collect();
     let r = &view.request;
     let actions = match capacity(signed) {
@@ -322,6 +334,14 @@ pub async fn act(
         .requests()
         .act(id, acting, action, reason, posted.form.version, None)
         .await;
+    if action == RequestAction::Start && outcome.is_ok() {
+        // Initial passwords the directory just set are shown in this answer, not after
+        // a redirect that another instance of the helpdesk may serve.
+        let passwords = helpdesk.requests().take_initial_passwords(id);
+        if !passwords.is_empty() {
+            return page_with(&helpdesk, &signed, id, StatusCode::OK, None, passwords).await;
+        }
+    }
     finish(&helpdesk, &signed, id, outcome.map(drop)).await
 }
 
