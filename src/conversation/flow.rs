@@ -6,6 +6,7 @@
 //! is; [`Conversations::execute`] carries it out inside the turn's transaction (the
 //! question log, the feedback, a ticket) and writes the replies.
 
+use super::outage_notice::OutageCheck;
 use super::{question_log, stored_text, Conversations, TurnResult};
 use crate::domain::words::{classify, Word};
 use crate::domain::{Author, ConversationState, Offer};
@@ -89,9 +90,10 @@ impl Conversations {
         if let Some(step) = self.plan_loan(conversation, text).await? {
             return Ok(step);
         }
-        if let Some(step) = self.plan_outage(conversation, text).await? {
-            return Ok(step);
-        }
+        let asked = match self.plan_outage(conversation, text).await? {
+            OutageCheck::Concerns(step) => return Ok(step),
+            OutageCheck::Not(asked) => asked,
+        };
         let state = &conversation.state;
         let word = classify(text);
         use ConversationState as S;
@@ -160,7 +162,7 @@ impl Conversations {
             }
             (S::AwaitingIdentity { .. }, Word::Cancel) => Step::Say(Prompt::Cancelled, S::Idle),
             (S::AwaitingIdentity { question }, _) => self.identity_reply(question, text).await?,
-            _ => self.plan_message(conversation, text, word).await?,
+            _ => self.plan_message(conversation, text, word, asked).await?,
         })
     }
 

@@ -12,7 +12,7 @@ use crate::calendar;
 use crate::domain::content::asks_about_ticket;
 use crate::domain::words::Word;
 use crate::domain::{ticket_number, ConversationState, TicketStatus};
-use crate::engine::{Decision, Intent};
+use crate::engine::{Decision, Intent, Outcome};
 use crate::prompts::Prompt;
 use crate::storage::{ticket_updates, ConversationRow, Ticket, Tx};
 
@@ -24,6 +24,7 @@ impl Conversations {
         conversation: &ConversationRow,
         text: &str,
         word: Word,
+        asked: Option<Outcome>,
     ) -> anyhow::Result<Step> {
         let ticket = self.open_ticket_of(conversation).await?;
         let state = conversation.state.clone();
@@ -33,8 +34,9 @@ impl Conversations {
                 None => Step::Say(Prompt::NoOpenTicket, state),
             });
         }
-        // The engine answers in well under a millisecond: on this thread.
-        let outcome = self.engine.ask(text);
+        // The engine answers in a few milliseconds: on this thread (once a turn: the
+        // outage check may have asked it already).
+        let outcome = asked.unwrap_or_else(|| self.engine.ask(text));
         let small_talk = matches!(outcome.intent, Intent::Greeting | Intent::Thanks);
         let content_free = outcome.intent == Intent::Empty || word != Word::Other;
         if !small_talk && content_free {

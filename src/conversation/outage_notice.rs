@@ -2,7 +2,8 @@
 //! it (by its words, or by the entry or category the engine matched) gets its notice
 //! first (「現在、メールで障害が発生しています…」) and the conversation is linked to it;
 //! asking for a person while linked attaches the conversation to the outage instead of
-//! opening a ticket of its own. The flow hands a message here first; `None` gives it back.
+//! opening a ticket of its own. The flow hands a message here first; [`OutageCheck::Not`]
+//! gives it back, with the engine's outcome when it was asked (so it is not asked twice).
 
 use super::flow::{bot_message, Step};
 use super::{question_log, Conversations, TurnResult};
@@ -19,15 +20,23 @@ pub(super) struct Planned {
     outcome: Outcome,
 }
 
+/// Whether a message is about an ongoing outage.
+pub(super) enum OutageCheck {
+    /// It is: the turn.
+    Concerns(Step),
+    /// It is not; the engine's outcome for it, when the check asked the engine.
+    Not(Option<Outcome>),
+}
+
 impl Conversations {
     /// The turn for `text` when it is a question about an ongoing outage.
     pub(super) async fn plan_outage(
         &self,
         conversation: &ConversationRow,
         text: &str,
-    ) -> anyhow::Result<Option<Step>> {
+    ) -> anyhow::Result<OutageCheck> {
         let Some(outages) = &self.outages else {
-            return Ok(None);
+            return Ok(OutageCheck::Not(None));
         };
         // 職員番号 or 内線 for an escalation is no question.
         let answering = matches!(
@@ -35,15 +44,15 @@ impl Conversations {
             ConversationState::AwaitingIdentity { .. }
         );
         if answering || classify(text) != Word::Other {
-            return Ok(None);
+            return Ok(OutageCheck::Not(None));
         }
         let ongoing = outages.ongoing().await?;
         if ongoing.is_empty() {
-            return Ok(None);
+            return Ok(OutageCheck::Not(None));
         }
         let outcome = self.engine.ask(text);
         if outcome.intent != Intent::Question {
-            return Ok(None);
+            return Ok(OutageCheck::Not(Some(outcome)));
         }
         let best = outcome
             .candidates
@@ -54,9 +63,9 @@ impl Conversations {
                 category: &c.category,
             });
         let Some(outage) = ongoing.iter().find(|o| o.affected().concerns(text, best)) else {
-            return Ok(None);
+            return Ok(OutageCheck::Not(Some(outcome)));
         };
-        Ok(Some(Step::Outage(Planned {
+        Ok(OutageCheck::Concerns(Step::Outage(Planned {
             outage_id: outage.id,
             question: text.to_owned(),
             outcome,
