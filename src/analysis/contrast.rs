@@ -30,48 +30,41 @@ fn is_boundary(c: char) -> bool {
 /// The question without the words it sets aside, or `None` when it sets nothing aside
 /// (or too little would be left).
 pub fn without_set_aside(text: &str) -> Option<String> {
-    let mut chars: Vec<char> = text.chars().collect();
-    let mut changed = false;
-    while let Some((start, end)) = next_aside(&chars) {
-        chars.drain(start..end);
-        changed = true;
+    let mut left = text.to_owned();
+    while let Some(span) = next_aside(&left) {
+        left.replace_range(span, "");
     }
-    if !changed {
+    if left.len() == text.len() {
         return None;
     }
-    let left: String = chars.into_iter().collect();
     let content = left.chars().filter(|c| !is_boundary(*c)).count();
     (content >= MIN_LEFT).then(|| left.trim_matches(is_boundary).to_string())
 }
 
-/// The first span to leave out: from the start of its clause to the end of its marker
-/// (「じゃなくて」) or of its clause (「でもないです」).
-fn next_aside(chars: &[char]) -> Option<(usize, usize)> {
-    let text: String = chars.iter().collect();
-    let found = SET_ASIDE
+/// The first span (bytes) to leave out: from the start of its clause to the end of its
+/// marker (「じゃなくて」) or of its clause (「でもないです」).
+fn next_aside(text: &str) -> Option<std::ops::Range<usize>> {
+    let (at, marker, whole_clause) = SET_ASIDE
         .iter()
         .map(|m| (m, false))
         .chain(CLAUSE_ASIDE.iter().map(|m| (m, true)))
-        .filter_map(|(m, whole)| text.find(m).map(|at| (at, m, whole)))
+        .filter_map(|(m, whole)| text.find(m).map(|at| (at, *m, whole)))
         .min_by_key(|(at, m, _)| (*at, std::cmp::Reverse(m.len())))?;
-    let (byte_at, marker, whole_clause) = found;
-    let at = text[..byte_at].chars().count();
-    let after = at + marker.chars().count();
-    let start = chars[..at]
-        .iter()
-        .rposition(|c| is_boundary(*c))
-        .map_or(0, |i| i + 1);
+    let start = text[..at]
+        .char_indices()
+        .rfind(|(_, c)| is_boundary(*c))
+        .map_or(0, |(i, c)| i + c.len_utf8());
+    let after = at + marker.len();
     let end = if whole_clause {
-        chars[after..]
-            .iter()
-            .position(|c| is_boundary(*c))
-            .map_or(chars.len(), |i| after + i)
-    } else if chars.get(after) == Some(&'て') {
-        after + 1
+        text[after..]
+            .find(is_boundary)
+            .map_or(text.len(), |i| after + i)
+    } else if text[after..].starts_with('て') {
+        after + 'て'.len_utf8()
     } else {
         after
     };
-    Some((start, end))
+    Some(start..end)
 }
 
 #[cfg(test)]

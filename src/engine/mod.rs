@@ -319,10 +319,11 @@ impl AnswerEngine {
         }
         let chars = text.chars().count();
         // Words the question sets aside (「上書きじゃなくて」) are not searched for.
-        let focused = contrast::without_set_aside(&normalize(text));
+        let normalized = normalize(text);
+        let focused = contrast::without_set_aside(&normalized);
         let text = focused.as_deref().unwrap_or(text);
         // A kana question is read in the entries' words (じょうみゃく → 静脈) by both sides.
-        let spelt = index.vocabulary.sounds.spell_out(&normalize(text));
+        let spelt = (index.vocabulary.sounds).spell_out(focused.as_deref().unwrap_or(&normalized));
         if let Some(rewritten) = spelt.as_ref().or(focused.as_ref()) {
             trace.analysis = index.analyzer.analyze(rewritten);
         }

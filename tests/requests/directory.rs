@@ -119,18 +119,31 @@ fn attr<'a>(e: &'a SearchEntry, name: &str) -> &'a str {
         .unwrap_or("")
 }
 
-/// Submits, approves and starts a request of `kind` for the LGWAN directory.
-async fn run(d: &Desk, kind: &str, answers: Value) -> i64 {
+/// Submits and approves a request of `kind` for the LGWAN directory; its id.
+async fn approved(d: &Desk, kind: &str, answers: Value) -> i64 {
     let requests = d.helpdesk.requests();
     let row = requests
         .submit(submission(kind, fields(answers)))
         .await
         .unwrap();
-    let id = row.id;
     requests
-        .act(id, admin(ADMIN), RequestAction::Approve, None, None, None)
+        .act(
+            row.id,
+            admin(ADMIN),
+            RequestAction::Approve,
+            None,
+            None,
+            None,
+        )
         .await
         .unwrap();
+    row.id
+}
+
+/// Submits, approves and starts a request of `kind` for the LGWAN directory.
+async fn run(d: &Desk, kind: &str, answers: Value) -> i64 {
+    let requests = d.helpdesk.requests();
+    let id = approved(d, kind, answers).await;
     let row = requests
         .act(id, operator(), RequestAction::Start, None, None, None)
         .await
@@ -261,18 +274,7 @@ async fn the_console_shows_the_initial_password_in_its_answer_to_starting() {
     group(&mut ldap, tag, "財政課").await;
     let d = desk(&dc.url, tag, &[("30003", "財政課")]).await;
     let requests = d.helpdesk.requests();
-    let row = requests
-        .submit(submission(
-            "ad-account-add",
-            fields(new_account("30003", "zaisei.saburo")),
-        ))
-        .await
-        .unwrap();
-    let id = row.id;
-    requests
-        .act(id, admin(ADMIN), RequestAction::Approve, None, None, None)
-        .await
-        .unwrap();
+    let id = approved(&d, "ad-account-add", new_account("30003", "zaisei.saburo")).await;
     let op = Browser::sign_in(&d, OPERATOR).await;
     let version = op
         .get(&d, &format!("/operator/requests/{id}"))
@@ -313,18 +315,7 @@ async fn a_refusal_leaves_the_request_failed_and_the_retry_does_not_repeat_what_
     group(&mut ldap, tag, "別の課").await;
     let d = desk(&dc.url, tag, &[("30002", "財政課")]).await;
     let requests = d.helpdesk.requests();
-    let row = requests
-        .submit(submission(
-            "ad-account-add",
-            fields(new_account("30002", "zaisei.jiro")),
-        ))
-        .await
-        .unwrap();
-    let id = row.id;
-    requests
-        .act(id, admin(ADMIN), RequestAction::Approve, None, None, None)
-        .await
-        .unwrap();
+    let id = approved(&d, "ad-account-add", new_account("30002", "zaisei.jiro")).await;
     let row = requests
         .act(id, operator(), RequestAction::Start, None, None, None)
         .await
