@@ -71,6 +71,9 @@ pub struct Helpdesk {
 pub struct SemanticStatus {
     /// The encoder's model id, when loaded.
     pub model_id: Option<String>,
+    /// Whether questions are moved by the built-in query adapter before they are
+    /// compared (it fits one encoder only).
+    pub query_adapter: bool,
     /// Why retrieval is lexical only (the model is missing, turned off, refused).
     pub off_reason: Option<String>,
 }
@@ -331,10 +334,12 @@ async fn build_engine(
     let status = match &semantic {
         Ok(s) => SemanticStatus {
             model_id: Some(s.model_id().to_owned()),
+            query_adapter: s.adapts(),
             off_reason: None,
         },
         Err(reason) => SemanticStatus {
             model_id: None,
+            query_adapter: false,
             off_reason: Some(reason.clone()),
         },
     };
@@ -363,7 +368,11 @@ async fn load_semantic(model: Option<PathBuf>) -> Result<Arc<Semantic>, String> 
         .map_err(|e| e.to_string())?;
     match loaded {
         Ok(semantic) => {
-            tracing::info!(model = semantic.model_id(), "semantic retrieval on");
+            tracing::info!(
+                model = semantic.model_id(),
+                query_adapter = semantic.adapts(),
+                "semantic retrieval on"
+            );
             Ok(semantic)
         }
         Err(e @ sentence_encoder::Error::Missing { .. }) => {

@@ -110,8 +110,9 @@ pub struct Calibration {
     pub answer: f32,
     /// Suggest at or above this probability (else escalate).
     pub suggest: f32,
-    /// A question whose cosine with one of the top entry's own questions (its title, an
-    /// alternative, or a question an operator resolved with it) reaches this, and with
+    /// A question whose cosine (as encoded, before the query adapter) with one of the
+    /// top entry's own questions (its title, an alternative, or a question an operator
+    /// resolved with it) reaches this, and with
     /// no other entry's as high, repeats that question: it is answered whatever the
     /// model says. On `eval/calibration`, 14 of 14 such tops at 0.95 were right.
     pub repeat: f32,
@@ -124,11 +125,11 @@ impl Default for Calibration {
     fn default() -> Self {
         Self {
             weights: [
-                1.3470, 10.0219, 1.1279, 3.3575, 4.3367, 0.9662, 0.5693, 0.0463, 0.8474, -1.4162,
+                2.3269, 4.8508, 1.1178, 1.6720, 3.7055, 0.8743, 1.1213, 0.6426, 0.6049, -0.8309,
             ],
-            bias: -6.5886,
-            answer: 0.925,
-            suggest: 0.485,
+            bias: -5.9501,
+            answer: 0.935,
+            suggest: 0.537,
             repeat: 0.97,
         }
     }
@@ -148,6 +149,10 @@ pub struct Signals {
     pub passage: f32,
     pub other_passage: f32,
     pub chars: usize,
+    /// Best cosine of the question as encoded (before the query adapter) with the top
+    /// entry's own questions, and with any other returned entry's: for [`Calibration::repeat`].
+    pub said: f32,
+    pub other_said: f32,
 }
 
 impl Signals {
@@ -186,7 +191,7 @@ impl Calibration {
             return (Decision::Escalate, Reason::NoMatch, None);
         };
         let p = self.probability(s);
-        let repeats = s.cosine >= self.repeat && s.cosine > s.other_cosine;
+        let repeats = s.said >= self.repeat && s.said > s.other_said;
         let decided = if p >= self.answer || repeats {
             (Decision::Answer, Reason::Confident)
         } else if p >= self.suggest && s.top - s.second < 0.05 {
@@ -237,6 +242,8 @@ mod tests {
             passage: 0.7,
             other_passage: 0.5,
             chars: 12,
+            said: 0.8,
+            other_said: 0.5,
         };
         assert_eq!(c.decide(Some(&clear)).0, Decision::Answer);
         let weak = Signals {
@@ -249,6 +256,8 @@ mod tests {
             passage: 0.2,
             other_passage: 0.3,
             chars: 4,
+            said: 0.2,
+            other_said: 0.3,
         };
         assert_eq!(c.decide(Some(&weak)).0, Decision::Escalate);
         assert_eq!(c.decide(None).1, Reason::NoMatch);
@@ -264,11 +273,13 @@ mod tests {
             second: 0.12,
             lexical: 0.05,
             other_lexical: 0.16,
-            cosine: 1.0,
+            cosine: 0.86,
             other_cosine: 0.63,
             passage: 0.17,
             other_passage: 0.21,
             chars: 12,
+            said: 1.0,
+            other_said: 0.63,
         };
         assert!(c.probability(&repeat) < c.answer);
         assert_eq!(
@@ -279,7 +290,7 @@ mod tests {
         );
         // Two entries hold the same question: the model decides.
         let shared = Signals {
-            other_cosine: 1.0,
+            other_said: 1.0,
             ..repeat
         };
         assert_ne!(c.decide(Some(&shared)).0, Decision::Answer);

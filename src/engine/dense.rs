@@ -223,6 +223,12 @@ impl DenseScores<'_> {
         self.index.exact(&self.query, ordinal)
     }
 
+    /// The exact best cosine of another vector of the question (`query`, the same
+    /// width) with entry `ordinal`'s questions.
+    pub fn question_cosine(&self, query: &[f32], ordinal: u32) -> f32 {
+        self.index.exact(query, ordinal).0
+    }
+
     /// The `n` entries, not in `exclude`, with the highest `part(question, passage)`
     /// (ties: the lower ordinal first), exactly as ranking every entry by its exact
     /// cosines would give. `part` must not decrease when either cosine grows.

@@ -1,7 +1,8 @@
 //! How the lexical score and the dense cosines of a candidate combine into one ranking
-//! score (0..1). Cosines of USE sit between about 0.1 (unrelated) and 1.0; they are
-//! stretched from [`Fusion::floor`]..[`Fusion::ceiling`] onto 0..1 first, so that the
-//! three parts are on one scale. The weights were picked on `eval/calibration` only.
+//! score (0..1). Cosines of the adapted question (see `adapter.rs`) sit between about 0
+//! (unrelated) and 0.9; they are stretched from [`Fusion::floor`]..[`Fusion::ceiling`] onto
+//! 0..1 first, so that the three parts are on one scale. The weights and the stretch were
+//! picked on `eval/calibration` only (`scripts/fit-decision`).
 
 use serde::{Deserialize, Serialize};
 
@@ -23,11 +24,11 @@ pub struct Fusion {
 impl Default for Fusion {
     fn default() -> Self {
         Self {
-            lexical: 0.55,
-            question: 0.10,
+            lexical: 0.70,
+            question: 0.15,
             passage: 0.05,
-            floor: 0.3,
-            ceiling: 0.9,
+            floor: 0.1,
+            ceiling: 0.7,
         }
     }
 }

