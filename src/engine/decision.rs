@@ -119,17 +119,18 @@ pub struct Calibration {
 }
 
 /// How many features the calibrated decision weighs.
-pub const FEATURES: usize = 10;
+pub const FEATURES: usize = 11;
 
 impl Default for Calibration {
     fn default() -> Self {
         Self {
             weights: [
-                2.3269, 4.8508, 1.1178, 1.6720, 3.7055, 0.8743, 1.1213, 0.6426, 0.6049, -0.8309,
+                1.6060, 3.2227, 1.6541, 1.4983, 3.0532, 0.8492, 1.1327, 0.6723, 0.0264, 0.4074,
+                4.4617,
             ],
-            bias: -5.9501,
+            bias: -5.3584,
             answer: 0.935,
-            suggest: 0.537,
+            suggest: 0.528,
             repeat: 0.97,
         }
     }
@@ -159,7 +160,7 @@ impl Signals {
     /// Top fused score, its lead over the second, the top's lexical score, its cosine,
     /// its cosine lead, ln(1 + question characters); then whether the rankers agree
     /// (1 when the top is also first by lexical score, by cosine, by passage cosine
-    /// alone, ties going to it), and its lexical lead.
+    /// alone, ties going to it), its lexical lead and its passage-cosine lead.
     pub fn features(&self) -> [f32; FEATURES] {
         let first = |own: f32, other: f32| if own >= other { 1.0 } else { 0.0 };
         [
@@ -173,6 +174,7 @@ impl Signals {
             first(self.cosine, self.other_cosine),
             first(self.passage, self.other_passage),
             self.lexical - self.other_lexical,
+            self.passage - self.other_passage,
         ]
     }
 }
