@@ -194,15 +194,29 @@ async fn three_instances_on_one_postgresql_keep_every_conversation_in_order() {
         }
         support::poll_pause(deadline, || format!("undelivered: {pending:?}")).await;
     }
-    let items = store.outbox(None, 1_000).await.unwrap();
-    assert_eq!(items.len(), ROOMS, "one notice per ticket");
-    assert!(items
-        .iter()
-        .all(|i| i.route == OutboxRoute::OperatorsRoom && i.status == OutboxStatus::Delivered));
+    // The operators' room also gets the loans' daily list once on a business day after
+    // opening time (src/loans/reminders.rs), whenever the test happens to run then: only
+    // the tickets' notices are counted.
+    let items: Vec<_> = store
+        .outbox(None, 1_000)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|i| !i.delivery().unwrap().text.contains("の予定】"))
+        .collect();
+    assert_eq!(items.len(), ROOMS, "one notice per ticket: {items:?}");
+    assert!(items.iter().all(|i| i.route == OutboxRoute::OperatorsRoom
+        && i.status == OutboxStatus::Delivered
+        && i.delivery()
+            .unwrap()
+            .text
+            .starts_with("【新しい問い合わせ】")));
     let deliveries = receiver.deliveries();
     let mut per_item: HashMap<String, usize> = HashMap::new();
     for delivery in &deliveries {
-        *per_item.entry(delivery.id.clone()).or_default() += 1;
+        if items.iter().any(|i| delivery.id == i.id.to_string()) {
+            *per_item.entry(delivery.id.clone()).or_default() += 1;
+        }
     }
     assert_eq!(per_item.len(), ROOMS, "{deliveries:?}");
     assert!(
