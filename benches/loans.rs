@@ -94,6 +94,7 @@ async fn run(args: Args) {
         // Lexical only: the loans never ask the knowledge base.
         semantic: SemanticSettings {
             model: Default::default(),
+            query_adapter: String::new(),
         },
         ..Settings::default()
     };

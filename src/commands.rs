@@ -102,6 +102,10 @@ pub fn eval(settings: &Settings, args: &EvalArgs) -> anyhow::Result<ExitCode> {
     };
     let queries = eval::load_queries(&args.queries).map_err(anyhow::Error::msg)?;
     let (semantic, vectors) = eval_vectors(settings, &entries);
+    let adapter = match &semantic {
+        Some(s) => crate::helpdesk::query_adapter(&settings.semantic.query_adapter(), s)?,
+        None => None,
+    };
     let engine = AnswerEngine::hybrid(
         lexicon::analyzer(&settings.kb_dir)?,
         lexicon::load_smalltalk(&settings.kb_dir)?,
@@ -110,7 +114,8 @@ pub fn eval(settings: &Settings, args: &EvalArgs) -> anyhow::Result<ExitCode> {
         semantic.clone(),
         vectors.as_ref(),
     )
-    .context("building the index")?;
+    .context("building the index")?
+    .with_query_adapter(adapter.clone());
     let runs = eval::run(&engine, &queries);
     if let Some(path) = &args.run {
         eval::write_run(&runs, path).with_context(|| format!("writing {}", path.display()))?;
@@ -139,7 +144,8 @@ pub fn eval(settings: &Settings, args: &EvalArgs) -> anyhow::Result<ExitCode> {
             &entries,
             semantic,
             vectors.as_ref(),
-        )?;
+        )?
+        .with_query_adapter(adapter);
         let report = eval::report(&eval::run(&tuned, &queries));
         println!("with calibrated thresholds: {}", compact(&report));
     }
@@ -148,10 +154,10 @@ pub fn eval(settings: &Settings, args: &EvalArgs) -> anyhow::Result<ExitCode> {
         "faq entries: {}, queries: {}, retrieval: {}",
         engine.entry_count(),
         queries.len(),
-        if engine.vector_count() > 0 {
-            "hybrid"
-        } else {
-            "lexical"
+        match (engine.vector_count() > 0, engine.adapts_questions()) {
+            (true, true) => "hybrid (query adapter)",
+            (true, false) => "hybrid (no query adapter)",
+            _ => "lexical",
         }
     );
     println!("{}", serde_json::to_string(&report)?);

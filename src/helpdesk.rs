@@ -16,11 +16,11 @@ use crate::batches::render::FormFont;
 use crate::calendar::BusinessCalendar;
 use crate::channels::logochat::outgoing::LogoChatDelivery;
 use crate::clock::{Clock, SystemClock};
-use crate::config::Settings;
+use crate::config::{QueryAdapterSetting, Settings};
 use crate::conversation::Conversations;
 use crate::directory::Directory;
 use crate::domain::{AccountSystem, OutboxRoute, TextEnum};
-use crate::engine::{AnswerEngine, Semantic};
+use crate::engine::{AnswerEngine, QueryAdapter, Semantic};
 use crate::kb::files;
 use crate::knowledge::KnowledgeBase;
 use crate::learning::Learning;
@@ -71,9 +71,9 @@ pub struct Helpdesk {
 pub struct SemanticStatus {
     /// The encoder's model id, when loaded.
     pub model_id: Option<String>,
-    /// Whether questions are moved by the built-in query adapter before they are
-    /// compared (it fits one encoder only).
-    pub query_adapter: bool,
+    /// The query adapter that moves questions before they are compared: `built-in`, or
+    /// the file `[semantic] query_adapter` names; `None` when there is none.
+    pub query_adapter: Option<String>,
     /// Why retrieval is lexical only (the model is missing, turned off, refused).
     pub off_reason: Option<String>,
 }
@@ -327,19 +327,33 @@ async fn build_engine(
     let smalltalk = lexicon::load_smalltalk(&settings.kb_dir)?;
     let config = settings.engine;
     let semantic = load_semantic(settings.semantic.model().map(Path::to_path_buf)).await;
+    // A named adapter file that cannot be used stops the start before any encoding.
+    let adapter = match &semantic {
+        Ok(s) => query_adapter(&settings.semantic.query_adapter(), s)?,
+        Err(_) => None,
+    };
     let vectors = match &semantic {
         Ok(s) => Some(crate::knowledge::entry_vectors(store, s, &entries).await?),
         Err(_) => None,
     };
     let status = match &semantic {
-        Ok(s) => SemanticStatus {
-            model_id: Some(s.model_id().to_owned()),
-            query_adapter: s.adapts(),
-            off_reason: None,
-        },
+        Ok(s) => {
+            let described = adapter
+                .as_ref()
+                .map(|_| describe(&settings.semantic.query_adapter()));
+            tracing::info!(
+                query_adapter = described.as_deref().unwrap_or("none"),
+                "questions compared with the entries' vectors"
+            );
+            SemanticStatus {
+                model_id: Some(s.model_id().to_owned()),
+                query_adapter: described,
+                off_reason: None,
+            }
+        }
         Err(reason) => SemanticStatus {
             model_id: None,
-            query_adapter: false,
+            query_adapter: None,
             off_reason: Some(reason.clone()),
         },
     };
@@ -352,9 +366,36 @@ async fn build_engine(
             semantic.ok(),
             vectors.as_ref(),
         )
+        .map(|engine| engine.with_query_adapter(adapter))
     })
     .await??;
     Ok((engine, status))
+}
+
+/// The query adapter `setting` names for `semantic`'s encoder: the built-in one (none when
+/// it was fitted for another encoder), none, or a file; a file that cannot be used is an
+/// error that names it.
+pub fn query_adapter(
+    setting: &QueryAdapterSetting,
+    semantic: &Semantic,
+) -> anyhow::Result<Option<Arc<QueryAdapter>>> {
+    match setting {
+        QueryAdapterSetting::BuiltIn => {
+            Ok(QueryAdapter::built_in(semantic.model_id(), semantic.dim()))
+        }
+        QueryAdapterSetting::Off => Ok(None),
+        QueryAdapterSetting::File(path) => QueryAdapter::load(path, semantic.dim())
+            .map(Some)
+            .map_err(|e| anyhow::anyhow!("[semantic] query_adapter: {e}")),
+    }
+}
+
+/// How `/healthz` and the log name the adapter in use.
+fn describe(setting: &QueryAdapterSetting) -> String {
+    match setting {
+        QueryAdapterSetting::File(path) => path.display().to_string(),
+        _ => "built-in".to_owned(),
+    }
 }
 
 /// The sentence encoder at `model`, or why retrieval is lexical only (logged).
@@ -368,11 +409,7 @@ async fn load_semantic(model: Option<PathBuf>) -> Result<Arc<Semantic>, String> 
         .map_err(|e| e.to_string())?;
     match loaded {
         Ok(semantic) => {
-            tracing::info!(
-                model = semantic.model_id(),
-                query_adapter = semantic.adapts(),
-                "semantic retrieval on"
-            );
+            tracing::info!(model = semantic.model_id(), "semantic retrieval on");
             Ok(semantic)
         }
         Err(e @ sentence_encoder::Error::Missing { .. }) => {

@@ -9,6 +9,7 @@
 //! | knowledge base | `kb_dir` | `MADOGUCHI_KB_DIR` | `./knowledge-base` |
 //! | engine thresholds | `[engine.thresholds]` | - | calibrated defaults |
 //! | sentence encoder (semantic retrieval) | `[semantic] model` | `MADOGUCHI_SEMANTIC_MODEL` (`off` turns it off) | `models/use-multilingual-v3` |
+//! | query adapter (moves a question's vector) | `[semantic] query_adapter` | `MADOGUCHI_QUERY_ADAPTER` (`off`, or a file from `scripts/fit-adapter`) | built into the binary |
 //! | bot sentences | `prompts_dir` | `MADOGUCHI_PROMPTS_DIR` | `./prompts` |
 //! | office hours, closures | `[calendar]` | - | 8:30-17:15, no one-off days |
 //! | LoGoチャット token | `[logochat] token` | `MADOGUCHI_LOGOCHAT_TOKEN` | none: webhook off |
@@ -50,7 +51,7 @@ pub use self::ledgers::{CityContact, LedgerSettings};
 pub use self::notify::{NotifySettings, SmtpSettings};
 pub use self::personnel::{DirectorySettings, PersonnelSettings};
 pub use self::requests::{NetworkDirectory, RequestDirectories, RequestSettings};
-pub use self::semantic::SemanticSettings;
+pub use self::semantic::{QueryAdapterSetting, SemanticSettings};
 pub use self::server::ServerSettings;
 use crate::calendar::CalendarConfig;
 use crate::domain::Priority;

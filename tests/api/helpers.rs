@@ -48,6 +48,7 @@ pub async fn spawn_app() -> TestApp {
         // tests/engine.rs); a fresh database would encode the whole knowledge base first.
         semantic: madoguchi::config::SemanticSettings {
             model: Default::default(),
+            query_adapter: String::new(),
         },
         ..Settings::default()
     };

@@ -78,7 +78,7 @@ async fn with_the_model_retrieval_is_hybrid_from_stored_vectors() {
         .as_str()
         .unwrap()
         .starts_with("use-multilingual-v3/"));
-    assert_eq!(body["semantic"]["query_adapter"], true, "{body}");
+    assert_eq!(body["semantic"]["query_adapter"], "built-in", "{body}");
     // The commonest questions are answered directly; content-free messages never are.
     for (question, id) in [
         ("パスワード忘れた", "account-password-forgot"),
@@ -147,6 +147,54 @@ async fn without_the_model_retrieval_is_lexical_and_healthz_says_why() {
             .unwrap()
             .contains("/nonexistent/use-model"),
         "{body}"
+    );
+}
+
+#[tokio::test]
+async fn the_query_adapter_is_built_in_a_citys_own_file_or_off_and_a_bad_file_is_refused() {
+    let Some(model) = model_dir() else { return };
+    let question = "受信トレイがパンパンで送信できない";
+    // The cosine of the question with its top entry's nearest question, and /healthz.
+    async fn asked(settings: Settings, question: &str) -> (f32, serde_json::Value) {
+        let helpdesk = std::sync::Arc::new(Helpdesk::open(settings).await.unwrap());
+        let asked = helpdesk.conversations().ask(question, "web").await.unwrap();
+        let top = asked.outcome.candidates.first().expect("a candidate").dense;
+        (top, health(helpdesk).await)
+    }
+    let dir = TempDir::new().unwrap();
+    let (built_in, body) = asked(settings(&dir, model.clone()), question).await;
+    assert_eq!(body["semantic"]["query_adapter"], "built-in", "{body}");
+
+    let dir = TempDir::new().unwrap();
+    let mut off = settings(&dir, model.clone());
+    off.semantic.query_adapter = "off".into();
+    let (unmoved, body) = asked(off, question).await;
+    assert!(body["semantic"]["query_adapter"].is_null(), "{body}");
+    assert_ne!(unmoved, built_in, "the built-in adapter moves the question");
+
+    // A city's own file (here the identity, which moves nothing) is used as named.
+    let dir = TempDir::new().unwrap();
+    let file = dir.path().join("numazu-adapter.bin");
+    let identity: Vec<u8> = (0..512 * 512)
+        .flat_map(|i| f32::from(u8::from(i / 512 == i % 512)).to_le_bytes())
+        .collect();
+    std::fs::write(&file, &identity).unwrap();
+    let mut own = settings(&dir, model.clone());
+    own.semantic.query_adapter = file.display().to_string();
+    let (same, body) = asked(own.clone(), question).await;
+    assert_eq!(
+        body["semantic"]["query_adapter"],
+        file.display().to_string(),
+        "{body}"
+    );
+    assert_eq!(same, unmoved);
+
+    // A file of the wrong size: the helpdesk does not start, and says which file.
+    std::fs::write(&file, &identity[..1000]).unwrap();
+    let error = format!("{:#}", Helpdesk::open(own).await.err().expect("refused"));
+    assert!(
+        error.contains("query_adapter") && error.contains("numazu-adapter.bin"),
+        "{error}"
     );
 }
 

@@ -35,6 +35,7 @@ async fn start(adjust: impl FnOnce(&mut Settings)) -> Server {
         // tests/engine.rs); a fresh database would encode the whole knowledge base first.
         semantic: madoguchi::config::SemanticSettings {
             model: Default::default(),
+            query_adapter: String::new(),
         },
         ..Settings::default()
     };

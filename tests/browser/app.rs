@@ -36,6 +36,7 @@ impl TestServer {
             // tests/engine.rs); a fresh database would encode the whole knowledge base first.
             semantic: madoguchi::config::SemanticSettings {
                 model: Default::default(),
+                query_adapter: String::new(),
             },
             ..Settings::default()
         };

@@ -63,6 +63,7 @@ pub async fn desk_in(dir: TempDir, adjust: impl FnOnce(&mut Settings)) -> Desk {
         // tests/engine.rs); a fresh database would encode the whole knowledge base first.
         semantic: madoguchi::config::SemanticSettings {
             model: Default::default(),
+            query_adapter: String::new(),
         },
         ..Settings::default()
     };

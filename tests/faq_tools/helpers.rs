@@ -39,6 +39,7 @@ pub async fn desk_on(database_url: Option<String>) -> Desk {
         // tests/engine.rs); a fresh database would encode the whole knowledge base first.
         semantic: madoguchi::config::SemanticSettings {
             model: Default::default(),
+            query_adapter: String::new(),
         },
         ..Settings::default()
     };
