@@ -328,8 +328,9 @@ async fn build_engine(
     let config = settings.engine;
     let semantic = load_semantic(settings.semantic.model().map(Path::to_path_buf)).await;
     // A named adapter file that cannot be used stops the start before any encoding.
+    let adapter_setting = settings.semantic.query_adapter();
     let adapter = match &semantic {
-        Ok(s) => query_adapter(&settings.semantic.query_adapter(), s)?,
+        Ok(s) => query_adapter(&adapter_setting, s)?,
         Err(_) => None,
     };
     let vectors = match &semantic {
@@ -338,9 +339,7 @@ async fn build_engine(
     };
     let status = match &semantic {
         Ok(s) => {
-            let described = adapter
-                .as_ref()
-                .map(|_| describe(&settings.semantic.query_adapter()));
+            let described = adapter.as_ref().map(|_| describe(&adapter_setting));
             tracing::info!(
                 query_adapter = described.as_deref().unwrap_or("none"),
                 "questions compared with the entries' vectors"

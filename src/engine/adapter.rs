@@ -166,18 +166,14 @@ mod tests {
 
     #[test]
     fn a_width_that_is_not_a_multiple_of_eight_is_multiplied_whole() {
+        let three = |rows: [f32; 9]| {
+            let bytes: Vec<u8> = rows.iter().flat_map(|x| x.to_le_bytes()).collect();
+            QueryAdapter::from_bytes(&bytes, 3).unwrap()
+        };
         // The identity for 3 components, then a matrix that swaps the first two.
-        let identity: Vec<u8> = [1.0f32, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0]
-            .iter()
-            .flat_map(|x| x.to_le_bytes())
-            .collect();
-        let adapter = QueryAdapter::from_bytes(&identity, 3).unwrap();
-        assert_eq!(adapter.apply(&[0.6, 0.8, 0.0]), vec![0.6, 0.8, 0.0]);
-        let swap: Vec<u8> = [0.0f32, 1.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 1.0]
-            .iter()
-            .flat_map(|x| x.to_le_bytes())
-            .collect();
-        let adapter = QueryAdapter::from_bytes(&swap, 3).unwrap();
-        assert_eq!(adapter.apply(&[0.6, 0.8, 0.0]), vec![0.8, 0.6, 0.0]);
+        let identity = three([1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0]);
+        assert_eq!(identity.apply(&[0.6, 0.8, 0.0]), vec![0.6, 0.8, 0.0]);
+        let swap = three([0.0, 1.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 1.0]);
+        assert_eq!(swap.apply(&[0.6, 0.8, 0.0]), vec![0.8, 0.6, 0.0]);
     }
 }

@@ -180,7 +180,9 @@ impl AnswerEngine {
         let index = FaqIndex::build(entries, &analyzer, config.weights)?.with_dense(vectors);
         Ok(Self {
             smalltalk,
-            adapter: built_in_adapter(semantic.as_deref()),
+            adapter: semantic
+                .as_deref()
+                .and_then(|s| QueryAdapter::built_in(s.model_id(), s.dim())),
             semantic,
             config,
             index: ArcSwap::from_pointee(index),
@@ -212,14 +214,6 @@ impl AnswerEngine {
         let index = FaqIndex::build(entries, &analyzer, self.config.weights)?;
         self.index.store(Arc::new(index));
         Ok(())
-    }
-
-    /// The engine with the sentence encoder (its index gets dense vectors from
-    /// [`AnswerEngine::reload_with`]).
-    pub fn with_semantic(mut self, semantic: Option<Arc<Semantic>>) -> Self {
-        self.adapter = built_in_adapter(semantic.as_deref());
-        self.semantic = semantic;
-        self
     }
 
     /// The engine with another query adapter (`None`: questions are compared as encoded).
@@ -539,9 +533,4 @@ impl AnswerEngine {
         let share = self.config.coverage_share;
         (1.0 - share) * overlap / (query_sq * variant_sq).sqrt() + share * overlap / query_sq
     }
-}
-
-/// The adapter built into the binary, when it fits the encoder.
-fn built_in_adapter(semantic: Option<&Semantic>) -> Option<Arc<QueryAdapter>> {
-    semantic.and_then(|s| QueryAdapter::built_in(s.model_id(), s.dim()))
 }

@@ -272,21 +272,10 @@ async fn the_requester_withdraws_a_request_in_chat_before_work_starts() {
     let mut s = crate::support::submission("ad-account-add", crate::support::account_fields());
     s.conversation_id = Some(conversation.id);
     let open = requests.submit(s.clone()).await.unwrap();
-    let working = requests.submit(s).await.unwrap();
+    let working = crate::support::approved(&d, s).await;
     requests
         .act(
-            working.id,
-            crate::support::admin(ADMIN),
-            madoguchi::domain::RequestAction::Approve,
-            None,
-            None,
-            None,
-        )
-        .await
-        .unwrap();
-    requests
-        .act(
-            working.id,
+            working,
             crate::support::operator(),
             madoguchi::domain::RequestAction::Start,
             None,
@@ -302,7 +291,7 @@ async fn the_requester_withdraws_a_request_in_chat_before_work_starts() {
     );
     let row = requests.request(open.id).await.unwrap();
     assert_eq!(row.status, madoguchi::domain::RequestStatus::Cancelled);
-    let refused = say(&d, 3, &format!("R-{}をキャンセルしてください", working.id)).await;
+    let refused = say(&d, 3, &format!("R-{working}をキャンセルしてください")).await;
     assert!(
         refused.contains("作業中の申請は取消できません"),
         "{refused}"
@@ -310,7 +299,7 @@ async fn the_requester_withdraws_a_request_in_chat_before_work_starts() {
     let unknown = say(&d, 4, "R-999 を取消").await;
     assert!(unknown.contains("申請 R-999 は見つからないか"), "{unknown}");
     assert_eq!(
-        requests.request(working.id).await.unwrap().status,
+        requests.request(working).await.unwrap().status,
         madoguchi::domain::RequestStatus::InProgress
     );
 }

@@ -25,7 +25,7 @@ use axum::http::StatusCode;
 use crate::console_support::Browser;
 use crate::helpers::Desk;
 use crate::samba;
-use crate::support::{admin, operator, request_desk_with, submission, ADMIN, OPERATOR};
+use crate::support::{self, admin, operator, request_desk_with, submission, ADMIN, OPERATOR};
 
 /// Settings for the test DC, with OUs of the test's own (`tag`), so that the tests of
 /// this binary can share the DC.
@@ -121,23 +121,7 @@ fn attr<'a>(e: &'a SearchEntry, name: &str) -> &'a str {
 
 /// Submits and approves a request of `kind` for the LGWAN directory; its id.
 async fn approved(d: &Desk, kind: &str, answers: Value) -> i64 {
-    let requests = d.helpdesk.requests();
-    let row = requests
-        .submit(submission(kind, fields(answers)))
-        .await
-        .unwrap();
-    requests
-        .act(
-            row.id,
-            admin(ADMIN),
-            RequestAction::Approve,
-            None,
-            None,
-            None,
-        )
-        .await
-        .unwrap();
-    row.id
+    support::approved(d, submission(kind, fields(answers))).await
 }
 
 /// Submits, approves and starts a request of `kind` for the LGWAN directory.

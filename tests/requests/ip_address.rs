@@ -9,7 +9,7 @@ use serde_json::{json, Map, Value};
 
 use crate::db::backends;
 use crate::helpers::Desk;
-use crate::support::{admin, count, operator, request_desk, submission, ADMIN};
+use crate::support::{approved, count, operator, request_desk, submission};
 
 #[tokio::test]
 async fn ip_requests_allocate_from_the_ledger_on_every_backend() {
@@ -34,27 +34,13 @@ fn ip_fields(segment: &str, host: &str) -> Map<String, Value> {
 
 /// Submits, approves and starts an IP request; returns its id.
 async fn started(d: &Desk, segment: &str, host: &str) -> i64 {
-    let requests = d.helpdesk.requests();
-    let row = requests
-        .submit(submission("ip-address", ip_fields(segment, host)))
+    let id = approved(d, submission("ip-address", ip_fields(segment, host))).await;
+    d.helpdesk
+        .requests()
+        .act(id, operator(), RequestAction::Start, None, None, None)
         .await
         .unwrap();
-    requests
-        .act(
-            row.id,
-            admin(ADMIN),
-            RequestAction::Approve,
-            None,
-            None,
-            None,
-        )
-        .await
-        .unwrap();
-    requests
-        .act(row.id, operator(), RequestAction::Start, None, None, None)
-        .await
-        .unwrap();
-    row.id
+    id
 }
 
 fn done() -> StepMark {

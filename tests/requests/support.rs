@@ -97,6 +97,24 @@ pub fn submission(type_id: &str, fields: Map<String, Value>) -> Submission {
     }
 }
 
+/// Submits `submission` and approves it as [`ADMIN`]; its id.
+pub async fn approved(d: &Desk, submission: Submission) -> i64 {
+    let requests = d.helpdesk.requests();
+    let row = requests.submit(submission).await.unwrap();
+    requests
+        .act(
+            row.id,
+            admin(ADMIN),
+            madoguchi::domain::RequestAction::Approve,
+            None,
+            None,
+            None,
+        )
+        .await
+        .unwrap();
+    row.id
+}
+
 pub fn admin(login: &str) -> Acting<'_> {
     Acting {
         login,
