@@ -61,6 +61,10 @@ pub struct EvalArgs {
     /// Fail (exit 1) when the share of out-of-scope questions answered is above this.
     #[arg(long)]
     pub max_oos_answered: Option<f64>,
+    /// Fail (exit 1) when the share of in-scope questions answered automatically is below
+    /// this.
+    #[arg(long)]
+    pub min_answered: Option<f64>,
 }
 
 #[derive(clap::Subcommand)]
@@ -76,6 +80,9 @@ pub enum KbAction {
         #[arg(long)]
         jsonl: bool,
     },
+    /// Write the questions operators resolved with an entry as labelled JSON lines (for
+    /// `scripts/refit`); audited: they are staff's own words.
+    Learned { file: PathBuf },
 }
 
 /// Logs go to stderr; `RUST_LOG` filters them. Question texts are never logged.
@@ -103,7 +110,7 @@ pub fn eval(settings: &Settings, args: &EvalArgs) -> anyhow::Result<ExitCode> {
     let queries = eval::load_queries(&args.queries).map_err(anyhow::Error::msg)?;
     let (semantic, vectors) = eval_vectors(settings, &entries);
     let adapter = match &semantic {
-        Some(s) => crate::helpdesk::query_adapter(&settings.semantic.query_adapter(), s)?,
+        Some(s) => crate::helpdesk::query_adapter(&settings.semantic.query_adapter(), s, &entries)?,
         None => None,
     };
     let engine = AnswerEngine::hybrid(
@@ -175,6 +182,11 @@ pub fn eval(settings: &Settings, args: &EvalArgs) -> anyhow::Result<ExitCode> {
     let oos = report["oos_false_answer_rate"].as_f64().unwrap_or(0.0);
     if let Some(max) = args.max_oos_answered.filter(|&m| oos > m) {
         eprintln!("eval: oos_false_answer_rate {oos} is above the ceiling {max}");
+        failed = true;
+    }
+    let answered = report["in_scope_auto_answer_rate"].as_f64().unwrap_or(0.0);
+    if let Some(min) = args.min_answered.filter(|&m| answered < m) {
+        eprintln!("eval: in_scope_auto_answer_rate {answered} is below the floor {min}");
         failed = true;
     }
     Ok(if failed {
@@ -340,6 +352,10 @@ pub fn kb(settings: &Settings, action: KbAction) -> anyhow::Result<ExitCode> {
                 files::write_dir(&entries, &dir)?;
             }
             println!("exported {} entries to {}", entries.len(), dir.display());
+        }
+        KbAction::Learned { file } => {
+            let rows = rt.block_on(helpdesk.knowledge().export_learned(&file, "cli"))?;
+            println!("wrote {rows} learned questions to {}", file.display());
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -21,7 +21,7 @@ use crate::conversation::Conversations;
 use crate::directory::Directory;
 use crate::domain::{AccountSystem, OutboxRoute, TextEnum};
 use crate::engine::{AnswerEngine, QueryAdapter, Semantic};
-use crate::kb::files;
+use crate::kb::{files, FaqEntry};
 use crate::knowledge::KnowledgeBase;
 use crate::learning::Learning;
 use crate::ledgers::Ledgers;
@@ -330,7 +330,7 @@ async fn build_engine(
     // A named adapter file that cannot be used stops the start before any encoding.
     let adapter_setting = settings.semantic.query_adapter();
     let adapter = match &semantic {
-        Ok(s) => query_adapter(&adapter_setting, s)?,
+        Ok(s) => query_adapter(&adapter_setting, s, &entries)?,
         Err(_) => None,
     };
     let vectors = match &semantic {
@@ -371,16 +371,32 @@ async fn build_engine(
     Ok((engine, status))
 }
 
-/// The query adapter `setting` names for `semantic`'s encoder: the built-in one (none when
-/// it was fitted for another encoder), none, or a file; a file that cannot be used is an
-/// error that names it.
+/// The query adapter `setting` names for `semantic`'s encoder and these entries: the
+/// built-in one (none when it was fitted for another encoder, or when most entries are not
+/// the bundled ones it was fitted on: said in the log), none, or a file; a file that cannot
+/// be used is an error that names it.
 pub fn query_adapter(
     setting: &QueryAdapterSetting,
     semantic: &Semantic,
+    entries: &[FaqEntry],
 ) -> anyhow::Result<Option<Arc<QueryAdapter>>> {
     match setting {
         QueryAdapterSetting::BuiltIn => {
-            Ok(QueryAdapter::built_in(semantic.model_id(), semantic.dim()))
+            let ids = || entries.iter().map(|e| e.id.as_str());
+            let known = QueryAdapter::built_in_knows(ids());
+            if !known.is_enough() {
+                tracing::info!(
+                    fitted_on = known.known,
+                    entries = known.total,
+                    "built-in query adapter not used: it was fitted on the bundled knowledge \
+                     base and most entries are the city's own (scripts/refit fits one for them)"
+                );
+            }
+            Ok(QueryAdapter::built_in(
+                semantic.model_id(),
+                semantic.dim(),
+                ids(),
+            ))
         }
         QueryAdapterSetting::Off => Ok(None),
         QueryAdapterSetting::File(path) => QueryAdapter::load(path, semantic.dim())

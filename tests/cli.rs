@@ -275,6 +275,33 @@ fn kb_export_then_import_round_trips_without_creating_anything() {
 }
 
 #[test]
+fn kb_learned_writes_the_resolved_questions_and_names_a_file_it_cannot_write() {
+    let data_dir = TempDir::new().unwrap();
+    let file = data_dir.path().join("learned.jsonl");
+    let written = run(madoguchi(data_dir.path())
+        .args(["kb", "learned"])
+        .arg(&file));
+    assert_success(&written);
+    assert!(
+        stdout(&written).contains("wrote 0 learned questions"),
+        "{}",
+        stdout(&written)
+    );
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "");
+
+    let nowhere = data_dir.path().join("no-folder").join("learned.jsonl");
+    let refused = run(madoguchi(data_dir.path())
+        .args(["kb", "learned"])
+        .arg(&nowhere));
+    assert!(!refused.status.success());
+    assert!(
+        stderr(&refused).contains("no-folder"),
+        "{}",
+        stderr(&refused)
+    );
+}
+
+#[test]
 fn faq_export_imports_back_unchanged_and_bad_files_change_nothing() {
     let dir = TempDir::new().unwrap();
     let data_dir = dir.path().join("data");
@@ -428,6 +455,34 @@ fn eval_fails_when_a_floor_or_the_out_of_scope_ceiling_is_not_met() {
         stderr(&over)
     );
     assert_success(&eval(&["--max-oos-answered", "1.0"]));
+
+    // The same title judged in scope is answered: all in-scope questions (one) are.
+    let answered = data_dir.path().join("answered.jsonl");
+    fs::write(
+        &answered,
+        r#"{"id": "q2", "text": "アカウントがロックされてログインできません", "relevant": {"account-locked-out": 2}}"#,
+    )
+    .unwrap();
+    let floor = |min: &str| {
+        run(madoguchi(data_dir.path())
+            .args(["eval", "--queries"])
+            .arg(&answered)
+            .args(["--min-answered", min]))
+    };
+    assert_success(&floor("1.0"));
+    // 「？」 judged in scope is never answered: none of the in-scope questions are.
+    fs::write(
+        &answered,
+        r#"{"id": "q3", "text": "？", "relevant": {"account-locked-out": 2}}"#,
+    )
+    .unwrap();
+    let unanswered = floor("0.5");
+    assert_eq!(unanswered.status.code(), Some(1), "{}", stderr(&unanswered));
+    assert!(
+        stderr(&unanswered).contains("in_scope_auto_answer_rate 0 is below the floor 0.5"),
+        "{}",
+        stderr(&unanswered)
+    );
 }
 
 #[test]

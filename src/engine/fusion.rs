@@ -24,8 +24,8 @@ pub struct Fusion {
 impl Default for Fusion {
     fn default() -> Self {
         Self {
-            lexical: 0.70,
-            question: 0.15,
+            lexical: 0.30,
+            question: 0.10,
             passage: 0.05,
             floor: 0.1,
             ceiling: 0.7,

@@ -180,9 +180,9 @@ impl AnswerEngine {
         let index = FaqIndex::build(entries, &analyzer, config.weights)?.with_dense(vectors);
         Ok(Self {
             smalltalk,
-            adapter: semantic
-                .as_deref()
-                .and_then(|s| QueryAdapter::built_in(s.model_id(), s.dim())),
+            adapter: semantic.as_deref().and_then(|s| {
+                QueryAdapter::built_in(s.model_id(), s.dim(), entries.iter().map(|e| e.id.as_str()))
+            }),
             semantic,
             config,
             index: ArcSwap::from_pointee(index),

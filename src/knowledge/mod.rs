@@ -7,6 +7,7 @@
 //! sharing the database within a poll ([`KnowledgeBase::watch`]).
 
 mod editing;
+mod learned;
 mod maintenance;
 mod statistics;
 mod synonyms;
@@ -22,6 +23,7 @@ pub use self::editing::{
     entry_problems, may_edit, may_publish, may_save, EditError, EditRefusal, FaqListing, FaqSearch,
     SavedEntry, RESERVED_IDS,
 };
+pub use self::learned::LearnedExportError;
 pub use self::maintenance::{ExportFile, ExportFormat, MaintenanceError};
 pub use self::statistics::EntryStatistics;
 pub use self::synonyms::{

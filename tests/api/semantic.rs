@@ -189,6 +189,29 @@ async fn the_query_adapter_is_built_in_a_citys_own_file_or_off_and_a_bad_file_is
     );
     assert_eq!(same, unmoved);
 
+    // A knowledge base the city wrote itself (eval/fresh/kb): the built-in matrix, fitted
+    // on the bundled entries, is left out; a file the city names is used all the same.
+    let fresh_kb = concat!(env!("CARGO_MANIFEST_DIR"), "/eval/fresh/kb");
+    let city_dir = TempDir::new().unwrap();
+    let mut city = settings(&city_dir, model.clone());
+    city.kb_dir = fresh_kb.into();
+    let body = health(std::sync::Arc::new(Helpdesk::open(city).await.unwrap())).await;
+    assert!(body["semantic"]["model_id"].is_string(), "{body}");
+    assert!(body["semantic"]["query_adapter"].is_null(), "{body}");
+    let city_dir = TempDir::new().unwrap();
+    let mut city_file = own.clone();
+    city_file.data_dir = city_dir.path().to_path_buf();
+    city_file.kb_dir = fresh_kb.into();
+    let body = health(std::sync::Arc::new(
+        Helpdesk::open(city_file).await.unwrap(),
+    ))
+    .await;
+    assert_eq!(
+        body["semantic"]["query_adapter"],
+        file.display().to_string(),
+        "{body}"
+    );
+
     // A file of the wrong size: the helpdesk does not start, and says which file.
     std::fs::write(&file, &identity[..1000]).unwrap();
     let error = format!("{:#}", Helpdesk::open(own).await.err().expect("refused"));

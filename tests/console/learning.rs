@@ -342,3 +342,55 @@ async fn learning_pages_need_a_session_send_no_inline_code_and_decisions_need_a_
     );
     assert_eq!(revisions(&d).await, 1);
 }
+
+#[tokio::test]
+async fn the_questions_operators_resolved_are_written_out_labelled_and_the_export_is_audited() {
+    let d = desk_with_accounts().await;
+    let (ticket, _) = proposed(&d, "room-learned", QUESTION).await;
+    let dir = tempfile::TempDir::new().unwrap();
+    let audited = |d: &Desk| {
+        let store = d.helpdesk.store().clone();
+        async move {
+            let log = store.audit_log(50).await.unwrap();
+            log.into_iter()
+                .filter(|r| r.action == "learned.export")
+                .collect::<Vec<_>>()
+        }
+    };
+
+    // A file that cannot be written: a clear error, and no audit row.
+    let nowhere = dir.path().join("missing-folder").join("learned.jsonl");
+    let refused = d.helpdesk.knowledge().export_learned(&nowhere, "cli").await;
+    let error = refused.expect_err("no such folder").to_string();
+    assert!(error.contains("learned.jsonl"), "{error}");
+    assert!(audited(&d).await.is_empty());
+
+    let file = dir.path().join("learned.jsonl");
+    let rows = d.helpdesk.knowledge().export_learned(&file, "cli").await;
+    assert_eq!(rows.unwrap(), 1);
+    let text = std::fs::read_to_string(&file).unwrap();
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(
+        lines,
+        [serde_json::json!({
+            "id": format!("ticket-{ticket}"),
+            "text": QUESTION,
+            "relevant": { ENTRY: 2 },
+            "kind": "learned",
+        })]
+    );
+    // The evaluation reads it as judged questions (and so does scripts/fit-adapter).
+    let queries = madoguchi::eval::load_queries(&file).unwrap();
+    assert_eq!(queries[0].relevant[ENTRY], 2);
+    let log = audited(&d).await;
+    assert_eq!(log.len(), 1, "{log:?}");
+    assert_eq!(log[0].actor, "cli");
+    assert_eq!(log[0].detail.as_deref(), Some("rows=1"));
+    assert!(
+        !format!("{log:?}").contains(QUESTION),
+        "no staff words in the log"
+    );
+}
