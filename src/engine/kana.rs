@@ -8,7 +8,22 @@
 use std::collections::HashMap;
 
 use crate::analysis::mostly_kana;
-use crate::analysis::normalize::to_katakana;
+use crate::analysis::normalize::{is_hiragana, is_katakana, to_katakana};
+
+/// All kana, with a run of hiragana (ﾊﾟｽﾜｰﾄﾞわすれた after normalising): katakana words
+/// typed beside a hiragana spelling of the rest.
+fn kana_with_hiragana(text: &str) -> bool {
+    let letters = text.chars().filter(|c| c.is_alphanumeric());
+    let mut hiragana = 0;
+    for c in letters {
+        if is_hiragana(c) {
+            hiragana += 1;
+        } else if !is_katakana(c) {
+            return false;
+        }
+    }
+    hiragana >= MIN_READING
+}
 
 /// Readings shorter than this are not matched: two kana (かい, いく) read as too many
 /// words to guess from.
@@ -45,8 +60,13 @@ impl Sounds {
     /// them, or `None` when the text is not a kana question or nothing was found. The
     /// spans are chosen to cover as many kana as possible with as few words as possible.
     pub fn spell_out(&self, text: &str) -> Option<String> {
-        if self.words.is_empty() || !mostly_kana(text) {
+        if self.words.is_empty() {
             return None;
+        }
+        if !mostly_kana(text) {
+            return kana_with_hiragana(text)
+                .then(|| self.spell_run_starts(text))
+                .flatten();
         }
         let chars: Vec<char> = text.chars().collect();
         let sound: Vec<char> = to_katakana(text).chars().collect();
@@ -84,6 +104,41 @@ impl Sounds {
         }
         changed.then_some(out)
     }
+
+    /// Katakana words typed beside hiragana (ﾊﾟｽﾜｰﾄﾞわすれた, normalised): each hiragana
+    /// run is read only from its start, as the longest known word there (わすれた → 忘れた),
+    /// so that kana inside a run are never taken for a word they merely sound like
+    /// (ダウンロードできない does not become ダウンロードで機内).
+    fn spell_run_starts(&self, text: &str) -> Option<String> {
+        let chars: Vec<char> = text.chars().collect();
+        let mut out = String::with_capacity(text.len());
+        let mut changed = false;
+        let mut i = 0;
+        while i < chars.len() {
+            if !is_hiragana(chars[i]) {
+                out.push(chars[i]);
+                i += 1;
+                continue;
+            }
+            let end = (i..chars.len())
+                .find(|&j| !is_hiragana(chars[j]))
+                .unwrap_or(chars.len());
+            let run: String = chars[i..end].iter().collect();
+            let sound: Vec<char> = to_katakana(&run).chars().collect();
+            let known = (MIN_READING..=self.longest.min(sound.len()))
+                .rev()
+                .find_map(|len| self.words.get(&sound[..len]).map(|word| (len, word)));
+            let mut rest = i;
+            if let Some((len, word)) = known {
+                out.push_str(word);
+                changed = true;
+                rest = i + len;
+            }
+            out.extend(&chars[rest..end]);
+            i = end;
+        }
+        changed.then_some(out)
+    }
 }
 
 #[cfg(test)]
@@ -98,6 +153,9 @@ mod tests {
                 ("トウロク", "登録"),
                 ("パソコン", "パソコン"),
                 ("カイ", "会"),
+                ("ワスレ", "忘れ"),
+                ("キナイ", "機内"),
+                ("パスワード", "パスワード"),
             ]
             .map(|(r, w)| (r.to_string(), w.to_string())),
         )
@@ -118,10 +176,33 @@ mod tests {
     }
 
     #[test]
+    fn katakana_beside_hiragana_is_read_from_the_start_of_each_hiragana_run() {
+        let s = sounds();
+        assert_eq!(
+            s.spell_out("パスワードわすれた").as_deref(),
+            Some("パスワード忘れた")
+        );
+        assert_eq!(
+            s.spell_out("ダウンロードできない"),
+            None,
+            "きない inside できない is not 機内"
+        );
+        assert_eq!(
+            s.spell_out("パスワードを"),
+            None,
+            "too few hiragana to read"
+        );
+    }
+
+    #[test]
     fn other_questions_are_left_alone() {
         let s = sounds();
         assert_eq!(s.spell_out("静脈認証のとうろく"), None, "has kanji");
-        assert_eq!(s.spell_out("パソコンがうごかない"), None, "mostly katakana");
+        assert_eq!(
+            s.spell_out("パソコンがうごかない"),
+            None,
+            "no word starts its kana"
+        );
         assert_eq!(s.spell_out("なにもしらないことば"), None, "no known word");
         assert_eq!(Sounds::default().spell_out("とうろく"), None);
     }

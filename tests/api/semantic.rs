@@ -87,19 +87,16 @@ async fn with_the_model_retrieval_is_hybrid_from_stored_vectors() {
         // All in hiragana: spelt out in the entries' words (静脈認証の登録) for both sides.
         ("じょうみゃくにんしょうのとうろく", "account-vein-register"),
         ("ぱすわーどわすれた", "account-password-forgot"),
+        // Half-width katakana beside hiragana: わすれ is read as 忘れ (p 0.986).
+        ("ﾊﾟｽﾜｰﾄﾞわすれた", "account-password-forgot"),
     ] {
         let asked = helpdesk.conversations().ask(question, "web").await.unwrap();
         let answer = asked.outcome.answer().map(|c| c.id.as_str());
         assert_eq!(answer, Some(id), "{question}: {:?}", asked.outcome);
     }
-    // The right entry first, offered at least: half-width katakana with hiragana (suggested:
-    // p 0.81 against the answer threshold of 0.935 fitted on 660 calibration questions), and
-    // a paraphrase the issue found not found at all (answered, p 0.939: too near the
-    // threshold to require it).
-    for (question, id) in [
-        ("ﾊﾟｽﾜｰﾄﾞわすれた", "account-password-forgot"),
-        ("手かざしても反応しない", "account-vein-not-recognized"),
-    ] {
+    // The right entry first, offered at least: a paraphrase the issue found not found at
+    // all (answered, but too near the threshold to require it).
+    for (question, id) in [("手かざしても反応しない", "account-vein-not-recognized")] {
         let asked = helpdesk.conversations().ask(question, "web").await.unwrap();
         assert_eq!(
             asked.outcome.candidates.first().map(|c| c.id.as_str()),
