@@ -2,16 +2,17 @@
 //! hiragana (じょうみゃくにんしょうのとうろく) shares no character with its entry and
 //! means little to the sentence encoder; read against the katakana readings of the words
 //! the entries use, it becomes 静脈認証のとうろく → 静脈認証の登録, which both sides
-//! understand. Only the index's own vocabulary is used, so a city's entries bring their
-//! own words.
+//! understand. Katakana typed beside hiragana (パスワードわすれた) is read too, from the
+//! start of each hiragana run only. Only the index's own vocabulary is used, so a city's
+//! entries bring their own words.
 
 use std::collections::HashMap;
 
 use crate::analysis::mostly_kana;
 use crate::analysis::normalize::{is_hiragana, is_katakana, to_katakana};
 
-/// All kana, with a run of hiragana (ﾊﾟｽﾜｰﾄﾞわすれた after normalising): katakana words
-/// typed beside a hiragana spelling of the rest.
+/// All kana, with at least [`MIN_READING`] hiragana (ﾊﾟｽﾜｰﾄﾞわすれた after normalising):
+/// katakana words typed beside a hiragana spelling of the rest.
 fn kana_with_hiragana(text: &str) -> bool {
     let letters = text.chars().filter(|c| c.is_alphanumeric());
     let mut hiragana = 0;
