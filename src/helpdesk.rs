@@ -382,8 +382,7 @@ pub fn query_adapter(
 ) -> anyhow::Result<Option<Arc<QueryAdapter>>> {
     match setting {
         QueryAdapterSetting::BuiltIn => {
-            let ids = || entries.iter().map(|e| e.id.as_str());
-            let known = QueryAdapter::built_in_knows(ids());
+            let known = QueryAdapter::built_in_knows(entries.iter().map(|e| e.id.as_str()));
             if !known.is_enough() {
                 tracing::info!(
                     fitted_on = known.known,
@@ -395,7 +394,7 @@ pub fn query_adapter(
             Ok(QueryAdapter::built_in(
                 semantic.model_id(),
                 semantic.dim(),
-                ids(),
+                known,
             ))
         }
         QueryAdapterSetting::Off => Ok(None),

