@@ -52,6 +52,16 @@ pub fn to_katakana(text: &str) -> String {
         .collect()
 }
 
+/// Katakana to hiragana; everything else unchanged.
+pub fn to_hiragana(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            'ァ'..='ヶ' | 'ヽ' | 'ヾ' => char::from_u32(c as u32 - 0x60).unwrap_or(c),
+            _ => c,
+        })
+        .collect()
+}
+
 pub fn is_katakana(c: char) -> bool {
     matches!(c, 'ァ'..='ヺ' | 'ー' | 'ヽ' | 'ヾ')
 }

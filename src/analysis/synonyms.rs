@@ -147,6 +147,11 @@ impl Synonyms {
         self.words.get(base).map_or(base, String::as_str)
     }
 
+    /// Every (variant, canonical word) pair of the single-word groups.
+    pub fn variants(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.words.iter().map(|(v, c)| (v.as_str(), c.as_str()))
+    }
+
     /// Number of synonym groups.
     pub fn len(&self) -> usize {
         self.groups

@@ -100,7 +100,10 @@ impl Analysed {
             per_entry[*faq as usize].extend(u.iter().map(String::as_str));
         }
         let mut vocabulary = Vocabulary::build(per_entry.into_iter());
-        vocabulary.learn_readings(|word| analyzer.reading_of(word));
+        vocabulary.learn_readings(
+            |word| analyzer.reading_of(word),
+            analyzer.synonyms().variants(),
+        );
         vocabulary
     }
 }

@@ -2,14 +2,17 @@
 //! hiragana (じょうみゃくにんしょうのとうろく) shares no character with its entry and
 //! means little to the sentence encoder; read against the katakana readings of the words
 //! the entries use, it becomes 静脈認証のとうろく → 静脈認証の登録, which both sides
-//! understand. Katakana typed beside hiragana (パスワードわすれた) is read too, from the
-//! start of each hiragana run only. Only the index's own vocabulary is used, so a city's
-//! entries bring their own words.
+//! understand. Verbs are read in the form they were typed in (うごかない → 動かない, from
+//! 動く), and helping verbs are kept whole (できない), so that no word is read inside
+//! them. Katakana typed beside hiragana (パスワードわすれた) is read too, from the start of
+//! each hiragana run only (or past a particle opening it). Only the index's own vocabulary
+//! (and the synonym dictionary's variants of it) is used, so a city's entries bring their
+//! own words.
 
 use std::collections::HashMap;
 
 use crate::analysis::mostly_kana;
-use crate::analysis::normalize::{is_hiragana, is_katakana, to_katakana};
+use crate::analysis::normalize::{is_hiragana, is_katakana, to_hiragana, to_katakana};
 
 /// All kana, with at least [`MIN_READING`] hiragana (ﾊﾟｽﾜｰﾄﾞわすれた after normalising):
 /// katakana words typed beside a hiragana spelling of the rest.
@@ -30,6 +33,41 @@ fn kana_with_hiragana(text: &str) -> bool {
 /// words to guess from.
 const MIN_READING: usize = 3;
 
+/// Particles that may open a hiragana run after a katakana word (パソコンが…, メールを…, メールの…),
+/// read past when no known word starts the run. で is not one of them: できない, でんげん
+/// start with it, and キナイ read after it would be 機内.
+const OPENING_PARTICLES: [char; 6] = ['が', 'を', 'は', 'も', 'に', 'の'];
+
+/// The helping verbs and endings every kana question is written with, kept as they are
+/// typed so that no word is read inside them (いんさつできない is 印刷できない, not
+/// 印刷で機内; ろぐいんできません is not ログインで切ません). Grammar, not vocabulary.
+const GRAMMAR: [&str; 24] = [
+    "できない",
+    "できません",
+    "できなかった",
+    "できます",
+    "できました",
+    "できる",
+    "できた",
+    "できて",
+    "しない",
+    "しません",
+    "します",
+    "しました",
+    "したい",
+    "している",
+    "しています",
+    "ください",
+    "ありません",
+    "あります",
+    "いません",
+    "います",
+    "なりません",
+    "なります",
+    "しまった",
+    "ちゃった",
+];
+
 /// How well a span is spelt out: kana covered by known words, and minus the words used
 /// (more kana first, then fewer words).
 type Cover = (usize, isize);
@@ -42,18 +80,26 @@ pub struct Sounds {
 }
 
 impl Sounds {
-    /// From (reading, word) pairs, one word a reading.
+    /// From (reading, word) pairs, one word a reading, the more common words first. A verb
+    /// also lends its inflected forms ([`verb_forms`]: 動く → 動かない, 動か; 忘れる →
+    /// 忘れた), so that a kana question (うごかない) is read in the form it was typed in; a
+    /// word of its own reading wins over a form, and of two verbs' forms the first verb's.
     pub fn new(pairs: impl IntoIterator<Item = (String, String)>) -> Self {
         let mut words = HashMap::new();
-        let mut longest = 0;
+        let mut forms = Vec::new();
         for (reading, word) in pairs {
             let reading: Vec<char> = reading.chars().collect();
-            if reading.len() < MIN_READING {
-                continue;
-            }
-            longest = longest.max(reading.len());
-            words.insert(reading, word);
+            forms.extend(verb_forms(&reading, &word));
+            words.entry(reading).or_insert(word);
         }
+        let grammar = GRAMMAR
+            .iter()
+            .map(|w| (to_katakana(w).chars().collect(), w.to_string()));
+        for (reading, word) in grammar.chain(forms) {
+            words.entry(reading).or_insert(word);
+        }
+        words.retain(|reading, _| reading.len() >= MIN_READING);
+        let longest = words.keys().map(Vec::len).max().unwrap_or(0);
         Self { words, longest }
     }
 
@@ -126,14 +172,28 @@ impl Sounds {
                 .unwrap_or(chars.len());
             let run: String = chars[i..end].iter().collect();
             let sound: Vec<char> = to_katakana(&run).chars().collect();
-            let known = (MIN_READING..=self.longest.min(sound.len()))
-                .rev()
-                .find_map(|len| self.words.get(&sound[..len]).map(|word| (len, word)));
+            // A word at the run's start; else one after a particle that opens it
+            // (パソコンがうごかない: が, then 動かない).
+            let read = |from: usize| {
+                (MIN_READING..=self.longest.min(sound.len() - from))
+                    .rev()
+                    .find_map(|len| {
+                        self.words
+                            .get(&sound[from..from + len])
+                            .map(|w| (from, len, w))
+                    })
+            };
+            let known = read(0).or_else(|| {
+                (sound.len() > MIN_READING && OPENING_PARTICLES.contains(&chars[i]))
+                    .then(|| read(1))
+                    .flatten()
+            });
             let mut rest = i;
-            if let Some((len, word)) = known {
+            if let Some((from, len, word)) = known {
+                out.extend(&chars[i..i + from]);
                 out.push_str(word);
-                changed = true;
-                rest = i + len;
+                changed |= chars[i + from..i + from + len].iter().collect::<String>() != *word;
+                rest = i + from + len;
             }
             out.extend(&chars[rest..end]);
             i = end;
@@ -142,24 +202,82 @@ impl Sounds {
     }
 }
 
+/// The forms a verb's kana questions are typed in, by its reading and its written form
+/// (ウゴク 動く → ウゴカナイ 動かない, ウゴキマセン 動きません, ウゴイタ 動いた, and the bare
+/// stems 動か, 動き, 動け, 動こ for what follows them): the godan forms of its last kana,
+/// and for a verb in る the ichidan ones too (忘れる → 忘れた, 忘れ). The whole forms
+/// cover more kana than a word that merely sounds like their tail (うごかない is not
+/// うご課内). A hiragana verb (できる) lends its forms as written, so できない stays one
+/// word. Words that do not end in the kana their reading ends in give none.
+fn verb_forms(reading: &[char], word: &str) -> Vec<(Vec<char>, String)> {
+    // Last kana: the a-, i-, e- and o-stems, then the te- and ta-forms.
+    const GODAN: [(char, [&str; 6]); 9] = [
+        ('ウ', ["ワ", "イ", "エ", "オ", "ッテ", "ッタ"]),
+        ('ク', ["カ", "キ", "ケ", "コ", "イテ", "イタ"]),
+        ('グ', ["ガ", "ギ", "ゲ", "ゴ", "イデ", "イダ"]),
+        ('ス', ["サ", "シ", "セ", "ソ", "シテ", "シタ"]),
+        ('ツ', ["タ", "チ", "テ", "ト", "ッテ", "ッタ"]),
+        ('ヌ', ["ナ", "ニ", "ネ", "ノ", "ンデ", "ンダ"]),
+        ('ブ', ["バ", "ビ", "ベ", "ボ", "ンデ", "ンダ"]),
+        ('ム', ["マ", "ミ", "メ", "モ", "ンデ", "ンダ"]),
+        ('ル', ["ラ", "リ", "レ", "ロ", "ッテ", "ッタ"]),
+    ];
+    const NEGATIVE: [&str; 2] = ["ナイ", "ナカッタ"];
+    const POLITE: [&str; 4] = ["マス", "マセン", "マシタ", "タイ"];
+    let (Some(&last), Some(written)) = (reading.last(), word.chars().last()) else {
+        return Vec::new();
+    };
+    if !is_hiragana(written) || to_katakana(&written.to_string()) != last.to_string() {
+        return Vec::new();
+    }
+    let stem_reading = &reading[..reading.len() - 1];
+    let stem_word = &word[..word.len() - written.len_utf8()];
+    let mut endings: Vec<String> = Vec::new();
+    if let Some((_, [a, i, e, o, te, ta])) = GODAN.iter().find(|(end, _)| *end == last) {
+        endings.extend([a, i, e, o, te, ta].map(|s| s.to_string()));
+        endings.extend(NEGATIVE.map(|n| format!("{a}{n}")));
+        endings.extend(POLITE.map(|p| format!("{i}{p}")));
+        // The potential: 送れない, 送れる, 送れません.
+        endings.extend(["ナイ", "ル", "マセン"].map(|x| format!("{e}{x}")));
+    }
+    if last == 'ル' {
+        endings.push(String::new());
+        endings.extend(NEGATIVE.iter().chain(&POLITE).map(|x| x.to_string()));
+        endings.extend(["テ", "タ", "ラレナイ"].map(String::from));
+    }
+    endings
+        .into_iter()
+        .map(|ending| {
+            let mut r = stem_reading.to_vec();
+            r.extend(ending.chars());
+            (r, format!("{stem_word}{}", to_hiragana(&ending)))
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+        list.iter()
+            .map(|(r, w)| (r.to_string(), w.to_string()))
+            .collect()
+    }
+
     fn sounds() -> Sounds {
-        Sounds::new(
-            [
-                ("ジョウミャク", "静脈"),
-                ("ニンショウ", "認証"),
-                ("トウロク", "登録"),
-                ("パソコン", "パソコン"),
-                ("カイ", "会"),
-                ("ワスレ", "忘れ"),
-                ("キナイ", "機内"),
-                ("パスワード", "パスワード"),
-            ]
-            .map(|(r, w)| (r.to_string(), w.to_string())),
-        )
+        Sounds::new(pairs(&[
+            ("ジョウミャク", "静脈"),
+            ("ニンショウ", "認証"),
+            ("トウロク", "登録"),
+            ("パソコン", "パソコン"),
+            ("カイ", "会"),
+            ("ワスレル", "忘れる"),
+            ("キナイ", "機内"),
+            ("カナイ", "課内"),
+            ("ウゴク", "動く"),
+            ("パスワード", "パスワード"),
+        ]))
     }
 
     #[test]
@@ -177,6 +295,71 @@ mod tests {
     }
 
     #[test]
+    fn verbs_are_read_in_the_form_they_were_typed_in() {
+        let s = sounds();
+        assert_eq!(
+            s.spell_out("ぱそこんがうごかない").as_deref(),
+            Some("パソコンが動かない"),
+            "not うご課内"
+        );
+        assert_eq!(
+            s.spell_out("ぱすわーどをわすれました").as_deref(),
+            Some("パスワードを忘れました")
+        );
+        assert_eq!(
+            s.spell_out("とうろくできない").as_deref(),
+            Some("登録できない"),
+            "できない is kept whole, not で機内"
+        );
+    }
+
+    #[test]
+    fn of_two_verbs_that_sound_alike_the_first_given_lends_its_forms() {
+        let both = [("オクル", "送る"), ("オクレル", "遅れる")];
+        let s = Sounds::new(pairs(&both));
+        assert_eq!(
+            s.spell_out("めーるがおくれない").as_deref(),
+            Some("めーるが送れない")
+        );
+        let s = Sounds::new(pairs(&both).into_iter().rev());
+        assert_eq!(
+            s.spell_out("めーるがおくれない").as_deref(),
+            Some("めーるが遅れない")
+        );
+        let s = Sounds::new(pairs(&[("オクレ", "遅れ"), ("オクル", "送る")]));
+        assert_eq!(
+            s.spell_out("おくれ").as_deref(),
+            Some("遅れ"),
+            "a word of its own reading wins over a form"
+        );
+    }
+
+    #[test]
+    fn verb_forms_follow_the_last_kana() {
+        let forms = |reading: &str, word: &str| -> Vec<String> {
+            let reading: Vec<char> = reading.chars().collect();
+            verb_forms(&reading, word)
+                .into_iter()
+                .map(|(_, w)| w)
+                .collect()
+        };
+        let move_ = forms("ウゴク", "動く");
+        for form in ["動かない", "動きません", "動いた", "動けない", "動か"] {
+            assert!(move_.contains(&form.to_string()), "{form}: {move_:?}");
+        }
+        let forget = forms("ワスレル", "忘れる");
+        for form in ["忘れた", "忘れ", "忘れない", "忘れました"] {
+            assert!(forget.contains(&form.to_string()), "{form}: {forget:?}");
+        }
+        assert!(forms("パソコン", "パソコン").is_empty());
+        assert!(forms("ニンショウ", "認証").is_empty());
+        assert!(
+            forms("ウゴク", "動").is_empty(),
+            "the written word must end in the kana its reading ends in"
+        );
+    }
+
+    #[test]
     fn katakana_beside_hiragana_is_read_from_the_start_of_each_hiragana_run() {
         let s = sounds();
         assert_eq!(
@@ -186,7 +369,17 @@ mod tests {
         assert_eq!(
             s.spell_out("ダウンロードできない"),
             None,
-            "きない inside できない is not 機内"
+            "きない inside できない is not 機内, and で is not read past"
+        );
+        assert_eq!(
+            s.spell_out("ノートパソコンがうごかない").as_deref(),
+            Some("ノートパソコンが動かない"),
+            "read past the particle that opens the run"
+        );
+        assert_eq!(
+            s.spell_out("ノートパソコンでうごかない"),
+            None,
+            "で is not read past"
         );
         assert_eq!(
             s.spell_out("パスワードを"),
@@ -199,11 +392,6 @@ mod tests {
     fn other_questions_are_left_alone() {
         let s = sounds();
         assert_eq!(s.spell_out("静脈認証のとうろく"), None, "has kanji");
-        assert_eq!(
-            s.spell_out("パソコンがうごかない"),
-            None,
-            "no word starts its kana"
-        );
         assert_eq!(s.spell_out("なにもしらないことば"), None, "no known word");
         assert_eq!(Sounds::default().spell_out("とうろく"), None);
     }

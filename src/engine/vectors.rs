@@ -128,36 +128,71 @@ impl Vocabulary {
     /// Records the readings of the known words that contain kanji, using `reading_of`,
     /// and of the katakana words (their own reading).
     /// When two words read the same (異動 / 移動), the more common one wins, so the
-    /// choice does not depend on hash order.
-    pub fn learn_readings(&mut self, reading_of: impl Fn(&str) -> Option<String>) {
-        use crate::analysis::normalize::{is_kanji, is_katakana};
-        let mut best: HashMap<String, (f32, String)> = HashMap::new();
-        for (unit, &id) in self.ids.iter().filter(|(u, _)| u.starts_with("w:")) {
-            let word = &unit[2..];
-            let reading = if word.chars().any(is_kanji) {
+    /// choice does not depend on hash order. `variants` (variant, canonical word) are the
+    /// synonym dictionary's words: a variant of a known word (送る for 送信) is spelt too,
+    /// as common as its canonical word, so a kana question (おくれない) meets it. Only the
+    /// kanji and katakana words are kept as readings ([`Self::word_by_reading`]); the
+    /// spelling ([`super::kana::Sounds`]) also knows the hiragana words.
+    pub fn learn_readings<'a>(
+        &mut self,
+        reading_of: impl Fn(&str) -> Option<String>,
+        variants: impl Iterator<Item = (&'a str, &'a str)>,
+    ) {
+        let readable = |word: &str| {
+            use crate::analysis::normalize::{is_kanji, is_katakana};
+            if word.chars().any(is_kanji) {
                 reading_of(word)
             } else if word.chars().all(is_katakana) {
                 Some(word.to_string())
             } else {
                 None
-            };
-            let Some(reading) = reading else {
-                continue;
-            };
-            let candidate = (self.idf[id as usize], unit.clone());
-            match best.get(&reading) {
-                Some(current) if (current.0, &current.1) <= (candidate.0, &candidate.1) => {}
-                _ => {
-                    best.insert(reading, candidate);
-                }
+            }
+        };
+        let mut best: HashMap<String, (f32, String)> = HashMap::new();
+        for (unit, &id) in self.ids.iter().filter(|(u, _)| u.starts_with("w:")) {
+            if let Some(reading) = readable(&unit[2..]) {
+                keep_commoner(
+                    &mut best,
+                    reading,
+                    (self.idf[id as usize], unit[2..].to_string()),
+                );
             }
         }
-        self.by_reading = best.into_iter().map(|(r, (_, unit))| (r, unit)).collect();
-        self.sounds = super::kana::Sounds::new(
-            self.by_reading
-                .iter()
-                .map(|(reading, unit)| (reading.clone(), unit[2..].to_string())),
-        );
+        // Words the entries write in hiragana (つながる) are spelt as written: a kana
+        // question is not moved to a kanji form (繋がる) the entries use less.
+        let mut spelt = best.clone();
+        for (unit, &id) in self.ids.iter().filter(|(u, _)| u.starts_with("w:")) {
+            let word = &unit[2..];
+            if word.chars().all(crate::analysis::normalize::is_hiragana) {
+                let reading = crate::analysis::normalize::to_katakana(word);
+                keep_commoner(
+                    &mut spelt,
+                    reading,
+                    (self.idf[id as usize], word.to_string()),
+                );
+            }
+        }
+        for (variant, canonical) in variants {
+            let (Some(&id), Some(reading)) =
+                (self.ids.get(&format!("w:{canonical}")), readable(variant))
+            else {
+                continue;
+            };
+            keep_commoner(
+                &mut spelt,
+                reading,
+                (self.idf[id as usize], variant.to_string()),
+            );
+        }
+        // The more common words first: where two verbs lend a stem of the same reading
+        // (送る → 送れ, 遅れる → 遅れ), the more common one keeps it.
+        let mut by_use: Vec<_> = spelt.into_iter().collect();
+        by_use.sort_by(|a, b| a.1 .0.total_cmp(&b.1 .0).then_with(|| a.1 .1.cmp(&b.1 .1)));
+        self.sounds = super::kana::Sounds::new(by_use.into_iter().map(|(r, (_, word))| (r, word)));
+        self.by_reading = best
+            .into_iter()
+            .map(|(r, (_, word))| (r, format!("w:{word}")))
+            .collect();
     }
 
     /// The known kanji word a hiragana word reads as (w:わすれる -> w:忘れる).
@@ -272,6 +307,20 @@ fn edit_distance(a: &[char], b: &[char], max: usize) -> usize {
     d[a.len() * w + b.len()]
 }
 
+/// Keeps, for a reading, the more common word (lower idf; then the first in order).
+fn keep_commoner(
+    best: &mut HashMap<String, (f32, String)>,
+    reading: String,
+    candidate: (f32, String),
+) {
+    match best.get(&reading) {
+        Some(current) if (current.0, &current.1) <= (candidate.0, &candidate.1) => {}
+        _ => {
+            best.insert(reading, candidate);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -306,6 +355,42 @@ mod tests {
         assert_eq!(v.closest_word("w:印冊"), None);
         assert_eq!(v.closest_word("w:ab"), None);
         assert_eq!(v.closest_word("w:まったく別"), None);
+    }
+
+    #[test]
+    fn kana_questions_are_spelt_with_the_known_words_their_synonyms_and_hiragana_words() {
+        let mut v = Vocabulary::build(
+            vec![
+                vec!["w:送信", "w:印刷", "w:つながる"],
+                vec!["w:送信", "w:繋がる"],
+                vec!["w:つながる"],
+            ]
+            .into_iter(),
+        );
+        let readings = |word: &str| match word {
+            "送信" => Some("ソウシン".to_string()),
+            "送る" => Some("オクル".to_string()),
+            "印刷" => Some("インサツ".to_string()),
+            "繋がる" => Some("ツナガル".to_string()),
+            _ => None,
+        };
+        v.learn_readings(readings, [("送る", "送信"), ("届く", "不明")].into_iter());
+        // A synonym's variant of a known word is spelt (and then read as its canonical
+        // word by the analyser); the entries' own hiragana spelling, commoner here, wins
+        // over the kanji one.
+        assert_eq!(
+            v.sounds.spell_out("いんさつがおくれない").as_deref(),
+            Some("印刷が送れない")
+        );
+        assert_eq!(v.sounds.spell_out("つながらない"), None);
+        // Readings lead hiragana words to known kanji words only.
+        assert_eq!(v.word_by_reading("w:いんさつ"), Some("w:印刷"));
+        assert_eq!(v.word_by_reading("w:つながる"), Some("w:繋がる"));
+        assert_eq!(
+            v.word_by_reading("w:おくる"),
+            None,
+            "a variant is not a unit"
+        );
     }
 
     #[test]

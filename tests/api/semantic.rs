@@ -89,6 +89,12 @@ async fn with_the_model_retrieval_is_hybrid_from_stored_vectors() {
         ("ぱすわーどわすれた", "account-password-forgot"),
         // Half-width katakana beside hiragana: わすれ is read as 忘れ (p 0.986).
         ("ﾊﾟｽﾜｰﾄﾞわすれた", "account-password-forgot"),
+        // Verbs typed in kana are read in their inflected form (動かない, not うご課内),
+        // synonyms' variants too (送る → 送信), and できない stays one word.
+        ("ぷりんたーがうごかない", "print-cannot-print"),
+        ("めーるがおくれない", "mail-cannot-send"),
+        ("いんさつできない", "print-cannot-print"),
+        ("えくせるがひらけない", "office-file-wont-open"),
     ] {
         let asked = helpdesk.conversations().ask(question, "web").await.unwrap();
         let answer = asked.outcome.answer().map(|c| c.id.as_str());
