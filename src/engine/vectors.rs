@@ -148,29 +148,22 @@ impl Vocabulary {
                 None
             }
         };
-        let mut best: HashMap<String, (f32, String)> = HashMap::new();
-        for (unit, &id) in self.ids.iter().filter(|(u, _)| u.starts_with("w:")) {
-            if let Some(reading) = readable(&unit[2..]) {
-                keep_commoner(
-                    &mut best,
-                    reading,
-                    (self.idf[id as usize], unit[2..].to_string()),
-                );
-            }
-        }
         // Words the entries write in hiragana (つながる) are spelt as written: a kana
         // question is not moved to a kanji form (繋がる) the entries use less.
-        let mut spelt = best.clone();
+        let mut best: HashMap<String, (f32, String)> = HashMap::new();
+        let mut hiragana = Vec::new();
         for (unit, &id) in self.ids.iter().filter(|(u, _)| u.starts_with("w:")) {
-            let word = &unit[2..];
-            if word.chars().all(crate::analysis::normalize::is_hiragana) {
+            let (word, idf) = (&unit[2..], self.idf[id as usize]);
+            if let Some(reading) = readable(word) {
+                keep_commoner(&mut best, reading, (idf, word.to_string()));
+            } else if word.chars().all(crate::analysis::normalize::is_hiragana) {
                 let reading = crate::analysis::normalize::to_katakana(word);
-                keep_commoner(
-                    &mut spelt,
-                    reading,
-                    (self.idf[id as usize], word.to_string()),
-                );
+                hiragana.push((reading, (idf, word.to_string())));
             }
+        }
+        let mut spelt = best.clone();
+        for (reading, word) in hiragana {
+            keep_commoner(&mut spelt, reading, word);
         }
         for (variant, canonical) in variants {
             let (Some(&id), Some(reading)) =
