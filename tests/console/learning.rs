@@ -364,10 +364,28 @@ async fn the_questions_operators_resolved_are_written_out_labelled_and_the_expor
     let error = refused.expect_err("no such folder").to_string();
     assert!(error.contains("learned.jsonl"), "{error}");
     assert!(audited(&d).await.is_empty());
+    // A folder in the file's place: refused once the lines are written, and the partial
+    // file beside it is gone, unaudited.
+    let taken = dir.path().join("taken.jsonl");
+    std::fs::create_dir(&taken).unwrap();
+    let refused = d.helpdesk.knowledge().export_learned(&taken, "cli").await;
+    let error = refused.expect_err("a folder is there").to_string();
+    assert!(error.contains("taken.jsonl"), "{error}");
+    assert!(audited(&d).await.is_empty());
+    let listed = |dir: &std::path::Path| {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    assert_eq!(listed(dir.path()), ["taken.jsonl"]);
 
     let file = dir.path().join("learned.jsonl");
     let rows = d.helpdesk.knowledge().export_learned(&file, "cli").await;
     assert_eq!(rows.unwrap(), 1);
+    assert_eq!(listed(dir.path()), ["learned.jsonl", "taken.jsonl"]);
     let text = std::fs::read_to_string(&file).unwrap();
     let lines: Vec<serde_json::Value> = text
         .lines()
