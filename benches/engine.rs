@@ -49,7 +49,8 @@ use std::time::Instant;
 
 use madoguchi::domain::VectorKind;
 use madoguchi::engine::{
-    entry_texts, text_hash, AnswerEngine, DenseIndex, EngineConfig, EntryVectors, Outcome, Semantic,
+    entry_texts, text_hash, AdapterSource, AnswerEngine, DenseIndex, EngineConfig, EntryVectors,
+    Outcome, Semantic,
 };
 use madoguchi::eval::{load_queries, Query};
 use madoguchi::kb::{files, FaqEntry};
@@ -161,6 +162,7 @@ fn build_hybrid(
         entries,
         Some(semantic.clone()),
         Some(vectors),
+        AdapterSource::BuiltIn,
     )
     .unwrap_or_else(|e| die(&format!("building the index: {e}")));
     (engine, start.elapsed().as_secs_f64())

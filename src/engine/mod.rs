@@ -29,7 +29,7 @@ use std::sync::Arc;
 use arc_swap::ArcSwap;
 use serde::{Deserialize, Serialize};
 
-pub use adapter::QueryAdapter;
+pub use adapter::{AdapterSource, QueryAdapter};
 pub use decision::{Calibration, Decision, Reason, Signals, Thresholds};
 pub use dense::{DenseIndex, DenseScores, EntryVectors};
 pub use fusion::Fusion;
@@ -141,15 +141,16 @@ impl Outcome {
 }
 
 /// The engine. Cheap to share; `reload` swaps the index (and the analyser it was built
-/// with) without blocking readers.
+/// with, and the query adapter decided for its entries) without blocking readers.
 pub struct AnswerEngine {
     smalltalk: SmallTalk,
     /// The sentence encoder, when its model was found: questions are then encoded and
     /// compared with the entries' stored vectors too.
     semantic: Option<Arc<Semantic>>,
-    /// Moves a question's vector before it is compared (by default the built-in one,
-    /// when it fits the encoder).
-    adapter: Option<Arc<QueryAdapter>>,
+    /// Which query adapter moves a question's vector before it is compared: the one in
+    /// effect is decided from it over the live entries at every (re)build, and kept in the
+    /// index ([`FaqIndex::adapter`]).
+    adapter_source: AdapterSource,
     config: EngineConfig,
     index: ArcSwap<FaqIndex>,
     /// Held while an index is built, so two reloads cannot swap in each other's analyser.
@@ -164,11 +165,20 @@ impl AnswerEngine {
         config: EngineConfig,
         entries: &[FaqEntry],
     ) -> tantivy::Result<Self> {
-        Self::hybrid(analyzer, smalltalk, config, entries, None, None)
+        Self::hybrid(
+            analyzer,
+            smalltalk,
+            config,
+            entries,
+            None,
+            None,
+            AdapterSource::Off,
+        )
     }
 
     /// An engine with the sentence encoder, its index built with the entries' stored
-    /// vectors (lexical only when either is missing).
+    /// vectors (lexical only when either is missing), questions moved by the query adapter
+    /// `adapter_source` puts in effect over the published entries.
     pub fn hybrid(
         analyzer: Analyzer,
         smalltalk: SmallTalk,
@@ -176,19 +186,60 @@ impl AnswerEngine {
         entries: &[FaqEntry],
         semantic: Option<Arc<Semantic>>,
         vectors: Option<&EntryVectors>,
+        adapter_source: AdapterSource,
     ) -> tantivy::Result<Self> {
-        let index = FaqIndex::build(entries, &analyzer, config.weights)?.with_dense(vectors);
+        let mut index = FaqIndex::build(entries, &analyzer, config.weights)?.with_dense(vectors);
+        index.adapter = adapter_in_effect(semantic.as_deref(), &adapter_source, &index.entries);
+        if semantic.is_some() && matches!(adapter_source, AdapterSource::BuiltIn) {
+            let known = QueryAdapter::built_in_knows(index.entries.iter().map(|e| e.id.as_str()));
+            if !known.is_enough() {
+                tracing::info!(
+                    fitted_on = known.known,
+                    entries = known.total,
+                    "built-in query adapter not used: it was fitted on the bundled knowledge \
+                     base and most entries are the city's own (scripts/refit fits one for them)"
+                );
+            }
+        }
         Ok(Self {
             smalltalk,
-            adapter: semantic.as_deref().and_then(|s| {
-                let knows = QueryAdapter::built_in_knows(entries.iter().map(|e| e.id.as_str()));
-                QueryAdapter::built_in(s.model_id(), s.dim(), knows)
-            }),
             semantic,
+            adapter_source,
             config,
             index: ArcSwap::from_pointee(index),
             reloading: std::sync::Mutex::new(()),
         })
+    }
+
+    /// Decides the query adapter for `index`'s entries and swaps both in together (the
+    /// caller holds `reloading`); a change of decision is logged once, with counts only.
+    fn swap_in(&self, mut index: FaqIndex) {
+        index.adapter = adapter_in_effect(
+            self.semantic.as_deref(),
+            &self.adapter_source,
+            &index.entries,
+        );
+        let was = self.index.load().adapter.is_some();
+        let now = index.adapter.is_some();
+        if was != now {
+            let known = QueryAdapter::built_in_knows(index.entries.iter().map(|e| e.id.as_str()));
+            if now {
+                tracing::info!(
+                    fitted_on = known.known,
+                    entries = known.total,
+                    "built-in query adapter used again: at least half of the live entries \
+                     are the bundled ones it was fitted on"
+                );
+            } else {
+                tracing::info!(
+                    fitted_on = known.known,
+                    entries = known.total,
+                    "built-in query adapter no longer used: most live entries are now the \
+                     city's own (scripts/refit fits one for them)"
+                );
+            }
+        }
+        self.index.store(Arc::new(index));
     }
 
     /// Rebuilds the index from the live entries and swaps it in; questions being
@@ -198,7 +249,7 @@ impl AnswerEngine {
         let _turn = self.reloading.lock().unwrap_or_else(|e| e.into_inner());
         let analyzer = self.index.load().analyzer.clone();
         let index = FaqIndex::build(entries, &analyzer, self.config.weights)?;
-        self.index.store(Arc::new(index));
+        self.swap_in(index);
         Ok(())
     }
 
@@ -213,19 +264,20 @@ impl AnswerEngine {
         let _turn = self.reloading.lock().unwrap_or_else(|e| e.into_inner());
         let analyzer = self.index.load().analyzer.with_synonyms(synonyms);
         let index = FaqIndex::build(entries, &analyzer, self.config.weights)?;
-        self.index.store(Arc::new(index));
+        self.swap_in(index);
         Ok(())
     }
 
-    /// The engine with another query adapter (`None`: questions are compared as encoded).
-    pub fn with_query_adapter(mut self, adapter: Option<Arc<QueryAdapter>>) -> Self {
-        self.adapter = adapter;
-        self
+    /// Whether questions are moved by a query adapter before they are compared, now.
+    pub fn adapts_questions(&self) -> bool {
+        self.semantic.is_some() && self.index.load().adapter.is_some()
     }
 
-    /// Whether questions are moved by a query adapter before they are compared.
-    pub fn adapts_questions(&self) -> bool {
-        self.semantic.is_some() && self.adapter.is_some()
+    /// The query adapter in effect now, as `/healthz` names it (`built-in`, or the file's
+    /// path); `None` when questions are compared as encoded.
+    pub fn query_adapter(&self) -> Option<String> {
+        self.adapts_questions()
+            .then(|| self.adapter_source.describe())
     }
 
     /// The sentence encoder, when loaded.
@@ -252,7 +304,7 @@ impl AnswerEngine {
             None => self.index.load().analyzer.clone(),
         };
         let index = FaqIndex::build(entries, &analyzer, self.config.weights)?.with_dense(vectors);
-        self.index.store(Arc::new(index));
+        self.swap_in(index);
         Ok(())
     }
 
@@ -346,7 +398,7 @@ impl AnswerEngine {
         let (dense, raw) = match (&self.semantic, &index.dense) {
             (Some(semantic), Some(vectors)) if !vectors.is_empty() => {
                 let raw = semantic.encode_query(text);
-                match self.adapter.as_ref().map(|a| a.apply(&raw)) {
+                match index.adapter.as_ref().map(|a| a.apply(&raw)) {
                     Some(adapted) => (Some(vectors.scores(&adapted)), Some(raw)),
                     None => (Some(vectors.scores(&raw)), None),
                 }
@@ -533,5 +585,122 @@ impl AnswerEngine {
         }
         let share = self.config.coverage_share;
         (1.0 - share) * overlap / (query_sq * variant_sq).sqrt() + share * overlap / query_sq
+    }
+}
+
+/// The query adapter `source` puts in effect for `semantic`'s encoder over the published
+/// `entries` (none without the encoder).
+fn adapter_in_effect(
+    semantic: Option<&Semantic>,
+    source: &AdapterSource,
+    entries: &[FaqEntry],
+) -> Option<Arc<QueryAdapter>> {
+    let semantic = semantic?;
+    source.in_effect(
+        semantic.model_id(),
+        semantic.dim(),
+        entries.iter().map(|e| e.id.as_str()),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    fn kb_dir() -> std::path::PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("knowledge-base")
+    }
+
+    fn bundled() -> Vec<FaqEntry> {
+        crate::kb::files::load_dir(&kb_dir()).unwrap()
+    }
+
+    /// The bundled entries, their ids changed: a city's own entries, as the built-in
+    /// adapter sees them.
+    fn citys_own(entries: &[FaqEntry]) -> Vec<FaqEntry> {
+        entries
+            .iter()
+            .map(|e| FaqEntry {
+                id: format!("city-{}", e.id),
+                ..e.clone()
+            })
+            .collect()
+    }
+
+    fn built(
+        entries: &[FaqEntry],
+        semantic: Option<Arc<Semantic>>,
+        source: AdapterSource,
+    ) -> AnswerEngine {
+        AnswerEngine::hybrid(
+            crate::lexicon::analyzer(&kb_dir()).unwrap(),
+            crate::lexicon::load_smalltalk(&kb_dir()).unwrap(),
+            EngineConfig::default(),
+            entries,
+            semantic,
+            None,
+            source,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn without_the_encoder_no_adapter_is_ever_in_effect() {
+        let bundled = bundled();
+        let engine = built(&bundled, None, AdapterSource::BuiltIn);
+        assert!(!engine.adapts_questions());
+        assert_eq!(engine.query_adapter(), None);
+        engine.reload(&citys_own(&bundled)).unwrap();
+        engine.reload(&bundled).unwrap();
+        assert_eq!(engine.query_adapter(), None);
+    }
+
+    #[test]
+    fn the_built_in_adapter_is_decided_again_at_every_rebuild_over_the_published_entries() {
+        let Some(semantic) = semantic::tests::model() else {
+            return;
+        };
+        let bundled = bundled();
+        let own = citys_own(&bundled);
+        let engine = built(&bundled, Some(semantic.clone()), AdapterSource::BuiltIn);
+        let built_in = Some("built-in".to_owned());
+        assert_eq!(engine.query_adapter(), built_in);
+        // Most entries replaced by the city's own: the bundled ones unpublished beside
+        // them (still stored, no longer live), through each way of rebuilding.
+        let mut replaced: Vec<FaqEntry> = bundled.clone();
+        for entry in replaced.iter_mut().skip(bundled.len() / 4) {
+            entry.published = false;
+        }
+        replaced.extend(own.iter().cloned());
+        engine.reload_with(None, &replaced, None).unwrap();
+        assert_eq!(engine.query_adapter(), None);
+        assert!(!engine.adapts_questions());
+        // The bundled ones back beside the city's own: half of the live entries.
+        let back: Vec<FaqEntry> = bundled.iter().chain(&own).cloned().collect();
+        engine.reload_with(None, &back, None).unwrap();
+        assert_eq!(engine.query_adapter(), built_in);
+        engine.reload(&own).unwrap();
+        assert_eq!(engine.query_adapter(), None);
+        let synonyms = engine.analyzer().synonyms().clone();
+        engine
+            .reload_with_synonyms(synonyms.clone(), &bundled)
+            .unwrap();
+        assert_eq!(engine.query_adapter(), built_in);
+        engine.reload_with(Some(synonyms), &own, None).unwrap();
+        assert_eq!(engine.query_adapter(), None);
+        // Built over the city's own from the start: not in effect until the bundled ones
+        // are most of the live entries again.
+        let city = built(&own, Some(semantic.clone()), AdapterSource::BuiltIn);
+        assert_eq!(city.query_adapter(), None);
+        city.reload_with(None, &bundled, None).unwrap();
+        assert_eq!(city.query_adapter(), built_in);
+
+        // Off stays off, whatever the entries.
+        let off = built(&bundled, Some(semantic), AdapterSource::Off);
+        assert_eq!(off.query_adapter(), None);
+        off.reload_with(None, &own, None).unwrap();
+        off.reload_with(None, &bundled, None).unwrap();
+        assert_eq!(off.query_adapter(), None);
     }
 }

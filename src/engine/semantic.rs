@@ -169,12 +169,12 @@ pub fn from_bytes(bytes: &[u8], dim: usize) -> Option<Arc<[f32]>> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// A model for the tests that need one, when present (skipped with a notice otherwise,
     /// failing when MADOGUCHI_REQUIRE_MODEL is set).
-    fn model() -> Option<Arc<Semantic>> {
+    pub(crate) fn model() -> Option<Arc<Semantic>> {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(sentence_encoder::default_model_dir());
         match Semantic::load(&dir) {
             Ok(s) => Some(s),

@@ -183,7 +183,8 @@ async fn healthz(
             serde_json::json!({
                 "model_id": model,
                 "vectors": engine.vector_count(),
-                "query_adapter": semantic.query_adapter,
+                // The adapter in effect now: it follows the live entries.
+                "query_adapter": engine.query_adapter(),
             }),
         ),
         (None, reason) => ("lexical", serde_json::json!({"off": reason})),

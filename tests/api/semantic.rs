@@ -224,6 +224,92 @@ async fn the_query_adapter_is_built_in_a_citys_own_file_or_off_and_a_bad_file_is
     );
 }
 
+#[tokio::test]
+async fn the_built_in_adapter_follows_the_live_entries_as_a_city_replaces_them_and_puts_them_back()
+{
+    let Some(model) = model_dir() else { return };
+    let dir = TempDir::new().unwrap();
+    let helpdesk = std::sync::Arc::new(Helpdesk::open(settings(&dir, model)).await.unwrap());
+    let knowledge = helpdesk.knowledge();
+    // The cosine of a question with one bundled entry kept live throughout: the adapter
+    // in effect moves the question, so it tells whether one is applied.
+    const KEPT: &str = "account-password-forgot";
+    const QUESTION: &str = "パスワード忘れた";
+    let cosine = || {
+        let outcome = knowledge.engine().ask(QUESTION);
+        let kept = outcome.candidates.iter().find(|c| c.id == KEPT);
+        kept.unwrap_or_else(|| panic!("{KEPT} among {outcome:?}"))
+            .dense
+    };
+    let body = health(helpdesk.clone()).await;
+    assert_eq!(body["semantic"]["query_adapter"], "built-in", "{body}");
+    let bundled = madoguchi::kb::files::load_dir(&helpdesk.settings().kb_dir).unwrap();
+    let adapted = cosine();
+
+    // A city imports its own entries and unpublishes most of the bundled ones, as the
+    // console's import does: the built-in adapter, fitted on the bundled entries, is
+    // left out at once, without a restart.
+    let fresh_kb = concat!(env!("CARGO_MANIFEST_DIR"), "/eval/fresh/kb");
+    let own = madoguchi::kb::files::load_dir(std::path::Path::new(fresh_kb)).unwrap();
+    let kept = [
+        "account-password-forgot",
+        "mail-cannot-send",
+        "print-cannot-print",
+    ];
+    let replaced: Vec<_> = own
+        .iter()
+        .cloned()
+        .chain(bundled.iter().map(|e| madoguchi::kb::FaqEntry {
+            published: kept.contains(&e.id.as_str()),
+            ..e.clone()
+        }))
+        .collect();
+    knowledge
+        .import_faq_entries(&replaced, "yamada", "test")
+        .await
+        .unwrap();
+    let body = health(helpdesk.clone()).await;
+    assert_eq!(body["faqs"], own.len() + kept.len(), "{body}");
+    assert_eq!(body["retrieval"], "hybrid", "{body}");
+    assert!(body["semantic"]["query_adapter"].is_null(), "{body}");
+    assert!(!knowledge.engine().adapts_questions());
+    let unmoved = cosine();
+    assert_ne!(unmoved, adapted, "the question is no longer moved");
+    // Answers still work: the city's entries by their own questions, a kept one too.
+    for entry in own.iter().take(5) {
+        let asked = helpdesk
+            .conversations()
+            .ask(&entry.title, "web")
+            .await
+            .unwrap();
+        assert_eq!(
+            asked.outcome.answer().map(|c| c.id.as_str()),
+            Some(entry.id.as_str()),
+            "{}: {:?}",
+            entry.title,
+            asked.outcome
+        );
+    }
+    let asked = helpdesk.conversations().ask(QUESTION, "web").await.unwrap();
+    assert_eq!(
+        asked.outcome.answer().map(|c| c.id.as_str()),
+        Some(KEPT),
+        "{:?}",
+        asked.outcome
+    );
+
+    // The bundled entries published again: half of the live entries are theirs, and the
+    // built-in adapter is back, moving questions as before.
+    knowledge
+        .import_faq_entries(&bundled, "yamada", "test")
+        .await
+        .unwrap();
+    let body = health(helpdesk.clone()).await;
+    assert_eq!(body["faqs"], own.len() + bundled.len(), "{body}");
+    assert_eq!(body["semantic"]["query_adapter"], "built-in", "{body}");
+    assert_eq!(cosine(), adapted);
+}
+
 /// Asks `text` over LoGoチャット in a room of its own.
 async fn say(helpdesk: &Helpdesk, text: &str) -> madoguchi::conversation::Handled {
     use madoguchi::conversation::{Identity, Incoming};
