@@ -40,8 +40,11 @@ const OPENING_PARTICLES: [char; 6] = ['が', 'を', 'は', 'も', 'に', 'の'];
 
 /// The helping verbs and endings every kana question is written with, kept as they are
 /// typed so that no word is read inside them (いんさつできない is 印刷できない, not
-/// 印刷で機内; ろぐいんできません is not ログインで切ません). Grammar, not vocabulary.
-const GRAMMAR: [&str; 24] = [
+/// 印刷で機内; ろぐいんできません is not ログインで切ません). Grammar, not vocabulary: a
+/// helping verb wins over an entry's word that sounds the same (ほぞんしないで is 保存しないで,
+/// not 保存市内で; どうしよう is not どう使用), since in a question typed in kana the
+/// helping verb is by far the likelier reading.
+const GRAMMAR: [&str; 45] = [
     "できない",
     "できません",
     "できなかった",
@@ -51,12 +54,27 @@ const GRAMMAR: [&str; 24] = [
     "できた",
     "できて",
     "しない",
+    "しないで",
+    "しなかった",
     "しません",
     "します",
     "しました",
     "したい",
+    "したら",
+    "しても",
     "している",
     "しています",
+    "しよう",
+    "しましょう",
+    "しちゃった",
+    "しちゃう",
+    "しちゃいました",
+    "してしまった",
+    "してしまいました",
+    "される",
+    "された",
+    "されない",
+    "すると",
     "ください",
     "ありません",
     "あります",
@@ -64,8 +82,14 @@ const GRAMMAR: [&str; 24] = [
     "います",
     "なりません",
     "なります",
+    "なった",
+    "なって",
+    "なくなった",
+    "なくなりました",
     "しまった",
+    "しまいました",
     "ちゃった",
+    "じゃった",
 ];
 
 /// How well a span is spelt out: kana covered by known words, and minus the words used
@@ -84,18 +108,20 @@ impl Sounds {
     /// also lends its inflected forms ([`verb_forms`]: 動く → 動かない, 動か; 忘れる →
     /// 忘れた), so that a kana question (うごかない) is read in the form it was typed in; a
     /// word of its own reading wins over a form, and of two verbs' forms the first verb's.
+    /// A helping verb ([`GRAMMAR`]) wins over both.
     pub fn new(pairs: impl IntoIterator<Item = (String, String)>) -> Self {
-        let mut words = HashMap::new();
         let mut forms = Vec::new();
+        // Helping verbs first: they win over a word or a form that sounds the same.
+        let mut words: HashMap<Vec<char>, String> = GRAMMAR
+            .iter()
+            .map(|w| (to_katakana(w).chars().collect(), w.to_string()))
+            .collect();
         for (reading, word) in pairs {
             let reading: Vec<char> = reading.chars().collect();
             forms.extend(verb_forms(&reading, &word));
             words.entry(reading).or_insert(word);
         }
-        let grammar = GRAMMAR
-            .iter()
-            .map(|w| (to_katakana(w).chars().collect(), w.to_string()));
-        for (reading, word) in grammar.chain(forms) {
+        for (reading, word) in forms {
             words.entry(reading).or_insert(word);
         }
         words.retain(|reading, _| reading.len() >= MIN_READING);
@@ -245,6 +271,19 @@ fn verb_forms(reading: &[char], word: &str) -> Vec<(Vec<char>, String)> {
         endings.extend(NEGATIVE.iter().chain(&POLITE).map(|x| x.to_string()));
         endings.extend(["テ", "タ", "ラレナイ"].map(String::from));
     }
+    // The colloquial perfective from the ta-form: 消した → 消しちゃった, 読んだ →
+    // 読んじゃった, 送った → 送っちゃった (and ちゃう, じゃう); for a verb in る also the
+    // ichidan one (閉じる → 閉じちゃった).
+    if let Some((_, [.., ta])) = GODAN.iter().find(|(end, _)| *end == last) {
+        let (stem, cha) = match ta.strip_suffix('ダ') {
+            Some(stem) => (stem, "ジャ"),
+            None => (ta.strip_suffix('タ').unwrap_or(ta), "チャ"),
+        };
+        endings.extend([format!("{stem}{cha}ッタ"), format!("{stem}{cha}ウ")]);
+        if last == 'ル' {
+            endings.extend(["チャッタ", "チャウ"].map(String::from));
+        }
+    }
     endings
         .into_iter()
         .map(|ending| {
@@ -344,11 +383,19 @@ mod tests {
                 .collect()
         };
         let move_ = forms("ウゴク", "動く");
-        for form in ["動かない", "動きません", "動いた", "動けない", "動か"] {
+        for form in [
+            "動かない",
+            "動きません",
+            "動いた",
+            "動けない",
+            "動か",
+            "動いちゃった",
+        ] {
             assert!(move_.contains(&form.to_string()), "{form}: {move_:?}");
         }
         let forget = forms("ワスレル", "忘れる");
-        for form in ["忘れた", "忘れ", "忘れない", "忘れました"] {
+        for form in ["忘れた", "忘れ", "忘れない", "忘れました", "忘れちゃった"]
+        {
             assert!(forget.contains(&form.to_string()), "{form}: {forget:?}");
         }
         assert!(forms("パソコン", "パソコン").is_empty());
@@ -386,6 +433,29 @@ mod tests {
             None,
             "too few hiragana to read"
         );
+    }
+
+    #[test]
+    fn a_helping_verb_wins_over_a_word_that_sounds_the_same() {
+        let s = Sounds::new(pairs(&[
+            ("ホゾン", "保存"),
+            ("シナイ", "市内"),
+            ("シヨウ", "使用"),
+            ("ソウシン", "送信"),
+            ("トジル", "閉じる"),
+            ("ケス", "消す"),
+        ]));
+        assert_eq!(
+            s.spell_out("ほぞんしないでとじちゃった").as_deref(),
+            Some("保存しないで閉じちゃった"),
+            "not 保存市内で, and 閉じる in its colloquial perfective"
+        );
+        assert_eq!(
+            s.spell_out("そうしんしちゃった どうしよう").as_deref(),
+            Some("送信しちゃった どうしよう"),
+            "not どう使用"
+        );
+        assert_eq!(s.spell_out("けしちゃった").as_deref(), Some("消しちゃった"));
     }
 
     #[test]

@@ -95,6 +95,13 @@ async fn with_the_model_retrieval_is_hybrid_from_stored_vectors() {
         ("めーるがおくれない", "mail-cannot-send"),
         ("いんさつできない", "print-cannot-print"),
         ("えくせるがひらけない", "office-file-wont-open"),
+        // Helping verbs win over words that sound the same (しないで, not 市内で; しよう,
+        // not 使用), and verbs are read in their colloquial perfective (閉じちゃった).
+        (
+            "ほぞんしないでとじちゃった もどせる？",
+            "office-recover-unsaved",
+        ),
+        ("ごそうしんしちゃった どうしよう", "mail-missent"),
     ] {
         let asked = helpdesk.conversations().ask(question, "web").await.unwrap();
         let answer = asked.outcome.answer().map(|c| c.id.as_str());
