@@ -51,6 +51,14 @@ impl Known {
     }
 }
 
+/// The query adapter an [`AdapterSource`] puts in effect over some entries.
+#[derive(Debug, Clone, Default)]
+pub struct InEffect {
+    pub adapter: Option<Arc<QueryAdapter>>,
+    /// For the built-in source: how many of the entries it was fitted on.
+    pub known: Option<Known>,
+}
+
 /// Which query adapter the engine is set to use: the adapter in effect is decided from it
 /// each time the engine's index is built ([`AdapterSource::in_effect`]), so that the
 /// built-in one follows the live entries as they change.
@@ -79,13 +87,20 @@ impl AdapterSource {
         model_id: &str,
         dim: usize,
         entry_ids: impl IntoIterator<Item = &'a str>,
-    ) -> Option<Arc<QueryAdapter>> {
+    ) -> InEffect {
         match self {
             AdapterSource::BuiltIn => {
-                QueryAdapter::built_in(model_id, dim, QueryAdapter::built_in_knows(entry_ids))
+                let known = QueryAdapter::built_in_knows(entry_ids);
+                InEffect {
+                    adapter: QueryAdapter::built_in(model_id, dim, known),
+                    known: Some(known),
+                }
             }
-            AdapterSource::Off => None,
-            AdapterSource::File { adapter, .. } => Some(adapter.clone()),
+            AdapterSource::Off => InEffect::default(),
+            AdapterSource::File { adapter, .. } => InEffect {
+                adapter: Some(adapter.clone()),
+                known: None,
+            },
         }
     }
 
@@ -284,6 +299,7 @@ mod tests {
         let built_in = |ids: &[&str]| {
             AdapterSource::BuiltIn
                 .in_effect(id, DIM, ids.iter().copied())
+                .adapter
                 .is_some()
         };
         assert!(built_in(&bundled));
@@ -295,6 +311,7 @@ mod tests {
         let other = |model: &str, dim: usize| {
             AdapterSource::BuiltIn
                 .in_effect(model, dim, bundled.iter().copied())
+                .adapter
                 .is_some()
         };
         assert!(!other("e5-small/x", DIM));
@@ -303,6 +320,7 @@ mod tests {
         for ids in [&bundled, &replaced, &outnumbered] {
             assert!(AdapterSource::Off
                 .in_effect(id, DIM, ids.iter().copied())
+                .adapter
                 .is_none());
         }
         let dir = tempfile::TempDir::new().unwrap();
@@ -310,7 +328,8 @@ mod tests {
         std::fs::write(&path, MATRIX).unwrap();
         let file = AdapterSource::file(&path, DIM).unwrap();
         for ids in [&bundled, &replaced, &outnumbered] {
-            assert!(file.in_effect(id, DIM, ids.iter().copied()).is_some());
+            let decided = file.in_effect(id, DIM, ids.iter().copied());
+            assert!(decided.adapter.is_some() && decided.known.is_none());
         }
         assert_eq!(file.describe(), path.display().to_string());
         assert_eq!(AdapterSource::BuiltIn.describe(), "built-in");

@@ -29,7 +29,7 @@ use std::sync::Arc;
 use arc_swap::ArcSwap;
 use serde::{Deserialize, Serialize};
 
-pub use adapter::{AdapterSource, QueryAdapter};
+pub use adapter::{AdapterSource, InEffect, QueryAdapter};
 pub use decision::{Calibration, Decision, Reason, Signals, Thresholds};
 pub use dense::{DenseIndex, DenseScores, EntryVectors};
 pub use fusion::Fusion;
@@ -189,18 +189,9 @@ impl AnswerEngine {
         adapter_source: AdapterSource,
     ) -> tantivy::Result<Self> {
         let mut index = FaqIndex::build(entries, &analyzer, config.weights)?.with_dense(vectors);
-        index.adapter = adapter_in_effect(semantic.as_deref(), &adapter_source, &index.entries);
-        if semantic.is_some() && matches!(adapter_source, AdapterSource::BuiltIn) {
-            let known = QueryAdapter::built_in_knows(index.entries.iter().map(|e| e.id.as_str()));
-            if !known.is_enough() {
-                tracing::info!(
-                    fitted_on = known.known,
-                    entries = known.total,
-                    "built-in query adapter not used: it was fitted on the bundled knowledge \
-                     base and most entries are the city's own (scripts/refit fits one for them)"
-                );
-            }
-        }
+        let decided = adapter_in_effect(semantic.as_deref(), &adapter_source, &index.entries);
+        log_adapter_decision(None, &decided);
+        index.adapter = decided.adapter;
         Ok(Self {
             smalltalk,
             semantic,
@@ -214,31 +205,13 @@ impl AnswerEngine {
     /// Decides the query adapter for `index`'s entries and swaps both in together (the
     /// caller holds `reloading`); a change of decision is logged once, with counts only.
     fn swap_in(&self, mut index: FaqIndex) {
-        index.adapter = adapter_in_effect(
+        let decided = adapter_in_effect(
             self.semantic.as_deref(),
             &self.adapter_source,
             &index.entries,
         );
-        let was = self.index.load().adapter.is_some();
-        let now = index.adapter.is_some();
-        if was != now {
-            let known = QueryAdapter::built_in_knows(index.entries.iter().map(|e| e.id.as_str()));
-            if now {
-                tracing::info!(
-                    fitted_on = known.known,
-                    entries = known.total,
-                    "built-in query adapter used again: at least half of the live entries \
-                     are the bundled ones it was fitted on"
-                );
-            } else {
-                tracing::info!(
-                    fitted_on = known.known,
-                    entries = known.total,
-                    "built-in query adapter no longer used: most live entries are now the \
-                     city's own (scripts/refit fits one for them)"
-                );
-            }
-        }
+        log_adapter_decision(Some(self.index.load().adapter.is_some()), &decided);
+        index.adapter = decided.adapter;
         self.index.store(Arc::new(index));
     }
 
@@ -270,7 +243,7 @@ impl AnswerEngine {
 
     /// Whether questions are moved by a query adapter before they are compared, now.
     pub fn adapts_questions(&self) -> bool {
-        self.semantic.is_some() && self.index.load().adapter.is_some()
+        self.index.load().adapter.is_some()
     }
 
     /// The query adapter in effect now, as `/healthz` names it (`built-in`, or the file's
@@ -594,13 +567,45 @@ fn adapter_in_effect(
     semantic: Option<&Semantic>,
     source: &AdapterSource,
     entries: &[FaqEntry],
-) -> Option<Arc<QueryAdapter>> {
-    let semantic = semantic?;
+) -> InEffect {
+    let Some(semantic) = semantic else {
+        return InEffect::default();
+    };
     source.in_effect(
         semantic.model_id(),
         semantic.dim(),
         entries.iter().map(|e| e.id.as_str()),
     )
+}
+
+/// Logs, with counts only, that the built-in adapter is not used at start (`was` none)
+/// or that it stopped or started being used at a rebuild (`was`: whether it was).
+fn log_adapter_decision(was: Option<bool>, decided: &InEffect) {
+    let Some(known) = decided.known else {
+        return;
+    };
+    let (fitted_on, entries) = (known.known, known.total);
+    match (was, decided.adapter.is_some()) {
+        (None, false) if !known.is_enough() => tracing::info!(
+            fitted_on,
+            entries,
+            "built-in query adapter not used: it was fitted on the bundled knowledge base \
+             and most entries are the city's own (scripts/refit fits one for them)"
+        ),
+        (Some(false), true) => tracing::info!(
+            fitted_on,
+            entries,
+            "built-in query adapter used again: at least half of the live entries are the \
+             bundled ones it was fitted on"
+        ),
+        (Some(true), false) => tracing::info!(
+            fitted_on,
+            entries,
+            "built-in query adapter no longer used: most live entries are now the city's \
+             own (scripts/refit fits one for them)"
+        ),
+        _ => {}
+    }
 }
 
 #[cfg(test)]
