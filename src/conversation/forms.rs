@@ -15,11 +15,14 @@ use serde_json::{Map, Value};
 use super::flow::bot_message;
 use super::request_dialogue::MYSELF;
 use super::{identify, Conversations, Identity};
+use crate::domain::request::Capacity;
 use crate::domain::request_fields::value_as_text;
-use crate::domain::request_type::FieldKind;
+use crate::domain::request_type::{FieldKind, RequestType};
 use crate::domain::TextEnum;
-use crate::domain::{request_number, Author, Channel, ConversationState, Direction, Network};
-use crate::requests::{RequestError, Submission};
+use crate::domain::{
+    request_number, Author, Channel, ConversationState, Direction, Network, RequestAction,
+};
+use crate::requests::{Acting, RequestError, Submission};
 use crate::storage::StoredMessage;
 use crate::storage::{
     conversations, messages, ConversationRow, NewMessage, StaffMember, StorageError, Tx,
@@ -76,6 +79,9 @@ pub struct FormField {
 pub struct FormSubmitted {
     pub messages: Vec<StoredMessage>,
     pub number: Option<String>,
+    /// Whether the form made something new (a request, a reservation); false for a
+    /// returned request resubmitted, and for a form sent twice.
+    pub created: bool,
 }
 
 /// Why a form could not be shown or handed in. Nothing was stored.
@@ -96,6 +102,9 @@ pub enum FormError {
     Unavailable { available: i64, message: String },
     #[error("会話が混み合っています。少し待ってから送り直してください。")]
     Busy,
+    /// The request cannot take this step now (withdrawn or resubmitted meanwhile).
+    #[error("{0}")]
+    Refused(String),
     #[error(transparent)]
     Storage(#[from] StorageError),
     #[error(transparent)]
@@ -153,6 +162,11 @@ impl Conversations {
                 }
             }
         }
+        if let Some(id) = draft.resubmits {
+            return self
+                .resubmit_form(&conversation, definition, &staff, message_id, id, fields)
+                .await;
+        }
         let submission = Submission {
             type_id: definition.id.clone(),
             requester: staff.employee_no.clone(),
@@ -163,22 +177,60 @@ impl Conversations {
             actor: staff.employee_no.clone(),
         };
         let checked = requests.check(&submission).await.map_err(request_error)?;
-        let mut lines = vec![format!("【{}】", definition.name)];
-        for field in &definition.fields {
-            if let Some(value) = checked.fields.get(&field.id) {
-                lines.push(format!("・{}：{}", field.label, field.display(value)));
-            }
-        }
-        let (mut tx, inbound) = self
-            .begin_form(&conversation, message_id, lines.join("\n"))
-            .await?;
+        let summary = form_summary(&definition.name, definition, &checked.fields);
+        let (mut tx, inbound) = self.begin_form(&conversation, message_id, summary).await?;
         let (id, text) = requests
             .submit_in(&mut tx, &checked, &staff.employee_no, false)
             .await
             .map_err(request_error)?;
-        let number = request_number(id);
         let mut sent = self
             .finish_form(tx, &conversation, &staff, inbound, text)
+            .await?;
+        sent.number = Some(request_number(id));
+        sent.created = true;
+        Ok(sent)
+    }
+
+    /// Hands in the form of a returned request `id` being corrected (「再申請」): the same
+    /// request resubmitted with the form's fields, as the chat's dialogue does, in the
+    /// form's transaction; no new request.
+    async fn resubmit_form(
+        &self,
+        conversation: &ConversationRow,
+        definition: &RequestType,
+        staff: &StaffMember,
+        message_id: &str,
+        id: i64,
+        fields: Map<String, Value>,
+    ) -> Result<FormSubmitted, FormError> {
+        let requests = self.requests.as_ref().ok_or(FormError::NoForm)?;
+        let acting = Acting {
+            login: &staff.employee_no,
+            capacity: Capacity::Requester,
+        };
+        let prepared = requests
+            .prepare(
+                id,
+                acting,
+                RequestAction::Resubmit,
+                None,
+                None,
+                Some(fields),
+            )
+            .await
+            .map_err(request_error)?;
+        let number = request_number(id);
+        let title = format!("{}（{number} の再申請）", definition.name);
+        let summary = form_summary(&title, definition, &prepared.fields());
+        let (mut tx, inbound) = self.begin_form(conversation, message_id, summary).await?;
+        // Told here, in the reply; the request's own conversation too if it is another.
+        let elsewhere = prepared.row.conversation_id != Some(conversation.id);
+        let (_, text) = requests
+            .apply_in(&mut tx, &prepared, elsewhere)
+            .await
+            .map_err(request_error)?;
+        let mut sent = self
+            .finish_form(tx, conversation, staff, inbound, text)
             .await?;
         sent.number = Some(number);
         Ok(sent)
@@ -221,6 +273,7 @@ impl Conversations {
         Ok(Some(FormSubmitted {
             messages: replies,
             number: None,
+            created: false,
         }))
     }
 
@@ -272,6 +325,7 @@ impl Conversations {
         Ok(FormSubmitted {
             messages,
             number: None,
+            created: false,
         })
     }
 }
@@ -281,20 +335,29 @@ fn channel_id(conversation: &ConversationRow, message_id: &str) -> String {
     format!("{}:form:{message_id}", conversation.token)
 }
 
+/// The staff member's line for a form handed in: `title`, then each answer as shown.
+fn form_summary(title: &str, definition: &RequestType, fields: &Map<String, Value>) -> String {
+    let mut lines = vec![format!("【{title}】")];
+    for field in &definition.fields {
+        if let Some(value) = fields.get(&field.id) {
+            lines.push(format!("・{}：{}", field.label, field.display(value)));
+        }
+    }
+    lines.join("\n")
+}
+
 fn request_error(e: RequestError) -> FormError {
     match e {
         RequestError::InvalidFields(fields) => FormError::InvalidFields(fields),
         RequestError::UnknownType(_) => FormError::NoForm,
         RequestError::Conflict(_) => FormError::Busy,
+        e @ RequestError::NotAllowed(_) => FormError::Refused(e.to_string()),
         other => FormError::Internal(anyhow::anyhow!("{other}")),
     }
 }
 
 /// The form of `definition`, with the dialogue's answers so far.
-fn request_form(
-    definition: &crate::domain::request_type::RequestType,
-    answers: &Map<String, Value>,
-) -> RequestForm {
+fn request_form(definition: &RequestType, answers: &Map<String, Value>) -> RequestForm {
     let fields = definition
         .fields
         .iter()

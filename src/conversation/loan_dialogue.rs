@@ -132,9 +132,20 @@ impl Conversations {
             ))));
         }
         let draft = merge(draft, text, today, &items);
-        Ok(Some(Step::Loan(
-            self.next(loans, conversation, draft, &items).await?,
-        )))
+        let mut planned = self.next(loans, conversation, draft, &items).await?;
+        if let Planned::Say {
+            text,
+            state: ConversationState::AskingLoan { .. },
+            yes_no,
+        } = &mut planned
+        {
+            // The widget shows the loan's whole form (with what was understood) instead.
+            if conversation.channel.shows_forms() {
+                *text = loans.sentences().say("chat_form", &[]);
+                *yes_no = false;
+            }
+        }
+        Ok(Some(Step::Loan(planned)))
     }
 
     /// The next question, or the availability and the confirmation.

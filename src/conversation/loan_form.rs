@@ -208,6 +208,7 @@ impl Conversations {
             .finish_form(tx, &conversation, &staff, inbound, made.notice)
             .await?;
         sent.number = Some(number);
+        sent.created = true;
         Ok(sent)
     }
 }

@@ -170,10 +170,13 @@ fn start(requests: &Requests, conversation: &ConversationRow, type_id: &str) -> 
         return say(requests, "unknown_requester", ConversationState::Idle);
     }
     let draft = RequestDraft::new(definition);
-    let intro = requests
-        .sentences()
-        .say("start", &[("type", &definition.name)]);
-    let text = format!("{intro}\n{}", question(requests, definition, &draft));
+    let name = [("type", definition.name.as_str())];
+    let text = if conversation.channel.shows_forms() {
+        requests.sentences().say("start_form", &name)
+    } else {
+        let intro = requests.sentences().say("start", &name);
+        format!("{intro}\n{}", question(requests, definition, &draft))
+    };
     Planned::Say {
         text,
         choices: Vec::new(),
@@ -374,14 +377,17 @@ async fn correct(
     };
     let answers = serde_json::from_str(&row.fields).unwrap_or_default();
     let draft = RequestDraft::correcting(definition, row.id, answers);
-    let intro = requests.sentences().say(
-        "resubmit_start",
-        &[
-            ("number", &request_number(row.id)),
-            ("type", &definition.name),
-        ],
-    );
-    let text = format!("{intro}\n{}", question(requests, definition, &draft));
+    let number = request_number(row.id);
+    let values = [
+        ("number", number.as_str()),
+        ("type", definition.name.as_str()),
+    ];
+    let text = if conversation.channel.shows_forms() {
+        requests.sentences().say("resubmit_form", &values)
+    } else {
+        let intro = requests.sentences().say("resubmit_start", &values);
+        format!("{intro}\n{}", question(requests, definition, &draft))
+    };
     Ok(Some(Planned::Say {
         text,
         choices: Vec::new(),

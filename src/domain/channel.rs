@@ -40,6 +40,12 @@ impl Channel {
     pub const ENTERED_BY_OPERATOR: &'static [Channel] =
         &[Channel::Phone, Channel::Counter, Channel::Mail];
 
+    /// Whether the channel shows a request's or a loan's whole form while the dialogue
+    /// is open (the portal widget), instead of the chat asking field by field.
+    pub fn shows_forms(self) -> bool {
+        self == Channel::Widget
+    }
+
     /// Whether messages sent later are pushed through the outbox.
     pub fn pushes(self) -> bool {
         self.outbox_route().is_some()

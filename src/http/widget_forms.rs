@@ -84,14 +84,15 @@ pub struct RequestFormBody {
 
 #[derive(Serialize)]
 pub struct Submitted {
-    /// The 受付番号 (`R-12`, `L-3`); null when the same form was sent before.
+    /// The 受付番号 (`R-12`, `L-3`; a returned request resubmitted keeps its own); null
+    /// when the same form was sent before.
     number: Option<String>,
     /// The staff member's summary and the reply, for the log.
     messages: Vec<MessageBody>,
 }
 
 fn submitted(sent: FormSubmitted) -> (StatusCode, Json<Submitted>) {
-    let status = if sent.number.is_some() {
+    let status = if sent.created {
         StatusCode::CREATED
     } else {
         StatusCode::OK
@@ -215,6 +216,7 @@ impl From<FormError> for ApiError {
                     .with("available", serde_json::json!(available))
             }
             FormError::Busy => Self::new(StatusCode::SERVICE_UNAVAILABLE, "busy", message),
+            FormError::Refused(_) => Self::new(StatusCode::CONFLICT, "refused", message),
             FormError::Storage(e) => e.into(),
             FormError::Internal(e) => e.into(),
         }

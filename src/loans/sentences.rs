@@ -37,6 +37,10 @@ const KEYS: &[&str] = &[
     "chat_invalid",
 ];
 
+/// Keys added since cities first wrote their own files: a file without them gets the
+/// bundled sentences.
+const ADDED: &[&str] = &["chat_form"];
+
 #[derive(Debug, Clone)]
 pub struct LoanSentences(KeyedSentences);
 
@@ -51,7 +55,7 @@ impl LoanSentences {
     }
 
     fn parse(text: &str) -> Result<Self, String> {
-        KeyedSentences::parse(text, KEYS).map(Self)
+        KeyedSentences::parse(text, KEYS, ADDED, BUNDLED).map(Self)
     }
 
     /// Sentence `key` with its placeholders filled.
@@ -69,5 +73,11 @@ mod tests {
         let s = LoanSentences::bundled();
         assert!(s.say("cancelled", &[("number", "L-1")]).contains("L-1"));
         assert!(LoanSentences::parse("[sentences]\npending = \"x\"\n").is_err());
+        // A city's file written before `chat_form` was added gets the bundled one.
+        let older = BUNDLED.replace("chat_form =", "# chat_form =");
+        assert_eq!(
+            LoanSentences::parse(&older).unwrap().say("chat_form", &[]),
+            s.say("chat_form", &[])
+        );
     }
 }

@@ -25,7 +25,7 @@ impl OutageSentences {
     }
 
     fn parse(text: &str) -> Result<Self, String> {
-        KeyedSentences::parse(text, KEYS).map(Self)
+        KeyedSentences::parse(text, KEYS, &[], BUNDLED).map(Self)
     }
 
     /// Sentence `key` with its placeholders filled.

@@ -31,6 +31,16 @@ pub struct Prepared {
     login: String,
 }
 
+impl Prepared {
+    /// The corrected fields a resubmission carries, as checked (empty for other actions).
+    pub fn fields(&self) -> serde_json::Map<String, serde_json::Value> {
+        self.fields
+            .as_deref()
+            .and_then(|f| serde_json::from_str(f).ok())
+            .unwrap_or_default()
+    }
+}
+
 /// A work-order step marked done or failed (or pending again).
 #[derive(Debug, Clone, PartialEq)]
 pub struct StepMark {

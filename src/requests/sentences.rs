@@ -35,6 +35,10 @@ const DIALOGUE: &[&str] = &[
     "no_returned",
 ];
 
+/// Keys of `[dialogue]` added since cities first wrote their own files: a file without
+/// them gets the bundled sentences.
+const DIALOGUE_ADDED: &[&str] = &["start_form", "resubmit_form"];
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Sentences {
@@ -53,7 +57,8 @@ impl Sentences {
     }
 
     fn parse(text: &str) -> Result<Self, String> {
-        let parsed: Sentences = toml::from_str(text).map_err(|e| e.to_string())?;
+        let mut parsed: Sentences = toml::from_str(text).map_err(|e| e.to_string())?;
+        added_from_bundled(&mut parsed.dialogue, BUNDLED, "dialogue", DIALOGUE_ADDED);
         for status in RequestStatus::ALL {
             if !parsed.notices.contains_key(status.as_str()) {
                 return Err(format!("[notices] has no {}", status.as_str()));
@@ -96,6 +101,32 @@ pub fn load_prompt_file<T>(
     parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
 }
 
+/// Fills in `added` keys `sentences` lacks with table `table` of the `bundled` file.
+fn added_from_bundled(
+    sentences: &mut BTreeMap<String, String>,
+    bundled: &str,
+    table: &str,
+    added: &[&str],
+) {
+    let missing: Vec<&str> = added
+        .iter()
+        .copied()
+        .filter(|k| !sentences.contains_key(*k))
+        .collect();
+    if missing.is_empty() {
+        return;
+    }
+    let bundled: toml::Table = toml::from_str(bundled).expect("the bundled prompt file is valid");
+    for key in missing {
+        let sentence = bundled
+            .get(table)
+            .and_then(|t| t.get(key))
+            .and_then(|v| v.as_str())
+            .expect("the bundled prompt file has every added key");
+        sentences.insert(key.to_owned(), sentence.to_owned());
+    }
+}
+
 /// `{name}` replaced by its value; unknown placeholders are left empty.
 pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
     let mut out = String::with_capacity(template.len());
@@ -136,6 +167,27 @@ mod tests {
         assert_eq!(fill("{a}と{b}と{", &[("a", "1")]), "1とと{");
         assert!(Sentences::parse("[notices]\n[dialogue]\n").is_err());
     }
+
+    #[test]
+    fn a_citys_older_file_gets_the_sentences_added_since_from_the_bundled_one() {
+        let mut older: toml::Table = toml::from_str(BUNDLED).unwrap();
+        let dialogue = older["dialogue"].as_table_mut().unwrap();
+        for key in DIALOGUE_ADDED {
+            assert!(dialogue.remove(*key).is_some(), "{key} is bundled");
+        }
+        dialogue.insert("start".into(), "「{type}」を始めます。".into());
+        let parsed = Sentences::parse(&toml::to_string(&older).unwrap()).unwrap();
+        let bundled = Sentences::bundled();
+        for key in DIALOGUE_ADDED {
+            assert_eq!(parsed.say(key, &[]), bundled.say(key, &[]));
+        }
+        // The city's own sentences are kept.
+        assert_eq!(parsed.say("start", &[("type", "X")]), "「X」を始めます。");
+        // A required key is still required.
+        older["dialogue"].as_table_mut().unwrap().remove("start");
+        let error = Sentences::parse(&toml::to_string(&older).unwrap()).unwrap_err();
+        assert_eq!(error, "[dialogue] has no start");
+    }
 }
 
 /// A prompts file that is one `[sentences]` table of named templates, every one of
@@ -146,13 +198,16 @@ pub struct KeyedSentences {
 }
 
 impl KeyedSentences {
-    pub fn parse(text: &str, keys: &[&str]) -> Result<Self, String> {
+    /// The `[sentences]` of `text`, which must have every one of `keys`; the `added`
+    /// keys it lacks are taken from the `bundled` file.
+    pub fn parse(text: &str, keys: &[&str], added: &[&str], bundled: &str) -> Result<Self, String> {
         #[derive(Deserialize)]
         #[serde(deny_unknown_fields)]
         struct File {
             sentences: BTreeMap<String, String>,
         }
-        let parsed: File = toml::from_str(text).map_err(|e| e.to_string())?;
+        let mut parsed: File = toml::from_str(text).map_err(|e| e.to_string())?;
+        added_from_bundled(&mut parsed.sentences, bundled, "sentences", added);
         match keys.iter().find(|k| !parsed.sentences.contains_key(**k)) {
             Some(missing) => Err(format!("[sentences] has no {missing}")),
             None => Ok(Self {

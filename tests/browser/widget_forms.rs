@@ -159,6 +159,23 @@ async fn a_new_account_is_requested_in_the_widget_form_by_keyboard_alone() {
     })
     .await;
     assert_eq!(opened.title, "ネットワークアカウントの追加");
+    // The chat above the form points to it; it does not also ask the first field.
+    let log = page::state(client).await;
+    let said = log
+        .bot_messages()
+        .last()
+        .copied()
+        .expect("the reply to はい");
+    assert!(
+        said.text.contains("申請フォームを下に開きました"),
+        "{said:#?}"
+    );
+    assert!(
+        log.bot_messages()
+            .iter()
+            .all(|m| !m.text.contains("職員番号を入力してください")),
+        "{log:#?}"
+    );
     let ids: Vec<&str> = opened.fields.iter().map(|f| f.id.as_str()).collect();
     assert_eq!(ids, ["staff", "network", "login", "start_date", "note"]);
     assert!(opened

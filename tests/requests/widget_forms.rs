@@ -14,8 +14,9 @@ use serde_json::{json, Value};
 use tower::ServiceExt;
 
 use crate::db::backends;
+use crate::helpers::operator_post;
 use crate::helpers::Desk;
-use crate::support::{account_fields, count, request_desk_with};
+use crate::support::{account_fields, count, request_desk_with, ADMIN};
 
 const PORTAL: &str = "https://portal.city.numazu.lg.jp";
 
@@ -87,7 +88,22 @@ async fn request_form_open(d: &Desk) -> String {
     assert!(offer.get("form").is_none(), "no form before はい: {offer}");
     let yes = chat(d, &mut token, "はい").await;
     assert_eq!(yes["form"], "request", "{yes}");
+    // The widget shows the whole form: the chat points to it instead of asking the
+    // first field above it.
+    let said = texts(&yes).join("\n");
+    assert!(said.contains("申請フォームを下に開きました"), "{said}");
+    assert!(!said.contains("職員番号を入力してください"), "{said}");
     token
+}
+
+/// The texts of a reply's messages.
+fn texts(reply: &Value) -> Vec<String> {
+    reply["messages"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no messages: {reply}"))
+        .iter()
+        .map(|m| m["text"].as_str().unwrap().to_owned())
+        .collect()
 }
 
 #[tokio::test]
@@ -95,12 +111,14 @@ async fn widget_forms_on_every_backend() {
     for db in backends().await {
         let d = widget_desk(|s| s.database_url = Some(db.url.clone())).await;
         assert_eq!(d.helpdesk.store().backend_name(), db.store.backend_name());
-        a_request_form_is_handed_in_for_the_signed_in_staff_member(&d).await;
+        let id = a_request_form_is_handed_in_for_the_signed_in_staff_member(&d).await;
+        a_returned_request_is_corrected_in_the_form_and_resubmitted(&d, id).await;
         the_loan_form_shows_availability_offers_the_nearest_free_dates_and_reserves(&d).await;
     }
 }
 
-async fn a_request_form_is_handed_in_for_the_signed_in_staff_member(d: &Desk) {
+/// Returns the request it made.
+async fn a_request_form_is_handed_in_for_the_signed_in_staff_member(d: &Desk) -> i64 {
     let token = request_form_open(d).await;
     let form_uri = format!("/api/v1/chat/{token}/form");
     let (status, body) = d.http(widget_request("GET", &form_uri, None, true)).await;
@@ -177,6 +195,116 @@ async fn a_request_form_is_handed_in_for_the_signed_in_staff_member(d: &Desk) {
     assert_eq!(status, StatusCode::OK, "{again}");
     assert_eq!(again["messages"][0]["text"].as_str(), Some(texts[1]));
     assert_eq!(rows(d).await, before);
+    id
+}
+
+/// 「再申請」 in the widget: the form comes back with the answers now, and handing it in
+/// resubmits the same request (no new one), as the chat's dialogue does; a request
+/// cancelled meanwhile is refused with nothing stored.
+async fn a_returned_request_is_corrected_in_the_form_and_resubmitted(d: &Desk, id: i64) {
+    let give_back = |id: i64| {
+        operator_post(
+            &format!("/api/v1/requests/{id}/return"),
+            &json!({"operator": ADMIN, "reason": "ログインIDは姓.名の順にしてください"}),
+        )
+    };
+    let (status, body) = d.http(give_back(id)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let mut token = String::new();
+    let opened = chat(d, &mut token, "再申請したい").await;
+    assert_eq!(opened["form"], "request", "{opened}");
+    let said = texts(&opened).join("\n");
+    assert!(
+        said.contains(&format!("申請 R-{id}")) && said.contains("下のフォームに今の内容"),
+        "{said}"
+    );
+    assert!(
+        !said.contains("今の内容："),
+        "no field asked in the chat: {said}"
+    );
+    let (_, body) = d
+        .http(widget_request(
+            "GET",
+            &format!("/api/v1/chat/{token}/form"),
+            None,
+            true,
+        ))
+        .await;
+    let login = body["form"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "login")
+        .unwrap()
+        .clone();
+    assert_eq!(login["value"], "numazu.hanako", "{body}");
+
+    let requests_before = count(d, "requests").await;
+    let uri = format!("/api/v1/chat/{token}/request");
+    let mut fields = account_fields();
+    fields.insert("login".into(), json!("hanako.numazu"));
+    let body = json!({"message_id": "resubmit-1", "fields": fields});
+    let (status, sent) = d
+        .http(widget_request("POST", &uri, Some(&body), true))
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "a resubmission makes nothing new: {sent}"
+    );
+    assert_eq!(sent["number"], format!("R-{id}"), "{sent}");
+    let said = texts(&sent);
+    assert!(
+        said[0].contains(&format!("R-{id} の再申請")) && said[0].contains("hanako.numazu"),
+        "{said:?}"
+    );
+    assert!(
+        said[1].contains(&format!("申請 R-{id}")) && said[1].contains("受け付けました"),
+        "{said:?}"
+    );
+    assert_eq!(
+        count(d, "requests").await,
+        requests_before,
+        "no new request"
+    );
+    let row = d.helpdesk.requests().request(id).await.unwrap();
+    assert_eq!(row.status, madoguchi::domain::RequestStatus::Submitted);
+    let stored: Value = serde_json::from_str(&row.fields).unwrap();
+    assert_eq!(stored["login"], "hanako.numazu");
+    let view = d.helpdesk.requests().view(id, ADMIN).await.unwrap();
+    let last = view.events.last().unwrap();
+    assert_eq!(
+        (last.action, last.actor.as_str()),
+        (madoguchi::domain::RequestAction::Resubmit, "10001")
+    );
+
+    // Returned again, the form opened, then the request cancelled by an admin: the
+    // form is refused, and nothing is stored.
+    let (status, body) = d.http(give_back(id)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let mut token = String::new();
+    let opened = chat(d, &mut token, &format!("R-{id} を再申請")).await;
+    assert_eq!(opened["form"], "request", "{opened}");
+    let (status, body) = d
+        .http(operator_post(
+            &format!("/api/v1/requests/{id}/cancel"),
+            &json!({"operator": ADMIN, "reason": "重複のため"}),
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let before = rows(d).await;
+    let uri = format!("/api/v1/chat/{token}/request");
+    let body = json!({"message_id": "resubmit-2", "fields": account_fields()});
+    let (status, refused) = d
+        .http(widget_request("POST", &uri, Some(&body), true))
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{refused}");
+    assert_eq!(refused["error"]["code"], "refused", "{refused}");
+    assert_eq!(rows(d).await, before);
+    assert_eq!(
+        d.helpdesk.requests().request(id).await.unwrap().status,
+        madoguchi::domain::RequestStatus::Cancelled
+    );
 }
 
 #[tokio::test]
@@ -312,6 +440,12 @@ async fn the_loan_form_shows_availability_offers_the_nearest_free_dates_and_rese
     )
     .await;
     assert_eq!(asked["form"], "loan", "{asked}");
+    let said = texts(&asked).join("\n");
+    assert!(said.contains("下の予約フォーム"), "{said}");
+    assert!(
+        !said.contains("よろしいですか"),
+        "no chat confirmation: {said}"
+    );
     // Four of five taken on 10–11 December by someone else.
     let taken = ReservationRequest {
         item: "training-pc".into(),
