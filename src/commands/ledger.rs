@@ -165,7 +165,7 @@ pub fn name(settings: &Settings, action: NameAction) -> anyhow::Result<ExitCode>
                         "{}\t{}\t{}",
                         n.name,
                         n.state.label(),
-                        n.issued_at.date_naive()
+                        crate::calendar::to_local(n.issued_at).date()
                     );
                 }
             }

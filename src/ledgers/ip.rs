@@ -343,6 +343,16 @@ pub(crate) async fn allocate_in(
     Ok(record)
 }
 
+/// The address of segment `segment_id` already held in use for `requester` (a
+/// request's number), if any.
+pub(crate) async fn held_for(
+    tx: &mut Tx,
+    segment_id: i64,
+    requester: &str,
+) -> LedgerResult<Option<IpAddressRecord>> {
+    Ok(ip_ledger::held_for(&mut tx.conn(), segment_id, requester).await?)
+}
+
 /// The segment of `network` named `name_or_cidr` (its name or its CIDR, as written).
 pub(crate) async fn segment_named(
     tx: &mut Tx,
@@ -377,7 +387,8 @@ fn held_record(
         person: a.person,
         requester: a.requester,
         note: a.note,
-        since: Some(tx.now().date_naive()),
+        // The day in Japan: handed out at 08:45 JST is that day, not the day before.
+        since: Some(crate::calendar::to_local(tx.now()).date()),
         quarantine_until: None,
         updated_at: tx.now(),
         updated_by: actor.to_owned(),

@@ -20,7 +20,7 @@ use std::sync::Arc;
 pub use self::equipment::{check_asset_no, one_of, DeviceSpec, FieldProblem};
 pub use self::equipment_view::{DeviceChange, DevicePage, Difference, MAX_PAGE};
 pub use self::import::ImportSummary;
-pub(crate) use self::ip::{allocate_in, segment_named};
+pub(crate) use self::ip::{allocate_in, held_for, segment_named};
 pub use self::ip::{Assignment, SegmentSpec, SegmentView};
 pub use self::ip_csv::{CsvProblem, LedgerCsvError};
 pub use self::ip_search::{AddressPage, SegmentUsage};

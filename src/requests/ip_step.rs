@@ -1,6 +1,8 @@
 //! The work step of the IP address request (`ip = "allocate"`): marking it done hands
 //! out the next free address of the segment the requester named, in the step's own
-//! transaction, so a step marked done always has its address and a refused one none.
+//! transaction, so a step marked done always has its address and a refused one none. A
+//! request holds one address: marked done again (after 失敗), the step finds the one it
+//! holds.
 
 use serde_json::{Map, Value};
 
@@ -37,9 +39,18 @@ pub(super) async fn allocate(
                 network.label()
             ))
         })?;
+    // Marked done, then failed, then done again: the address handed out the first time
+    // is still held for the request (unless someone released it), and is the one.
+    let number = request_number(row.id);
+    if let Some(held) = ledgers::held_for(tx, segment.id, &number)
+        .await
+        .map_err(refused)?
+    {
+        return Ok(held.address);
+    }
     let assignment = Assignment {
         host: text("host"),
-        requester: Some(request_number(row.id)),
+        requester: Some(number),
         department: Some(row.department.clone()).filter(|d| !d.is_empty()),
         person: Some(row.requester_name.clone()).filter(|p| !p.is_empty()),
         ..Assignment::default()

@@ -208,6 +208,24 @@ pub async fn address(c: &mut Conn<'_>, number: i64) -> Result<Option<IpAddressRe
         .await
 }
 
+/// The address of segment `segment_id` held in use for `requester` (a request's number,
+/// `R-12`), if any: the lowest.
+pub async fn held_for(
+    c: &mut Conn<'_>,
+    segment_id: i64,
+    requester: &str,
+) -> Result<Option<IpAddressRecord>> {
+    sql(
+        "SELECT * FROM ip_addresses WHERE segment_id = $1 AND requester = $2 AND state = $3 \
+         ORDER BY number LIMIT 1",
+    )
+    .bind(segment_id)
+    .bind(requester)
+    .bind(AddressState::InUse)
+    .fetch_optional(c)
+    .await
+}
+
 /// The ledger lines of a segment (or of every segment), in address order.
 pub async fn addresses(
     c: &mut Conn<'_>,

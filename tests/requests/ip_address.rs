@@ -8,7 +8,7 @@ use madoguchi::requests::{RequestError, StepMark};
 use serde_json::{json, Map, Value};
 
 use crate::db::backends;
-use crate::helpers::Desk;
+use crate::helpers::{jst, Desk};
 use crate::support::{approved, count, operator, request_desk, submission};
 
 #[tokio::test]
@@ -68,6 +68,8 @@ async fn an_ip_request_takes_the_next_free_address_when_its_step_is_done(d: &Des
     let requests = d.helpdesk.requests();
 
     let id = started(d, "本庁舎3階", "prn-shimin-01").await;
+    // 08:45 in Japan is still the day before in UTC: the ledger dates it in Japan.
+    d.clock.set(jst("2026-11-27 08:45"));
     requests
         .mark_step(id, "yamada", &done(), None)
         .await
@@ -89,6 +91,7 @@ async fn an_ip_request_takes_the_next_free_address_when_its_step_is_done(d: &Des
     assert_eq!(held.host.as_deref(), Some("prn-shimin-01"));
     assert_eq!(held.requester, Some(format!("R-{id}")));
     assert_eq!(held.department.as_deref(), Some("ICT推進課"));
+    assert_eq!(held.since, Some("2026-11-27".parse().unwrap()));
 
     // Done again: refused, no second address.
     let addresses = count(d, "ip_addresses").await;
@@ -97,6 +100,29 @@ async fn an_ip_request_takes_the_next_free_address_when_its_step_is_done(d: &Des
         Err(RequestError::Invalid(message)) => assert!(message.contains("すでに完了"), "{message}"),
         other => panic!("marked done twice: {other:?}"),
     }
+    assert_eq!(count(d, "ip_addresses").await, addresses);
+
+    // Marked 失敗 (the printer could not be set up), then 完了 again: the request still
+    // holds its address, and it is the one (no second address is taken).
+    let failed = StepMark {
+        position: 1,
+        status: StepStatus::Failed,
+        note: Some("プリンタに設定できず".into()),
+    };
+    requests
+        .mark_step(id, "yamada", &failed, None)
+        .await
+        .unwrap();
+    requests
+        .mark_step(id, "yamada", &done(), None)
+        .await
+        .unwrap();
+    let view = requests.view(id, "yamada").await.unwrap();
+    assert_eq!(view.steps[0].status, StepStatus::Done);
+    assert_eq!(
+        view.steps[0].note.as_deref(),
+        Some("払い出したアドレス: 10.20.30.2")
+    );
     assert_eq!(count(d, "ip_addresses").await, addresses);
 
     // The segment is now full, and another name is unknown: the step is refused, stays
