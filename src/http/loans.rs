@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::error::{ApiError, ApiResult};
 use super::extract::{ApiPath, ApiQuery};
 use super::json_body::JsonBody;
-use super::operator::Operator;
+use super::operator::{checked_operator, Operator};
 use crate::domain::loan::reservation_number;
 use crate::domain::{Channel, ItemKind, ReservationAction, ReservationStatus};
 use crate::helpdesk::Helpdesk;
@@ -20,6 +20,14 @@ use crate::storage::reservations::{ReservableItem, Reservation, ReservationEvent
 
 /// The audit log's actor for the token-protected API when no operator is named.
 const OPERATOR_API: &str = "operator-api";
+
+/// The operator a call names (checked like every API's `operator`), or [`OPERATOR_API`].
+fn named_or_api(operator: Option<&str>) -> ApiResult<String> {
+    match operator {
+        Some(name) => checked_operator(name),
+        None => Ok(OPERATOR_API.to_owned()),
+    }
+}
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -47,7 +55,7 @@ pub async fn create_item(
         quantity: body.quantity,
         max_days: body.max_days,
     };
-    let actor = body.operator.unwrap_or_else(|| OPERATOR_API.to_owned());
+    let actor = named_or_api(body.operator.as_deref())?;
     let item = helpdesk.loans().create_item(&item, &actor).await?;
     Ok((StatusCode::CREATED, Json(item)))
 }
@@ -138,7 +146,7 @@ pub async fn reserve(
         purpose: body.purpose,
         channel: Channel::Api,
         conversation_id: None,
-        actor: body.operator.unwrap_or_else(|| OPERATOR_API.to_owned()),
+        actor: named_or_api(body.operator.as_deref())?,
     };
     let made = helpdesk.loans().reserve(&request).await?;
     let r = made.reservation;
@@ -241,7 +249,9 @@ pub async fn act(
         ReservationAction::Reserve => unreachable!("from_path never gives reserve"),
     };
     let loans = helpdesk.loans();
-    let after = loans.act(id, body.operator.trim(), action).await?;
+    let after = loans
+        .act(id, &checked_operator(&body.operator)?, action)
+        .await?;
     let history = loans.history(id).await?;
     Ok(Json(body_of(after, history)))
 }

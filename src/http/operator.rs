@@ -142,16 +142,8 @@ pub async fn act(
     ApiPath((id, verb)): ApiPath<(i64, String)>,
     JsonBody(request): JsonBody<ActionRequest>,
 ) -> ApiResult<Json<ActionResponse>> {
-    let operator = request.operator.trim();
-    if operator.is_empty()
-        || operator.chars().count() > 64
-        || operator.chars().any(char::is_control)
-    {
-        return Err(ApiError::bad_request(
-            "invalid_operator",
-            "operator に担当者名（64文字以内）を入れてください。",
-        ));
-    }
+    let operator = checked_operator(&request.operator)?;
+    let operator = operator.as_str();
     let action = match verb.as_str() {
         "take" => OperatorAction::Take,
         "reply" => OperatorAction::Reply(request.text.unwrap_or_default()),
@@ -194,4 +186,17 @@ pub async fn retry_outbox(
             "送信待ちの項目 {id} はありません。"
         ))),
     }
+}
+
+/// The operator an API call names (`operator`), as written into the audit log: trimmed,
+/// 1 to 64 characters, no control characters; else 400 `invalid_operator`.
+pub(super) fn checked_operator(name: &str) -> ApiResult<String> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 64 || name.chars().any(char::is_control) {
+        return Err(ApiError::bad_request(
+            "invalid_operator",
+            "operator に担当者のログイン名（64文字以内）を入れてください。",
+        ));
+    }
+    Ok(name.to_owned())
 }

@@ -14,7 +14,7 @@ use serde_json::{Map, Value};
 use super::error::{ApiError, ApiResult};
 use super::extract::ApiPath;
 use super::json_body::JsonBody;
-use super::operator::Operator;
+use super::operator::{checked_operator, Operator};
 use crate::domain::request_type::{FieldKind, RequestType};
 use crate::domain::{request_number, Channel, Network, RequestAction, RequestStatus, TextEnum};
 use crate::helpdesk::Helpdesk;
@@ -211,15 +211,4 @@ pub async fn act(
         )
         .await?;
     Ok(Json(row))
-}
-
-fn checked_operator(name: &str) -> ApiResult<String> {
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > 64 || name.chars().any(char::is_control) {
-        return Err(ApiError::bad_request(
-            "invalid_operator",
-            "operator に担当者のログイン名（64文字以内）を入れてください。",
-        ));
-    }
-    Ok(name.to_owned())
 }

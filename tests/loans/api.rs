@@ -191,6 +191,33 @@ async fn a_loan_through_the_api_and_its_refusals() {
             StatusCode::NOT_FOUND,
             "not_found",
         ),
+        // The operator written into the audit log is checked as in every API.
+        (
+            "/api/v1/reservations".to_owned(),
+            json!({"item": "training-pc", "quantity": 1, "from": "2026-12-10", "to": "2026-12-10",
+                   "requester": "10001", "purpose": "研修", "operator": "x".repeat(65)}),
+            StatusCode::BAD_REQUEST,
+            "invalid_operator",
+        ),
+        (
+            "/api/v1/reservations".to_owned(),
+            json!({"item": "training-pc", "quantity": 1, "from": "2026-12-10", "to": "2026-12-10",
+                   "requester": "10001", "purpose": "研修", "operator": "yamada\nroot"}),
+            StatusCode::BAD_REQUEST,
+            "invalid_operator",
+        ),
+        (
+            "/api/v1/reservable-items".to_owned(),
+            json!({"id": "tablet", "name": "タブレット", "kind": "pool", "quantity": 2, "operator": " "}),
+            StatusCode::BAD_REQUEST,
+            "invalid_operator",
+        ),
+        (
+            format!("/api/v1/reservations/{pending}/approve"),
+            json!({"operator": "\u{7}"}),
+            StatusCode::BAD_REQUEST,
+            "invalid_operator",
+        ),
         (
             "/api/v1/reservable-items".to_owned(),
             json!({"id": "x", "name": "X", "kind": "device", "quantity": 2}),
