@@ -15,7 +15,7 @@ use serde_json::{Map, Value};
 use super::flow::bot_message;
 use super::request_dialogue::MYSELF;
 use super::{identify, Conversations, Identity};
-use crate::domain::request::Capacity;
+use crate::domain::request::{Capacity, NotAllowed};
 use crate::domain::request_fields::value_as_text;
 use crate::domain::request_type::{FieldKind, RequestType};
 use crate::domain::TextEnum;
@@ -219,6 +219,11 @@ impl Conversations {
             )
             .await
             .map_err(request_error)?;
+        // The conversation may have been opened by someone else: only the requester
+        // resubmits.
+        if prepared.row.requester_no != staff.employee_no {
+            return Err(FormError::Refused(NotAllowed::NeedsRequester.to_string()));
+        }
         let number = request_number(id);
         let title = format!("{}（{number} の再申請）", definition.name);
         let summary = form_summary(&title, definition, &prepared.fields());
