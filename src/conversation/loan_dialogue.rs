@@ -1,6 +1,6 @@
 //! Loans in the chat: 「研修用のパソコンを12月10日から2日間3台借りたい」 starts a loan
-//! request; what the message leaves out (item, first day, last day, quantity, purpose) is
-//! asked one at a time; the period's free units are shown (with the nearest later start
+//! request; what the message leaves out (item, first day, last day, the times of an item
+//! booked by the hour, quantity, purpose) is asked one at a time; the period's free units are shown (with the nearest later start
 //! that is free when they are too few), and 「はい」 submits the reservation inside the
 //! turn's transaction. The flow (`flow.rs`) hands a message here after the request
 //! dialogue; `None` gives it back.
@@ -100,7 +100,7 @@ impl Conversations {
                     ))))
                 }
                 Word::Yes if draft.asked.as_deref() == Some("confirm") => {
-                    let planned = match request_of(loans, conversation, draft, &items) {
+                    let planned = match request_of(conversation, draft, &items) {
                         Some(request) => match loans.check(&request).await {
                             Ok(checked) => Planned::Submit(Box::new(checked), draft.clone()),
                             Err(e) => invalid(loans, draft, &e),
@@ -156,12 +156,19 @@ impl Conversations {
         mut draft: LoanDraft,
         items: &[ReservableItem],
     ) -> anyhow::Result<Planned> {
+        let by_hour = items
+            .iter()
+            .find(|i| Some(&i.id) == draft.item.as_ref())
+            .is_some_and(|i| i.kind.by_hour());
         let missing = if draft.item.is_none() {
             Some("item")
         } else if draft.from.is_none() {
             Some("from")
         } else if draft.to.is_none() {
             Some("to")
+        } else if by_hour && (draft.from_time.is_none() || draft.to_time.is_none()) {
+            // Booked by the hour: the times are part of the period.
+            Some("time")
         } else if draft.quantity.is_none() {
             Some("quantity")
         } else if draft.purpose.is_none() {
@@ -182,7 +189,7 @@ impl Conversations {
                 yes_no: false,
             });
         }
-        let Some(request) = request_of(loans, conversation, &draft, items) else {
+        let Some(request) = request_of(conversation, &draft, items) else {
             return Ok(Planned::Say {
                 text: loans.sentences().say("chat_unknown_requester", &[]),
                 state: ConversationState::Idle,
@@ -204,7 +211,12 @@ impl Conversations {
             text.push_str(
                 &match loans.nearest_free(&item, &period, request.quantity).await? {
                     Some(from) => {
-                        let at = calendar::format_datetime_ja(calendar::to_local(from));
+                        let from = calendar::to_local(from);
+                        let at = if item.kind.by_day() {
+                            calendar::format_date_ja(from.date())
+                        } else {
+                            calendar::format_datetime_ja(from)
+                        };
                         loans
                             .sentences()
                             .say("chat_alternative", &[("alternative", &at)])
@@ -312,6 +324,18 @@ fn merge(
     if words.part.is_some() {
         draft.afternoon = words.part == Some(DayPart::Afternoon);
     }
+    match words.times.as_slice() {
+        [] => {}
+        // 「15時まで」: an end (also the answer after the start was given).
+        [end] if words.until || (asked == "time" && draft.from_time.is_some()) => {
+            draft.to_time = Some(*end)
+        }
+        [start] => draft.from_time = Some(*start),
+        [start, end, ..] => {
+            draft.from_time = Some(*start);
+            draft.to_time = Some(*end);
+        }
+    }
     draft.quantity = words.quantity.or(draft.quantity);
     if asked == "quantity" && draft.quantity.is_none() {
         draft.quantity = text.trim().parse().ok();
@@ -329,7 +353,6 @@ fn merge(
 
 /// The reservation `draft` describes, for the conversation's staff member.
 fn request_of(
-    loans: &Loans,
     conversation: &ConversationRow,
     draft: &LoanDraft,
     items: &[ReservableItem],
@@ -337,16 +360,27 @@ fn request_of(
     let requester = conversation.staff_no.clone()?;
     let item = items.iter().find(|i| Some(&i.id) == draft.item.as_ref())?;
     let (first, last) = (draft.from?, draft.to?);
+    if item.kind.by_hour() {
+        let at = |day: chrono::NaiveDate, time| When::At(calendar::to_utc(day.and_time(time)));
+        return Some(ReservationRequest {
+            item: item.id.clone(),
+            quantity: draft.quantity?,
+            from: at(first, draft.from_time?),
+            to: at(last, draft.to_time?),
+            requester: requester.clone(),
+            purpose: draft.purpose.clone()?,
+            channel: conversation.channel,
+            conversation_id: Some(conversation.id),
+            actor: requester,
+        });
+    }
     let from = if draft.afternoon && !item.kind.by_day() {
         When::At(calendar::to_utc(
             first.and_time(NaiveTime::from_hms_opt(13, 0, 0)?),
         ))
-    } else if item.kind.by_day() {
-        When::Day(first)
     } else {
-        When::At(calendar::to_utc(
-            first.and_time(loans.calendar().open_time()),
-        ))
+        // The day's opening, or today after it the next quarter hour (`loans::period`).
+        When::Day(first)
     };
     Some(ReservationRequest {
         item: item.id.clone(),
@@ -367,6 +401,8 @@ fn dates_again(draft: LoanDraft) -> ConversationState {
         draft: LoanDraft {
             from: None,
             to: None,
+            from_time: None,
+            to_time: None,
             asked: Some("from".into()),
             ..draft
         },

@@ -303,18 +303,33 @@ async fn shortage(
     let alternative = nearest.map(|from| {
         let start = calendar::to_local(from);
         let end = calendar::to_local(from + (read.period.to - read.period.from));
-        let text = calendar::format_datetime_ja(start);
+        let text = if read.item.kind.by_day() {
+            calendar::format_date_ja(start.date())
+        } else {
+            calendar::format_datetime_ja(start)
+        };
         message.push_str(
             &loans
                 .sentences()
                 .say("chat_alternative", &[("alternative", &text)]),
         );
-        LoanInput {
-            from_date: start.date().to_string(),
-            from_time: hhmm(start.time()),
-            to_date: end.date().to_string(),
-            to_time: hhmm(end.time()),
-            ..LoanInput::default()
+        if read.item.kind.by_day() {
+            // A licence's period ends at the midnight after its last day: the form asks
+            // for that last day, and no times.
+            let last = end.date().pred_opt().unwrap_or(end.date());
+            LoanInput {
+                from_date: start.date().to_string(),
+                to_date: last.max(start.date()).to_string(),
+                ..LoanInput::default()
+            }
+        } else {
+            LoanInput {
+                from_date: start.date().to_string(),
+                from_time: hhmm(start.time()),
+                to_date: end.date().to_string(),
+                to_time: hhmm(end.time()),
+                ..LoanInput::default()
+            }
         }
     });
     if alternative.is_none() {

@@ -163,8 +163,14 @@ pub struct LoanDraft {
     #[serde(default)]
     pub afternoon: bool,
     pub purpose: Option<String>,
-    /// The question last asked (`item`, `from`, `to`, `quantity`, `purpose`, `confirm`).
+    /// The question last asked (`item`, `from`, `to`, `time`, `quantity`, `purpose`,
+    /// `confirm`).
     pub asked: Option<String>,
+    /// For an item booked by the hour: the start on the first day and the end on the last.
+    #[serde(default)]
+    pub from_time: Option<chrono::NaiveTime>,
+    #[serde(default)]
+    pub to_time: Option<chrono::NaiveTime>,
 }
 
 /// How a reservation is named to staff and operators: 「予約 L-12」.

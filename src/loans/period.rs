@@ -71,7 +71,7 @@ pub fn resolve(
     }
     let from = match from {
         When::At(at) => at,
-        When::Day(day) => calendar::to_utc(day.and_time(calendar.open_time())),
+        When::Day(day) => pickup_on(calendar, item, day, now),
     };
     let asked = match to {
         When::At(at) => at,
@@ -106,6 +106,26 @@ pub fn resolve(
     }
     let (to, asked_to) = return_time(calendar, asked);
     Ok(Period { from, to, asked_to })
+}
+
+/// The pickup on `day` when no time was given: the day's opening; today, once that has
+/// passed, the next quarter hour from `now` (the next full hour for an item booked by the
+/// hour), so that 「今日から」 said at 10:05 means from 10:15, not a start in the past.
+fn pickup_on(
+    calendar: &BusinessCalendar,
+    item: &ReservableItem,
+    day: NaiveDate,
+    now: DateTime<Utc>,
+) -> DateTime<Utc> {
+    let opening = calendar::to_utc(day.and_time(calendar.open_time()));
+    let local = calendar::to_local(now);
+    if opening >= now || local.date() != day {
+        return opening;
+    }
+    let step: i64 = if item.kind.by_hour() { 3600 } else { 900 };
+    let since_midnight = i64::from(local.time().num_seconds_from_midnight());
+    let next = (since_midnight + step - 1) / step * step;
+    calendar::to_utc(day.and_time(NaiveTime::MIN) + Duration::seconds(next))
 }
 
 /// The period of a reservation from `start` with its return moved to `to` (an
@@ -221,6 +241,50 @@ mod tests {
 
     fn when(text: &str) -> When {
         When::parse("from", text).unwrap()
+    }
+
+    #[test]
+    fn today_without_a_time_means_from_the_next_quarter_hour_once_opening_has_passed() {
+        let pool = item(ItemKind::Pool);
+        let slot = item(ItemKind::TimeSlot);
+        let at = |now: &str, item: &ReservableItem, to: &str| {
+            resolve(&cal(), item, when("2026-11-26"), when(to), jst(now))
+                .map(|p| p.from)
+                .map_err(|e| e.to_string())
+        };
+        // Before opening: the opening.
+        assert_eq!(
+            at("2026-11-26 08:00", &pool, "2026-11-26"),
+            Ok(jst("2026-11-26 08:30"))
+        );
+        // After it: the next quarter hour (on the quarter: that one).
+        assert_eq!(
+            at("2026-11-26 10:05", &pool, "2026-11-26"),
+            Ok(jst("2026-11-26 10:15"))
+        );
+        assert_eq!(
+            at("2026-11-26 10:15", &pool, "2026-11-26"),
+            Ok(jst("2026-11-26 10:15"))
+        );
+        // By the hour: the next full hour, to a full hour.
+        assert_eq!(
+            at("2026-11-26 10:05", &slot, "2026-11-26T15:00"),
+            Ok(jst("2026-11-26 11:00"))
+        );
+        // After closing: refused, not moved to tomorrow.
+        assert!(at("2026-11-26 17:20", &pool, "2026-11-27").is_err());
+        // A day before today is still in the past.
+        let past = resolve(
+            &cal(),
+            &pool,
+            when("2026-11-25"),
+            when("2026-11-27"),
+            jst("2026-11-26 10:05"),
+        );
+        assert_eq!(
+            past.map_err(|e| e.to_string()),
+            Err("開始が過去の日時です。".to_owned())
+        );
     }
 
     #[test]

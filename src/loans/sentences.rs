@@ -39,7 +39,7 @@ const KEYS: &[&str] = &[
 
 /// Keys added since cities first wrote their own files: a file without them gets the
 /// bundled sentences.
-const ADDED: &[&str] = &["chat_form"];
+const ADDED: &[&str] = &["chat_form", "chat_ask_time"];
 
 #[derive(Debug, Clone)]
 pub struct LoanSentences(KeyedSentences);

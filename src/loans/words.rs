@@ -1,9 +1,10 @@
 //! What a chat message says about a loan (「研修用のパソコンを12月10日から2日間3台借りたい」):
 //! days in the forms staff type (12月10日, 12/10, 今日, 明日, 明後日, 来週火曜, 金曜日),
-//! a length (3日間), an end (〜12月11日まで), a quantity (3台), 午前 / 午後, and whether it
-//! asks to borrow at all. Pure: the day it is read on is given.
+//! a length (3日間), an end (〜12月11日まで), a quantity (3台), 午前 / 午後, times of day
+//! (13時から15時, 13:00〜15:00, 午後1時から3時, 10時半), and whether it asks to borrow at
+//! all. Pure: the day it is read on is given.
 
-use chrono::{Datelike, Duration, NaiveDate, Weekday};
+use chrono::{Datelike, Duration, NaiveDate, NaiveTime, Weekday};
 use unicode_normalization::UnicodeNormalization;
 
 /// Part of a day asked for.
@@ -25,6 +26,10 @@ pub struct LoanWords {
     pub days: Option<u32>,
     /// The message asks to borrow or reserve something.
     pub asks_loan: bool,
+    /// Times of day named, in order (the first a start, the second an end).
+    pub times: Vec<NaiveTime>,
+    /// The last time named is followed by まで (an end: 「15時まで」).
+    pub until: bool,
 }
 
 const LOAN_VERBS: &[&str] = &[
@@ -73,6 +78,8 @@ pub fn read(text: &str, today: NaiveDate) -> LoanWords {
             .collect::<String>()
             .starts_with(s)
     };
+    // 午後 / 午前 said before a time (None: neither yet).
+    let mut afternoon: Option<bool> = None;
     let mut i = 0;
     while i < chars.len() {
         if chars[i].is_ascii_digit() {
@@ -86,6 +93,11 @@ pub fn read(text: &str, today: NaiveDate) -> LoanWords {
                     i = if at(k, "日") { k + 1 } else { k };
                     continue;
                 }
+            } else if let Some((time, k)) = time_at(&chars, n, j, afternoon) {
+                words.times.push(time);
+                words.until = at(k, "まで");
+                i = k;
+                continue;
             } else if at(j, "日間") || at(j, "日分") {
                 length = Some(n);
             } else if let Some(c) = COUNTERS.iter().find(|c| at(j, c)) {
@@ -127,8 +139,10 @@ pub fn read(text: &str, today: NaiveDate) -> LoanWords {
         }
         if at(i, "午後") {
             words.part = Some(DayPart::Afternoon);
+            afternoon = Some(true);
         } else if at(i, "午前") {
             words.part = Some(DayPart::Morning);
+            afternoon = Some(false);
         }
         i += 1;
     }
@@ -140,6 +154,47 @@ pub fn read(text: &str, today: NaiveDate) -> LoanWords {
         _ => None,
     };
     words
+}
+
+/// A time of day whose hour `hour` ends at `j` (「13時」「13時半」「13時30分」「13:30」),
+/// and where it ends. 午後 (`afternoon`) adds 12 hours; without 午前 or 午後, 1 to 6 o'clock
+/// are read as the afternoon's (the office is closed at 1 to 6 in the morning).
+fn time_at(
+    chars: &[char],
+    hour: u32,
+    j: usize,
+    afternoon: Option<bool>,
+) -> Option<(NaiveTime, usize)> {
+    let (minute, end) = match chars.get(j) {
+        Some('時') => match chars.get(j + 1) {
+            // 「3時間」 is a length, not a time.
+            Some('間') => return None,
+            Some('半') => (30, j + 2),
+            Some(c) if c.is_ascii_digit() => {
+                let (m, k) = number(chars, j + 1);
+                if chars.get(k) == Some(&'分') {
+                    (m, k + 1)
+                } else {
+                    (0, j + 1)
+                }
+            }
+            _ => (0, j + 1),
+        },
+        Some(':') => {
+            let (m, k) = number(chars, j + 1);
+            if k != j + 3 {
+                return None;
+            }
+            (m, k)
+        }
+        _ => return None,
+    };
+    let hour = match afternoon {
+        Some(true) if hour < 12 => hour + 12,
+        None if (1..=6).contains(&hour) => hour + 12,
+        _ => hour,
+    };
+    Some((NaiveTime::from_hms_opt(hour, minute, 0)?, end))
 }
 
 /// The number starting at `i` and where it ends.
@@ -221,5 +276,29 @@ mod tests {
         assert_eq!(read_now("1月8日").from, Some(day("2027-01-08")));
         assert_eq!(read_now("2月30日"), LoanWords::default());
         assert!(!read_now("パスワードを忘れました").asks_loan);
+    }
+
+    #[test]
+    fn times_of_day_are_read_in_order() {
+        let t = |h, m| NaiveTime::from_hms_opt(h, m, 0).unwrap();
+        let w = read_now("RPA端末を12月10日の13時から15時まで借りたい");
+        assert_eq!(w.from, Some(day("2026-12-10")));
+        assert_eq!(w.times, [t(13, 0), t(15, 0)]);
+        assert_eq!(
+            read_now("１３：００〜１５：００").times,
+            [t(13, 0), t(15, 0)]
+        );
+        assert_eq!(read_now("午後1時から3時").times, [t(13, 0), t(15, 0)]);
+        assert_eq!(read_now("1時から3時").times, [t(13, 0), t(15, 0)]);
+        assert_eq!(read_now("午前9時から11時").times, [t(9, 0), t(11, 0)]);
+        assert_eq!(read_now("10時半から11時45分").times, [t(10, 30), t(11, 45)]);
+        // Dates and counts are not times.
+        let w = read_now("12/10に3台");
+        assert!(w.times.is_empty(), "{w:?}");
+        assert_eq!(read_now("25時").times, []);
+        assert_eq!(read_now("3時間使いたい").times, []);
+        let w = read_now("15時まで");
+        assert_eq!((w.times.as_slice(), w.until), (&[t(15, 0)][..], true));
+        assert!(!read_now("9時から").until);
     }
 }

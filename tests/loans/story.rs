@@ -160,3 +160,95 @@ async fn a_loan_asked_in_logochat_runs_to_the_overdue_reminder() {
     assert_eq!(back.assets(), ["PC-0101", "PC-0102", "PC-0103"]);
     assert!(back.late_minutes.unwrap() > 0, "{back:?}");
 }
+
+/// An item booked by the hour (RPA端末) in LoGoチャット: the times are read from the
+/// message or asked for, and the reservation is made for them (the chat once knew only
+/// days, so the end was the closing time, never on the hour, and it asked the dates again
+/// for ever). 「今日」 said after opening starts from the next hour, not in the past.
+#[tokio::test]
+async fn an_item_booked_by_the_hour_is_reserved_in_the_chat_with_its_times() {
+    let d = request_desk(None).await;
+    item(&d, "rpa", "RPA端末", ItemKind::TimeSlot, 1).await;
+
+    let reply = say(
+        &d,
+        "room-rpa",
+        "RPA端末を12月10日の13時から15時まで借りたい",
+    )
+    .await;
+    assert!(reply.contains("用途を教えてください"), "{reply}");
+    let reply = say(&d, "room-rpa", "シナリオ実行").await;
+    assert!(
+        reply.contains("12月10日(木) 13:00〜12月10日(木) 15:00"),
+        "{reply}"
+    );
+    let reply = say(&d, "room-rpa", "はい").await;
+    assert!(reply.contains("を受け付けました"), "{reply}");
+
+    // No times said: asked for, and one answer at a time is enough.
+    let reply = say(&d, "room-rpa-2", "RPA端末を12月11日に借りたい").await;
+    assert!(reply.contains("何時から何時まで"), "{reply}");
+    let reply = say(&d, "room-rpa-2", "午前9時から").await;
+    assert!(reply.contains("何時から何時まで"), "{reply}");
+    let reply = say(&d, "room-rpa-2", "11時まで").await;
+    assert!(reply.contains("用途を教えてください"), "{reply}");
+    let reply = say(&d, "room-rpa-2", "データ移行").await;
+    assert!(
+        reply.contains("12月11日(金) 9:00〜12月11日(金) 11:00"),
+        "{reply}"
+    );
+    say(&d, "room-rpa-2", "はい").await;
+    let held: Vec<(i64, String)> = madoguchi::storage::sql(
+        "SELECT id, purpose FROM reservations WHERE item_id = 'rpa' ORDER BY id",
+    )
+    .fetch_all(&mut d.helpdesk.store().conn())
+    .await
+    .unwrap();
+    assert_eq!(held.len(), 2, "{held:?}");
+
+    // Not on the hour: the reason, and the dates asked again.
+    let reply = say(
+        &d,
+        "room-rpa-3",
+        "RPA端末を12月14日の10時半から12時まで借りたい",
+    )
+    .await;
+    let reply = if reply.contains("用途") {
+        say(&d, "room-rpa-3", "テスト").await
+    } else {
+        reply
+    };
+    assert!(reply.contains("1時間単位"), "{reply}");
+
+    // 「15時まで」 alone is the end; the start is asked.
+    let reply = say(&d, "room-rpa-4", "12月15日にRPA端末を15時まで使いたい").await;
+    assert!(reply.contains("何時から何時まで"), "{reply}");
+    say(&d, "room-rpa-4", "13時から").await;
+    let reply = say(&d, "room-rpa-4", "テスト").await;
+    assert!(
+        reply.contains("12月15日(火) 13:00〜12月15日(火) 15:00"),
+        "{reply}"
+    );
+}
+
+/// 「今日」 said after opening: the loan starts at the next quarter hour, not at the
+/// opening already past (which was refused as a start in the past, for ever).
+#[tokio::test]
+async fn a_loan_from_today_asked_after_opening_starts_at_the_next_quarter_hour() {
+    let d = request_desk(None).await;
+    item(&d, "training-pc", "研修用端末", ItemKind::Pool, 30).await;
+    d.clock.set(jst("2026-11-26 10:05"));
+    say(
+        &d,
+        "room-today",
+        "今日から明日まで研修用のパソコンを2台借りたい",
+    )
+    .await;
+    let reply = say(&d, "room-today", "研修").await;
+    assert!(
+        reply.contains("11月26日(木) 10:15〜11月27日(金) 17:15"),
+        "{reply}"
+    );
+    let reply = say(&d, "room-today", "はい").await;
+    assert!(reply.contains("を受け付けました"), "{reply}");
+}

@@ -243,6 +243,28 @@ async fn a_returned_request_is_corrected_in_the_form_and_resubmitted(d: &Desk, i
     let uri = format!("/api/v1/chat/{token}/request");
     let mut fields = account_fields();
     fields.insert("login".into(), json!("hanako.numazu"));
+    // Handed in on this conversation by someone else signed in (10002): refused, and
+    // nothing stored.
+    let before = rows(d).await;
+    let body = json!({"message_id": "resubmit-0", "fields": fields});
+    let as_hanako = Request::builder()
+        .method("POST")
+        .uri(&uri)
+        .header("origin", PORTAL)
+        .header("x-remote-user", "10002")
+        .header("content-type", "application/json")
+        .body(Body::from(body.to_string()))
+        .unwrap();
+    let (status, refused) = d.http(as_hanako).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{refused}");
+    assert!(
+        refused["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("申請した本人だけ"),
+        "{refused}"
+    );
+    assert_eq!(rows(d).await, before);
     let body = json!({"message_id": "resubmit-1", "fields": fields});
     let (status, sent) = d
         .http(widget_request("POST", &uri, Some(&body), true))
@@ -583,4 +605,73 @@ async fn the_loan_form_shows_availability_offers_the_nearest_free_dates_and_rese
     assert_eq!(made.channel, Channel::Widget);
     let reply = sent["messages"][1]["text"].as_str().unwrap();
     assert!(reply.contains(&format!("予約 {number}")), "{reply}");
+}
+
+/// A licence (whole days) taken on the days asked: the nearest free period the form
+/// offers is as many days long, with no times (a licence's period ends at the midnight
+/// after its last day, which is not a day asked for).
+#[tokio::test]
+async fn the_nearest_free_licence_period_is_as_long_as_the_one_asked() {
+    let d = widget_desk(|_| {}).await;
+    let item = NewItem {
+        id: "licence".into(),
+        name: "Web会議ライセンス".into(),
+        kind: ItemKind::LicencePool,
+        quantity: 1,
+        max_days: None,
+    };
+    d.helpdesk.loans().create_item(&item, "test").await.unwrap();
+    let taken = ReservationRequest {
+        item: "licence".into(),
+        quantity: 1,
+        from: When::Day("2026-12-10".parse().unwrap()),
+        to: When::Day("2026-12-11".parse().unwrap()),
+        requester: "10002".into(),
+        purpose: "会議".into(),
+        channel: Channel::Api,
+        conversation_id: None,
+        actor: "10002".into(),
+    };
+    d.helpdesk.loans().reserve(&taken).await.unwrap();
+    let mut token = String::new();
+    let asked = chat(
+        &d,
+        &mut token,
+        "Web会議ライセンスを12月10日から2日間1件借りたい",
+    )
+    .await;
+    assert_eq!(asked["form"], "loan", "{asked}");
+    let uri = format!(
+        "/api/v1/chat/{token}/availability?item=licence&quantity=1&from_date=2026-12-10&to_date=2026-12-11"
+    );
+    let (status, free) = d.http(widget_request("GET", &uri, None, true)).await;
+    assert_eq!(status, StatusCode::OK, "{free}");
+    assert_eq!(free["enough"], false, "{free}");
+    let alternative = &free["alternative"];
+    assert_eq!(
+        [
+            &alternative["from_date"],
+            &alternative["to_date"],
+            &alternative["from_time"],
+            &alternative["to_time"]
+        ],
+        [
+            &json!("2026-12-14"),
+            &json!("2026-12-15"),
+            &json!(""),
+            &json!("")
+        ],
+        "{free}"
+    );
+    let message = free["message"].as_str().unwrap();
+    assert!(
+        message.contains("12月14日(月) からなら空いています"),
+        "a day, no time: {message}"
+    );
+    // The alternative, as offered, is free.
+    let uri = format!(
+        "/api/v1/chat/{token}/availability?item=licence&quantity=1&from_date=2026-12-14&to_date=2026-12-15"
+    );
+    let (_, offered) = d.http(widget_request("GET", &uri, None, true)).await;
+    assert_eq!(offered["enough"], true, "{offered}");
 }
