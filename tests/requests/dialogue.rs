@@ -176,13 +176,24 @@ async fn a_reply_with_no_content_repeats_the_offer_and_the_offer_still_stands() 
 
 /// Says `text` in the portal widget as the staff member the portal's proxy names.
 async fn widget(d: &Desk, conversation: &mut Option<String>, n: usize, text: &str) -> String {
+    widget_as(d, conversation, n, text, "10001").await
+}
+
+/// Says `text` in the portal widget as staff member `user`.
+async fn widget_as(
+    d: &Desk,
+    conversation: &mut Option<String>,
+    n: usize,
+    text: &str,
+    user: &str,
+) -> String {
     let mut body = json!({"message_id": format!("w-{n}"), "text": text});
     if let Some(token) = conversation {
         body["conversation"] = json!(token);
     }
     let request = Request::post("/api/v1/chat")
         .header("content-type", "application/json")
-        .header("x-remote-user", "10001")
+        .header("x-remote-user", user)
         .body(body.to_string().into())
         .unwrap();
     let (status, reply) = d.http(request).await;
@@ -407,4 +418,36 @@ async fn yameru_while_correcting_leaves_the_returned_request_as_it_was() {
     assert!(stopped.contains("申請をやめました"), "{stopped}");
     let after = d.helpdesk.requests().request(id).await.unwrap();
     assert_eq!(after, before);
+}
+
+/// A correction answered in the chat of a widget conversation, confirmed by someone else
+/// signed in on it (10002): refused, and the returned request stays as it was.
+#[tokio::test]
+async fn only_the_requester_confirms_a_resubmission_in_the_chat() {
+    let d = crate::support::request_desk_with(|s| {
+        s.widget.identity_header = Some("X-Remote-User".into());
+        s.widget.conversation_messages_per_minute = 0;
+        s.widget.address_messages_per_minute = 0;
+    })
+    .await;
+    let id = returned_request(&d).await;
+    let mut token = None;
+    let answers = [
+        "再申請したい",
+        "そのまま",
+        "そのまま",
+        "hanako.numazu",
+        "そのまま",
+    ];
+    for (n, text) in answers.iter().enumerate() {
+        widget(&d, &mut token, 1 + n, text).await;
+    }
+    let summary = widget(&d, &mut token, 8, "なし").await;
+    assert!(summary.contains("次の内容で再申請します"), "{summary}");
+    let refused = widget_as(&d, &mut token, 9, "はい", "10002").await;
+    assert!(refused.contains("申請した本人だけ"), "{refused}");
+    let row = d.helpdesk.requests().request(id).await.unwrap();
+    assert_eq!(row.status, madoguchi::domain::RequestStatus::Returned);
+    let fields: Value = serde_json::from_str(&row.fields).unwrap();
+    assert_eq!(fields["login"], "numazu.hanako");
 }
