@@ -43,7 +43,7 @@ pub use self::equipment::{DeviceKind, DeviceState};
 pub use self::loan::{ItemKind, ReservationAction, ReservationStatus, TaskKind};
 pub use self::message::{Author, Direction};
 pub use self::outage::OutageState;
-pub use self::outbox::{OutboxRoute, OutboxStatus};
+pub use self::outbox::{OutboxKind, OutboxRoute, OutboxStatus};
 pub use self::personnel::{
     AccountSystem, ChangeKind, ChangeReason, DeviceMoveKind, PlanItemStatus, PlanStatus,
 };

@@ -24,3 +24,23 @@ text_enum! {
         Mail = "mail" / "メール",
     }
 }
+
+text_enum! {
+    /// What an outbox item is about, as the operators' page of failed deliveries names it.
+    pub enum OutboxKind: "outbox kind" {
+        /// A bot's or an operator's message in a staff member's conversation.
+        Message = "message" / "会話のメッセージ",
+        /// A new escalation, to the operators.
+        Escalation = "escalation" / "エスカレーションの通知",
+        /// A request's (申請) notice.
+        Request = "request" / "申請の通知",
+        /// A loan's or reservation's notice, reminder or the operators' daily list.
+        Loan = "loan" / "貸出・予約の通知",
+        /// A ledger's notice (a virus incident, the city's mail).
+        Ledger = "ledger" / "台帳の通知",
+        /// A print run's notice (the batch duties).
+        PrintRun = "print-run" / "印刷業務の通知",
+        /// Queued before items recorded their kind.
+        Notice = "notice" / "通知（種類の記録なし）",
+    }
+}

@@ -175,7 +175,7 @@ pub async fn retry_outbox(
     State(helpdesk): State<Arc<Helpdesk>>,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<StatusCode> {
-    match helpdesk.outbox().retry(id).await? {
+    match helpdesk.outbox().retry(id, "operator-api").await? {
         Requeue::Requeued => Ok(StatusCode::NO_CONTENT),
         Requeue::NotFailed => Err(ApiError::new(
             StatusCode::CONFLICT,

@@ -255,6 +255,7 @@ async fn push(
     text: &str,
 ) -> LedgerResult<()> {
     let item = NewOutboxItem {
+        kind: crate::domain::OutboxKind::Ledger,
         route,
         room: room.to_owned(),
         recipient: None,

@@ -152,6 +152,7 @@ impl Loans {
             return Ok(0);
         }
         let item = NewOutboxItem {
+            kind: crate::domain::OutboxKind::Loan,
             route: OutboxRoute::OperatorsRoom,
             room: room.clone(),
             recipient: None,

@@ -65,6 +65,7 @@ impl Notices {
         let mut items = Vec::new();
         if let Some(room) = &notify.logochat_room {
             items.push(NewOutboxItem {
+                kind: crate::domain::OutboxKind::Escalation,
                 route: OutboxRoute::OperatorsRoom,
                 room: room.clone(),
                 // Addressed to the room, not to a person.
@@ -77,6 +78,7 @@ impl Notices {
         }
         if notify.mail_notices() {
             items.push(NewOutboxItem {
+                kind: crate::domain::OutboxKind::Escalation,
                 route: OutboxRoute::Mail,
                 room: MAIL_ROOM.into(),
                 recipient: None,

@@ -210,9 +210,13 @@ impl Outbox {
         self.store.outbox(status, limit).await
     }
 
-    /// Puts a failed item back in the queue.
-    pub async fn retry(&self, id: i64) -> Result<outbox::Requeue, crate::storage::StorageError> {
-        let outcome = self.store.retry_outbox(id).await?;
+    /// Puts a failed item back in the queue, as `actor` (recorded in the audit log).
+    pub async fn retry(
+        &self,
+        id: i64,
+        actor: &str,
+    ) -> Result<outbox::Requeue, crate::storage::StorageError> {
+        let outcome = self.store.retry_outbox(id, actor).await?;
         if outcome == outbox::Requeue::Requeued {
             self.wakeup.ring();
         }

@@ -33,6 +33,7 @@ pub async fn send_in(
     let stored = messages::insert(tx, conversation, message).await?;
     if let Some(route) = conversation.channel.outbox_route() {
         let item = NewOutboxItem {
+            kind: crate::domain::OutboxKind::Message,
             route,
             room: conversation.room.clone(),
             recipient: Some(conversation.user_ref.clone()),

@@ -192,6 +192,7 @@ impl PrintRuns {
         let mut items = Vec::new();
         if let Some(room) = &self.duties.operators_room {
             items.push(NewOutboxItem {
+                kind: crate::domain::OutboxKind::PrintRun,
                 route: OutboxRoute::OperatorsRoom,
                 room: room.clone(),
                 recipient: None,
@@ -278,6 +279,7 @@ impl PrintRuns {
 
 fn mail(recipient: Option<&String>, subject: &str, text: &str) -> NewOutboxItem {
     NewOutboxItem {
+        kind: crate::domain::OutboxKind::PrintRun,
         route: OutboxRoute::Mail,
         room: MAIL_ROOM.into(),
         recipient: recipient.cloned(),

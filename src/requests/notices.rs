@@ -54,6 +54,7 @@ impl Requests {
                 .and_then(|m| m.email)
             {
                 let item = NewOutboxItem {
+                    kind: crate::domain::OutboxKind::Request,
                     route: OutboxRoute::Mail,
                     room: format!("request-{}", row.id),
                     recipient: Some(address),

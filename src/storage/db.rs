@@ -125,6 +125,7 @@ text_columns!(
     crate::domain::Author,
     crate::domain::OutboxStatus,
     crate::domain::OutboxRoute,
+    crate::domain::OutboxKind,
     crate::domain::ProposalStatus,
     crate::domain::Role,
     crate::domain::VectorKind,

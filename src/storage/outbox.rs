@@ -8,7 +8,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::{sql, Conn, NewOutboxItem, OutboxItem, Result, StorageError, Store, Tx};
+use super::{sql, AuditEntry, Conn, NewOutboxItem, OutboxItem, Result, StorageError, Store, Tx};
 use crate::domain::OutboxStatus;
 
 /// How long a claim holds an item: longer than any delivery may take.
@@ -21,7 +21,7 @@ pub async fn push(tx: &mut Tx, item: &NewOutboxItem, message_id: Option<i64>) ->
         serde_json::to_string(&item.delivery).map_err(|e| StorageError::Invalid(e.to_string()))?;
     sql(
         "INSERT INTO outbox (channel, room, recipient, message_id, payload, status, \
-         next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
+         next_attempt_at, created_at, kind) VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8)",
     )
     .bind(item.route)
     .bind(&item.room)
@@ -30,6 +30,7 @@ pub async fn push(tx: &mut Tx, item: &NewOutboxItem, message_id: Option<i64>) ->
     .bind(payload)
     .bind(OutboxStatus::Pending)
     .bind(now)
+    .bind(item.kind)
     .execute(&mut tx.conn())
     .await?;
     Ok(())
@@ -133,8 +134,9 @@ impl Store {
             .await
     }
 
-    /// Puts a failed item back in the queue.
-    pub async fn retry_outbox(&self, id: i64) -> Result<Requeue> {
+    /// Puts a failed item back in the queue, with `actor`'s audit row in the same
+    /// transaction.
+    pub async fn retry_outbox(&self, id: i64, actor: &str) -> Result<Requeue> {
         let mut tx = self.begin().await?;
         let now = tx.now();
         let requeued = sql(
@@ -148,6 +150,8 @@ impl Store {
         .execute(&mut tx.conn())
         .await?;
         let outcome = if requeued == 1 {
+            let entry = AuditEntry::new(actor, "outbox.retry", "outbox", &id.to_string());
+            super::audit::append(&mut tx, &entry).await?;
             Requeue::Requeued
         } else {
             let exists: Option<i64> = sql("SELECT id FROM outbox WHERE id = $1")

@@ -7,8 +7,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{
-    Author, Channel, ConversationState, Direction, Handler, OutboxRoute, OutboxStatus, Priority,
-    TicketStatus,
+    Author, Channel, ConversationState, Direction, Handler, OutboxKind, OutboxRoute, OutboxStatus,
+    Priority, TicketStatus,
 };
 
 /// One member of staff, as the personnel CSV lists them. Personal information.
@@ -245,6 +245,7 @@ pub struct Delivery {
 /// `recipient` in it), in order per (`route`, `room`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewOutboxItem {
+    pub kind: OutboxKind,
     pub route: OutboxRoute,
     pub room: String,
     pub recipient: Option<String>,
@@ -255,6 +256,8 @@ pub struct NewOutboxItem {
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
 pub struct OutboxItem {
     pub id: i64,
+    /// What it is about.
+    pub kind: OutboxKind,
     /// The adapter that delivers it.
     #[sqlx(rename = "channel")]
     #[serde(rename = "channel")]

@@ -127,3 +127,102 @@ fn a_hostile_chart_title_cannot_break_out_of_the_svg() {
         }
     }
 }
+
+/// A delivery the outbox gave up on: counted for everyone, listed with its kind, where it
+/// went, what it said and why it failed for those who work tickets, and 再送 (audited)
+/// puts it back in the queue; a viewer can do neither, and a second 再送 is refused.
+#[tokio::test]
+async fn failed_deliveries_are_listed_by_kind_and_sent_again_from_the_dashboard() {
+    use madoguchi::domain::{OutboxKind, OutboxRoute, OutboxStatus};
+    use madoguchi::storage::{outbox, sql, Delivery, NewOutboxItem};
+
+    let d = desk().await;
+    account(&d, "viewer", "閲覧 次郎", Role::Viewer).await;
+    account(&d, "yamada", "山田 花子", Role::Operator).await;
+    let store = d.helpdesk.store();
+    let mut tx = store.begin().await.unwrap();
+    let item = NewOutboxItem {
+        kind: OutboxKind::Escalation,
+        route: OutboxRoute::Mail,
+        room: "operators".into(),
+        recipient: Some("helpdesk@city.example.lg.jp".into()),
+        delivery: Delivery {
+            text: "本文".into(),
+            subject: Some("【ヘルプデスク】#7 プリンターが動かない".into()),
+        },
+    };
+    outbox::push(&mut tx, &item, None).await.unwrap();
+    tx.commit().await.unwrap();
+    let id: i64 = sql("SELECT MAX(id) FROM outbox")
+        .scalar(&mut store.conn())
+        .await
+        .unwrap();
+    sql("UPDATE outbox SET status = $1, attempts = 20, last_error = $2 WHERE id = $3")
+        .bind(OutboxStatus::Failed)
+        .bind("SMTP: connection refused")
+        .bind(id)
+        .execute(&mut store.conn())
+        .await
+        .unwrap();
+    let status = || async {
+        let s: String = sql("SELECT status FROM outbox WHERE id = $1")
+            .bind(id)
+            .scalar(&mut d.helpdesk.store().conn())
+            .await
+            .unwrap();
+        s
+    };
+
+    // A viewer: the count only, no text, no 再送, and a direct post is refused.
+    let viewer = Browser::sign_in(&d, "viewer").await;
+    let page = viewer.get(&d, "/operator/dashboard").await;
+    assert!(page
+        .body
+        .contains("<strong id=\"failed-count\">1件</strong>"));
+    assert!(!page.body.contains("プリンターが動かない"), "{}", page.body);
+    assert!(!page.body.contains("/retry"));
+    let refused = viewer
+        .post(&d, &format!("/operator/outbox/{id}/retry"), &[])
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert_eq!(status().await, "failed");
+
+    // An operator: the row, then 再送.
+    let operator = Browser::sign_in(&d, "yamada").await;
+    let page = operator.get(&d, "/operator/dashboard").await;
+    let table = &page.body[page.body.find("id=\"failed\"").expect("the list")..];
+    for shown in [
+        "エスカレーションの通知",
+        "メール",
+        "【ヘルプデスク】#7 プリンターが動かない",
+        "20回",
+        "SMTP: connection refused",
+    ] {
+        assert!(table.contains(shown), "{shown} missing: {table}");
+    }
+    let before = d.helpdesk.store().audit_log(1000).await.unwrap().len();
+    let sent = operator
+        .post(&d, &format!("/operator/outbox/{id}/retry"), &[])
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    assert_eq!(status().await, "pending");
+    let log = d.helpdesk.store().audit_log(1000).await.unwrap();
+    assert_eq!(log.len(), before + 1);
+    assert!(log.iter().any(|a| a.action == "outbox.retry"
+        && a.actor == "yamada"
+        && a.object_id == id.to_string()));
+    let page = operator.get(&d, sent.location.as_deref().unwrap()).await;
+    assert!(page.body.contains("送信待ちに戻しました"), "{}", page.body);
+    assert!(page
+        .body
+        .contains("<strong id=\"failed-count\">0件</strong>"));
+    // Again: refused, nothing changes.
+    let again = operator
+        .post(&d, &format!("/operator/outbox/{id}/retry"), &[])
+        .await;
+    assert_eq!(again.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        d.helpdesk.store().audit_log(1000).await.unwrap().len(),
+        before + 1
+    );
+}

@@ -329,7 +329,23 @@ async fn retrying_an_unknown_outbox_item_is_404_and_one_not_failed_is_409() {
         ))
         .await;
     assert_eq!(status, StatusCode::OK);
-    let item = d.helpdesk.store().outbox(None, 10).await.unwrap()[0].id;
+    let items = d.helpdesk.store().outbox(None, 10).await.unwrap();
+    let item = items[0].id;
+    // The operator's reply is a message of the conversation; the escalation's notice to
+    // the operators' room, another kind.
+    assert_eq!(items[0].kind, madoguchi::domain::OutboxKind::Message);
+    assert!(
+        items
+            .iter()
+            .all(|i| i.kind != madoguchi::domain::OutboxKind::Notice),
+        "every new item records its kind: {items:?}"
+    );
+    let listing = Request::get("/api/v1/outbox")
+        .header("authorization", format!("Bearer {OPERATOR_TOKEN}"))
+        .body(Body::empty())
+        .unwrap();
+    let (_, listed) = d.http(listing).await;
+    assert_eq!(listed[0]["kind"], "message", "{listed}");
     let retry = |id: i64| operator_post(&format!("/api/v1/outbox/{id}/retry"), &json!({}));
 
     assert_refused(
@@ -352,6 +368,12 @@ async fn retrying_an_unknown_outbox_item_is_404_and_one_not_failed_is_409() {
     .unwrap();
     let (status, _) = d.http(retry(item)).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
+    let log = d.helpdesk.store().audit_log(100).await.unwrap();
+    assert!(
+        log.iter()
+            .any(|a| a.action == "outbox.retry" && a.actor == "operator-api"),
+        "the API's 再送 is audited too"
+    );
     assert_eq!(
         d.helpdesk.store().outbox(None, 10).await.unwrap()[0].status,
         madoguchi::domain::OutboxStatus::Pending

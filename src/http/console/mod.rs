@@ -135,6 +135,7 @@ pub fn routes() -> Router<Arc<Helpdesk>> {
         .route("/operator/audit.csv", get(audit::export))
         // The learning loop and the dashboard.
         .route("/operator/dashboard", get(dashboard::show))
+        .route("/operator/outbox/{id}/retry", post(dashboard::retry))
         // Outages (障害).
         .route(
             "/operator/outages",
