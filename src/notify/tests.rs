@@ -213,6 +213,7 @@ fn a_mail_keeps_its_message_id_and_date_across_retries_and_encodes_the_subject()
     };
     let item = OutboxItem {
         id: 7,
+        kind: crate::domain::OutboxKind::Escalation,
         route: crate::domain::OutboxRoute::Mail,
         room: MAIL_ROOM.into(),
         recipient: None,
@@ -257,6 +258,7 @@ fn a_mail_for_one_person_goes_to_that_person_only() {
     };
     let mut item = OutboxItem {
         id: 8,
+        kind: crate::domain::OutboxKind::Request,
         route: crate::domain::OutboxRoute::Mail,
         room: "request-1".into(),
         recipient: Some("taro@city.numazu.lg.jp".into()),

@@ -64,6 +64,7 @@ fn reply(text: &str) -> NewMessage {
 /// The outbox item that pushes `text` to the conversation's room.
 pub fn push_to(c: &ConversationRow, text: &str) -> NewOutboxItem {
     NewOutboxItem {
+        kind: madoguchi::domain::OutboxKind::Message,
         route: OutboxRoute::LogoChat,
         room: c.room.clone(),
         recipient: Some(c.user_ref.clone()),
@@ -550,16 +551,16 @@ async fn the_outbox_serves_each_room_in_order() {
         assert_eq!((failed.len(), failed[0].attempts), (1, 2));
         assert_eq!(failed[0].last_error.as_deref(), Some("HTTP 503"));
         assert_eq!(
-            s.retry_outbox(failed[0].id).await.unwrap(),
+            s.retry_outbox(failed[0].id, "test").await.unwrap(),
             Requeue::Requeued
         );
         assert_eq!(
-            s.retry_outbox(failed[0].id).await.unwrap(),
+            s.retry_outbox(failed[0].id, "test").await.unwrap(),
             Requeue::NotFailed,
             "only failed items"
         );
         assert_eq!(
-            s.retry_outbox(failed[0].id + 100).await.unwrap(),
+            s.retry_outbox(failed[0].id + 100, "test").await.unwrap(),
             Requeue::NoSuchItem
         );
         let requeued = s.outbox(Some(OutboxStatus::Pending), 10).await.unwrap();

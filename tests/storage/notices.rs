@@ -12,6 +12,7 @@ fn notices(id: i64) -> Vec<NewOutboxItem> {
     [OutboxRoute::OperatorsRoom, OutboxRoute::Mail]
         .into_iter()
         .map(|route| NewOutboxItem {
+            kind: madoguchi::domain::OutboxKind::Request,
             route,
             room: "operators".into(),
             recipient: None,

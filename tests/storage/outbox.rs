@@ -14,6 +14,7 @@ use crate::db::{backends, story_time};
 
 fn item(route: OutboxRoute, room: &str, text: &str) -> NewOutboxItem {
     NewOutboxItem {
+        kind: madoguchi::domain::OutboxKind::Message,
         route,
         room: room.into(),
         recipient: None,
