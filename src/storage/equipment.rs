@@ -189,7 +189,8 @@ pub async fn search(
     offset: i64,
     limit: i64,
 ) -> Result<(Vec<Device>, i64)> {
-    const WHERE: &str = " WHERE ($1 IS NULL OR e.asset_no LIKE $1) \
+    // LOWER on both sides: SQLite's LIKE ignores ASCII case, PostgreSQL's does not.
+    const WHERE: &str = " WHERE ($1 IS NULL OR LOWER(e.asset_no) LIKE LOWER($1)) \
          AND ($2 IS NULL OR e.department_code = $3 OR e.department LIKE $2) \
          AND ($4 IS NULL OR e.person_no IN (SELECT CAST($5 AS TEXT) UNION \
          SELECT employee_no FROM staff \

@@ -303,8 +303,8 @@ pub async fn page(
         format!(
             "($1 IS NULL OR status = $1) AND (NOT $2 OR status IN ({open})) \
              AND ($3 IS NULL OR requester_no = $3) \
-             AND ($4 IS NULL OR requester_name LIKE $4 OR department LIKE $4 \
-             OR requester_no = $5 OR type_name LIKE $4 OR id = $6)",
+             AND ($4 IS NULL OR LOWER(requester_name) LIKE LOWER($4) OR department LIKE $4 \
+             OR requester_no = $5 OR LOWER(type_name) LIKE LOWER($4) OR id = $6)",
             open = RequestStatus::sql_list(RequestStatus::OPEN),
         )
     });

@@ -167,8 +167,8 @@ pub async fn page(
              AND ($3 IS NULL OR category = $3) \
              AND ($4 IS NULL OR ($4 = '' AND assignee IS NULL) OR assignee = $4) \
              AND ($5 IS NULL OR channel = $5) AND (NOT $6 OR {overdue}) \
-             AND ($8 IS NULL OR requester_name LIKE $8 OR staff_no = $9 OR id = $10 \
-             OR subject LIKE $8 OR transcript LIKE $8 \
+             AND ($8 IS NULL OR LOWER(requester_name) LIKE LOWER($8) OR staff_no = $9 \
+             OR id = $10 OR LOWER(subject) LIKE LOWER($8) OR LOWER(transcript) LIKE LOWER($8) \
              OR staff_no IN (SELECT employee_no FROM staff WHERE department LIKE $8))",
             open = open_statuses(),
             overdue = overdue_condition("$7"),

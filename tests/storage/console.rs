@@ -423,6 +423,11 @@ async fn the_queue_searches_by_name_department_staff_number_ticket_number_and_te
             "the conversation's text"
         );
         assert_eq!(search("件名 room-a").await, [taro], "the subject");
+        assert_eq!(
+            search("ROOM-C のプリンタ").await,
+            [anonymous],
+            "letters in either case, on both backends"
+        );
         assert_eq!(search("紙詰まり").await, [anonymous, hanako, taro]);
         assert!(search("見つからない").await.is_empty());
         assert_eq!(

@@ -215,6 +215,11 @@ async fn search_finds_by_asset_department_person_kind_and_state_page_by_page() {
             find(by(|f| f.asset = Some("0011".into()))).await,
             ["PC-0011"]
         );
+        // Letters in either case, on both backends (PostgreSQL's LIKE minds case).
+        assert_eq!(
+            find(by(|f| f.asset = Some("pc-0011".into()))).await,
+            ["PC-0011"]
+        );
         assert_eq!(
             find(by(|f| f.department = Some("K012".into()))).await.len(),
             6
