@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use super::error::{ApiError, ApiResult};
 use super::extract::ApiPath;
 use super::json_body::JsonBody;
-use super::operator::Operator;
+use super::operator::{checked_operator, Operator};
 use crate::domain::Network;
 use crate::helpdesk::Helpdesk;
 use crate::outages::{Declaration, OutageView};
@@ -69,12 +69,13 @@ pub struct Acted {
     pub told: usize,
 }
 
-fn actor(operator: &Option<String>) -> &str {
-    operator
-        .as_deref()
-        .map(str::trim)
-        .filter(|o| !o.is_empty())
-        .unwrap_or(OPERATOR_API)
+/// The operator a call names (checked like every API's `operator`: it is written into
+/// the audit log, the timeline and the staff's messages), or [`OPERATOR_API`].
+fn actor(operator: &Option<String>) -> ApiResult<String> {
+    match operator.as_deref().map(str::trim).filter(|o| !o.is_empty()) {
+        Some(name) => checked_operator(name),
+        None => Ok(OPERATOR_API.to_owned()),
+    }
 }
 
 /// `POST /api/v1/outages` → 201 with the outage.
@@ -97,7 +98,7 @@ pub async fn declare(
     };
     let outage = helpdesk
         .outages()
-        .declare(&declaration, actor(&body.operator))
+        .declare(&declaration, &actor(&body.operator)?)
         .await?;
     Ok((StatusCode::CREATED, Json(outage)))
 }
@@ -127,7 +128,8 @@ pub async fn act(
     JsonBody(body): JsonBody<ActionBody>,
 ) -> ApiResult<Json<Acted>> {
     let outages = helpdesk.outages();
-    let who = actor(&body.operator);
+    let who = actor(&body.operator)?;
+    let who = who.as_str();
     let text = body.text.as_deref().unwrap_or_default();
     let told = match verb.as_str() {
         "note" => outages.note(id, text, who).await.map(|_| 0)?,

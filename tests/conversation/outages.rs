@@ -319,6 +319,17 @@ async fn the_operator_api_declares_and_closes_and_refuses_bad_input() {
                 StatusCode::NOT_FOUND,
                 "not_found",
             ),
+            // The operator goes into the audit log, the timeline and the staff's
+            // messages: checked as in every API.
+            (
+                operator_post(
+                    "/api/v1/outages",
+                    &json!({"title": "メール障害", "systems": ["メール"],
+                            "operator": format!("yamada\nroot{}", "x".repeat(200))}),
+                ),
+                StatusCode::BAD_REQUEST,
+                "invalid_operator",
+            ),
         ],
     )
     .await;
