@@ -237,16 +237,33 @@ impl Personnel {
         Ok(personnel_plans::plans(&mut self.store.conn(), limit).await?)
     }
 
-    /// A plan for review: counts, the filtered items (at most `limit`) and device moves.
+    /// A plan for review, read by `actor` (audited): counts, the filtered items (at most
+    /// `limit`) and device moves.
     pub async fn review(
         &self,
         plan_id: i64,
         filter: &ItemFilter,
         limit: usize,
+        actor: &str,
     ) -> PersonnelResult<PlanReview> {
         let stored = self.plan(plan_id).await?;
         let people = personnel_plans::people(&mut self.store.conn(), plan_id).await?;
         let moves = self.device_moves(plan_id).await?;
+        // The list names people and their changes: who read it is recorded, as for one
+        // person's page.
+        let mut tx = self.store.begin().await?;
+        let entry = AuditEntry::new(
+            actor,
+            "personnel.view_plan",
+            "personnel_plan",
+            &plan_id.to_string(),
+        )
+        .detail(format!(
+            "department {}",
+            filter.department_code.as_deref().unwrap_or("*")
+        ));
+        audit::append(&mut tx, &entry).await?;
+        tx.commit().await?;
         Ok(review(
             self.store.now(),
             stored.plan,

@@ -156,6 +156,19 @@ async fn an_admin_uploads_the_city_and_reads_the_plan_by_department_kind_and_per
         .get(&d, &format!("/operator/personnel/{id}?kind=rename"))
         .await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    // The plan's list names people and their changes: each reading is recorded, with the
+    // 所属 it was narrowed to.
+    let read: Vec<(String, String)> = madoguchi::storage::sql(
+        "SELECT actor, detail FROM audit_log WHERE action = 'personnel.view_plan' ORDER BY id",
+    )
+    .fetch_all(&mut d.helpdesk.store().conn())
+    .await
+    .unwrap();
+    assert!(read.len() >= 3, "{read:?}");
+    assert!(
+        read.iter().any(|(_, detail)| detail == "department K001"),
+        "{read:?}"
+    );
 
     // One person: before → after per system, the view audited.
     let mover = expected

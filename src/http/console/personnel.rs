@@ -185,7 +185,7 @@ pub async fn show(
     };
     let review = helpdesk
         .personnel()
-        .review(id, &filter, ITEMS_SHOWN)
+        .review(id, &filter, ITEMS_SHOWN, signed.login())
         .await
         .map_err(refused)?;
     let status = review.plan.status;
