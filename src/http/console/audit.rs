@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::auth::Signed;
-use super::page::{render, Nav, PageResult};
+use super::page::{page_offset, render, Nav, PageResult};
 use crate::calendar::to_local;
 use crate::helpdesk::Helpdesk;
 use crate::storage::{AuditFilter, AuditRecord};
@@ -96,7 +96,7 @@ pub async fn show(
         .audit_page(
             signed.login(),
             &query.filter(),
-            (page - 1) * PAGE_SIZE,
+            page_offset(page, PAGE_SIZE)?,
             PAGE_SIZE + 1,
         )
         .await?;

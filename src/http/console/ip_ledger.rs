@@ -12,7 +12,7 @@ use axum::response::Response;
 use serde::Deserialize;
 
 use super::auth::Signed;
-use super::page::{render, Nav, PageError, PageResult};
+use super::page::{page_offset, render, Nav, PageError, PageResult};
 use crate::calendar::{format_datetime_ja, to_local};
 use crate::domain::{AddressState, Network, TextEnum};
 use crate::helpdesk::Helpdesk;
@@ -169,7 +169,7 @@ pub(super) async fn address_list(
         text: Some(query.q.clone()),
     };
     let found = ledgers
-        .search_addresses(&filter, (page - 1) * PAGE_SIZE, PAGE_SIZE)
+        .search_addresses(&filter, page_offset(page, PAGE_SIZE)?, PAGE_SIZE)
         .await
         .map_err(internal)?;
     let pages = ((found.total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);

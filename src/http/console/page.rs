@@ -33,6 +33,15 @@ impl Nav {
     }
 }
 
+/// Where page `page` (from 1) of a list of `size` rows a page starts; a page number too
+/// large to be a place in any list is refused (400), never wrapped round.
+pub fn page_offset(page: i64, size: i64) -> PageResult<i64> {
+    page.max(1)
+        .checked_sub(1)
+        .and_then(|p| p.checked_mul(size))
+        .ok_or_else(|| PageError::BadRequest("ページ番号が大きすぎます。".into()))
+}
+
 /// Renders `template` as an HTML response with `status`.
 pub fn render(status: StatusCode, template: &impl Template) -> Response {
     match template.render() {
@@ -155,4 +164,20 @@ pub async fn security_headers(mut response: Response) -> Response {
         .entry(header::CACHE_CONTROL)
         .or_insert(HeaderValue::from_static("no-store"));
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_page_number_too_large_is_refused_not_wrapped() {
+        assert_eq!(page_offset(1, 50).ok(), Some(0));
+        assert_eq!(page_offset(3, 50).ok(), Some(100));
+        assert_eq!(page_offset(-5, 50).ok(), Some(0));
+        assert!(matches!(
+            page_offset(922_337_203_685_477_581, 50),
+            Err(PageError::BadRequest(_))
+        ));
+    }
 }

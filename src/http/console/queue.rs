@@ -11,7 +11,7 @@ use axum::response::Response;
 use serde::Deserialize;
 
 use super::auth::Signed;
-use super::page::{render, Nav, PageError, PageResult};
+use super::page::{page_offset, render, Nav, PageError, PageResult};
 use super::views::{Choice, Names, Row};
 use crate::domain::{Channel, TextEnum, TicketStatus};
 use crate::helpdesk::Helpdesk;
@@ -193,7 +193,7 @@ async fn find(
     let now = helpdesk.now();
     let found = helpdesk
         .tickets()
-        .page(&filter, (page - 1) * PAGE_SIZE, PAGE_SIZE)
+        .page(&filter, page_offset(page, PAGE_SIZE)?, PAGE_SIZE)
         .await?;
     Ok((filter, page, now, found))
 }
