@@ -64,19 +64,34 @@ impl Deliver for MailDelivery {
     }
 }
 
-/// Sends `item`. `Err` holds a short reason for the outbox record (never the text).
+/// Sends `item`. `Err` holds a short reason for the outbox record: never the text, nor
+/// the server's reply text (it names the recipient's address), and permanent for a
+/// message that cannot be made (an address that does not parse) or a 5xx reply.
 pub async fn deliver(
     settings: &SmtpSettings,
     item: &OutboxItem,
     delivery: &Delivery,
-) -> Result<(), String> {
-    let message = message(settings, item, delivery)?;
+) -> Result<(), DeliveryError> {
+    let message = message(settings, item, delivery).map_err(DeliveryError::permanent)?;
     let transport = transport(settings)?;
     transport
         .send(message)
         .await
         .map(|_| ())
-        .map_err(|e| format!("SMTP: {e}"))
+        .map_err(|e| smtp_failure(&e))
+}
+
+/// The reason for an SMTP failure: the reply's code only (its text names addresses), or
+/// the kind of failure when there was no reply.
+fn smtp_failure(error: &lettre::transport::smtp::Error) -> DeliveryError {
+    match error.status() {
+        Some(code) if error.is_permanent() => {
+            DeliveryError::permanent(format!("SMTP: permanent error ({code})"))
+        }
+        Some(code) => format!("SMTP: transient error ({code})").into(),
+        // No reply: a connection, TLS or timeout failure, which names no one.
+        None => format!("SMTP: {error}").into(),
+    }
 }
 
 /// The message for `item`. Its Message-ID and Date come from the item, so a retry sends

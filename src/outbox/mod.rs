@@ -39,8 +39,48 @@ const IDLE_POLL: Duration = Duration::from_secs(1);
 
 pub use self::tell::{send_in, tell_conversation};
 
-/// Why one delivery failed: a short reason for the outbox record, never the text.
-pub type DeliveryError = String;
+/// Why one delivery failed: a short reason for the outbox record (never the text, nor an
+/// address), and whether trying again could help.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeliveryError {
+    pub reason: String,
+    /// The receiver refused the item for good (an SMTP 5xx reply, an address that does
+    /// not parse): the item fails at once instead of blocking its room through every
+    /// retry; an operator may send it again once the cause is mended.
+    pub permanent: bool,
+}
+
+impl DeliveryError {
+    /// A refusal that no retry can change.
+    pub fn permanent(reason: impl Into<String>) -> Self {
+        Self {
+            reason: reason.into(),
+            permanent: true,
+        }
+    }
+}
+
+/// A failure worth trying again (a connection refused, a timeout, a 5xx from a web hook).
+impl From<String> for DeliveryError {
+    fn from(reason: String) -> Self {
+        Self {
+            reason,
+            permanent: false,
+        }
+    }
+}
+
+impl From<&str> for DeliveryError {
+    fn from(reason: &str) -> Self {
+        reason.to_owned().into()
+    }
+}
+
+impl std::fmt::Display for DeliveryError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.reason)
+    }
+}
 
 /// The adapter of one route: delivers an item's [`Delivery`] to `item.room` (and
 /// `item.recipient`), in its own wire format.
@@ -140,11 +180,10 @@ impl Outbox {
     }
 
     async fn deliver(&self, item: &OutboxItem) -> Result<(), DeliveryError> {
-        let adapter = self
-            .adapters
-            .get(item.route)
-            .ok_or_else(|| format!("no adapter delivers to route {}", item.route))?;
-        let delivery = item.delivery()?;
+        let adapter = self.adapters.get(item.route).ok_or_else(|| {
+            DeliveryError::from(format!("no adapter delivers to route {}", item.route))
+        })?;
+        let delivery = item.delivery().map_err(DeliveryError::permanent)?;
         adapter.deliver(item, &delivery).await
     }
 
@@ -160,14 +199,20 @@ impl Outbox {
             }
             Err(error) => {
                 let attempts = item.attempts + 1;
-                if attempts >= i64::from(self.settings.max_attempts) {
-                    tracing::warn!(item = item.id, attempts, error = %error, "outbox: gave up");
+                if error.permanent || attempts >= i64::from(self.settings.max_attempts) {
+                    tracing::warn!(
+                        item = item.id,
+                        attempts,
+                        permanent = error.permanent,
+                        error = %error,
+                        "outbox: gave up"
+                    );
                     outbox::mark(
                         &self.store,
                         item.id,
                         OutboxStatus::Failed,
                         now,
-                        Some(&error),
+                        Some(&error.reason),
                     )
                     .await?;
                 } else {
@@ -178,7 +223,7 @@ impl Outbox {
                         item.id,
                         OutboxStatus::Pending,
                         next,
-                        Some(&error),
+                        Some(&error.reason),
                     )
                     .await?;
                 }

@@ -203,3 +203,49 @@ async fn the_operators_room_hears_of_a_new_escalation_signed_at_its_own_url() {
     assert_eq!(headers["x-madoguchi-token"], crate::helpers::LOGO_TOKEN);
     assert!(headers.contains_key("x-madoguchi-delivery"));
 }
+
+/// A recipient the mail server refuses for good (550): the item fails at once, so the
+/// next item of the same room is not kept waiting behind its retries, and the reason
+/// kept (and logged) is the reply's code, not its text, which names the address.
+#[tokio::test]
+async fn a_permanent_refusal_fails_at_once_without_the_address_and_the_room_goes_on() {
+    use madoguchi::domain::OutboxKind;
+    use madoguchi::storage::{outbox as queue, Delivery, NewOutboxItem};
+
+    let server = SmtpServer::start().await;
+    let d = desk_with(|s| mail_to(s, server.addr.port())).await;
+    let mut tx = d.helpdesk.store().begin().await.unwrap();
+    for to in ["unknown.person@example.lg.jp", "kazoku@example.lg.jp"] {
+        let item = NewOutboxItem {
+            kind: OutboxKind::Request,
+            route: OutboxRoute::Mail,
+            room: "request-notices".into(),
+            recipient: Some(to.into()),
+            delivery: Delivery {
+                text: "申請を受け付けました。".into(),
+                subject: Some("【申請】受付".into()),
+            },
+        };
+        queue::push(&mut tx, &item, None).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+
+    assert_eq!(deliver(&d).await, 1, "one item of the room at a time");
+    let refused = outbox(&d)
+        .await
+        .into_iter()
+        .find(|i| i.recipient.as_deref() == Some("unknown.person@example.lg.jp"))
+        .unwrap();
+    assert_eq!(
+        (refused.status, refused.attempts),
+        (OutboxStatus::Failed, 1)
+    );
+    let reason = refused.last_error.unwrap();
+    assert_eq!(reason, "SMTP: permanent error (550)");
+    assert!(!reason.contains("unknown.person"), "{reason}");
+    // The room's next item goes ahead at once.
+    assert_eq!(deliver(&d).await, 1);
+    let received = server.received();
+    assert_eq!(received.len(), 1);
+    assert_eq!(received[0].to, ["kazoku@example.lg.jp"]);
+}

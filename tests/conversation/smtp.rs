@@ -97,6 +97,19 @@ struct Collect {
 }
 
 impl Handler for Collect {
+    /// A recipient whose mailbox starts with `unknown` does not exist: refused for good,
+    /// naming the address, as Postfix does.
+    fn rcpt(&mut self, to: &str) -> Response {
+        if to.trim_start_matches('<').starts_with("unknown") {
+            Response::custom(
+                550,
+                format!("5.1.1 {to}: Recipient address rejected: User unknown"),
+            )
+        } else {
+            response::OK
+        }
+    }
+
     fn data_start(&mut self, _domain: &str, from: &str, _is8bit: bool, to: &[String]) -> Response {
         self.current = Received {
             from: from.to_owned(),

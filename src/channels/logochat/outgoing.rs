@@ -48,8 +48,8 @@ impl LogoChatDelivery {
 
     /// Posts the item's text to the room (and user) it names. `Err` holds a short reason
     /// for the outbox record (never the body, which can hold personal information).
-    async fn post(&self, item: &OutboxItem, delivery: &Delivery) -> Result<(), String> {
-        let url = self.url.as_ref().map_err(|e| (*e).to_owned())?;
+    async fn post(&self, item: &OutboxItem, delivery: &Delivery) -> Result<(), DeliveryError> {
+        let url = self.url.as_ref().map_err(|e| DeliveryError::from(*e))?;
         let body = payload(
             &item.room,
             item.recipient.as_deref().unwrap_or(""),
@@ -82,7 +82,7 @@ impl LogoChatDelivery {
         if status.is_success() {
             Ok(())
         } else {
-            Err(format!("HTTP {status}"))
+            Err(format!("HTTP {status}").into())
         }
     }
 }
