@@ -8,7 +8,13 @@ pub mod export;
 pub mod files;
 pub mod render;
 
+use std::collections::HashSet;
+
 use serde::{Deserialize, Serialize};
+
+/// Ids the operator console uses as page names under `/operator/faqs/`, so no entry may
+/// take them.
+pub const RESERVED_IDS: [&str; 3] = ["new", "export", "import"];
 
 /// One FAQ entry: a question staff ask, the ways they ask it, and the answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -43,6 +49,67 @@ pub fn valid_id(id: &str) -> bool {
         && id
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+}
+
+/// Why a new entry may not take `id`: the console uses it as a page name (in Japanese).
+pub fn reserved_id_problem(id: &str) -> Option<String> {
+    RESERVED_IDS
+        .contains(&id)
+        .then(|| format!("「{id}」はIDに使えません。"))
+}
+
+/// The problems of `entry`'s 関連FAQ (in Japanese): the entry itself, or an id for which
+/// `exists` is false.
+pub fn related_problems(entry: &FaqEntry, exists: impl Fn(&str) -> bool) -> Vec<String> {
+    let mut problems = Vec::new();
+    for related in &entry.related {
+        if *related == entry.id {
+            problems.push("関連FAQに、この項目自身は指定できません。".to_owned());
+        } else if !exists(related) {
+            problems.push(format!("関連FAQ「{related}」という項目はありません。"));
+        }
+    }
+    problems
+}
+
+/// One thing in an imported batch that the console's editor refuses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchProblem {
+    /// The entry's place in the batch (0 for the first).
+    pub index: usize,
+    /// The field at fault, as the CSV header names it (`ID`, `関連FAQ`).
+    pub column: &'static str,
+    /// In Japanese, as the editor words it.
+    pub reason: String,
+}
+
+/// What the console's editor would refuse in `entries`, imported over the stored entries
+/// `stored` (beyond [`FaqEntry::validate`]): a new entry taking a reserved id
+/// ([`RESERVED_IDS`]; an entry already stored under one may still be updated, as in the
+/// editor), and 関連FAQ naming the entry itself or an id neither stored nor in the batch.
+pub fn batch_problems(entries: &[FaqEntry], stored: &HashSet<String>) -> Vec<BatchProblem> {
+    let batch: HashSet<&str> = entries.iter().map(|e| e.id.as_str()).collect();
+    let mut problems = Vec::new();
+    for (index, entry) in entries.iter().enumerate() {
+        if !stored.contains(&entry.id) {
+            if let Some(reason) = reserved_id_problem(&entry.id) {
+                problems.push(BatchProblem {
+                    index,
+                    column: "ID",
+                    reason,
+                });
+            }
+        }
+        let exists = |id: &str| batch.contains(id) || stored.contains(id);
+        for reason in related_problems(entry, exists) {
+            problems.push(BatchProblem {
+                index,
+                column: "関連FAQ",
+                reason,
+            });
+        }
+    }
+    problems
 }
 
 /// Why an entry cannot be accepted.

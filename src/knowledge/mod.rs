@@ -24,7 +24,7 @@ pub use self::editing::{
     SavedEntry, RESERVED_IDS,
 };
 pub use self::learned::LearnedExportError;
-pub use self::maintenance::{ExportFile, ExportFormat, MaintenanceError};
+pub use self::maintenance::{EntryProblem, ExportFile, ExportFormat, MaintenanceError};
 pub use self::statistics::EntryStatistics;
 pub use self::synonyms::{
     parse_checked, synonyms_at_start, InvalidSynonyms, SynonymSource, SynonymsInUse,

@@ -8,6 +8,7 @@
 mod db;
 mod helpers;
 mod import_export;
+mod import_rules;
 mod revisions;
 mod synonyms;
 mod test_box;
