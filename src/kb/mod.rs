@@ -112,6 +112,19 @@ pub fn batch_problems(entries: &[FaqEntry], stored: &HashSet<String>) -> Vec<Bat
     problems
 }
 
+/// The first control character in `text` that is not allowed: any but a tab, and but a
+/// line end (`\n`, `\r`) where `line_ends` are allowed. PostgreSQL cannot store U+0000,
+/// and none of them belongs in an entry or a dictionary.
+pub fn control_character(text: &str, line_ends: bool) -> Option<char> {
+    text.chars()
+        .find(|&c| c.is_control() && c != '\t' && !(line_ends && (c == '\n' || c == '\r')))
+}
+
+/// A control character, as the messages name it: `U+0000`.
+pub fn code_point(c: char) -> String {
+    format!("U+{:04X}", u32::from(c))
+}
+
 /// Why an entry cannot be accepted.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum InvalidEntry {
@@ -121,6 +134,13 @@ pub enum InvalidEntry {
     EmptyTitle(String),
     #[error("entry {0}: body must not be empty")]
     EmptyBody(String),
+    #[error("ID {id} の{field}に制御文字（{}）が含まれています。取り除いてください。", code_point(*.character))]
+    ControlCharacter {
+        id: String,
+        /// As the CSV header names it (タイトル, 本文, ...).
+        field: &'static str,
+        character: char,
+    },
 }
 
 impl FaqEntry {
@@ -135,6 +155,41 @@ impl FaqEntry {
         if self.body.trim().is_empty() {
             return Err(InvalidEntry::EmptyBody(self.id.clone()));
         }
+        if let Some((field, character)) = self.control_characters().into_iter().next() {
+            return Err(InvalidEntry::ControlCharacter {
+                id: self.id.clone(),
+                field,
+                character,
+            });
+        }
         Ok(())
+    }
+
+    /// Each field holding a control character that is not allowed (see
+    /// [`control_character`]; line ends only in the body), named as the CSV header names
+    /// it, with the first such character.
+    pub fn control_characters(&self) -> Vec<(&'static str, char)> {
+        let mut found = Vec::new();
+        let mut look = |field: &'static str, text: &str, line_ends: bool| {
+            if let Some(c) = control_character(text, line_ends) {
+                found.push((field, c));
+            }
+        };
+        look("ID", &self.id, false);
+        look("タイトル", &self.title, false);
+        look("カテゴリ", &self.category, false);
+        for (field, list) in [
+            ("キーワード", &self.keywords),
+            ("別の聞き方", &self.alternatives),
+            ("関連FAQ", &self.related),
+        ] {
+            if let Some(c) = list.iter().find_map(|item| control_character(item, false)) {
+                found.push((field, c));
+            }
+        }
+        if let Some(c) = control_character(&self.body, true) {
+            found.push(("本文", c));
+        }
+        found
     }
 }

@@ -122,6 +122,12 @@ pub fn entry_problems(
     if entry.body.trim().is_empty() {
         problems.push("本文を入力してください。".to_owned());
     }
+    for (field, c) in entry.control_characters() {
+        if field != "ID" {
+            let c = crate::kb::code_point(c);
+            problems.push(format!("{field}に制御文字（{c}）は使えません。"));
+        }
+    }
     problems.extend(related_problems(entry, |id| known_ids.contains(id)));
     problems
 }

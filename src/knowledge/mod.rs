@@ -27,7 +27,7 @@ pub use self::learned::LearnedExportError;
 pub use self::maintenance::{EntryProblem, ExportFile, ExportFormat, MaintenanceError};
 pub use self::statistics::EntryStatistics;
 pub use self::synonyms::{
-    parse_checked, synonyms_at_start, InvalidSynonyms, SynonymSource, SynonymsInUse,
+    parse_checked, parse_input, synonyms_at_start, InvalidSynonyms, SynonymSource, SynonymsInUse,
 };
 pub use self::test_box::Explanation;
 pub use self::vectors::entry_vectors;

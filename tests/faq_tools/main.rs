@@ -4,6 +4,7 @@
 //! knowledge base; the revision and synonym stories also run on PostgreSQL when
 //! `MADOGUCHI_TEST_POSTGRES_URL` is set.
 
+mod control_characters;
 #[path = "../storage/db.rs"]
 mod db;
 mod helpers;

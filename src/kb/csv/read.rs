@@ -169,7 +169,7 @@ fn read_row(
         let reason = "must be 公開 or 非公開".to_owned();
         problems.push(problem(shown_id, "公開", reason));
     }
-    FaqEntry {
+    let entry = FaqEntry {
         id,
         title: cell(TITLE).trim().to_owned(),
         category: cell(2).trim().to_owned(),
@@ -178,7 +178,16 @@ fn read_row(
         related: lines(cell(5)),
         body: cell(BODY).trim().to_owned(),
         published: published.unwrap_or(true),
+    };
+    // The ID's own characters are checked above.
+    let shown_id = crate::kb::valid_id(&entry.id).then_some(entry.id.as_str());
+    for (column, c) in entry.control_characters() {
+        if column != "ID" {
+            let reason = format!("制御文字（{}）は使えません。", crate::kb::code_point(c));
+            problems.push(problem(shown_id, column, reason));
+        }
     }
+    entry
 }
 
 /// Where each known column is in the file, and the header's problems.
