@@ -327,16 +327,25 @@ pub fn staff_import(settings: &Settings, file: &std::path::Path) -> anyhow::Resu
     Ok(ExitCode::SUCCESS)
 }
 
+/// Who `madoguchi kb import` saves revisions as, and its audit log's actor.
+pub const KB_IMPORT_ACTOR: &str = "kb-import";
+
 pub fn kb(settings: &Settings, action: KbAction) -> anyhow::Result<ExitCode> {
     let (rt, helpdesk) = open(settings)?;
     match action {
         KbAction::Import { dir } => {
             let dir = dir.unwrap_or_else(|| settings.kb_dir.clone());
-            let entries = files::load_dir(&dir)?;
-            let report = rt.block_on(helpdesk.knowledge().import(&entries, "kb-import"))?;
+            // The same checked, audited import as `madoguchi faq import DIR`.
+            let report = rt
+                .block_on(
+                    helpdesk
+                        .knowledge()
+                        .import_faq_folder(&dir, KB_IMPORT_ACTOR),
+                )
+                .with_context(|| format!("kb import {}", dir.display()))?;
             println!(
                 "imported {} entries from {}: {} created, {} updated, {} unchanged",
-                entries.len(),
+                report.created + report.updated + report.unchanged,
                 dir.display(),
                 report.created,
                 report.updated,

@@ -274,6 +274,72 @@ fn kb_export_then_import_round_trips_without_creating_anything() {
     );
 }
 
+/// The `faq.import` lines of the audit log: (actor, detail).
+fn faq_imports(data_dir: &Path) -> Vec<(String, String)> {
+    let url = format!("sqlite://{}", data_dir.join("madoguchi.db").display());
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(async {
+            let store = madoguchi::storage::Store::connect(
+                &url,
+                std::sync::Arc::new(madoguchi::clock::SystemClock),
+            )
+            .await
+            .unwrap();
+            let log = store.audit_log(1000).await.unwrap();
+            log.into_iter()
+                .filter(|a| a.action == "faq.import")
+                .map(|a| (a.actor, a.detail.unwrap_or_default()))
+                .collect()
+        })
+}
+
+#[test]
+fn kb_import_is_audited_and_refuses_what_the_console_refuses() {
+    let data_dir = TempDir::new().unwrap();
+    let dir = data_dir.path().join("kb");
+    let entry = "---\nid: rooftop-key\ntitle: 庁舎屋上の鍵をなくしました\ncategory: ヘルプデスク\n\
+                 ---\n総務課で予備の鍵を借ります。\n";
+    fs::create_dir_all(dir.join("rooftop")).unwrap();
+    fs::write(dir.join("rooftop/rooftop-key.md"), entry).unwrap();
+
+    let import = run(madoguchi(data_dir.path())
+        .args(["kb", "import", "--dir"])
+        .arg(&dir));
+    assert_success(&import);
+    assert!(
+        stdout(&import).contains(": 1 created, 0 updated"),
+        "{}",
+        stdout(&import)
+    );
+    assert_eq!(
+        faq_imports(data_dir.path()),
+        [(
+            "kb-import".to_owned(),
+            "markdown: 1 created, 0 updated, 0 unchanged".to_owned()
+        )]
+    );
+
+    // An id the console uses as a page name: refused, naming the file; nothing written.
+    fs::write(
+        dir.join("rooftop/export.md"),
+        entry.replace("id: rooftop-key", "id: export"),
+    )
+    .unwrap();
+    let refused = run(madoguchi(data_dir.path())
+        .args(["kb", "import", "--dir"])
+        .arg(&dir));
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        stderr(&refused).contains("export.md: ID export, ID: 「export」はIDに使えません。"),
+        "{}",
+        stderr(&refused)
+    );
+    assert_eq!(faq_imports(data_dir.path()).len(), 1);
+}
+
 #[test]
 fn kb_learned_writes_the_resolved_questions_and_names_a_file_it_cannot_write() {
     let data_dir = TempDir::new().unwrap();

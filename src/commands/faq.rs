@@ -89,12 +89,7 @@ fn import(settings: &Settings, path: &Path, author: &str) -> anyhow::Result<Exit
     let context = || format!("faq import {}", path.display());
     let (rt, helpdesk) = open(settings)?;
     let report = if path.is_dir() {
-        let entries = files::load_dir(path).with_context(context)?;
-        rt.block_on(
-            helpdesk
-                .knowledge()
-                .import_faq_entries(&entries, author, "markdown"),
-        )
+        rt.block_on(helpdesk.knowledge().import_faq_folder(path, author))
     } else {
         let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
         if path.extension().is_some_and(|e| e == "tar") {

@@ -1,6 +1,7 @@
 //! `POST /integrations/logochat/webhook`: LoGoチャット in, the bot's answer out as
 //! `{"text": ...}`. Credentials are checked before the body is read as a message;
-//! nothing refused is stored.
+//! nothing refused is stored, nor a message over the widget's length limit (answered
+//! with a request to shorten it).
 
 use std::sync::Arc;
 
@@ -9,6 +10,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::Json;
 use serde_json::{json, Value};
 
+use super::chat::MAX_MESSAGE_CHARS;
 use super::error::{ApiError, ApiResult};
 use super::json_body::RawBody;
 use crate::channels::logochat::{auth, inbound, SIGNATURE_HEADER, TIMESTAMP_HEADER, TOKEN_HEADER};
@@ -55,6 +57,16 @@ pub async fn webhook(
     if header_token.is_none() {
         auth::check_token(token.expose(), message.token.as_deref()).map_err(unauthorized)?;
     }
+    // The widget's limit. LoGoチャット shows the staff member only a 200's `text`, so a
+    // message too long is answered there, asking for a shorter one; nothing is stored.
+    if message.text.chars().count() > MAX_MESSAGE_CHARS {
+        tracing::info!(
+            room = %message.room_id,
+            chars = message.text.chars().count(),
+            "logochat webhook: message too long, not stored"
+        );
+        return Ok(Json(json!({ "text": too_long() })));
+    }
     let handled = helpdesk
         .conversations()
         .receive(Incoming {
@@ -78,6 +90,14 @@ pub async fn webhook(
     } else {
         json!({"text": text})
     }))
+}
+
+/// The answer to a message over [`MAX_MESSAGE_CHARS`].
+fn too_long() -> String {
+    format!(
+        "メッセージが長すぎるため受け付けられませんでした（{MAX_MESSAGE_CHARS}文字まで）。\
+         要点を短くまとめて、もう一度送ってください。"
+    )
 }
 
 fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {

@@ -42,12 +42,17 @@ pub fn to_tar(entries: &[FaqEntry], mtime: u64) -> Vec<u8> {
 /// Reads the `*.md` entry files (README.md excepted) of a tar archive, in memory: nothing
 /// is unpacked to disk. Sorted by id; a bad file or a repeated id is an error naming it.
 pub fn from_tar(bytes: &[u8]) -> Result<Vec<FaqEntry>, KbError> {
+    Ok(read_tar(bytes)?.into_iter().map(|(_, e)| e).collect())
+}
+
+/// Like [`from_tar`], each entry with the path of its file in the archive.
+pub fn read_tar(bytes: &[u8]) -> Result<Vec<(String, FaqEntry)>, KbError> {
     let format = |path: &str, reason: String| KbError::Format {
         path: path.into(),
         reason,
     };
     let mut archive = tar::Archive::new(bytes);
-    let mut entries: Vec<FaqEntry> = Vec::new();
+    let mut entries: Vec<(String, FaqEntry)> = Vec::new();
     let mut seen = std::collections::HashMap::new();
     let items = archive
         .entries()
@@ -72,9 +77,9 @@ pub fn from_tar(bytes: &[u8]) -> Result<Vec<FaqEntry>, KbError> {
                 id: entry.id,
             });
         }
-        entries.push(entry);
+        entries.push((path, entry));
     }
-    entries.sort_by(|a, b| a.id.cmp(&b.id));
+    entries.sort_by(|a, b| a.1.id.cmp(&b.1.id));
     Ok(entries)
 }
 

@@ -94,6 +94,11 @@ pub fn render_entry(entry: &FaqEntry) -> String {
 
 /// Reads every `*.md` entry below `dir` (README.md files excepted), sorted by id.
 pub fn load_dir(dir: &Path) -> Result<Vec<FaqEntry>, KbError> {
+    Ok(load_dir_files(dir)?.into_iter().map(|(_, e)| e).collect())
+}
+
+/// Like [`load_dir`], each entry with the file it was read from.
+pub fn load_dir_files(dir: &Path) -> Result<Vec<(PathBuf, FaqEntry)>, KbError> {
     let mut files = Vec::new();
     collect_markdown(dir, &mut files)?;
     files.sort();
@@ -111,9 +116,9 @@ pub fn load_dir(dir: &Path) -> Result<Vec<FaqEntry>, KbError> {
         if !seen.insert(entry.id.clone()) {
             return Err(KbError::Duplicate { path, id: entry.id });
         }
-        entries.push(entry);
+        entries.push((path, entry));
     }
-    entries.sort_by(|a, b| a.id.cmp(&b.id));
+    entries.sort_by(|a, b| a.1.id.cmp(&b.1.id));
     Ok(entries)
 }
 

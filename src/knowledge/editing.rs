@@ -13,11 +13,9 @@ use unicode_normalization::UnicodeNormalization;
 use super::{EntryStatistics, KnowledgeBase};
 use crate::domain::account::User;
 use crate::domain::Role;
-use crate::kb::{valid_id, FaqEntry};
+pub use crate::kb::RESERVED_IDS;
+use crate::kb::{related_problems, reserved_id_problem, valid_id, FaqEntry};
 use crate::storage::{audit, faqs, AuditEntry, EntryCounts, Period, StorageError};
-
-/// Ids the console uses as page names under `/operator/faqs/`, so no entry may take them.
-pub const RESERVED_IDS: [&str; 3] = ["new", "export", "import"];
 
 /// Why a role may not save an entry. Nothing was changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -112,8 +110,8 @@ pub fn entry_problems(
             problems.push(
                 "IDは半角の英小文字・数字・「-」「_」で、80文字以内にしてください。".to_owned(),
             );
-        } else if RESERVED_IDS.contains(&entry.id.as_str()) {
-            problems.push(format!("「{}」はIDに使えません。", entry.id));
+        } else if let Some(reason) = reserved_id_problem(&entry.id) {
+            problems.push(reason);
         } else if known_ids.contains(&entry.id) {
             problems.push(format!("ID「{}」はすでに使われています。", entry.id));
         }
@@ -124,13 +122,13 @@ pub fn entry_problems(
     if entry.body.trim().is_empty() {
         problems.push("本文を入力してください。".to_owned());
     }
-    for related in &entry.related {
-        if *related == entry.id {
-            problems.push("関連FAQに、この項目自身は指定できません。".to_owned());
-        } else if !known_ids.contains(related) {
-            problems.push(format!("関連FAQ「{related}」という項目はありません。"));
+    for (field, c) in entry.control_characters() {
+        if field != "ID" {
+            let c = crate::kb::code_point(c);
+            problems.push(format!("{field}に制御文字（{c}）は使えません。"));
         }
     }
+    problems.extend(related_problems(entry, |id| known_ids.contains(id)));
     problems
 }
 

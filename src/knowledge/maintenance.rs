@@ -4,6 +4,7 @@
 //! engine is rebuilt), and written to the audit log; bad input changes nothing.
 
 use std::collections::{HashMap, HashSet};
+use std::path::Path;
 
 use serde::Serialize;
 
@@ -11,9 +12,9 @@ use super::synonyms::InvalidSynonyms;
 use super::KnowledgeBase;
 use crate::kb::csv::{keep_stored_forms, read_csv, write_csv, CsvExportError, CsvImportError};
 use crate::kb::diff::{diff_entries, EntryDiff};
-use crate::kb::export::{from_tar, to_tar};
-use crate::kb::files::KbError;
-use crate::kb::FaqEntry;
+use crate::kb::export::{read_tar, to_tar};
+use crate::kb::files::{load_dir_files, KbError};
+use crate::kb::{batch_problems, FaqEntry};
 use crate::spreadsheet::SpreadsheetEncoding;
 use crate::storage::{audit, faqs, AuditEntry, FaqRevision, ImportReport, StorageError};
 
@@ -33,11 +34,41 @@ pub enum MaintenanceError {
     /// A synonym dictionary with problems (each with its line).
     #[error(transparent)]
     Synonyms(#[from] InvalidSynonyms),
+    /// Entries the console's editor would refuse (a reserved id, 関連FAQ naming no entry),
+    /// each named with its file when known.
+    #[error("{} problem(s), nothing was imported:\n{}", .0.len(), list(.0))]
+    Refused(Vec<EntryProblem>),
     /// Input the store refused (an invalid entry), or an unknown entry or revision.
     #[error("{0}")]
     Invalid(String),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
+}
+
+/// One entry of an import that the console's editor would refuse.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntryProblem {
+    /// The file the entry was read from (a folder's or an archive's), when known.
+    pub file: Option<String>,
+    pub id: String,
+    /// The field at fault, as the CSV header names it (`ID`, `関連FAQ`).
+    pub column: &'static str,
+    /// In Japanese.
+    pub reason: String,
+}
+
+impl std::fmt::Display for EntryProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some(file) = &self.file {
+            write!(f, "{file}: ")?;
+        }
+        write!(f, "ID {}, {}: {}", self.id, self.column, self.reason)
+    }
+}
+
+fn list(problems: &[EntryProblem]) -> String {
+    let lines: Vec<String> = problems.iter().map(|p| format!("  {p}")).collect();
+    lines.join("\n")
 }
 
 impl MaintenanceError {
@@ -182,20 +213,69 @@ impl KnowledgeBase {
         bytes: &[u8],
         actor: &str,
     ) -> Result<ImportReport, MaintenanceError> {
-        let entries = from_tar(bytes)?;
-        self.import_faq_entries(&entries, actor, "markdown").await
+        let (files, entries): (Vec<String>, Vec<FaqEntry>) = read_tar(bytes)?.into_iter().unzip();
+        self.import_checked(&entries, Some(&files), actor, "markdown")
+            .await
+    }
+
+    /// Imports a folder of knowledge-base Markdown files (`madoguchi faq import DIR`,
+    /// `madoguchi kb import`), like [`KnowledgeBase::import_faq_csv`].
+    pub async fn import_faq_folder(
+        &self,
+        dir: &Path,
+        actor: &str,
+    ) -> Result<ImportReport, MaintenanceError> {
+        let (files, entries): (Vec<String>, Vec<FaqEntry>) = load_dir_files(dir)?
+            .into_iter()
+            .map(|(path, entry)| (path.display().to_string(), entry))
+            .unzip();
+        self.import_checked(&entries, Some(&files), actor, "markdown")
+            .await
     }
 
     /// Saves already-read entries as revisions by `actor` (all or none), rebuilds the
-    /// engine and audits the import; `source` names the format in the audit log.
+    /// engine and audits the import; `source` names the format in the audit log. Entries
+    /// the console's editor would refuse ([`crate::kb::batch_problems`]) import nothing.
     pub async fn import_faq_entries(
         &self,
         entries: &[FaqEntry],
         actor: &str,
         source: &str,
     ) -> Result<ImportReport, MaintenanceError> {
+        self.import_checked(entries, None, actor, source).await
+    }
+
+    /// [`KnowledgeBase::import_faq_entries`], naming each refused entry's file from
+    /// `files` (one per entry) when given.
+    async fn import_checked(
+        &self,
+        entries: &[FaqEntry],
+        files: Option<&[String]>,
+        actor: &str,
+        source: &str,
+    ) -> Result<ImportReport, MaintenanceError> {
         faqs::validate_batch(entries)?;
         let mut tx = self.store.begin().await?;
+        // Read inside the transaction: what the batch may relate to, and which of its
+        // entries are new.
+        let stored: HashSet<String> = faqs::list(&mut tx.conn())
+            .await?
+            .into_iter()
+            .map(|e| e.id)
+            .collect();
+        let problems = batch_problems(entries, &stored);
+        if !problems.is_empty() {
+            let problems = problems
+                .into_iter()
+                .map(|p| EntryProblem {
+                    file: files.and_then(|f| f.get(p.index)).cloned(),
+                    id: entries[p.index].id.clone(),
+                    column: p.column,
+                    reason: p.reason,
+                })
+                .collect();
+            return Err(MaintenanceError::Refused(problems));
+        }
         let report = faqs::save_all(&mut tx, entries, actor).await?;
         let detail = format!(
             "{source}: {} created, {} updated, {} unchanged",

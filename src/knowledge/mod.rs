@@ -24,17 +24,17 @@ pub use self::editing::{
     SavedEntry, RESERVED_IDS,
 };
 pub use self::learned::LearnedExportError;
-pub use self::maintenance::{ExportFile, ExportFormat, MaintenanceError};
+pub use self::maintenance::{EntryProblem, ExportFile, ExportFormat, MaintenanceError};
 pub use self::statistics::EntryStatistics;
 pub use self::synonyms::{
-    parse_checked, synonyms_at_start, InvalidSynonyms, SynonymSource, SynonymsInUse,
+    parse_checked, parse_input, synonyms_at_start, InvalidSynonyms, SynonymSource, SynonymsInUse,
 };
 pub use self::test_box::Explanation;
 pub use self::vectors::entry_vectors;
 
 use crate::engine::AnswerEngine;
 use crate::kb::FaqEntry;
-use crate::storage::{generations, ImportReport, StorageError, Store};
+use crate::storage::{generations, StorageError, Store};
 
 /// How often an instance looks whether another one changed the knowledge base.
 pub const WATCH_EVERY: Duration = Duration::from_millis(250);
@@ -136,13 +136,5 @@ impl KnowledgeBase {
                 }
             }
         }
-    }
-
-    /// Imports knowledge-base files (the seed, `madoguchi kb import`) and makes them
-    /// answerable.
-    pub async fn import(&self, entries: &[FaqEntry], author: &str) -> anyhow::Result<ImportReport> {
-        let report = self.store.import_faqs(entries, author).await?;
-        self.reload().await?;
-        Ok(report)
     }
 }

@@ -52,6 +52,28 @@ pub fn parse_checked(text: &str) -> Result<Synonyms, InvalidSynonyms> {
     Synonyms::parse(text).map_err(|e| InvalidSynonyms(vec![e]))
 }
 
+/// Checks a dictionary text given to be saved: [`parse_checked`], and no control
+/// character but tabs and line ends on any line (comments included). Every problem has
+/// its line.
+pub fn parse_input(text: &str) -> Result<Synonyms, InvalidSynonyms> {
+    let mut errors: Vec<SynonymError> = text
+        .lines()
+        .enumerate()
+        .filter_map(|(n, line)| {
+            crate::kb::control_character(line, true).map(|c| SynonymError {
+                line: n + 1,
+                reason: format!("制御文字（{}）は使えません。", crate::kb::code_point(c)),
+            })
+        })
+        .collect();
+    if errors.is_empty() {
+        return parse_checked(text);
+    }
+    errors.extend(Synonyms::check(text));
+    errors.sort_by_key(|e| e.line);
+    Err(InvalidSynonyms(errors))
+}
+
 /// The dictionary to start with: the newest saved one, else the knowledge-base file.
 /// A saved dictionary this version cannot read is logged and passed over for the file,
 /// so that the helpdesk still starts.
@@ -99,7 +121,7 @@ impl KnowledgeBase {
     /// the saved version. A bad dictionary is [`MaintenanceError::Synonyms`] naming every
     /// bad line, and nothing changes.
     pub async fn update_synonyms(&self, text: &str, author: &str) -> Result<i64, MaintenanceError> {
-        let groups = parse_checked(text)?.len();
+        let groups = parse_input(text)?.len();
         let mut tx = self.store.begin().await?;
         let version = synonyms::save(&mut tx, text, author).await?;
         let detail = format!("version {version}, {groups} groups");

@@ -183,6 +183,45 @@ async fn an_import_with_problems_lists_them_by_line_and_changes_nothing() {
 }
 
 #[tokio::test]
+async fn an_archive_with_an_entry_the_editor_refuses_names_its_file_and_changes_nothing() {
+    let d = desk().await;
+    let t = team(&d).await;
+    let entry = |id: &str, related: &[&str]| madoguchi::kb::FaqEntry {
+        id: id.into(),
+        title: "庁舎屋上の鍵をなくしました".into(),
+        category: "ヘルプデスク".into(),
+        keywords: vec![],
+        alternatives: vec![],
+        related: related.iter().map(|r| r.to_string()).collect(),
+        body: "総務課で予備の鍵を借ります。".into(),
+        published: true,
+    };
+    let tar = madoguchi::kb::export::to_tar(
+        &[
+            entry("export", &[]),
+            entry("rooftop-key", &["nothing-here"]),
+        ],
+        0,
+    );
+    let page = import(&d, &t.admin, "faq.tar", &tar).await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST);
+    assert!(
+        page.body.contains(
+            "<li>knowledge-base/export/export.md、ID export、「ID」：「export」はIDに使えません。"
+        ),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains(
+        "<li>knowledge-base/rooftop/rooftop-key.md、ID rooftop-key、「関連FAQ」：\
+         関連FAQ「nothing-here」という項目はありません。"
+    ));
+    for id in ["export", "rooftop-key"] {
+        assert!(d.helpdesk.store().get_faq(id).await.unwrap().is_none());
+    }
+}
+
+#[tokio::test]
 async fn an_upload_without_or_with_a_wrong_token_is_refused_before_the_file_is_read() {
     let d = desk().await;
     let t = team(&d).await;

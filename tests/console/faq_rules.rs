@@ -341,3 +341,54 @@ async fn a_script_in_a_body_is_sanitised_in_the_preview_and_escaped_in_the_form(
         assert!(page.body.contains("&#60;b onclick=x&#62;"), "{uri}");
     }
 }
+
+#[tokio::test]
+async fn a_control_character_in_the_form_or_the_dictionary_is_refused_on_both_backends() {
+    for db in crate::db::backends().await {
+        let d = crate::helpers::desk_with(|s| s.database_url = Some(db.url.clone())).await;
+        let t = team(&d).await;
+        // A browser sends U+0000 as %00.
+        let fields = with(
+            draft("scan-mail", "本文"),
+            "title",
+            "スキャン\u{0}が届かない",
+        );
+        let refused = post(&d, &t.admin, "/operator/faqs/new", &fields).await;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
+        assert!(
+            refused
+                .body
+                .contains("タイトルに制御文字（U+0000）は使えません。"),
+            "{}",
+            refused.body
+        );
+        assert!(d
+            .helpdesk
+            .store()
+            .get_faq("scan-mail")
+            .await
+            .unwrap()
+            .is_none());
+
+        let fields = edited(&d, "pc-external-display", "映らないときは\u{0}再起動").await;
+        let refused = post(&d, &t.admin, "/operator/faqs/pc-external-display", &fields).await;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
+        assert!(refused
+            .body
+            .contains("本文に制御文字（U+0000）は使えません。"));
+
+        let text = "プリンター, プリンタ\u{0}\n";
+        let page = t
+            .admin
+            .post(&d, "/operator/synonyms", &[("text", text)])
+            .await;
+        assert_eq!(page.status, StatusCode::BAD_REQUEST, "{}", page.body);
+        assert!(
+            page.body
+                .contains("<li>1行目：制御文字（U+0000）は使えません。"),
+            "{}",
+            page.body
+        );
+        assert!(d.helpdesk.store().synonyms().await.unwrap().is_none());
+    }
+}

@@ -186,6 +186,43 @@ async fn refused_calls_get_401_400_413_and_store_nothing() {
 }
 
 #[tokio::test]
+async fn a_message_over_the_widgets_limit_is_answered_with_a_request_to_shorten_it_and_not_stored()
+{
+    let d = desk().await;
+    let mut body = fixture("project");
+    body["text"] = json!(format!("ＶＰＮつながらない{}", "あ".repeat(2000)));
+    let (status, reply) = d
+        .http(post(body.to_string(), "application/json", Some(LOGO_TOKEN)))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{reply}");
+    assert_eq!(
+        reply,
+        json!({"text": "メッセージが長すぎるため受け付けられませんでした（2000文字まで）。\
+                        要点を短くまとめて、もう一度送ってください。"})
+    );
+    assert_eq!(d.helpdesk.store().message_count().await.unwrap(), 0);
+    assert_eq!(d.helpdesk.store().question_count().await.unwrap(), 0);
+    // Credentials come first: without them, no more than 401.
+    let (status, _) = d
+        .http(post(body.to_string(), "application/json", Some("wrong")))
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+    // Exactly 2000 characters is a message like any other, as in the widget.
+    body["text"] = json!("あ".repeat(2000));
+    let (status, reply) = d
+        .http(post(body.to_string(), "application/json", Some(LOGO_TOKEN)))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{reply}");
+    assert_ne!(
+        reply["text"].as_str().unwrap_or_default(),
+        "",
+        "answered: {reply}"
+    );
+    assert!(d.helpdesk.store().message_count().await.unwrap() > 0);
+}
+
+#[tokio::test]
 async fn a_signing_secret_requires_a_fresh_valid_signature() {
     let d = desk_with(|s| s.logochat.signing_secret = Some(Secret("signing-key".into()))).await;
     let body = fixture("project").to_string();

@@ -4,10 +4,12 @@
 //! knowledge base; the revision and synonym stories also run on PostgreSQL when
 //! `MADOGUCHI_TEST_POSTGRES_URL` is set.
 
+mod control_characters;
 #[path = "../storage/db.rs"]
 mod db;
 mod helpers;
 mod import_export;
+mod import_rules;
 mod revisions;
 mod synonyms;
 mod test_box;

@@ -87,6 +87,18 @@ pub fn problems_of(e: &MaintenanceError) -> Vec<Problem> {
             .iter()
             .map(|e| problem(Some(e.line as u64), String::new(), e.reason.clone()))
             .collect(),
+        MaintenanceError::Refused(list) => list
+            .iter()
+            .map(|p| {
+                let mut place = Vec::new();
+                if let Some(file) = &p.file {
+                    place.push(file.clone());
+                }
+                place.push(format!("ID {}", p.id));
+                place.push(format!("「{}」", p.column));
+                problem(None, place.join("、"), p.reason.clone())
+            })
+            .collect(),
         MaintenanceError::Invalid(reason) => vec![problem(None, String::new(), reason.clone())],
         MaintenanceError::Internal(_) => Vec::new(),
     }

@@ -25,6 +25,8 @@
 //!
 //! Import checks the whole file first and reports every problem with its line, naming
 //! columns but never repeating cell values; an import with any problem writes nothing.
+//! A cell may not hold a control character (U+0000 and the like) other than a tab, nor a
+//! line break except in a list cell or 本文.
 
 mod read;
 

@@ -54,7 +54,8 @@ pub struct CsvFaqs {
 }
 
 /// Reads a CSV file of entries (see the module documentation). `known_ids` are the
-/// entries already stored, which 関連FAQ may name besides the file's own.
+/// entries already stored, which 関連FAQ may name besides the file's own; a new entry may
+/// not take an id the console reserves ([`crate::kb::RESERVED_IDS`]).
 pub fn read_csv(bytes: &[u8], known_ids: &HashSet<String>) -> Result<CsvFaqs, CsvImportError> {
     let (text, encoding) = spreadsheet::decode(bytes)?;
     // Excel ends rows with CRLF; the csv reader then numbers the rows after the first
@@ -111,13 +112,13 @@ pub fn read_csv(bytes: &[u8], known_ids: &HashSet<String>) -> Result<CsvFaqs, Cs
         let entry = read_row(&record, &columns, line, &mut first_line, &mut problems);
         rows.push((line, entry));
     }
-    for (line, entry) in &rows {
-        for related in &entry.related {
-            if !first_line.contains_key(related) && !known_ids.contains(related) {
-                let reason = format!("no entry has the ID {related:?}");
-                problems.push(problem(*line, Some(&entry.id), Some("関連FAQ"), reason));
-            }
-        }
+    // What the console's editor refuses: a new entry taking a reserved id, 関連FAQ naming
+    // the entry itself or no entry (stored or in this file).
+    let read: Vec<FaqEntry> = rows.iter().map(|(_, entry)| entry.clone()).collect();
+    for p in crate::kb::batch_problems(&read, known_ids) {
+        let (line, entry) = &rows[p.index];
+        let id = crate::kb::valid_id(&entry.id).then_some(entry.id.as_str());
+        problems.push(problem(*line, id, Some(p.column), p.reason));
     }
     if !problems.is_empty() {
         problems.sort_by_key(|p| p.line);
@@ -168,7 +169,7 @@ fn read_row(
         let reason = "must be 公開 or 非公開".to_owned();
         problems.push(problem(shown_id, "公開", reason));
     }
-    FaqEntry {
+    let entry = FaqEntry {
         id,
         title: cell(TITLE).trim().to_owned(),
         category: cell(2).trim().to_owned(),
@@ -177,7 +178,16 @@ fn read_row(
         related: lines(cell(5)),
         body: cell(BODY).trim().to_owned(),
         published: published.unwrap_or(true),
+    };
+    // The ID's own characters are checked above.
+    let shown_id = crate::kb::valid_id(&entry.id).then_some(entry.id.as_str());
+    for (column, c) in entry.control_characters() {
+        if column != "ID" {
+            let reason = format!("制御文字（{}）は使えません。", crate::kb::code_point(c));
+            problems.push(problem(shown_id, column, reason));
+        }
     }
+    entry
 }
 
 /// Where each known column is in the file, and the header's problems.

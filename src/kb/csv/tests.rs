@@ -141,7 +141,7 @@ fn every_problem_is_reported_with_its_line_and_no_cell_values() {
         "line 3, ID: must be 1-80",
         "line 4 (ID ok-2), タイトル: is empty",
         "line 4 (ID ok-2), 公開: must be 公開 or 非公開",
-        "line 4 (ID ok-2), 関連FAQ: no entry has the ID \"missing-id\"",
+        "line 4 (ID ok-2), 関連FAQ: 関連FAQ「missing-id」という項目はありません。",
         "line 5 (ID ok-1), ID: the same ID as line 2",
         "line 6: the row has 3 cells, the header has 5",
     ];
@@ -158,6 +158,25 @@ fn lines_are_counted_right_in_excel_files_with_crlf_and_line_breaks_in_cells() {
     let found = problems(csv);
     assert!(found[0].starts_with("line 4 (ID ok-2)"), "{found:?}");
     assert!(found[1].starts_with("line 5 (ID ok-3)"), "{found:?}");
+}
+
+#[test]
+fn new_entries_may_not_take_reserved_ids_or_relate_to_themselves() {
+    let csv = "ID,タイトル,本文,関連FAQ\n\
+               export,題,本文,\n\
+               ok-1,題,本文,ok-1\n\
+               import,題,本文,\n";
+    let found = problems(csv);
+    let expected = [
+        "line 2 (ID export), ID: 「export」はIDに使えません。",
+        "line 3 (ID ok-1), 関連FAQ: 関連FAQに、この項目自身は指定できません。",
+        "line 4 (ID import), ID: 「import」はIDに使えません。",
+    ];
+    assert_eq!(found, expected);
+    // An entry already stored under a reserved id may still be updated (or unpublished).
+    let stored: HashSet<String> = ["export".to_owned()].into();
+    let csv = "ID,タイトル,本文,公開\nexport,題,本文,非公開\n";
+    assert!(read_csv(csv.as_bytes(), &stored).is_ok());
 }
 
 #[test]
