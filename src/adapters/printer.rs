@@ -63,8 +63,10 @@ fn waits_for_printer(state: &ipp::JobState) -> bool {
 }
 
 /// What a job's state means for the run: `Ok(true)` completed, `Ok(false)` not yet, or
-/// why it never will: canceled, aborted, or waiting on a stopped printer (`printer`, the
-/// queue's state, asked while the job waits; CUPS leaves the job's own reasons `none`).
+/// why it never will (canceled, aborted: [`PrintError::Ended`]) or not until the printer
+/// is started again (waiting on a stopped printer: [`PrintError::Stopped`]; `printer`,
+/// the queue's state, asked while the job waits; CUPS leaves the job's own reasons
+/// `none`).
 pub fn settled(
     job: &str,
     state: &ipp::JobState,
@@ -78,7 +80,10 @@ pub fn settled(
         CANCELED => Err(ended("canceled", state)),
         ABORTED => Err(ended("aborted", state)),
         _ => match printer {
-            Some(p) if p.state == PRINTER_STOPPED => Err(ended("the printer is stopped", p)),
+            Some(p) if p.state == PRINTER_STOPPED => Err(PrintError::Stopped(
+                job.to_owned(),
+                format!("the printer is stopped: {}", why(p)),
+            )),
             _ => Ok(false),
         },
     }

@@ -109,7 +109,11 @@ text_enum! {
         /// Every check passed (or its warnings were overridden): ready for preview and approval.
         Checked = "checked" / "確認済",
         Approved = "approved" / "承認済",
-        /// Sent to the printer; the run log is complete.
+        /// Claimed for printing (who, when): being rendered and sent, or sent (the
+        /// printer's job id is recorded) and not yet reported complete. A run in this
+        /// state is never sent again; its job is asked about instead.
+        Printing = "printing" / "印刷中",
+        /// The printer reported the job complete; the run log is complete.
         Printed = "printed" / "印刷済",
     }
 }

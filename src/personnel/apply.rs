@@ -153,7 +153,7 @@ impl Personnel {
         personnel_plans::release_run(&mut tx, run.plan_id, &run.token).await?;
         tx.commit().await?;
         let done = result?;
-        self.close_if_done(run.plan_id).await?;
+        self.settle(run.plan_id).await?;
         Ok(done)
     }
 
@@ -236,17 +236,37 @@ impl Personnel {
         Ok(())
     }
 
-    /// Marks the plan 完了 when every item is done.
-    async fn close_if_done(&self, plan_id: i64) -> PersonnelResult<()> {
+    /// After a run: the plan is 完了 when every item is done, and back to 一部承認 when
+    /// items are left to approve (a run of the approved part of a partly approved plan),
+    /// so that the rest can be approved and applied. Else it stays as it is (failed or
+    /// approved items left for the next run). Nothing changes while another run holds the
+    /// plan (this run lost it): that run settles it when it ends.
+    async fn settle(&self, plan_id: i64) -> PersonnelResult<()> {
         let mut tx = self.store.begin().await?;
+        let Some(plan) = personnel_plans::plan(&mut tx.conn(), plan_id).await? else {
+            return Ok(());
+        };
+        if plan.run_until.is_some_and(|until| until > tx.now()) {
+            return Ok(());
+        }
         let counts = personnel_plans::status_counts(&mut tx.conn(), plan_id).await?;
-        let open = counts
-            .iter()
-            .filter(|(s, _)| *s != PlanItemStatus::Done)
-            .map(|(_, n)| n)
-            .sum::<i64>();
-        if open == 0 {
-            personnel_plans::set_plan_status(&mut tx, plan_id, PlanStatus::Done).await?;
+        let count = |status: PlanItemStatus| {
+            counts
+                .iter()
+                .filter(|(s, _)| *s == status)
+                .map(|(_, n)| n)
+                .sum::<i64>()
+        };
+        let all = counts.iter().map(|(_, n)| n).sum::<i64>();
+        let status = if count(PlanItemStatus::Done) == all {
+            PlanStatus::Done
+        } else if count(PlanItemStatus::Proposed) > 0 {
+            PlanStatus::PartlyApproved
+        } else {
+            return Ok(());
+        };
+        if status != plan.status {
+            personnel_plans::set_plan_status(&mut tx, plan_id, status).await?;
         }
         tx.commit().await?;
         Ok(())

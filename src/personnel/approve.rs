@@ -38,9 +38,22 @@ impl ApprovalScope {
     }
 }
 
+/// Whether a plan in `status` takes approvals: a draft, a partly approved plan, or one
+/// left 適用中 by a run that has ended (a run that stopped before it could say so) while
+/// no run holds it (`running`). The console's 承認 buttons follow this too.
+pub fn approvable(status: PlanStatus, running: bool) -> bool {
+    match status {
+        PlanStatus::Draft | PlanStatus::PartlyApproved => true,
+        PlanStatus::Applying => !running,
+        PlanStatus::Approved | PlanStatus::Done => false,
+    }
+}
+
 impl Personnel {
     /// Approves the proposed items of `scope`; how many were approved. The plan becomes
-    /// 承認済 when nothing is left to approve, else 一部承認.
+    /// 承認済 when nothing is left to approve, else 一部承認. The rest of a partly approved
+    /// plan may be approved after a run applied its first part, but not while a run holds
+    /// the plan.
     pub async fn approve(
         &self,
         plan_id: i64,
@@ -51,7 +64,13 @@ impl Personnel {
         let plan = personnel_plans::plan(&mut tx.conn(), plan_id)
             .await?
             .ok_or(PersonnelError::NoPlan(plan_id))?;
-        if !matches!(plan.status, PlanStatus::Draft | PlanStatus::PartlyApproved) {
+        let running = plan.run_until.is_some_and(|until| until > tx.now());
+        if plan.status == PlanStatus::Applying && running {
+            return Err(PersonnelError::NotAllowed(format!(
+                "計画 {plan_id} は適用中です。適用が終わってから承認してください。"
+            )));
+        }
+        if !approvable(plan.status, running) {
             return Err(PersonnelError::NotAllowed(format!(
                 "計画 {plan_id} は「{}」です。承認できるのは下書きか一部承認の計画です。",
                 plan.status.label()

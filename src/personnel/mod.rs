@@ -27,7 +27,7 @@ pub use self::apply::{
     AccountDirectory, DirectoryFailure, DirectoryFuture, Routed, Run, RunProgress, WorkOrders,
     RUN_LEASE_MINUTES,
 };
-pub use self::approve::ApprovalScope;
+pub use self::approve::{approvable, ApprovalScope};
 pub use self::downloads::PLAN_FILES;
 pub use self::files::{Account, CurrentAccounts, OrgTable, OrgUnit, PersonnelChange};
 pub use self::plan::{PlanCounts, PlanPolicy, PlannedItem};

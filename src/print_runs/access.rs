@@ -1,7 +1,7 @@
 //! Who did what with a run's files (特記事項: 第11 the files are readable only through the
 //! run, and each read is recorded): the printed output downloaded through the run, and
 //! the run's audit lines as its log shows them (received, previewed, downloaded,
-//! approved, printed, purged).
+//! approved, claimed for printing, sent, printed or put back, purged).
 
 use chrono::{DateTime, Utc};
 
@@ -29,7 +29,10 @@ const ACTIONS: &[(&str, &str)] = &[
     ("batch_run.override", "警告を承知で進める"),
     ("batch_run.preview", "見本PDFのダウンロード"),
     ("batch_run.approve", "承認"),
-    ("batch_run.print", "印刷（プリンタへ送信）"),
+    ("batch_run.claim", "印刷開始"),
+    ("batch_run.submit", "印刷（プリンタへ送信）"),
+    ("batch_run.print", "印刷完了（プリンタが完了を報告）"),
+    ("batch_run.release", "印刷されなかったため承認済に戻す"),
     ("batch_run.download", "出力PDFのダウンロード"),
     ("batch_run.purge", "消去"),
     (

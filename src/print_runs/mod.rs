@@ -16,7 +16,7 @@ mod watched;
 use std::path::Path;
 use std::time::Duration;
 
-pub use runs::{print_timeout, PrintRuns, RunError};
+pub use runs::{print_timeout, PrintRuns, RunError, PRINT_CHECK_WAIT, PRINT_CLAIM_LEASE_MINUTES};
 
 use crate::batches::definition::Output;
 use std::sync::Arc;
@@ -36,9 +36,21 @@ pub enum PrintError {
     /// The job did not complete in time (it may still complete: check the printer).
     #[error("print job {0} did not complete within {1:?}")]
     NotCompleted(String, Duration),
-    /// The job ended without printing (canceled, aborted) or waits on a stopped printer.
+    /// The job waits on a stopped printer: it is still queued, and prints once the printer
+    /// is started again (unless it is canceled).
+    #[error("print job {0} waits on a stopped printer: {1}")]
+    Stopped(String, String),
+    /// The job ended without printing (canceled, aborted): it never will.
     #[error("print job {0} did not print: {1}")]
     Ended(String, String),
+}
+
+impl PrintError {
+    /// Whether the printer may still print the job this error is about (it was not
+    /// refused and has not ended): then the job must not be sent again.
+    pub fn may_still_print(&self) -> bool {
+        !matches!(self, PrintError::Ended(..))
+    }
 }
 
 /// The continuous-form printer, as the print-run service needs it.
@@ -46,7 +58,9 @@ pub trait Printer: Send + Sync {
     /// Sends a PDF file as one job titled `title` (no personal data in it).
     fn submit(&self, title: &str, pdf: &Path) -> Result<PrinterJob, PrintError>;
     /// Waits until the job has completed, at most `timeout`; a job that ended without
-    /// completing is an error at once.
+    /// completing, or waits on a stopped printer, is an error at once. Asked again about a
+    /// job submitted earlier (by another request or instance), it says how that job
+    /// stands: the print-run service never sends a run twice, it asks.
     fn wait_completed(&self, job: &PrinterJob, timeout: Duration) -> Result<(), PrintError>;
 }
 

@@ -6,9 +6,11 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
+
 use super::revisions::{CatalogueEditError, CatalogueRevisions};
 use super::sealed::{FileKey, SealError};
-use super::{OnePrinter, PrintError, Printer, Printers};
+use super::{OnePrinter, PrintError, Printer, PrinterJob, Printers};
 use crate::batches::render::{render, FormFont, RenderError};
 use crate::batches::{check_file, sha256_hex, Catalogue, Job, PreviousRun};
 use crate::domain::{CheckStatus, RunStatus};
@@ -21,6 +23,15 @@ use crate::storage::{audit, AuditEntry, StorageError, Store};
 pub fn print_timeout(pages: u64) -> Duration {
     Duration::from_secs(60) + Duration::from_millis(20u64.saturating_mul(pages))
 }
+
+/// How long a claim for printing holds a run while no printer job is recorded: after
+/// that the claim is taken to be from a print that stopped before sending (an instance
+/// that crashed while rendering), and the run may be claimed again. Rendering and sending
+/// 10,000 pages takes seconds (BENCHMARKS.md).
+pub const PRINT_CLAIM_LEASE_MINUTES: i64 = 15;
+
+/// How long asking about a job sent earlier waits for the printer to report it complete.
+pub const PRINT_CHECK_WAIT: Duration = Duration::from_secs(10);
 
 /// Why a run action was refused; nothing was changed.
 #[derive(Debug, thiserror::Error)]
@@ -37,6 +48,15 @@ pub enum RunError {
         status: &'static str,
         action: &'static str,
         needed: &'static str,
+    },
+    /// The run is 印刷中: claimed by `by` at `since`, sent as printer job `job` (none
+    /// yet: being rendered, or its print stopped before sending).
+    #[error("run {id} is being printed (claimed by {by}, printer job {})", job.as_deref().unwrap_or("not sent yet"))]
+    Printing {
+        id: i64,
+        by: String,
+        since: Option<DateTime<Utc>>,
+        job: Option<String>,
     },
     #[error("a reason is needed to go on despite the warnings")]
     NoReason,
@@ -62,6 +82,18 @@ pub enum RunError {
     Printer(#[from] PrintError),
     #[error("file: {0}")]
     Io(#[from] std::io::Error),
+}
+
+impl RunError {
+    /// [`RunError::Printing`] for `run`, as it stands.
+    fn printing(run: &BatchRun) -> Self {
+        RunError::Printing {
+            id: run.id,
+            by: run.printing_by.clone().unwrap_or_default(),
+            since: run.printing_at,
+            job: run.printer_job_ids.clone(),
+        }
+    }
 }
 
 /// The print-run service.
@@ -321,62 +353,273 @@ impl PrintRuns {
         self.run(id).await
     }
 
-    /// Renders an approved run, sends it to the printer, waits for completion, and
-    /// completes the run log (output hash, pages, printer job id).
+    /// Prints an approved run, at most once: claims it (承認済 → 印刷中, who and when) in a
+    /// transaction of its own, renders it, sends it to the printer, records the printer's
+    /// job id at once, then waits for the printer to report the job complete (印刷済, the
+    /// run log complete). A run already 印刷中 is never sent again: when its job was
+    /// recorded the printer is asked about that job ([`PrintRuns::check_printing`]);
+    /// else the claim is refused ([`RunError::Printing`]) until
+    /// [`PRINT_CLAIM_LEASE_MINUTES`] have passed without a job (its instance stopped
+    /// before sending). A job the printer did not take, or that ended without printing,
+    /// puts the run back to 承認済; one that is late or waits on a stopped printer leaves
+    /// it 印刷中 with its job id.
     pub async fn print(&self, actor: &str, id: i64) -> Result<BatchRun, RunError> {
         let run = self.run(id).await?;
-        if run.status != RunStatus::Approved {
+        if run.status == RunStatus::Printing && run.printer_job_ids.is_some() {
+            return self.check_printing(actor, id).await;
+        }
+        let run = self.claim(actor, id).await?;
+        let rendered = match self.render_output(&run).await {
+            Ok(rendered) => rendered,
+            Err(e) => {
+                self.release(actor, id, None, &format!("not sent: {e}"))
+                    .await?;
+                return Err(e);
+            }
+        };
+        let Rendered {
+            printer,
+            handed,
+            sha256,
+            pages,
+        } = rendered;
+        let title = format!("{} run {id}", run.job_id);
+        let to_printer = printer.clone();
+        let submitted = blocking(move || {
+            let submitted = to_printer.submit(&title, &handed);
+            // The printer has its copy (streamed or copied): the plain one goes.
+            let _ = std::fs::remove_file(&handed);
+            Ok(submitted)
+        })
+        .await?;
+        let printer_job = match submitted {
+            Ok(job) => job,
+            Err(e) => {
+                let reason = format!("not sent: {e}");
+                self.release(actor, id, None, &reason).await?;
+                return Err(e.into());
+            }
+        };
+        // From here the job is the printer's: the run stays 印刷中 whatever happens, and
+        // is never sent again.
+        self.record_submission(actor, id, &sha256, pages, &printer_job.id)
+            .await?;
+        let job = printer_job.clone();
+        let waited =
+            blocking(move || Ok(printer.wait_completed(&job, print_timeout(pages)))).await?;
+        self.settle(actor, id, &printer_job.id, waited).await
+    }
+
+    /// Asks the printer about the job of a run left 印刷中 (sent, not yet reported
+    /// complete), waiting at most [`PRINT_CHECK_WAIT`]: 印刷済 once it completed, back to
+    /// 承認済 when it ended without printing, else still 印刷中. Never sends anything.
+    pub async fn check_printing(&self, actor: &str, id: i64) -> Result<BatchRun, RunError> {
+        let run = self.run(id).await?;
+        if run.status != RunStatus::Printing {
             return Err(RunError::WrongStatus {
                 id,
                 status: run.status.label(),
-                action: "print",
-                needed: RunStatus::Approved.label(),
+                action: "check",
+                needed: RunStatus::Printing.label(),
             });
         }
+        let Some(job_id) = run.printer_job_ids.clone() else {
+            return Err(RunError::printing(&run));
+        };
         let job = self.job_of(&run).await?;
-        let input = self.read_input(id)?;
-        // The printer gets a plain copy for as long as the job takes; the run keeps the
-        // output sealed.
-        let handed = self.files.join(format!("run-{id}.printing.pdf"));
-        let output = self.output_path(id);
         let printer = self.printers.for_output(&job.definition.output);
-        let (font, key) = (self.font.clone(), self.key.clone());
-        let title = format!("{} run {id}", job.id());
-        let (sha256, pages, printer_job) =
-            tokio::task::spawn_blocking(move || -> Result<_, RunError> {
-                let rendered = render(&job, &input[..], &font, None)?;
-                std::fs::write(&output, key.seal(id, "output", &rendered.pdf))?;
-                std::fs::write(&handed, &rendered.pdf)?;
-                let printed = printer.submit(&title, &handed);
-                let done = printed
-                    .as_ref()
-                    .map_err(|e| PrintError::Unavailable(e.to_string()))
-                    .and_then(|p| printer.wait_completed(p, print_timeout(rendered.pages)));
-                let _ = std::fs::remove_file(&handed);
-                done?;
-                Ok((sha256_hex(&rendered.pdf), rendered.pages, printed?.id))
-            })
-            .await
-            .map_err(|e| RunError::Io(std::io::Error::other(e.to_string())))??;
+        let asked = PrinterJob { id: job_id.clone() };
+        let waited = blocking(move || Ok(printer.wait_completed(&asked, PRINT_CHECK_WAIT))).await?;
+        self.settle(actor, id, &job_id, waited).await
+    }
+
+    /// Claims run `id` for printing (one transaction with its audit row); the run as
+    /// claimed, or why not.
+    async fn claim(&self, actor: &str, id: i64) -> Result<BatchRun, RunError> {
         let mut tx = self.store.begin().await?;
-        self.step(
-            &mut tx,
-            id,
-            RunStatus::Approved,
-            RunStatus::Printed,
-            "print",
-        )
-        .await?;
-        batch_runs::set_output(&mut tx, id, &sha256, pages as i64, &printer_job, actor).await?;
-        let detail = format!("{pages} pages, printer job {printer_job}, SHA-256 {sha256}");
+        let before = batch_runs::get(&mut tx.conn(), id)
+            .await?
+            .ok_or(RunError::NotFound(id))?;
+        let stale = tx.now() - chrono::Duration::minutes(PRINT_CLAIM_LEASE_MINUTES);
+        if !batch_runs::claim_printing(&mut tx, id, actor, stale).await? {
+            let now = batch_runs::get(&mut tx.conn(), id)
+                .await?
+                .ok_or(RunError::NotFound(id))?;
+            return Err(match now.status {
+                RunStatus::Printing => RunError::printing(&now),
+                status => RunError::WrongStatus {
+                    id,
+                    status: status.label(),
+                    action: "print",
+                    needed: RunStatus::Approved.label(),
+                },
+            });
+        }
+        let detail = match (before.status, &before.printing_by, before.printing_at) {
+            (RunStatus::Printing, Some(by), Some(at)) => format!(
+                "claimed again: the claim of {by} at {} sent nothing within {PRINT_CLAIM_LEASE_MINUTES} minutes",
+                at.to_rfc3339()
+            ),
+            _ => "claimed for printing".to_owned(),
+        };
         audit::append(
             &mut tx,
-            &AuditEntry::new(actor, "batch_run.print", "batch_run", &id.to_string()).detail(detail),
+            &AuditEntry::new(actor, "batch_run.claim", "batch_run", &id.to_string()).detail(detail),
         )
         .await?;
         tx.commit().await?;
         self.run(id).await
     }
+
+    /// Renders the claimed run: the output sealed with the run, a plain copy for the
+    /// printer, and the printer its route names.
+    async fn render_output(&self, run: &BatchRun) -> Result<Rendered, RunError> {
+        let id = run.id;
+        let job = self.job_of(run).await?;
+        let input = self.read_input(id)?;
+        let handed = self.files.join(format!("run-{id}.printing.pdf"));
+        let output = self.output_path(id);
+        let printer = self.printers.for_output(&job.definition.output);
+        let (font, key) = (self.font.clone(), self.key.clone());
+        blocking(move || {
+            let rendered = render(&job, &input[..], &font, None)?;
+            std::fs::write(&output, key.seal(id, "output", &rendered.pdf))?;
+            std::fs::write(&handed, &rendered.pdf)?;
+            Ok(Rendered {
+                printer,
+                handed,
+                sha256: sha256_hex(&rendered.pdf),
+                pages: rendered.pages,
+            })
+        })
+        .await
+    }
+
+    /// Records the job the printer took for the claimed run (one transaction with its
+    /// audit row).
+    async fn record_submission(
+        &self,
+        actor: &str,
+        id: i64,
+        sha256: &str,
+        pages: u64,
+        printer_job: &str,
+    ) -> Result<(), RunError> {
+        let mut tx = self.store.begin().await?;
+        if !batch_runs::set_submitted(&mut tx, id, sha256, pages as i64, printer_job).await? {
+            let run = batch_runs::get(&mut tx.conn(), id)
+                .await?
+                .ok_or(RunError::NotFound(id))?;
+            tracing::error!(
+                run = id,
+                printer_job,
+                "a print job was sent for a run no longer claimed by this print"
+            );
+            return Err(RunError::printing(&run));
+        }
+        let detail = format!("{pages} pages, printer job {printer_job}, SHA-256 {sha256}");
+        audit::append(
+            &mut tx,
+            &AuditEntry::new(actor, "batch_run.submit", "batch_run", &id.to_string())
+                .detail(detail),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// What the printer said of job `printer_job` of run `id`, recorded: completed makes
+    /// the run 印刷済; ended without printing puts it back to 承認済; anything else
+    /// (late, a stopped printer, the printer not answering) leaves it 印刷中.
+    async fn settle(
+        &self,
+        actor: &str,
+        id: i64,
+        printer_job: &str,
+        waited: Result<(), PrintError>,
+    ) -> Result<BatchRun, RunError> {
+        match waited {
+            Ok(()) => {
+                let mut tx = self.store.begin().await?;
+                let run = batch_runs::get(&mut tx.conn(), id)
+                    .await?
+                    .ok_or(RunError::NotFound(id))?;
+                if batch_runs::set_printed(&mut tx, id, printer_job).await? {
+                    let detail = format!(
+                        "{} pages, printer job {printer_job}, SHA-256 {}",
+                        run.pages.unwrap_or_default(),
+                        run.output_sha256.as_deref().unwrap_or_default()
+                    );
+                    audit::append(
+                        &mut tx,
+                        &AuditEntry::new(actor, "batch_run.print", "batch_run", &id.to_string())
+                            .detail(detail),
+                    )
+                    .await?;
+                    tx.commit().await?;
+                    return self.run(id).await;
+                }
+                drop(tx);
+                // Someone else recorded it first (two checks at once).
+                let run = self.run(id).await?;
+                if run.status == RunStatus::Printed {
+                    return Ok(run);
+                }
+                Err(RunError::WrongStatus {
+                    id,
+                    status: run.status.label(),
+                    action: "print",
+                    needed: RunStatus::Printing.label(),
+                })
+            }
+            Err(e) if !e.may_still_print() => {
+                self.release(actor, id, Some(printer_job), &e.to_string())
+                    .await?;
+                Err(e.into())
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Puts the claimed run back to 承認済 (one transaction with its audit row): nothing
+    /// was printed, and printing it again is a deliberate act.
+    async fn release(
+        &self,
+        actor: &str,
+        id: i64,
+        printer_job: Option<&str>,
+        why: &str,
+    ) -> Result<(), RunError> {
+        let mut tx = self.store.begin().await?;
+        if batch_runs::release_printing(&mut tx, id, printer_job).await? {
+            audit::append(
+                &mut tx,
+                &AuditEntry::new(actor, "batch_run.release", "batch_run", &id.to_string())
+                    .detail(why.to_owned()),
+            )
+            .await?;
+            tx.commit().await?;
+        }
+        Ok(())
+    }
+}
+
+/// A claimed run rendered for the printer.
+struct Rendered {
+    printer: Arc<dyn Printer>,
+    /// The plain copy handed to the printer (removed once sent).
+    handed: PathBuf,
+    sha256: String,
+    pages: u64,
+}
+
+/// Runs `f` where it may block (rendering, the printer).
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, RunError> + Send + 'static,
+) -> Result<T, RunError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| RunError::Io(std::io::Error::other(e.to_string())))?
 }
 
 #[cfg(test)]

@@ -35,6 +35,9 @@ pub struct BatchRun {
     pub printer_job_ids: Option<String>,
     pub printed_by: Option<String>,
     pub printed_at: Option<DateTime<Utc>>,
+    /// Who claimed the run for printing (印刷中), and when.
+    pub printing_by: Option<String>,
+    pub printing_at: Option<DateTime<Utc>>,
 }
 
 /// A file received and checked.
@@ -150,29 +153,86 @@ pub async fn set_approval(tx: &mut Tx, id: i64, by: &str) -> Result<()> {
     Ok(())
 }
 
-/// Records the output: its hash, pages, the printer's job ids, who printed.
-pub async fn set_output(
+/// Claims run `id` for printing by `by`: from 承認済, or from 印刷中 when no printer job
+/// was recorded and the claim was made before `stale` (the instance that claimed it
+/// stopped before sending). One conditional UPDATE, so of two claims at once only one
+/// wins; false when this one did not.
+pub async fn claim_printing(tx: &mut Tx, id: i64, by: &str, stale: DateTime<Utc>) -> Result<bool> {
+    let now = tx.now();
+    let changed = sql(
+        "UPDATE batch_runs SET status = $1, printing_by = $2, printing_at = $3, \
+         printer_job_ids = NULL, output_sha256 = NULL, pages = NULL \
+         WHERE id = $4 AND (status = $5 OR (status = $1 AND printer_job_ids IS NULL \
+         AND printing_at < $6))",
+    )
+    .bind(RunStatus::Printing)
+    .bind(by)
+    .bind(now)
+    .bind(id)
+    .bind(RunStatus::Approved)
+    .bind(stale)
+    .execute(&mut tx.conn())
+    .await?;
+    Ok(changed == 1)
+}
+
+/// Records what was sent for the claimed run `id`: the output's hash, pages and the
+/// printer's job id. False when the run is no longer 印刷中 without a job.
+pub async fn set_submitted(
     tx: &mut Tx,
     id: i64,
     sha256: &str,
     pages: i64,
     job_ids: &str,
-    by: &str,
-) -> Result<()> {
-    let now = tx.now();
-    sql(
-        "UPDATE batch_runs SET output_sha256 = $1, pages = $2, printer_job_ids = $3, \
-         printed_by = $4, printed_at = $5 WHERE id = $6",
+) -> Result<bool> {
+    let changed = sql(
+        "UPDATE batch_runs SET output_sha256 = $1, pages = $2, printer_job_ids = $3 \
+         WHERE id = $4 AND status = $5 AND printer_job_ids IS NULL",
     )
     .bind(sha256)
     .bind(pages)
     .bind(job_ids)
-    .bind(by)
-    .bind(now)
     .bind(id)
+    .bind(RunStatus::Printing)
     .execute(&mut tx.conn())
     .await?;
-    Ok(())
+    Ok(changed == 1)
+}
+
+/// Marks the claimed run `id` 印刷済 (the printer reported its job complete), printed by
+/// the one who claimed it. False when it was not 印刷中 with job `job_ids`.
+pub async fn set_printed(tx: &mut Tx, id: i64, job_ids: &str) -> Result<bool> {
+    let now = tx.now();
+    let changed = sql(
+        "UPDATE batch_runs SET status = $1, printed_by = printing_by, printed_at = $2 \
+         WHERE id = $3 AND status = $4 AND printer_job_ids = $5",
+    )
+    .bind(RunStatus::Printed)
+    .bind(now)
+    .bind(id)
+    .bind(RunStatus::Printing)
+    .bind(job_ids)
+    .execute(&mut tx.conn())
+    .await?;
+    Ok(changed == 1)
+}
+
+/// Lets go of the claimed run `id` (nothing was printed: the printer refused the job, or
+/// it ended without printing): back to 承認済, to be printed again on purpose. `job_ids`:
+/// only if the run is still 印刷中 with that job (`None`: with none). False when it was not.
+pub async fn release_printing(tx: &mut Tx, id: i64, job_ids: Option<&str>) -> Result<bool> {
+    let changed = sql(
+        "UPDATE batch_runs SET status = $1, printing_by = NULL, printing_at = NULL, \
+         printer_job_ids = NULL, output_sha256 = NULL, pages = NULL \
+         WHERE id = $2 AND status = $3 AND COALESCE(printer_job_ids, '') = $4",
+    )
+    .bind(RunStatus::Approved)
+    .bind(id)
+    .bind(RunStatus::Printing)
+    .bind(job_ids.unwrap_or_default())
+    .execute(&mut tx.conn())
+    .await?;
+    Ok(changed == 1)
 }
 
 /// A deletion record (消去証明書 of 特記事項 第12-4).

@@ -83,7 +83,7 @@ fn a_job_on_a_stopped_printer_or_canceled_is_not_printed() {
     let held = printer.submit("口座振込通知はがき", &pdf).unwrap();
     let stopped = printer.wait_completed(&held, Duration::from_secs(60));
     assert!(
-        matches!(&stopped, Err(PrintError::Ended(_, why)) if why.contains("stopped")),
+        matches!(&stopped, Err(PrintError::Stopped(_, why)) if why.contains("stopped")),
         "{stopped:?}"
     );
     // Canceled: CUPS lists it among the "completed" jobs (lpstat -W completed), but it

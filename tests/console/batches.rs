@@ -293,3 +293,92 @@ async fn the_batches_page_shows_when_each_job_was_last_checked() {
     assert!(page.body.contains("2026-11-26 10:00") && page.body.contains("<td>kanri</td>"));
     assert!(!page.body.contains("未確認"));
 }
+
+/// Puts run `id` 印刷中 as a print that stopped part-way leaves it: claimed by `by`,
+/// sent as `job` (or not sent yet).
+async fn leave_printing(d: &Desk, id: &str, by: &str, job: Option<&str>) {
+    madoguchi::storage::sql(
+        "UPDATE batch_runs SET status = 'printing', printing_by = $1, printing_at = $2, \
+         printer_job_ids = $3, pages = 30, output_sha256 = 'ab' WHERE id = $4",
+    )
+    .bind(by)
+    .bind(d.helpdesk.store().now())
+    .bind(job)
+    .bind(id.parse::<i64>().unwrap())
+    .execute(&mut d.helpdesk.store().conn())
+    .await
+    .unwrap();
+}
+
+fn spooled(spool: &Path) -> Vec<String> {
+    let mut files: Vec<String> = std::fs::read_dir(spool)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    files.sort();
+    files
+}
+
+#[tokio::test]
+async fn a_run_being_printed_is_asked_about_and_never_sent_again() {
+    let Some((d, spool)) = batch_desk().await else {
+        return;
+    };
+    let Team {
+        admin, operator, ..
+    } = team(&d).await;
+
+    // Sent, and the printer has not reported it complete: the page offers the check,
+    // not the print button; printing again sends nothing.
+    let id = run_of(&upload(&d, &operator, &kettei(30, 7)).await);
+    let run_uri = format!("/operator/batches/runs/{id}");
+    let approved = admin.post(&d, &format!("{run_uri}/approve"), &[]).await;
+    assert_eq!(approved.status, StatusCode::SEE_OTHER, "{}", approved.body);
+    leave_printing(&d, &id, "yamada", Some("renzoku-1.pdf")).await;
+    let page = operator.get(&d, &run_uri).await;
+    assert!(page.body.contains("印刷中"), "{}", page.body);
+    assert!(
+        page.body.contains("プリンタの状況を確認する"),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains(">印刷する</button>"), "{}", page.body);
+    let again = operator.post(&d, &format!("{run_uri}/print"), &[]).await;
+    assert_eq!(again.status, StatusCode::BAD_REQUEST, "{}", again.body);
+    assert!(spooled(&spool).is_empty(), "nothing sent again");
+    // The printer has the job: the check makes the run 印刷済.
+    std::fs::write(spool.join("renzoku-1.pdf"), b"%PDF-1.7").unwrap();
+    let checked = operator.post(&d, &format!("{run_uri}/check"), &[]).await;
+    assert_eq!(checked.status, StatusCode::SEE_OTHER, "{}", checked.body);
+    let page = operator.get(&d, &run_uri).await;
+    assert!(page.body.contains("印刷済"), "{}", page.body);
+    assert!(page.body.contains("印刷完了（プリンタが完了を報告）"));
+    assert_eq!(spooled(&spool), ["renzoku-1.pdf"]);
+
+    // Claimed by a print that stopped before sending: refused with who and since when,
+    // until the claim's lease ran out; then it may be printed again.
+    let id = run_of(&upload(&d, &operator, &kettei(30, 8)).await);
+    let run_uri = format!("/operator/batches/runs/{id}");
+    admin.post(&d, &format!("{run_uri}/approve"), &[]).await;
+    leave_printing(&d, &id, "suzuki", None).await;
+    let page = operator.get(&d, &run_uri).await;
+    assert!(page.body.contains("id=\"run-claimed\""), "{}", page.body);
+    assert!(!page.body.contains("印刷し直す"));
+    let refused = operator.post(&d, &format!("{run_uri}/print"), &[]).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert!(
+        refused.body.contains("suzuki が印刷中です"),
+        "{}",
+        refused.body
+    );
+    assert_eq!(spooled(&spool), ["renzoku-1.pdf"]);
+    let lease = chrono::Duration::minutes(madoguchi::print_runs::PRINT_CLAIM_LEASE_MINUTES);
+    d.clock
+        .set(d.helpdesk.now() + lease + chrono::Duration::seconds(1));
+    let page = operator.get(&d, &run_uri).await;
+    assert!(page.body.contains("id=\"run-stalled\""), "{}", page.body);
+    let printed = operator.post(&d, &format!("{run_uri}/print"), &[]).await;
+    assert_eq!(printed.status, StatusCode::SEE_OTHER, "{}", printed.body);
+    assert!(operator.get(&d, &run_uri).await.body.contains("印刷済"));
+    assert_eq!(spooled(&spool).len(), 2);
+}

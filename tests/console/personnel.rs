@@ -477,6 +477,50 @@ async fn approval_by_department_and_kind_then_a_run_with_its_progress_and_report
         .await;
     assert_eq!(sjis.status, StatusCode::OK);
     assert_eq!(sjis.headers["content-type"], "text/csv; charset=shift_jis");
+
+    // After the run of the approved part, the rest can still be approved (the plan is
+    // 一部承認 again, with its 承認 form), then applied: the plan is 完了.
+    let shown = t.admin.get(&d, &format!("/operator/personnel/{id}")).await;
+    assert!(shown.body.contains("一部承認"), "{}", shown.body);
+    assert!(
+        shown.body.contains("id=\"personnel-approve\""),
+        "{}",
+        shown.body
+    );
+    let rest = expected.counts.items - done;
+    let page = t.admin.post(&d, &approve, &[]).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    assert_eq!(
+        page.location.as_deref(),
+        Some(format!("/operator/personnel/{id}?approved={rest}").as_str())
+    );
+    let page = t
+        .admin
+        .post(
+            &d,
+            &format!("/operator/personnel/{id}/apply"),
+            &[("only", "")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    for _ in 0..1000 {
+        fragment = t.viewer.get(&d, &progress).await.body;
+        if fragment.contains("data-running=\"false\"") && fragment.contains("残り 0件") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let total = expected.counts.items;
+    assert!(fragment.contains(&format!("完了 {total}件")), "{fragment}");
+    let shown = t.admin.get(&d, &format!("/operator/personnel/{id}")).await;
+    assert!(shown.body.contains("完了"), "{}", shown.body);
+    assert!(!shown.body.contains("id=\"personnel-approve\""));
+    let status: String = sql("SELECT status FROM personnel_plans WHERE id = $1")
+        .bind(id)
+        .scalar(&mut d.helpdesk.store().conn())
+        .await
+        .unwrap();
+    assert_eq!(status, "done");
 }
 
 #[tokio::test]

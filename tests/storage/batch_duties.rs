@@ -322,7 +322,9 @@ async fn files_past_the_retention_period_are_purged_with_a_deletion_record() {
             vec![
                 "受付・データチェック",
                 "承認",
+                "印刷開始",
                 "印刷（プリンタへ送信）",
+                "印刷完了（プリンタが完了を報告）",
                 "消去"
             ]
         );

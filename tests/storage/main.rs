@@ -31,6 +31,7 @@ mod notices;
 mod outages;
 mod outbox;
 mod personnel;
+mod print_twice;
 mod proposals;
 mod report_pdf;
 mod reports;

@@ -556,3 +556,88 @@ async fn accounts_created_disabled_are_enabled_on_the_effective_date_once() {
         assert_eq!(again, 0, "enabled once");
     }
 }
+
+#[tokio::test]
+async fn review_the_rest_of_a_partly_approved_plan_can_be_approved_after_a_run() {
+    let city = sample::city(120);
+    for db in backends().await {
+        let personnel = Personnel::new(db.store.clone(), PlanPolicy::default());
+        let (id, prepared) = plan(&personnel, &city).await;
+        let k001 = ApprovalScope {
+            department_codes: vec!["K001".into()],
+            kinds: vec![],
+        };
+        personnel.approve(id, &k001, "管理者").await.unwrap();
+        assert_eq!(
+            personnel.status(id).await.unwrap().plan.status,
+            PlanStatus::PartlyApproved
+        );
+        personnel
+            .apply(id, &[], &WorkOrders::default(), "管理者", |_| {})
+            .await
+            .unwrap();
+        let after_run = personnel.status(id).await.unwrap();
+        let proposed = status(&after_run.counts, PlanItemStatus::Proposed);
+        assert!(proposed > 0);
+        // The run of the first part ends with the rest still to approve.
+        assert_eq!(after_run.plan.status, PlanStatus::PartlyApproved);
+
+        // The rest is approved, then applied: the plan is done.
+        let rest = personnel.approve(id, &ApprovalScope::all(), "管理者").await;
+        assert!(
+            !matches!(rest, Err(PersonnelError::NotAllowed(_))),
+            "{rest:?}"
+        );
+        assert_eq!(rest.unwrap(), proposed as u64);
+        assert_eq!(
+            personnel.status(id).await.unwrap().plan.status,
+            PlanStatus::Approved
+        );
+        let done = personnel
+            .apply(id, &[], &WorkOrders::default(), "管理者", |_| {})
+            .await
+            .unwrap();
+        assert_eq!(done.done, proposed as usize);
+        let finished = personnel.status(id).await.unwrap();
+        assert_eq!(finished.plan.status, PlanStatus::Done);
+        assert_eq!(
+            status(&finished.counts, PlanItemStatus::Done) as usize,
+            prepared.items.len()
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_plan_left_applying_by_a_stopped_run_takes_approvals_once_its_lease_ran_out() {
+    let city = sample::city(60);
+    for db in backends().await {
+        let personnel = Personnel::new(db.store.clone(), PlanPolicy::default());
+        let (id, _) = plan(&personnel, &city).await;
+        let k001 = ApprovalScope {
+            department_codes: vec!["K001".into()],
+            kinds: vec![],
+        };
+        personnel.approve(id, &k001, "管理者").await.unwrap();
+        // A run that stopped without a word: the plan says 適用中.
+        let _stopped = personnel.begin_run(id, &[], false, "一").await.unwrap();
+        let held = personnel.approve(id, &ApprovalScope::all(), "管理者").await;
+        match held {
+            Err(PersonnelError::NotAllowed(why)) => {
+                assert!(why.contains("適用が終わってから"), "{why}")
+            }
+            other => panic!("approved while a run holds the plan: {other:?}"),
+        }
+        let lease = chrono::Duration::minutes(madoguchi::personnel::RUN_LEASE_MINUTES);
+        db.clock
+            .set(db.store.now() + lease + chrono::Duration::seconds(1));
+        let approved = personnel
+            .approve(id, &ApprovalScope::all(), "管理者")
+            .await
+            .unwrap();
+        assert!(approved > 0);
+        assert_eq!(
+            personnel.status(id).await.unwrap().plan.status,
+            PlanStatus::Approved
+        );
+    }
+}

@@ -16,7 +16,7 @@ use super::page::{render, Nav, PageError, PageResult};
 use crate::domain::{CheckStatus, ErasureMethod, RunStatus, TextEnum};
 use crate::helpdesk::Helpdesk;
 use crate::print_runs::revisions::CatalogueEditError;
-use crate::print_runs::{PrintRuns, RunError};
+use crate::print_runs::{PrintError, PrintRuns, RunError, PRINT_CLAIM_LEASE_MINUTES};
 use crate::storage::batch_runs::{BatchPurge, BatchRun};
 
 #[derive(Template)]
@@ -52,6 +52,13 @@ struct RunPage {
     warned: bool,
     checked: bool,
     approved: bool,
+    /// 印刷中 and sent: the printer's job is asked about, never sent again.
+    sent: bool,
+    /// 印刷中 and not sent yet: who claimed it, since when (Japan time).
+    claimed: Option<(String, String)>,
+    /// 印刷中, not sent, and the claim is older than the lease: its print stopped before
+    /// sending, and it may be printed again after checking the printer.
+    can_reclaim: bool,
     can_preview: bool,
     /// The printed output is still kept: it can be downloaded through the run.
     can_download: bool,
@@ -108,6 +115,33 @@ pub(super) fn refused(e: RunError) -> PageError {
         RunError::WrongStatus { status, .. } => {
             format!("この実行は「{status}」のため、この操作はできません。")
         }
+        RunError::Printing { by, since, job, .. } => match job {
+            Some(job) => format!(
+                "この実行はプリンタへ送信済みです（ジョブ {job}、{by}）。二重に印刷しないよう、もう一度送ることはしません。\
+                 印刷の状況は実行のページの「プリンタの状況を確認する」で確かめてください。"
+            ),
+            None => format!(
+                "この実行は {by} が印刷中です（{}から）。二重に印刷しないよう、この操作は受け付けませんでした。",
+                since.map(local_time).unwrap_or_else(|| "—".into())
+            ),
+        },
+        RunError::Printer(PrintError::NotCompleted(job, _)) => format!(
+            "プリンタのジョブ {job} はまだ完了していません（遅れているだけで、このあと印刷される場合があります）。\
+             実行は「印刷中」のままです。もう一度プリンタへ送ることはしません。\
+             しばらくしてから実行のページの「プリンタの状況を確認する」を押してください。"
+        ),
+        RunError::Printer(PrintError::Stopped(job, why)) => format!(
+            "プリンタが停止しているため、ジョブ {job} は待機中です（{why}）。実行は「印刷中」のままです。\
+             プリンタを再開してから「プリンタの状況を確認する」を押してください。"
+        ),
+        RunError::Printer(PrintError::Ended(job, why)) => format!(
+            "プリンタのジョブ {job} は印刷されずに終わりました（{why}）。実行は「承認済」に戻りました。\
+             印刷し直すときは、もう一度「印刷する」を押してください。"
+        ),
+        RunError::Printer(PrintError::Unavailable(why)) => format!(
+            "プリンタとやり取りできませんでした（{why}）。実行のページで状態を確かめてください\
+             （「承認済」ならプリンタへは送られていません。「印刷中」ならプリンタの状況を確認してください）。"
+        ),
         RunError::NoReason => "警告を承知で進める理由を書いてください。".to_owned(),
         RunError::Catalogue(CatalogueEditError::UnknownJob(_)) => {
             return PageError::NotFound("そのジョブはありません。".into())
@@ -225,15 +259,32 @@ pub async fn run(
     let times = vec![
         ("受付", at(Some(run.received_at))),
         ("承認", at(run.approved_at)),
+        ("印刷開始", at(run.printing_at)),
         ("印刷", at(run.printed_at)),
     ];
     let status = run.status;
+    let printing = status == RunStatus::Printing;
+    let sent = printing && run.printer_job_ids.is_some();
+    let claimed = (printing && !sent).then(|| {
+        (
+            run.printing_by.clone().unwrap_or_default(),
+            at(run.printing_at),
+        )
+    });
+    let lease = chrono::Duration::minutes(PRINT_CLAIM_LEASE_MINUTES);
+    let can_reclaim = claimed.is_some()
+        && run
+            .printing_at
+            .is_none_or(|since| since + lease < helpdesk.now());
     let page = RunPage {
         nav: Nav::new(&signed.0, "batches"),
         stopped: status == RunStatus::Stopped,
         warned: status == RunStatus::Warned,
         checked: status == RunStatus::Checked,
         approved: status == RunStatus::Approved,
+        sent,
+        claimed,
+        can_reclaim,
         can_preview: matches!(status, RunStatus::Checked | RunStatus::Approved) && purge.is_none(),
         can_download: status == RunStatus::Printed && purge.is_none(),
         history,
@@ -274,7 +325,8 @@ pub struct ActionForm {
     pub(super) reason: String,
 }
 
-/// `override` (admins, with a reason), `approve` (admins) or `print` (operators).
+/// `override` (admins, with a reason), `approve` (admins), `print` (operators) or
+/// `check` (operators: ask the printer about the job of a run 印刷中).
 pub async fn act(
     State(helpdesk): State<Arc<Helpdesk>>,
     Path((id, action)): Path<(i64, String)>,
@@ -295,6 +347,10 @@ pub async fn act(
         "print" => {
             signed.worker()?;
             runs.print(login, id).await
+        }
+        "check" => {
+            signed.worker()?;
+            runs.check_printing(login, id).await
         }
         _ => return Err(PageError::NotFound("その操作はありません。".into())),
     };

@@ -215,7 +215,7 @@ pub async fn show(
         is_admin: signed.0.is_admin(),
         can_download: signed.0.can_work_tickets(),
         can_approve: review.tally.proposed > 0
-            && matches!(status, PlanStatus::Draft | PlanStatus::PartlyApproved),
+            && crate::personnel::approvable(status, review.running),
         can_apply: status != PlanStatus::Draft && review.tally.left + review.tally.failed > 0,
         plan: PlanLine::of(review.plan),
         departments: review.departments,

@@ -1,0 +1,348 @@
+//! An approved run reaches the printer at most once: two prints at once, a print
+//! retried after the printer was slower than the wait, a check that finds the job
+//! completed later, a job that ended without printing (back to 承認済 for a deliberate
+//! re-print), and a claim left by a print that stopped before sending (refused until its
+//! lease ran out). The printers here count what they were sent.
+
+use std::collections::VecDeque;
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use madoguchi::batches::render::FormFont;
+use madoguchi::batches::{sample, Catalogue, CATALOGUE_DIR};
+use madoguchi::config::DEFAULT_FONT;
+use madoguchi::domain::RunStatus;
+use madoguchi::print_runs::sealed::FileKey;
+use madoguchi::print_runs::{
+    PrintError, PrintRuns, Printer, PrinterJob, RunError, PRINT_CLAIM_LEASE_MINUTES,
+};
+use madoguchi::storage::sql;
+use tempfile::TempDir;
+
+use crate::db::backends;
+
+struct Counting {
+    submitted: AtomicUsize,
+    first_times_out: bool,
+}
+
+impl Printer for Counting {
+    fn submit(&self, _title: &str, _pdf: &Path) -> Result<PrinterJob, PrintError> {
+        let n = self.submitted.fetch_add(1, Ordering::SeqCst) + 1;
+        Ok(PrinterJob {
+            id: format!("renzoku-{n}"),
+        })
+    }
+
+    fn wait_completed(&self, job: &PrinterJob, timeout: Duration) -> Result<(), PrintError> {
+        if self.first_times_out && job.id == "renzoku-1" {
+            return Err(PrintError::NotCompleted(job.id.clone(), timeout));
+        }
+        std::thread::sleep(Duration::from_millis(300));
+        Ok(())
+    }
+}
+
+fn service(
+    store: &madoguchi::storage::Store,
+    dir: &TempDir,
+    printer: Arc<dyn Printer>,
+) -> Option<PrintRuns> {
+    if !Path::new(DEFAULT_FONT).exists() {
+        eprintln!("skipped: no font");
+        return None;
+    }
+    let catalogue =
+        Catalogue::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join(CATALOGUE_DIR)).unwrap();
+    let font = FormFont::from_bytes(std::fs::read(DEFAULT_FONT).unwrap()).unwrap();
+    Some(
+        PrintRuns::new(
+            store.clone(),
+            Arc::new(catalogue),
+            font,
+            printer,
+            dir.path().join("runs"),
+            Arc::new(FileKey::from_hex(&"5a".repeat(32)).unwrap()),
+        )
+        .unwrap(),
+    )
+}
+
+fn kettei() -> Vec<u8> {
+    let catalogue =
+        Catalogue::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join(CATALOGUE_DIR)).unwrap();
+    let mut out = Vec::new();
+    sample::write_sample(catalogue.job("kouki-kettei").unwrap(), 20, 7, &mut out).unwrap();
+    out
+}
+
+#[tokio::test]
+async fn review_two_prints_of_one_approved_run_reach_the_printer_once() {
+    for db in backends().await {
+        let dir = TempDir::new().unwrap();
+        let printer = Arc::new(Counting {
+            submitted: AtomicUsize::new(0),
+            first_times_out: false,
+        });
+        let Some(runs) = service(&db.store, &dir, printer.clone()) else {
+            return;
+        };
+        let run = runs
+            .intake("yamada", "kouki-kettei", "k.dat", &kettei())
+            .await
+            .unwrap();
+        runs.approve("admin", run.id).await.unwrap();
+        let (a, b) = tokio::join!(runs.print("sato", run.id), runs.print("suzuki", run.id));
+        assert_eq!(printer.submitted.load(Ordering::SeqCst), 1, "{a:?} {b:?}");
+        // One of them printed it; the other was refused or saw it printed.
+        assert!(a.is_ok() || b.is_ok(), "{a:?} {b:?}");
+        for refused in [&a, &b].into_iter().filter_map(|r| r.as_ref().err()) {
+            assert!(matches!(refused, RunError::Printing { .. }), "{refused:?}");
+        }
+        assert_eq!(runs.log(run.id).await.unwrap().status, RunStatus::Printed);
+    }
+}
+
+#[tokio::test]
+async fn review_a_print_retried_after_a_timeout_is_not_printed_again() {
+    for db in backends().await {
+        let dir = TempDir::new().unwrap();
+        let printer = Arc::new(Counting {
+            submitted: AtomicUsize::new(0),
+            first_times_out: true,
+        });
+        let Some(runs) = service(&db.store, &dir, printer.clone()) else {
+            return;
+        };
+        let run = runs
+            .intake("yamada", "kouki-kettei", "k.dat", &kettei())
+            .await
+            .unwrap();
+        runs.approve("admin", run.id).await.unwrap();
+        let first = runs.print("sato", run.id).await;
+        let second = runs.print("sato", run.id).await;
+        assert_eq!(
+            printer.submitted.load(Ordering::SeqCst),
+            1,
+            "{first:?} {second:?}"
+        );
+        // Left 印刷中 with its job, that the next attempt asked about.
+        for attempt in [&first, &second] {
+            assert!(
+                matches!(attempt, Err(RunError::Printer(PrintError::NotCompleted(job, _))) if job == "renzoku-1"),
+                "{attempt:?}"
+            );
+        }
+        let log = runs.log(run.id).await.unwrap();
+        assert_eq!(log.status, RunStatus::Printing);
+        assert_eq!(log.printer_job_ids.as_deref(), Some("renzoku-1"));
+        assert_eq!(log.printing_by.as_deref(), Some("sato"));
+    }
+}
+
+/// What a printer says about a job when asked.
+type Answer = fn(&PrinterJob) -> Result<(), PrintError>;
+
+/// A printer whose answers about jobs are scripted, one per question (then: completed).
+#[derive(Default)]
+struct Scripted {
+    submitted: AtomicUsize,
+    answers: Mutex<VecDeque<Answer>>,
+    asked: Mutex<Vec<String>>,
+}
+
+impl Scripted {
+    fn then(&self, answer: Answer) -> &Self {
+        self.answers.lock().unwrap().push_back(answer);
+        self
+    }
+}
+
+fn late(job: &PrinterJob) -> Result<(), PrintError> {
+    Err(PrintError::NotCompleted(job.id.clone(), Duration::ZERO))
+}
+
+fn held(job: &PrinterJob) -> Result<(), PrintError> {
+    Err(PrintError::Stopped(job.id.clone(), "paused".into()))
+}
+
+fn canceled(job: &PrinterJob) -> Result<(), PrintError> {
+    Err(PrintError::Ended(
+        job.id.clone(),
+        "canceled: job-canceled-by-user".into(),
+    ))
+}
+
+fn unreachable(_: &PrinterJob) -> Result<(), PrintError> {
+    Err(PrintError::Unavailable("connection refused".into()))
+}
+
+impl Printer for Scripted {
+    fn submit(&self, _title: &str, _pdf: &Path) -> Result<PrinterJob, PrintError> {
+        let n = self.submitted.fetch_add(1, Ordering::SeqCst) + 1;
+        Ok(PrinterJob {
+            id: format!("renzoku-{n}"),
+        })
+    }
+
+    fn wait_completed(&self, job: &PrinterJob, _timeout: Duration) -> Result<(), PrintError> {
+        self.asked.lock().unwrap().push(job.id.clone());
+        match self.answers.lock().unwrap().pop_front() {
+            Some(answer) => answer(job),
+            None => Ok(()),
+        }
+    }
+}
+
+async fn audit_actions(store: &madoguchi::storage::Store) -> Vec<String> {
+    let mut actions: Vec<String> = store
+        .audit_log(50)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|a| a.action)
+        .filter(|a| a.starts_with("batch_run."))
+        .collect();
+    actions.reverse();
+    actions
+}
+
+#[tokio::test]
+async fn a_late_job_is_asked_about_until_the_printer_reports_it_complete() {
+    for db in backends().await {
+        let dir = TempDir::new().unwrap();
+        let printer = Arc::new(Scripted::default());
+        printer.then(late).then(held).then(unreachable);
+        let Some(runs) = service(&db.store, &dir, printer.clone()) else {
+            return;
+        };
+        let run = runs
+            .intake("yamada", "kouki-kettei", "k.dat", &kettei())
+            .await
+            .unwrap();
+        runs.approve("admin", run.id).await.unwrap();
+        assert!(runs.print("sato", run.id).await.is_err());
+        // Waiting on a stopped printer, or the printer not answering: still the printer's
+        // job, still 印刷中.
+        assert!(matches!(
+            runs.check_printing("suzuki", run.id).await,
+            Err(RunError::Printer(PrintError::Stopped(..)))
+        ));
+        assert!(matches!(
+            runs.print("suzuki", run.id).await,
+            Err(RunError::Printer(PrintError::Unavailable(_)))
+        ));
+        assert_eq!(runs.log(run.id).await.unwrap().status, RunStatus::Printing);
+        // Then it completed.
+        let printed = runs.check_printing("suzuki", run.id).await.unwrap();
+        assert_eq!(printed.status, RunStatus::Printed);
+        assert_eq!(printed.printer_job_ids.as_deref(), Some("renzoku-1"));
+        assert_eq!(printed.pages, Some(20));
+        assert!(printed.output_sha256.is_some());
+        assert_eq!(printed.printed_by.as_deref(), Some("sato"), "who sent it");
+        assert_eq!(printer.submitted.load(Ordering::SeqCst), 1);
+        assert_eq!(*printer.asked.lock().unwrap(), vec!["renzoku-1"; 4]);
+        // A printed run is not checked or printed again.
+        assert!(matches!(
+            runs.check_printing("suzuki", run.id).await,
+            Err(RunError::WrongStatus { .. })
+        ));
+        assert!(matches!(
+            runs.print("suzuki", run.id).await,
+            Err(RunError::WrongStatus { .. })
+        ));
+        assert_eq!(printer.submitted.load(Ordering::SeqCst), 1);
+        assert_eq!(
+            audit_actions(&db.store).await,
+            [
+                "batch_run.intake",
+                "batch_run.approve",
+                "batch_run.claim",
+                "batch_run.submit",
+                "batch_run.print"
+            ]
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_job_that_ended_without_printing_puts_the_run_back_to_approved() {
+    for db in backends().await {
+        let dir = TempDir::new().unwrap();
+        let printer = Arc::new(Scripted::default());
+        printer.then(late).then(canceled);
+        let Some(runs) = service(&db.store, &dir, printer.clone()) else {
+            return;
+        };
+        let run = runs
+            .intake("yamada", "kouki-kettei", "k.dat", &kettei())
+            .await
+            .unwrap();
+        runs.approve("admin", run.id).await.unwrap();
+        assert!(runs.print("sato", run.id).await.is_err());
+        let ended = runs.check_printing("sato", run.id).await;
+        assert!(
+            matches!(ended, Err(RunError::Printer(PrintError::Ended(..)))),
+            "{ended:?}"
+        );
+        let back = runs.log(run.id).await.unwrap();
+        assert_eq!(back.status, RunStatus::Approved);
+        assert_eq!(back.printer_job_ids, None);
+        // Printed again on purpose: a new job.
+        let printed = runs.print("sato", run.id).await.unwrap();
+        assert_eq!(printed.status, RunStatus::Printed);
+        assert_eq!(printed.printer_job_ids.as_deref(), Some("renzoku-2"));
+        assert_eq!(printer.submitted.load(Ordering::SeqCst), 2);
+        let actions = audit_actions(&db.store).await;
+        assert!(
+            actions.iter().any(|a| a == "batch_run.release"),
+            "{actions:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_claim_that_sent_nothing_holds_the_run_until_its_lease_ran_out() {
+    for db in backends().await {
+        let dir = TempDir::new().unwrap();
+        let printer = Arc::new(Scripted::default());
+        let Some(runs) = service(&db.store, &dir, printer.clone()) else {
+            return;
+        };
+        let run = runs
+            .intake("yamada", "kouki-kettei", "k.dat", &kettei())
+            .await
+            .unwrap();
+        runs.approve("admin", run.id).await.unwrap();
+        // An instance claimed the run and stopped before sending it.
+        sql(
+            "UPDATE batch_runs SET status = 'printing', printing_by = 'sato', \
+             printing_at = $1 WHERE id = $2",
+        )
+        .bind(db.store.now())
+        .bind(run.id)
+        .execute(&mut db.store.conn())
+        .await
+        .unwrap();
+        for attempt in [
+            runs.print("suzuki", run.id).await,
+            runs.check_printing("suzuki", run.id).await,
+        ] {
+            assert!(
+                matches!(&attempt, Err(RunError::Printing { by, job: None, .. }) if by == "sato"),
+                "{attempt:?}"
+            );
+        }
+        assert_eq!(printer.submitted.load(Ordering::SeqCst), 0);
+        // Once the lease ran out, it may be printed (after checking the printer).
+        let lease = chrono::Duration::minutes(PRINT_CLAIM_LEASE_MINUTES);
+        db.clock
+            .set(db.store.now() + lease + chrono::Duration::seconds(1));
+        let printed = runs.print("suzuki", run.id).await.unwrap();
+        assert_eq!(printed.status, RunStatus::Printed);
+        assert_eq!(printed.printed_by.as_deref(), Some("suzuki"));
+        assert_eq!(printer.submitted.load(Ordering::SeqCst), 1);
+    }
+}
