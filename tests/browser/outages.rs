@@ -9,15 +9,25 @@ use crate::console::{add_account, sign_in, wait_page};
 use crate::driver::artifacts_dir;
 use crate::widget::setup;
 
-/// Types `text` into the field with id `id`.
+/// Types `text` into the field with id `id`. The field is found again when the page it
+/// was found on was replaced meanwhile (a stale element: the previous form's answer was
+/// still arriving).
 async fn fill(client: &fantoccini::Client, id: &str, text: &str) {
-    client
-        .find(Locator::Id(id))
-        .await
-        .unwrap_or_else(|_| panic!("the field {id}"))
-        .send_keys(text)
-        .await
-        .expect("type");
+    let mut tries = 0;
+    loop {
+        let field = client
+            .find(Locator::Id(id))
+            .await
+            .unwrap_or_else(|_| panic!("the field {id}"));
+        match field.send_keys(text).await {
+            Ok(()) => return,
+            Err(e) if tries < 5 && format!("{e:?}").contains("StaleElementReference") => {
+                tries += 1;
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+            Err(e) => panic!("type into {id}: {e:?}"),
+        }
+    }
 }
 
 /// Presses the submit button of the form with id `form`.
