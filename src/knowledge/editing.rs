@@ -78,6 +78,16 @@ pub enum EditError {
     Invalid(Vec<String>),
     #[error("ID「{0}」のFAQはありません。")]
     NoSuchEntry(String),
+    /// Saved by someone else since the form was opened at revision `opened`: nothing is
+    /// saved over it unseen.
+    #[error(
+        "このFAQは、開いた後にほかの人が保存しました（開いたときは版 {opened}、いまは版 {now}）。\
+         履歴で変更を確かめてから、もう一度保存してください。"
+    )]
+    Conflict { opened: u32, now: u32 },
+    /// A new entry under an id another save took meanwhile.
+    #[error("ID「{0}」のFAQはすでにあります。別のIDにしてください。")]
+    Taken(String),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -215,15 +225,19 @@ impl KnowledgeBase {
         Ok(categories(&self.store.list_faqs().await?))
     }
 
-    /// Saves `entry` as `editor` (a new entry when `creating`): checks the role rule
-    /// ([`may_save`]) and the input ([`entry_problems`]) first, then saves a revision by
-    /// the editor, rebuilds the engine so that the bot answers with it at once, and audits
-    /// it as `faq.save`. A refusal or bad input changes nothing.
+    /// Saves `entry` as `editor` (a new entry when `creating`; `opened`: the revision the
+    /// editor's form was opened at): checks the role rule ([`may_save`]) and the input
+    /// ([`entry_problems`]) first, then, on the entry's row locked in the save's
+    /// transaction, that nobody saved it since it was opened and that the role rule still
+    /// holds for it as it is now; then saves a revision by the editor, rebuilds the engine
+    /// so that the bot answers with it at once, and audits it as `faq.save`. A refusal,
+    /// bad input or a save by someone else meanwhile changes nothing.
     pub async fn save_faq_entry(
         &self,
         editor: &User,
         entry: &FaqEntry,
         creating: bool,
+        opened: Option<u32>,
     ) -> Result<SavedEntry, EditError> {
         let stored = self.store.get_faq(&entry.id).await?;
         if !creating && stored.is_none() {
@@ -249,6 +263,21 @@ impl KnowledgeBase {
             .first()
             .map(|r| r.revision);
         let mut tx = self.store.begin().await?;
+        match (faqs::locked(&mut tx, &entry.id).await?, creating) {
+            (Some(_), true) => return Err(EditError::Taken(entry.id.clone())),
+            (None, false) => return Err(EditError::NoSuchEntry(entry.id.clone())),
+            (Some((now, revision)), false) => {
+                if let Some(opened) = opened.filter(|o| *o != revision) {
+                    return Err(EditError::Conflict {
+                        opened,
+                        now: revision,
+                    });
+                }
+                // Read before the transaction; published by an admin since, say.
+                may_save(editor.role, Some(&now), entry)?;
+            }
+            (None, true) => {}
+        }
         let revision = faqs::save(&mut tx, entry, &editor.login).await?.revision();
         let changed = previous != Some(revision);
         let detail = match (creating, changed) {

@@ -71,6 +71,27 @@ pub async fn revisions(c: &mut Conn<'_>, id: &str) -> Result<Vec<FaqRevision>> {
     rows.into_iter().map(RevisionRow::into_revision).collect()
 }
 
+/// Entry `id` as it is now, with its revision number, its row locked for the rest of
+/// `tx` (PostgreSQL; SQLite's write transaction excludes other writers already).
+pub async fn locked(tx: &mut Tx, id: &str) -> Result<Option<(FaqEntry, u32)>> {
+    let current: Option<CurrentRow> = sql(
+        "SELECT id, title, category, keywords, alternatives, related, body, published, \
+         revision FROM faq_entries WHERE id = $1 FOR UPDATE",
+    )
+    .locking()
+    .bind(id)
+    .fetch_optional(&mut tx.conn())
+    .await?;
+    current
+        .map(|row| {
+            let revision = u32::try_from(row.revision).map_err(|_| {
+                StorageError::Corrupt(format!("faq {id}: revision {} out of range", row.revision))
+            })?;
+            Ok((row.entry.into_entry()?, revision))
+        })
+        .transpose()
+}
+
 /// Creates or updates `entry` (validated) inside `tx`, recording a revision when it
 /// changes; returns what happened. Locks the entry's row first (PostgreSQL; SQLite's
 /// write transaction excludes other writers already).

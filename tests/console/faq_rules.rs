@@ -392,3 +392,107 @@ async fn a_control_character_in_the_form_or_the_dictionary_is_refused_on_both_ba
         assert!(d.helpdesk.store().synonyms().await.unwrap().is_none());
     }
 }
+
+/// Two people edit one entry: the second save of a form opened before the first save is
+/// refused (409) with the second editor's text kept, nothing saved over the first; saving
+/// again is then deliberate. A new entry under an id taken meanwhile is refused too, and
+/// an operator's draft published by an admin meanwhile cannot be saved by the operator.
+#[tokio::test]
+async fn a_save_over_someone_elses_newer_save_is_refused_and_keeps_the_text() {
+    let d = desk().await;
+    let t = team(&d).await;
+    let created = post(
+        &d,
+        &t.operator,
+        "/operator/faqs/new",
+        &draft("scan-mail", "一"),
+    )
+    .await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+    // Both open the form at revision 1: the page carries it.
+    let page = t.admin.get(&d, "/operator/faqs/scan-mail").await;
+    assert!(
+        page.body.contains("name=\"revision\" value=\"1\""),
+        "{}",
+        page.body
+    );
+    let opened = with(edited(&d, "scan-mail", "管理者の版").await, "revision", "1");
+    let theirs = with(edited(&d, "scan-mail", "山田の版").await, "revision", "1");
+    let first = post(&d, &t.admin, "/operator/faqs/scan-mail", &opened).await;
+    assert_eq!(first.status, StatusCode::SEE_OTHER, "{}", first.body);
+    let second = post(&d, &t.operator, "/operator/faqs/scan-mail", &theirs).await;
+    assert_eq!(second.status, StatusCode::CONFLICT, "{}", second.body);
+    assert!(
+        second.body.contains("ほかの人が保存しました"),
+        "{}",
+        second.body
+    );
+    assert!(second.body.contains("山田の版"), "the text is kept");
+    assert!(second.body.contains("name=\"revision\" value=\"2\""));
+    let stored = d
+        .helpdesk
+        .store()
+        .get_faq("scan-mail")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.body, "管理者の版");
+    // Saved again from that page: deliberate, over revision 2.
+    let again = with(theirs.clone(), "revision", "2");
+    let saved = post(&d, &t.operator, "/operator/faqs/scan-mail", &again).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let stored = d
+        .helpdesk
+        .store()
+        .get_faq("scan-mail")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.body, "山田の版");
+
+    // The admin publishes it; the operator's form, opened before, cannot unpublish it
+    // (the role rule is checked again on the row locked in the save's transaction).
+    let published = with(
+        with(edited(&d, "scan-mail", "山田の版").await, "published", "1"),
+        "revision",
+        "3",
+    );
+    let done = post(&d, &t.admin, "/operator/faqs/scan-mail", &published).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let stale = with(edited(&d, "scan-mail", "山田の版2").await, "revision", "3");
+    let stale: Vec<_> = stale
+        .into_iter()
+        .filter(|(n, _)| *n != "published")
+        .collect();
+    let refused = post(&d, &t.operator, "/operator/faqs/scan-mail", &stale).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+    assert!(
+        d.helpdesk
+            .store()
+            .get_faq("scan-mail")
+            .await
+            .unwrap()
+            .unwrap()
+            .published
+    );
+
+    // A new entry under an id that exists: refused, the existing one unchanged.
+    let taken = post(
+        &d,
+        &t.admin,
+        "/operator/faqs/new",
+        &draft("scan-mail", "別の本文"),
+    )
+    .await;
+    assert_ne!(taken.status, StatusCode::SEE_OTHER, "{}", taken.body);
+    assert_eq!(
+        d.helpdesk
+            .store()
+            .get_faq("scan-mail")
+            .await
+            .unwrap()
+            .unwrap()
+            .body,
+        "山田の版"
+    );
+}

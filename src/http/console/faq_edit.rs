@@ -64,6 +64,10 @@ pub struct EntryForm {
     /// `preview` or `save`.
     #[serde(default)]
     action: String,
+    /// The revision the form was opened at (none for a new entry): a save by someone else
+    /// since is not overwritten unseen.
+    #[serde(default)]
+    revision: Option<u32>,
 }
 
 impl EntryForm {
@@ -78,6 +82,7 @@ impl EntryForm {
             body: entry.body.clone(),
             published: entry.published.then(|| "1".to_owned()),
             action: String::new(),
+            revision: None,
         }
     }
 
@@ -129,7 +134,15 @@ pub async fn edit_form(
         saved: query.saved,
         ..Extras::default()
     };
-    page(&helpdesk, &signed, false, EntryForm::of(&entry), extras).await
+    let mut form = EntryForm::of(&entry);
+    form.revision = helpdesk
+        .knowledge()
+        .faq_history(&id)
+        .await
+        .map_err(|e| PageError::Internal(e.into()))?
+        .first()
+        .map(|r| r.revision);
+    page(&helpdesk, &signed, false, form, extras).await
 }
 
 pub async fn create(
@@ -160,7 +173,7 @@ async fn submit(
     signed: &Signed,
     creating: bool,
     id: &str,
-    form: EntryForm,
+    mut form: EntryForm,
 ) -> PageResult<Response> {
     let entry = form.entry(id);
     if form.action == "preview" {
@@ -175,7 +188,7 @@ async fn submit(
     }
     let (status, errors) = match helpdesk
         .knowledge()
-        .save_faq_entry(&signed.0.user, &entry, creating)
+        .save_faq_entry(&signed.0.user, &entry, creating, form.revision)
         .await
     {
         Ok(saved) => {
@@ -185,6 +198,13 @@ async fn submit(
         Err(e @ EditError::Refused(_)) => (StatusCode::FORBIDDEN, vec![e.to_string()]),
         Err(EditError::Invalid(problems)) => (StatusCode::BAD_REQUEST, problems),
         Err(e @ EditError::NoSuchEntry(_)) => return Err(PageError::NotFound(e.to_string())),
+        Err(e @ EditError::Conflict { now, .. }) => {
+            // The form keeps what this editor wrote; saving again (after looking at the
+            // history) is a deliberate save over revision `now`.
+            form.revision = Some(now);
+            (StatusCode::CONFLICT, vec![e.to_string()])
+        }
+        Err(e @ EditError::Taken(_)) => (StatusCode::CONFLICT, vec![e.to_string()]),
         Err(EditError::Internal(e)) => return Err(PageError::Internal(e)),
     };
     let extras = Extras {
