@@ -82,6 +82,10 @@ impl FromRequestParts<Arc<Helpdesk>> for Signed {
     }
 }
 
+/// A form with nothing but its CSRF token (a button: 着手, 再送).
+#[derive(Debug, Default, Deserialize)]
+pub struct EmptyForm {}
+
 /// A form posted by a signed-in user, with this session's CSRF token in its `csrf` field.
 pub struct Posted<T> {
     pub signed: Signed,

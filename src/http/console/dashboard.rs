@@ -15,7 +15,7 @@ use axum::extract::{Path, Query};
 use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
 
-use super::auth::{Posted, Signed};
+use super::auth::{EmptyForm, Posted, Signed};
 use super::page::{render, Nav, PageError, PageResult};
 use crate::calendar::{format_date_ja, format_datetime_ja, to_local};
 use crate::domain::OutboxStatus;
@@ -177,9 +177,6 @@ pub async fn show(
     };
     Ok(render(StatusCode::OK, &page))
 }
-
-#[derive(Debug, Default, Deserialize)]
-pub struct EmptyForm {}
 
 /// `POST /operator/outbox/{id}/retry`: a failed delivery back in the queue (audited),
 /// then the dashboard again.

@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{FixedOffset, NaiveDateTime, TimeZone, Utc};
 use serde::Deserialize;
 
-use super::auth::{Posted, Signed};
+use super::auth::{EmptyForm, Posted, Signed};
 use super::page::{render, Nav, PageError, PageResult};
 use crate::domain::{Network, OutageState, TextEnum};
 use crate::helpdesk::Helpdesk;
@@ -174,9 +174,6 @@ pub async fn reply(
         .await;
     done(&helpdesk, &signed, id, outcome.map(|_| ())).await
 }
-
-#[derive(Debug, Deserialize)]
-pub struct EmptyForm {}
 
 pub async fn start(
     State(helpdesk): State<Arc<Helpdesk>>,
