@@ -15,14 +15,11 @@ use serde_json::{Map, Value};
 use super::flow::bot_message;
 use super::request_dialogue::MYSELF;
 use super::{identify, Conversations, Identity};
-use crate::domain::request::{Capacity, NotAllowed};
 use crate::domain::request_fields::value_as_text;
 use crate::domain::request_type::{FieldKind, RequestType};
 use crate::domain::TextEnum;
-use crate::domain::{
-    request_number, Author, Channel, ConversationState, Direction, Network, RequestAction,
-};
-use crate::requests::{Acting, RequestError, Submission};
+use crate::domain::{request_number, Author, Channel, ConversationState, Direction, Network};
+use crate::requests::{RequestError, Submission};
 use crate::storage::StoredMessage;
 use crate::storage::{
     conversations, messages, ConversationRow, NewMessage, StaffMember, StorageError, Tx,
@@ -204,26 +201,12 @@ impl Conversations {
         fields: Map<String, Value>,
     ) -> Result<FormSubmitted, FormError> {
         let requests = self.requests.as_ref().ok_or(FormError::NoForm)?;
-        let acting = Acting {
-            login: &staff.employee_no,
-            capacity: Capacity::Requester,
-        };
+        // The conversation may have been opened by someone else: only the requester
+        // resubmits (refused as 409 `refused`).
         let prepared = requests
-            .prepare(
-                id,
-                acting,
-                RequestAction::Resubmit,
-                None,
-                None,
-                Some(fields),
-            )
+            .prepare_resubmission(id, &staff.employee_no, fields)
             .await
             .map_err(request_error)?;
-        // The conversation may have been opened by someone else: only the requester
-        // resubmits.
-        if prepared.row.requester_no != staff.employee_no {
-            return Err(FormError::Refused(NotAllowed::NeedsRequester.to_string()));
-        }
         let number = request_number(id);
         let title = format!("{}（{number} の再申請）", definition.name);
         let summary = form_summary(&title, definition, &prepared.fields());

@@ -14,7 +14,9 @@ use crate::domain::loan::LoanDraft;
 use crate::domain::words::{classify, Word};
 use crate::domain::ConversationState;
 use crate::loans::words::{read, DayPart};
-use crate::loans::{CheckedReservation, LoanError, Loans, ReservationRequest, When};
+use crate::loans::{
+    period_start_text, CheckedReservation, LoanError, Loans, ReservationRequest, When,
+};
 use crate::storage::reservations::ReservableItem;
 use crate::storage::{ConversationRow, Tx};
 
@@ -211,12 +213,7 @@ impl Conversations {
             text.push_str(
                 &match loans.nearest_free(&item, &period, request.quantity).await? {
                     Some(from) => {
-                        let from = calendar::to_local(from);
-                        let at = if item.kind.by_day() {
-                            calendar::format_date_ja(from.date())
-                        } else {
-                            calendar::format_datetime_ja(from)
-                        };
+                        let at = period_start_text(&item, from);
                         loans
                             .sentences()
                             .say("chat_alternative", &[("alternative", &at)])

@@ -16,7 +16,7 @@ use super::{Conversations, Identity};
 use crate::calendar;
 use crate::domain::loan::{reservation_number, LoanDraft};
 use crate::domain::{Channel, ConversationState};
-use crate::loans::{LoanError, Loans, Period, ReservationRequest, When};
+use crate::loans::{period_start_text, LoanError, Loans, Period, ReservationRequest, When};
 use crate::storage::reservations::ReservableItem;
 
 /// The loan form as the widget draws it: what can be borrowed and the values known.
@@ -303,11 +303,7 @@ async fn shortage(
     let alternative = nearest.map(|from| {
         let start = calendar::to_local(from);
         let end = calendar::to_local(from + (read.period.to - read.period.from));
-        let text = if read.item.kind.by_day() {
-            calendar::format_date_ja(start.date())
-        } else {
-            calendar::format_datetime_ja(start)
-        };
+        let text = period_start_text(&read.item, from);
         message.push_str(
             &loans
                 .sentences()

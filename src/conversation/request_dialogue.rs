@@ -9,7 +9,6 @@
 
 use super::flow::{bot_message, yes_no, Step};
 use super::{Conversations, TurnResult};
-use crate::domain::request::NotAllowed;
 use crate::domain::request_draft::RequestDraft;
 use crate::domain::request_type::{FieldKind, RequestType};
 use crate::domain::words::{classify, Word};
@@ -468,29 +467,11 @@ async fn submit(
         return Ok(say(requests, "unknown_requester", ConversationState::Idle));
     };
     if let Some(id) = draft.resubmits {
-        // Only the requester resubmits (said when 「再申請」 was read; checked again here,
-        // on the request as it is now).
-        match requests.request(id).await {
-            Ok(row) if row.requester_no == staff_no => {}
-            _ => {
-                return Ok(Planned::Say {
-                    text: NotAllowed::NeedsRequester.to_string(),
-                    choices: Vec::new(),
-                    state: ConversationState::Idle,
-                })
-            }
-        }
-        let acting = Acting {
-            login: &staff_no,
-            capacity: Capacity::Requester,
-        };
-        let resubmit = RequestAction::Resubmit;
-        let fields = Some(draft.answers.clone());
+        // Only the requester resubmits (said when 「再申請」 was read; checked again on
+        // the request as it is now).
+        let fields = draft.answers.clone();
         return Ok(
-            match requests
-                .prepare(id, acting, resubmit, None, None, fields)
-                .await
-            {
+            match requests.prepare_resubmission(id, &staff_no, fields).await {
                 Ok(prepared) => Planned::Act(Box::new(prepared)),
                 Err(RequestError::InvalidFields(problems)) => refused(requests, &problems),
                 Err(e @ (RequestError::NotAllowed(_) | RequestError::Conflict(_))) => {

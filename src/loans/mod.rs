@@ -31,7 +31,7 @@ use crate::storage::{audit, AuditEntry, StorageError, Store};
 pub use self::actions::{Checkout, LoanAction, ReturnNote};
 pub use self::feed::FeedToken;
 pub use self::month::{parse_month, LoanMonth};
-pub use self::period::{Period, When};
+pub use self::period::{period_start_text, Period, When};
 pub use self::reserve::{CheckedReservation, ReservationRequest, Reserved};
 pub use self::sentences::LoanSentences;
 pub use self::today::TodayLine;

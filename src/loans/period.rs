@@ -39,6 +39,18 @@ impl When {
     }
 }
 
+/// When a period of `item` starting at `from` begins, as staff read it: the day for an
+/// item taken by whole days (a licence's period starts at midnight), else the day and
+/// time.
+pub fn period_start_text(item: &ReservableItem, from: DateTime<Utc>) -> String {
+    let local = calendar::to_local(from);
+    if item.kind.by_day() {
+        calendar::format_date_ja(local.date())
+    } else {
+        calendar::format_datetime_ja(local)
+    }
+}
+
 /// A checked period: `[from, to)`, and the return asked for when it was moved.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Period {

@@ -5,7 +5,7 @@
 use serde_json::{Map, Value};
 
 use super::{definition_of, RequestError, Requests, Submission};
-use crate::domain::request::{transition, Approvals, Capacity};
+use crate::domain::request::{transition, Approvals, Capacity, NotAllowed};
 use crate::domain::request_type::{IpChange, RequestType};
 use crate::domain::{RequestAction, RequestStatus, Role, StepStatus};
 use crate::storage::requests::{self as records, RequestRow, StatusChange};
@@ -93,6 +93,36 @@ impl Requests {
 
     /// Decides `action` on request `id` by the rules, before any transaction (see
     /// [`Requests::act`]).
+    /// Staff member `requester`'s resubmission of returned request `id` with corrected
+    /// `fields` (the chat's and the widget's 「再申請」): prepared as [`Requests::prepare`]
+    /// does, and refused unless the request is theirs (a widget conversation can be
+    /// continued by someone else signed in on the same page).
+    pub async fn prepare_resubmission(
+        &self,
+        id: i64,
+        requester: &str,
+        fields: Map<String, Value>,
+    ) -> Result<Prepared, RequestError> {
+        let acting = Acting {
+            login: requester,
+            capacity: Capacity::Requester,
+        };
+        let prepared = self
+            .prepare(
+                id,
+                acting,
+                RequestAction::Resubmit,
+                None,
+                None,
+                Some(fields),
+            )
+            .await?;
+        if prepared.row.requester_no != requester {
+            return Err(NotAllowed::NeedsRequester.into());
+        }
+        Ok(prepared)
+    }
+
     pub async fn prepare(
         &self,
         id: i64,
