@@ -22,7 +22,9 @@ impl Personnel {
     pub async fn add_due_enables(&self, plan_id: i64, actor: &str) -> PersonnelResult<usize> {
         let today = self.today();
         let mut tx = self.store.begin().await?;
-        personnel_plans::plan(&mut tx.conn(), plan_id)
+        // Locked first: two `personnel enable` at once would both find the same accounts
+        // not yet enabled and number their items alike.
+        personnel_plans::plan_for_update(&mut tx, plan_id)
             .await?
             .ok_or(PersonnelError::NoPlan(plan_id))?;
         let created = personnel_plans::due_enables(&mut tx.conn(), plan_id, today).await?;

@@ -186,6 +186,19 @@ pub async fn plan(c: &mut Conn<'_>, id: i64) -> Result<Option<PlanRow>> {
     .await
 }
 
+/// Plan `id`, locked until the end of the transaction (PostgreSQL; SQLite's write
+/// transaction already excludes every other writer): what adds items to a plan takes it.
+pub async fn plan_for_update(tx: &mut Tx, id: i64) -> Result<Option<PlanRow>> {
+    sql(
+        "SELECT id, status, source, people, created_by, created_at, updated_at, \
+         run_until FROM personnel_plans WHERE id = $1 FOR UPDATE",
+    )
+    .locking()
+    .bind(id)
+    .fetch_optional(&mut tx.conn())
+    .await
+}
+
 /// The newest plans first.
 pub async fn plans(c: &mut Conn<'_>, limit: i64) -> Result<Vec<PlanRow>> {
     sql(

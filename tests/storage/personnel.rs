@@ -641,3 +641,55 @@ async fn a_plan_left_applying_by_a_stopped_run_takes_approvals_once_its_lease_ra
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn review_enables_at_once_add_each_account_once() {
+    let city = sample::city(120);
+    for db in backends().await {
+        let personnel = Personnel::new(db.store.clone(), PlanPolicy::default());
+        let (id, prepared) = plan(&personnel, &city).await;
+        personnel
+            .approve(id, &ApprovalScope::all(), "管理者")
+            .await
+            .unwrap();
+        let work_orders = WorkOrders::default();
+        personnel
+            .apply(id, &[], &work_orders, "test", |_| {})
+            .await
+            .unwrap();
+        let creates = prepared
+            .items
+            .iter()
+            .filter(|i| i.kind == ChangeKind::Create)
+            .count();
+        assert!(creates > 0);
+        db.clock.set(
+            chrono::DateTime::parse_from_rfc3339("2027-03-31T15:00:00Z")
+                .unwrap()
+                .with_timezone(&chrono::Utc),
+        );
+        // `personnel enable` run by several operators at once, on tasks of their own.
+        let mut tasks = tokio::task::JoinSet::new();
+        for n in 0..8 {
+            let personnel = Personnel::new(db.store.clone(), PlanPolicy::default());
+            tasks.spawn(async move { personnel.add_due_enables(id, &format!("op{n}")).await });
+        }
+        let mut added = Vec::new();
+        while let Some(done) = tasks.join_next().await {
+            added.push(done.unwrap().unwrap());
+        }
+        added.sort();
+        let mut expected = vec![0; 7];
+        expected.push(creates);
+        assert_eq!(added, expected);
+        let enables = personnel
+            .plan(id)
+            .await
+            .unwrap()
+            .items
+            .iter()
+            .filter(|i| i.kind == ChangeKind::Enable && i.seq as usize > prepared.items.len())
+            .count();
+        assert_eq!(enables, creates);
+    }
+}
