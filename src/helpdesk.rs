@@ -295,20 +295,23 @@ pub fn personnel_directory(settings: &Settings) -> Routed {
     Routed(adapters)
 }
 
-/// Imports the bundled knowledge base into an empty database, once.
+/// Imports the bundled knowledge base into an empty database, once, audited as
+/// `faq.import` by `seed`.
 async fn seed(store: &Store, settings: &Settings) -> anyhow::Result<()> {
     if store.meta_get(SEEDED).await?.is_some() {
         return Ok(());
     }
-    if store.faq_count().await? == 0 {
-        let entries = files::load_dir(&settings.kb_dir)?;
-        let report = store.import_faqs(&entries, "seed").await?;
+    // A database with entries but no mark (seeded by hand) is only marked.
+    let entries = match store.faq_count().await? {
+        0 => files::load_dir(&settings.kb_dir)?,
+        _ => Vec::new(),
+    };
+    if let Some(report) = store.seed_faqs(&entries, "seed", SEEDED).await? {
         tracing::info!(
             created = report.created,
             "imported the bundled knowledge base"
         );
     }
-    store.meta_set(SEEDED, &store.now().to_rfc3339()).await?;
     Ok(())
 }
 

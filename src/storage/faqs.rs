@@ -255,6 +255,48 @@ impl Store {
         Ok(report)
     }
 
+    /// The first start's import of the bundled knowledge base, in one transaction with its
+    /// audit row (`faq.import` by `author`) and the `seeded` mark: done only when neither
+    /// the mark nor any entry is there yet. The knowledge base's generation is taken first,
+    /// so instances starting together on one database seed it once. What it imported, or
+    /// `None` when there was nothing to do.
+    pub async fn seed_faqs(
+        &self,
+        entries: &[FaqEntry],
+        author: &str,
+        seeded: &str,
+    ) -> Result<Option<ImportReport>> {
+        validate_batch(entries)?;
+        let mut tx = self.begin().await?;
+        generations::bump(&mut tx, generations::KNOWLEDGE_BASE).await?;
+        let marked: Option<String> = sql("SELECT value FROM meta WHERE key = $1")
+            .bind(seeded)
+            .scalar_optional(&mut tx.conn())
+            .await?;
+        if marked.is_some() {
+            return Ok(None);
+        }
+        let report = if count(&mut tx.conn()).await? == 0 {
+            let report = save_all(&mut tx, entries, author).await?;
+            let detail = format!("bundled knowledge base: {} created", report.created);
+            let line = super::AuditEntry::new(author, "faq.import", "faq", "knowledge-base")
+                .detail(detail);
+            super::audit::append(&mut tx, &line).await?;
+            Some(report)
+        } else {
+            None
+        };
+        let now = tx.now().to_rfc3339();
+        sql("INSERT INTO meta (key, value) VALUES ($1, $2) \
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+        .bind(seeded)
+        .bind(now)
+        .execute(&mut tx.conn())
+        .await?;
+        tx.commit().await?;
+        Ok(report)
+    }
+
     /// Saves `revision` of entry `id` again as its newest revision, by `author`. Returns
     /// the entry's revision number afterwards (unchanged when that revision is what the
     /// entry holds now). An unknown entry or revision is [`StorageError::Invalid`], and

@@ -110,3 +110,23 @@ async fn a_path_segment_that_is_not_utf8_is_a_400_json_error() {
             .assert_error(StatusCode::BAD_REQUEST, "invalid_path");
     }
 }
+
+#[tokio::test]
+async fn review_the_first_start_seed_is_audited_once() {
+    let app = spawn_app().await;
+    let store = app.helpdesk.store();
+    let entries = store.list_faqs().await.unwrap().len();
+    let seeds: Vec<_> = store
+        .audit_log(100)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|a| a.action == "faq.import")
+        .collect();
+    assert_eq!(seeds.len(), 1, "{seeds:?}");
+    assert_eq!(seeds[0].actor, "seed");
+    assert_eq!(
+        seeds[0].detail.as_deref(),
+        Some(format!("bundled knowledge base: {entries} created").as_str())
+    );
+}

@@ -90,6 +90,43 @@ async fn importing_the_seed_twice_creates_nothing_the_second_time() {
 }
 
 #[tokio::test]
+async fn review_two_instances_seeding_at_once_import_the_knowledge_base_once_audited() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("knowledge-base");
+    let seed = madoguchi::kb::files::load_dir(&dir).expect("bundled knowledge base loads");
+    let n = seed.len();
+    for db in backends().await {
+        let store = &db.store;
+        let (a, b) = tokio::join!(
+            store.seed_faqs(&seed, "seed", "kb_seeded_at"),
+            store.seed_faqs(&seed, "seed", "kb_seeded_at")
+        );
+        let mut done = [a.unwrap(), b.unwrap()];
+        done.sort_by_key(Option::is_some);
+        assert_eq!(done, [None, Some(report(n, 0, 0))]);
+        assert!(store.meta_get("kb_seeded_at").await.unwrap().is_some());
+        let imports: Vec<_> = store
+            .audit_log(50)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|a| a.action == "faq.import")
+            .collect();
+        assert_eq!(imports.len(), 1, "{imports:?}");
+        assert_eq!(imports[0].actor, "seed");
+        // Marked: a later start imports nothing.
+        assert_eq!(
+            store
+                .seed_faqs(&seed, "seed", "kb_seeded_at")
+                .await
+                .unwrap(),
+            None
+        );
+        let history = store.faq_revisions(&seed[0].id).await.unwrap();
+        assert_eq!(history.len(), 1);
+    }
+}
+
+#[tokio::test]
 async fn saving_an_edited_entry_makes_revision_2_and_keeps_revision_1() {
     for db in backends().await {
         let store = &db.store;
