@@ -1,6 +1,6 @@
 //! The little of IPP/1.1 (RFC 8010, 8011) the continuous-form printer's CUPS queue needs:
-//! Print-Job with the document streamed from its file, and Get-Job-Attributes for the
-//! job's state. One HTTP/1.0 request per operation over a plain TCP connection (no
+//! Print-Job with the document streamed from its file, Get-Job-Attributes for the job's
+//! state, Get-Printer-Attributes for the queue's, and Get-Jobs for a job by its name. One HTTP/1.0 request per operation over a plain TCP connection (no
 //! chunked encoding either way), so a 10,000-page PDF goes to the server in 64 KB pieces
 //! and is never held in memory.
 
@@ -15,6 +15,7 @@ const ANSWER_TIMEOUT: Duration = Duration::from_secs(120);
 
 const PRINT_JOB: u16 = 0x0002;
 const GET_JOB_ATTRIBUTES: u16 = 0x0009;
+const GET_JOBS: u16 = 0x000A;
 const GET_PRINTER_ATTRIBUTES: u16 = 0x000B;
 
 const OPERATION_GROUP: u8 = 0x01;
@@ -80,6 +81,8 @@ pub enum Value {
 pub struct Answer {
     pub status: u16,
     pub attributes: Vec<(String, Value)>,
+    /// Where each attribute group begins in `attributes` (Get-Jobs: one group a job).
+    pub groups: Vec<usize>,
 }
 
 impl Answer {
@@ -101,6 +104,17 @@ impl Answer {
             .collect()
     }
 
+    /// The attributes of each group, in order (the operation attributes first).
+    pub fn group_attributes(&self) -> Vec<&[(String, Value)]> {
+        let mut ends = self.groups[1.min(self.groups.len())..].to_vec();
+        ends.push(self.attributes.len());
+        self.groups
+            .iter()
+            .zip(ends)
+            .map(|(&from, to)| &self.attributes[from..to])
+            .collect()
+    }
+
     /// 0x0000-0x00FF: successful (RFC 8011 4.1.6).
     pub fn ok(&self) -> bool {
         self.status < 0x0100
@@ -119,7 +133,7 @@ pub fn parse_answer(bytes: &[u8]) -> Result<Answer, String> {
     let head = take(8)?;
     let mut answer = Answer {
         status: u16::from_be_bytes([head[2], head[3]]),
-        attributes: Vec::new(),
+        ..Answer::default()
     };
     let mut last_name = String::new();
     loop {
@@ -128,7 +142,8 @@ pub fn parse_answer(bytes: &[u8]) -> Result<Answer, String> {
             return Ok(answer);
         }
         if tag <= 0x0F {
-            continue; // the next group begins
+            answer.groups.push(answer.attributes.len()); // the next group begins
+            continue;
         }
         let len = u16::from_be_bytes(take(2)?.try_into().unwrap()) as usize;
         let name = String::from_utf8_lossy(take(len)?).into_owned();
@@ -264,6 +279,34 @@ pub fn job_state(server: &str, queue: &str, id: i32) -> Result<JobState, String>
     })
 }
 
+/// Get-Jobs for `queue`, ended jobs included (CUPS keeps them while it keeps the job
+/// history): each job's number and name, as the server lists them.
+pub fn jobs(server: &str, queue: &str) -> Result<Vec<(i32, String)>, String> {
+    let mut request = Request::new(GET_JOBS, &printer_uri(server, queue));
+    request.attribute(KEYWORD, "which-jobs", b"all");
+    request.attribute(KEYWORD, "requested-attributes", b"job-id");
+    request.attribute(KEYWORD, "", b"job-name");
+    let answer = exchange(server, &format!("/printers/{queue}"), &request.end(), None)?;
+    if !answer.ok() {
+        return Err(refusal(&answer));
+    }
+    Ok(answer
+        .group_attributes()
+        .into_iter()
+        .filter_map(|group| {
+            let number = group.iter().find_map(|(n, v)| match v {
+                Value::Integer(i) if n == "job-id" => Some(*i),
+                _ => None,
+            })?;
+            let name = group.iter().find_map(|(n, v)| match v {
+                Value::Text(t) if n == "job-name" => Some(t.clone()),
+                _ => None,
+            })?;
+            Some((number, name))
+        })
+        .collect())
+}
+
 /// The queue's state (Get-Printer-Attributes): `printer-state` (3 idle, 4 processing,
 /// 5 stopped) with its reasons and message in `reasons` and `message`.
 pub fn printer_state(server: &str, queue: &str) -> Result<JobState, String> {
@@ -317,6 +360,9 @@ mod tests {
             ["job-completed-successfully", "other"]
         );
         assert_eq!(answer.texts("printer-uri"), ["ipp://h/printers/q"]);
+        let groups = answer.group_attributes();
+        assert_eq!(groups.len(), 2, "{groups:?}");
+        assert_eq!(groups[1].len(), 3);
         // Cut short: an error, not a panic.
         assert!(parse_answer(&bytes[..bytes.len() - 3]).is_err());
     }

@@ -98,6 +98,18 @@ impl Printer for CupsPrinter {
         })
     }
 
+    fn find_job(&self, title: &str) -> Result<Option<PrinterJob>, PrintError> {
+        let jobs = ipp::jobs(&self.server, &self.queue).map_err(PrintError::Unavailable)?;
+        Ok(jobs
+            .into_iter()
+            .filter(|(_, name)| name == title)
+            .map(|(number, _)| number)
+            .max()
+            .map(|number| PrinterJob {
+                id: format!("{}-{number}", self.queue),
+            }))
+    }
+
     fn wait_completed(&self, job: &PrinterJob, timeout: Duration) -> Result<(), PrintError> {
         let number = job_number(&job.id)
             .ok_or_else(|| PrintError::Unavailable(format!("not a CUPS job id: {}", job.id)))?;

@@ -1,7 +1,8 @@
 //! What the print runs do by themselves, looked for every minute by the server
 //! (`run_duties`): reminders from the schedule through the outbox (the 担当課 that its
 //! data is due, the operators on the run day), the monthly selftest of every job with
-//! its stored results, and the purge of files past the retention period the city set.
+//! its stored results, the purge of files past the retention period the city set, and
+//! the runs left 印刷中 settled as the printer reports their jobs.
 //! Each reminder and each month's selftest has a slot claimed in the transaction that
 //! does it, so it happens once however often, and by however many instances, it is
 //! looked for.
@@ -23,7 +24,7 @@ use crate::calendar::{self, format_date_ja};
 use crate::config::{BatchSettings, NotifySettings};
 use crate::domain::{ErasureMethod, OutboxRoute};
 use crate::storage::batch_duties::{self, SelfTestRow};
-use crate::storage::batch_runs::BatchPurge;
+use crate::storage::batch_runs::{self, BatchPurge};
 use crate::storage::{outbox, Delivery, NewOutboxItem};
 
 /// How often the server looks for duties due.
@@ -70,6 +71,8 @@ pub struct DutiesDone {
     pub selftested: bool,
     pub purged: usize,
     pub received: usize,
+    /// Runs left 印刷中 that the printer has since reported done or ended.
+    pub settled: usize,
 }
 
 impl PrintRuns {
@@ -94,14 +97,38 @@ impl PrintRuns {
     }
 
     /// One pass: reminders, the month's selftest, the purge of expired files, the
-    /// watched folder.
+    /// watched folder, the runs left 印刷中.
     pub async fn duties_due(&self) -> Result<DutiesDone, RunError> {
         Ok(DutiesDone {
             reminders: self.remind().await?,
             selftested: self.monthly_selftest().await?,
             purged: self.purge_expired().await?,
             received: self.poll_folder().await?,
+            settled: self.settle_printing().await?,
         })
+    }
+
+    /// Asks the printer once about each run left 印刷中 with its job recorded (a press
+    /// whose wait ran out, an instance stopped while waiting): 印刷済 once the printer
+    /// reports the job complete, back to 承認済 when it ended without printing, else left
+    /// as it is for the next pass. Nothing is ever sent. How many runs it settled.
+    pub async fn settle_printing(&self) -> Result<usize, RunError> {
+        let runs = batch_runs::printing_with_job(&mut self.store.conn()).await?;
+        let mut settled = 0;
+        for run in runs {
+            match self
+                .check_printing_within(SYSTEM, run.id, Duration::ZERO)
+                .await
+            {
+                Ok(_) => settled += 1,
+                Err(RunError::Printer(e)) if !e.may_still_print() => settled += 1,
+                // Still the printer's (late, stopped, not answering), or settled by
+                // someone else meanwhile: the next pass, or nothing, is due.
+                Err(RunError::Printer(_) | RunError::WrongStatus { .. }) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(settled)
     }
 
     /// Queues the reminders due now that were not sent yet; how many. Nothing is sent

@@ -62,6 +62,14 @@ pub trait Printer: Send + Sync {
     /// job submitted earlier (by another request or instance), it says how that job
     /// stands: the print-run service never sends a run twice, it asks.
     fn wait_completed(&self, job: &PrinterJob, timeout: Duration) -> Result<(), PrintError>;
+    /// The newest job titled `title` the printer still knows of, ended ones included:
+    /// asked before a run is sent by a print that took over a claim whose print stopped,
+    /// which may have sent it. `Ok(None)` when there is none, or when the printer cannot
+    /// tell (the spool folder: its file names carry no title).
+    fn find_job(&self, title: &str) -> Result<Option<PrinterJob>, PrintError> {
+        let _ = title;
+        Ok(None)
+    }
 }
 
 /// The printer for a job's output (its route and destination): the composition root

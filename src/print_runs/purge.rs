@@ -86,14 +86,19 @@ impl PrintRuns {
         erasure: &Erasure<'_>,
     ) -> Result<BatchPurge, RunError> {
         let id = run.id;
-        if let Some(done) = batch_runs::purge_of(&mut self.store.conn(), id).await? {
-            return Err(RunError::AlreadyPurged(done.id));
-        }
         let files = [
             ("入力ファイル", self.input_path(id)),
             ("出力ファイル", self.output_path(id)),
         ];
+        // The run is locked before anything is erased: a second purge at the same time
+        // (another instance, or the retention duty) waits here and then finds the record.
         let mut tx = self.store.begin().await?;
+        batch_runs::get_for_update(&mut tx, id)
+            .await?
+            .ok_or(RunError::NotFound(id))?;
+        if let Some(done) = batch_runs::purge_of(&mut tx.conn(), id).await? {
+            return Err(RunError::AlreadyPurged(done.id));
+        }
         let mut items = Vec::new();
         for (role, path) in &files {
             if path.exists() {

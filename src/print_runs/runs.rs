@@ -368,7 +368,15 @@ impl PrintRuns {
         if run.status == RunStatus::Printing && run.printer_job_ids.is_some() {
             return self.check_printing(actor, id).await;
         }
-        let run = self.claim(actor, id).await?;
+        let (run, took_over) = self.claim(actor, id).await?;
+        let title = format!("{} run {id}", run.job_id);
+        // A claim taken over may have sent the run before its print stopped (between
+        // the printer taking the job and the job being recorded): the printer is asked
+        // first. If it cannot say, nothing is sent and the run stays claimed.
+        let sent_before = match took_over {
+            true => self.job_titled(&run, &title).await?,
+            false => None,
+        };
         let rendered = match self.render_output(&run).await {
             Ok(rendered) => rendered,
             Err(e) => {
@@ -383,7 +391,15 @@ impl PrintRuns {
             sha256,
             pages,
         } = rendered;
-        let title = format!("{} run {id}", run.job_id);
+        if let Some(job) = sent_before {
+            let _ = std::fs::remove_file(&handed);
+            tracing::warn!(
+                run = id,
+                printer_job = job.id,
+                "the print taken over had sent the run: its job is recorded, not sent again"
+            );
+            return self.follow(actor, id, printer, job, &sha256, pages).await;
+        }
         let to_printer = printer.clone();
         let submitted = blocking(move || {
             let submitted = to_printer.submit(&title, &handed);
@@ -400,9 +416,23 @@ impl PrintRuns {
                 return Err(e.into());
             }
         };
-        // From here the job is the printer's: the run stays 印刷中 whatever happens, and
-        // is never sent again.
-        self.record_submission(actor, id, &sha256, pages, &printer_job.id)
+        self.follow(actor, id, printer, printer_job, &sha256, pages)
+            .await
+    }
+
+    /// Records `printer_job`, the printer's job of the claimed run, and waits for it:
+    /// from here the job is the printer's, the run stays 印刷中 whatever happens, and is
+    /// never sent again.
+    async fn follow(
+        &self,
+        actor: &str,
+        id: i64,
+        printer: Arc<dyn Printer>,
+        printer_job: PrinterJob,
+        sha256: &str,
+        pages: u64,
+    ) -> Result<BatchRun, RunError> {
+        self.record_submission(actor, id, sha256, pages, &printer_job.id)
             .await?;
         let job = printer_job.clone();
         let waited =
@@ -410,10 +440,33 @@ impl PrintRuns {
         self.settle(actor, id, &printer_job.id, waited).await
     }
 
+    /// The printer's job titled `title` for `run`, if the printer still knows of one.
+    async fn job_titled(
+        &self,
+        run: &BatchRun,
+        title: &str,
+    ) -> Result<Option<PrinterJob>, RunError> {
+        let job = self.job_of(run).await?;
+        let printer = self.printers.for_output(&job.definition.output);
+        let title = title.to_owned();
+        Ok(blocking(move || Ok(printer.find_job(&title))).await??)
+    }
+
     /// Asks the printer about the job of a run left 印刷中 (sent, not yet reported
     /// complete), waiting at most [`PRINT_CHECK_WAIT`]: 印刷済 once it completed, back to
     /// 承認済 when it ended without printing, else still 印刷中. Never sends anything.
     pub async fn check_printing(&self, actor: &str, id: i64) -> Result<BatchRun, RunError> {
+        self.check_printing_within(actor, id, PRINT_CHECK_WAIT)
+            .await
+    }
+
+    /// [`PrintRuns::check_printing`], waiting at most `wait` (zero: asking once).
+    pub(super) async fn check_printing_within(
+        &self,
+        actor: &str,
+        id: i64,
+        wait: Duration,
+    ) -> Result<BatchRun, RunError> {
         let run = self.run(id).await?;
         if run.status != RunStatus::Printing {
             return Err(RunError::WrongStatus {
@@ -429,13 +482,13 @@ impl PrintRuns {
         let job = self.job_of(&run).await?;
         let printer = self.printers.for_output(&job.definition.output);
         let asked = PrinterJob { id: job_id.clone() };
-        let waited = blocking(move || Ok(printer.wait_completed(&asked, PRINT_CHECK_WAIT))).await?;
+        let waited = blocking(move || Ok(printer.wait_completed(&asked, wait))).await?;
         self.settle(actor, id, &job_id, waited).await
     }
 
     /// Claims run `id` for printing (one transaction with its audit row); the run as
-    /// claimed, or why not.
-    async fn claim(&self, actor: &str, id: i64) -> Result<BatchRun, RunError> {
+    /// claimed and whether a claim whose lease ran out was taken over, or why not.
+    async fn claim(&self, actor: &str, id: i64) -> Result<(BatchRun, bool), RunError> {
         let mut tx = self.store.begin().await?;
         let before = batch_runs::get(&mut tx.conn(), id)
             .await?
@@ -455,6 +508,7 @@ impl PrintRuns {
                 },
             });
         }
+        let took_over = before.status == RunStatus::Printing;
         let detail = match (before.status, &before.printing_by, before.printing_at) {
             (RunStatus::Printing, Some(by), Some(at)) => format!(
                 "claimed again: the claim of {by} at {} sent nothing within {PRINT_CLAIM_LEASE_MINUTES} minutes",
@@ -468,7 +522,7 @@ impl PrintRuns {
         )
         .await?;
         tx.commit().await?;
-        self.run(id).await
+        Ok((self.run(id).await?, took_over))
     }
 
     /// Renders the claimed run: the output sealed with the run, a plain copy for the

@@ -88,6 +88,16 @@ pub async fn get(c: &mut Conn<'_>, id: i64) -> Result<Option<BatchRun>> {
         .await
 }
 
+/// Run `id`, locked until the end of the transaction (PostgreSQL; SQLite's write
+/// transaction already excludes every other writer).
+pub async fn get_for_update(tx: &mut Tx, id: i64) -> Result<Option<BatchRun>> {
+    sql("SELECT * FROM batch_runs WHERE id = $1 FOR UPDATE")
+        .locking()
+        .bind(id)
+        .fetch_optional(&mut tx.conn())
+        .await
+}
+
 /// The run of `job_id` that received these exact bytes, if any.
 pub async fn find_by_input(
     c: &mut Conn<'_>,
@@ -107,6 +117,15 @@ pub async fn last_printed(c: &mut Conn<'_>, job_id: &str) -> Result<Option<Batch
         .bind(job_id)
         .bind(RunStatus::Printed)
         .fetch_optional(c)
+        .await
+}
+
+/// The runs left 印刷中 with the printer's job recorded (sent, not yet settled), oldest
+/// first.
+pub async fn printing_with_job(c: &mut Conn<'_>) -> Result<Vec<BatchRun>> {
+    sql("SELECT * FROM batch_runs WHERE status = $1 AND printer_job_ids IS NOT NULL ORDER BY id")
+        .bind(RunStatus::Printing)
+        .fetch_all(c)
         .await
 }
 

@@ -48,9 +48,20 @@ fn rendered_forms_print_through_cups_with_every_page() {
     assert_eq!(sha256_hex(&received), sha256_hex(&rendered.pdf));
     assert_eq!(page_count(&cups.printed()), 8);
 
+    // A job is found again by its title, the newest of that name, completed ones
+    // included (a print that stopped before recording its job is asked about first).
+    let newest = direct.submit("口座振込通知はがき", &pdf).unwrap();
+    assert_ne!(newest, printed);
+    direct
+        .wait_completed(&newest, Duration::from_secs(60))
+        .unwrap();
+    assert_eq!(direct.find_job("口座振込通知はがき").unwrap(), Some(newest));
+    assert_eq!(direct.find_job("kouki-kettei run 9").unwrap(), None);
+
     // A queue that does not exist is refused with the server's reason.
     let missing = CupsPrinter::new(cups.server.clone(), "no-such-queue");
     assert!(missing.submit("x", &pdf).is_err());
+    assert!(missing.find_job("x").is_err());
 }
 
 fn cups_tool(program: &str, args: &[&str]) {

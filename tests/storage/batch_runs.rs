@@ -253,3 +253,50 @@ async fn a_failed_check_stops_the_run_and_warnings_need_a_reason() {
         ));
     }
 }
+
+#[tokio::test]
+async fn review_two_purges_at_once_leave_one_record_and_the_other_is_told() {
+    for db in backends().await {
+        let dir = TempDir::new().unwrap();
+        let Some(runs) = service(&db.store, &dir) else {
+            return;
+        };
+        let run = runs
+            .intake("yamada", "kouki-kettei", "k.dat", &kettei(20, 3))
+            .await
+            .unwrap();
+        runs.approve("sato", run.id).await.unwrap();
+        runs.print("sato", run.id).await.unwrap();
+        let (first, second) = (
+            order("国保課 鈴木", "消去指示書 第1号"),
+            order("国保課 田中", "消去指示書 第1号"),
+        );
+        let (a, b) = tokio::join!(
+            runs.purge("sato", run.id, &first),
+            runs.purge("suzuki", run.id, &second)
+        );
+        let (done, told) = match (a, b) {
+            (Ok(done), Err(told)) | (Err(told), Ok(done)) => (done, told),
+            other => panic!("one purge and one refusal expected: {other:?}"),
+        };
+        assert!(
+            matches!(told, RunError::AlreadyPurged(id) if id == done.id),
+            "{told:?}"
+        );
+        // The winner erased both files and says so.
+        assert!(
+            done.items.contains("入力ファイル") && done.items.contains("出力ファイル"),
+            "{}",
+            done.items
+        );
+        let purges = db
+            .store
+            .audit_log(50)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|a| a.action == "batch_run.purge")
+            .count();
+        assert_eq!(purges, 1, "{}", db.url);
+    }
+}

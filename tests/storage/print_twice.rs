@@ -1,8 +1,10 @@
 //! An approved run reaches the printer at most once: two prints at once, a print
 //! retried after the printer was slower than the wait, a check that finds the job
-//! completed later, a job that ended without printing (back to 承認済 for a deliberate
-//! re-print), and a claim left by a print that stopped before sending (refused until its
-//! lease ran out). The printers here count what they were sent.
+//! completed later (by an operator, or by the server's duties), a job that ended without
+//! printing (back to 承認済 for a deliberate re-print), a claim left by a print that
+//! stopped before sending (refused until its lease ran out), and one that stopped after
+//! sending but before recording the job (the printer is asked for it by its title). The
+//! printers here count what they were sent.
 
 use std::collections::VecDeque;
 use std::path::Path;
@@ -78,51 +80,55 @@ fn kettei() -> Vec<u8> {
     out
 }
 
+/// Run of the sample 決定通知書 taken in and approved, with `printer` as the printer (and
+/// the folder its files live in); `None` when the forms' font is missing (skipped).
+async fn approved_run(
+    store: &madoguchi::storage::Store,
+    printer: Arc<dyn Printer>,
+) -> Option<(TempDir, PrintRuns, i64)> {
+    let dir = TempDir::new().unwrap();
+    let runs = service(store, &dir, printer)?;
+    let run = runs
+        .intake("yamada", "kouki-kettei", "k.dat", &kettei())
+        .await
+        .unwrap();
+    runs.approve("admin", run.id).await.unwrap();
+    Some((dir, runs, run.id))
+}
+
 #[tokio::test]
 async fn review_two_prints_of_one_approved_run_reach_the_printer_once() {
     for db in backends().await {
-        let dir = TempDir::new().unwrap();
         let printer = Arc::new(Counting {
             submitted: AtomicUsize::new(0),
             first_times_out: false,
         });
-        let Some(runs) = service(&db.store, &dir, printer.clone()) else {
+        let Some((_dir, runs, id)) = approved_run(&db.store, printer.clone()).await else {
             return;
         };
-        let run = runs
-            .intake("yamada", "kouki-kettei", "k.dat", &kettei())
-            .await
-            .unwrap();
-        runs.approve("admin", run.id).await.unwrap();
-        let (a, b) = tokio::join!(runs.print("sato", run.id), runs.print("suzuki", run.id));
+        let (a, b) = tokio::join!(runs.print("sato", id), runs.print("suzuki", id));
         assert_eq!(printer.submitted.load(Ordering::SeqCst), 1, "{a:?} {b:?}");
         // One of them printed it; the other was refused or saw it printed.
         assert!(a.is_ok() || b.is_ok(), "{a:?} {b:?}");
         for refused in [&a, &b].into_iter().filter_map(|r| r.as_ref().err()) {
             assert!(matches!(refused, RunError::Printing { .. }), "{refused:?}");
         }
-        assert_eq!(runs.log(run.id).await.unwrap().status, RunStatus::Printed);
+        assert_eq!(runs.log(id).await.unwrap().status, RunStatus::Printed);
     }
 }
 
 #[tokio::test]
 async fn review_a_print_retried_after_a_timeout_is_not_printed_again() {
     for db in backends().await {
-        let dir = TempDir::new().unwrap();
         let printer = Arc::new(Counting {
             submitted: AtomicUsize::new(0),
             first_times_out: true,
         });
-        let Some(runs) = service(&db.store, &dir, printer.clone()) else {
+        let Some((_dir, runs, id)) = approved_run(&db.store, printer.clone()).await else {
             return;
         };
-        let run = runs
-            .intake("yamada", "kouki-kettei", "k.dat", &kettei())
-            .await
-            .unwrap();
-        runs.approve("admin", run.id).await.unwrap();
-        let first = runs.print("sato", run.id).await;
-        let second = runs.print("sato", run.id).await;
+        let first = runs.print("sato", id).await;
+        let second = runs.print("sato", id).await;
         assert_eq!(
             printer.submitted.load(Ordering::SeqCst),
             1,
@@ -135,7 +141,7 @@ async fn review_a_print_retried_after_a_timeout_is_not_printed_again() {
                 "{attempt:?}"
             );
         }
-        let log = runs.log(run.id).await.unwrap();
+        let log = runs.log(id).await.unwrap();
         assert_eq!(log.status, RunStatus::Printing);
         assert_eq!(log.printer_job_ids.as_deref(), Some("renzoku-1"));
         assert_eq!(log.printing_by.as_deref(), Some("sato"));
@@ -151,6 +157,10 @@ struct Scripted {
     submitted: AtomicUsize,
     answers: Mutex<VecDeque<Answer>>,
     asked: Mutex<Vec<String>>,
+    /// The title of each job sent, in order (job `renzoku-N` is the N-th).
+    titles: Mutex<Vec<String>>,
+    /// Whether asking for a job by its title fails (the server cannot be reached).
+    cannot_list: std::sync::atomic::AtomicBool,
 }
 
 impl Scripted {
@@ -180,11 +190,22 @@ fn unreachable(_: &PrinterJob) -> Result<(), PrintError> {
 }
 
 impl Printer for Scripted {
-    fn submit(&self, _title: &str, _pdf: &Path) -> Result<PrinterJob, PrintError> {
+    fn submit(&self, title: &str, _pdf: &Path) -> Result<PrinterJob, PrintError> {
         let n = self.submitted.fetch_add(1, Ordering::SeqCst) + 1;
+        self.titles.lock().unwrap().push(title.to_owned());
         Ok(PrinterJob {
             id: format!("renzoku-{n}"),
         })
+    }
+
+    fn find_job(&self, title: &str) -> Result<Option<PrinterJob>, PrintError> {
+        if self.cannot_list.load(Ordering::SeqCst) {
+            return Err(PrintError::Unavailable("connection refused".into()));
+        }
+        let titles = self.titles.lock().unwrap();
+        Ok(titles.iter().rposition(|t| t == title).map(|i| PrinterJob {
+            id: format!("renzoku-{}", i + 1),
+        }))
     }
 
     fn wait_completed(&self, job: &PrinterJob, _timeout: Duration) -> Result<(), PrintError> {
@@ -212,31 +233,25 @@ async fn audit_actions(store: &madoguchi::storage::Store) -> Vec<String> {
 #[tokio::test]
 async fn a_late_job_is_asked_about_until_the_printer_reports_it_complete() {
     for db in backends().await {
-        let dir = TempDir::new().unwrap();
         let printer = Arc::new(Scripted::default());
         printer.then(late).then(held).then(unreachable);
-        let Some(runs) = service(&db.store, &dir, printer.clone()) else {
+        let Some((_dir, runs, id)) = approved_run(&db.store, printer.clone()).await else {
             return;
         };
-        let run = runs
-            .intake("yamada", "kouki-kettei", "k.dat", &kettei())
-            .await
-            .unwrap();
-        runs.approve("admin", run.id).await.unwrap();
-        assert!(runs.print("sato", run.id).await.is_err());
+        assert!(runs.print("sato", id).await.is_err());
         // Waiting on a stopped printer, or the printer not answering: still the printer's
         // job, still 印刷中.
         assert!(matches!(
-            runs.check_printing("suzuki", run.id).await,
+            runs.check_printing("suzuki", id).await,
             Err(RunError::Printer(PrintError::Stopped(..)))
         ));
         assert!(matches!(
-            runs.print("suzuki", run.id).await,
+            runs.print("suzuki", id).await,
             Err(RunError::Printer(PrintError::Unavailable(_)))
         ));
-        assert_eq!(runs.log(run.id).await.unwrap().status, RunStatus::Printing);
+        assert_eq!(runs.log(id).await.unwrap().status, RunStatus::Printing);
         // Then it completed.
-        let printed = runs.check_printing("suzuki", run.id).await.unwrap();
+        let printed = runs.check_printing("suzuki", id).await.unwrap();
         assert_eq!(printed.status, RunStatus::Printed);
         assert_eq!(printed.printer_job_ids.as_deref(), Some("renzoku-1"));
         assert_eq!(printed.pages, Some(20));
@@ -246,11 +261,11 @@ async fn a_late_job_is_asked_about_until_the_printer_reports_it_complete() {
         assert_eq!(*printer.asked.lock().unwrap(), vec!["renzoku-1"; 4]);
         // A printed run is not checked or printed again.
         assert!(matches!(
-            runs.check_printing("suzuki", run.id).await,
+            runs.check_printing("suzuki", id).await,
             Err(RunError::WrongStatus { .. })
         ));
         assert!(matches!(
-            runs.print("suzuki", run.id).await,
+            runs.print("suzuki", id).await,
             Err(RunError::WrongStatus { .. })
         ));
         assert_eq!(printer.submitted.load(Ordering::SeqCst), 1);
@@ -270,28 +285,22 @@ async fn a_late_job_is_asked_about_until_the_printer_reports_it_complete() {
 #[tokio::test]
 async fn a_job_that_ended_without_printing_puts_the_run_back_to_approved() {
     for db in backends().await {
-        let dir = TempDir::new().unwrap();
         let printer = Arc::new(Scripted::default());
         printer.then(late).then(canceled);
-        let Some(runs) = service(&db.store, &dir, printer.clone()) else {
+        let Some((_dir, runs, id)) = approved_run(&db.store, printer.clone()).await else {
             return;
         };
-        let run = runs
-            .intake("yamada", "kouki-kettei", "k.dat", &kettei())
-            .await
-            .unwrap();
-        runs.approve("admin", run.id).await.unwrap();
-        assert!(runs.print("sato", run.id).await.is_err());
-        let ended = runs.check_printing("sato", run.id).await;
+        assert!(runs.print("sato", id).await.is_err());
+        let ended = runs.check_printing("sato", id).await;
         assert!(
             matches!(ended, Err(RunError::Printer(PrintError::Ended(..)))),
             "{ended:?}"
         );
-        let back = runs.log(run.id).await.unwrap();
+        let back = runs.log(id).await.unwrap();
         assert_eq!(back.status, RunStatus::Approved);
         assert_eq!(back.printer_job_ids, None);
         // Printed again on purpose: a new job.
-        let printed = runs.print("sato", run.id).await.unwrap();
+        let printed = runs.print("sato", id).await.unwrap();
         assert_eq!(printed.status, RunStatus::Printed);
         assert_eq!(printed.printer_job_ids.as_deref(), Some("renzoku-2"));
         assert_eq!(printer.submitted.load(Ordering::SeqCst), 2);
@@ -306,29 +315,23 @@ async fn a_job_that_ended_without_printing_puts_the_run_back_to_approved() {
 #[tokio::test]
 async fn a_claim_that_sent_nothing_holds_the_run_until_its_lease_ran_out() {
     for db in backends().await {
-        let dir = TempDir::new().unwrap();
         let printer = Arc::new(Scripted::default());
-        let Some(runs) = service(&db.store, &dir, printer.clone()) else {
+        let Some((_dir, runs, id)) = approved_run(&db.store, printer.clone()).await else {
             return;
         };
-        let run = runs
-            .intake("yamada", "kouki-kettei", "k.dat", &kettei())
-            .await
-            .unwrap();
-        runs.approve("admin", run.id).await.unwrap();
         // An instance claimed the run and stopped before sending it.
         sql(
             "UPDATE batch_runs SET status = 'printing', printing_by = 'sato', \
              printing_at = $1 WHERE id = $2",
         )
         .bind(db.store.now())
-        .bind(run.id)
+        .bind(id)
         .execute(&mut db.store.conn())
         .await
         .unwrap();
         for attempt in [
-            runs.print("suzuki", run.id).await,
-            runs.check_printing("suzuki", run.id).await,
+            runs.print("suzuki", id).await,
+            runs.check_printing("suzuki", id).await,
         ] {
             assert!(
                 matches!(&attempt, Err(RunError::Printing { by, job: None, .. }) if by == "sato"),
@@ -340,9 +343,116 @@ async fn a_claim_that_sent_nothing_holds_the_run_until_its_lease_ran_out() {
         let lease = chrono::Duration::minutes(PRINT_CLAIM_LEASE_MINUTES);
         db.clock
             .set(db.store.now() + lease + chrono::Duration::seconds(1));
-        let printed = runs.print("suzuki", run.id).await.unwrap();
+        let printed = runs.print("suzuki", id).await.unwrap();
         assert_eq!(printed.status, RunStatus::Printed);
         assert_eq!(printed.printed_by.as_deref(), Some("suzuki"));
         assert_eq!(printer.submitted.load(Ordering::SeqCst), 1);
+    }
+}
+
+#[tokio::test]
+async fn review_a_run_left_printing_is_settled_by_the_duties_as_the_printer_reports() {
+    for db in backends().await {
+        // Late at the press and at the first pass, then complete.
+        let printer = Arc::new(Scripted::default());
+        printer.then(late).then(late);
+        let Some((_dir, runs, id)) = approved_run(&db.store, printer.clone()).await else {
+            return;
+        };
+        assert!(runs.print("sato", id).await.is_err());
+        assert_eq!(runs.settle_printing().await.unwrap(), 0);
+        assert_eq!(runs.log(id).await.unwrap().status, RunStatus::Printing);
+        assert_eq!(runs.duties_due().await.unwrap().settled, 1);
+        let printed = runs.log(id).await.unwrap();
+        assert_eq!(printed.status, RunStatus::Printed);
+        assert_eq!(printed.printed_by.as_deref(), Some("sato"), "who sent it");
+        let print = db
+            .store
+            .audit_log(50)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|a| a.action == "batch_run.print")
+            .unwrap();
+        assert_eq!(print.actor, "system");
+        // Settled runs are not asked about again; nothing was sent twice.
+        assert_eq!(runs.settle_printing().await.unwrap(), 0);
+        assert_eq!(*printer.asked.lock().unwrap(), vec!["renzoku-1"; 3]);
+        assert_eq!(printer.submitted.load(Ordering::SeqCst), 1);
+    }
+}
+
+#[tokio::test]
+async fn review_a_job_cancelled_at_the_printer_is_put_back_to_approved_by_the_duties() {
+    for db in backends().await {
+        let printer = Arc::new(Scripted::default());
+        printer.then(late).then(canceled);
+        let Some((_dir, runs, id)) = approved_run(&db.store, printer.clone()).await else {
+            return;
+        };
+        assert!(runs.print("sato", id).await.is_err());
+        assert_eq!(runs.settle_printing().await.unwrap(), 1);
+        let back = runs.log(id).await.unwrap();
+        assert_eq!(back.status, RunStatus::Approved);
+        assert_eq!(back.printer_job_ids, None);
+    }
+}
+
+#[tokio::test]
+async fn review_a_claim_that_sent_the_run_but_stopped_before_recording_it_is_not_sent_again() {
+    for db in backends().await {
+        let printer = Arc::new(Scripted::default());
+        let Some((dir, runs, id)) = approved_run(&db.store, printer.clone()).await else {
+            return;
+        };
+        // An instance claimed the run, the printer took the job, and the instance stopped
+        // before recording it.
+        let pdf = dir.path().join("sent.pdf");
+        std::fs::write(&pdf, b"%PDF").unwrap();
+        let sent = printer
+            .submit(&format!("kouki-kettei run {id}"), &pdf)
+            .unwrap();
+        sql(
+            "UPDATE batch_runs SET status = 'printing', printing_by = 'sato', \
+             printing_at = $1 WHERE id = $2",
+        )
+        .bind(db.store.now())
+        .bind(id)
+        .execute(&mut db.store.conn())
+        .await
+        .unwrap();
+        let lease = chrono::Duration::minutes(PRINT_CLAIM_LEASE_MINUTES);
+        let later = |db: &crate::db::TestDb| {
+            db.clock
+                .set(db.store.now() + lease + chrono::Duration::seconds(1))
+        };
+        // After the lease, a printer that cannot be asked: nothing is sent, still claimed.
+        later(&db);
+        printer.cannot_list.store(true, Ordering::SeqCst);
+        let refused = runs.print("suzuki", id).await;
+        assert!(
+            matches!(refused, Err(RunError::Printer(PrintError::Unavailable(_)))),
+            "{refused:?}"
+        );
+        let log = runs.log(id).await.unwrap();
+        assert_eq!(log.status, RunStatus::Printing);
+        assert_eq!(log.printing_by.as_deref(), Some("suzuki"));
+        assert!(!dir
+            .path()
+            .join(format!("runs/run-{id}.printing.pdf"))
+            .exists());
+        // Once it can: the job it took is found, recorded and followed, not sent again.
+        later(&db);
+        printer.cannot_list.store(false, Ordering::SeqCst);
+        let printed = runs.print("suzuki", id).await.unwrap();
+        assert_eq!(printed.status, RunStatus::Printed);
+        assert_eq!(printed.printer_job_ids.as_deref(), Some(sent.id.as_str()));
+        assert_eq!(printed.pages, Some(20));
+        assert!(printed.output_sha256.is_some());
+        assert_eq!(printer.submitted.load(Ordering::SeqCst), 1);
+        assert!(!dir
+            .path()
+            .join(format!("runs/run-{id}.printing.pdf"))
+            .exists());
     }
 }
