@@ -38,6 +38,15 @@ pub enum MaintenanceError {
     /// each named with its file when known.
     #[error("{} problem(s), nothing was imported:\n{}", .0.len(), list(.0))]
     Refused(Vec<EntryProblem>),
+    /// A synonym dictionary saved by someone else since the editor was opened at version
+    /// `opened` (0: the file, nothing saved yet); `now` is the version in use. Nothing
+    /// is saved over it unseen.
+    #[error(
+        "同義語辞書は、開いた後にほかの人が保存しました（開いたときは{}、いまは版 {now}）。\
+         保存された版で変更を確かめてから、もう一度保存してください。",
+        opened_name(.opened)
+    )]
+    SynonymsConflict { opened: i64, now: i64 },
     /// Input the store refused (an invalid entry), or an unknown entry or revision.
     #[error("{0}")]
     Invalid(String),
@@ -63,6 +72,15 @@ impl std::fmt::Display for EntryProblem {
             write!(f, "{file}: ")?;
         }
         write!(f, "ID {}, {}: {}", self.id, self.column, self.reason)
+    }
+}
+
+/// The version an editor was opened at, as the conflict message names it.
+fn opened_name(opened: &i64) -> String {
+    if *opened == 0 {
+        "ファイルの辞書（保存された版なし）".to_owned()
+    } else {
+        format!("版 {opened}")
     }
 }
 

@@ -14,7 +14,7 @@ use super::KnowledgeBase;
 use crate::analysis::synonyms::SynonymError;
 use crate::analysis::Synonyms;
 use crate::lexicon;
-use crate::storage::{audit, synonyms, AuditEntry, Store, SynonymDictionary};
+use crate::storage::{audit, generations, synonyms, AuditEntry, Store, SynonymDictionary};
 
 /// The dictionary in use, and where it comes from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -120,9 +120,25 @@ impl KnowledgeBase {
     /// rebuilds the analyser and the index with it: the next question uses it. Returns
     /// the saved version. A bad dictionary is [`MaintenanceError::Synonyms`] naming every
     /// bad line, and nothing changes.
-    pub async fn update_synonyms(&self, text: &str, author: &str) -> Result<i64, MaintenanceError> {
+    ///
+    /// `opened` is the version the editor was opened at (0: the file, nothing saved
+    /// then): when another version was saved since, the save is
+    /// [`MaintenanceError::SynonymsConflict`] and nothing changes. It is checked inside
+    /// the save's transaction, under the knowledge base's lock, so two saves opened at
+    /// the same version cannot both pass. `None` saves over whatever is in use.
+    pub async fn update_synonyms(
+        &self,
+        text: &str,
+        author: &str,
+        opened: Option<i64>,
+    ) -> Result<i64, MaintenanceError> {
         let groups = parse_input(text)?.len();
         let mut tx = self.store.begin().await?;
+        generations::lock(&mut tx, generations::KNOWLEDGE_BASE).await?;
+        let now = synonyms::newest_version(&mut tx).await?.unwrap_or(0);
+        if let Some(opened) = opened.filter(|o| *o != now) {
+            return Err(MaintenanceError::SynonymsConflict { opened, now });
+        }
         let version = synonyms::save(&mut tx, text, author).await?;
         let detail = format!("version {version}, {groups} groups");
         let line = AuditEntry::new(author, "synonyms.update", "synonyms", "dictionary");

@@ -15,6 +15,18 @@ pub async fn bump(tx: &mut Tx, name: &str) -> Result<()> {
     Ok(())
 }
 
+/// Locks generation `name`'s row for the rest of `tx` (PostgreSQL; SQLite's write
+/// transaction excludes other writers already): changes under `name` that read before
+/// they write take turns, and each reads what the one before it committed.
+pub async fn lock(tx: &mut Tx, name: &str) -> Result<()> {
+    sql("SELECT value FROM generations WHERE name = $1 FOR UPDATE")
+        .locking()
+        .bind(name)
+        .scalar_optional::<i64>(&mut tx.conn())
+        .await?;
+    Ok(())
+}
+
 /// Generation `name` now.
 pub async fn get(c: &mut Conn<'_>, name: &str) -> Result<i64> {
     Ok(sql("SELECT value FROM generations WHERE name = $1")

@@ -34,6 +34,15 @@ pub async fn save(tx: &mut Tx, text: &str, author: &str) -> Result<i64> {
     Ok(version)
 }
 
+/// The newest saved version's number inside `tx`, or `None` when none was saved (the
+/// file is in use). Read after [`generations::lock`] on the knowledge base, it is the
+/// version a save in `tx` replaces.
+pub async fn newest_version(tx: &mut Tx) -> Result<Option<i64>> {
+    sql("SELECT version FROM synonym_dictionaries ORDER BY version DESC LIMIT 1")
+        .scalar_optional(&mut tx.conn())
+        .await
+}
+
 /// The newest `limit` saved versions, newest first.
 pub async fn history(c: &mut Conn<'_>, limit: i64) -> Result<Vec<SynonymDictionary>> {
     sql(

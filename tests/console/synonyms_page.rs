@@ -2,9 +2,11 @@
 //! problems by line, and the versions.
 
 use axum::http::StatusCode;
+use madoguchi::accounts::Role;
 
 use crate::faq_support::team;
-use crate::helpers::desk;
+use crate::helpers::{desk, desk_with};
+use crate::support::{account, Browser};
 
 #[tokio::test]
 async fn the_file_is_used_until_an_admin_saves_a_dictionary_that_applies_at_once() {
@@ -130,4 +132,107 @@ async fn saved_versions_are_listed_newest_first_and_an_old_one_can_be_read() {
             .len(),
         2
     );
+}
+
+/// Two admins open the dictionary at the same version: the second save is refused (409)
+/// naming both versions, with that admin's text kept in the editor and nothing saved over
+/// the first; saving again from that page is deliberate. The same from the file (nothing
+/// saved yet), on both backends.
+#[tokio::test]
+async fn a_save_over_someone_elses_newer_dictionary_is_refused_and_keeps_the_text() {
+    for db in crate::db::backends().await {
+        let d = desk_with(|s| s.database_url = Some(db.url.clone())).await;
+        let t = team(&d).await;
+        account(&d, "kanri2", "管理 四郎", Role::Admin).await;
+        let other = Browser::sign_in(&d, "kanri2").await;
+        // Both open the editor while the file is in use: the page carries version 0.
+        let page = t.admin.get(&d, "/operator/synonyms").await;
+        assert!(
+            page.body.contains("name=\"version\" value=\"0\""),
+            "{}",
+            page.body
+        );
+        let first = t
+            .admin
+            .post(
+                &d,
+                "/operator/synonyms",
+                &[("text", "プリンター, ぷりんた\n"), ("version", "0")],
+            )
+            .await;
+        assert_eq!(first.status, StatusCode::SEE_OTHER, "{}", first.body);
+        let theirs = "メール, めーる\n";
+        let refused = other
+            .post(
+                &d,
+                "/operator/synonyms",
+                &[("text", theirs), ("version", "0")],
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.body);
+        assert!(
+            refused.body.contains(
+                "同義語辞書は、開いた後にほかの人が保存しました\
+                 （開いたときはファイルの辞書（保存された版なし）、いまは版 1）"
+            ),
+            "{}",
+            refused.body
+        );
+        assert!(
+            refused.body.contains(&format!(">{theirs}</textarea>")),
+            "the text is kept: {}",
+            refused.body
+        );
+        assert!(refused.body.contains("name=\"version\" value=\"1\""));
+        let in_use = d.helpdesk.store().synonyms().await.unwrap().unwrap();
+        assert_eq!(
+            (in_use.version, in_use.text.as_str()),
+            (1, "プリンター, ぷりんた\n")
+        );
+
+        // Saved again from that page (version 1): deliberate.
+        let again = other
+            .post(
+                &d,
+                "/operator/synonyms",
+                &[("text", theirs), ("version", "1")],
+            )
+            .await;
+        assert_eq!(again.status, StatusCode::SEE_OTHER, "{}", again.body);
+        assert_eq!(
+            again.location.as_deref(),
+            Some("/operator/synonyms?saved=2")
+        );
+
+        // The first admin's page, still at version 1, is now behind version 2.
+        let stale = t
+            .admin
+            .post(
+                &d,
+                "/operator/synonyms",
+                &[
+                    ("text", "プリンター, ぷりんた, プリンタ\n"),
+                    ("version", "1"),
+                ],
+            )
+            .await;
+        assert_eq!(stale.status, StatusCode::CONFLICT, "{}", stale.body);
+        assert!(stale.body.contains("（開いたときは版 1、いまは版 2）"));
+        // A bad dictionary keeps the version it was opened at, so fixing it and saving
+        // again still meets the check.
+        let bad = t
+            .admin
+            .post(
+                &d,
+                "/operator/synonyms",
+                &[("text", "単独語\n"), ("version", "1")],
+            )
+            .await;
+        assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.body);
+        assert!(bad.body.contains("name=\"version\" value=\"1\""));
+        let history = d.helpdesk.knowledge().synonym_history(10).await.unwrap();
+        assert_eq!(history.len(), 2);
+        assert_eq!(history[0].text, theirs);
+        assert_eq!(history[0].author, "kanri2");
+    }
 }

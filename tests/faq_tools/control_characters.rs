@@ -105,7 +105,7 @@ async fn a_control_character_in_the_synonym_dictionary_names_its_line_and_saves_
         let text = "# 辞書\r\nファイルサーバ, ぬまっち\u{0}ボックス\r\n\tメール,\tmail\r\n";
         let err = h
             .knowledge()
-            .update_synonyms(text, "yamada")
+            .update_synonyms(text, "yamada", None)
             .await
             .unwrap_err();
         assert!(err.is_user_error(), "{err:?}");
@@ -123,7 +123,7 @@ async fn a_control_character_in_the_synonym_dictionary_names_its_line_and_saves_
 
         let fine = text.replace('\u{0}', "");
         h.knowledge()
-            .update_synonyms(&fine, "yamada")
+            .update_synonyms(&fine, "yamada", None)
             .await
             .unwrap();
     }

@@ -28,7 +28,7 @@ async fn a_synonym_added_at_run_time_makes_a_question_match_and_survives_a_resta
         let version = d
             .helpdesk
             .knowledge()
-            .update_synonyms(&text, "yamada")
+            .update_synonyms(&text, "yamada", None)
             .await
             .unwrap();
 
@@ -62,7 +62,7 @@ async fn a_dictionary_with_bad_lines_names_them_and_changes_nothing() {
     let err = d
         .helpdesk
         .knowledge()
-        .update_synonyms(text, "yamada")
+        .update_synonyms(text, "yamada", None)
         .await
         .unwrap_err();
 
@@ -96,13 +96,13 @@ async fn the_previous_dictionary_is_kept_in_the_history() {
     let first = d
         .helpdesk
         .knowledge()
-        .update_synonyms("パスワード, pw\n", "yamada")
+        .update_synonyms("パスワード, pw\n", "yamada", None)
         .await
         .unwrap();
     let second = d
         .helpdesk
         .knowledge()
-        .update_synonyms("パスワード, pw, パス\n", "suzuki")
+        .update_synonyms("パスワード, pw, パス\n", "suzuki", None)
         .await
         .unwrap();
     let history = d.helpdesk.knowledge().synonym_history(10).await.unwrap();

@@ -100,6 +100,9 @@ pub fn problems_of(e: &MaintenanceError) -> Vec<Problem> {
             })
             .collect(),
         MaintenanceError::Invalid(reason) => vec![problem(None, String::new(), reason.clone())],
+        MaintenanceError::SynonymsConflict { .. } => {
+            vec![problem(None, String::new(), e.to_string())]
+        }
         MaintenanceError::Internal(_) => Vec::new(),
     }
 }

@@ -48,6 +48,10 @@ struct SynonymsPage {
     file: String,
     text: String,
     can_save: bool,
+    /// The version the editor's text is based on (0: the file), sent back with a save.
+    base: i64,
+    /// A save refused because someone else saved since the editor was opened.
+    conflict: Option<String>,
     problems: Vec<Problem>,
     history: Vec<VersionView>,
     /// An older version opened from the history, and its text.
@@ -93,6 +97,10 @@ pub async fn show(
 pub struct SynonymsForm {
     #[serde(default)]
     text: String,
+    /// The version the editor was opened at (0: the file): a save by someone else since
+    /// is not overwritten unseen.
+    #[serde(default)]
+    version: Option<i64>,
 }
 
 pub async fn save(
@@ -104,18 +112,31 @@ pub async fn save(
     let text = form.text.replace("\r\n", "\n");
     match helpdesk
         .knowledge()
-        .update_synonyms(&text, signed.login())
+        .update_synonyms(&text, signed.login(), form.version)
         .await
     {
         Ok(version) => {
             Ok(Redirect::to(&format!("/operator/synonyms?saved={version}")).into_response())
         }
         Err(MaintenanceError::Internal(e)) => Err(PageError::Internal(e)),
+        Err(e @ MaintenanceError::SynonymsConflict { now, .. }) => {
+            // The editor keeps what this admin wrote; saving again (after looking at the
+            // saved versions) is a deliberate save over version `now`.
+            let extras = Extras {
+                status: StatusCode::CONFLICT,
+                conflict: Some(e.to_string()),
+                text: Some(text),
+                base: Some(now),
+                ..Extras::default()
+            };
+            page(&helpdesk, &signed, extras).await
+        }
         Err(e) => {
             let extras = Extras {
                 status: StatusCode::BAD_REQUEST,
                 problems: problems_of(&e),
                 text: Some(text),
+                base: form.version,
                 ..Extras::default()
             };
             page(&helpdesk, &signed, extras).await
@@ -129,9 +150,13 @@ fn internal(e: MaintenanceError) -> PageError {
 
 struct Extras {
     status: StatusCode,
+    conflict: Option<String>,
     problems: Vec<Problem>,
     /// The text to show in the editor instead of the one in use (a refused save).
     text: Option<String>,
+    /// The version the editor's text is based on, instead of the one in use (a refused
+    /// save keeps the version it was opened at).
+    base: Option<i64>,
     viewing: Option<(VersionView, String)>,
     just_saved: Option<i64>,
 }
@@ -140,8 +165,10 @@ impl Default for Extras {
     fn default() -> Self {
         Extras {
             status: StatusCode::OK,
+            conflict: None,
             problems: Vec::new(),
             text: None,
+            base: None,
             viewing: None,
             just_saved: None,
         }
@@ -150,9 +177,9 @@ impl Default for Extras {
 
 async fn page(helpdesk: &Helpdesk, signed: &Signed, extras: Extras) -> PageResult<Response> {
     let in_use = helpdesk.knowledge().synonyms().await.map_err(internal)?;
-    let (saved, file) = match &in_use.source {
-        SynonymSource::Saved(saved) => (Some(VersionView::of(saved)), String::new()),
-        SynonymSource::File { file } => (None, file.clone()),
+    let (saved, file, in_use_version) = match &in_use.source {
+        SynonymSource::Saved(saved) => (Some(VersionView::of(saved)), String::new(), saved.version),
+        SynonymSource::File { file } => (None, file.clone(), 0),
     };
     let history = helpdesk
         .knowledge()
@@ -167,6 +194,8 @@ async fn page(helpdesk: &Helpdesk, signed: &Signed, extras: Extras) -> PageResul
             file,
             text: extras.text.unwrap_or(in_use.text),
             can_save: signed.0.is_admin(),
+            base: extras.base.unwrap_or(in_use_version),
+            conflict: extras.conflict,
             problems: extras.problems,
             history: history.iter().map(VersionView::of).collect(),
             viewing: extras.viewing,
