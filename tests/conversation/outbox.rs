@@ -2,6 +2,7 @@
 //! signed when a signing secret is set; a receiver that is down gets them later.
 
 use madoguchi::domain::OutboxStatus;
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -18,6 +19,8 @@ pub struct Received {
     pub headers: Vec<HeaderMap>,
     /// Answer 503 while true.
     pub down: bool,
+    /// Rooms answered with this status instead of 200 (the body is not kept).
+    pub refuse: HashMap<String, StatusCode>,
 }
 
 /// A local LoGo receiver; returns its URL.
@@ -31,7 +34,11 @@ pub async fn receiver(state: Arc<Mutex<Received>>) -> String {
                 if s.down {
                     return StatusCode::SERVICE_UNAVAILABLE;
                 }
-                s.bodies.push(serde_json::from_str(&body).unwrap());
+                let body: serde_json::Value = serde_json::from_str(&body).unwrap();
+                if let Some(status) = body["room_id"].as_str().and_then(|r| s.refuse.get(r)) {
+                    return *status;
+                }
+                s.bodies.push(body);
                 s.headers.push(headers);
                 StatusCode::OK
             }
@@ -110,4 +117,71 @@ async fn an_operator_reply_arrives_at_the_outgoing_url_after_the_receiver_recove
     let expected = madoguchi::channels::logochat::auth::sign("k", timestamp, body.as_bytes());
     assert_eq!(headers["x-madoguchi-signature"], expected.as_str());
     assert!(headers.contains_key("x-madoguchi-delivery"));
+}
+
+/// LoGoチャット refuses an item for good (404: the room is gone): the item fails at once,
+/// so the room's next item is not kept waiting behind twenty retries, and the reason kept
+/// is the status code only. 408, 429 and 5xx (slow, busy or down) are retried.
+#[tokio::test]
+async fn a_4xx_from_logochat_fails_at_once_and_the_room_goes_on_but_408_429_and_5xx_are_retried() {
+    use madoguchi::domain::{OutboxKind, OutboxRoute};
+    use madoguchi::storage::{outbox as queue, Delivery, NewOutboxItem};
+
+    let received = Arc::new(Mutex::new(Received::default()));
+    {
+        let mut r = received.lock().unwrap();
+        r.refuse.insert("room-gone".into(), StatusCode::NOT_FOUND);
+        r.refuse
+            .insert("room-slow".into(), StatusCode::REQUEST_TIMEOUT);
+        r.refuse
+            .insert("room-busy".into(), StatusCode::TOO_MANY_REQUESTS);
+        r.refuse.insert("room-down".into(), StatusCode::BAD_GATEWAY);
+    }
+    let url = receiver(received.clone()).await;
+    let d = desk_with(|s| s.logochat.outgoing_url = Some(url)).await;
+    let push = |room: &'static str, text: &'static str| NewOutboxItem {
+        kind: OutboxKind::Message,
+        route: OutboxRoute::LogoChat,
+        room: room.into(),
+        recipient: Some("logo-numazu-taro".into()),
+        delivery: Delivery {
+            text: text.into(),
+            subject: None,
+        },
+    };
+    let mut tx = d.helpdesk.store().begin().await.unwrap();
+    for (room, text) in [
+        ("room-gone", "沼津 太郎さん、パスワードを初期化しました。"),
+        ("room-gone", "二通目"),
+        ("room-slow", "遅い"),
+        ("room-busy", "混雑"),
+        ("room-down", "停止中"),
+    ] {
+        queue::push(&mut tx, &push(room, text), None).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+
+    let outbox = d.helpdesk.outbox().clone();
+    assert_eq!(outbox.deliver_due().await.unwrap(), 4, "one item a room");
+    let items = d.helpdesk.store().outbox(None, 10).await.unwrap();
+    let of = |room: &str| -> Vec<_> { items.iter().filter(|i| i.room == room).collect() };
+    let gone = of("room-gone");
+    let first = gone.iter().find(|i| i.attempts == 1).unwrap();
+    assert_eq!(first.status, OutboxStatus::Failed);
+    let reason = first.last_error.as_deref().unwrap();
+    assert_eq!(reason, "HTTP 404");
+    for (room, code) in [("room-slow", 408), ("room-busy", 429), ("room-down", 502)] {
+        let item = of(room)[0];
+        assert_eq!(
+            (item.status, item.attempts, item.last_error.clone()),
+            (OutboxStatus::Pending, 1, Some(format!("HTTP {code}"))),
+            "{room}"
+        );
+    }
+    // The room's next item goes ahead at once, and is delivered when the room answers.
+    received.lock().unwrap().refuse.remove("room-gone");
+    assert_eq!(outbox.deliver_due().await.unwrap(), 1);
+    let r = received.lock().unwrap();
+    assert_eq!(r.bodies.len(), 1);
+    assert_eq!(r.bodies[0]["text"], "二通目");
 }

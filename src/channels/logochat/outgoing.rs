@@ -47,7 +47,8 @@ impl LogoChatDelivery {
     }
 
     /// Posts the item's text to the room (and user) it names. `Err` holds a short reason
-    /// for the outbox record (never the body, which can hold personal information).
+    /// for the outbox record (never the body, which can hold personal information), and
+    /// is permanent for a reply that no retry can change ([`refusal`]).
     async fn post(&self, item: &OutboxItem, delivery: &Delivery) -> Result<(), DeliveryError> {
         let url = self.url.as_ref().map_err(|e| DeliveryError::from(*e))?;
         let body = payload(
@@ -82,7 +83,7 @@ impl LogoChatDelivery {
         if status.is_success() {
             Ok(())
         } else {
-            Err(format!("HTTP {status}").into())
+            Err(refusal(status))
         }
     }
 }
@@ -94,6 +95,24 @@ impl Deliver for LogoChatDelivery {
         delivery: &'a Delivery,
     ) -> Pin<Box<dyn Future<Output = Result<(), DeliveryError>> + Send + 'a>> {
         Box::pin(self.post(item, delivery))
+    }
+}
+
+/// The error for a reply that is not a 2xx: its status code only (the reply's body may
+/// echo the message or name the staff member). A 4xx says the request itself is refused
+/// (a room or user that does not exist, a token not accepted): sending it again cannot
+/// help, so it is permanent and the room's next item goes ahead; 408 and 429 say the
+/// receiver was slow or busy, and are retried like a 5xx.
+fn refusal(status: reqwest::StatusCode) -> DeliveryError {
+    let reason = format!("HTTP {}", status.as_u16());
+    let busy = matches!(
+        status,
+        reqwest::StatusCode::REQUEST_TIMEOUT | reqwest::StatusCode::TOO_MANY_REQUESTS
+    );
+    if status.is_client_error() && !busy {
+        DeliveryError::permanent(reason)
+    } else {
+        reason.into()
     }
 }
 
@@ -116,5 +135,32 @@ fn without_url(error: &reqwest::Error) -> String {
         kind.to_owned()
     } else {
         format!("{kind}: {detail}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_4xx_is_permanent_but_408_429_and_5xx_are_retried() {
+        for (code, permanent) in [
+            (400, true),
+            (401, true),
+            (403, true),
+            (404, true),
+            (410, true),
+            (413, true),
+            (408, false),
+            (429, false),
+            (500, false),
+            (502, false),
+            (503, false),
+            (302, false),
+        ] {
+            let error = refusal(reqwest::StatusCode::from_u16(code).unwrap());
+            assert_eq!(error.permanent, permanent, "{code}");
+            assert_eq!(error.reason, format!("HTTP {code}"));
+        }
     }
 }
