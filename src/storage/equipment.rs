@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::search_fold::{fold_text, Fold};
 use super::{sql, sql_owned, Conn, Result, Sql, Tx};
 use crate::domain::{DeviceKind, DeviceState};
 
@@ -189,18 +190,23 @@ pub async fn search(
     offset: i64,
     limit: i64,
 ) -> Result<(Vec<Device>, i64)> {
-    // LOWER on both sides: SQLite's LIKE ignores ASCII case, PostgreSQL's does not.
-    const WHERE: &str = " WHERE ($1 IS NULL OR LOWER(e.asset_no) LIKE LOWER($1)) \
-         AND ($2 IS NULL OR e.department_code = $3 OR e.department LIKE $2) \
-         AND ($4 IS NULL OR e.person_no IN (SELECT CAST($5 AS TEXT) UNION \
-         SELECT employee_no FROM staff \
-         WHERE REPLACE(REPLACE(name, ' ', ''), '　', '') LIKE $4)) \
-         AND ($6 IS NULL OR e.kind = $6) AND ($7 IS NULL OR e.state = $7)";
-    static LIST: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-        format!("{SELECT}{WHERE} ORDER BY e.asset_no LIMIT $8 OFFSET $9")
-    });
-    static COUNT: std::sync::LazyLock<String> =
-        std::sync::LazyLock::new(|| format!("SELECT COUNT(*) FROM equipment e{WHERE}"));
+    // Letters in either case on both backends: LOWER on both sides (PostgreSQL's LIKE
+    // minds case) and full-width letters folded (see `search_fold`).
+    let statements = |fold: &Fold| {
+        let conditions = format!(
+            " WHERE ($1 IS NULL OR {asset} LIKE LOWER($1)) \
+             AND ($2 IS NULL OR e.department_code = $3 OR e.department LIKE $2) \
+             AND ($4 IS NULL OR e.person_no IN (SELECT CAST($5 AS TEXT) UNION \
+             SELECT employee_no FROM staff \
+             WHERE REPLACE(REPLACE(name, ' ', ''), '　', '') LIKE $4)) \
+             AND ($6 IS NULL OR e.kind = $6) AND ($7 IS NULL OR e.state = $7)",
+            asset = fold.column("e.asset_no"),
+        );
+        (
+            format!("{SELECT}{conditions} ORDER BY e.asset_no LIMIT $8 OFFSET $9"),
+            format!("SELECT COUNT(*) FROM equipment e{conditions}"),
+        )
+    };
     let text = |v: &Option<String>| {
         v.as_deref()
             .map(str::trim)
@@ -209,12 +215,14 @@ pub async fn search(
     };
     let like = |t: &str| format!("%{}%", super::requests::escape_like(t));
     let asset = text(&filter.asset);
+    let fold = Fold::of(asset.as_deref());
+    let (list, count) = statements(&fold);
     let department = text(&filter.department);
     let person = text(&filter.person);
     let name = person.as_deref().map(|p| like(&p.replace([' ', '　'], "")));
-    let bound = |statement: &'static str| {
-        sql(statement)
-            .bind(asset.as_deref().map(like))
+    let bound = |statement: &str| {
+        sql_owned(statement.to_owned())
+            .bind(asset.as_deref().map(|a| like(&fold_text(a))))
             .bind(department.as_deref().map(like))
             .bind(department.clone())
             .bind(name.clone())
@@ -222,12 +230,8 @@ pub async fn search(
             .bind(filter.kind)
             .bind(filter.state)
     };
-    let rows = bound(LIST.as_str())
-        .bind(limit)
-        .bind(offset)
-        .fetch_all(c)
-        .await?;
-    let total = bound(COUNT.as_str()).scalar(c).await?;
+    let rows = bound(&list).bind(limit).bind(offset).fetch_all(c).await?;
+    let total = bound(&count).scalar(c).await?;
     Ok((rows, total))
 }
 

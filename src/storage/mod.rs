@@ -48,6 +48,7 @@ pub mod request_directory;
 pub mod requests;
 pub mod reservation_extras;
 pub mod reservations;
+mod search_fold;
 pub mod sessions;
 pub mod staff;
 pub mod synonyms;

@@ -5,7 +5,8 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::{sql, Conn, Result, StorageError, Tx};
+use super::search_fold::{fold_text, Fold};
+use super::{sql, sql_owned, Conn, Result, StorageError, Tx};
 use crate::domain::{Channel, RequestAction, RequestStatus, StepStatus, TextEnum};
 
 /// A request to store.
@@ -299,27 +300,31 @@ pub async fn page(
     offset: i64,
     limit: i64,
 ) -> Result<(Vec<RequestRow>, i64)> {
-    static WHERE: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-        format!(
+    // The search text's letters in either case: see `search_fold`.
+    let statements = |fold: &Fold| {
+        let conditions = format!(
             "($1 IS NULL OR status = $1) AND (NOT $2 OR status IN ({open})) \
              AND ($3 IS NULL OR requester_no = $3) \
-             AND ($4 IS NULL OR LOWER(requester_name) LIKE LOWER($4) OR department LIKE $4 \
-             OR requester_no = $5 OR LOWER(type_name) LIKE LOWER($4) OR id = $6)",
+             AND ($4 IS NULL OR {name} LIKE LOWER($4) OR {department} LIKE LOWER($4) \
+             OR requester_no = $5 OR {type_name} LIKE LOWER($4) OR id = $6)",
             open = RequestStatus::sql_list(RequestStatus::OPEN),
+            name = fold.column("requester_name"),
+            type_name = fold.column("type_name"),
+            department = fold.column("department"),
+        );
+        (
+            format!(
+                "SELECT * FROM requests WHERE {conditions} ORDER BY id DESC LIMIT $7 OFFSET $8"
+            ),
+            format!("SELECT COUNT(*) FROM requests WHERE {conditions}"),
         )
-    });
-    static LIST: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-        format!(
-            "SELECT * FROM requests WHERE {} ORDER BY id DESC LIMIT $7 OFFSET $8",
-            *WHERE
-        )
-    });
-    static COUNT: std::sync::LazyLock<String> =
-        std::sync::LazyLock::new(|| format!("SELECT COUNT(*) FROM requests WHERE {}", *WHERE));
+    };
     let (text, like) = search_text(filter.text.as_deref());
     let number = text.and_then(crate::domain::request::parse_request_number);
-    let bound = |statement: &'static str| {
-        sql(statement)
+    let fold = Fold::of(text);
+    let (list, count) = statements(&fold);
+    let bound = |statement: &str| {
+        sql_owned(statement.to_owned())
             .bind(filter.status)
             .bind(filter.open_only)
             .bind(&filter.requester_no)
@@ -327,19 +332,19 @@ pub async fn page(
             .bind(text)
             .bind(number)
     };
-    let rows = bound(LIST.as_str())
-        .bind(limit)
-        .bind(offset)
-        .fetch_all(c)
-        .await?;
-    let total = bound(COUNT.as_str()).scalar(c).await?;
+    let rows = bound(&list).bind(limit).bind(offset).fetch_all(c).await?;
+    let total = bound(&count).scalar(c).await?;
     Ok((rows, total))
 }
 
-/// A search box's text, trimmed (`None` when empty), and its `LIKE` pattern (anywhere).
+/// A search box's text, trimmed (`None` when empty), and its `LIKE` pattern (anywhere),
+/// its full-width capitals folded (compare it with [`Fold::column`] under `LOWER`).
 pub(super) fn search_text(text: Option<&str>) -> (Option<&str>, Option<String>) {
     let text = text.map(str::trim).filter(|t| !t.is_empty());
-    (text, text.map(|t| format!("%{}%", escape_like(t))))
+    (
+        text,
+        text.map(|t| format!("%{}%", escape_like(&fold_text(t)))),
+    )
 }
 
 /// `%` and `_` in a search text match themselves (LIKE without ESCAPE treats `\` as a

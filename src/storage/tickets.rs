@@ -3,7 +3,8 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::{sql, Conn, NewTicket, Result, Store, Ticket, TicketUpdate, Tx};
+use super::search_fold::Fold;
+use super::{sql, sql_owned, Conn, NewTicket, Result, Store, Ticket, TicketUpdate, Tx};
 use crate::domain::{TextEnum, TicketStatus};
 
 /// Which tickets the queue shows. Empty fields do not filter.
@@ -161,31 +162,36 @@ pub async fn page(
     offset: i64,
     limit: i64,
 ) -> Result<TicketPage> {
-    static WHERE: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-        format!(
+    // The search text's letters in either case: see `search_fold`.
+    let statements = |fold: &Fold| {
+        let conditions = format!(
             "($1 IS NULL OR status = $1) AND (NOT $2 OR status IN ({open})) \
              AND ($3 IS NULL OR category = $3) \
              AND ($4 IS NULL OR ($4 = '' AND assignee IS NULL) OR assignee = $4) \
              AND ($5 IS NULL OR channel = $5) AND (NOT $6 OR {overdue}) \
-             AND ($8 IS NULL OR LOWER(requester_name) LIKE LOWER($8) OR staff_no = $9 \
-             OR id = $10 OR LOWER(subject) LIKE LOWER($8) OR LOWER(transcript) LIKE LOWER($8) \
-             OR staff_no IN (SELECT employee_no FROM staff WHERE department LIKE $8))",
+             AND ($8 IS NULL OR {name} LIKE LOWER($8) OR staff_no = $9 \
+             OR id = $10 OR {subject} LIKE LOWER($8) OR {transcript} LIKE LOWER($8) \
+             OR staff_no IN (SELECT employee_no FROM staff WHERE {department} LIKE LOWER($8)))",
             open = open_statuses(),
             overdue = overdue_condition("$7"),
+            name = fold.column("requester_name"),
+            subject = fold.column("subject"),
+            transcript = fold.column("transcript"),
+            department = fold.column("department"),
+        );
+        (
+            format!(
+                "SELECT * FROM tickets WHERE {conditions} ORDER BY id DESC LIMIT $11 OFFSET $12"
+            ),
+            format!("SELECT COUNT(*) FROM tickets WHERE {conditions}"),
         )
-    });
-    static LIST: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-        format!(
-            "SELECT * FROM tickets WHERE {} ORDER BY id DESC LIMIT $11 OFFSET $12",
-            *WHERE
-        )
-    });
-    static COUNT: std::sync::LazyLock<String> =
-        std::sync::LazyLock::new(|| format!("SELECT COUNT(*) FROM tickets WHERE {}", *WHERE));
+    };
     let (text, like) = super::requests::search_text(filter.text.as_deref());
     let number = text.and_then(crate::domain::parse_ticket_number);
-    let bound = |statement: &'static str| {
-        sql(statement)
+    let fold = Fold::of(text);
+    let (list, count) = statements(&fold);
+    let bound = |statement: &str| {
+        sql_owned(statement.to_owned())
             .bind(filter.status)
             .bind(filter.open_only)
             .bind(&filter.category)
@@ -197,12 +203,8 @@ pub async fn page(
             .bind(text)
             .bind(number)
     };
-    let tickets = bound(LIST.as_str())
-        .bind(limit)
-        .bind(offset)
-        .fetch_all(c)
-        .await?;
-    let total = bound(COUNT.as_str()).scalar(c).await?;
+    let tickets = bound(&list).bind(limit).bind(offset).fetch_all(c).await?;
+    let total = bound(&count).scalar(c).await?;
     Ok(TicketPage { tickets, total })
 }
 

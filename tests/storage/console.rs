@@ -435,5 +435,54 @@ async fn the_queue_searches_by_name_department_staff_number_ticket_number_and_te
             3,
             "a blank search does not filter"
         );
+        // Full-width letters in either case too (typed in full-width mode), on both
+        // backends whatever their locale: SQLite's LOWER folds ASCII only.
+        s.replace_staff(&[
+            staff("20001", "沼津 太郎", "ICT推進課"),
+            staff("20002", "原 花子", "財政課"),
+            staff("20003", "清水 次郎", "ＤＸ推進室"),
+        ])
+        .await
+        .unwrap();
+        let wide = open("ｒｏｏｍ-Ｄ", Some("20003"), Some("ＡＢＣ商事 担当")).await;
+        assert_eq!(search("ＲＯＯＭ-ｄ").await, [wide], "the text");
+        assert_eq!(search("ａｂｃ商事").await, [wide], "the name");
+        assert_eq!(search("ｄｘ推進").await, [wide], "the department");
+    }
+}
+
+/// The requests' search finds full-width letters in either case (typed in full-width
+/// mode) in the name, the 所属 and the type, on both backends whatever their locale:
+/// SQLite's LOWER folds ASCII only.
+#[tokio::test]
+async fn the_requests_search_finds_full_width_letters_in_either_case() {
+    use madoguchi::storage::requests::{self as records, NewRequest, RequestFilter};
+    for db in backends().await {
+        let s = &db.store;
+        let mut tx = s.begin().await.unwrap();
+        let request = NewRequest {
+            type_id: "vpn".into(),
+            type_name: "ＶＰＮ利用申請".into(),
+            definition: "{}".into(),
+            requester_no: "20003".into(),
+            requester_name: "ＡＢＣ 太郎".into(),
+            department: "ＤＸ推進室".into(),
+            channel: Channel::Phone,
+            conversation_id: None,
+            ticket_id: None,
+            fields: "{}".into(),
+            due_at: None,
+        };
+        let id = records::insert(&mut tx, &request).await.unwrap();
+        tx.commit().await.unwrap();
+        for text in ["ｖｐｎ利用", "Ｖｐｎ", "ａｂｃ 太郎", "ｄＸ推進"] {
+            let filter = RequestFilter {
+                text: Some(text.into()),
+                ..RequestFilter::default()
+            };
+            let (rows, total) = records::page(&mut s.conn(), &filter, 0, 10).await.unwrap();
+            let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+            assert_eq!((ids, total), (vec![id], 1), "{text}");
+        }
     }
 }

@@ -211,6 +211,10 @@ async fn search_finds_by_asset_department_person_kind_and_state_page_by_page() {
             f(&mut filter);
             filter
         };
+        let by_asset = |asset: &str| DeviceFilter {
+            asset: Some(asset.into()),
+            ..DeviceFilter::default()
+        };
         assert_eq!(
             find(by(|f| f.asset = Some("0011".into()))).await,
             ["PC-0011"]
@@ -271,6 +275,17 @@ async fn search_finds_by_asset_department_person_kind_and_state_page_by_page() {
             .devices(&DeviceFilter::default(), -1, 10)
             .await
             .is_err());
+        // Full-width letters in either case too (typed in full-width mode), on both
+        // backends whatever their locale: SQLite's LOWER folds ASCII only.
+        let wide = DeviceSpec {
+            asset: "ａｂｃ-Ｘ01".into(),
+            kind: "PC".into(),
+            ..DeviceSpec::default()
+        };
+        ledgers.register_device(&wide, None, "op").await.unwrap();
+        for search in ["ＡＢＣ", "ａＢｃ-ｘ", "ｃ-Ｘ0"] {
+            assert_eq!(find(by_asset(search)).await, ["ａｂｃ-Ｘ01"], "{search}");
+        }
     }
 }
 
