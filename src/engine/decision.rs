@@ -103,7 +103,10 @@ impl Thresholds {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Calibration {
-    /// Weights of the features of [`Signals::features`], in that order.
+    /// Weights of the features of [`Signals::features`], in that order. A city's
+    /// configuration fitted before the coverage feature (11 weights) still reads: its
+    /// model did not weigh coverage (weight 0).
+    #[serde(deserialize_with = "weights")]
     pub weights: [f32; FEATURES],
     pub bias: f32,
     /// Answer at or above this probability.
@@ -118,19 +121,34 @@ pub struct Calibration {
     pub repeat: f32,
 }
 
+/// Reads [`Calibration::weights`]: [`FEATURES`] of them, or the 11 of a model fitted
+/// before the last feature was added.
+fn weights<'de, D: serde::Deserializer<'de>>(d: D) -> Result<[f32; FEATURES], D::Error> {
+    let given = Vec::<f32>::deserialize(d)?;
+    if given.len() != FEATURES && given.len() != FEATURES - 1 {
+        return Err(serde::de::Error::invalid_length(
+            given.len(),
+            &"12 weights (or the 11 of a decision fitted before the coverage feature)",
+        ));
+    }
+    let mut weights = [0.0; FEATURES];
+    weights[..given.len()].copy_from_slice(&given);
+    Ok(weights)
+}
+
 /// How many features the calibrated decision weighs.
-pub const FEATURES: usize = 11;
+pub const FEATURES: usize = 12;
 
 impl Default for Calibration {
     fn default() -> Self {
         Self {
             weights: [
-                2.6270, 4.7866, 1.2031, 3.5154, 2.4593, 1.2073, 0.9786, 0.0749, -0.0231, 0.6054,
-                4.3838,
+                1.1747, 4.6421, -0.6929, 4.4308, 2.6010, 1.2410, 1.0140, 0.0227, -0.0261, 0.1907,
+                4.5687, 2.7086,
             ],
-            bias: -7.4281,
-            answer: 0.925,
-            suggest: 0.566,
+            bias: -7.5874,
+            answer: 0.920,
+            suggest: 0.565,
             repeat: 0.97,
         }
     }
@@ -150,6 +168,8 @@ pub struct Signals {
     pub passage: f32,
     pub other_passage: f32,
     pub chars: usize,
+    /// The top's share of the question held by its own questions ([`super::Candidate`]).
+    pub coverage: f32,
     /// Best cosine of the question as encoded (before the query adapter) with the top
     /// entry's own questions, and with any other returned entry's: for [`Calibration::repeat`].
     pub said: f32,
@@ -160,7 +180,8 @@ impl Signals {
     /// Top fused score, its lead over the second, the top's lexical score, its cosine,
     /// its cosine lead, ln(1 + question characters); then whether the rankers agree
     /// (1 when the top is also first by lexical score, by cosine, by passage cosine
-    /// alone, ties going to it), its lexical lead and its passage-cosine lead.
+    /// alone, ties going to it), its lexical lead and its passage-cosine lead; the share of
+    /// the question its own questions hold.
     pub fn features(&self) -> [f32; FEATURES] {
         let first = |own: f32, other: f32| if own >= other { 1.0 } else { 0.0 };
         [
@@ -175,6 +196,7 @@ impl Signals {
             first(self.passage, self.other_passage),
             self.lexical - self.other_lexical,
             self.passage - self.other_passage,
+            self.coverage,
         ]
     }
 }
@@ -244,6 +266,7 @@ mod tests {
             passage: 0.7,
             other_passage: 0.5,
             chars: 12,
+            coverage: 0.9,
             said: 0.8,
             other_said: 0.5,
         };
@@ -258,11 +281,29 @@ mod tests {
             passage: 0.2,
             other_passage: 0.3,
             chars: 4,
+            coverage: 0.0,
             said: 0.2,
             other_said: 0.3,
         };
         assert_eq!(c.decide(Some(&weak)).0, Decision::Escalate);
         assert_eq!(c.decide(None).1, Reason::NoMatch);
+    }
+
+    #[test]
+    fn a_decision_fitted_before_the_coverage_feature_still_reads_and_ignores_it() {
+        let eleven = "weights = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]\nbias = -1.0";
+        let read: Calibration = toml::from_str(eleven).unwrap();
+        assert_eq!(
+            read.weights[..11],
+            [1., 2., 3., 4., 5., 6., 7., 8., 9., 10., 11.]
+        );
+        assert_eq!(read.weights[11], 0.0);
+        let twelve = "weights = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]";
+        let read: Calibration = toml::from_str(twelve).unwrap();
+        assert_eq!(read.weights[11], 12.0);
+        let ten = "weights = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]";
+        let refused = toml::from_str::<Calibration>(ten).unwrap_err().to_string();
+        assert!(refused.contains("12 weights"), "{refused}");
     }
 
     #[test]
@@ -280,6 +321,7 @@ mod tests {
             passage: 0.17,
             other_passage: 0.21,
             chars: 12,
+            coverage: 0.1,
             said: 1.0,
             other_said: 0.63,
         };

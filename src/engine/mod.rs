@@ -103,6 +103,10 @@ pub struct Candidate {
     pub lexical: f32,
     pub dense: f32,
     pub passage: f32,
+    /// Share of the question's words (by weight) that the entry's own questions (title,
+    /// alternatives, keywords) hold: a signal of the decision (not in the API's answer).
+    #[serde(skip)]
+    pub coverage: f32,
 }
 
 /// The engine's verdict on one question.
@@ -405,6 +409,7 @@ impl AnswerEngine {
                     other_cosine: best_other(|c| c.dense),
                     passage: c.passage,
                     other_passage: best_other(|c| c.passage),
+                    coverage: c.coverage,
                     chars,
                 }
             });
@@ -439,10 +444,10 @@ impl AnswerEngine {
             let nearest = d.nearest(DENSE_CANDIDATES, &ordinals, |q, p| fusion.dense_part(q, p));
             ordinals.extend(nearest);
         }
-        let mut scored: Vec<(f32, u32, u32, [f32; 3])> = ordinals
+        let mut scored: Vec<(f32, u32, u32, [f32; 4])> = ordinals
             .into_iter()
             .map(|faq| {
-                let (similarity, best) = if lexical {
+                let (similarity, best, coverage) = if lexical {
                     self.lexical_score(index, faq, &query, &query_sq)
                 } else {
                     (
@@ -451,6 +456,7 @@ impl AnswerEngine {
                             .first()
                             .copied()
                             .unwrap_or(0),
+                        0.0,
                     )
                 };
                 let (dq, dp) = dense.map_or((0.0, 0.0), |d| d.of(faq));
@@ -458,7 +464,7 @@ impl AnswerEngine {
                     Some(_) => fusion.score(similarity, dq, dp),
                     None => similarity,
                 };
-                (score, faq, best, [similarity, dq, dp])
+                (score, faq, best, [similarity, dq, dp, coverage])
             })
             .collect();
         scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
@@ -482,22 +488,23 @@ impl AnswerEngine {
                     lexical: round(signals[0]),
                     dense: round(signals[1]),
                     passage: round(signals[2]),
+                    coverage: round(signals[3]),
                 }
             })
             .collect();
         (candidates, ordinals)
     }
 
-    /// The lexical score of entry `faq` (0..1) and its best-matching variant: question
-    /// similarity blended with how much of the question its answer body and all its
-    /// variants together cover.
+    /// The lexical score of entry `faq` (0..1), its best-matching variant, and how much
+    /// of the question all its variants together cover: question similarity blended
+    /// with that coverage and the answer body's.
     fn lexical_score(
         &self,
         index: &FaqIndex,
         faq: u32,
         query: &UnitVec,
         query_sq: &[f32; 3],
-    ) -> (f32, u32) {
+    ) -> (f32, u32, f32) {
         let all_sq: f32 = query_sq.iter().sum();
         let (similarity, best) = self.question_similarity(index, faq, query, query_sq);
         let words = query.overlap(&index.bodies[faq as usize])[WORD];
@@ -513,7 +520,7 @@ impl AnswerEngine {
             / all_sq;
         let (bw, ew) = (self.config.body_weight, self.config.entry_weight);
         let score = (similarity + bw * body + ew * entry) / (1.0 + bw + ew);
-        (score.min(1.0), best)
+        (score.min(1.0), best, entry.min(1.0))
     }
 
     /// Best similarity over the entry's variants, and which variant gave it. Each variant

@@ -177,7 +177,7 @@ pub fn write_signals(runs: &[Run], path: &Path) -> std::io::Result<()> {
             "intent": run.outcome.intent,
             "candidates": run.outcome.candidates.iter().map(|c| serde_json::json!({
                 "id": c.id, "score": c.score, "lexical": c.lexical,
-                "dense": c.dense, "passage": c.passage,
+                "dense": c.dense, "passage": c.passage, "coverage": c.coverage,
             })).collect::<Vec<_>>(),
         });
         out.push_str(&line.to_string());
