@@ -39,7 +39,11 @@ async fn the_right_password_signs_in_with_an_http_only_strict_cookie_and_a_wrong
     let token = ok.cookie("madoguchi_session").unwrap();
     assert_eq!(token.len(), 64);
     let log = d.helpdesk.store().audit_log(10).await.unwrap();
-    let actions: Vec<_> = log.iter().map(|r| r.action.as_str()).collect();
+    let actions: Vec<_> = log
+        .iter()
+        .map(|r| r.action.as_str())
+        .filter(|a| a.starts_with("session."))
+        .collect();
     assert_eq!(
         actions,
         ["session.sign_in", "session.refused", "session.refused"]
