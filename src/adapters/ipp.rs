@@ -21,6 +21,7 @@ const GET_PRINTER_ATTRIBUTES: u16 = 0x000B;
 const OPERATION_GROUP: u8 = 0x01;
 const END_OF_ATTRIBUTES: u8 = 0x03;
 const INTEGER: u8 = 0x21;
+const BOOLEAN: u8 = 0x22;
 const ENUM: u8 = 0x23;
 const TEXT: u8 = 0x41;
 const NAME: u8 = 0x42;
@@ -165,25 +166,50 @@ pub fn parse_answer(bytes: &[u8]) -> Result<Answer, String> {
     }
 }
 
+/// Why an exchange failed, and whether the server may have acted on the request anyway:
+/// `delivered` once the whole request was sent (its answer was lost), so a Print-Job may
+/// have queued the job.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    pub delivered: bool,
+    pub message: String,
+}
+
+impl From<Failure> for String {
+    fn from(f: Failure) -> String {
+        f.message
+    }
+}
+
 /// Sends one request (`body`, then the document when given) and reads the answer.
 fn exchange(
     server: &str,
     path: &str,
     body: &[u8],
     document: Option<&Path>,
-) -> Result<Answer, String> {
+) -> Result<Answer, Failure> {
+    let not_sent = |message: String| Failure {
+        delivered: false,
+        message,
+    };
+    let unanswered = |message: String| Failure {
+        delivered: true,
+        message,
+    };
     let mut file = match document {
-        Some(p) => Some(std::fs::File::open(p).map_err(|e| format!("{}: {e}", p.display()))?),
+        Some(p) => {
+            Some(std::fs::File::open(p).map_err(|e| not_sent(format!("{}: {e}", p.display())))?)
+        }
         None => None,
     };
     let document_len = match &file {
-        Some(f) => f.metadata().map_err(|e| e.to_string())?.len(),
+        Some(f) => f.metadata().map_err(|e| not_sent(e.to_string()))?.len(),
         None => 0,
     };
-    let mut stream = TcpStream::connect(server).map_err(|e| format!("{server}: {e}"))?;
+    let mut stream = TcpStream::connect(server).map_err(|e| not_sent(format!("{server}: {e}")))?;
     stream
         .set_read_timeout(Some(ANSWER_TIMEOUT))
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| not_sent(e.to_string()))?;
     let head = format!(
         "POST {path} HTTP/1.0\r\nHost: {server}\r\nContent-Type: application/ipp\r\n\
          Content-Length: {}\r\n\r\n",
@@ -197,19 +223,22 @@ fn exchange(
         }
         stream.flush()
     })();
-    sent.map_err(|e| format!("{server}: sending: {e}"))?;
+    sent.map_err(|e| not_sent(format!("{server}: sending: {e}")))?;
     let mut reader = BufReader::new(stream);
     let mut status_line = String::new();
     reader
         .read_line(&mut status_line)
-        .map_err(|e| format!("{server}: {e}"))?;
+        .map_err(|e| unanswered(format!("{server}: {e}")))?;
     let code = status_line.split_whitespace().nth(1).unwrap_or("");
     if code != "200" {
-        return Err(format!("{server}: HTTP {}", status_line.trim()));
+        // The HTTP layer refused the request: IPP never saw it.
+        return Err(not_sent(format!("{server}: HTTP {}", status_line.trim())));
     }
     loop {
         let mut line = String::new();
-        let n = reader.read_line(&mut line).map_err(|e| e.to_string())?;
+        let n = reader
+            .read_line(&mut line)
+            .map_err(|e| unanswered(e.to_string()))?;
         if n == 0 || line == "\r\n" || line == "\n" {
             break;
         }
@@ -217,8 +246,8 @@ fn exchange(
     let mut rest = Vec::new();
     reader
         .read_to_end(&mut rest)
-        .map_err(|e| format!("{server}: {e}"))?;
-    parse_answer(&rest)
+        .map_err(|e| unanswered(format!("{server}: {e}")))?;
+    parse_answer(&rest).map_err(unanswered)
 }
 
 /// `ipp://server/printers/QUEUE`.
@@ -226,8 +255,9 @@ pub fn printer_uri(server: &str, queue: &str) -> String {
     format!("ipp://{server}/printers/{queue}")
 }
 
-/// Print-Job: `pdf` as one `application/pdf` job named `title`; the job's number.
-pub fn print_job(server: &str, queue: &str, title: &str, pdf: &Path) -> Result<i32, String> {
+/// Print-Job: `pdf` as one `application/pdf` job named `title`; the job's number. A
+/// refusal is not [`Failure::delivered`]; a lost answer is (the job may be queued).
+pub fn print_job(server: &str, queue: &str, title: &str, pdf: &Path) -> Result<i32, Failure> {
     let mut request = Request::new(PRINT_JOB, &printer_uri(server, queue));
     request.attribute(NAME, "job-name", title.as_bytes());
     request.attribute(MIME_TYPE, "document-format", b"application/pdf");
@@ -238,11 +268,15 @@ pub fn print_job(server: &str, queue: &str, title: &str, pdf: &Path) -> Result<i
         Some(pdf),
     )?;
     if !answer.ok() {
-        return Err(refusal(&answer));
+        return Err(Failure {
+            delivered: false,
+            message: refusal(&answer),
+        });
     }
-    answer
-        .integer("job-id")
-        .ok_or_else(|| "the server gave no job-id".to_owned())
+    answer.integer("job-id").ok_or_else(|| Failure {
+        delivered: true,
+        message: "the server gave no job-id".to_owned(),
+    })
 }
 
 /// The job's state as the server reports it.
@@ -279,10 +313,13 @@ pub fn job_state(server: &str, queue: &str, id: i32) -> Result<JobState, String>
     })
 }
 
-/// Get-Jobs for `queue`, ended jobs included (CUPS keeps them while it keeps the job
-/// history): each job's number and name, as the server lists them.
+/// Get-Jobs for `queue`: this helpdesk's own jobs (`my-jobs`, by its user name), ended
+/// ones included (CUPS keeps them while it keeps the job history): each job's number and
+/// name. A job listed without its name (a server that hides job names) is an error: the
+/// list could not tell whether a job is there.
 pub fn jobs(server: &str, queue: &str) -> Result<Vec<(i32, String)>, String> {
     let mut request = Request::new(GET_JOBS, &printer_uri(server, queue));
+    request.attribute(BOOLEAN, "my-jobs", &[1]);
     request.attribute(KEYWORD, "which-jobs", b"all");
     request.attribute(KEYWORD, "requested-attributes", b"job-id");
     request.attribute(KEYWORD, "", b"job-name");
@@ -290,21 +327,26 @@ pub fn jobs(server: &str, queue: &str) -> Result<Vec<(i32, String)>, String> {
     if !answer.ok() {
         return Err(refusal(&answer));
     }
-    Ok(answer
-        .group_attributes()
-        .into_iter()
-        .filter_map(|group| {
-            let number = group.iter().find_map(|(n, v)| match v {
-                Value::Integer(i) if n == "job-id" => Some(*i),
-                _ => None,
-            })?;
-            let name = group.iter().find_map(|(n, v)| match v {
-                Value::Text(t) if n == "job-name" => Some(t.clone()),
-                _ => None,
-            })?;
-            Some((number, name))
-        })
-        .collect())
+    let mut jobs = Vec::new();
+    // The first group holds the operation's own attributes.
+    for group in answer.group_attributes().into_iter().skip(1) {
+        let number = group.iter().find_map(|(n, v)| match v {
+            Value::Integer(i) if n == "job-id" => Some(*i),
+            _ => None,
+        });
+        let name = group.iter().find_map(|(n, v)| match v {
+            Value::Text(t) if n == "job-name" => Some(t.clone()),
+            _ => None,
+        });
+        match (number, name) {
+            (Some(number), Some(name)) => jobs.push((number, name)),
+            (Some(number), None) => {
+                return Err(format!("{server}: job {number} is listed without its name"))
+            }
+            (None, _) => {}
+        }
+    }
+    Ok(jobs)
 }
 
 /// The queue's state (Get-Printer-Attributes): `printer-state` (3 idle, 4 processing,

@@ -91,8 +91,13 @@ pub fn settled(
 
 impl Printer for CupsPrinter {
     fn submit(&self, title: &str, pdf: &Path) -> Result<PrinterJob, PrintError> {
-        let number = ipp::print_job(&self.server, &self.queue, title, pdf)
-            .map_err(PrintError::Unavailable)?;
+        let number = ipp::print_job(&self.server, &self.queue, title, pdf).map_err(|f| {
+            if f.delivered {
+                PrintError::Unanswered(f.message)
+            } else {
+                PrintError::Unavailable(f.message)
+            }
+        })?;
         Ok(PrinterJob {
             id: format!("{}-{number}", self.queue),
         })

@@ -16,7 +16,9 @@ mod watched;
 use std::path::Path;
 use std::time::Duration;
 
-pub use runs::{print_timeout, PrintRuns, RunError, PRINT_CHECK_WAIT, PRINT_CLAIM_LEASE_MINUTES};
+pub use runs::{
+    job_title, print_timeout, PrintRuns, RunError, PRINT_CHECK_WAIT, PRINT_CLAIM_LEASE_MINUTES,
+};
 
 use crate::batches::definition::Output;
 use std::sync::Arc;
@@ -43,6 +45,9 @@ pub enum PrintError {
     /// The job ended without printing (canceled, aborted): it never will.
     #[error("print job {0} did not print: {1}")]
     Ended(String, String),
+    /// The whole job was sent but the printer's answer was lost: it may have taken it.
+    #[error("the printer did not answer after taking the job: {0}")]
+    Unanswered(String),
 }
 
 impl PrintError {

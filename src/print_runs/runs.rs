@@ -369,16 +369,20 @@ impl PrintRuns {
             return self.check_printing(actor, id).await;
         }
         let (run, took_over) = self.claim(actor, id).await?;
-        let title = format!("{} run {id}", run.job_id);
+        let title = job_title(&run.job_id, id);
         // A claim taken over may have sent the run before its print stopped (between
         // the printer taking the job and the job being recorded): the printer is asked
-        // first. If it cannot say, nothing is sent and the run stays claimed.
+        // first. If it cannot say, nothing is sent and the run stays claimed. (The newest
+        // job of that title may be an earlier attempt's that ended, the run back to
+        // 承認済 since: following it ends the same way, and nothing is printed twice.)
         let sent_before = match took_over {
             true => self.job_titled(&run, &title).await?,
             false => None,
         };
         let rendered = match self.render_output(&run).await {
             Ok(rendered) => rendered,
+            // The printer has the stopped claim's job: the run stays claimed.
+            Err(e) if sent_before.is_some() => return Err(e),
             Err(e) => {
                 self.release(actor, id, None, &format!("not sent: {e}"))
                     .await?;
@@ -401,8 +405,9 @@ impl PrintRuns {
             return self.follow(actor, id, printer, job, &sha256, pages).await;
         }
         let to_printer = printer.clone();
+        let sent_title = title.clone();
         let submitted = blocking(move || {
-            let submitted = to_printer.submit(&title, &handed);
+            let submitted = to_printer.submit(&sent_title, &handed);
             // The printer has its copy (streamed or copied): the plain one goes.
             let _ = std::fs::remove_file(&handed);
             Ok(submitted)
@@ -410,6 +415,17 @@ impl PrintRuns {
         .await?;
         let printer_job = match submitted {
             Ok(job) => job,
+            // Sent whole, answer lost: the printer is asked whether it took the job.
+            // Until it can say, the run stays claimed and nothing is sent again.
+            Err(e @ PrintError::Unanswered(_)) => match self.job_titled(&run, &title).await {
+                Ok(Some(job)) => job,
+                Ok(None) => {
+                    self.release(actor, id, None, &format!("not taken: {e}"))
+                        .await?;
+                    return Err(e.into());
+                }
+                Err(_) => return Err(e.into()),
+            },
             Err(e) => {
                 let reason = format!("not sent: {e}");
                 self.release(actor, id, None, &reason).await?;
@@ -668,6 +684,12 @@ struct Rendered {
 }
 
 /// Runs `f` where it may block (rendering, the printer).
+/// The printer job's title for run `id` of `job_id` (no personal data), by which a job
+/// whose answer was lost is found again (the newest of that title).
+pub fn job_title(job_id: &str, id: i64) -> String {
+    format!("{job_id} run {id}")
+}
+
 async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, RunError> + Send + 'static,
 ) -> Result<T, RunError> {

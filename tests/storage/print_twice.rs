@@ -8,7 +8,7 @@
 
 use std::collections::VecDeque;
 use std::path::Path;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -18,7 +18,7 @@ use madoguchi::config::DEFAULT_FONT;
 use madoguchi::domain::RunStatus;
 use madoguchi::print_runs::sealed::FileKey;
 use madoguchi::print_runs::{
-    PrintError, PrintRuns, Printer, PrinterJob, RunError, PRINT_CLAIM_LEASE_MINUTES,
+    job_title, PrintError, PrintRuns, Printer, PrinterJob, RunError, PRINT_CLAIM_LEASE_MINUTES,
 };
 use madoguchi::storage::sql;
 use tempfile::TempDir;
@@ -160,7 +160,10 @@ struct Scripted {
     /// The title of each job sent, in order (job `renzoku-N` is the N-th).
     titles: Mutex<Vec<String>>,
     /// Whether asking for a job by its title fails (the server cannot be reached).
-    cannot_list: std::sync::atomic::AtomicBool,
+    cannot_list: AtomicBool,
+    /// Whether the answer to a submission is lost: after taking the job (`Some(true)`),
+    /// or before (`Some(false)`: nothing was taken).
+    answer_lost: Mutex<Option<bool>>,
 }
 
 impl Scripted {
@@ -191,8 +194,15 @@ fn unreachable(_: &PrinterJob) -> Result<(), PrintError> {
 
 impl Printer for Scripted {
     fn submit(&self, title: &str, _pdf: &Path) -> Result<PrinterJob, PrintError> {
+        let lost = *self.answer_lost.lock().unwrap();
+        if lost == Some(false) {
+            return Err(PrintError::Unanswered("connection reset".into()));
+        }
         let n = self.submitted.fetch_add(1, Ordering::SeqCst) + 1;
         self.titles.lock().unwrap().push(title.to_owned());
+        if lost == Some(true) {
+            return Err(PrintError::Unanswered("connection reset".into()));
+        }
         Ok(PrinterJob {
             id: format!("renzoku-{n}"),
         })
@@ -405,13 +415,16 @@ async fn review_a_claim_that_sent_the_run_but_stopped_before_recording_it_is_not
         let Some((dir, runs, id)) = approved_run(&db.store, printer.clone()).await else {
             return;
         };
-        // An instance claimed the run, the printer took the job, and the instance stopped
-        // before recording it.
+        let lease = chrono::Duration::minutes(PRINT_CLAIM_LEASE_MINUTES);
+        // An earlier attempt's job, cancelled (the run went back to 承認済): the newest job
+        // of the title is the stopped claim's.
         let pdf = dir.path().join("sent.pdf");
         std::fs::write(&pdf, b"%PDF").unwrap();
-        let sent = printer
-            .submit(&format!("kouki-kettei run {id}"), &pdf)
+        printer
+            .submit(&job_title("kouki-kettei", id), &pdf)
             .unwrap();
+        // An instance claimed the run, the printer took the job, and the instance stopped
+        // before recording it.
         sql(
             "UPDATE batch_runs SET status = 'printing', printing_by = 'sato', \
              printing_at = $1 WHERE id = $2",
@@ -421,7 +434,9 @@ async fn review_a_claim_that_sent_the_run_but_stopped_before_recording_it_is_not
         .execute(&mut db.store.conn())
         .await
         .unwrap();
-        let lease = chrono::Duration::minutes(PRINT_CLAIM_LEASE_MINUTES);
+        let sent = printer
+            .submit(&job_title("kouki-kettei", id), &pdf)
+            .unwrap();
         let later = |db: &crate::db::TestDb| {
             db.clock
                 .set(db.store.now() + lease + chrono::Duration::seconds(1))
@@ -447,12 +462,99 @@ async fn review_a_claim_that_sent_the_run_but_stopped_before_recording_it_is_not
         let printed = runs.print("suzuki", id).await.unwrap();
         assert_eq!(printed.status, RunStatus::Printed);
         assert_eq!(printed.printer_job_ids.as_deref(), Some(sent.id.as_str()));
+        assert_eq!(sent.id, "renzoku-2", "not the earlier attempt's");
         assert_eq!(printed.pages, Some(20));
         assert!(printed.output_sha256.is_some());
-        assert_eq!(printer.submitted.load(Ordering::SeqCst), 1);
+        assert_eq!(printer.submitted.load(Ordering::SeqCst), 2);
         assert!(!dir
             .path()
             .join(format!("runs/run-{id}.printing.pdf"))
             .exists());
+    }
+}
+
+#[tokio::test]
+async fn review_a_submission_whose_answer_was_lost_is_asked_about_not_sent_again() {
+    for db in backends().await {
+        // The printer took the job; its answer was lost: found by its title, followed.
+        let printer = Arc::new(Scripted::default());
+        *printer.answer_lost.lock().unwrap() = Some(true);
+        let Some((_dir, runs, id)) = approved_run(&db.store, printer.clone()).await else {
+            return;
+        };
+        let printed = runs.print("sato", id).await.unwrap();
+        assert_eq!(printed.status, RunStatus::Printed);
+        assert_eq!(printed.printer_job_ids.as_deref(), Some("renzoku-1"));
+        assert_eq!(printer.submitted.load(Ordering::SeqCst), 1);
+    }
+    for db in backends().await {
+        // Lost before the printer took anything: back to 承認済, to be printed on purpose.
+        let printer = Arc::new(Scripted::default());
+        *printer.answer_lost.lock().unwrap() = Some(false);
+        let Some((_dir, runs, id)) = approved_run(&db.store, printer.clone()).await else {
+            return;
+        };
+        let lost = runs.print("sato", id).await;
+        assert!(
+            matches!(lost, Err(RunError::Printer(PrintError::Unanswered(_)))),
+            "{lost:?}"
+        );
+        assert_eq!(runs.log(id).await.unwrap().status, RunStatus::Approved);
+    }
+    for db in backends().await {
+        // The printer cannot be asked: the run stays claimed, nothing more is sent.
+        let printer = Arc::new(Scripted::default());
+        *printer.answer_lost.lock().unwrap() = Some(true);
+        printer.cannot_list.store(true, Ordering::SeqCst);
+        let Some((_dir, runs, id)) = approved_run(&db.store, printer.clone()).await else {
+            return;
+        };
+        assert!(runs.print("sato", id).await.is_err());
+        let log = runs.log(id).await.unwrap();
+        assert_eq!(log.status, RunStatus::Printing);
+        assert_eq!(log.printer_job_ids, None);
+        assert!(matches!(
+            runs.print("suzuki", id).await,
+            Err(RunError::Printing { .. })
+        ));
+        assert_eq!(printer.submitted.load(Ordering::SeqCst), 1);
+    }
+}
+
+#[tokio::test]
+async fn review_a_found_job_whose_run_cannot_be_rendered_keeps_the_run_claimed() {
+    for db in backends().await {
+        let printer = Arc::new(Scripted::default());
+        let Some((dir, runs, id)) = approved_run(&db.store, printer.clone()).await else {
+            return;
+        };
+        // The stopped claim's job is at the printer; the run's input is gone since.
+        let pdf = dir.path().join("sent.pdf");
+        std::fs::write(&pdf, b"%PDF").unwrap();
+        sql(
+            "UPDATE batch_runs SET status = 'printing', printing_by = 'sato', \
+             printing_at = $1 WHERE id = $2",
+        )
+        .bind(db.store.now())
+        .bind(id)
+        .execute(&mut db.store.conn())
+        .await
+        .unwrap();
+        printer
+            .submit(&job_title("kouki-kettei", id), &pdf)
+            .unwrap();
+        std::fs::remove_file(dir.path().join(format!("runs/run-{id}.input"))).unwrap();
+        let lease = chrono::Duration::minutes(PRINT_CLAIM_LEASE_MINUTES);
+        db.clock
+            .set(db.store.now() + lease + chrono::Duration::seconds(1));
+        assert!(runs.print("suzuki", id).await.is_err());
+        // Not back to 承認済: a later press would send it again.
+        let log = runs.log(id).await.unwrap();
+        assert_eq!(log.status, RunStatus::Printing);
+        assert_eq!(printer.submitted.load(Ordering::SeqCst), 1);
+        assert!(!audit_actions(&db.store)
+            .await
+            .iter()
+            .any(|a| a == "batch_run.release"));
     }
 }

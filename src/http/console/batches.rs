@@ -142,6 +142,10 @@ pub(super) fn refused(e: RunError) -> PageError {
             "プリンタとやり取りできませんでした（{why}）。実行のページで状態を確かめてください\
              （「承認済」ならプリンタへは送られていません。「印刷中」ならプリンタの状況を確認してください）。"
         ),
+        RunError::Printer(PrintError::Unanswered(why)) => format!(
+            "帳票をプリンタへ送りましたが、応答が途中で切れました（{why}）。プリンタがジョブを受け取ったかどうか分からないため、\
+             実行は「印刷中」のままにして、もう一度送ることはしません。プリンタの状況を確かめ、しばらくしてから実行のページを開き直してください。"
+        ),
         RunError::NoReason => "警告を承知で進める理由を書いてください。".to_owned(),
         RunError::Catalogue(CatalogueEditError::UnknownJob(_)) => {
             return PageError::NotFound("そのジョブはありません。".into())
