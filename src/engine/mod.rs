@@ -103,8 +103,9 @@ pub struct Candidate {
     pub lexical: f32,
     pub dense: f32,
     pub passage: f32,
-    /// Share of the question's words (by weight) that the entry's own questions (title,
-    /// alternatives, keywords) hold: a signal of the decision (not in the API's answer).
+    /// Share of the question's units (words, readings and the like, by weight) that the
+    /// entry's own questions (title, alternatives, keywords) hold together: a signal of the
+    /// decision (not in the API's answer).
     #[serde(skip)]
     pub coverage: f32,
 }

@@ -86,9 +86,7 @@ impl PrintRuns {
     pub async fn run_duties(self, shutdown: impl Future<Output = ()>) {
         tokio::pin!(shutdown);
         loop {
-            if let Err(e) = self.duties_due().await {
-                tracing::error!(error = %e, "print-run duties failed");
-            }
+            self.duties_due().await;
             tokio::select! {
                 _ = &mut shutdown => return,
                 _ = tokio::time::sleep(EVERY) => {}
@@ -97,15 +95,16 @@ impl PrintRuns {
     }
 
     /// One pass: reminders, the month's selftest, the purge of expired files, the
-    /// watched folder, the runs left 印刷中.
-    pub async fn duties_due(&self) -> Result<DutiesDone, RunError> {
-        Ok(DutiesDone {
-            reminders: self.remind().await?,
-            selftested: self.monthly_selftest().await?,
-            purged: self.purge_expired().await?,
-            received: self.poll_folder().await?,
-            settled: self.settle_printing().await?,
-        })
+    /// watched folder, the runs left 印刷中. Each duty is done whatever another's failure
+    /// (logged, and tried again on the next pass).
+    pub async fn duties_due(&self) -> DutiesDone {
+        DutiesDone {
+            reminders: logged("reminders", self.remind().await),
+            selftested: logged("monthly selftest", self.monthly_selftest().await),
+            purged: logged("purge of expired files", self.purge_expired().await),
+            received: logged("watched folder", self.poll_folder().await),
+            settled: logged("runs left printing", self.settle_printing().await),
+        }
     }
 
     /// Asks the printer once about each run left 印刷中 with its job recorded (a press
@@ -125,7 +124,10 @@ impl PrintRuns {
                 // Still the printer's (late, stopped, not answering), or settled by
                 // someone else meanwhile: the next pass, or nothing, is due.
                 Err(RunError::Printer(_) | RunError::WrongStatus { .. }) => {}
-                Err(e) => return Err(e),
+                // This run's trouble is not the next one's.
+                Err(e) => {
+                    tracing::error!(run = run.id, error = %e, "a run left printing was not settled")
+                }
             }
         }
         Ok(settled)
@@ -302,6 +304,14 @@ impl PrintRuns {
         }
         Ok(purged)
     }
+}
+
+/// A duty's result, its failure logged (the duty gives its default: nothing done).
+fn logged<T: Default>(duty: &str, result: Result<T, RunError>) -> T {
+    result.unwrap_or_else(|e| {
+        tracing::error!(duty, error = %e, "print-run duty failed");
+        T::default()
+    })
 }
 
 fn mail(recipient: Option<&String>, subject: &str, text: &str) -> NewOutboxItem {

@@ -121,7 +121,8 @@ async fn an_operator_reply_arrives_at_the_outgoing_url_after_the_receiver_recove
 
 /// LoGoチャット refuses an item for good (404: the room is gone): the item fails at once,
 /// so the room's next item is not kept waiting behind twenty retries, and the reason kept
-/// is the status code only. 408, 429 and 5xx (slow, busy or down) are retried.
+/// is the status code only. 408, 429 and 5xx (slow, busy or down) are retried, and so are
+/// 401 and 403 (the helpdesk's token not accepted: every item would fail alike).
 #[tokio::test]
 async fn a_4xx_from_logochat_fails_at_once_and_the_room_goes_on_but_408_429_and_5xx_are_retried() {
     use madoguchi::domain::{OutboxKind, OutboxRoute};
@@ -136,6 +137,9 @@ async fn a_4xx_from_logochat_fails_at_once_and_the_room_goes_on_but_408_429_and_
         r.refuse
             .insert("room-busy".into(), StatusCode::TOO_MANY_REQUESTS);
         r.refuse.insert("room-down".into(), StatusCode::BAD_GATEWAY);
+        r.refuse
+            .insert("room-token".into(), StatusCode::UNAUTHORIZED);
+        r.refuse.insert("room-denied".into(), StatusCode::FORBIDDEN);
     }
     let url = receiver(received.clone()).await;
     let d = desk_with(|s| s.logochat.outgoing_url = Some(url)).await;
@@ -156,13 +160,15 @@ async fn a_4xx_from_logochat_fails_at_once_and_the_room_goes_on_but_408_429_and_
         ("room-slow", "遅い"),
         ("room-busy", "混雑"),
         ("room-down", "停止中"),
+        ("room-token", "認証"),
+        ("room-denied", "拒否"),
     ] {
         queue::push(&mut tx, &push(room, text), None).await.unwrap();
     }
     tx.commit().await.unwrap();
 
     let outbox = d.helpdesk.outbox().clone();
-    assert_eq!(outbox.deliver_due().await.unwrap(), 4, "one item a room");
+    assert_eq!(outbox.deliver_due().await.unwrap(), 6, "one item a room");
     let items = d.helpdesk.store().outbox(None, 10).await.unwrap();
     let of = |room: &str| -> Vec<_> { items.iter().filter(|i| i.room == room).collect() };
     let gone = of("room-gone");
@@ -170,7 +176,13 @@ async fn a_4xx_from_logochat_fails_at_once_and_the_room_goes_on_but_408_429_and_
     assert_eq!(first.status, OutboxStatus::Failed);
     let reason = first.last_error.as_deref().unwrap();
     assert_eq!(reason, "HTTP 404");
-    for (room, code) in [("room-slow", 408), ("room-busy", 429), ("room-down", 502)] {
+    for (room, code) in [
+        ("room-slow", 408),
+        ("room-busy", 429),
+        ("room-down", 502),
+        ("room-token", 401),
+        ("room-denied", 403),
+    ] {
         let item = of(room)[0];
         assert_eq!(
             (item.status, item.attempts, item.last_error.clone()),

@@ -16,6 +16,7 @@ use madoguchi::batches::render::FormFont;
 use madoguchi::batches::{sample, Catalogue, CATALOGUE_DIR};
 use madoguchi::config::DEFAULT_FONT;
 use madoguchi::domain::RunStatus;
+use madoguchi::print_runs::duties::DutySettings;
 use madoguchi::print_runs::sealed::FileKey;
 use madoguchi::print_runs::{
     job_title, PrintError, PrintRuns, Printer, PrinterJob, RunError, PRINT_CLAIM_LEASE_MINUTES,
@@ -366,13 +367,24 @@ async fn review_a_run_left_printing_is_settled_by_the_duties_as_the_printer_repo
         // Late at the press and at the first pass, then complete.
         let printer = Arc::new(Scripted::default());
         printer.then(late).then(late);
-        let Some((_dir, runs, id)) = approved_run(&db.store, printer.clone()).await else {
+        let Some((dir, runs, id)) = approved_run(&db.store, printer.clone()).await else {
             return;
         };
         assert!(runs.print("sato", id).await.is_err());
         assert_eq!(runs.settle_printing().await.unwrap(), 0);
         assert_eq!(runs.log(id).await.unwrap().status, RunStatus::Printing);
-        assert_eq!(runs.duties_due().await.unwrap().settled, 1);
+        // Another duty failing (the purge of expired files meets a folder where the
+        // run's input should be) does not stop it.
+        let input = dir.path().join(format!("runs/run-{id}.input"));
+        std::fs::remove_file(&input).unwrap();
+        std::fs::create_dir(&input).unwrap();
+        let runs = runs.with_duties(DutySettings {
+            retention_days: Some(0),
+            ..DutySettings::default()
+        });
+        db.clock.set(db.store.now() + chrono::Duration::seconds(1));
+        assert!(runs.purge_expired().await.is_err());
+        assert_eq!(runs.duties_due().await.settled, 1);
         let printed = runs.log(id).await.unwrap();
         assert_eq!(printed.status, RunStatus::Printed);
         assert_eq!(printed.printed_by.as_deref(), Some("sato"), "who sent it");

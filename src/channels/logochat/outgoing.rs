@@ -99,17 +99,24 @@ impl Deliver for LogoChatDelivery {
 }
 
 /// The error for a reply that is not a 2xx: its status code only (the reply's body may
-/// echo the message or name the staff member). A 4xx says the request itself is refused
-/// (a room or user that does not exist, a token not accepted): sending it again cannot
-/// help, so it is permanent and the room's next item goes ahead; 408 and 429 say the
-/// receiver was slow or busy, and are retried like a 5xx.
+/// echo the message or name the staff member). A 4xx says this item is refused (a room
+/// or user that does not exist, a body refused): sending it again cannot help, so it is
+/// permanent and the room's next item goes ahead. 408 and 429 say the receiver was slow
+/// or busy, and 401, 403 and 407 that the helpdesk itself is not accepted (a token or
+/// signature, a clock out of the window, a proxy): every item would be refused alike
+/// until the configuration is mended, so they are retried like a 5xx, not lost.
 fn refusal(status: reqwest::StatusCode) -> DeliveryError {
+    use reqwest::StatusCode as S;
     let reason = format!("HTTP {}", status.as_u16());
-    let busy = matches!(
+    let retried = matches!(
         status,
-        reqwest::StatusCode::REQUEST_TIMEOUT | reqwest::StatusCode::TOO_MANY_REQUESTS
+        S::REQUEST_TIMEOUT
+            | S::TOO_MANY_REQUESTS
+            | S::UNAUTHORIZED
+            | S::FORBIDDEN
+            | S::PROXY_AUTHENTICATION_REQUIRED
     );
-    if status.is_client_error() && !busy {
+    if status.is_client_error() && !retried {
         DeliveryError::permanent(reason)
     } else {
         reason.into()
@@ -143,11 +150,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_4xx_is_permanent_but_408_429_and_5xx_are_retried() {
+    fn a_4xx_is_permanent_but_408_429_401_403_407_and_5xx_are_retried() {
         for (code, permanent) in [
             (400, true),
-            (401, true),
-            (403, true),
+            (401, false),
+            (403, false),
+            (407, false),
             (404, true),
             (410, true),
             (413, true),
