@@ -190,17 +190,19 @@ pub async fn search(
     offset: i64,
     limit: i64,
 ) -> Result<(Vec<Device>, i64)> {
-    // Letters in either case on both backends: LOWER on both sides (PostgreSQL's LIKE
-    // minds case) and full-width letters folded (see `search_fold`).
-    let statements = |fold: &Fold| {
+    // Letters in either case on both backends, in the asset number, 所属 and staff name:
+    // LOWER on both sides (PostgreSQL's LIKE minds case) and full-width letters folded
+    // (see `search_fold`).
+    let statements = |asset: &Fold, department: &Fold, person: &Fold| {
         let conditions = format!(
             " WHERE ($1 IS NULL OR {asset} LIKE LOWER($1)) \
-             AND ($2 IS NULL OR e.department_code = $3 OR e.department LIKE $2) \
+             AND ($2 IS NULL OR e.department_code = $3 OR {department} LIKE LOWER($2)) \
              AND ($4 IS NULL OR e.person_no IN (SELECT CAST($5 AS TEXT) UNION \
-             SELECT employee_no FROM staff \
-             WHERE REPLACE(REPLACE(name, ' ', ''), '　', '') LIKE $4)) \
+             SELECT employee_no FROM staff WHERE {name} LIKE LOWER($4))) \
              AND ($6 IS NULL OR e.kind = $6) AND ($7 IS NULL OR e.state = $7)",
-            asset = fold.column("e.asset_no"),
+            asset = asset.column("e.asset_no"),
+            department = department.column("e.department"),
+            name = person.column("REPLACE(REPLACE(name, ' ', ''), '　', '')"),
         );
         (
             format!("{SELECT}{conditions} ORDER BY e.asset_no LIMIT $8 OFFSET $9"),
@@ -215,15 +217,20 @@ pub async fn search(
     };
     let like = |t: &str| format!("%{}%", super::requests::escape_like(t));
     let asset = text(&filter.asset);
-    let fold = Fold::of(asset.as_deref());
-    let (list, count) = statements(&fold);
     let department = text(&filter.department);
     let person = text(&filter.person);
-    let name = person.as_deref().map(|p| like(&p.replace([' ', '　'], "")));
+    let (list, count) = statements(
+        &Fold::of(asset.as_deref()),
+        &Fold::of(department.as_deref()),
+        &Fold::of(person.as_deref()),
+    );
+    let name = person
+        .as_deref()
+        .map(|p| like(&fold_text(&p.replace([' ', '　'], ""))));
     let bound = |statement: &str| {
         sql_owned(statement.to_owned())
             .bind(asset.as_deref().map(|a| like(&fold_text(a))))
-            .bind(department.as_deref().map(like))
+            .bind(department.as_deref().map(|d| like(&fold_text(d))))
             .bind(department.clone())
             .bind(name.clone())
             .bind(person.clone())

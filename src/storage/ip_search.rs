@@ -3,7 +3,8 @@
 //! within a segment and a state.
 
 use super::ip_ledger::IpAddressRecord;
-use super::{sql, Conn, Result};
+use super::search_fold::{fold_text, Fold};
+use super::{sql_owned, Conn, Result};
 use crate::domain::address::{address_number, parse_address};
 use crate::domain::AddressState;
 
@@ -16,11 +17,21 @@ pub struct AddressFilter {
     pub text: Option<String>,
 }
 
-const WHERE: &str = "($1 IS NULL OR segment_id = $1) AND ($2 IS NULL OR state = $2) \
-     AND ($3 IS NULL OR number = $4 OR address LIKE $5 ESCAPE '\\' \
-     OR LOWER(host) LIKE $3 ESCAPE '\\' OR LOWER(computer_name) LIKE $3 ESCAPE '\\' \
-     OR LOWER(department) LIKE $3 ESCAPE '\\' OR LOWER(person) LIKE $3 ESCAPE '\\' \
-     OR LOWER(requester) LIKE $3 ESCAPE '\\')";
+/// The conditions, the holder's fields compared in either case, full-width letters
+/// folded on both backends (see `search_fold`).
+fn conditions(fold: &Fold) -> String {
+    let like = |column: &str| format!("{} LIKE $3 ESCAPE '\\'", fold.column(column));
+    format!(
+        "($1 IS NULL OR segment_id = $1) AND ($2 IS NULL OR state = $2) \
+         AND ($3 IS NULL OR number = $4 OR address LIKE $5 ESCAPE '\\' \
+         OR {} OR {} OR {} OR {} OR {})",
+        like("host"),
+        like("computer_name"),
+        like("department"),
+        like("person"),
+        like("requester"),
+    )
+}
 
 /// `text` for LIKE ... ESCAPE '\': `%`, `_` and `\` match themselves.
 fn escape_like(text: &str) -> String {
@@ -41,37 +52,35 @@ pub async fn search(
     offset: i64,
     limit: i64,
 ) -> Result<(Vec<IpAddressRecord>, i64)> {
-    static LIST: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-        format!("SELECT * FROM ip_addresses WHERE {WHERE} ORDER BY number LIMIT $6 OFFSET $7")
-    });
-    static COUNT: std::sync::LazyLock<String> =
-        std::sync::LazyLock::new(|| format!("SELECT COUNT(*) FROM ip_addresses WHERE {WHERE}"));
+    let fold = Fold::of(filter.text.as_deref().map(str::trim));
+    let conditions = conditions(&fold);
+    let list =
+        format!("SELECT * FROM ip_addresses WHERE {conditions} ORDER BY number LIMIT $6 OFFSET $7");
+    let count = format!("SELECT COUNT(*) FROM ip_addresses WHERE {conditions}");
     let text = filter
         .text
         .as_deref()
         .map(str::trim)
         .filter(|t| !t.is_empty())
         .map(escape_like);
-    let like = text.as_ref().map(|t| format!("%{}%", t.to_lowercase()));
+    let like = text
+        .as_ref()
+        .map(|t| format!("%{}%", fold_text(t).to_lowercase()));
     let number = filter
         .text
         .as_deref()
         .and_then(|t| parse_address(t.trim()))
         .map(address_number);
     let prefix = text.as_ref().map(|t| format!("{t}%"));
-    let bound = |statement: &'static str| {
-        sql(statement)
+    let bound = |statement: &str| {
+        sql_owned(statement.to_owned())
             .bind(filter.segment_id)
             .bind(filter.state)
             .bind(like.clone())
             .bind(number)
             .bind(prefix.clone())
     };
-    let rows = bound(LIST.as_str())
-        .bind(limit)
-        .bind(offset)
-        .fetch_all(c)
-        .await?;
-    let total = bound(COUNT.as_str()).scalar(c).await?;
+    let rows = bound(&list).bind(limit).bind(offset).fetch_all(c).await?;
+    let total = bound(&count).scalar(c).await?;
     Ok((rows, total))
 }

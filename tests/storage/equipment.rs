@@ -286,6 +286,21 @@ async fn search_finds_by_asset_department_person_kind_and_state_page_by_page() {
         for search in ["ＡＢＣ", "ａＢｃ-ｘ", "ｃ-Ｘ0"] {
             assert_eq!(find(by_asset(search)).await, ["ａｂｃ-Ｘ01"], "{search}");
         }
+        // And in the 所属 the same way.
+        let dx = DeviceSpec {
+            asset: "DX-01".into(),
+            kind: "PC".into(),
+            department: Some("ＤＸ推進室".into()),
+            ..DeviceSpec::default()
+        };
+        ledgers.register_device(&dx, None, "op").await.unwrap();
+        for search in ["ｄｘ推進", "ＤＸ推進", "Ｄｘ"] {
+            let filter = DeviceFilter {
+                department: Some(search.into()),
+                ..DeviceFilter::default()
+            };
+            assert_eq!(find(filter).await, ["DX-01"], "{search}");
+        }
     }
 }
 

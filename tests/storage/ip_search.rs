@@ -112,5 +112,19 @@ async fn lines_are_found_by_address_holder_segment_and_state() {
             (usage.free, usage.usable, usage.rate()),
             (196, 198, "1.0%".to_owned())
         );
+
+        // Full-width letters in either case, on both backends whatever their locale.
+        let wide = Assignment {
+            host: "ｄｘ-ｐｃ".into(),
+            department: Some("ＤＸ推進室".into()),
+            ..Assignment::default()
+        };
+        ledgers
+            .allocate(ids[1], AddressState::InUse, &wide, "test")
+            .await
+            .unwrap();
+        for search in ["ｄｘ推進", "ＤＸ推進", "Ｄｘ推", "ＤＸ-ＰＣ"] {
+            assert_eq!(found(text(search)).await, ["ｄｘ-ｐｃ"], "{search}");
+        }
     }
 }
