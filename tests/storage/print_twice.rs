@@ -97,6 +97,20 @@ async fn approved_run(
     Some((dir, runs, run.id))
 }
 
+/// Run `id` as an instance left it that claimed it (as sato) and stopped before
+/// recording a printer job.
+async fn left_claimed_by_sato(store: &madoguchi::storage::Store, id: i64) {
+    sql(
+        "UPDATE batch_runs SET status = 'printing', printing_by = 'sato', \
+         printing_at = $1 WHERE id = $2",
+    )
+    .bind(store.now())
+    .bind(id)
+    .execute(&mut store.conn())
+    .await
+    .unwrap();
+}
+
 #[tokio::test]
 async fn review_two_prints_of_one_approved_run_reach_the_printer_once() {
     for db in backends().await {
@@ -331,15 +345,7 @@ async fn a_claim_that_sent_nothing_holds_the_run_until_its_lease_ran_out() {
             return;
         };
         // An instance claimed the run and stopped before sending it.
-        sql(
-            "UPDATE batch_runs SET status = 'printing', printing_by = 'sato', \
-             printing_at = $1 WHERE id = $2",
-        )
-        .bind(db.store.now())
-        .bind(id)
-        .execute(&mut db.store.conn())
-        .await
-        .unwrap();
+        left_claimed_by_sato(&db.store, id).await;
         for attempt in [
             runs.print("suzuki", id).await,
             runs.check_printing("suzuki", id).await,
@@ -437,15 +443,7 @@ async fn review_a_claim_that_sent_the_run_but_stopped_before_recording_it_is_not
             .unwrap();
         // An instance claimed the run, the printer took the job, and the instance stopped
         // before recording it.
-        sql(
-            "UPDATE batch_runs SET status = 'printing', printing_by = 'sato', \
-             printing_at = $1 WHERE id = $2",
-        )
-        .bind(db.store.now())
-        .bind(id)
-        .execute(&mut db.store.conn())
-        .await
-        .unwrap();
+        left_claimed_by_sato(&db.store, id).await;
         let sent = printer
             .submit(&job_title("kouki-kettei", id), &pdf)
             .unwrap();
@@ -543,15 +541,7 @@ async fn review_a_found_job_whose_run_cannot_be_rendered_keeps_the_run_claimed()
         // The stopped claim's job is at the printer; the run's input is gone since.
         let pdf = dir.path().join("sent.pdf");
         std::fs::write(&pdf, b"%PDF").unwrap();
-        sql(
-            "UPDATE batch_runs SET status = 'printing', printing_by = 'sato', \
-             printing_at = $1 WHERE id = $2",
-        )
-        .bind(db.store.now())
-        .bind(id)
-        .execute(&mut db.store.conn())
-        .await
-        .unwrap();
+        left_claimed_by_sato(&db.store, id).await;
         printer
             .submit(&job_title("kouki-kettei", id), &pdf)
             .unwrap();
