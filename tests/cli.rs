@@ -274,8 +274,9 @@ fn kb_export_then_import_round_trips_without_creating_anything() {
     );
 }
 
-/// The `faq.import` lines of the audit log, the first start's seed aside: (actor, detail).
-fn faq_imports(data_dir: &Path) -> Vec<(String, String)> {
+/// What `read` reads from the database of `data_dir`, opened through the library as the
+/// console opens it.
+fn read_store<T>(data_dir: &Path, read: impl AsyncFnOnce(&madoguchi::storage::Store) -> T) -> T {
     let url = format!("sqlite://{}", data_dir.join("madoguchi.db").display());
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -288,12 +289,19 @@ fn faq_imports(data_dir: &Path) -> Vec<(String, String)> {
             )
             .await
             .unwrap();
-            let log = store.audit_log(1000).await.unwrap();
-            log.into_iter()
-                .filter(|a| a.action == "faq.import" && a.actor != "seed")
-                .map(|a| (a.actor, a.detail.unwrap_or_default()))
-                .collect()
+            read(&store).await
         })
+}
+
+/// The `faq.import` lines of the audit log, the first start's seed aside: (actor, detail).
+fn faq_imports(data_dir: &Path) -> Vec<(String, String)> {
+    read_store(data_dir, async |store| {
+        let log = store.audit_log(1000).await.unwrap();
+        log.into_iter()
+            .filter(|a| a.action == "faq.import" && a.actor != "seed")
+            .map(|a| (a.actor, a.detail.unwrap_or_default()))
+            .collect()
+    })
 }
 
 #[test]
@@ -679,21 +687,10 @@ fn user(data_dir: &Path, args: &[&str], stdin: &str) -> Output {
 
 /// The stored password hash of `login`, read through the library as the console will.
 fn stored_hash(data_dir: &Path, login: &str) -> String {
-    let url = format!("sqlite://{}", data_dir.join("madoguchi.db").display());
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(async {
-            let store = madoguchi::storage::Store::connect(
-                &url,
-                std::sync::Arc::new(madoguchi::clock::SystemClock),
-            )
-            .await
-            .unwrap();
-            let user = store.user(login).await.unwrap().expect("user exists");
-            user.password_hash
-        })
+    read_store(data_dir, async |store| {
+        let user = store.user(login).await.unwrap().expect("user exists");
+        user.password_hash
+    })
 }
 
 #[test]

@@ -257,8 +257,8 @@ impl Store {
 
     /// The first start's import of the bundled knowledge base, in one transaction with its
     /// audit row (`faq.import` by `author`) and the `seeded` mark: done only when neither
-    /// the mark nor any entry is there yet. The knowledge base's generation is taken first,
-    /// so instances starting together on one database seed it once. What it imported, or
+    /// the mark nor any entry is there yet. The knowledge base's generation is locked
+    /// first, so instances starting together on one database seed it once. What it imported, or
     /// `None` when there was nothing to do.
     pub async fn seed_faqs(
         &self,
@@ -268,12 +268,8 @@ impl Store {
     ) -> Result<Option<ImportReport>> {
         validate_batch(entries)?;
         let mut tx = self.begin().await?;
-        generations::bump(&mut tx, generations::KNOWLEDGE_BASE).await?;
-        let marked: Option<String> = sql("SELECT value FROM meta WHERE key = $1")
-            .bind(seeded)
-            .scalar_optional(&mut tx.conn())
-            .await?;
-        if marked.is_some() {
+        generations::lock(&mut tx, generations::KNOWLEDGE_BASE).await?;
+        if super::meta::get(&mut tx.conn(), seeded).await?.is_some() {
             return Ok(None);
         }
         let report = if count(&mut tx.conn()).await? == 0 {
@@ -287,12 +283,7 @@ impl Store {
             None
         };
         let now = tx.now().to_rfc3339();
-        sql("INSERT INTO meta (key, value) VALUES ($1, $2) \
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value")
-        .bind(seeded)
-        .bind(now)
-        .execute(&mut tx.conn())
-        .await?;
+        super::meta::set(&mut tx.conn(), seeded, &now).await?;
         tx.commit().await?;
         Ok(report)
     }

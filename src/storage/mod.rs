@@ -214,13 +214,6 @@ impl Store {
         })
     }
 
-    /// Runs `statement`, an action of its own, as its own transaction; the rows it
-    /// changed. See [`Store::write_scalar`].
-    pub(crate) async fn write(&self, statement: Sql) -> Result<u64> {
-        let _turn = self.write_turn().await;
-        statement.execute(&mut self.conn()).await
-    }
-
     /// Runs the statement `build` makes from the action's time, an action of its own,
     /// and returns the first column of the row it returns (an id from `RETURNING`).
     ///
