@@ -51,7 +51,7 @@ pub async fn run(
     let outbox = tokio::spawn(helpdesk.outbox().clone().run(until_stopped()));
     let watcher = tokio::spawn(helpdesk.knowledge().clone().watch(until_stopped()));
     let reminders = tokio::spawn(helpdesk.loans().clone().run_reminders(until_stopped()));
-    // The print runs' reminders, monthly selftest and purge of expired files.
+    // The print runs' reminders, monthly selftest, purges cut short and of expired files.
     let batch_duties = helpdesk
         .print_runs()
         .ok()

@@ -1,7 +1,7 @@
 //! Who did what with a run's files (特記事項: 第11 the files are readable only through the
 //! run, and each read is recorded): the printed output downloaded through the run, and
 //! the run's audit lines as its log shows them (received, previewed, downloaded,
-//! approved, claimed for printing, sent, printed or put back, purged).
+//! approved, claimed for printing, sent, printed or put back, purge ordered and done).
 
 use chrono::{DateTime, Utc};
 
@@ -35,6 +35,7 @@ const ACTIONS: &[(&str, &str)] = &[
     ("batch_run.release", "印刷されなかったため承認済に戻す"),
     ("batch_run.download", "出力PDFのダウンロード"),
     ("batch_run.purge", "消去"),
+    ("batch_run.erased", "消去の完了（ファイルを上書きして削除）"),
     (
         "batch_run.duplicate",
         "同じファイルの再受付（監視フォルダから消去）",

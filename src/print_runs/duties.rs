@@ -1,7 +1,8 @@
 //! What the print runs do by themselves, looked for every minute by the server
 //! (`run_duties`): reminders from the schedule through the outbox (the 担当課 that its
 //! data is due, the operators on the run day), the monthly selftest of every job with
-//! its stored results, the purge of files past the retention period the city set, and
+//! its stored results, the purges cut short finished, the purge of files past the
+//! retention period the city set, and
 //! the runs left 印刷中 settled as the printer reports their jobs.
 //! Each reminder and each month's selftest has a slot claimed in the transaction that
 //! does it, so it happens once however often, and by however many instances, it is
@@ -33,6 +34,9 @@ const EVERY: Duration = Duration::from_secs(60);
 const MAIL_ROOM: &str = "print-batches";
 /// Who the automatic duties are done by, in the logs.
 pub const SYSTEM: &str = "system";
+/// How long a purge may be under way before the duties take it for one cut short and
+/// finish it: the erasure of a run's two files takes seconds.
+pub const PURGE_GRACE: chrono::Duration = chrono::Duration::minutes(10);
 
 /// Who is told what, and how long files are kept.
 #[derive(Debug, Clone, Default)]
@@ -70,6 +74,8 @@ pub struct DutiesDone {
     pub reminders: usize,
     pub selftested: bool,
     pub purged: usize,
+    /// Purges cut short (an instance stopped, a file could not be erased) now done.
+    pub purges_finished: usize,
     pub received: usize,
     /// Runs left 印刷中 that the printer has since reported done or ended.
     pub settled: usize,
@@ -94,13 +100,15 @@ impl PrintRuns {
         }
     }
 
-    /// One pass: reminders, the month's selftest, the purge of expired files, the
+    /// One pass: reminders, the month's selftest, the purges cut short, the purge of
+    /// expired files, the
     /// watched folder, the runs left 印刷中. Each duty is done whatever another's failure
     /// (logged, and tried again on the next pass).
     pub async fn duties_due(&self) -> DutiesDone {
         DutiesDone {
             reminders: logged("reminders", self.remind().await),
             selftested: logged("monthly selftest", self.monthly_selftest().await),
+            purges_finished: logged("purges cut short", self.finish_purges().await),
             purged: logged("purge of expired files", self.purge_expired().await),
             received: logged("watched folder", self.poll_folder().await),
             settled: logged("runs left printing", self.settle_printing().await),
@@ -276,6 +284,26 @@ impl PrintRuns {
     /// Each job's latest selftest result (the console's "last checked").
     pub async fn last_checked(&self) -> Result<Vec<SelfTestRow>, RunError> {
         Ok(batch_duties::latest_selftests(&mut self.store.conn()).await?)
+    }
+
+    /// Finishes the purges ordered more than [`PURGE_GRACE`] ago and not done (the
+    /// instance that ordered one stopped between its record and the end of the erasure,
+    /// or a file could not be erased): the files left are erased and the record marked
+    /// done, by `system`. How many it finished; one that fails again does not stop the
+    /// others (logged, tried again on the next pass).
+    pub async fn finish_purges(&self) -> Result<usize, RunError> {
+        let before = self.store.now() - PURGE_GRACE;
+        let pending = batch_runs::unfinished_purges(&mut self.store.conn(), before).await?;
+        let mut finished = 0;
+        for ordered in pending {
+            match self.finish_purge(SYSTEM, &ordered).await {
+                Ok(_) => finished += 1,
+                Err(e) => {
+                    tracing::error!(run = ordered.run_id, error = %e, "a purge cut short was not finished")
+                }
+            }
+        }
+        Ok(finished)
     }
 
     /// Purges the files of runs received more than the retention period ago, each with

@@ -51,6 +51,18 @@ impl PrintRuns {
         id: i64,
         order: &PurgeOrder<'_>,
     ) -> Result<BatchPurge, RunError> {
+        let ordered = self.order_purge(actor, id, order).await?;
+        self.finish_purge(actor, &ordered).await
+    }
+
+    /// A purge's first step alone ([`Self::purge`] does both): `order` checked and the
+    /// deletion record committed, not yet done, before any file is erased.
+    pub async fn order_purge(
+        &self,
+        actor: &str,
+        id: i64,
+        order: &PurgeOrder<'_>,
+    ) -> Result<BatchPurge, RunError> {
         let (witness, instruction, reason) = (
             order.witness.trim(),
             order.instruction.trim(),
@@ -74,41 +86,61 @@ impl PrintRuns {
             reason,
             method,
         };
-        self.erase_run(actor, &run, &erasure).await
+        self.record_purge(actor, &run, &erasure).await
     }
 
     /// Erases `run`'s files and keeps the deletion record (a manual purge, or the
-    /// automatic one after the retention period).
+    /// automatic one after the retention period), in two steps: the record is committed
+    /// first, with what is to be erased, and only then are the files erased and the
+    /// record marked done. A purge cut short (the instance stopped, a file could not be
+    /// erased) keeps its record and is finished by the duties (`finish_purges`).
     pub(super) async fn erase_run(
         &self,
         actor: &str,
         run: &BatchRun,
         erasure: &Erasure<'_>,
     ) -> Result<BatchPurge, RunError> {
+        let ordered = self.record_purge(actor, run, erasure).await?;
+        self.finish_purge(actor, &ordered).await
+    }
+
+    /// The purge's first step: locks the run (a second purge at the same time, from
+    /// another instance or the retention duty, waits and then finds the record), lists
+    /// the files there are with their sizes, and commits the deletion record, not yet
+    /// done. Nothing is erased. A path that is there but not a file is refused before
+    /// anything is recorded.
+    async fn record_purge(
+        &self,
+        actor: &str,
+        run: &BatchRun,
+        erasure: &Erasure<'_>,
+    ) -> Result<BatchPurge, RunError> {
         let id = run.id;
-        let files = [
-            ("入力ファイル", self.input_path(id)),
-            ("出力ファイル", self.output_path(id)),
-        ];
-        // The run is locked before anything is erased: a second purge at the same time
-        // (another instance, or the retention duty) waits here and then finds the record.
         let mut tx = self.store.begin().await?;
         batch_runs::get_for_update(&mut tx, id)
             .await?
             .ok_or(RunError::NotFound(id))?;
-        if let Some(done) = batch_runs::purge_of(&mut tx.conn(), id).await? {
-            return Err(RunError::AlreadyPurged(done.id));
+        if let Some(ordered) = batch_runs::purge_of(&mut tx.conn(), id).await? {
+            return Err(RunError::AlreadyPurged(ordered.id));
         }
         let mut items = Vec::new();
-        for (role, path) in &files {
-            if path.exists() {
-                let size = erase(path)?;
-                let name = path.file_name().unwrap_or_default().to_string_lossy();
-                items.push(format!(
-                    "{role} {name} ({size} bytes, SHA-256 of the input {})",
-                    &run.input_sha256[..16]
-                ));
-            }
+        for (role, path) in self.run_files(id) {
+            let size = match std::fs::metadata(&path) {
+                Ok(meta) if meta.is_file() => meta.len(),
+                Ok(_) => {
+                    return Err(RunError::Io(std::io::Error::other(format!(
+                        "{} is not a file",
+                        path.display()
+                    ))))
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(e.into()),
+            };
+            let name = path.file_name().unwrap_or_default().to_string_lossy();
+            items.push(format!(
+                "{role} {name} ({size} bytes, SHA-256 of the input {})",
+                &run.input_sha256[..16]
+            ));
         }
         if items.is_empty() {
             items.push("ファイルなし(受領時に破棄済み)".into());
@@ -127,13 +159,56 @@ impl PrintRuns {
         audit::append(
             &mut tx,
             &AuditEntry::new(actor, "batch_run.purge", "batch_run", &id.to_string())
-                .detail(format!("deletion record {purge_id}")),
+                .detail(format!("deletion record {purge_id} ordered")),
         )
         .await?;
         tx.commit().await?;
         batch_runs::purge_of(&mut self.store.conn(), id)
             .await?
             .ok_or(RunError::NotFound(id))
+    }
+
+    /// The purge's second step: erases what is left of the run's files (a file already
+    /// gone was erased by an earlier attempt) and marks the record done. Whoever marks it
+    /// gets the audit line; done twice, the second changes nothing.
+    pub async fn finish_purge(
+        &self,
+        actor: &str,
+        ordered: &BatchPurge,
+    ) -> Result<BatchPurge, RunError> {
+        let id = ordered.run_id;
+        for (_, path) in self.run_files(id) {
+            erase_if_there(&path)?;
+        }
+        let mut tx = self.store.begin().await?;
+        if batch_runs::mark_erased(&mut tx, ordered.id).await? {
+            audit::append(
+                &mut tx,
+                &AuditEntry::new(actor, "batch_run.erased", "batch_run", &id.to_string())
+                    .detail(format!("deletion record {}", ordered.id)),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        batch_runs::purge_of(&mut self.store.conn(), id)
+            .await?
+            .ok_or(RunError::NotFound(id))
+    }
+
+    /// The run's files a purge erases, with the role the record names them by.
+    fn run_files(&self, id: i64) -> [(&'static str, std::path::PathBuf); 2] {
+        [
+            ("入力ファイル", self.input_path(id)),
+            ("出力ファイル", self.output_path(id)),
+        ]
+    }
+}
+
+/// [`erase`], for a file an earlier attempt may already have removed.
+fn erase_if_there(path: &Path) -> std::io::Result<()> {
+    match erase(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        other => other.map(|_| ()),
     }
 }
 
@@ -144,6 +219,9 @@ impl PrintRuns {
         let purge = batch_runs::purge_of(&mut self.store.conn(), id)
             .await?
             .ok_or(RunError::NotFound(id))?;
+        if !purge.is_done() {
+            return Err(RunError::PurgeUnfinished(purge.id));
+        }
         let items = certificate_items(&purge, &self.job_name(&run).await?);
         Ok(super::certificate_pdf::certificate_pdf(&items, &self.font)?)
     }
@@ -159,8 +237,9 @@ pub(super) struct Erasure<'a> {
 
 /// The items of the 消去証明書 of a purge (特記事項 第12-4: 情報項目, 媒体名, 数量, 方法,
 /// 責任者, 立会者, 年月日), with the instruction and reason, in the order it lists them.
+/// The date is the day the files were erased (the day ordered, for a purge not done).
 pub fn certificate_items(purge: &BatchPurge, job_name: &str) -> Vec<(&'static str, String)> {
-    let day = crate::calendar::to_local(purge.purged_at).date();
+    let day = crate::calendar::to_local(purge.erased_at.unwrap_or(purge.purged_at)).date();
     let mut items = vec![
         ("情報項目", format!("{job_name}(印刷実行 {})", purge.run_id)),
         ("媒体名", "印刷等運用支援サーバの電子ファイル".to_owned()),

@@ -68,6 +68,8 @@ pub enum RunError {
     UnknownMethod(String),
     #[error("the run's files were already purged (deletion record {0})")]
     AlreadyPurged(i64),
+    #[error("the purge of the run's files is not finished yet (deletion record {0})")]
+    PurgeUnfinished(i64),
     #[error("the run's input file is gone")]
     FileGone,
     #[error(transparent)]

@@ -269,7 +269,18 @@ pub struct BatchPurge {
     pub reason: String,
     pub purged_by: String,
     pub witness: String,
+    /// When the purge was ordered and the record written, before any file was touched.
     pub purged_at: DateTime<Utc>,
+    /// When the files were gone; `None` while the purge is under way or was cut short
+    /// (the duties finish it).
+    pub erased_at: Option<DateTime<Utc>>,
+}
+
+impl BatchPurge {
+    /// Whether the files are erased (the 消去証明書 can be issued).
+    pub fn is_done(&self) -> bool {
+        self.erased_at.is_some()
+    }
 }
 
 /// What a purge erased and on whose word.
@@ -284,7 +295,7 @@ pub struct NewBatchPurge<'a> {
     pub witness: &'a str,
 }
 
-/// Records a purge; its id.
+/// Records a purge ordered, before its files are erased; its id.
 pub async fn insert_purge(tx: &mut Tx, purge: &NewBatchPurge<'_>) -> Result<i64> {
     let now = tx.now();
     sql(
@@ -303,7 +314,26 @@ pub async fn insert_purge(tx: &mut Tx, purge: &NewBatchPurge<'_>) -> Result<i64>
     .await
 }
 
-/// The purge of run `run_id`, if it was purged.
+/// Marks purge `id` done, its files erased; false if it already was.
+pub async fn mark_erased(tx: &mut Tx, id: i64) -> Result<bool> {
+    let now = tx.now();
+    let changed = sql("UPDATE batch_purges SET erased_at = $1 WHERE id = $2 AND erased_at IS NULL")
+        .bind(now)
+        .bind(id)
+        .execute(&mut tx.conn())
+        .await?;
+    Ok(changed == 1)
+}
+
+/// Purges ordered before `before` whose files are not yet all erased, oldest first.
+pub async fn unfinished_purges(c: &mut Conn<'_>, before: DateTime<Utc>) -> Result<Vec<BatchPurge>> {
+    sql("SELECT * FROM batch_purges WHERE erased_at IS NULL AND purged_at < $1 ORDER BY id")
+        .bind(before)
+        .fetch_all(c)
+        .await
+}
+
+/// The purge of run `run_id`, if it was ordered (done or not).
 pub async fn purge_of(c: &mut Conn<'_>, run_id: i64) -> Result<Option<BatchPurge>> {
     sql("SELECT * FROM batch_purges WHERE run_id = $1")
         .bind(run_id)

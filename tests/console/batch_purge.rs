@@ -6,6 +6,8 @@
 use std::path::Path;
 
 use axum::http::StatusCode;
+use madoguchi::print_runs::duties::PURGE_GRACE;
+use madoguchi::print_runs::purge::PurgeOrder;
 
 use crate::batches::{batch_desk, kettei, run_of, upload};
 use crate::faq_support::team;
@@ -118,4 +120,66 @@ async fn an_admin_purges_a_run_and_prints_its_certificate() {
     let again = t.admin.post(&d, &purge, &FIELDS).await;
     assert_eq!(again.status, StatusCode::BAD_REQUEST);
     assert!(again.body.contains("消去済み"), "{}", again.body);
+}
+
+#[tokio::test]
+async fn review_a_purge_cut_short_shows_as_unfinished_until_the_duties_finish_it() {
+    let Some((d, spool)) = batch_desk().await else {
+        return;
+    };
+    let t = team(&d).await;
+    let id = run_of(&upload(&d, &t.operator, &kettei(20, 6)).await);
+    let run = format!("/operator/batches/runs/{id}");
+    t.admin.post(&d, &format!("{run}/approve"), &[]).await;
+    t.operator.post(&d, &format!("{run}/print"), &[]).await;
+    let output = spool
+        .parent()
+        .unwrap()
+        .join(format!("print-runs/run-{id}.pdf.sealed"));
+    // An instance stopped after committing the deletion record, before the erasure.
+    let runs = d.helpdesk.print_runs().unwrap();
+    let order = PurgeOrder {
+        instruction: FIELDS[0].1,
+        method: FIELDS[1].1,
+        witness: FIELDS[2].1,
+        reason: FIELDS[3].1,
+    };
+    runs.order_purge("kanri", id.parse().unwrap(), &order)
+        .await
+        .unwrap();
+
+    let page = t.admin.get(&d, &run).await;
+    assert!(
+        page.body.contains("消去記録") && page.body.contains("消去の途中です"),
+        "{}",
+        page.body
+    );
+    let link = format!("href=\"{run}/certificate\"");
+    assert!(!page.body.contains(&link), "{}", page.body);
+    assert!(
+        !page.body.contains(&format!("{run}/purge\"")),
+        "no second order"
+    );
+    let certificate = format!("{run}/certificate");
+    for path in [certificate.clone(), format!("{certificate}.pdf")] {
+        let early = t.admin.get(&d, &path).await;
+        assert_eq!(early.status, StatusCode::NOT_FOUND, "{path}");
+        assert!(early.body.contains("消去の途中"), "{path}: {}", early.body);
+    }
+    assert!(output.exists());
+
+    d.clock
+        .set(d.helpdesk.now() + PURGE_GRACE + chrono::Duration::seconds(1));
+    assert_eq!(runs.duties_due().await.purges_finished, 1);
+    assert!(!output.exists());
+    let page = t.admin.get(&d, &run).await;
+    assert!(page.body.contains(&link), "{}", page.body);
+    assert!(!page.body.contains("消去の途中です"));
+    assert!(
+        page.body.contains("消去の完了"),
+        "the run's history: {}",
+        page.body
+    );
+    let done = t.viewer.get(&d, &certificate).await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
 }

@@ -325,7 +325,8 @@ async fn files_past_the_retention_period_are_purged_with_a_deletion_record() {
                 "印刷開始",
                 "印刷（プリンタへ送信）",
                 "印刷完了（プリンタが完了を報告）",
-                "消去"
+                "消去",
+                "消去の完了（ファイルを上書きして削除）"
             ]
         );
     }

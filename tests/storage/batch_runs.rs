@@ -2,7 +2,7 @@
 //! transaction with its audit line, on every backend. The printer is the spool-folder
 //! adapter (a real folder); the CUPS adapter has its own tests (tests/batches/cups.rs).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use madoguchi::adapters::printer::SpoolFolderPrinter;
@@ -10,6 +10,7 @@ use madoguchi::batches::render::FormFont;
 use madoguchi::batches::{sample, Catalogue, CATALOGUE_DIR};
 use madoguchi::config::DEFAULT_FONT;
 use madoguchi::domain::RunStatus;
+use madoguchi::print_runs::duties::{DutySettings, PURGE_GRACE};
 use madoguchi::print_runs::purge::PurgeOrder;
 use madoguchi::print_runs::sealed::FileKey;
 use madoguchi::print_runs::{PrintRuns, RunError};
@@ -261,12 +262,7 @@ async fn review_two_purges_at_once_leave_one_record_and_the_other_is_told() {
         let Some(runs) = service(&db.store, &dir) else {
             return;
         };
-        let run = runs
-            .intake("yamada", "kouki-kettei", "k.dat", &kettei(20, 3))
-            .await
-            .unwrap();
-        runs.approve("sato", run.id).await.unwrap();
-        runs.print("sato", run.id).await.unwrap();
+        let (run, ..) = printed_run(&runs, &dir, 3).await;
         let (first, second) = (
             order("国保課 鈴木", "消去指示書 第1号"),
             order("国保課 田中", "消去指示書 第1号"),
@@ -298,5 +294,164 @@ async fn review_two_purges_at_once_leave_one_record_and_the_other_is_told() {
             .filter(|a| a.action == "batch_run.purge")
             .count();
         assert_eq!(purges, 1, "{}", db.url);
+    }
+}
+
+/// A run of 20 決定通知書 records received, approved and printed; its files' paths
+/// (input, sealed output).
+async fn printed_run(
+    runs: &PrintRuns,
+    dir: &TempDir,
+    seed: u64,
+) -> (madoguchi::storage::batch_runs::BatchRun, PathBuf, PathBuf) {
+    let run = runs
+        .intake("yamada", "kouki-kettei", "k.dat", &kettei(20, seed))
+        .await
+        .unwrap();
+    runs.approve("sato", run.id).await.unwrap();
+    runs.print("sato", run.id).await.unwrap();
+    let input = dir.path().join(format!("runs/run-{}.input", run.id));
+    let output = dir.path().join(format!("runs/run-{}.pdf.sealed", run.id));
+    (run, input, output)
+}
+
+/// Who did what to run `id`, oldest first, as `"actor action"`.
+async fn run_actions(db: &crate::db::TestDb, id: i64) -> Vec<String> {
+    let mut lines: Vec<String> = db
+        .store
+        .audit_log(100)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|a| a.object_id == id.to_string() && a.action.starts_with("batch_run."))
+        .map(|a| format!("{} {}", a.actor, a.action))
+        .collect();
+    lines.reverse();
+    lines
+}
+
+#[tokio::test]
+async fn review_a_purge_cut_short_keeps_its_record_and_the_duties_finish_it() {
+    for db in backends().await {
+        let dir = TempDir::new().unwrap();
+        let Some(runs) = service(&db.store, &dir) else {
+            return;
+        };
+        let (run, input, output) = printed_run(&runs, &dir, 8).await;
+        let input_size = std::fs::metadata(&input).unwrap().len();
+
+        // The record is committed before any file is touched, naming both files as
+        // they were.
+        let ordered = runs
+            .order_purge("sato", run.id, &order("国保課 鈴木", "消去指示書 第2号"))
+            .await
+            .unwrap();
+        assert!(!ordered.is_done());
+        assert!(input.exists() && output.exists(), "ordering erases nothing");
+        assert!(
+            ordered
+                .items
+                .contains(&format!("run-{}.input ({input_size} bytes", run.id))
+                && ordered.items.contains("出力ファイル"),
+            "{}",
+            ordered.items
+        );
+        // The instance stops with the input erased and the output not yet.
+        std::fs::remove_file(&input).unwrap();
+
+        // Nobody purges it again, no certificate is issued for it, and the retention
+        // duty does not start a purge of its own.
+        let again = runs.purge("suzuki", run.id, &order("x", "y")).await;
+        assert!(
+            matches!(again, Err(RunError::AlreadyPurged(id)) if id == ordered.id),
+            "{again:?}"
+        );
+        assert!(matches!(
+            runs.certificate_pdf(run.id).await,
+            Err(RunError::PurgeUnfinished(id)) if id == ordered.id
+        ));
+        let runs = runs.with_duties(DutySettings {
+            retention_days: Some(0),
+            ..DutySettings::default()
+        });
+        db.clock.set(db.store.now() + chrono::Duration::seconds(1));
+        assert_eq!(runs.purge_expired().await.unwrap(), 0);
+
+        // The duties leave it to the instance that ordered it for a while, then finish it.
+        assert_eq!(runs.finish_purges().await.unwrap(), 0);
+        assert!(output.exists());
+        db.clock.set(db.store.now() + PURGE_GRACE);
+        assert_eq!(runs.duties_due().await.purges_finished, 1);
+        assert!(!output.exists());
+        let done = runs.purge_record(run.id).await.unwrap().unwrap();
+        assert!(done.is_done());
+        assert_eq!(
+            (done.items.as_str(), done.purged_by.as_str()),
+            (ordered.items.as_str(), "sato"),
+            "the record as ordered"
+        );
+        assert!(runs
+            .certificate_pdf(run.id)
+            .await
+            .unwrap()
+            .starts_with(b"%PDF"));
+        assert_eq!(runs.finish_purges().await.unwrap(), 0, "done once");
+        let actions = run_actions(&db, run.id).await;
+        assert_eq!(
+            actions[actions.len() - 2..],
+            ["sato batch_run.purge", "system batch_run.erased"],
+            "{actions:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn review_a_file_that_cannot_be_erased_leaves_the_purge_to_be_finished() {
+    for db in backends().await {
+        let dir = TempDir::new().unwrap();
+        let Some(runs) = service(&db.store, &dir) else {
+            return;
+        };
+        let (run, input, output) = printed_run(&runs, &dir, 9).await;
+
+        // Something that is not a file where a file should be: refused before anything
+        // is recorded or erased.
+        let kept = std::fs::read(&output).unwrap();
+        std::fs::remove_file(&output).unwrap();
+        std::fs::create_dir(&output).unwrap();
+        let refused = runs
+            .purge("sato", run.id, &order("国保課 鈴木", "消去指示書 第4号"))
+            .await;
+        assert!(matches!(refused, Err(RunError::Io(_))), "{refused:?}");
+        assert!(runs.purge_record(run.id).await.unwrap().is_none());
+        assert!(input.exists(), "nothing erased");
+        std::fs::remove_dir(&output).unwrap();
+        std::fs::write(&output, &kept).unwrap();
+
+        // Ordered, then the erasure fails part-way (the output turned into a folder):
+        // the record stays, not done, and the erasure is tried again until it is.
+        let ordered = runs
+            .order_purge("sato", run.id, &order("国保課 鈴木", "消去指示書 第4号"))
+            .await
+            .unwrap();
+        std::fs::remove_file(&output).unwrap();
+        std::fs::create_dir(&output).unwrap();
+        assert!(runs.finish_purge("sato", &ordered).await.is_err());
+        assert!(!input.exists(), "the input was erased before the failure");
+        let pending = runs.purge_record(run.id).await.unwrap().unwrap();
+        assert!(!pending.is_done());
+        db.clock
+            .set(db.store.now() + PURGE_GRACE + chrono::Duration::seconds(1));
+        assert_eq!(runs.finish_purges().await.unwrap(), 0, "still failing");
+        assert!(!runs.purge_record(run.id).await.unwrap().unwrap().is_done());
+        std::fs::remove_dir(&output).unwrap();
+        assert_eq!(runs.finish_purges().await.unwrap(), 1);
+        let done = runs.purge_record(run.id).await.unwrap().unwrap();
+        assert!(done.is_done());
+        assert!(
+            done.items.contains("入力ファイル") && done.items.contains("出力ファイル"),
+            "what was there when it was ordered, not 'no files': {}",
+            done.items
+        );
     }
 }

@@ -68,6 +68,10 @@ struct CertificatePage {
     items: Vec<(&'static str, String)>,
 }
 
+/// Why a purge ordered but not done has no certificate yet.
+const UNFINISHED: &str =
+    "この実行のファイルは消去の途中です。消去が完了すると消去証明書を表示できます。";
+
 /// The 消去証明書 as an A4 PDF in the forms' font.
 pub async fn certificate_pdf(
     _signed: Signed,
@@ -81,6 +85,7 @@ pub async fn certificate_pdf(
             RunError::NotFound(_) => {
                 PageError::NotFound("この実行のファイルはまだ消去していません。".into())
             }
+            RunError::PurgeUnfinished(_) => PageError::NotFound(UNFINISHED.into()),
             e => refused(e),
         })?;
     Ok(super::batch_files::pdf_download(
@@ -102,6 +107,9 @@ pub async fn certificate(
             "この実行のファイルはまだ消去していません。".into(),
         ));
     };
+    if !purge.is_done() {
+        return Err(PageError::NotFound(UNFINISHED.into()));
+    }
     let job_name = runs.job_name(&run).await.map_err(refused)?;
     let page = CertificatePage {
         nav: Nav::new(&signed.0, "batches"),
