@@ -190,9 +190,9 @@ pub async fn search(
     offset: i64,
     limit: i64,
 ) -> Result<(Vec<Device>, i64)> {
-    // Letters in either case on both backends, in the asset number, 所属 and staff name:
-    // LOWER on both sides (PostgreSQL's LIKE minds case) and full-width letters folded
-    // (see `search_fold`).
+    // Letters in either case and width on both backends, in the asset number, 所属 and
+    // staff name: LOWER on both sides (PostgreSQL's LIKE minds case) and the full-width
+    // forms of ASCII folded (see `search_fold`).
     let statements = |asset: &Fold, department: &Fold, person: &Fold| {
         let conditions = format!(
             " WHERE ($1 IS NULL OR {asset} LIKE LOWER($1)) \
@@ -220,9 +220,9 @@ pub async fn search(
     let department = text(&filter.department);
     let person = text(&filter.person);
     let (list, count) = statements(
-        &Fold::of(asset.as_deref()),
-        &Fold::of(department.as_deref()),
-        &Fold::of(person.as_deref()),
+        &Fold::of(asset.as_deref(), c.is_postgres()),
+        &Fold::of(department.as_deref(), c.is_postgres()),
+        &Fold::of(person.as_deref(), c.is_postgres()),
     );
     let name = person
         .as_deref()

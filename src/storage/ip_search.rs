@@ -17,10 +17,10 @@ pub struct AddressFilter {
     pub text: Option<String>,
 }
 
-/// The conditions, the holder's fields compared in either case, full-width letters
-/// folded on both backends (see `search_fold`).
+/// The conditions, the holder's fields compared in either case and either width, on
+/// both backends (see `search_fold`).
 fn conditions(fold: &Fold) -> String {
-    let like = |column: &str| format!("{} LIKE $3 ESCAPE '\\'", fold.column(column));
+    let like = |column: &str| format!("{} LIKE LOWER($3) ESCAPE '\\'", fold.column(column));
     format!(
         "($1 IS NULL OR segment_id = $1) AND ($2 IS NULL OR state = $2) \
          AND ($3 IS NULL OR number = $4 OR address LIKE $5 ESCAPE '\\' \
@@ -52,20 +52,19 @@ pub async fn search(
     offset: i64,
     limit: i64,
 ) -> Result<(Vec<IpAddressRecord>, i64)> {
-    let fold = Fold::of(filter.text.as_deref().map(str::trim));
+    let fold = Fold::of(filter.text.as_deref().map(str::trim), c.is_postgres());
     let conditions = conditions(&fold);
     let list =
         format!("SELECT * FROM ip_addresses WHERE {conditions} ORDER BY number LIMIT $6 OFFSET $7");
     let count = format!("SELECT COUNT(*) FROM ip_addresses WHERE {conditions}");
+    // Folded before it is escaped: a full-width `％` is a `%` to match, not a wildcard.
     let text = filter
         .text
         .as_deref()
         .map(str::trim)
         .filter(|t| !t.is_empty())
-        .map(escape_like);
-    let like = text
-        .as_ref()
-        .map(|t| format!("%{}%", fold_text(t).to_lowercase()));
+        .map(|t| escape_like(&fold_text(t)));
+    let like = text.as_ref().map(|t| format!("%{t}%"));
     let number = filter
         .text
         .as_deref()

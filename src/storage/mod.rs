@@ -50,6 +50,7 @@ pub mod reservation_extras;
 pub mod reservations;
 mod search_fold;
 pub mod sessions;
+mod sqlite_fold;
 pub mod staff;
 pub mod synonyms;
 pub mod ticket_updates;
@@ -256,7 +257,24 @@ async fn connect_sqlite(url: &str) -> Result<Pool> {
                 .map_err(sqlx::Error::Io)?;
         }
     }
-    let pool = SqlitePoolOptions::new().connect_with(options).await?;
+    let pool = SqlitePoolOptions::new()
+        .after_connect(|conn, _| {
+            Box::pin(async move {
+                let mut handle = conn.lock_handle().await?;
+                // SAFETY: the handle is locked for this call (sqlx's contract).
+                let code = unsafe { sqlite_fold::register(handle.as_raw_handle().as_ptr()) };
+                if code == libsqlite3_sys::SQLITE_OK {
+                    Ok(())
+                } else {
+                    Err(sqlx::Error::Protocol(format!(
+                        "registering {} failed with SQLite code {code}",
+                        sqlite_fold::NAME
+                    )))
+                }
+            })
+        })
+        .connect_with(options)
+        .await?;
     sqlx::migrate!("migrations/sqlite").run(&pool).await?;
     tokio::spawn(checkpoints(pool.clone()));
     Ok(Pool::Sqlite {

@@ -321,7 +321,7 @@ pub async fn page(
     };
     let (text, like) = search_text(filter.text.as_deref());
     let number = text.and_then(crate::domain::request::parse_request_number);
-    let fold = Fold::of(text);
+    let fold = Fold::of(text, c.is_postgres());
     let (list, count) = statements(&fold);
     let bound = |statement: &str| {
         sql_owned(statement.to_owned())
@@ -338,7 +338,7 @@ pub async fn page(
 }
 
 /// A search box's text, trimmed (`None` when empty), and its `LIKE` pattern (anywhere),
-/// its full-width capitals folded (compare it with [`Fold::column`] under `LOWER`).
+/// its full-width forms of ASCII folded (compare it with [`Fold::column`] under `LOWER`).
 pub(super) fn search_text(text: Option<&str>) -> (Option<&str>, Option<String>) {
     let text = text.map(str::trim).filter(|t| !t.is_empty());
     (

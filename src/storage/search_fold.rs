@@ -1,63 +1,89 @@
-//! Letters in either case in the console's searches, the same on both backends.
+//! Letters in either case and either width in the console's searches, the same on both
+//! backends.
 //!
 //! The searches compare `LOWER(column) LIKE LOWER(text)`. SQLite's `LOWER` folds ASCII
 //! letters only; PostgreSQL's folds what the database's locale knows (every script under
-//! a UTF-8 locale, ASCII only under `C`). Full-width Latin letters (`Ａ`..`Ｚ`, what a
-//! Japanese input method types in full-width mode) are folded here instead, on both
-//! sides and on both backends: the column through `REPLACE` under `LOWER`, the search
-//! text in Rust. So `ＡＢＣ` finds `ａｂｃ` whatever the backend and its locale.
+//! a UTF-8 locale, ASCII only under `C`). Neither takes `Ａ` (full width, what a Japanese
+//! input method types in full-width mode) for `A`. The full-width forms of ASCII
+//! (`！`..`～`: letters, digits, `－`, `＃`...) are folded to ASCII here, on both sides and
+//! on both backends: the search text in Rust, the column in the statement. So `ＡＢＣ`,
+//! `ａｂｃ`, `ABC` and `abc` find one another, and `PC-0011` finds `ＰＣ－００１１`,
+//! whatever the backend and its locale.
+//!
+//! The column's fold runs on every row and column of searches that scan whole tables
+//! (the IP ledger's 50,000 lines), so it costs one call: on PostgreSQL `TRANSLATE` of the
+//! characters that matter under `LOWER`; on SQLite, which has no `TRANSLATE`,
+//! `madoguchi_fold` (`sqlite_fold.rs`, registered on each connection) in place of `LOWER`.
 
-/// The full-width capitals and their small letters: `Ａ`..`Ｚ`, `ａ`..`ｚ`.
-const WIDE_CAPITALS: std::ops::RangeInclusive<char> = '\u{FF21}'..='\u{FF3A}';
-const WIDE_TO_SMALL: u32 = 0x20;
+/// The full-width forms of the printable ASCII characters `!`..`~`.
+const WIDE: std::ops::RangeInclusive<char> = '\u{FF01}'..='\u{FF5E}';
+const WIDE_OFFSET: u32 = 0xFEE0;
 
-/// How a search compares its text with a column: the full-width letters to fold in the
-/// column before `LOWER`. Only the letters the search text holds: a column's other
-/// full-width letters can match only `%` either way, and each `REPLACE` reads the whole
-/// column of every row (none for a text without full-width letters, the usual case).
+/// How a search compares its text with a column: the full-width characters to fold in
+/// the column before `LOWER`, and how the backend folds them. Only those that can matter
+/// to the search text: the full-width forms (in either case) of the ASCII characters it
+/// holds, once folded; a column's other full-width characters can match only `%` either
+/// way.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct Fold {
-    capitals: Vec<char>,
+    wide: Vec<char>,
+    postgres: bool,
 }
 
 impl Fold {
-    /// The fold a search for `text` needs.
-    pub(super) fn of(text: Option<&str>) -> Fold {
+    /// The fold a search for `text` needs on the backend (`postgres`, else SQLite).
+    pub(super) fn of(text: Option<&str>, postgres: bool) -> Fold {
         let folded = fold_text(text.unwrap_or(""));
-        let capitals = WIDE_CAPITALS
-            .filter(|capital| folded.contains(small_of(*capital)))
+        let wide = WIDE
+            .filter(|wide| {
+                let narrow = narrow_of(*wide);
+                folded.chars().any(|c| c.eq_ignore_ascii_case(&narrow))
+            })
             .collect();
-        Fold { capitals }
+        Fold { wide, postgres }
     }
 
-    /// `column` folded for comparing with `LOWER(` [`fold_text`] `)`. The letters are
-    /// this module's constants, never the search text itself.
+    /// `column` folded for comparing with `LOWER(` [`fold_text`] `)`. The characters are
+    /// this module's constants (quotes doubled), never the search text itself.
     pub(super) fn column(&self, column: &str) -> String {
-        let mut folded = column.to_owned();
-        for capital in &self.capitals {
-            let small = small_of(*capital);
-            folded = format!("REPLACE({folded}, '{capital}', '{small}')");
+        if !self.postgres {
+            return format!("{}({column})", super::sqlite_fold::NAME);
         }
-        format!("LOWER({folded})")
+        if self.wide.is_empty() {
+            return format!("LOWER({column})");
+        }
+        let from: String = self.wide.iter().collect();
+        let to: String = self
+            .wide
+            .iter()
+            .map(|wide| match narrow_of(*wide) {
+                '\'' => "''".to_owned(),
+                c => c.to_string(),
+            })
+            .collect();
+        format!("LOWER(TRANSLATE({column}, '{from}', '{to}'))")
     }
 }
 
-/// `text` with its full-width capitals as small letters (the column's side is
-/// [`Fold::column`]; `LOWER` in the statement does the rest on both sides).
+/// `text` with the full-width forms of ASCII as ASCII (the column's side is
+/// [`Fold::column`]; `LOWER` in the statement folds the case on both sides).
 pub(super) fn fold_text(text: &str) -> String {
     text.chars()
-        .map(|c| {
-            if WIDE_CAPITALS.contains(&c) {
-                small_of(c)
-            } else {
-                c
-            }
-        })
+        .map(|c| if WIDE.contains(&c) { narrow_of(c) } else { c })
         .collect()
 }
 
-fn small_of(capital: char) -> char {
-    char::from_u32(u32::from(capital) + WIDE_TO_SMALL).unwrap_or(capital)
+/// What SQLite's `madoguchi_fold` makes of a column's value: [`fold_text`], then ASCII
+/// capitals to small letters as SQLite's `LOWER` does (other scripts keep their case, as
+/// `LOWER` of the search text on SQLite keeps it).
+pub(super) fn fold_lower(text: &str) -> String {
+    text.chars()
+        .map(|c| if WIDE.contains(&c) { narrow_of(c) } else { c }.to_ascii_lowercase())
+        .collect()
+}
+
+fn narrow_of(wide: char) -> char {
+    char::from_u32(u32::from(wide) - WIDE_OFFSET).unwrap_or(wide)
 }
 
 #[cfg(test)]
@@ -65,23 +91,43 @@ mod tests {
     use super::*;
 
     #[test]
-    fn full_width_capitals_become_small_letters_and_nothing_else_changes() {
+    fn full_width_ascii_becomes_ascii_and_nothing_else_changes() {
         assert_eq!(
-            fold_text("ＡＢＣ－ａｂｃＺ PC-1 Ωあ"),
-            "ａｂｃ－ａｂｃｚ PC-1 Ωあ"
+            fold_text("ＡＢＣ－ａｂｃＺ１ PC-1 Ωあ　ｶﾅ"),
+            "ABC-abcZ1 PC-1 Ωあ　ｶﾅ"
         );
     }
 
     #[test]
-    fn the_column_folds_only_the_full_width_letters_of_the_text() {
-        assert_eq!(Fold::of(None).column("e.asset_no"), "LOWER(e.asset_no)");
+    fn the_column_folds_only_the_full_width_forms_of_what_the_text_holds() {
         assert_eq!(
-            Fold::of(Some("PC-0011")).column("subject"),
+            Fold::of(None, true).column("e.asset_no"),
+            "LOWER(e.asset_no)"
+        );
+        assert_eq!(
+            Fold::of(Some("沼津"), true).column("subject"),
             "LOWER(subject)"
         );
         assert_eq!(
-            Fold::of(Some("ＶｐＮ-v")).column("subject"),
-            "LOWER(REPLACE(REPLACE(REPLACE(subject, 'Ｎ', 'ｎ'), 'Ｐ', 'ｐ'), 'Ｖ', 'ｖ'))"
+            Fold::of(Some("ＶｐN"), true).column("subject"),
+            "LOWER(TRANSLATE(subject, 'ＮＰＶｎｐｖ', 'NPVnpv'))"
+        );
+        assert_eq!(
+            Fold::of(Some("'"), true).column("c"),
+            "LOWER(TRANSLATE(c, '＇', ''''))",
+            "a quote stays a literal"
+        );
+        // SQLite folds every value in one call, whatever the text.
+        for text in [None, Some("沼津"), Some("ｐ1-")] {
+            assert_eq!(Fold::of(text, false).column("c"), "madoguchi_fold(c)");
+        }
+    }
+
+    #[test]
+    fn sqlites_fold_is_lower_with_the_widths_folded() {
+        assert_eq!(
+            fold_lower("ＡＢＣ－ａｂｃＺ１ PC-1 ΩÄあ　ｶﾅ"),
+            "abc-abcz1 pc-1 ΩÄあ　ｶﾅ"
         );
     }
 }

@@ -188,7 +188,7 @@ pub async fn page(
     };
     let (text, like) = super::requests::search_text(filter.text.as_deref());
     let number = text.and_then(crate::domain::parse_ticket_number);
-    let fold = Fold::of(text);
+    let fold = Fold::of(text, c.is_postgres());
     let (list, count) = statements(&fold);
     let bound = |statement: &str| {
         sql_owned(statement.to_owned())

@@ -448,6 +448,15 @@ async fn the_queue_searches_by_name_department_staff_number_ticket_number_and_te
         assert_eq!(search("ＲＯＯＭ-ｄ").await, [wide], "the text");
         assert_eq!(search("ａｂｃ商事").await, [wide], "the name");
         assert_eq!(search("ｄｘ推進").await, [wide], "the department");
+        // And either width: half-width letters find full-width ones, and the reverse.
+        assert_eq!(search("room-d").await, [wide], "the text, half-width");
+        assert_eq!(search("ABC商事").await, [wide], "the name, half-width");
+        assert_eq!(search("DX推進").await, [wide], "the department, half-width");
+        assert_eq!(
+            search("ＲＯＯＭ－Ｃ のプリンタ").await,
+            [anonymous],
+            "full-width finds half-width"
+        );
     }
 }
 
@@ -455,7 +464,7 @@ async fn the_queue_searches_by_name_department_staff_number_ticket_number_and_te
 /// mode) in the name, the 所属 and the type, on both backends whatever their locale:
 /// SQLite's LOWER folds ASCII only.
 #[tokio::test]
-async fn the_requests_search_finds_full_width_letters_in_either_case() {
+async fn the_requests_search_finds_letters_in_either_case_and_width() {
     use madoguchi::storage::requests::{self as records, NewRequest, RequestFilter};
     for db in backends().await {
         let s = &db.store;
@@ -475,7 +484,15 @@ async fn the_requests_search_finds_full_width_letters_in_either_case() {
         };
         let id = records::insert(&mut tx, &request).await.unwrap();
         tx.commit().await.unwrap();
-        for text in ["ｖｐｎ利用", "Ｖｐｎ", "ａｂｃ 太郎", "ｄＸ推進"] {
+        for text in [
+            "ｖｐｎ利用",
+            "Ｖｐｎ",
+            "ａｂｃ 太郎",
+            "ｄＸ推進",
+            "vpn利用",
+            "ABC 太郎",
+            "dx推進",
+        ] {
             let filter = RequestFilter {
                 text: Some(text.into()),
                 ..RequestFilter::default()

@@ -275,15 +275,16 @@ async fn search_finds_by_asset_department_person_kind_and_state_page_by_page() {
             .devices(&DeviceFilter::default(), -1, 10)
             .await
             .is_err());
-        // Full-width letters in either case too (typed in full-width mode), on both
-        // backends whatever their locale: SQLite's LOWER folds ASCII only.
+        // Full-width letters in either case and either width too (typed in full-width
+        // mode or not), on both backends whatever their locale: SQLite's LOWER folds
+        // ASCII only, and neither backend takes `ａ` for `a`.
         let wide = DeviceSpec {
             asset: "ａｂｃ-Ｘ01".into(),
             kind: "PC".into(),
             ..DeviceSpec::default()
         };
         ledgers.register_device(&wide, None, "op").await.unwrap();
-        for search in ["ＡＢＣ", "ａＢｃ-ｘ", "ｃ-Ｘ0"] {
+        for search in ["ＡＢＣ", "ａＢｃ-ｘ", "ｃ-Ｘ0", "abc-x01", "ABC－X"] {
             assert_eq!(find(by_asset(search)).await, ["ａｂｃ-Ｘ01"], "{search}");
         }
         // And in the 所属 the same way.
@@ -294,12 +295,16 @@ async fn search_finds_by_asset_department_person_kind_and_state_page_by_page() {
             ..DeviceSpec::default()
         };
         ledgers.register_device(&dx, None, "op").await.unwrap();
-        for search in ["ｄｘ推進", "ＤＸ推進", "Ｄｘ"] {
+        for search in ["ｄｘ推進", "ＤＸ推進", "Ｄｘ", "dx推進", "DX推"] {
             let filter = DeviceFilter {
                 department: Some(search.into()),
                 ..DeviceFilter::default()
             };
             assert_eq!(find(filter).await, ["DX-01"], "{search}");
+        }
+        // A half-width asset number found by its full-width form.
+        for search in ["ｄｘ－０１", "ＤＸ-0"] {
+            assert_eq!(find(by_asset(search)).await, ["DX-01"], "{search}");
         }
     }
 }

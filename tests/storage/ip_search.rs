@@ -113,7 +113,8 @@ async fn lines_are_found_by_address_holder_segment_and_state() {
             (196, 198, "1.0%".to_owned())
         );
 
-        // Full-width letters in either case, on both backends whatever their locale.
+        // Full-width letters in either case and either width, on both backends whatever
+        // their locale.
         let wide = Assignment {
             host: "ｄｘ-ｐｃ".into(),
             department: Some("ＤＸ推進室".into()),
@@ -123,7 +124,15 @@ async fn lines_are_found_by_address_holder_segment_and_state() {
             .allocate(ids[1], AddressState::InUse, &wide, "test")
             .await
             .unwrap();
-        for search in ["ｄｘ推進", "ＤＸ推進", "Ｄｘ推", "ＤＸ-ＰＣ"] {
+        for search in [
+            "ｄｘ推進",
+            "ＤＸ推進",
+            "Ｄｘ推",
+            "ＤＸ-ＰＣ",
+            "dx-pc",
+            "DX推進",
+            "ＤＸ－ＰＣ",
+        ] {
             assert_eq!(found(text(search)).await, ["ｄｘ-ｐｃ"], "{search}");
         }
     }
