@@ -34,7 +34,7 @@ const ACTIONS: &[(&str, &str)] = &[
     ("batch_run.print", "印刷完了（プリンタが完了を報告）"),
     ("batch_run.release", "印刷されなかったため承認済に戻す"),
     ("batch_run.download", "出力PDFのダウンロード"),
-    ("batch_run.purge", "消去"),
+    ("batch_run.purge", "消去の指示（消去記録の作成）"),
     ("batch_run.erased", "消去の完了（ファイルを上書きして削除）"),
     (
         "batch_run.duplicate",
@@ -55,6 +55,7 @@ impl PrintRuns {
                 needed: RunStatus::Printed.label(),
             });
         }
+        Self::refuse_if_purged(&mut self.store.conn(), id).await?;
         let sealed = std::fs::read(self.output_path(id)).map_err(|_| RunError::FileGone)?;
         let pdf = self.key.open(id, "output", &sealed)?;
         let detail = format!(

@@ -312,6 +312,9 @@ impl PrintRuns {
         let Some(days) = self.duties.retention_days else {
             return Ok(0);
         };
+        // The runs' folder missing (not mounted, say): nothing can be known about the
+        // files, so no purge is ordered; the duty fails and is tried on the next pass.
+        std::fs::read_dir(&self.files)?;
         let before = self.store.now() - chrono::Duration::days(i64::from(days));
         let runs = batch_duties::unpurged_before(&mut self.store.conn(), before).await?;
         let instruction = format!("保存期間（受付から{days}日）の経過による自動消去（市の設定）");
@@ -325,9 +328,13 @@ impl PrintRuns {
             };
             match self.erase_run(SYSTEM, &run, &erasure).await {
                 Ok(BatchPurge { .. }) => purged += 1,
-                // Another instance purged it first.
-                Err(RunError::AlreadyPurged(_)) => {}
-                Err(e) => return Err(e),
+                // Another instance ordered it first.
+                Err(RunError::AlreadyPurged(_) | RunError::PurgeUnfinished(_)) => {}
+                // This run's trouble (a file that is not a file, a run being printed) is
+                // not the next one's; it is tried again on the next pass.
+                Err(e) => {
+                    tracing::error!(run = run.id, error = %e, "an expired run's files were not purged")
+                }
             }
         }
         Ok(purged)

@@ -6,7 +6,7 @@ use std::io::Write;
 use std::path::Path;
 
 use super::runs::{PrintRuns, RunError};
-use crate::domain::ErasureMethod;
+use crate::domain::{ErasureMethod, RunStatus};
 use crate::storage::batch_runs::{self, BatchPurge, BatchRun, NewBatchPurge};
 use crate::storage::{audit, AuditEntry};
 
@@ -117,11 +117,14 @@ impl PrintRuns {
     ) -> Result<BatchPurge, RunError> {
         let id = run.id;
         let mut tx = self.store.begin().await?;
-        batch_runs::get_for_update(&mut tx, id)
+        let locked = batch_runs::get_for_update(&mut tx, id)
             .await?
             .ok_or(RunError::NotFound(id))?;
-        if let Some(ordered) = batch_runs::purge_of(&mut tx.conn(), id).await? {
-            return Err(RunError::AlreadyPurged(ordered.id));
+        Self::refuse_if_purged(&mut tx.conn(), id).await?;
+        // Its files are being printed from (or were sent and the job is awaited): the
+        // purge waits until the run is printed or put back.
+        if locked.status == RunStatus::Printing {
+            return Err(RunError::printing(&locked));
         }
         let mut items = Vec::new();
         for (role, path) in self.run_files(id) {
@@ -177,6 +180,9 @@ impl PrintRuns {
         ordered: &BatchPurge,
     ) -> Result<BatchPurge, RunError> {
         let id = ordered.run_id;
+        // A missing file counts as erased, but not when the whole folder is missing (not
+        // mounted, say): then nothing can be known about the files.
+        std::fs::read_dir(&self.files)?;
         for (_, path) in self.run_files(id) {
             erase_if_there(&path)?;
         }

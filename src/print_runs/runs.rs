@@ -88,7 +88,7 @@ pub enum RunError {
 
 impl RunError {
     /// [`RunError::Printing`] for `run`, as it stands.
-    fn printing(run: &BatchRun) -> Self {
+    pub(super) fn printing(run: &BatchRun) -> Self {
         RunError::Printing {
             id: run.id,
             by: run.printing_by.clone().unwrap_or_default(),
@@ -276,6 +276,7 @@ impl PrintRuns {
             "override",
         )
         .await?;
+        Self::refuse_if_purged(&mut tx.conn(), id).await?;
         batch_runs::set_override(&mut tx, id, reason.trim(), actor).await?;
         audit::append(
             &mut tx,
@@ -309,10 +310,24 @@ impl PrintRuns {
         })
     }
 
+    /// Refuses anything more with run `id`'s files once their purge is ordered, done or
+    /// not ([`RunError::AlreadyPurged`], [`RunError::PurgeUnfinished`]).
+    pub(super) async fn refuse_if_purged(
+        c: &mut crate::storage::Conn<'_>,
+        id: i64,
+    ) -> Result<(), RunError> {
+        match batch_runs::purge_of(c, id).await? {
+            Some(purge) if purge.is_done() => Err(RunError::AlreadyPurged(purge.id)),
+            Some(purge) => Err(RunError::PurgeUnfinished(purge.id)),
+            None => Ok(()),
+        }
+    }
+
     /// The preview: the sample forms (first, last, longest text, largest amount) as a PDF.
     /// Audited: it shows personal data.
     pub async fn preview(&self, actor: &str, id: i64) -> Result<Vec<u8>, RunError> {
         let run = self.run(id).await?;
+        Self::refuse_if_purged(&mut self.store.conn(), id).await?;
         if !matches!(run.status, RunStatus::Checked | RunStatus::Approved) {
             return Err(RunError::WrongStatus {
                 id,
@@ -345,6 +360,7 @@ impl PrintRuns {
             "approve",
         )
         .await?;
+        Self::refuse_if_purged(&mut tx.conn(), id).await?;
         batch_runs::set_approval(&mut tx, id, actor).await?;
         audit::append(
             &mut tx,
@@ -526,6 +542,9 @@ impl PrintRuns {
                 },
             });
         }
+        // Checked with the run's row held by the claim: a purge ordered before it is seen
+        // here, and one ordered after it finds the run 印刷中 and is refused.
+        Self::refuse_if_purged(&mut tx.conn(), id).await?;
         let took_over = before.status == RunStatus::Printing;
         let detail = match (before.status, &before.printing_by, before.printing_at) {
             (RunStatus::Printing, Some(by), Some(at)) => format!(

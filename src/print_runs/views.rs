@@ -47,7 +47,8 @@ impl PrintRuns {
         })
     }
 
-    /// The deletion record of run `id`, once its files were purged.
+    /// The deletion record of run `id`, once their purge was ordered (done or not:
+    /// [`BatchPurge::is_done`]).
     pub async fn purge_record(&self, id: i64) -> Result<Option<BatchPurge>, RunError> {
         Ok(batch_runs::purge_of(&mut self.store.conn(), id).await?)
     }

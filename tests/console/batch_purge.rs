@@ -111,7 +111,7 @@ async fn an_admin_purges_a_run_and_prints_its_certificate() {
     let log = t.viewer.get(&d, &run).await;
     assert!(log.body.contains("消去記録") && log.body.contains("消去証明書を表示"));
     assert!(
-        log.body.contains("<td>消去</td>"),
+        log.body.contains("<td>消去の指示（消去記録の作成）</td>"),
         "the run's history: {}",
         log.body
     );

@@ -299,7 +299,7 @@ async fn files_past_the_retention_period_are_purged_with_a_deletion_record() {
         assert!(runs.purge_record(stopped.id).await.unwrap().is_none());
         assert!(matches!(
             runs.output("yamada", old.id).await,
-            Err(RunError::FileGone)
+            Err(RunError::AlreadyPurged(_))
         ));
         let actions: Vec<String> = db
             .store
@@ -325,7 +325,7 @@ async fn files_past_the_retention_period_are_purged_with_a_deletion_record() {
                 "印刷開始",
                 "印刷（プリンタへ送信）",
                 "印刷完了（プリンタが完了を報告）",
-                "消去",
+                "消去の指示（消去記録の作成）",
                 "消去の完了（ファイルを上書きして削除）"
             ]
         );

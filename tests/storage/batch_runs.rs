@@ -246,7 +246,7 @@ async fn a_failed_check_stops_the_run_and_warnings_need_a_reason() {
             .unwrap();
         assert!(matches!(
             runs.preview("sato", checked.id).await,
-            Err(RunError::FileGone)
+            Err(RunError::AlreadyPurged(_))
         ));
         assert!(matches!(
             runs.intake("x", "no-such-job", "a", b"").await,
@@ -275,8 +275,9 @@ async fn review_two_purges_at_once_leave_one_record_and_the_other_is_told() {
             (Ok(done), Err(told)) | (Err(told), Ok(done)) => (done, told),
             other => panic!("one purge and one refusal expected: {other:?}"),
         };
+        // Told of the winner's record, done or still being erased.
         assert!(
-            matches!(told, RunError::AlreadyPurged(id) if id == done.id),
+            matches!(told, RunError::AlreadyPurged(id) | RunError::PurgeUnfinished(id) if id == done.id),
             "{told:?}"
         );
         // The winner erased both files and says so.
@@ -363,7 +364,7 @@ async fn review_a_purge_cut_short_keeps_its_record_and_the_duties_finish_it() {
         // duty does not start a purge of its own.
         let again = runs.purge("suzuki", run.id, &order("x", "y")).await;
         assert!(
-            matches!(again, Err(RunError::AlreadyPurged(id)) if id == ordered.id),
+            matches!(again, Err(RunError::PurgeUnfinished(id)) if id == ordered.id),
             "{again:?}"
         );
         assert!(matches!(
@@ -376,6 +377,20 @@ async fn review_a_purge_cut_short_keeps_its_record_and_the_duties_finish_it() {
         });
         db.clock.set(db.store.now() + chrono::Duration::seconds(1));
         assert_eq!(runs.purge_expired().await.unwrap(), 0);
+        let orders = run_actions(&db, run.id).await;
+        assert_eq!(
+            orders
+                .iter()
+                .filter(|a| a.ends_with("batch_run.purge"))
+                .count(),
+            1,
+            "{orders:?}"
+        );
+        // Its printed output is not handed out either.
+        assert!(matches!(
+            runs.output("sato", run.id).await,
+            Err(RunError::PurgeUnfinished(_))
+        ));
 
         // The duties leave it to the instance that ordered it for a while, then finish it.
         assert_eq!(runs.finish_purges().await.unwrap(), 0);
@@ -453,5 +468,31 @@ async fn review_a_file_that_cannot_be_erased_leaves_the_purge_to_be_finished() {
             "what was there when it was ordered, not 'no files': {}",
             done.items
         );
+    }
+}
+
+#[tokio::test]
+async fn review_a_purge_with_the_runs_folder_gone_is_not_taken_for_done() {
+    for db in backends().await {
+        let dir = TempDir::new().unwrap();
+        let Some(runs) = service(&db.store, &dir) else {
+            return;
+        };
+        let (run, input, _) = printed_run(&runs, &dir, 10).await;
+        let ordered = runs
+            .order_purge("sato", run.id, &order("国保課 鈴木", "消去指示書 第6号"))
+            .await
+            .unwrap();
+        // The folder is not there (not mounted): the files cannot be known to be gone.
+        let (folder, away) = (dir.path().join("runs"), dir.path().join("runs-away"));
+        std::fs::rename(&folder, &away).unwrap();
+        assert!(matches!(
+            runs.finish_purge("sato", &ordered).await,
+            Err(RunError::Io(_))
+        ));
+        assert!(!runs.purge_record(run.id).await.unwrap().unwrap().is_done());
+        std::fs::rename(&away, &folder).unwrap();
+        assert!(runs.finish_purge("sato", &ordered).await.unwrap().is_done());
+        assert!(!input.exists());
     }
 }

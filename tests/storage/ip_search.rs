@@ -137,3 +137,32 @@ async fn lines_are_found_by_address_holder_segment_and_state() {
         }
     }
 }
+
+/// SQLite's fold function (registered on every connection of the pool) does what `LOWER`
+/// does and narrows the full-width forms of ASCII; NULL stays NULL. SQLite's LIKE
+/// ignores ASCII case by itself, so the searches alone would not show its lowering.
+#[tokio::test]
+async fn sqlites_fold_function_lowers_and_narrows_on_every_connection() {
+    for db in backends().await {
+        if !db.url.starts_with("sqlite") {
+            continue;
+        }
+        let folded = |text: &'static str| {
+            let store = db.store.clone();
+            async move {
+                madoguchi::storage::sql("SELECT madoguchi_fold($1)")
+                    .bind(text)
+                    .scalar::<String>(&mut store.conn())
+                    .await
+                    .unwrap()
+            }
+        };
+        let (a, b) = tokio::join!(folded("AbＣｄ１－Ωあ"), folded("PC-0011 沼津"));
+        assert_eq!((a.as_str(), b.as_str()), ("abcd1-Ωあ", "pc-0011 沼津"));
+        let null: Option<String> = madoguchi::storage::sql("SELECT madoguchi_fold(NULL)")
+            .scalar(&mut db.store.conn())
+            .await
+            .unwrap();
+        assert_eq!(null, None);
+    }
+}

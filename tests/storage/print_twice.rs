@@ -379,11 +379,10 @@ async fn review_a_run_left_printing_is_settled_by_the_duties_as_the_printer_repo
         assert!(runs.print("sato", id).await.is_err());
         assert_eq!(runs.settle_printing().await.unwrap(), 0);
         assert_eq!(runs.log(id).await.unwrap().status, RunStatus::Printing);
-        // Another duty failing (the purge of expired files meets a folder where the
-        // run's input should be) does not stop it.
-        let input = dir.path().join(format!("runs/run-{id}.input"));
-        std::fs::remove_file(&input).unwrap();
-        std::fs::create_dir(&input).unwrap();
+        // Another duty failing (the purge of expired files finds the runs' folder
+        // gone) does not stop it.
+        let (folder, away) = (dir.path().join("runs"), dir.path().join("runs-away"));
+        std::fs::rename(&folder, &away).unwrap();
         let runs = runs.with_duties(DutySettings {
             retention_days: Some(0),
             ..DutySettings::default()
@@ -391,6 +390,7 @@ async fn review_a_run_left_printing_is_settled_by_the_duties_as_the_printer_repo
         db.clock.set(db.store.now() + chrono::Duration::seconds(1));
         assert!(runs.purge_expired().await.is_err());
         assert_eq!(runs.duties_due().await.settled, 1);
+        std::fs::rename(&away, &folder).unwrap();
         let printed = runs.log(id).await.unwrap();
         assert_eq!(printed.status, RunStatus::Printed);
         assert_eq!(printed.printed_by.as_deref(), Some("sato"), "who sent it");
@@ -558,5 +558,54 @@ async fn review_a_found_job_whose_run_cannot_be_rendered_keeps_the_run_claimed()
             .await
             .iter()
             .any(|a| a == "batch_run.release"));
+    }
+}
+
+/// The city's order to purge, for the tests below.
+fn purge_order() -> madoguchi::print_runs::purge::PurgeOrder<'static> {
+    madoguchi::print_runs::purge::PurgeOrder {
+        instruction: "消去指示書 第5号",
+        method: "zero_overwrite",
+        witness: "国保課 鈴木",
+        reason: "業務完了",
+    }
+}
+
+#[tokio::test]
+async fn review_nothing_is_printed_from_a_run_whose_purge_is_ordered() {
+    for db in backends().await {
+        let printer = Arc::new(Counting {
+            submitted: AtomicUsize::new(0),
+            first_times_out: false,
+        });
+        let Some((_dir, runs, id)) = approved_run(&db.store, printer.clone()).await else {
+            return;
+        };
+        // Ordered (its instance stopped before the erasure): no preview, no print.
+        let ordered = runs.order_purge("kanri", id, &purge_order()).await.unwrap();
+        let unfinished = |r: &Result<(), RunError>| matches!(r, Err(RunError::PurgeUnfinished(p)) if *p == ordered.id);
+        assert!(unfinished(&runs.print("sato", id).await.map(drop)));
+        assert!(unfinished(&runs.preview("sato", id).await.map(drop)));
+        assert_eq!(printer.submitted.load(Ordering::SeqCst), 0);
+        assert_eq!(runs.log(id).await.unwrap().status, RunStatus::Approved);
+    }
+}
+
+#[tokio::test]
+async fn review_a_run_being_printed_is_not_purged() {
+    for db in backends().await {
+        let printer = Arc::new(Counting {
+            submitted: AtomicUsize::new(0),
+            first_times_out: false,
+        });
+        let Some((_dir, runs, id)) = approved_run(&db.store, printer).await else {
+            return;
+        };
+        left_claimed_by_sato(&db.store, id).await;
+        assert!(matches!(
+            runs.purge("kanri", id, &purge_order()).await,
+            Err(RunError::Printing { .. })
+        ));
+        assert!(runs.purge_record(id).await.unwrap().is_none());
     }
 }

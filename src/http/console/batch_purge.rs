@@ -42,8 +42,9 @@ pub async fn purge(
         witness: &form.witness,
         reason: &form.reason,
     };
-    runs_of(&helpdesk)?
-        .purge(signed.login(), id, &order)
+    let runs = runs_of(&helpdesk)?;
+    let ordered = runs
+        .order_purge(signed.login(), id, &order)
         .await
         .map_err(|e| match e {
             RunError::NoInstruction => {
@@ -56,6 +57,12 @@ pub async fn purge(
             }
             e => refused(e),
         })?;
+    // The record is kept whatever happens next: an erasure that fails is shown on the
+    // run's page as unfinished, and the duties finish it.
+    if let Err(e) = runs.finish_purge(signed.login(), &ordered).await {
+        tracing::error!(run = id, error = %e, "a purge's erasure failed; the duties will finish it");
+        return Ok(Redirect::to(&format!("/operator/batches/runs/{id}")).into_response());
+    }
     let to = format!("/operator/batches/runs/{id}/certificate");
     Ok(Redirect::to(&to).into_response())
 }

@@ -156,6 +156,9 @@ pub(super) fn refused(e: RunError) -> PageError {
         RunError::FileGone | RunError::AlreadyPurged(_) => {
             "この実行のファイルは消去済みです（実行記録は残っています）。".to_owned()
         }
+        RunError::PurgeUnfinished(_) => {
+            "この実行のファイルは消去の途中です（消去記録はあります）。これ以上の操作はできません。".to_owned()
+        }
         _ => format!("処理できませんでした：{e}"),
     };
     PageError::BadRequest(reason)
@@ -283,9 +286,10 @@ pub async fn run(
     let page = RunPage {
         nav: Nav::new(&signed.0, "batches"),
         stopped: status == RunStatus::Stopped,
-        warned: status == RunStatus::Warned,
-        checked: status == RunStatus::Checked,
-        approved: status == RunStatus::Approved,
+        // Nothing more is done with a run's files once their purge is ordered.
+        warned: status == RunStatus::Warned && purge.is_none(),
+        checked: status == RunStatus::Checked && purge.is_none(),
+        approved: status == RunStatus::Approved && purge.is_none(),
         sent,
         claimed,
         can_reclaim,
