@@ -31,6 +31,17 @@ struct Counting {
     first_times_out: bool,
 }
 
+impl Counting {
+    /// A printer that counts submissions; if `first_times_out`, the wait for the first
+    /// job runs out before it completes.
+    fn new(first_times_out: bool) -> Arc<Self> {
+        Arc::new(Counting {
+            submitted: AtomicUsize::new(0),
+            first_times_out,
+        })
+    }
+}
+
 impl Printer for Counting {
     fn submit(&self, _title: &str, _pdf: &Path) -> Result<PrinterJob, PrintError> {
         let n = self.submitted.fetch_add(1, Ordering::SeqCst) + 1;
@@ -114,10 +125,7 @@ async fn left_claimed_by_sato(store: &madoguchi::storage::Store, id: i64) {
 #[tokio::test]
 async fn review_two_prints_of_one_approved_run_reach_the_printer_once() {
     for db in backends().await {
-        let printer = Arc::new(Counting {
-            submitted: AtomicUsize::new(0),
-            first_times_out: false,
-        });
+        let printer = Counting::new(false);
         let Some((_dir, runs, id)) = approved_run(&db.store, printer.clone()).await else {
             return;
         };
@@ -135,10 +143,7 @@ async fn review_two_prints_of_one_approved_run_reach_the_printer_once() {
 #[tokio::test]
 async fn review_a_print_retried_after_a_timeout_is_not_printed_again() {
     for db in backends().await {
-        let printer = Arc::new(Counting {
-            submitted: AtomicUsize::new(0),
-            first_times_out: true,
-        });
+        let printer = Counting::new(true);
         let Some((_dir, runs, id)) = approved_run(&db.store, printer.clone()).await else {
             return;
         };
@@ -574,10 +579,7 @@ fn purge_order() -> madoguchi::print_runs::purge::PurgeOrder<'static> {
 #[tokio::test]
 async fn review_nothing_is_printed_from_a_run_whose_purge_is_ordered() {
     for db in backends().await {
-        let printer = Arc::new(Counting {
-            submitted: AtomicUsize::new(0),
-            first_times_out: false,
-        });
+        let printer = Counting::new(false);
         let Some((_dir, runs, id)) = approved_run(&db.store, printer.clone()).await else {
             return;
         };
@@ -594,10 +596,7 @@ async fn review_nothing_is_printed_from_a_run_whose_purge_is_ordered() {
 #[tokio::test]
 async fn review_a_run_being_printed_is_not_purged() {
     for db in backends().await {
-        let printer = Arc::new(Counting {
-            submitted: AtomicUsize::new(0),
-            first_times_out: false,
-        });
+        let printer = Counting::new(false);
         let Some((_dir, runs, id)) = approved_run(&db.store, printer).await else {
             return;
         };
