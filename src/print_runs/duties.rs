@@ -2,8 +2,8 @@
 //! (`run_duties`): reminders from the schedule through the outbox (the 担当課 that its
 //! data is due, the operators on the run day), the monthly selftest of every job with
 //! its stored results, the purges cut short finished, the purge of files past the
-//! retention period the city set, and
-//! the runs left 印刷中 settled as the printer reports their jobs.
+//! retention period the city set, and the runs left 印刷中 settled as the printer reports
+//! their jobs.
 //! Each reminder and each month's selftest has a slot claimed in the transaction that
 //! does it, so it happens once however often, and by however many instances, it is
 //! looked for.
@@ -101,9 +101,8 @@ impl PrintRuns {
     }
 
     /// One pass: reminders, the month's selftest, the purges cut short, the purge of
-    /// expired files, the
-    /// watched folder, the runs left 印刷中. Each duty is done whatever another's failure
-    /// (logged, and tried again on the next pass).
+    /// expired files, the watched folder, the runs left 印刷中. Each duty is done whatever
+    /// another's failure (logged, and tried again on the next pass).
     pub async fn duties_due(&self) -> DutiesDone {
         DutiesDone {
             reminders: logged("reminders", self.remind().await),
@@ -312,9 +311,9 @@ impl PrintRuns {
         let Some(days) = self.duties.retention_days else {
             return Ok(0);
         };
-        // The runs' folder missing (not mounted, say): nothing can be known about the
-        // files, so no purge is ordered; the duty fails and is tried on the next pass.
-        std::fs::read_dir(&self.files)?;
+        // No purge is ordered while the runs' folder is missing; the duty fails and is
+        // tried on the next pass.
+        self.files_reachable()?;
         let before = self.store.now() - chrono::Duration::days(i64::from(days));
         let runs = batch_duties::unpurged_before(&mut self.store.conn(), before).await?;
         let instruction = format!("保存期間（受付から{days}日）の経過による自動消去（市の設定）");

@@ -180,9 +180,8 @@ impl PrintRuns {
         ordered: &BatchPurge,
     ) -> Result<BatchPurge, RunError> {
         let id = ordered.run_id;
-        // A missing file counts as erased, but not when the whole folder is missing (not
-        // mounted, say): then nothing can be known about the files.
-        std::fs::read_dir(&self.files)?;
+        // A missing file counts as erased, but not when the whole folder is missing.
+        self.files_reachable()?;
         for (_, path) in self.run_files(id) {
             erase_if_there(&path)?;
         }
@@ -199,6 +198,12 @@ impl PrintRuns {
         batch_runs::purge_of(&mut self.store.conn(), id)
             .await?
             .ok_or(RunError::NotFound(id))
+    }
+
+    /// Fails when the runs' folder itself cannot be read (not mounted, say): then
+    /// nothing can be known about a run's files, least of all that they are gone.
+    pub(super) fn files_reachable(&self) -> std::io::Result<()> {
+        std::fs::read_dir(&self.files).map(drop)
     }
 
     /// The run's files a purge erases, with the role the record names them by.

@@ -10,7 +10,8 @@ use madoguchi::print_runs::duties::PURGE_GRACE;
 use madoguchi::print_runs::purge::PurgeOrder;
 
 use crate::batches::{batch_desk, kettei, run_of, upload};
-use crate::faq_support::team;
+use crate::faq_support::{team, Team};
+use crate::helpers::Desk;
 use crate::support::send;
 
 const FIELDS: [(&str, &str); 4] = [
@@ -24,18 +25,24 @@ fn without(name: &str) -> Vec<(&'static str, &'static str)> {
     FIELDS.iter().filter(|(n, _)| *n != name).copied().collect()
 }
 
+/// A run uploaded, approved and printed through the console; its id and page.
+async fn printed_run(d: &Desk, t: &Team, seed: u64) -> (String, String) {
+    let id = run_of(&upload(d, &t.operator, &kettei(20, seed)).await);
+    let run = format!("/operator/batches/runs/{id}");
+    let approved = t.admin.post(d, &format!("{run}/approve"), &[]).await;
+    assert_eq!(approved.status, StatusCode::SEE_OTHER, "{}", approved.body);
+    let printed = t.operator.post(d, &format!("{run}/print"), &[]).await;
+    assert_eq!(printed.status, StatusCode::SEE_OTHER, "{}", printed.body);
+    (id, run)
+}
+
 #[tokio::test]
 async fn an_admin_purges_a_run_and_prints_its_certificate() {
     let Some((d, spool)) = batch_desk().await else {
         return;
     };
     let t = team(&d).await;
-    let id = run_of(&upload(&d, &t.operator, &kettei(20, 4)).await);
-    let run = format!("/operator/batches/runs/{id}");
-    let approved = t.admin.post(&d, &format!("{run}/approve"), &[]).await;
-    assert_eq!(approved.status, StatusCode::SEE_OTHER, "{}", approved.body);
-    let printed = t.operator.post(&d, &format!("{run}/print"), &[]).await;
-    assert_eq!(printed.status, StatusCode::SEE_OTHER, "{}", printed.body);
+    let (id, run) = printed_run(&d, &t, 4).await;
     let runs = spool.parent().unwrap().join("print-runs");
     let input = runs.join(format!("run-{id}.input"));
     let output = runs.join(format!("run-{id}.pdf.sealed"));
@@ -128,10 +135,7 @@ async fn review_a_purge_cut_short_shows_as_unfinished_until_the_duties_finish_it
         return;
     };
     let t = team(&d).await;
-    let id = run_of(&upload(&d, &t.operator, &kettei(20, 6)).await);
-    let run = format!("/operator/batches/runs/{id}");
-    t.admin.post(&d, &format!("{run}/approve"), &[]).await;
-    t.operator.post(&d, &format!("{run}/print"), &[]).await;
+    let (id, run) = printed_run(&d, &t, 6).await;
     let output = spool
         .parent()
         .unwrap()
