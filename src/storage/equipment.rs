@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::search_fold::{fold_text, Fold};
+use super::search_fold::{like_anywhere, Fold};
 use super::{sql, sql_owned, Conn, Result, Sql, Tx};
 use crate::domain::{DeviceKind, DeviceState};
 
@@ -195,14 +195,14 @@ pub async fn search(
     // forms of ASCII folded (see `search_fold`).
     let statements = |asset: &Fold, department: &Fold, person: &Fold| {
         let conditions = format!(
-            " WHERE ($1 IS NULL OR {asset} LIKE LOWER($1)) \
-             AND ($2 IS NULL OR e.department_code = $3 OR {department} LIKE LOWER($2)) \
+            " WHERE ($1 IS NULL OR {asset}) \
+             AND ($2 IS NULL OR e.department_code = $3 OR {department}) \
              AND ($4 IS NULL OR e.person_no IN (SELECT CAST($5 AS TEXT) UNION \
-             SELECT employee_no FROM staff WHERE {name} LIKE LOWER($4))) \
+             SELECT employee_no FROM staff WHERE {name})) \
              AND ($6 IS NULL OR e.kind = $6) AND ($7 IS NULL OR e.state = $7)",
-            asset = asset.column("e.asset_no"),
-            department = department.column("e.department"),
-            name = person.column("REPLACE(REPLACE(name, ' ', ''), '　', '')"),
+            asset = asset.like("e.asset_no", "$1"),
+            department = department.like("e.department", "$2"),
+            name = person.like("REPLACE(REPLACE(name, ' ', ''), '　', '')", "$4"),
         );
         (
             format!("{SELECT}{conditions} ORDER BY e.asset_no LIMIT $8 OFFSET $9"),
@@ -215,7 +215,6 @@ pub async fn search(
             .filter(|t| !t.is_empty())
             .map(str::to_owned)
     };
-    let like = |t: &str| format!("%{}%", super::requests::escape_like(t));
     let asset = text(&filter.asset);
     let department = text(&filter.department);
     let person = text(&filter.person);
@@ -226,11 +225,11 @@ pub async fn search(
     );
     let name = person
         .as_deref()
-        .map(|p| like(&fold_text(&p.replace([' ', '　'], ""))));
+        .map(|p| like_anywhere(&p.replace([' ', '　'], "")));
     let bound = |statement: &str| {
         sql_owned(statement.to_owned())
-            .bind(asset.as_deref().map(|a| like(&fold_text(a))))
-            .bind(department.as_deref().map(|d| like(&fold_text(d))))
+            .bind(asset.as_deref().map(like_anywhere))
+            .bind(department.as_deref().map(like_anywhere))
             .bind(department.clone())
             .bind(name.clone())
             .bind(person.clone())

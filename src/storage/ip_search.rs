@@ -3,7 +3,7 @@
 //! within a segment and a state.
 
 use super::ip_ledger::IpAddressRecord;
-use super::search_fold::{fold_text, Fold};
+use super::search_fold::{like_anywhere, like_prefix, Fold, ESCAPE};
 use super::{sql_owned, Conn, Result};
 use crate::domain::address::{address_number, parse_address};
 use crate::domain::AddressState;
@@ -20,10 +20,10 @@ pub struct AddressFilter {
 /// The conditions, the holder's fields compared in either case and either width, on
 /// both backends (see `search_fold`).
 fn conditions(fold: &Fold) -> String {
-    let like = |column: &str| format!("{} LIKE LOWER($3) ESCAPE '\\'", fold.column(column));
+    let like = |column: &str| fold.like(column, "$3");
     format!(
         "($1 IS NULL OR segment_id = $1) AND ($2 IS NULL OR state = $2) \
-         AND ($3 IS NULL OR number = $4 OR address LIKE $5 ESCAPE '\\' \
+         AND ($3 IS NULL OR number = $4 OR address LIKE $5 {ESCAPE} \
          OR {} OR {} OR {} OR {} OR {})",
         like("host"),
         like("computer_name"),
@@ -31,18 +31,6 @@ fn conditions(fold: &Fold) -> String {
         like("person"),
         like("requester"),
     )
-}
-
-/// `text` for LIKE ... ESCAPE '\': `%`, `_` and `\` match themselves.
-fn escape_like(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// The lines matching `filter` in address order, `limit` from `offset`, and how many match.
@@ -57,20 +45,18 @@ pub async fn search(
     let list =
         format!("SELECT * FROM ip_addresses WHERE {conditions} ORDER BY number LIMIT $6 OFFSET $7");
     let count = format!("SELECT COUNT(*) FROM ip_addresses WHERE {conditions}");
-    // Folded before it is escaped: a full-width `％` is a `%` to match, not a wildcard.
     let text = filter
         .text
         .as_deref()
         .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .map(|t| escape_like(&fold_text(t)));
-    let like = text.as_ref().map(|t| format!("%{t}%"));
+        .filter(|t| !t.is_empty());
+    let like = text.map(like_anywhere);
     let number = filter
         .text
         .as_deref()
         .and_then(|t| parse_address(t.trim()))
         .map(address_number);
-    let prefix = text.as_ref().map(|t| format!("{t}%"));
+    let prefix = text.map(like_prefix);
     let bound = |statement: &str| {
         sql_owned(statement.to_owned())
             .bind(filter.segment_id)

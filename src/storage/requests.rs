@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::search_fold::{fold_text, Fold};
+use super::search_fold::{like_anywhere, Fold};
 use super::{sql, sql_owned, Conn, Result, StorageError, Tx};
 use crate::domain::{Channel, RequestAction, RequestStatus, StepStatus, TextEnum};
 
@@ -305,12 +305,12 @@ pub async fn page(
         let conditions = format!(
             "($1 IS NULL OR status = $1) AND (NOT $2 OR status IN ({open})) \
              AND ($3 IS NULL OR requester_no = $3) \
-             AND ($4 IS NULL OR {name} LIKE LOWER($4) OR {department} LIKE LOWER($4) \
-             OR requester_no = $5 OR {type_name} LIKE LOWER($4) OR id = $6)",
+             AND ($4 IS NULL OR {name} OR {department} \
+             OR requester_no = $5 OR {type_name} OR id = $6)",
             open = RequestStatus::sql_list(RequestStatus::OPEN),
-            name = fold.column("requester_name"),
-            type_name = fold.column("type_name"),
-            department = fold.column("department"),
+            name = fold.like("requester_name", "$4"),
+            type_name = fold.like("type_name", "$4"),
+            department = fold.like("department", "$4"),
         );
         (
             format!(
@@ -337,18 +337,9 @@ pub async fn page(
     Ok((rows, total))
 }
 
-/// A search box's text, trimmed (`None` when empty), and its `LIKE` pattern (anywhere),
-/// its full-width forms of ASCII folded (compare it with [`Fold::column`] under `LOWER`).
+/// A search box's text, trimmed (`None` when empty), and its `LIKE` pattern (anywhere,
+/// for [`Fold::like`]).
 pub(super) fn search_text(text: Option<&str>) -> (Option<&str>, Option<String>) {
     let text = text.map(str::trim).filter(|t| !t.is_empty());
-    (
-        text,
-        text.map(|t| format!("%{}%", escape_like(&fold_text(t)))),
-    )
-}
-
-/// `%` and `_` in a search text match themselves (LIKE without ESCAPE treats `\` as a
-/// plain character on both backends only with an explicit clause, so they are dropped).
-pub(super) fn escape_like(text: &str) -> String {
-    text.chars().filter(|c| !matches!(c, '%' | '_')).collect()
+    (text, text.map(like_anywhere))
 }

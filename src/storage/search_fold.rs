@@ -1,7 +1,9 @@
 //! Letters in either case and either width in the console's searches, the same on both
 //! backends.
 //!
-//! The searches compare `LOWER(column) LIKE LOWER(text)`. SQLite's `LOWER` folds ASCII
+//! The searches compare `LOWER(column) LIKE LOWER(text) ESCAPE '\'` ([`Fold::like`]),
+//! the text made a pattern by [`like_anywhere`]: `%`, `_` and `\` typed in a search box
+//! match themselves (`PC_01`, `100%`), in either width. SQLite's `LOWER` folds ASCII
 //! letters only; PostgreSQL's folds what the database's locale knows (every script under
 //! a UTF-8 locale, ASCII only under `C`). Neither takes `Ａ` (full width, what a Japanese
 //! input method types in full-width mode) for `A`. The full-width forms of ASCII
@@ -70,6 +72,40 @@ impl Fold {
              ELSE TRANSLATE({column}, '{from}', '{to}') END)"
         )
     }
+
+    /// `column` LIKE the pattern in `parameter` (made by [`like_anywhere`] or
+    /// [`like_prefix`]), in either case and either width.
+    pub(super) fn like(&self, column: &str, parameter: &str) -> String {
+        format!("{} LIKE LOWER({parameter}) {ESCAPE}", self.column(column))
+    }
+}
+
+/// The escape clause every search's LIKE carries: PostgreSQL takes `\` by default,
+/// SQLite only when told.
+pub(super) const ESCAPE: &str = "ESCAPE '\\'";
+
+/// A search box's text as a LIKE pattern found anywhere in a value: its full-width
+/// forms of ASCII folded first (a full-width `％` is a `%` to match), then `%`, `_` and
+/// `\` escaped so that they match themselves.
+pub(super) fn like_anywhere(text: &str) -> String {
+    format!("%{}%", escape_like(&fold_text(text)))
+}
+
+/// As [`like_anywhere`], found at the start of a value.
+pub(super) fn like_prefix(text: &str) -> String {
+    format!("{}%", escape_like(&fold_text(text)))
+}
+
+/// `text` for LIKE ... ESCAPE '\': `%`, `_` and `\` match themselves.
+fn escape_like(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// `text` with the full-width forms of ASCII as ASCII (the column's side is
@@ -130,6 +166,17 @@ mod tests {
         for text in [None, Some("沼津"), Some("ｐ1-")] {
             assert_eq!(Fold::of(text, false).column("c"), "madoguchi_fold(c)");
         }
+    }
+
+    #[test]
+    fn a_search_texts_wildcards_and_escape_match_themselves_in_either_width() {
+        assert_eq!(like_anywhere("PC_01"), "%PC\\_01%");
+        assert_eq!(like_anywhere("１００％"), "%100\\%%");
+        assert_eq!(like_prefix("a＿b\\c"), "a\\_b\\\\c%");
+        assert_eq!(
+            Fold::of(Some("沼津"), true).like("host", "$3"),
+            "LOWER(host) LIKE LOWER($3) ESCAPE '\\'"
+        );
     }
 
     #[test]

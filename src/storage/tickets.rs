@@ -169,15 +169,15 @@ pub async fn page(
              AND ($3 IS NULL OR category = $3) \
              AND ($4 IS NULL OR ($4 = '' AND assignee IS NULL) OR assignee = $4) \
              AND ($5 IS NULL OR channel = $5) AND (NOT $6 OR {overdue}) \
-             AND ($8 IS NULL OR {name} LIKE LOWER($8) OR staff_no = $9 \
-             OR id = $10 OR {subject} LIKE LOWER($8) OR {transcript} LIKE LOWER($8) \
-             OR staff_no IN (SELECT employee_no FROM staff WHERE {department} LIKE LOWER($8)))",
+             AND ($8 IS NULL OR {name} OR staff_no = $9 \
+             OR id = $10 OR {subject} OR {transcript} \
+             OR staff_no IN (SELECT employee_no FROM staff WHERE {department}))",
             open = open_statuses(),
             overdue = overdue_condition("$7"),
-            name = fold.column("requester_name"),
-            subject = fold.column("subject"),
-            transcript = fold.column("transcript"),
-            department = fold.column("department"),
+            name = fold.like("requester_name", "$8"),
+            subject = fold.like("subject", "$8"),
+            transcript = fold.like("transcript", "$8"),
+            department = fold.like("department", "$8"),
         );
         (
             format!(

@@ -457,6 +457,16 @@ async fn the_queue_searches_by_name_department_staff_number_ticket_number_and_te
             [anonymous],
             "full-width finds half-width"
         );
+        // `%` and `_` typed in the box match themselves, in either width: not anything,
+        // and not dropped (`PC_01` must not find `PC01`).
+        let underscore = open("PC_01 100%", None, None).await;
+        let plain = open("PC01 1000", None, None).await;
+        assert_eq!(search("PC_01").await, [underscore]);
+        assert_eq!(search("ＰＣ＿０１").await, [underscore]);
+        assert_eq!(search("100%").await, [underscore]);
+        assert_eq!(search("１００％").await, [underscore]);
+        assert_eq!(search("PC01").await, [plain]);
+        assert_eq!(search("_").await, [underscore]);
     }
 }
 
@@ -500,6 +510,33 @@ async fn the_requests_search_finds_letters_in_either_case_and_width() {
             let (rows, total) = records::page(&mut s.conn(), &filter, 0, 10).await.unwrap();
             let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
             assert_eq!((ids, total), (vec![id], 1), "{text}");
+        }
+        // `%` and `_` match themselves, in either width, and are not dropped.
+        let mut tx = s.begin().await.unwrap();
+        let underscore = NewRequest {
+            department: r"課_2 100% \\fs01\share".into(),
+            ..request.clone()
+        };
+        let other = records::insert(&mut tx, &underscore).await.unwrap();
+        tx.commit().await.unwrap();
+        for (text, want) in [
+            ("課_2", vec![other]),
+            ("課＿２", vec![other]),
+            ("100％", vec![other]),
+            ("課2", vec![]),
+            ("_", vec![other]),
+            ("%", vec![other]),
+            (r"\\fs01\", vec![other]),
+            (r"\fs", vec![other]),
+            (r"fs01\\", vec![]),
+        ] {
+            let filter = RequestFilter {
+                text: Some(text.into()),
+                ..RequestFilter::default()
+            };
+            let (rows, _) = records::page(&mut s.conn(), &filter, 0, 10).await.unwrap();
+            let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+            assert_eq!(ids, want, "{text}");
         }
     }
 }

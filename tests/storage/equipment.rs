@@ -306,6 +306,22 @@ async fn search_finds_by_asset_department_person_kind_and_state_page_by_page() {
         for search in ["ｄｘ－０１", "ＤＸ-0"] {
             assert_eq!(find(by_asset(search)).await, ["DX-01"], "{search}");
         }
+        // `_` and `%` match themselves, in either width: not anything, not dropped.
+        for asset in ["PRN_01", "PRN01"] {
+            ledgers
+                .register_device(&pc(asset), None, "op")
+                .await
+                .unwrap();
+        }
+        for (search, want) in [
+            ("PRN_0", vec!["PRN_01"]),
+            ("ＰＲＮ＿", vec!["PRN_01"]),
+            ("PRN0", vec!["PRN01"]),
+            ("_", vec!["PRN_01"]),
+            ("%", vec![]),
+        ] {
+            assert_eq!(find(by_asset(search)).await, want, "{search}");
+        }
     }
 }
 
