@@ -197,7 +197,9 @@ impl Accounts {
                 BindOutcome::Accepted => return Some("ldap"),
                 BindOutcome::Refused => {}
                 BindOutcome::Unavailable(reason) => {
-                    tracing::warn!(login, %reason, "LDAP sign-in: directory unavailable, trying the local password");
+                    // Not the login: a list of who tried to sign in when is personal
+                    // information, and while the directory is down it would hold everyone.
+                    tracing::warn!(%reason, "LDAP sign-in: directory unavailable, trying the local password");
                 }
             }
         }

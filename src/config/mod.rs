@@ -290,6 +290,21 @@ pub enum ConfigError {
     Setting(&'static str, String),
 }
 
+/// A TOML error as "line L, column C: message". Never the error's own `Display`: that
+/// quotes the offending line, and the line may hold a password or a token (a misspelt
+/// key under `[notify.smtp]` is refused, and would be printed whole, at start-up).
+fn toml_error(text: &str, error: &toml::de::Error) -> String {
+    match error.span() {
+        Some(span) => {
+            let before = &text[..span.start.min(text.len())];
+            let line = before.matches('\n').count() + 1;
+            let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+            format!("line {line}, column {column}: {}", error.message())
+        }
+        None => error.message().to_owned(),
+    }
+}
+
 impl Settings {
     /// Loads settings: `file` if given (it must exist), else `madoguchi.toml` if present;
     /// then environment variables from `env`.
@@ -320,7 +335,8 @@ impl Settings {
     fn from_file(path: &Path) -> Result<Self, ConfigError> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| ConfigError::File(path.to_path_buf(), e.to_string()))?;
-        toml::from_str(&text).map_err(|e| ConfigError::File(path.to_path_buf(), e.to_string()))
+        toml::from_str(&text)
+            .map_err(|e| ConfigError::File(path.to_path_buf(), toml_error(&text, &e)))
     }
 
     /// The environment variables of the table in the module documentation.
@@ -398,7 +414,8 @@ impl Settings {
             if !(url.starts_with("http://") || url.starts_with("https://")) {
                 return Err(ConfigError::Env(
                     "MADOGUCHI_LOGOCHAT_OUTGOING_URL",
-                    format!("not an http(s) URL: {url:?}"),
+                    // Not the URL itself: it may carry credentials.
+                    "not an http(s) URL".into(),
                 ));
             }
         }
@@ -475,6 +492,29 @@ mod tests {
         .unwrap();
         let err = Settings::load(Some(&file), |_| None).unwrap_err();
         assert!(err.to_string().contains("priority"), "{err}");
+    }
+
+    #[test]
+    fn a_file_error_names_the_place_and_never_repeats_the_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("m.toml");
+        for (text, place) in [
+            // A misspelt key beside a secret: refused, the line not quoted.
+            (
+                "listen = \"127.0.0.1:9000\"\n[notify.smtp]\nhost = \"mail\"\npasword = \"S3cret-Pw\"\n",
+                "line 4, column 1",
+            ),
+            // A syntax error on a secret's line (the closing quote forgotten).
+            (
+                "[notify.smtp]\nhost = \"mail\"\npassword = \"S3cret-Pw\n",
+                "line 3",
+            ),
+        ] {
+            std::fs::write(&file, text).unwrap();
+            let err = Settings::load(Some(&file), |_| None).unwrap_err().to_string();
+            assert!(err.contains(place), "{err}");
+            assert!(!err.contains("S3cret"), "{err}");
+        }
     }
 
     #[test]

@@ -136,14 +136,15 @@ impl NotifySettings {
         let bad = |setting: &'static str, why: String| Err(ConfigError::Setting(setting, why));
         if let Some(url) = &self.console_base_url {
             if !is_http_url(url) {
-                return bad(CONSOLE, format!("not an http(s) URL: {url:?}"));
+                // Not the URL itself: it may carry credentials.
+                return bad(CONSOLE, "not an http(s) URL".into());
             }
         } else if self.room_notices() || self.mail_notices() {
             return bad(CONSOLE, "needed for the link in notices".into());
         }
         if let Some(url) = &self.logochat_url {
             if !is_http_url(url) {
-                return bad(ROOM_URL, format!("not an http(s) URL: {url:?}"));
+                return bad(ROOM_URL, "not an http(s) URL".into());
             }
         }
         if let Some(room) = &self.logochat_room {

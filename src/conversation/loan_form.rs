@@ -373,6 +373,11 @@ fn loan_error(e: LoanError) -> FormError {
             available,
             message: LoanError::Unavailable { available }.to_string(),
         },
+        // Removed from the staff directory since the form opened. Said to the staff
+        // member plainly, and not logged as an internal error with their 職員番号.
+        LoanError::UnknownRequester(_) => FormError::UnknownRequester(
+            "職員名簿にお名前が見つからなくなりました。ヘルプデスクにお問い合わせください。".into(),
+        ),
         other => FormError::Internal(anyhow::anyhow!("{other}")),
     }
 }

@@ -60,7 +60,20 @@ impl ConversationState {
     }
 
     pub fn from_json(json: &str) -> Result<Self, UnreadableState> {
-        serde_json::from_str(json).map_err(|e| UnreadableState(e.to_string()))
+        // Where and what kind, never serde's message: it can quote a value, and the
+        // state holds the staff member's question and answers.
+        // (Line 0: a tagged state's fields are read after the whole object, so the
+        // place is lost; the kind of error stays.)
+        serde_json::from_str(json).map_err(|e| {
+            UnreadableState(match e.line() {
+                0 => format!("{:?} error", e.classify()),
+                line => format!(
+                    "{:?} error at line {line}, column {}",
+                    e.classify(),
+                    e.column()
+                ),
+            })
+        })
     }
 
     /// The question the staff member is being helped with, if any.
@@ -131,6 +144,15 @@ mod tests {
         };
         assert_eq!(ConversationState::from_json(&state.to_json()), Ok(state));
         assert!(ConversationState::from_json(r#"{"kind":"dancing"}"#).is_err());
+        // The error says where, never what: a state holds the staff member's words.
+        for json in [
+            r#"{"kind":"秘密の質問"}"#,
+            r#"{"kind":"confirm_escalation","question":["秘密の質問"]}"#,
+            r#"{"kind":"confirm_escalation","question":"秘密の質問""#,
+        ] {
+            let UnreadableState(why) = ConversationState::from_json(json).unwrap_err();
+            assert!(why.contains("error") && !why.contains("秘密"), "{why}");
+        }
     }
 
     #[test]

@@ -60,8 +60,8 @@ pub async fn webhook(
     // The widget's limit. LoGoチャット shows the staff member only a 200's `text`, so a
     // message too long is answered there, asking for a shorter one; nothing is stored.
     if message.text.chars().count() > MAX_MESSAGE_CHARS {
+        // Not the room: a helpdesk room is one staff member's.
         tracing::info!(
-            room = %message.room_id,
             chars = message.text.chars().count(),
             "logochat webhook: message too long, not stored"
         );
