@@ -21,11 +21,20 @@ pub const MAX_FAILURES_PER_REMOTE: i64 = 20;
 const TOUCH_EVERY_SECS: i64 = 60;
 
 /// A verified session: who is signed in and the token their forms must carry.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct SignedIn {
     pub user: User,
     pub csrf_token: String,
     pub(crate) token_hash: String,
+}
+
+/// The user only: a printed session must not carry what signs in or posts as them.
+impl std::fmt::Debug for SignedIn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignedIn")
+            .field("user", &self.user)
+            .finish_non_exhaustive()
+    }
 }
 
 impl SignedIn {
@@ -50,10 +59,18 @@ impl SignedIn {
 }
 
 /// A new session: the cookie's value (shown once, never stored) and who it is.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct NewSession {
     pub token: String,
     pub signed_in: SignedIn,
+}
+
+impl std::fmt::Debug for NewSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewSession")
+            .field("signed_in", &self.signed_in)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Why sign-in was refused. The message never says whether the login exists.
@@ -289,5 +306,30 @@ mod tests {
         assert_ne!(a, random_token());
         assert_ne!(token_hash(&a), a);
         assert_eq!(token_hash(&a), token_hash(&a));
+    }
+
+    #[test]
+    fn a_printed_session_shows_who_and_never_its_tokens() {
+        let now = chrono::Utc::now();
+        let session = NewSession {
+            token: "cookie-token-1".into(),
+            signed_in: SignedIn {
+                user: User {
+                    login: "sato".into(),
+                    display_name: "佐藤".into(),
+                    role: Role::Operator,
+                    disabled: false,
+                    created_at: now,
+                    updated_at: now,
+                },
+                csrf_token: "csrf-token-2".into(),
+                token_hash: "hash-3".into(),
+            },
+        };
+        let printed = format!("{session:?}");
+        assert!(printed.contains("sato"), "{printed}");
+        for secret in ["cookie-token-1", "csrf-token-2", "hash-3"] {
+            assert!(!printed.contains(secret), "{printed}");
+        }
     }
 }

@@ -1,17 +1,24 @@
 //! The little of IPP/1.1 (RFC 8010, 8011) the continuous-form printer's CUPS queue needs:
 //! Print-Job with the document streamed from its file, Get-Job-Attributes for the job's
-//! state, Get-Printer-Attributes for the queue's, and Get-Jobs for a job by its name. One HTTP/1.0 request per operation over a plain TCP connection (no
-//! chunked encoding either way), so a 10,000-page PDF goes to the server in 64 KB pieces
-//! and is never held in memory.
+//! state, Get-Printer-Attributes for the queue's, and Get-Jobs for a job by its name. One
+//! HTTP/1.0 request per operation over a plain TCP connection (no chunked encoding either
+//! way; connecting, each write and the answer each have a time limit), so a 10,000-page
+//! PDF goes to the server in 64 KB pieces and is never held in memory.
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+use std::net::{TcpStream, ToSocketAddrs};
 use std::path::Path;
 use std::time::Duration;
 
 /// How long one request may wait for the server to answer (Print-Job: after the last
 /// byte was sent; CUPS answers once the document is spooled).
 const ANSWER_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// How long connecting may take (a print server switched off, or a firewall that drops
+/// packets, would otherwise hold the print duty for the system's own TCP timeout), and
+/// how long one write may wait for the server to take more of the document.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+const WRITE_TIMEOUT: Duration = Duration::from_secs(120);
 
 const PRINT_JOB: u16 = 0x0002;
 const GET_JOB_ATTRIBUTES: u16 = 0x0009;
@@ -206,9 +213,10 @@ fn exchange(
         Some(f) => f.metadata().map_err(|e| not_sent(e.to_string()))?.len(),
         None => 0,
     };
-    let mut stream = TcpStream::connect(server).map_err(|e| not_sent(format!("{server}: {e}")))?;
+    let mut stream = connect(server).map_err(|e| not_sent(format!("{server}: {e}")))?;
     stream
         .set_read_timeout(Some(ANSWER_TIMEOUT))
+        .and_then(|()| stream.set_write_timeout(Some(WRITE_TIMEOUT)))
         .map_err(|e| not_sent(e.to_string()))?;
     let head = format!(
         "POST {path} HTTP/1.0\r\nHost: {server}\r\nContent-Type: application/ipp\r\n\
@@ -248,6 +256,21 @@ fn exchange(
         .read_to_end(&mut rest)
         .map_err(|e| unanswered(format!("{server}: {e}")))?;
     parse_answer(&rest).map_err(unanswered)
+}
+
+/// A connection to `server` (`host:port`), each of its addresses tried in turn within
+/// [`CONNECT_TIMEOUT`].
+fn connect(server: &str) -> std::io::Result<TcpStream> {
+    let mut last = None;
+    for address in server.to_socket_addrs()? {
+        match TcpStream::connect_timeout(&address, CONNECT_TIMEOUT) {
+            Ok(stream) => return Ok(stream),
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| {
+        std::io::Error::new(std::io::ErrorKind::NotFound, "no address for the server")
+    }))
 }
 
 /// `ipp://server/printers/QUEUE`.

@@ -88,8 +88,8 @@ pub struct Settings {
     pub personnel: PersonnelSettings,
 }
 
-/// A secret setting: never printed.
-#[derive(Clone, PartialEq, Eq, Deserialize)]
+/// A secret (a setting, a password typed in a form): never printed.
+#[derive(Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(transparent)]
 pub struct Secret(pub String);
 

@@ -14,7 +14,7 @@ use serde_json::{Map, Value};
 const MAX_ID_CHARS: usize = 200;
 
 /// A message from LoGoチャット, whichever body shape it came in.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct WebhookMessage {
     pub message_id: String,
     pub room_id: String,
@@ -23,6 +23,17 @@ pub struct WebhookMessage {
     pub text: String,
     /// The token in a Mattermost-style body, if any.
     pub token: Option<String>,
+}
+
+/// The message's id and the text's length only: who wrote what, and the webhook's
+/// token, are not for a log.
+impl std::fmt::Debug for WebhookMessage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebhookMessage")
+            .field("message_id", &self.message_id)
+            .field("text_chars", &self.text.chars().count())
+            .finish_non_exhaustive()
+    }
 }
 
 /// Reads a webhook body. `content_type` picks JSON or form encoding; the error says what
@@ -108,6 +119,11 @@ mod tests {
         );
         assert_eq!(m.user_name.as_deref(), Some("沼津 太郎"));
         assert_eq!(m.token, None);
+        let printed = format!("{m:?}");
+        assert!(printed.contains("m1") && printed.contains("text_chars: 3"));
+        for private in ["r1", "u1", "沼津", "VPN"] {
+            assert!(!printed.contains(private), "{printed}");
+        }
     }
 
     #[test]

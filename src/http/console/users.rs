@@ -12,6 +12,7 @@ use super::auth::{Posted, Signed};
 use super::page::{render, Nav, PageError, PageResult};
 use crate::accounts::ManageError;
 use crate::accounts::{Role, User};
+use crate::config::Secret;
 use crate::helpdesk::Helpdesk;
 
 #[derive(Template)]
@@ -37,7 +38,7 @@ pub struct AddForm {
     #[serde(default)]
     role: String,
     #[serde(default)]
-    password: String,
+    password: Secret,
 }
 
 pub async fn add(
@@ -55,7 +56,7 @@ pub async fn add(
                     form.login.trim(),
                     &form.display_name,
                     role,
-                    &form.password,
+                    form.password.expose(),
                 )
                 .await
         }
@@ -69,7 +70,7 @@ pub async fn add(
 #[derive(Debug, Deserialize)]
 pub struct PasswordForm {
     #[serde(default)]
-    password: String,
+    password: Secret,
 }
 
 pub async fn change(
@@ -84,7 +85,7 @@ pub async fn change(
         "password" => {
             helpdesk
                 .accounts()
-                .reset_password(&by, &login, &form.password)
+                .reset_password(&by, &login, form.password.expose())
                 .await
         }
         "disable" => helpdesk.accounts().set_disabled(&by, &login, true).await,
