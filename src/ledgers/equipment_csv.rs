@@ -8,8 +8,9 @@
 use std::collections::HashMap;
 
 use super::equipment::DeviceSpec;
+use super::equipment_view::shown;
 use super::import::ImportSummary;
-use super::sheet::{read_sheet, write_sheet, CsvProblem, LedgerCsvError};
+use super::sheet::{read_sheet, would_empty, write_sheet, CsvProblem, LedgerCsvError};
 use super::{LedgerResult, Ledgers};
 use crate::domain::equipment::{state_change, DeviceField, StateChangeRefused};
 use crate::domain::{DeviceState, TextEnum};
@@ -36,10 +37,17 @@ fn at(line: u64, field: DeviceField, reason: impl Into<String>) -> CsvProblem {
     CsvProblem::new(line, Some(field.label()), reason)
 }
 
-/// Reads a file: the rows that read, every problem of the others, and the encoding.
-fn read(
-    bytes: &[u8],
-) -> Result<(Vec<FileLine>, Vec<CsvProblem>, SpreadsheetEncoding), LedgerCsvError> {
+/// A file as read: the rows that read, every problem of the others, the encoding, and
+/// the columns (as [`DeviceField`] indexes) its header lacks.
+struct FileRead {
+    lines: Vec<FileLine>,
+    problems: Vec<CsvProblem>,
+    encoding: SpreadsheetEncoding,
+    absent: Vec<usize>,
+}
+
+/// Reads a file.
+fn read(bytes: &[u8]) -> Result<FileRead, LedgerCsvError> {
     let columns = columns();
     let (sheet, mut problems) = read_sheet(bytes, &columns, &[0, 1])?;
     let mut lines = Vec::new();
@@ -71,7 +79,32 @@ fn read(
             Err(found) => problems.extend(found.into_iter().map(|(f, r)| at(row.line, f, r))),
         }
     }
-    Ok((lines, problems, sheet.encoding))
+    Ok(FileRead {
+        lines,
+        problems,
+        encoding: sheet.encoding,
+        absent: sheet.absent(),
+    })
+}
+
+/// The problems of taking `wanted` over `current` from a file that lacks the columns
+/// `absent`: each such column where the register holds something the line would empty
+/// (a file without 使用者職員番号 would otherwise unassign every device it names).
+fn emptied(
+    line: u64,
+    current: &DeviceLine,
+    wanted: &DeviceLine,
+    absent: &[usize],
+) -> Vec<CsvProblem> {
+    let (was, now) = (shown(current), shown(wanted));
+    absent
+        .iter()
+        .filter(|c| !was[**c].1.is_empty() && was[**c].1 != now[**c].1)
+        .map(|c| {
+            let label = was[*c].0.label();
+            CsvProblem::new(line, Some(label), would_empty(label))
+        })
+        .collect()
 }
 
 /// Why the register cannot take the file's line over its current one, if it cannot.
@@ -96,7 +129,12 @@ impl Ledgers {
         dry_run: bool,
         actor: &str,
     ) -> LedgerResult<ImportSummary<DeviceState>> {
-        let (lines, mut problems, encoding) = read(bytes)?;
+        let FileRead {
+            lines,
+            mut problems,
+            encoding,
+            absent,
+        } = read(bytes)?;
         let mut tx = self.store.begin().await?;
         let people: Vec<&str> = lines
             .iter()
@@ -125,8 +163,12 @@ impl Ledgers {
                 Some(c) => match refused_change(&c.line, device) {
                     Some((field, reason)) => problems.push(at(*line, field, reason)),
                     None => {
-                        summary.changed += 1;
-                        writes.push((Some(c), device));
+                        let emptied = emptied(*line, &c.line, device, &absent);
+                        if emptied.is_empty() {
+                            summary.changed += 1;
+                            writes.push((Some(c), device));
+                        }
+                        problems.extend(emptied);
                     }
                 },
             }
@@ -192,7 +234,7 @@ mod tests {
     use crate::spreadsheet::encode;
 
     fn problems(text: &str) -> Vec<String> {
-        let (_, problems, _) = read(text.as_bytes()).unwrap();
+        let problems = read(text.as_bytes()).unwrap().problems;
         problems.iter().map(ToString::to_string).collect()
     }
 
@@ -202,8 +244,23 @@ mod tests {
                     PC-0001,PC,FMV-A,10001,配備中\r\n\
                     HUB-01,network,,,in_stock\r\n";
         let bytes = encode(text, SpreadsheetEncoding::ShiftJis).unwrap();
-        let (lines, problems, encoding) = read(&bytes).unwrap();
+        let FileRead {
+            lines,
+            problems,
+            encoding,
+            absent,
+        } = read(&bytes).unwrap();
         assert!(problems.is_empty(), "{problems:?}");
+        let absent: Vec<DeviceField> = absent.iter().map(|c| DeviceField::ALL[*c]).collect();
+        assert_eq!(
+            absent,
+            [
+                DeviceField::Serial,
+                DeviceField::DepartmentCode,
+                DeviceField::Department,
+                DeviceField::Note
+            ]
+        );
         assert_eq!(encoding, SpreadsheetEncoding::ShiftJis);
         assert_eq!(lines[0].device.person_no.as_deref(), Some("10001"));
         assert_eq!(lines[1].device.state, DeviceState::InStock);
@@ -231,7 +288,7 @@ mod tests {
         );
         let missing: Vec<String> = match read("機種\r\n".as_bytes()) {
             Err(LedgerCsvError::Problems(p)) => p.iter().map(ToString::to_string).collect(),
-            other => panic!("{:?}", other.map(|r| r.1)),
+            other => panic!("{:?}", other.map(|r| r.problems)),
         };
         assert_eq!(
             missing,

@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 use serde::Serialize;
 
 use super::ip_csv::{self, CsvProblem, LedgerCsvError, COLUMNS};
+use super::sheet::would_empty;
 use super::{LedgerResult, Ledgers};
 use crate::domain::{AddressState, Cidr, TextEnum};
 use crate::spreadsheet::SpreadsheetEncoding;
@@ -91,6 +92,21 @@ impl Ledgers {
             summary.count(line.state);
             let current = ip_ledger::address(&mut tx.conn(), line.number).await?;
             let record = record_of(line, segment, current.as_ref(), actor, tx.now());
+            if let Some(c) = &current {
+                let emptied: Vec<CsvProblem> = ledger
+                    .absent
+                    .iter()
+                    .filter(|col| held(c, **col) && !held(&record, **col))
+                    .map(|col| {
+                        let label = COLUMNS[*col].0;
+                        CsvProblem::new(line.line, Some(label), would_empty(label))
+                    })
+                    .collect();
+                if !emptied.is_empty() {
+                    problems.extend(emptied);
+                    continue;
+                }
+            }
             match current {
                 None if line.state == AddressState::Free => summary.unchanged += 1,
                 None => {
@@ -203,6 +219,22 @@ fn record_of(
         quarantine_until: current.and_then(|c| c.quarantine_until),
         updated_at: now,
         updated_by: actor.to_owned(),
+    }
+}
+
+/// Whether `record` holds something in the file's column `column` (an index into
+/// [`COLUMNS`]; the address and the state always hold something).
+fn held(record: &IpAddressRecord, column: usize) -> bool {
+    match COLUMNS[column].1 {
+        "host" => record.host.is_some(),
+        "computer_name" => record.computer_name.is_some(),
+        "device" => record.device.is_some(),
+        "department" => record.department.is_some(),
+        "person" => record.person.is_some(),
+        "requester" => record.requester.is_some(),
+        "since" => record.since.is_some(),
+        "note" => record.note.is_some(),
+        _ => true,
     }
 }
 

@@ -51,6 +51,8 @@ pub struct CsvLine {
 pub struct CsvLedger {
     pub lines: Vec<CsvLine>,
     pub encoding: SpreadsheetEncoding,
+    /// The columns (indexes into [`COLUMNS`]) the file's header lacks.
+    pub absent: Vec<usize>,
 }
 
 const FIELD_MAX: usize = 100;
@@ -84,8 +86,12 @@ pub fn read_lines(bytes: &[u8]) -> Result<(CsvLedger, Vec<CsvProblem>), LedgerCs
             Err(mut row_problems) => problems.append(&mut row_problems),
         }
     }
-    let encoding = sheet.encoding;
-    Ok((CsvLedger { lines, encoding }, problems))
+    let ledger = CsvLedger {
+        lines,
+        encoding: sheet.encoding,
+        absent: sheet.absent(),
+    };
+    Ok((ledger, problems))
 }
 
 fn read_row(line: u64, cell: &dyn Fn(usize) -> Option<String>) -> Result<CsvLine, Vec<CsvProblem>> {

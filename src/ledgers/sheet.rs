@@ -70,6 +70,28 @@ impl SheetRow {
 pub struct Sheet {
     pub rows: Vec<SheetRow>,
     pub encoding: SpreadsheetEncoding,
+    /// Which of the columns the header has (a column it lacks reads as empty on every
+    /// row: an import must not take that for "empty it", see [`Sheet::absent`]).
+    pub present: Vec<bool>,
+}
+
+impl Sheet {
+    /// The columns (by index) the file's header lacks.
+    pub fn absent(&self) -> Vec<usize> {
+        (0..self.present.len())
+            .filter(|c| !self.present[*c])
+            .collect()
+    }
+}
+
+/// Why a row cannot be taken although it reads: the file lacks column `label`, and
+/// taking the row would empty (or reset to its default) what the register holds there.
+pub fn would_empty(label: &str) -> String {
+    format!(
+        "ファイルに「{label}」の列がないため、この行を取り込むと台帳の{label}が書き換わります\
+         （空または既定の値になります）。列を加えてください（書き出したファイルには全部の列が\
+         あります）。"
+    )
 }
 
 /// Reads a file whose header names `columns` (Japanese, English): the rows that read,
@@ -135,7 +157,15 @@ pub fn read_sheet(
         let line = record.position().map_or(0, |p| p.line());
         rows.push(SheetRow { line, cells });
     }
-    Ok((Sheet { rows, encoding }, problems))
+    let present = positions.iter().map(Option::is_some).collect();
+    Ok((
+        Sheet {
+            rows,
+            encoding,
+            present,
+        },
+        problems,
+    ))
 }
 
 /// A character Shift_JIS cannot hold: the item (address, asset number) and column.

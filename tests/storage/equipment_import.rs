@@ -135,3 +135,71 @@ async fn a_file_with_problems_is_refused_whole_with_every_problem_named() {
         assert_eq!(counts(&db.store).await, before, "nothing written");
     }
 }
+
+/// A file that lacks a column (a misspelt header reads as an unknown column, which is
+/// skipped) never empties that field of the devices it names: such a line is refused,
+/// naming the column, and nothing is written. A line whose device holds nothing there,
+/// or a new device, is taken as before.
+#[tokio::test]
+async fn a_file_without_a_column_never_empties_that_field() {
+    for db in backends().await {
+        with_staff(&db.store).await;
+        let ledgers = ledgers(&db.store);
+        let bytes = encode(FILE, SpreadsheetEncoding::Utf8).unwrap();
+        ledgers
+            .import_equipment_csv(&bytes, false, "op")
+            .await
+            .unwrap();
+        let before = counts(&db.store).await;
+        // 使用者 instead of 使用者職員番号: PC-0001's person and its other fields would go.
+        let file = "資産番号,種別,機種,使用者,状態\r\nPC-0001,PC,FMV-A,10001,配備中\r\n";
+        let refused = ledgers
+            .import_equipment_csv(file.as_bytes(), false, "op")
+            .await
+            .unwrap_err();
+        let LedgerError::Csv(LedgerCsvError::Problems(problems)) = refused else {
+            panic!("{refused:?}");
+        };
+        let columns: Vec<_> = problems.iter().map(|p| (p.line, p.column)).collect();
+        assert_eq!(
+            columns,
+            [
+                (2, Some("製造番号")),
+                (2, Some("設置場所・所属コード")),
+                (2, Some("所属")),
+                (2, Some("使用者職員番号")),
+                (2, Some("備考")),
+            ]
+        );
+        assert!(
+            problems[3].reason.contains("列を加えてください"),
+            "{problems:?}"
+        );
+        assert_eq!(counts(&db.store).await, before, "nothing written");
+        let pc = ledgers.device("PC-0001").await.unwrap().unwrap();
+        assert_eq!(pc.line.person_no.as_deref(), Some("10001"));
+
+        // Without the state column, a device 配備中 would go back to 在庫: refused too.
+        let file = "資産番号,種別,設置場所・所属コード,所属,使用者職員番号,機種,製造番号,備考\r\n\
+                    HUB-01,ルーター/HUB,K020,税務課,,,,\r\n";
+        let refused = ledgers
+            .import_equipment_csv(file.as_bytes(), true, "op")
+            .await
+            .unwrap_err();
+        let LedgerError::Csv(LedgerCsvError::Problems(problems)) = refused else {
+            panic!("{refused:?}");
+        };
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].column, Some("状態"));
+
+        // A file without those columns: a device holding nothing there, and a new one.
+        let file = "資産番号,種別,設置場所・所属コード,所属,状態\r\n\
+                    HUB-01,ルーター/HUB,K020,税務課,配備中\r\n\
+                    HUB-02,ルーター/HUB,K020,税務課,在庫\r\n";
+        let done = ledgers
+            .import_equipment_csv(file.as_bytes(), false, "op")
+            .await
+            .unwrap();
+        assert_eq!((done.created, done.changed, done.unchanged), (1, 0, 1));
+    }
+}

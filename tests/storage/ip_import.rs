@@ -140,3 +140,56 @@ async fn a_broken_ledger_is_refused_by_line_and_column_and_nothing_is_written() 
         assert_eq!(lines(&db.store).await, before, "nothing written");
     }
 }
+
+/// A file that lacks a column never empties that field of the addresses it names: such
+/// a line is refused, naming the column, and nothing is written. A line whose address
+/// holds nothing there, or a new one, is taken as before.
+#[tokio::test]
+async fn a_ledger_without_a_column_never_empties_that_field() {
+    for db in backends().await {
+        let ledgers = ledgers(&db.store);
+        with_segment(&ledgers).await;
+        ledgers
+            .import_ip_csv(GOOD.as_bytes(), false, "test")
+            .await
+            .unwrap();
+        let before = lines(&db.store).await;
+        // ホスト名 only: the first line's コンピュータ名, 所属, 使用者, 利用開始日 and
+        // 備考 would go; the second's 所属.
+        let file = "IPアドレス,状態,ホスト名\r\n\
+                    10.40.0.10,使用中,K012-PC001\r\n\
+                    10.40.0.11,予約,K012-PC002\r\n";
+        let refused = ledgers
+            .import_ip_csv(file.as_bytes(), false, "test")
+            .await
+            .unwrap_err();
+        let LedgerError::Csv(LedgerCsvError::Problems(problems)) = refused else {
+            panic!("{refused:?}");
+        };
+        let columns: Vec<_> = problems.iter().map(|p| (p.line, p.column)).collect();
+        assert_eq!(
+            columns,
+            [
+                (2, Some("コンピュータ名")),
+                (2, Some("所属")),
+                (2, Some("使用者")),
+                (2, Some("利用開始日")),
+                (2, Some("備考")),
+                (3, Some("所属")),
+            ]
+        );
+        assert_eq!(lines(&db.store).await, before, "nothing written");
+        let kept = ledgers.address("10.40.0.10").await.unwrap().unwrap();
+        assert_eq!(kept.person.as_deref(), Some("沼津 花子"));
+
+        // The same columns for a line holding nothing else, and a new address: taken.
+        let file = "IPアドレス,状態,ホスト名\r\n\
+                    10.40.0.12,廃止,\r\n\
+                    10.40.0.20,予約,K012-PC020\r\n";
+        let done = ledgers
+            .import_ip_csv(file.as_bytes(), false, "test")
+            .await
+            .unwrap();
+        assert_eq!((done.created, done.changed, done.unchanged), (1, 0, 1));
+    }
+}
