@@ -309,8 +309,12 @@ pub fn chat(settings: &Settings, staff: Option<String>) -> anyhow::Result<ExitCo
     Ok(ExitCode::SUCCESS)
 }
 
-/// `madoguchi staff import FILE.csv`: replaces the staff directory.
-pub fn staff_import(settings: &Settings, file: &std::path::Path) -> anyhow::Result<ExitCode> {
+/// `madoguchi staff import FILE.csv [--allow-removals]`: replaces the staff directory.
+pub fn staff_import(
+    settings: &Settings,
+    file: &std::path::Path,
+    allow_removals: bool,
+) -> anyhow::Result<ExitCode> {
     let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
     // The file is checked before the helpdesk is opened: a bad one touches nothing.
     let people = crate::directory::parse_csv(&bytes)
@@ -318,7 +322,11 @@ pub fn staff_import(settings: &Settings, file: &std::path::Path) -> anyhow::Resu
         .len();
     let (rt, helpdesk) = open(settings)?;
     let report = rt
-        .block_on(helpdesk.directory().import_csv(&bytes, "cli"))
+        .block_on(
+            helpdesk
+                .directory()
+                .import_csv(&bytes, allow_removals, "cli"),
+        )
         .with_context(|| file.display().to_string())?;
     println!(
         "staff directory: {} people ({} added, {} updated, {} unchanged, {} removed)",

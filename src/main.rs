@@ -107,7 +107,13 @@ enum Command {
 #[derive(Subcommand)]
 enum StaffAction {
     /// Replace the directory with a CSV file (UTF-8 or Shift_JIS).
-    Import { file: PathBuf },
+    Import {
+        file: PathBuf,
+        /// Take the file although it removes more than 10 people and a fifth of the
+        /// directory (refused otherwise: a file filtered to one 所属, say).
+        #[arg(long)]
+        allow_removals: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -140,8 +146,12 @@ fn main() -> ExitCode {
         Command::Export { action } => commands::export(&settings, action),
         Command::Chat { staff } => commands::chat(&settings, staff),
         Command::Staff {
-            action: StaffAction::Import { file },
-        } => commands::staff_import(&settings, &file),
+            action:
+                StaffAction::Import {
+                    file,
+                    allow_removals,
+                },
+        } => commands::staff_import(&settings, &file, allow_removals),
     };
     match result {
         Ok(code) => code,

@@ -669,6 +669,68 @@ fn staff_import_reads_the_directory_and_chat_knows_the_staff_member() {
     );
 }
 
+/// A file with nobody in it never empties the directory, and one that would remove
+/// most of it (filtered to one 所属 in Excel) is refused unless told; nothing is
+/// written when refused.
+#[test]
+fn staff_import_refuses_to_empty_or_mostly_empty_the_directory() {
+    let dir = TempDir::new().unwrap();
+    let csv = dir.path().join("staff.csv");
+    let import = |text: &str, extra: &[&str]| {
+        std::fs::write(&csv, text).unwrap();
+        run(madoguchi(dir.path())
+            .args(["staff", "import"])
+            .arg(&csv)
+            .args(extra))
+    };
+    let people = |range: std::ops::Range<u32>| {
+        let rows: String = range
+            .map(|i| format!("{},職員 {i},市民課\n", 10000 + i))
+            .collect();
+        format!("職員番号,氏名,所属\n{rows}")
+    };
+    assert_success(&import(&people(0..30), &[]));
+
+    let output = import("職員番号,氏名,所属\n", &[]);
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output).contains("一人もいません"),
+        "{}",
+        stderr(&output)
+    );
+
+    // 25 of 30 would go: refused, and the directory keeps them.
+    let output = import(&people(0..5), &[]);
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output).contains("25 人（30 人中）")
+            && stderr(&output).contains("--allow-removals"),
+        "{}",
+        stderr(&output)
+    );
+    let out = stdout(&chat(dir.path(), "担当者\n", Some("10029")));
+    assert!(
+        out.contains("受付番号は #1 です"),
+        "10029 is still known: {out}"
+    );
+
+    // Ten leaving is April: taken without asking. Told to, the rest go too.
+    let output = import(&people(0..20), &[]);
+    assert_success(&output);
+    assert!(
+        stdout(&output).contains("10 removed"),
+        "{}",
+        stdout(&output)
+    );
+    let output = import(&people(0..5), &["--allow-removals"]);
+    assert_success(&output);
+    assert!(
+        stdout(&output).contains("15 removed"),
+        "{}",
+        stdout(&output)
+    );
+}
+
 /// `madoguchi user ARGS...` with `stdin` as its standard input.
 fn user(data_dir: &Path, args: &[&str], stdin: &str) -> Output {
     let mut child = madoguchi(data_dir)

@@ -147,7 +147,7 @@ async fn on_the_effective_date_the_staff_directory_follows_the_plan() {
         // i = 1 (100002) works in K002 and moves to K001; i = 3 (100004) retires.
         let staff = "職員番号,氏名,所属\n100002,沼津 太郎,政策企画課\n100004,鈴木 花子,総務課\n";
         directory
-            .import_csv(staff.as_bytes(), "test")
+            .import_csv(staff.as_bytes(), false, "test")
             .await
             .unwrap();
         let (id, _) = plan(&personnel, &city).await;
