@@ -26,10 +26,39 @@ pub enum SpreadsheetEncoding {
     ShiftJis,
 }
 
-/// Bytes that are neither UTF-8 nor Shift_JIS.
+/// Bytes that are neither UTF-8 nor Shift_JIS, or Shift_JIS with lines in UTF-8 (a row
+/// pasted from elsewhere: decoded as Shift_JIS it would be stored as mojibake, and some
+/// UTF-8 bytes are valid Shift_JIS, so nothing else would say so).
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
-#[error("the file is neither UTF-8 nor Shift_JIS (CP932) text")]
-pub struct NotText;
+#[error("{}", describe(.utf8_lines))]
+pub struct NotText {
+    /// The lines (from 1) written in UTF-8 in an otherwise Shift_JIS file; empty when
+    /// the file is neither.
+    pub utf8_lines: Vec<u64>,
+}
+
+impl NotText {
+    fn neither() -> Self {
+        NotText {
+            utf8_lines: Vec::new(),
+        }
+    }
+}
+
+fn describe(utf8_lines: &[u64]) -> String {
+    if utf8_lines.is_empty() {
+        return "the file is neither UTF-8 nor Shift_JIS (CP932) text".into();
+    }
+    let lines: Vec<String> = utf8_lines.iter().map(u64::to_string).collect();
+    format!(
+        "lines {} are UTF-8 in a Shift_JIS (CP932) file: save it in one encoding",
+        lines.join(", ")
+    )
+}
+
+/// What a line written in UTF-8 in a Shift_JIS file is told, for the operator.
+pub const UTF8_LINE: &str =
+    "この行だけ UTF-8 です（ほかの行は Shift_JIS）。文字コードをそろえてください。";
 
 /// A character that Shift_JIS (CP932) cannot hold, or cannot hold as itself.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -65,16 +94,32 @@ pub fn to_cp932_forms(text: &str) -> Cow<'_, str> {
 }
 
 /// Detects the encoding and decodes: a BOM means UTF-8 (the BOM is dropped), valid UTF-8
-/// is UTF-8, anything else must be valid Shift_JIS.
+/// is UTF-8, anything else must be valid Shift_JIS with no line in UTF-8.
 pub fn decode(bytes: &[u8]) -> Result<(String, SpreadsheetEncoding), NotText> {
     let bytes = bytes.strip_prefix(BOM).unwrap_or(bytes);
     if let Ok(text) = std::str::from_utf8(bytes) {
         return Ok((text.to_owned(), SpreadsheetEncoding::Utf8));
     }
+    let utf8_lines = utf8_lines(bytes);
+    if !utf8_lines.is_empty() {
+        return Err(NotText { utf8_lines });
+    }
     match SHIFT_JIS.decode_without_bom_handling_and_without_replacement(bytes) {
         Some(text) => Ok((text.into_owned(), SpreadsheetEncoding::ShiftJis)),
-        None => Err(NotText),
+        None => Err(NotText::neither()),
     }
+}
+
+/// The lines (from 1) of a file that is not UTF-8 as a whole that are UTF-8 with
+/// something beyond ASCII.
+fn utf8_lines(bytes: &[u8]) -> Vec<u64> {
+    let utf8 = |line: &[u8]| !line.is_ascii() && std::str::from_utf8(line).is_ok();
+    bytes
+        .split(|b| *b == b'\n')
+        .enumerate()
+        .filter(|(_, line)| utf8(line))
+        .map(|(i, _)| i as u64 + 1)
+        .collect()
 }
 
 /// Encodes `text` as Excel reads it in `encoding` (Shift_JIS: in [`to_cp932_forms`]).
@@ -164,6 +209,23 @@ mod tests {
 
     #[test]
     fn bytes_that_are_no_text_are_refused() {
-        assert_eq!(decode(b"\x82\xa0\xff\xfe"), Err(NotText));
+        assert_eq!(decode(b"\x82\xa0\xff\xfe"), Err(NotText::neither()));
+        // A row pasted in UTF-8 into a Shift_JIS file: 富士 in UTF-8 is also valid
+        // Shift_JIS (蟇誌), so only its line being UTF-8 tells.
+        let mut mixed = encode(
+            "名前,所属\r\n沼津,市民課\r\n",
+            SpreadsheetEncoding::ShiftJis,
+        )
+        .unwrap();
+        mixed.extend_from_slice("富士,税務課\r\n".as_bytes());
+        assert!(SHIFT_JIS
+            .decode_without_bom_handling_and_without_replacement(&mixed)
+            .is_some());
+        let refused = decode(&mixed).unwrap_err();
+        assert_eq!(refused.utf8_lines, [3]);
+        assert!(
+            refused.to_string().contains("lines 3 are UTF-8"),
+            "{refused}"
+        );
     }
 }

@@ -200,6 +200,20 @@ mod tests {
     }
 
     #[test]
+    fn a_line_in_utf8_in_a_shift_jis_file_is_named_not_stored_as_mojibake() {
+        let sjis = "IPアドレス,状態,所属\r\n10.1.0.5,使用中,市民課\r\n";
+        let mut bytes = spreadsheet::encode(sjis, SpreadsheetEncoding::ShiftJis).unwrap();
+        bytes.extend_from_slice("10.1.0.6,使用中,富士\r\n".as_bytes());
+        match read(&bytes) {
+            Err(LedgerCsvError::Problems(p)) => assert_eq!(
+                p.iter().map(ToString::to_string).collect::<Vec<_>>(),
+                [format!("3行目: {}", spreadsheet::UTF8_LINE)]
+            ),
+            other => panic!("expected problems, got {other:?}"),
+        }
+    }
+
+    #[test]
     fn a_shift_jis_file_from_excel_reads() {
         let text =
             "IPアドレス,状態,ホスト名,所属\r\n10.1.0.5,使用中,PC-001,市民課\r\n10.1.0.6,空き,,\r\n";

@@ -102,7 +102,17 @@ pub fn read_sheet(
     columns: &[(&'static str, &'static str)],
     required: &[usize],
 ) -> Result<(Sheet, Vec<CsvProblem>), LedgerCsvError> {
-    let (text, encoding) = spreadsheet::decode(bytes).map_err(|_| LedgerCsvError::NotText)?;
+    let (text, encoding) = spreadsheet::decode(bytes).map_err(|e| {
+        if e.utf8_lines.is_empty() {
+            return LedgerCsvError::NotText;
+        }
+        let lines = e.utf8_lines.iter();
+        LedgerCsvError::Problems(
+            lines
+                .map(|line| CsvProblem::new(*line, None, spreadsheet::UTF8_LINE))
+                .collect(),
+        )
+    })?;
     // Excel ends rows with CRLF; the csv reader would number later rows one too low.
     let text = text.replace("\r\n", "\n");
     let mut reader = csv::ReaderBuilder::new()

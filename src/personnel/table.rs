@@ -44,10 +44,17 @@ pub fn read(
     columns: &[&'static str],
     required: &[usize],
 ) -> (Option<Table>, Vec<CsvProblem>) {
-    let mut problems = mixed_encoding(bytes);
+    let mut problems = Vec::new();
     let (text, _) = match spreadsheet::decode(bytes) {
         Ok(decoded) => decoded,
-        Err(_) if !problems.is_empty() => return (None, problems),
+        Err(e) if !e.utf8_lines.is_empty() => {
+            let problems = e.utf8_lines.iter().map(|line| CsvProblem {
+                line: *line,
+                column: None,
+                reason: spreadsheet::UTF8_LINE.into(),
+            });
+            return (None, problems.collect());
+        }
         Err(_) => {
             problems.push(CsvProblem {
                 line: 0,
@@ -118,28 +125,6 @@ pub fn read(
         });
     }
     (Some(Table { rows }), problems)
-}
-
-/// The lines written in UTF-8 in a file that is otherwise Shift_JIS: each is a problem
-/// (decoded as Shift_JIS, they would be stored as mojibake).
-fn mixed_encoding(bytes: &[u8]) -> Vec<CsvProblem> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    if std::str::from_utf8(bytes).is_ok() {
-        return Vec::new();
-    }
-    let lines: Vec<&[u8]> = bytes.split(|b| *b == b'\n').collect();
-    let utf8 = |line: &[u8]| !line.is_ascii() && std::str::from_utf8(line).is_ok();
-    lines
-        .iter()
-        .enumerate()
-        .filter(|(_, line)| utf8(line))
-        .map(|(i, _)| CsvProblem {
-            line: i as u64 + 1,
-            column: None,
-            reason: "この行だけ UTF-8 です（ほかの行は Shift_JIS）。文字コードをそろえてください。"
-                .into(),
-        })
-        .collect()
 }
 
 /// A date as the personnel system writes it: 2027-04-01 or 2027/04/01 (also 2027/4/1).

@@ -45,6 +45,14 @@ fn problem(line: Option<u64>, place: String, reason: String) -> Problem {
 /// The user's problems in `e` (an internal failure is not listed: it is logged instead).
 pub fn problems_of(e: &MaintenanceError) -> Vec<Problem> {
     match e {
+        MaintenanceError::Csv(CsvImportError::NotText(e)) if !e.utf8_lines.is_empty() => e
+            .utf8_lines
+            .iter()
+            .map(|line| {
+                let reason = crate::spreadsheet::UTF8_LINE.to_owned();
+                problem(Some(*line), String::new(), reason)
+            })
+            .collect(),
         MaintenanceError::Csv(CsvImportError::NotText(_)) => vec![problem(
             None,
             String::new(),
