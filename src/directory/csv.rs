@@ -6,6 +6,13 @@ use std::collections::HashMap;
 
 use crate::storage::StaffMember;
 
+/// A 職員番号 as the directory keeps it: up to 20 ASCII letters, digits and `-` (it also
+/// names the person's directory account, so nothing a DN would need escaped, and no
+/// full-width twin of an existing number).
+pub fn is_employee_no(no: &str) -> bool {
+    !no.is_empty() && no.len() <= 20 && no.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+}
+
 /// The columns, as the header row names them.
 pub const COLUMNS: [&str; 6] = [
     "職員番号",
@@ -64,11 +71,7 @@ pub fn parse_csv(bytes: &[u8]) -> Result<Vec<StaffMember>, StaffCsvError> {
         };
         let row_error = |reason: String| StaffCsvError::Row { line, reason };
         let employee_no = get("職員番号").ok_or_else(|| row_error("職員番号 is empty".into()))?;
-        if !employee_no
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-')
-            || employee_no.len() > 20
-        {
+        if !is_employee_no(&employee_no) {
             return Err(row_error(
                 "職員番号 must be up to 20 letters or digits".into(),
             ));

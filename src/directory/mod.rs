@@ -3,7 +3,7 @@
 
 mod csv;
 
-pub use self::csv::{parse_csv, StaffCsvError, COLUMNS};
+pub use self::csv::{is_employee_no, parse_csv, StaffCsvError, COLUMNS};
 
 use crate::storage::{
     audit, staff, AuditEntry, StaffImportReport, StaffMember, StorageError, Store,

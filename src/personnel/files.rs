@@ -136,6 +136,24 @@ fn required<'r>(
     value
 }
 
+/// Column `column`'s 職員番号: required, and as the directory keeps them
+/// ([`crate::directory::is_employee_no`]): a full-width or odd one would become a second
+/// directory account beside the person's own.
+fn employee_no(
+    row: &TableRow,
+    columns: &[&'static str],
+    column: usize,
+    problems: &mut Vec<CsvProblem>,
+) -> Option<String> {
+    let value = required(row, columns, column, problems)?;
+    if !crate::directory::is_employee_no(value) {
+        let reason = "半角の英数字と - で20文字までです。";
+        problems.push(problem(row.line, columns[column], reason));
+        return None;
+    }
+    Some(value.to_owned())
+}
+
 /// Reads the organisation table; every problem at once.
 pub fn read_org(bytes: &[u8]) -> (OrgTable, Vec<CsvProblem>) {
     let (table, mut problems) = table::read(bytes, &ORG_COLUMNS, &[0, 1, 3]);
@@ -183,7 +201,7 @@ pub fn read_directory(bytes: &[u8]) -> (CurrentAccounts, Vec<CsvProblem>) {
     let mut accounts = CurrentAccounts::new();
     let mut seen: HashMap<(String, AccountSystem), u64> = HashMap::new();
     for row in table.map(|t| t.rows).unwrap_or_default() {
-        let employee_no = required(&row, cols, 0, &mut problems).map(str::to_owned);
+        let employee_no = employee_no(&row, cols, 0, &mut problems);
         let system = required(&row, cols, 1, &mut problems).and_then(|s| {
             let system = AccountSystem::from_name_or_label(s);
             if system.is_none() {
@@ -236,7 +254,7 @@ pub fn read_changes(bytes: &[u8]) -> (Vec<PersonnelChange>, Vec<CsvProblem>) {
     let mut seen: HashMap<String, u64> = HashMap::new();
     for row in table.map(|t| t.rows).unwrap_or_default() {
         let before = problems.len();
-        let employee_no = required(&row, cols, 0, &mut problems).map(str::to_owned);
+        let employee_no = employee_no(&row, cols, 0, &mut problems);
         let name = required(&row, cols, 1, &mut problems).map(str::to_owned);
         let c = |i, p: &mut Vec<CsvProblem>| checked(&row, cols, i, p).map(str::to_owned);
         let (kana, old_code, old_department) = (
