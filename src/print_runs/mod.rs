@@ -23,6 +23,9 @@ pub use runs::{
 use crate::batches::definition::Output;
 use std::sync::Arc;
 
+/// The largest data file a run takes, uploaded or from the watched folder.
+pub const MAX_INPUT_BYTES: usize = 64 * 1024 * 1024;
+
 /// A print job the printer accepted: its id as the printer names it (`renzoku-12`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PrinterJob {

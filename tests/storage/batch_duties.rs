@@ -387,5 +387,25 @@ async fn files_in_the_watched_folder_become_runs_and_leave_the_folder() {
         assert_eq!(audit[0].action, "batch_run.duplicate");
         assert_eq!(audit[0].object_id, run.id.to_string());
         assert_eq!(runs.recent().await.unwrap().len(), 1);
+
+        // A file over the limit is never read: set aside, once, with an audit line.
+        let huge = std::fs::File::create(kettei.join("huge.dat")).unwrap();
+        huge.set_len(madoguchi::print_runs::MAX_INPUT_BYTES as u64 + 1)
+            .unwrap(); // sparse: nothing is written
+        assert_eq!(runs.poll_folder().await.unwrap(), 0);
+        assert!(!kettei.join("huge.dat").exists());
+        assert!(kettei.join("huge.dat.too-large").exists());
+        let audit = db.store.audit_log(5).await.unwrap();
+        assert_eq!(
+            (audit[0].action.as_str(), audit[0].object_id.as_str()),
+            ("batch_run.too_large", "kouki-kettei")
+        );
+        assert_eq!(runs.poll_folder().await.unwrap(), 0);
+        assert_eq!(
+            db.store.audit_log(5).await.unwrap()[0].id,
+            audit[0].id,
+            "once"
+        );
+        assert_eq!(runs.recent().await.unwrap().len(), 1);
     }
 }

@@ -15,7 +15,7 @@ use super::upload;
 use crate::helpdesk::Helpdesk;
 
 /// The largest data file accepted.
-pub const MAX_INPUT_BYTES: usize = 64 * 1024 * 1024;
+pub use crate::print_runs::MAX_INPUT_BYTES;
 /// The largest request body: the file and the form's other fields.
 pub const MAX_INPUT_REQUEST: usize = MAX_INPUT_BYTES + 64 * 1024;
 
