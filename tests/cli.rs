@@ -447,7 +447,8 @@ fn faq_export_imports_back_unchanged_and_bad_files_change_nothing() {
     assert_eq!(refused.status.code(), Some(1));
     let message = stderr(&refused);
     assert!(
-        message.contains("line 2 (ID new-entry), 本文: is empty") && message.contains("line 3, ID"),
+        message.contains("2行目（ID new-entry）「本文」: 空です。")
+            && message.contains("3行目「ID」"),
         "{message}"
     );
 

@@ -45,9 +45,9 @@ async fn a_control_character_in_imported_entries_is_refused_naming_the_field() {
         assert_eq!(
             found,
             [
-                "line 2 (ID rooftop-key), 本文: 制御文字（U+0000）は使えません。",
-                "line 3 (ID rooftop-door), タイトル: 制御文字（U+0007）は使えません。",
-                "line 3 (ID rooftop-door), キーワード: 制御文字（U+001B）は使えません。",
+                "2行目（ID rooftop-key）「本文」: 制御文字（U+0000）は使えません。",
+                "3行目（ID rooftop-door）「タイトル」: 制御文字（U+0007）は使えません。",
+                "3行目（ID rooftop-door）「キーワード」: 制御文字（U+001B）は使えません。",
             ]
         );
 

@@ -155,8 +155,8 @@ async fn a_csv_with_a_reserved_id_names_its_line_and_imports_nothing() {
     assert_eq!(
         found,
         [
-            "line 3 (ID new), ID: 「new」はIDに使えません。",
-            "line 4 (ID import), ID: 「import」はIDに使えません。",
+            "3行目（ID new）「ID」: 「new」はIDに使えません。",
+            "4行目（ID import）「ID」: 「import」はIDに使えません。",
         ]
     );
     nothing_imported(&d, count).await;

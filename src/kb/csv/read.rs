@@ -13,7 +13,7 @@ use crate::spreadsheet::{self, NotText, SpreadsheetEncoding};
 pub enum CsvImportError {
     #[error(transparent)]
     NotText(#[from] NotText),
-    #[error("{} problem(s), nothing was imported:\n{}", .0.len(), list(.0))]
+    #[error("{}件の問題があり、何も取り込んでいません:\n{}", .0.len(), list(.0))]
     Problems(Vec<CsvProblem>),
 }
 
@@ -29,12 +29,12 @@ pub struct CsvProblem {
 
 impl std::fmt::Display for CsvProblem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "line {}", self.line)?;
+        write!(f, "{}行目", self.line)?;
         if let Some(id) = &self.id {
-            write!(f, " (ID {id})")?;
+            write!(f, "（ID {id}）")?;
         }
         if let Some(column) = self.column {
-            write!(f, ", {column}")?;
+            write!(f, "「{column}」")?;
         }
         write!(f, ": {}", self.reason)
     }
@@ -76,7 +76,7 @@ pub fn read_csv(bytes: &[u8], known_ids: &HashSet<String>) -> Result<CsvFaqs, Cs
         Some(Ok(header)) => header,
         Some(Err(e)) => return Err(CsvImportError::Problems(vec![csv_problem(&e)])),
         None => {
-            let reason = "the file is empty (no header row)".to_owned();
+            let reason = "ファイルが空です（見出し行がありません）。".to_owned();
             return Err(CsvImportError::Problems(vec![problem(
                 1, None, None, reason,
             )]));
@@ -102,7 +102,7 @@ pub fn read_csv(bytes: &[u8], known_ids: &HashSet<String>) -> Result<CsvFaqs, Cs
         }
         if record.len() != header.len() {
             let reason = format!(
-                "the row has {} cells, the header has {}",
+                "この行のセルは {} 個で、見出しは {} 個です。",
                 record.len(),
                 header.len()
             );
@@ -148,16 +148,16 @@ fn read_row(
     let shown_id = crate::kb::valid_id(&id).then_some(id.as_str());
     for required in REQUIRED {
         if cell(required).trim().is_empty() {
-            problems.push(problem(shown_id, COLUMNS[required].0, "is empty".into()));
+            problems.push(problem(shown_id, COLUMNS[required].0, "空です。".into()));
         }
     }
     if !id.is_empty() && shown_id.is_none() {
-        let reason = "must be 1-80 characters of a-z, 0-9, '-' and '_'".to_owned();
+        let reason = "半角の英小文字・数字・-・_ で1〜80文字です。".to_owned();
         problems.push(problem(None, "ID", reason));
     }
     if let Some(id) = shown_id {
         if let Some(first) = first_line.insert(id.to_owned(), line) {
-            let reason = format!("the same ID as line {first}");
+            let reason = format!("{first}行目と同じIDです。");
             problems.push(problem(shown_id, "ID", reason));
         }
     }
@@ -166,7 +166,7 @@ fn read_row(
         Some(value) => parse_published(value),
     };
     if published.is_none() {
-        let reason = "must be 公開 or 非公開".to_owned();
+        let reason = "公開 か 非公開 です。".to_owned();
         problems.push(problem(shown_id, "公開", reason));
     }
     let entry = FaqEntry {
@@ -208,16 +208,16 @@ fn header_columns(header: &csv::StringRecord) -> ([Option<usize>; 8], Vec<CsvPro
             .position(|(ja, en)| fold(name) == fold(ja) || fold(name) == fold(en));
         match found {
             Some(i) if columns[i].is_some() => problems.push(header_problem(format!(
-                "the column {} appears twice",
+                "「{}」の列が二つあります。",
                 COLUMNS[i].0
             ))),
             Some(i) => columns[i] = Some(position),
             None => {
                 let known: Vec<&str> = COLUMNS.iter().map(|(ja, _)| *ja).collect();
                 problems.push(header_problem(format!(
-                    "unknown column 「{}」 (the columns are {})",
+                    "「{}」は知らない列です（列は {} です）。",
                     name.trim(),
-                    known.join(", ")
+                    known.join("・")
                 )));
             }
         }
@@ -226,7 +226,7 @@ fn header_columns(header: &csv::StringRecord) -> ([Option<usize>; 8], Vec<CsvPro
         if columns[required].is_none() {
             let (ja, en) = COLUMNS[required];
             problems.push(header_problem(format!(
-                "the header has no column {ja} ({en})"
+                "見出しに「{ja}」（{en}）の列がありません。"
             )));
         }
     }
@@ -238,7 +238,7 @@ fn csv_problem(error: &csv::Error) -> CsvProblem {
         line: error.position().map_or(0, |p| p.line()),
         id: None,
         column: None,
-        reason: "the row cannot be read as CSV (a quote is not closed?)".to_owned(),
+        reason: "CSVとして読めません（引用符が閉じていない？）。".to_owned(),
     }
 }
 

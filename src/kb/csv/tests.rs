@@ -138,12 +138,12 @@ fn every_problem_is_reported_with_its_line_and_no_cell_values() {
                ok-3,\"secret\nacross lines\",secret-body\n";
     let found = problems(csv);
     let expected = [
-        "line 3, ID: must be 1-80",
-        "line 4 (ID ok-2), タイトル: is empty",
-        "line 4 (ID ok-2), 公開: must be 公開 or 非公開",
-        "line 4 (ID ok-2), 関連FAQ: 関連FAQ「missing-id」という項目はありません。",
-        "line 5 (ID ok-1), ID: the same ID as line 2",
-        "line 6: the row has 3 cells, the header has 5",
+        "3行目「ID」: 半角の英小文字・数字・-・_ で1〜80文字です。",
+        "4行目（ID ok-2）「タイトル」: 空です。",
+        "4行目（ID ok-2）「公開」: 公開 か 非公開 です。",
+        "4行目（ID ok-2）「関連FAQ」: 関連FAQ「missing-id」という項目はありません。",
+        "5行目（ID ok-1）「ID」: 2行目と同じIDです。",
+        "6行目: この行のセルは 3 個で、見出しは 5 個です。",
     ];
     assert_eq!(found.len(), expected.len(), "{found:#?}");
     for (problem, expected) in found.iter().zip(expected) {
@@ -156,8 +156,8 @@ fn every_problem_is_reported_with_its_line_and_no_cell_values() {
 fn lines_are_counted_right_in_excel_files_with_crlf_and_line_breaks_in_cells() {
     let csv = "ID,タイトル,本文\r\nok-1,題,\"一行目\r\n二行目\"\r\nok-2,,本文\r\nok-3,題,\r\n";
     let found = problems(csv);
-    assert!(found[0].starts_with("line 4 (ID ok-2)"), "{found:?}");
-    assert!(found[1].starts_with("line 5 (ID ok-3)"), "{found:?}");
+    assert!(found[0].starts_with("4行目（ID ok-2）"), "{found:?}");
+    assert!(found[1].starts_with("5行目（ID ok-3）"), "{found:?}");
 }
 
 #[test]
@@ -168,9 +168,9 @@ fn new_entries_may_not_take_reserved_ids_or_relate_to_themselves() {
                import,題,本文,\n";
     let found = problems(csv);
     let expected = [
-        "line 2 (ID export), ID: 「export」はIDに使えません。",
-        "line 3 (ID ok-1), 関連FAQ: 関連FAQに、この項目自身は指定できません。",
-        "line 4 (ID import), ID: 「import」はIDに使えません。",
+        "2行目（ID export）「ID」: 「export」はIDに使えません。",
+        "3行目（ID ok-1）「関連FAQ」: 関連FAQに、この項目自身は指定できません。",
+        "4行目（ID import）「ID」: 「import」はIDに使えません。",
     ];
     assert_eq!(found, expected);
     // An entry already stored under a reserved id may still be updated (or unpublished).
@@ -190,10 +190,13 @@ fn related_ids_may_name_entries_already_stored() {
 fn header_problems_are_named() {
     let found = problems("ID,題名,本文,本文\n");
     assert_eq!(found.len(), 3, "{found:?}");
-    assert!(found[0].contains("unknown column 「題名」"), "{found:?}");
-    assert!(found[1].contains("本文 appears twice"), "{found:?}");
-    assert!(found[2].contains("no column タイトル (title)"), "{found:?}");
-    assert!(problems("")[0].contains("empty"));
+    assert!(found[0].contains("「題名」は知らない列です"), "{found:?}");
+    assert!(found[1].contains("「本文」の列が二つあります"), "{found:?}");
+    assert!(
+        found[2].contains("「タイトル」（title）の列がありません"),
+        "{found:?}"
+    );
+    assert!(problems("")[0].contains("ファイルが空です"));
 }
 
 #[test]
