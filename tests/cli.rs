@@ -662,7 +662,7 @@ fn staff_import_reads_the_directory_and_chat_knows_the_staff_member() {
     .unwrap();
     let output = run(madoguchi(dir.path()).args(["staff", "import"]).arg(&csv));
     assert!(!output.status.success());
-    assert!(stderr(&output).contains("line 3"), "{}", stderr(&output));
+    assert!(stderr(&output).contains("3行目"), "{}", stderr(&output));
     let out = stdout(&chat(dir.path(), "担当者\n", Some("10001")));
     assert!(
         out.contains("受付番号は #2 です"),

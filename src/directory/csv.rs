@@ -27,11 +27,11 @@ pub const COLUMNS: [&str; 6] = [
 /// values (personal information).
 #[derive(Debug, thiserror::Error)]
 pub enum StaffCsvError {
-    #[error("the header has no column {0}")]
+    #[error("見出しに「{0}」の列がありません。")]
     MissingColumn(&'static str),
-    #[error("line {line}: {reason}")]
+    #[error("{line}行目: {reason}")]
     Row { line: u64, reason: String },
-    #[error("the file is not CSV: {0}")]
+    #[error("CSVとして読めません: {0}")]
     Csv(String),
 }
 
@@ -39,6 +39,8 @@ pub enum StaffCsvError {
 pub fn parse_csv(bytes: &[u8]) -> Result<Vec<StaffMember>, StaffCsvError> {
     let (text, _) =
         crate::spreadsheet::decode(bytes).map_err(|e| StaffCsvError::Csv(e.to_string()))?;
+    // Excel ends rows with CRLF; the csv reader would number later rows one too low.
+    let text = text.replace("\r\n", "\n");
     let mut reader = csv::ReaderBuilder::new()
         .flexible(false)
         .trim(csv::Trim::All)
@@ -58,11 +60,14 @@ pub fn parse_csv(bytes: &[u8]) -> Result<Vec<StaffMember>, StaffCsvError> {
         let record = record.map_err(|e| match e.position() {
             Some(p) => StaffCsvError::Row {
                 line: p.line(),
-                reason: "the row has the wrong number of fields".into(),
+                reason: "セルの数が見出しと合いません。".into(),
             },
             None => StaffCsvError::Csv(e.to_string()),
         })?;
         let line = record.position().map_or(0, |p| p.line());
+        if record.iter().all(str::is_empty) {
+            continue; // Excel leaves rows of empty cells behind
+        }
         let get = |name: &'static str| {
             column(name)
                 .and_then(|i| record.get(i))
@@ -70,20 +75,22 @@ pub fn parse_csv(bytes: &[u8]) -> Result<Vec<StaffMember>, StaffCsvError> {
                 .filter(|v| !v.is_empty())
         };
         let row_error = |reason: String| StaffCsvError::Row { line, reason };
-        let employee_no = get("職員番号").ok_or_else(|| row_error("職員番号 is empty".into()))?;
+        let employee_no = get("職員番号").ok_or_else(|| row_error("職員番号が空です。".into()))?;
         if !is_employee_no(&employee_no) {
             return Err(row_error(
-                "職員番号 must be up to 20 letters or digits".into(),
+                "職員番号は半角の英数字と - で20文字までです。".into(),
             ));
         }
-        let name = get("氏名").ok_or_else(|| row_error("氏名 is empty".into()))?;
-        let department = get("所属").ok_or_else(|| row_error("所属 is empty".into()))?;
+        let name = get("氏名").ok_or_else(|| row_error("氏名が空です。".into()))?;
+        let department = get("所属").ok_or_else(|| row_error("所属が空です。".into()))?;
         if let Some(first) = lines.insert(employee_no.clone(), line) {
-            return Err(row_error(format!("the same 職員番号 as line {first}")));
+            return Err(row_error(format!("{first}行目と同じ職員番号です。")));
         }
         let email = get("メール");
         if email.as_ref().is_some_and(|e| !e.contains('@')) {
-            return Err(row_error("メール is not an e-mail address".into()));
+            return Err(row_error(
+                "メールがメールアドレスの形ではありません。".into(),
+            ));
         }
         staff.push(StaffMember {
             employee_no,
@@ -100,7 +107,7 @@ pub fn parse_csv(bytes: &[u8]) -> Result<Vec<StaffMember>, StaffCsvError> {
             if let Some(other) = logo.insert(id, &member.employee_no) {
                 return Err(StaffCsvError::Row {
                     line: lines[&member.employee_no],
-                    reason: format!("the same LoGoチャットID as line {}", lines[other]),
+                    reason: format!("{}行目と同じLoGoチャットIDです。", lines[other]),
                 });
             }
         }
@@ -134,9 +141,14 @@ mod tests {
     fn bad_rows_name_the_line_and_not_the_value() {
         let cases = [
             ("職員番号,氏名\n1,a\n", "所属"),
-            ("職員番号,氏名,所属\n1,a,b\n1,c,d\n", "line 3"),
+            ("職員番号,氏名,所属\n1,a,b\n1,c,d\n", "3行目"),
+            // Excel's CRLF and its rows of empty cells: the line is still the file's.
+            (
+                "職員番号,氏名,所属\r\n1,a,b\r\n,,\r\n2,,d\r\n",
+                "4行目: 氏名が空です。",
+            ),
             ("職員番号,氏名,所属\n1,,b\n", "氏名"),
-            ("職員番号,氏名,所属\n1,a\n", "line 2"),
+            ("職員番号,氏名,所属\n1,a\n", "2行目"),
             ("職員番号,氏名,所属,メール\n1,a,b,secret-value\n", "メール"),
             (
                 "職員番号,氏名,所属,LoGoチャットID\n1,a,b,x\n2,c,d,x\n",
