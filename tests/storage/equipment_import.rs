@@ -8,6 +8,16 @@ use madoguchi::ledgers::{LedgerCsvError, LedgerError};
 use madoguchi::spreadsheet::{encode, SpreadsheetEncoding};
 
 use crate::db::backends;
+
+/// The problems a refused import names (any other outcome fails the test).
+pub(crate) fn csv_problems<T: std::fmt::Debug>(
+    imported: Result<T, LedgerError>,
+) -> Vec<madoguchi::ledgers::CsvProblem> {
+    match imported {
+        Err(LedgerError::Csv(LedgerCsvError::Problems(problems))) => problems,
+        other => panic!("expected problems, got {other:?}"),
+    }
+}
 use crate::equipment::{counts, ledgers, with_staff};
 
 const FILE: &str =
@@ -106,13 +116,11 @@ async fn a_file_with_problems_is_refused_whole_with_every_problem_named() {
                     PC-0002,PC,,在庫\r\n\
                     PC-0001,PC,,廃棄\r\n\
                     PC-0013,PC,,使用中\r\n";
-        let refused = ledgers
-            .import_equipment_csv(file.as_bytes(), true, "op")
-            .await
-            .unwrap_err();
-        let LedgerError::Csv(LedgerCsvError::Problems(problems)) = refused else {
-            panic!("{refused:?}");
-        };
+        let problems = csv_problems(
+            ledgers
+                .import_equipment_csv(file.as_bytes(), true, "op")
+                .await,
+        );
         let problems: Vec<String> = problems.iter().map(ToString::to_string).collect();
         assert_eq!(
             problems,
@@ -153,13 +161,11 @@ async fn a_file_without_a_column_never_empties_that_field() {
         let before = counts(&db.store).await;
         // 使用者 instead of 使用者職員番号: PC-0001's person and its other fields would go.
         let file = "資産番号,種別,機種,使用者,状態\r\nPC-0001,PC,FMV-A,10001,配備中\r\n";
-        let refused = ledgers
-            .import_equipment_csv(file.as_bytes(), false, "op")
-            .await
-            .unwrap_err();
-        let LedgerError::Csv(LedgerCsvError::Problems(problems)) = refused else {
-            panic!("{refused:?}");
-        };
+        let problems = csv_problems(
+            ledgers
+                .import_equipment_csv(file.as_bytes(), false, "op")
+                .await,
+        );
         let columns: Vec<_> = problems.iter().map(|p| (p.line, p.column)).collect();
         assert_eq!(
             columns,
@@ -182,13 +188,11 @@ async fn a_file_without_a_column_never_empties_that_field() {
         // Without the state column, a device 配備中 would go back to 在庫: refused too.
         let file = "資産番号,種別,設置場所・所属コード,所属,使用者職員番号,機種,製造番号,備考\r\n\
                     HUB-01,ルーター/HUB,K020,税務課,,,,\r\n";
-        let refused = ledgers
-            .import_equipment_csv(file.as_bytes(), true, "op")
-            .await
-            .unwrap_err();
-        let LedgerError::Csv(LedgerCsvError::Problems(problems)) = refused else {
-            panic!("{refused:?}");
-        };
+        let problems = csv_problems(
+            ledgers
+                .import_equipment_csv(file.as_bytes(), true, "op")
+                .await,
+        );
         assert_eq!(problems.len(), 1);
         assert_eq!(problems[0].column, Some("状態"));
 
