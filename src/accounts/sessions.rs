@@ -310,7 +310,7 @@ mod tests {
 
     #[test]
     fn a_printed_session_shows_who_and_never_its_tokens() {
-        let now = chrono::Utc::now();
+        let now: DateTime<Utc> = "2026-12-07T09:00:00Z".parse().unwrap();
         let session = NewSession {
             token: "cookie-token-1".into(),
             signed_in: SignedIn {
