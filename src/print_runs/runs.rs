@@ -194,7 +194,9 @@ impl PrintRuns {
 
     /// Receives a file for `job_id` (第11-2 受領), checks it, and records the run.
     /// The run is `stopped` when a check failed (the file is not kept), `warned` when
-    /// only warnings came, else `checked`.
+    /// only warnings came, else `checked`. The same bytes are refused
+    /// ([`RunError::Duplicate`]) while a run of them that was not stopped exists: a file
+    /// that stopped may come again once the job's definition is corrected.
     pub async fn intake(
         &self,
         actor: &str,
@@ -226,7 +228,7 @@ impl PrintRuns {
         };
         let checks = serde_json::to_string(&report.checks).unwrap_or_default();
         let mut tx = self.store.begin().await?;
-        let id = batch_runs::insert(
+        let inserted = batch_runs::insert(
             &mut tx,
             &NewBatchRun {
                 job_id,
@@ -242,7 +244,19 @@ impl PrintRuns {
                 received_by: actor,
             },
         )
-        .await?;
+        .await;
+        let id = match inserted {
+            Ok(id) => id,
+            // The same file received at the same moment by another instance or operator.
+            Err(e) if e.is_unique_violation() => {
+                drop(tx);
+                let first = batch_runs::find_by_input(&mut self.store.conn(), job_id, &sha256)
+                    .await?
+                    .ok_or(e)?;
+                return Err(RunError::Duplicate(first.id));
+            }
+            Err(e) => return Err(e.into()),
+        };
         let detail = format!("{} records, {}", report.records, status.as_str());
         audit::append(
             &mut tx,

@@ -98,15 +98,17 @@ pub async fn get_for_update(tx: &mut Tx, id: i64) -> Result<Option<BatchRun>> {
         .await
 }
 
-/// The run of `job_id` that received these exact bytes, if any.
+/// The run of `job_id` that received these exact bytes and was not stopped, if any (a
+/// stopped run does not keep the file from being received again; see migration 0030).
 pub async fn find_by_input(
     c: &mut Conn<'_>,
     job_id: &str,
     sha256: &str,
 ) -> Result<Option<BatchRun>> {
-    sql("SELECT * FROM batch_runs WHERE job_id = $1 AND input_sha256 = $2")
+    sql("SELECT * FROM batch_runs WHERE job_id = $1 AND input_sha256 = $2 AND status <> $3")
         .bind(job_id)
         .bind(sha256)
+        .bind(RunStatus::Stopped)
         .fetch_optional(c)
         .await
 }

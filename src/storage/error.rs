@@ -27,3 +27,11 @@ pub enum StorageError {
     #[error("changed meanwhile: {0}")]
     Conflict(String),
 }
+
+impl StorageError {
+    /// A unique constraint refused the write: someone else stored the same key first
+    /// (two instances, or two operators, at the same moment).
+    pub fn is_unique_violation(&self) -> bool {
+        matches!(self, Self::Database(sqlx::Error::Database(e)) if e.is_unique_violation())
+    }
+}

@@ -213,6 +213,16 @@ async fn a_failed_check_stops_the_run_and_warnings_need_a_reason() {
             runs.approve("sato", stopped.id).await,
             Err(RunError::WrongStatus { .. })
         ));
+        // A stopped file does not block the same bytes: once the definition is corrected
+        // the sender hands it over again, and it is checked anew as a run of its own.
+        let again = runs
+            .intake("yamada", "kouki-kettei", "bad.dat", &data)
+            .await
+            .unwrap();
+        assert_ne!(again.id, stopped.id);
+        assert_eq!(again.status, RunStatus::Stopped);
+        let first = runs.log(stopped.id).await.unwrap();
+        assert_eq!(first.status, RunStatus::Stopped, "the first record is kept");
         assert!(matches!(
             runs.override_warnings("admin", stopped.id, "急ぎ").await,
             Err(RunError::WrongStatus { .. })
@@ -494,5 +504,50 @@ async fn review_a_purge_with_the_runs_folder_gone_is_not_taken_for_done() {
         std::fs::rename(&away, &folder).unwrap();
         assert!(runs.finish_purge("sato", &ordered).await.unwrap().is_done());
         assert!(!input.exists());
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn review_the_same_file_received_at_once_becomes_one_run() {
+    for db in backends().await {
+        let dir = TempDir::new().unwrap();
+        let Some(runs) = service(&db.store, &dir) else {
+            return;
+        };
+        let runs = Arc::new(runs);
+        let data = Arc::new(kettei(200, 8));
+        // Each intake checks the file before writing, so all four usually pass the
+        // "already received?" look-up and meet at the insert.
+        let tasks: Vec<_> = (0..4)
+            .map(|i| {
+                let (runs, data) = (runs.clone(), data.clone());
+                tokio::spawn(async move {
+                    runs.intake("yamada", "kouki-kettei", &format!("copy-{i}.dat"), &data)
+                        .await
+                })
+            })
+            .collect();
+        let mut received = Vec::new();
+        let mut duplicates = Vec::new();
+        for task in tasks {
+            match task.await.unwrap() {
+                Ok(run) => received.push(run.id),
+                Err(RunError::Duplicate(first)) => duplicates.push(first),
+                Err(e) => panic!("{}: {e}", db.store.backend_name()),
+            }
+        }
+        assert_eq!(received.len(), 1, "{}", db.store.backend_name());
+        assert_eq!(
+            duplicates,
+            vec![received[0]; 3],
+            "{}",
+            db.store.backend_name()
+        );
+        assert_eq!(
+            runs.recent().await.unwrap().len(),
+            1,
+            "{}",
+            db.store.backend_name()
+        );
     }
 }
