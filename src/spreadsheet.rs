@@ -122,6 +122,45 @@ fn utf8_lines(bytes: &[u8]) -> Vec<u64> {
         .collect()
 }
 
+/// What a cell whose opening quote is never closed is told, for the operator.
+pub const UNCLOSED_QUOTE: &str = "この行で始まるセルの引用符（\"）が閉じていません。\
+     ここから後ろがすべて一つのセルとして読まれてしまうため、読み込みませんでした。";
+
+/// The line (from 1) where a quoted cell opens that the file never closes, if any.
+///
+/// The csv reader ends such a cell quietly at the end of the file: every row after it
+/// would become part of one cell, and an import would take the file as shorter than it
+/// is. This reads `text` (with LF line ends) as the reader does: a quote opens a quoted
+/// cell only as a cell's first character, `""` inside one is a quote, and after the
+/// closing quote the rest of the cell is plain text.
+pub fn unclosed_quote(text: &str) -> Option<u64> {
+    enum State {
+        CellStart,
+        Plain,
+        Quoted,
+        QuoteInQuoted,
+    }
+    let mut state = State::CellStart;
+    let (mut line, mut opened) = (1, 1);
+    for c in text.chars() {
+        state = match (state, c) {
+            (State::Quoted, '"') => State::QuoteInQuoted,
+            (State::Quoted, _) => State::Quoted,
+            (State::QuoteInQuoted, '"') => State::Quoted,
+            (State::CellStart, '"') => {
+                opened = line;
+                State::Quoted
+            }
+            (_, ',' | '\n') => State::CellStart,
+            _ => State::Plain,
+        };
+        if c == '\n' {
+            line += 1;
+        }
+    }
+    matches!(state, State::Quoted).then_some(opened)
+}
+
 /// Encodes `text` as Excel reads it in `encoding` (Shift_JIS: in [`to_cp932_forms`]).
 pub fn encode(text: &str, encoding: SpreadsheetEncoding) -> Result<Vec<u8>, Unencodable> {
     match encoding {
@@ -164,6 +203,36 @@ fn round_trips(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_quote_never_closed_is_found_where_its_cell_opens() {
+        // Closed, escaped, quoted line breaks, quotes inside plain cells: all fine.
+        for text in [
+            "a,b\n1,2\n",
+            "a,\"b,\"\"c\"\"\"\n1,\"two\nlines\"\n",
+            "a,5\"inch\n\"x\"y,2\n",
+            "",
+        ] {
+            assert_eq!(unclosed_quote(text), None, "{text:?}");
+        }
+        assert_eq!(unclosed_quote("a,b\n1,\"open\n3,4\n5,6\n"), Some(2));
+        assert_eq!(unclosed_quote("\"a"), Some(1));
+        // An escaped quote at the end does not close the cell.
+        assert_eq!(unclosed_quote("a\n\"x\"\""), Some(2));
+        // The csv reader agrees: it folds every later row into the open cell.
+        let text = "a,b\n1,\"open\n3,4\n";
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(text.as_bytes());
+        let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        assert_eq!(
+            rows.len(),
+            2,
+            "the reader says nothing and returns two rows"
+        );
+        assert_eq!(&rows[1][1], "open\n3,4\n");
+    }
 
     #[test]
     fn cp932_characters_survive_shift_jis() {

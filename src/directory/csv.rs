@@ -41,6 +41,10 @@ pub fn parse_csv(bytes: &[u8]) -> Result<Vec<StaffMember>, StaffCsvError> {
         crate::spreadsheet::decode(bytes).map_err(|e| StaffCsvError::Csv(e.to_string()))?;
     // Excel ends rows with CRLF; the csv reader would number later rows one too low.
     let text = text.replace("\r\n", "\n");
+    if let Some(line) = crate::spreadsheet::unclosed_quote(&text) {
+        let reason = crate::spreadsheet::UNCLOSED_QUOTE.into();
+        return Err(StaffCsvError::Row { line, reason });
+    }
     let mut reader = csv::ReaderBuilder::new()
         .flexible(false)
         .trim(csv::Trim::All)
@@ -150,6 +154,11 @@ mod tests {
             ("職員番号,氏名,所属\n1,,b\n", "氏名"),
             ("職員番号,氏名,所属\n1,a\n", "2行目"),
             ("職員番号,氏名,所属,メール\n1,a,b,secret-value\n", "メール"),
+            // A quote never closed would fold every later person into one cell.
+            (
+                "職員番号,氏名,所属\r\n1,a,b\r\n2,\"c,d\r\n3,e,f\r\n",
+                "3行目: この行で始まるセルの引用符",
+            ),
             (
                 "職員番号,氏名,所属,LoGoチャットID\n1,a,b,x\n2,c,d,x\n",
                 "LoGoチャットID",

@@ -239,6 +239,24 @@ mod tests {
     }
 
     #[test]
+    fn a_quote_left_open_refuses_the_file_at_the_line_it_opens() {
+        let text = "資産番号,種別,備考\r\n\
+                    PC-0001,PC,\"閉じた\"\r\n\
+                    PC-0002,PC,\"開いたまま\r\n\
+                    PC-0003,PC,\r\n";
+        match read(text.as_bytes()) {
+            Err(LedgerCsvError::Problems(problems)) => {
+                let problems: Vec<String> = problems.iter().map(ToString::to_string).collect();
+                assert_eq!(problems.len(), 1, "{problems:?}");
+                assert!(problems[0].starts_with("3行目"), "{problems:?}");
+                assert!(problems[0].contains("引用符"), "{problems:?}");
+                assert!(!problems[0].contains("開いたまま"), "no cell value");
+            }
+            other => panic!("the file was taken: {:?}", other.map(|r| r.lines.len())),
+        }
+    }
+
+    #[test]
     fn a_shift_jis_file_reads_with_labels_or_names() {
         let text = "資産番号,種別,機種,使用者職員番号,状態\r\n\
                     PC-0001,PC,FMV-A,10001,配備中\r\n\

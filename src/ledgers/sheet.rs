@@ -115,6 +115,10 @@ pub fn read_sheet(
     })?;
     // Excel ends rows with CRLF; the csv reader would number later rows one too low.
     let text = text.replace("\r\n", "\n");
+    if let Some(line) = spreadsheet::unclosed_quote(&text) {
+        let open = CsvProblem::new(line, None, spreadsheet::UNCLOSED_QUOTE);
+        return Err(LedgerCsvError::Problems(vec![open]));
+    }
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)

@@ -66,6 +66,14 @@ pub fn read(
     };
     // Excel ends rows with CRLF; the csv reader would number later rows one too low.
     let text = text.replace("\r\n", "\n");
+    if let Some(line) = spreadsheet::unclosed_quote(&text) {
+        problems.push(CsvProblem {
+            line,
+            column: None,
+            reason: spreadsheet::UNCLOSED_QUOTE.into(),
+        });
+        return (None, problems);
+    }
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -147,6 +155,16 @@ mod tests {
         let (_, problems) = read(&bytes, &["職員番号", "氏名"], &[0]);
         assert_eq!(problems.len(), 1, "{problems:?}");
         assert_eq!(problems[0].line, 3);
+    }
+
+    #[test]
+    fn a_quote_left_open_is_a_problem_at_its_line() {
+        let text = "職員番号,氏名\r\n1,\"沼津\r\n2,富士\r\n";
+        let (table, problems) = read(text.as_bytes(), &["職員番号", "氏名"], &[0]);
+        assert!(table.is_none());
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].line, 2);
+        assert_eq!(problems[0].reason, spreadsheet::UNCLOSED_QUOTE);
     }
 
     #[test]

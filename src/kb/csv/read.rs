@@ -67,6 +67,10 @@ pub fn read_csv(bytes: &[u8], known_ids: &HashSet<String>) -> Result<CsvFaqs, Cs
         column,
         reason,
     };
+    if let Some(line) = spreadsheet::unclosed_quote(&text) {
+        let open = problem(line, None, None, spreadsheet::UNCLOSED_QUOTE.to_owned());
+        return Err(CsvImportError::Problems(vec![open]));
+    }
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)

@@ -206,3 +206,12 @@ fn bytes_that_are_no_text_are_refused() {
         Err(CsvImportError::NotText(_))
     ));
 }
+
+#[test]
+fn a_quote_left_open_refuses_the_file_at_the_line_it_opens() {
+    let text = "ID,タイトル,回答\r\nmail-a,メール,\"送れない\r\nmail-b,メール,届かない\r\n";
+    let found = problems(text);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].starts_with("2行目"), "{found:?}");
+    assert!(found[0].contains("引用符"), "{found:?}");
+}
