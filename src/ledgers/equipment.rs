@@ -2,6 +2,8 @@
 //! member of staff. Each action is one transaction: the device's row, its history line
 //! (who, when, why, the line before and after) and the audit row.
 
+use unicode_normalization::UnicodeNormalization;
+
 use super::{optional_text, LedgerError, LedgerResult, Ledgers};
 use crate::domain::equipment::{
     state_change, state_when_assigned, DeviceField, StateChangeRefused,
@@ -34,9 +36,24 @@ const ASSET_MAX: usize = 40;
 const FIELD_MAX: usize = 100;
 const NOTE_MAX: usize = 400;
 
-/// An asset number: 1 to 40 characters, no spaces, no `/ ? # %` (it is part of URLs).
+/// An asset number as the register keys it: trimmed, in NFKC (full-width letters and
+/// digits as typed with the IME on, ＰＣ－０００１, are PC-0001), the dashes a Japanese
+/// keyboard offers (‐ − – －) as `-`. So one device is never two lines.
+pub fn asset_key(text: &str) -> String {
+    text.trim()
+        .nfkc()
+        .map(|c| match c {
+            '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2212}' => '-',
+            c => c,
+        })
+        .collect()
+}
+
+/// An asset number ([`asset_key`]): 1 to 40 characters, no spaces, no `/ ? # %` (it is
+/// part of URLs).
 pub fn check_asset_no(text: &str) -> Result<String, String> {
-    let text = text.trim();
+    let text = asset_key(text);
+    let text = text.as_str();
     if text.is_empty() {
         return Err("資産番号を入れてください。".into());
     }
@@ -220,11 +237,15 @@ impl Ledgers {
     }
 }
 
-/// The device, locked for the transaction; 404 when the register has none.
+/// The device, locked for the transaction; 404 when the register has none. Found by its
+/// [`asset_key`], or as written (a line stored before asset numbers were keyed so).
 async fn locked(tx: &mut Tx, asset_no: &str) -> LedgerResult<Device> {
-    equipment::lock_device(tx, asset_no.trim())
-        .await?
-        .ok_or_else(|| LedgerError::NotInLedger(format!("資産番号 {}", asset_no.trim())))
+    let (key, written) = (asset_key(asset_no), asset_no.trim());
+    let mut found = equipment::lock_device(tx, &key).await?;
+    if found.is_none() && key != written {
+        found = equipment::lock_device(tx, written).await?;
+    }
+    found.ok_or_else(|| LedgerError::NotInLedger(format!("資産番号 {written}")))
 }
 
 /// Refuses a 職員番号 the staff directory does not hold.

@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use super::equipment::asset_key;
 use super::{LedgerError, LedgerResult, Ledgers};
 use crate::domain::equipment::DeviceField;
 use crate::storage::equipment::{self, Device, DeviceFilter, DeviceHistoryRow, DeviceLine};
@@ -102,13 +103,25 @@ fn change_of(row: DeviceHistoryRow) -> LedgerResult<DeviceChange> {
 
 impl Ledgers {
     /// A device, if the register has it.
+    /// Found by its [`asset_key`], or as written (a line stored before asset numbers were
+    /// keyed so).
     pub async fn device(&self, asset_no: &str) -> LedgerResult<Option<Device>> {
-        Ok(equipment::device(&mut self.store.conn(), asset_no.trim()).await?)
+        let (key, written) = (asset_key(asset_no), asset_no.trim());
+        let mut c = self.store.conn();
+        let found = equipment::device(&mut c, &key).await?;
+        if found.is_none() && key != written {
+            return Ok(equipment::device(&mut c, written).await?);
+        }
+        Ok(found)
     }
 
     /// Every change to a device, oldest first.
     pub async fn device_history(&self, asset_no: &str) -> LedgerResult<Vec<DeviceChange>> {
-        equipment::history(&mut self.store.conn(), asset_no.trim())
+        let asset_no = match self.device(asset_no).await? {
+            Some(device) => device.line.asset_no,
+            None => asset_key(asset_no),
+        };
+        equipment::history(&mut self.store.conn(), &asset_no)
             .await?
             .into_iter()
             .map(change_of)

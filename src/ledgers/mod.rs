@@ -17,7 +17,7 @@ mod sheet;
 
 use std::sync::Arc;
 
-pub use self::equipment::{check_asset_no, one_of, DeviceSpec, FieldProblem};
+pub use self::equipment::{asset_key, check_asset_no, one_of, DeviceSpec, FieldProblem};
 pub use self::equipment_view::{DeviceChange, DevicePage, Difference, MAX_PAGE};
 pub use self::import::ImportSummary;
 pub(crate) use self::ip::{allocate_in, held_for, segment_named};

@@ -170,7 +170,9 @@ fn condition(licence: bool, text: &str) -> LoanResult<Option<String>> {
 fn asset_numbers(given: &[String]) -> LoanResult<Vec<String>> {
     let mut out: Vec<String> = Vec::new();
     for a in given {
-        let a = a.trim();
+        // As the equipment register keys them: ＰＣ－０１ is PC-01.
+        let a = crate::ledgers::asset_key(a);
+        let a = a.as_str();
         if a.is_empty() {
             continue;
         }

@@ -283,9 +283,10 @@ async fn search_finds_by_asset_department_person_kind_and_state_page_by_page() {
             kind: "PC".into(),
             ..DeviceSpec::default()
         };
+        // The register keys it in half-width (`asset_key`); the 所属 below stays as typed.
         ledgers.register_device(&wide, None, "op").await.unwrap();
         for search in ["ＡＢＣ", "ａＢｃ-ｘ", "ｃ-Ｘ0", "abc-x01", "ABC－X"] {
-            assert_eq!(find(by_asset(search)).await, ["ａｂｃ-Ｘ01"], "{search}");
+            assert_eq!(find(by_asset(search)).await, ["abc-X01"], "{search}");
         }
         // And in the 所属 the same way.
         let dx = DeviceSpec {
@@ -364,5 +365,59 @@ async fn the_devices_of_given_staff_for_the_personnel_plan() {
         );
         assert_eq!(devices[0].person_name.as_deref(), Some("沼津 太郎"));
         assert!(ledgers.devices_of(&[]).await.unwrap().is_empty());
+    }
+}
+
+#[tokio::test]
+async fn review_an_asset_number_typed_in_full_width_is_the_same_device() {
+    for db in backends().await {
+        with_staff(&db.store).await;
+        let ledgers = ledgers(&db.store);
+        ledgers
+            .register_device(&pc("PC-0001"), None, "op")
+            .await
+            .unwrap();
+        // The IME left on: the same device, not a second line beside it.
+        let twin = ledgers
+            .register_device(&pc("ＰＣ－０００１"), None, "op")
+            .await;
+        assert!(matches!(twin, Err(LedgerError::Duplicate(_))), "{twin:?}");
+        let typed = ledgers
+            .register_device(&pc(" ｐｃ−０００２ "), None, "op")
+            .await
+            .unwrap();
+        assert_eq!(typed.line.asset_no, "pc-0002");
+        let found = ledgers.device("ＰＣ‐０００１").await.unwrap().unwrap();
+        assert_eq!(found.line.asset_no, "PC-0001");
+        ledgers
+            .assign_device("ＰＣ－０００１", Some("10001"), "配備", "op")
+            .await
+            .unwrap();
+        assert_eq!(
+            ledgers
+                .device_history("ＰＣ－０００１")
+                .await
+                .unwrap()
+                .len(),
+            2
+        );
+        assert_eq!(counts(&db.store).await.0, 2);
+
+        // A line stored with full-width letters before asset numbers were keyed so is
+        // still found, and changed, as written.
+        sql("UPDATE equipment SET asset_no = 'ＯＬＤ１' WHERE asset_no = 'pc-0002'")
+            .execute(&mut db.store.conn())
+            .await
+            .unwrap();
+        sql("UPDATE equipment_history SET asset_no = 'ＯＬＤ１' WHERE asset_no = 'pc-0002'")
+            .execute(&mut db.store.conn())
+            .await
+            .unwrap();
+        assert!(ledgers.device("ＯＬＤ１").await.unwrap().is_some());
+        assert_eq!(ledgers.device_history("ＯＬＤ１").await.unwrap().len(), 1);
+        ledgers
+            .set_device_state("ＯＬＤ１", DeviceState::InRepair, "点検", "op")
+            .await
+            .unwrap();
     }
 }
