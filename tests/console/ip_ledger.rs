@@ -338,5 +338,14 @@ async fn viewers_read_and_forms_need_the_token() {
     )];
     let upload = send(&d, multipart("/operator/ip/import", &op.cookie, &parts)).await;
     assert_eq!(upload.status, StatusCode::FORBIDDEN);
+    // A viewer's file is refused before it is read: over the size limit, the answer is
+    // still 403, not "too large" (which would mean 20 MiB were read for nothing).
+    let large = vec![b'1'; 21 * 1024 * 1024];
+    let parts = [
+        Part::Field("csrf", &viewer.csrf),
+        Part::File("file", "a.csv", &large),
+    ];
+    let upload = send(&d, multipart("/operator/ip/import", &viewer.cookie, &parts)).await;
+    assert_eq!(upload.status, StatusCode::FORBIDDEN, "{}", upload.body);
     assert_eq!(counts(&d).await, before);
 }

@@ -24,8 +24,9 @@ pub async fn upload(
     State(helpdesk): State<Arc<Helpdesk>>,
     request: Request,
 ) -> PageResult<Response> {
-    let upload = upload::read(&signed, &helpdesk, request, MAX_INPUT_BYTES).await?;
+    // The role before the body: a file of up to 64 MiB is not read for nothing.
     signed.worker()?;
+    let upload = upload::read(&signed, &helpdesk, request, MAX_INPUT_BYTES).await?;
     let runs = helpdesk.print_runs().map_err(|reason| {
         PageError::BadRequest(format!("印刷バッチは使えません（設定：{reason}）。"))
     })?;

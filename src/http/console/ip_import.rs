@@ -63,8 +63,8 @@ pub async fn upload(
     State(helpdesk): State<Arc<Helpdesk>>,
     request: Request,
 ) -> PageResult<Response> {
+    signed.worker()?; // the role before the body is read
     let upload = upload::read(&signed, &helpdesk, request, MAX_LEDGER_BYTES).await?;
-    signed.worker()?;
     let dry_run = !upload.field("dry_run").is_empty();
     let Some((file_name, bytes)) = upload.file else {
         let error = Some("ファイルを選んでください。".to_owned());

@@ -31,8 +31,8 @@ pub async fn upload(
     State(helpdesk): State<Arc<Helpdesk>>,
     request: Request,
 ) -> PageResult<Response> {
+    signed.admin("年度切り替えの計画づくり")?; // the role before the body is read
     let mut upload = upload::read(&signed, &helpdesk, request, MAX_FILE_BYTES).await?;
-    signed.admin("年度切り替えの計画づくり")?;
     let (Some((source, changes)), Some((_, org))) =
         (upload.files.remove("changes"), upload.files.remove("org"))
     else {
