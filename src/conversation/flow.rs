@@ -455,7 +455,7 @@ impl Conversations {
                 bot_message(text, Vec::new()),
             ));
         }
-        if let Some(turn) = self.attach_to_outage(tx, conversation).await? {
+        if let Some(turn) = self.attach_to_outage(tx, conversation, question).await? {
             return Ok(turn);
         }
         let anonymous = conversation.staff_no.is_none()

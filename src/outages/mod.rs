@@ -155,7 +155,17 @@ impl Outages {
         outage_id: i64,
         conversation_id: i64,
     ) -> OutageResult<String> {
-        let outage = turn_lock(tx, outage_id).await?;
+        // A conversation linked already is told whatever an operator's action does, and the
+        // action may be writing into it: its turn never waits (see [`turn_lock`]). A new
+        // one waits for the action, which never writes into it: else the turn would link
+        // after a close read the links, and nobody would tell it of the recovery.
+        let outage = if rows::is_linked(&mut tx.conn(), outage_id, conversation_id).await? {
+            turn_lock(tx, outage_id).await?
+        } else {
+            rows::lock(tx, outage_id)
+                .await?
+                .ok_or(OutageError::NotFound(outage_id))?
+        };
         if outage.state != OutageState::Ongoing {
             return Ok(self.recovered(&outage));
         }
@@ -163,17 +173,23 @@ impl Outages {
         Ok(self.notice(&outage))
     }
 
-    /// A staff member linked to an ongoing outage asks for a person: attached to the
-    /// outage (no ticket of its own); what to tell them. `None` when the conversation is
-    /// linked to no ongoing outage.
+    /// A staff member linked to an ongoing outage asks for a person about it: attached
+    /// to the outage (no ticket of its own); what to tell them. `None` when the
+    /// conversation is linked to no ongoing outage, or `about_it` (given the outage and
+    /// when the conversation was last told of it) says the request is about something else.
     pub async fn attach_in(
         &self,
         tx: &mut Tx,
         conversation_id: i64,
+        about_it: impl FnOnce(&Outage, Option<DateTime<Utc>>) -> bool,
     ) -> OutageResult<Option<String>> {
-        let Some(linked) = rows::ongoing_of(&mut tx.conn(), conversation_id).await? else {
+        let Some((linked, noticed_at)) = rows::ongoing_of(&mut tx.conn(), conversation_id).await?
+        else {
             return Ok(None);
         };
+        if !about_it(&linked, noticed_at) {
+            return Ok(None);
+        }
         let outage = turn_lock(tx, linked.id).await?;
         if outage.state != OutageState::Ongoing {
             return Ok(None);

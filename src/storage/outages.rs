@@ -148,8 +148,9 @@ pub async fn lock(tx: &mut Tx, id: i64) -> Result<Option<Outage>> {
 
 /// Outage `id` locked for a conversation's turn, or `None` while an operator's action
 /// holds it. A turn holds its conversation's lock, and an action on the outage (a reply to
-/// everyone, the close) holds the outage's and waits for the conversation's to write into
-/// it: a turn that waited for the outage would deadlock with it, so it never waits.
+/// everyone, the close) holds the outage's and waits for the linked conversations' to
+/// write into them: the turn of a linked conversation that waited for the outage would
+/// deadlock with it, so it never waits.
 pub async fn lock_unless_busy(tx: &mut Tx, id: i64) -> Result<Option<Outage>> {
     sql("SELECT * FROM outages WHERE id = $1 FOR UPDATE SKIP LOCKED")
         .locking()
@@ -249,10 +250,13 @@ pub async fn link(
     escalated: bool,
 ) -> Result<()> {
     let now = tx.now();
+    // A notice (not escalated) moves noticed_at; an attachment keeps it.
     sql(
-        "INSERT INTO outage_links (outage_id, conversation_id, linked_at, escalated) \
-         VALUES ($1, $2, $3, $4) ON CONFLICT (outage_id, conversation_id) \
-         DO UPDATE SET escalated = outage_links.escalated OR excluded.escalated",
+        "INSERT INTO outage_links (outage_id, conversation_id, linked_at, escalated, \
+         noticed_at) VALUES ($1, $2, $3, $4, $3) ON CONFLICT (outage_id, conversation_id) \
+         DO UPDATE SET escalated = outage_links.escalated OR excluded.escalated, \
+         noticed_at = CASE WHEN excluded.escalated THEN outage_links.noticed_at \
+         ELSE excluded.noticed_at END",
     )
     .bind(outage_id)
     .bind(conversation_id)
@@ -261,6 +265,17 @@ pub async fn link(
     .execute(&mut tx.conn())
     .await?;
     Ok(())
+}
+
+/// Whether conversation `conversation_id` is linked to outage `outage_id`.
+pub async fn is_linked(c: &mut Conn<'_>, outage_id: i64, conversation_id: i64) -> Result<bool> {
+    let found: Option<i64> =
+        sql("SELECT outage_id FROM outage_links WHERE outage_id = $1 AND conversation_id = $2")
+            .bind(outage_id)
+            .bind(conversation_id)
+            .scalar_optional(c)
+            .await?;
+    Ok(found.is_some())
 }
 
 /// The conversations linked to an outage, in the order they were linked.
@@ -275,14 +290,29 @@ pub async fn links(c: &mut Conn<'_>, outage_id: i64) -> Result<Vec<OutageLink>> 
     .await
 }
 
-/// The ongoing outage a conversation is linked to, if any (the newest).
-pub async fn ongoing_of(c: &mut Conn<'_>, conversation_id: i64) -> Result<Option<Outage>> {
-    sql(
+/// The ongoing outage a conversation is linked to, if any (the newest), and when the
+/// conversation was last told of it.
+pub async fn ongoing_of(
+    c: &mut Conn<'_>,
+    conversation_id: i64,
+) -> Result<Option<(Outage, Option<DateTime<Utc>>)>> {
+    let Some(outage): Option<Outage> = sql(
         "SELECT o.* FROM outages o JOIN outage_links l ON l.outage_id = o.id \
          WHERE l.conversation_id = $1 AND o.state = $2 ORDER BY o.id DESC LIMIT 1",
     )
     .bind(conversation_id)
     .bind(OutageState::Ongoing)
-    .fetch_optional(c)
-    .await
+    .fetch_optional(&mut *c)
+    .await?
+    else {
+        return Ok(None);
+    };
+    let noticed_at =
+        sql("SELECT noticed_at FROM outage_links WHERE outage_id = $1 AND conversation_id = $2")
+            .bind(outage.id)
+            .bind(conversation_id)
+            .scalar_optional(c)
+            .await?
+            .flatten();
+    Ok(Some((outage, noticed_at)))
 }

@@ -157,8 +157,30 @@ async fn an_outage_is_told_linked_replied_to_and_closed(via: Via) {
     assert!(said.contains(ANSWERED), "{via:?} {said}");
     assert!(!said.contains("障害"), "{said}");
 
+    // A third staff member, told of the outage, then asks about something else and wants
+    // a person for it: a ticket of its own, not filed under the mail outage.
+    let mut third = Line::new(via, "room-mail-3");
+    let said = third.say(&d, "メールが送れない").await;
+    assert!(said.starts_with(NOTICE), "{via:?} {said}");
+    let said = third.say(&d, "ＶＰＮつながらない").await;
+    assert!(said.contains(ANSWERED), "{via:?} {said}");
+    let said = third.say(&d, "担当者と話したい").await;
+    assert!(!said.contains("障害について"), "{via:?} {said}");
+    if matches!(via, Via::Widget) {
+        assert!(said.contains("職員番号または内線番号"), "{said}");
+        let said = third.say(&d, "内線 1234").await;
+        assert!(said.contains("受付番号"), "{said}");
+    } else {
+        assert!(said.contains("受付番号"), "{said}");
+    }
+    assert_eq!(
+        tickets(&d).await,
+        1,
+        "{via:?}: the VPN question has its ticket"
+    );
+
     let view = outages.view(outage.id, "sato").await.unwrap();
-    assert_eq!(view.links.len(), 2, "{:?}", view.links);
+    assert_eq!(view.links.len(), 3, "{:?}", view.links);
     assert_eq!(
         view.links.iter().filter(|l| l.escalated).count(),
         1,
@@ -181,7 +203,7 @@ async fn an_outage_is_told_linked_replied_to_and_closed(via: Via) {
         .reply_all(outage.id, "メールサーバを再起動しています。", "sato")
         .await
         .unwrap();
-    assert_eq!(told, 2);
+    assert_eq!(told, 3);
     for line in [&first, &second] {
         let got = line.received(&d).await;
         let replies = got
@@ -206,7 +228,7 @@ async fn an_outage_is_told_linked_replied_to_and_closed(via: Via) {
         )
         .await
         .unwrap();
-    assert_eq!(told, 2);
+    assert_eq!(told, 3);
     for line in [&first, &second] {
         let got = line.received(&d).await;
         assert!(
@@ -221,7 +243,7 @@ async fn an_outage_is_told_linked_replied_to_and_closed(via: Via) {
         .any(|t| t.contains(RECOVERED)));
     let said = first.say(&d, "メールが送れない").await;
     assert!(!said.contains("障害が発生"), "{via:?} {said}");
-    assert_eq!(tickets(&d).await, 0);
+    assert_eq!(tickets(&d).await, 1, "only the VPN question's");
 
     // Closing twice is refused, and tells nobody again.
     let outbox_before = d.helpdesk.store().outbox(None, 500).await.unwrap().len();

@@ -82,7 +82,15 @@ async fn an_outage_links_conversations_replies_to_all_and_closes() {
                 "{text}"
             );
         }
-        let attached = o.attach_in(&mut tx, b.id).await.unwrap();
+        // Not about the outage (the flow decides: conversation/outage_notice.rs): nothing.
+        let not_about_it = o.attach_in(&mut tx, a.id, |_, _| false).await.unwrap();
+        assert_eq!(not_about_it, None);
+        let attached = o
+            .attach_in(&mut tx, b.id, |outage, noticed_at| {
+                outage.id > 0 && noticed_at == Some(story_time())
+            })
+            .await
+            .unwrap();
         assert!(attached.is_some());
         tx.commit().await.unwrap();
         let view = o.view(outage.id, "sato").await.unwrap();
@@ -130,7 +138,7 @@ async fn an_outage_links_conversations_replies_to_all_and_closes() {
             text.starts_with("メール・Outlookの障害は復旧しました"),
             "{text}"
         );
-        assert_eq!(o.attach_in(&mut tx, a.id).await.unwrap(), None);
+        assert_eq!(o.attach_in(&mut tx, a.id, |_, _| true).await.unwrap(), None);
         tx.commit().await.unwrap();
         assert_eq!(count(s, "outage_links").await, 2);
 
@@ -228,7 +236,7 @@ async fn bad_input_and_closed_outages_change_nothing() {
 }
 
 #[tokio::test]
-async fn a_turn_never_waits_for_an_outage_an_operator_action_holds() {
+async fn a_linked_turn_never_waits_for_an_operator_action_and_a_new_one_sees_its_close() {
     // SQLite has one writer: only PostgreSQL has two transactions at once.
     let Some(db) = postgres().await else {
         return;
@@ -236,21 +244,61 @@ async fn a_turn_never_waits_for_an_outage_an_operator_action_holds() {
     let s = &db.store;
     let o = outages(s);
     let outage = o.declare(&declaration(), "sato").await.unwrap();
-    let c = conversation(s, "room-a").await;
+    let linked = conversation(s, "room-a").await;
+    let mut tx = s.begin().await.unwrap();
+    o.link_in(&mut tx, outage.id, linked.id).await.unwrap();
+    tx.commit().await.unwrap();
+
+    // An operator's action holds the outage (it may be writing into room-a's
+    // conversation): room-a's turn does not wait for it.
     let mut action = s.begin().await.unwrap();
     madoguchi::storage::outages::lock(&mut action, outage.id)
         .await
         .unwrap();
     let mut turn = s.begin().await.unwrap();
-    let linked = tokio::time::timeout(
+    let said = tokio::time::timeout(
         std::time::Duration::from_secs(5),
-        o.link_in(&mut turn, outage.id, c.id),
+        o.link_in(&mut turn, outage.id, linked.id),
     )
     .await
-    .expect("the turn does not wait for the operator's action")
+    .expect("the linked turn does not wait for the operator's action")
     .unwrap();
-    assert!(linked.starts_with("現在、"), "{linked}");
+    assert!(said.starts_with("現在、"), "{said}");
     turn.commit().await.unwrap();
     drop(action);
-    assert_eq!(count(s, "outage_links").await, 1);
+
+    // The close holds the outage while it tells everyone linked. A new staff member's
+    // turn waits for it and is told of the recovery, instead of being linked after the
+    // close read its links (and so never told).
+    let newcomer = conversation(s, "room-b").await.id;
+    let mut action = s.begin().await.unwrap();
+    madoguchi::storage::outages::lock(&mut action, outage.id)
+        .await
+        .unwrap();
+    let (store, service, id) = (s.clone(), outages(s), outage.id);
+    let turn = tokio::spawn(async move {
+        let mut turn = store.begin().await.unwrap();
+        let said = service.link_in(&mut turn, id, newcomer).await.unwrap();
+        turn.commit().await.unwrap();
+        said
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(!turn.is_finished(), "the new turn waits for the action");
+    madoguchi::storage::outages::set_state(
+        &mut action,
+        outage.id,
+        OutageState::Recovered,
+        None,
+        None,
+    )
+    .await
+    .unwrap();
+    action.commit().await.unwrap();
+    let said = turn.await.unwrap();
+    assert!(said.contains("復旧しました"), "{said}");
+    assert_eq!(
+        count(s, "outage_links").await,
+        1,
+        "the newcomer is not linked"
+    );
 }
