@@ -7,22 +7,56 @@ use super::MonthlyReport;
 use crate::spreadsheet::{self, SpreadsheetEncoding};
 
 fn table(header: [&str; 4], rows: &[Row]) -> Vec<u8> {
+    let records = rows.iter().map(|row| {
+        [
+            row.label.clone(),
+            row.total.to_string(),
+            row.answered.to_string(),
+            row.rate.clone(),
+        ]
+    });
+    file(header, records)
+}
+
+/// A CSV file of `header` and `records` (UTF-8 with BOM, CRLF).
+fn file<const N: usize>(header: [&str; N], records: impl Iterator<Item = [String; N]>) -> Vec<u8> {
     let mut writer = csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)
         .from_writer(Vec::new());
     writer.write_record(header).expect("writing to memory");
-    for row in rows {
-        writer
-            .write_record([
-                row.label.clone(),
-                row.total.to_string(),
-                row.answered.to_string(),
-                row.rate.clone(),
-            ])
-            .expect("writing to memory");
+    for record in records {
+        writer.write_record(record).expect("writing to memory");
     }
     let text = String::from_utf8(writer.into_inner().expect("memory")).expect("UTF-8");
     spreadsheet::encode(&text, SpreadsheetEncoding::Utf8).expect("UTF-8 holds everything")
+}
+
+/// Each print-batch job's runs in the span.
+fn batches(report: &MonthlyReport) -> Vec<u8> {
+    let header = [
+        "ジョブ",
+        "受領",
+        "停止（チェック不合格）",
+        "印刷済",
+        "未完了",
+        "警告を承認して続行",
+        "印刷件数",
+        "ページ",
+    ];
+    let records = report.batches.iter().map(|b| {
+        let c = &b.counts;
+        [
+            b.name.clone(),
+            c.received.to_string(),
+            c.stopped.to_string(),
+            c.printed.to_string(),
+            c.waiting().to_string(),
+            c.overridden.to_string(),
+            c.records.to_string(),
+            c.pages.to_string(),
+        ]
+    });
+    file(header, records)
 }
 
 /// The report's tables as `(file name, CSV bytes)`.
@@ -84,6 +118,7 @@ pub fn csv_tables(report: &MonthlyReport) -> Vec<(&'static str, Vec<u8>)> {
             "sla.csv",
             table(["目標", "対象", "達成", "達成率"], &summary),
         ),
+        ("batches.csv", batches(report)),
     ]
 }
 

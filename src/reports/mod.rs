@@ -10,6 +10,8 @@ mod html;
 mod pdf;
 pub(crate) mod pdf_layout;
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
 use serde::Serialize;
 
@@ -18,10 +20,11 @@ pub use self::handover::{export_handover, HandoverError, HandoverFile, HandoverM
 pub use self::html::{render_html, render_html_body};
 pub use self::pdf::render_pdf;
 
+use crate::print_runs::revisions::job_name;
 use crate::storage::city_records::{self, StockItem, VirusIncident, WorkEntry};
 use crate::storage::learning::{questions_by_day, DayCounts, Period};
-use crate::storage::reports::{self, KeyCounts, SlaCounts};
-use crate::storage::{Result, Store};
+use crate::storage::reports::{self, BatchCounts, KeyCounts, SlaCounts};
+use crate::storage::{batch_job_revisions, Conn, Result, Store};
 
 /// A calendar month, `2026-11`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -151,6 +154,15 @@ pub struct MonthlyReport {
     pub outages: Vec<crate::storage::outages::Outage>,
     pub stock: Vec<StockItem>,
     pub work: Vec<WorkEntry>,
+    /// Each print-batch job's runs received in the span (5(1)オ②: 各バッチの運用状況).
+    pub batches: Vec<BatchStatus>,
+}
+
+/// A print-batch job's runs in the span, under the job's current name.
+#[derive(Debug, Clone, Serialize)]
+pub struct BatchStatus {
+    pub name: String,
+    pub counts: BatchCounts,
 }
 
 impl MonthlyReport {
@@ -221,7 +233,32 @@ pub async fn gather(store: &Store, span: Span) -> Result<MonthlyReport> {
         outages: crate::storage::outages::between(&mut c, period.from, period.to).await?,
         stock: city_records::items(&mut c).await?,
         work: city_records::work(&mut c, period.from, period.to).await?,
+        batches: batch_status(&mut c, period).await?,
     })
+}
+
+/// The print runs by job, each under the name its current revision gives (the id when
+/// the job is no longer in the catalogue).
+async fn batch_status(c: &mut Conn<'_>, period: Period) -> Result<Vec<BatchStatus>> {
+    let counts = reports::batches_by_job(c, period).await?;
+    if counts.is_empty() {
+        return Ok(Vec::new());
+    }
+    let names: HashMap<String, String> = batch_job_revisions::current(c)
+        .await?
+        .iter()
+        .map(|row| (row.job_id.clone(), job_name(row)))
+        .collect();
+    Ok(counts
+        .into_iter()
+        .map(|counts| BatchStatus {
+            name: names
+                .get(&counts.job_id)
+                .cloned()
+                .unwrap_or_else(|| counts.job_id.clone()),
+            counts,
+        })
+        .collect())
 }
 
 #[cfg(test)]

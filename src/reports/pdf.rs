@@ -175,6 +175,34 @@ fn outages(l: &mut Layout, report: &MonthlyReport) {
     l.table(&columns, &rows, "ありません");
 }
 
+/// Each print-batch job's runs in the span (5(1)オ②: 各バッチの運用状況).
+fn batches(l: &mut Layout, report: &MonthlyReport) {
+    l.heading("各バッチの運用状況");
+    let rows: Vec<Vec<String>> = report
+        .batches
+        .iter()
+        .map(|b| {
+            let c = &b.counts;
+            let counts = [c.received, c.stopped, c.printed, c.waiting(), c.overridden];
+            let mut row = vec![b.name.clone()];
+            row.extend(counts.iter().map(i64::to_string));
+            row.extend([c.records.to_string(), c.pages.to_string()]);
+            row
+        })
+        .collect();
+    let columns = [
+        ("ジョブ", 48.0, Align::Left),
+        ("受領", 16.0, Align::Right),
+        ("停止", 16.0, Align::Right),
+        ("印刷済", 18.0, Align::Right),
+        ("未完了", 18.0, Align::Right),
+        ("警告承認", 20.0, Align::Right),
+        ("印刷件数", 22.0, Align::Right),
+        ("ページ", 18.0, Align::Right),
+    ];
+    l.table(&columns, &rows, "期間内に受け取ったデータはありません");
+}
+
 /// The city's records: incidents, stock, work log.
 fn records(l: &mut Layout, report: &MonthlyReport) {
     let jst = chrono::FixedOffset::east_opt(9 * 3600).expect("JST");
@@ -207,6 +235,7 @@ fn records(l: &mut Layout, report: &MonthlyReport) {
     ];
     l.table(&columns, &incidents, "ありません");
     outages(l, report);
+    batches(l, report);
     l.heading("消耗品の在庫");
     let stock: Vec<Vec<String>> = report
         .stock

@@ -135,6 +135,54 @@ pub async fn sla(c: &mut Conn<'_>, period: Period) -> Result<SlaCounts> {
     .await
 }
 
+/// One print-batch job's runs received in a period (5(1)オ②: 各バッチの運用状況).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct BatchCounts {
+    pub job_id: String,
+    /// Data files received.
+    pub received: i64,
+    /// Stopped by a failed check (the sender was asked for a corrected file).
+    pub stopped: i64,
+    /// Printed (the printer reported the job complete).
+    pub printed: i64,
+    /// Gone on despite warnings, with an admin's recorded reason.
+    pub overridden: i64,
+    /// Records and pages of the printed runs.
+    pub records: i64,
+    pub pages: i64,
+}
+
+impl BatchCounts {
+    /// Received and neither stopped nor printed yet (checked, approved or being printed).
+    pub fn waiting(&self) -> i64 {
+        self.received - self.stopped - self.printed
+    }
+}
+
+/// The print runs received in the period, by job.
+pub async fn batches_by_job(c: &mut Conn<'_>, period: Period) -> Result<Vec<BatchCounts>> {
+    sql_owned(
+        "SELECT job_id, COUNT(*) AS received, \
+         CAST(COALESCE(SUM(CASE WHEN status = 'stopped' THEN 1 ELSE 0 END), 0) AS BIGINT) \
+           AS stopped, \
+         CAST(COALESCE(SUM(CASE WHEN status = 'printed' THEN 1 ELSE 0 END), 0) AS BIGINT) \
+           AS printed, \
+         CAST(COALESCE(SUM(CASE WHEN override_reason IS NOT NULL THEN 1 ELSE 0 END), 0) \
+           AS BIGINT) AS overridden, \
+         CAST(COALESCE(SUM(CASE WHEN status = 'printed' THEN records ELSE 0 END), 0) \
+           AS BIGINT) AS records, \
+         CAST(COALESCE(SUM(CASE WHEN status = 'printed' THEN pages ELSE 0 END), 0) \
+           AS BIGINT) AS pages \
+         FROM batch_runs WHERE received_at >= $1 AND received_at < $2 \
+         GROUP BY job_id ORDER BY job_id"
+            .to_owned(),
+    )
+    .bind(period.from)
+    .bind(period.to)
+    .fetch_all(c)
+    .await
+}
+
 /// The channel a stored key names, for labels (`None` for an unknown key).
 pub fn channel_label(key: &str) -> Option<&'static str> {
     Channel::parse(key).ok().map(Channel::label)

@@ -79,6 +79,7 @@ async fn the_monthly_report_prints_with_its_japanese_text_and_numbers() {
         "K012-PC001",
         "トナー LP-S3250",
         "月例パッチ",
+        "各バッチの運用状況",
     ] {
         assert!(text.contains(shown), "{shown} missing from:\n{text}");
     }
@@ -89,6 +90,13 @@ async fn the_monthly_report_prints_with_its_japanese_text_and_numbers() {
         .unwrap();
     let numbers: Vec<&str> = first.split_whitespace().skip(1).collect();
     assert_eq!(numbers, ["2", "1", "50.0%"], "{first}");
+    // The print-batch job's runs of the month.
+    let job = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("kouki-kettei"))
+        .unwrap_or_else(|| panic!("no batch row in:\n{text}"));
+    let numbers: Vec<&str> = job.split_whitespace().skip(1).collect();
+    assert_eq!(numbers, ["1", "0", "1", "0", "0", "40", "40"], "{job}");
 
     let prefix = artifacts().join("report-2026-11");
     tool(

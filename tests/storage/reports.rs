@@ -172,6 +172,15 @@ pub(crate) async fn seed(db: &TestDb) {
         .add_stock_item(StockKind::Toner, "トナー LP-S3250", 2, "op")
         .await
         .unwrap();
+    // A print run (a job no revision names: shown by its id).
+    run(
+        db,
+        "kouki-kettei",
+        jst(2026, 11, 10, 9, 0, 0),
+        "printed",
+        Some(40),
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -281,5 +290,135 @@ async fn the_monthly_report_counts_a_seeded_month_exactly() {
         let text = String::from_utf8(by_channel.clone()).unwrap();
         assert!(text.starts_with('\u{feff}'), "UTF-8 with BOM for Excel");
         assert!(text.contains("LoGoチャット,2,1,50.0%"), "{text}");
+    }
+}
+
+/// A print run of `job` received at `at` in `status`, with `records` and `pages`.
+async fn run(db: &TestDb, job: &str, at: DateTime<Utc>, status: &str, pages: Option<i64>) {
+    sql(
+        "INSERT INTO batch_runs (job_id, job_revision, definition_sha256, status, input_name, \
+         input_sha256, input_bytes, records, total, checks, received_by, received_at, \
+         override_reason, pages) \
+         VALUES ($1, 1, 'd', $2, 'f.dat', $3, 10, 40, 0, '[]', 'op', $4, $5, $6)",
+    )
+    .bind(job)
+    .bind(status)
+    .bind(format!("{job}-{at}-{status}"))
+    .bind(at)
+    .bind((status == "approved").then_some("外字登録済み"))
+    .bind(pages)
+    .execute(&mut db.store.conn())
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn the_half_year_report_gives_each_batch_jobs_runs() {
+    for db in backends().await {
+        // The job's name as its current revision's definition gives it.
+        sql(
+            "INSERT INTO batch_job_revisions (job_id, revision, change, definition, sha256, \
+             reason, changed_by, changed_at) \
+             VALUES ('kouki-kettei', 1, 'seeded', 'name = \"決定通知書\"', 's', '', 'seed', $1)",
+        )
+        .bind(jst(2026, 4, 1, 0, 0, 0))
+        .execute(&mut db.store.conn())
+        .await
+        .unwrap();
+        // Inside the first half of FY2026 (April to September, JST) ...
+        run(
+            &db,
+            "kouki-kettei",
+            jst(2026, 4, 1, 0, 30, 0),
+            "printed",
+            Some(40),
+        )
+        .await;
+        run(
+            &db,
+            "kouki-kettei",
+            jst(2026, 7, 10, 9, 0, 0),
+            "stopped",
+            None,
+        )
+        .await;
+        run(
+            &db,
+            "kouki-kettei",
+            jst(2026, 9, 30, 23, 59, 0),
+            "approved",
+            None,
+        )
+        .await;
+        run(
+            &db,
+            "suito-furikomi",
+            jst(2026, 6, 1, 9, 0, 0),
+            "printed",
+            Some(3),
+        )
+        .await;
+        // ... and outside it, on both sides.
+        run(
+            &db,
+            "kouki-kettei",
+            jst(2026, 3, 31, 23, 59, 0),
+            "printed",
+            Some(40),
+        )
+        .await;
+        run(
+            &db,
+            "kouki-kettei",
+            jst(2026, 10, 1, 0, 0, 0),
+            "printed",
+            Some(40),
+        )
+        .await;
+
+        let span = reports::Span::half_year(2026).unwrap();
+        let report = reports::gather(&db.store, span).await.unwrap();
+        let rows: Vec<(&str, [i64; 7])> = report
+            .batches
+            .iter()
+            .map(|b| {
+                let c = &b.counts;
+                let n = [
+                    c.received,
+                    c.stopped,
+                    c.printed,
+                    c.waiting(),
+                    c.overridden,
+                    c.records,
+                    c.pages,
+                ];
+                (b.name.as_str(), n)
+            })
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                ("決定通知書", [3, 1, 1, 1, 1, 40, 40]),
+                // Not in the catalogue any more: named by its id.
+                ("suito-furikomi", [1, 0, 1, 0, 0, 40, 3]),
+            ]
+        );
+        let html = reports::render_html(&report);
+        assert!(html.contains("各バッチの運用状況"), "the section");
+        assert!(
+            html.contains("<td>決定通知書</td><td class=\"n\">3</td><td class=\"n\">1</td>"),
+            "the job's row"
+        );
+        let tables = reports::csv_tables(&report);
+        let (_, batches) = tables.iter().find(|(n, _)| *n == "batches.csv").unwrap();
+        let text = String::from_utf8(batches.clone()).unwrap();
+        assert!(text.contains("決定通知書,3,1,1,1,1,40,40\r\n"), "{text}");
+
+        // A month without runs says so.
+        let november = reports::monthly(&db.store, Month::parse("2026-11").unwrap())
+            .await
+            .unwrap();
+        assert!(november.batches.is_empty());
+        assert!(reports::render_html(&november).contains("期間内に受け取ったデータはありません"));
     }
 }
