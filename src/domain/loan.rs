@@ -65,6 +65,9 @@ text_enum! {
     pub enum TaskKind: "loan task" {
         /// An approved loan is picked up today.
         Pickup = "pickup" / "受け取り",
+        /// An approved loan whose first day has passed without a pickup (a licence: whose
+        /// last day has passed without a grant): ask the staff member, or cancel it.
+        NotPickedUp = "not_picked_up" / "未受け取り",
         /// A loan is due back today.
         Return = "return" / "返却",
         /// A loan is past its return.

@@ -1,6 +1,8 @@
 //! The operators' list for a day: pickups, returns, loans overdue, and the licences to
 //! grant (after the 所属's web-meeting account is registered, when it has none) and to
-//! take back the business day after their last day (5(4)オ②).
+//! take back the business day after their last day (5(4)オ②); and, every day until
+//! someone acts, approved loans never picked up (licences never granted in their period),
+//! so that none stays 承認 for ever.
 
 use std::collections::HashMap;
 
@@ -41,10 +43,17 @@ impl Loans {
                 let back = calendar::to_local(r.ends_at).date();
                 let tasks: Vec<TaskKind> = match (item.kind.by_day(), status) {
                     (false, ReservationStatus::Approved) if first == day => vec![TaskKind::Pickup],
+                    (false, ReservationStatus::Approved) if first < day => {
+                        vec![TaskKind::NotPickedUp]
+                    }
                     (false, ReservationStatus::CheckedOut) if back == day => vec![TaskKind::Return],
                     (false, ReservationStatus::CheckedOut) if back < day => vec![TaskKind::Overdue],
                     (true, ReservationStatus::Approved) if first <= day => {
-                        if extras::has_web_meeting_account(&mut conn, &r.department).await? {
+                        // The licence's last day is the day before its end (midnight).
+                        let last = back - Duration::days(1);
+                        if last < day {
+                            vec![TaskKind::NotPickedUp]
+                        } else if extras::has_web_meeting_account(&mut conn, &r.department).await? {
                             vec![TaskKind::Grant]
                         } else {
                             vec![TaskKind::Register, TaskKind::Grant]

@@ -56,10 +56,11 @@ async fn a_licence_pool_of_two_gives_two_grants_a_day_and_its_tasks_fall_on_busi
             "{third:?}"
         );
         // The next day is free again.
-        loans
+        let monday = loans
             .reserve(&asking("web-licence", 2, "2026-12-14", "2026-12-14"))
             .await
-            .unwrap();
+            .unwrap()
+            .reservation;
         for id in &ids {
             loans.act(*id, OPERATOR, LoanAction::Approve).await.unwrap();
         }
@@ -87,7 +88,33 @@ async fn a_licence_pool_of_two_gives_two_grants_a_day_and_its_tasks_fall_on_busi
         assert_eq!(tasks(&d, "2026-12-12").await, []);
         assert_eq!(
             tasks(&d, "2026-12-14").await,
-            [(TaskKind::Revoke, ict), (TaskKind::Revoke, finance)]
+            [
+                (TaskKind::Revoke, ict.clone()),
+                (TaskKind::Revoke, finance.clone())
+            ]
         );
+        // A licence approved and never granted: 付与 on its day, then, once its day has
+        // passed, 未受け取り every day until someone acts (not 付与 for ever).
+        loans
+            .act(monday.id, OPERATOR, LoanAction::Approve)
+            .await
+            .unwrap();
+        let on = |day: &str| {
+            let d = &d;
+            let department = monday.department.clone();
+            let day = day.to_owned();
+            async move {
+                tasks(d, &day)
+                    .await
+                    .into_iter()
+                    .filter(|(_, dept)| *dept == department)
+                    .map(|(task, _)| task)
+                    .filter(|t| *t != TaskKind::Revoke)
+                    .collect::<Vec<_>>()
+            }
+        };
+        assert_eq!(on("2026-12-14").await, [TaskKind::Grant]);
+        assert_eq!(on("2026-12-15").await, [TaskKind::NotPickedUp]);
+        assert_eq!(on("2026-12-21").await, [TaskKind::NotPickedUp]);
     }
 }

@@ -2,7 +2,7 @@
 //! the request on, back-to-back periods, a return on a holiday, extension and
 //! cancellation, and bad input that changes nothing.
 
-use madoguchi::domain::{ItemKind, ReservationAction, ReservationStatus};
+use madoguchi::domain::{ItemKind, ReservationAction, ReservationStatus, TaskKind};
 use madoguchi::loans::{Checkout, LoanAction, LoanError, ReturnNote};
 
 use crate::db::backends;
@@ -57,6 +57,17 @@ async fn a_loan_runs_from_request_to_return(d: &Desk) {
         .await
         .unwrap();
     assert_eq!(r.status, ReservationStatus::Approved);
+    // Approved and not picked up: 受け取り on its day, then 未受け取り every day after.
+    let tasks = |day: &str| {
+        let day = chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").unwrap();
+        async move {
+            let lines = loans.today(day).await.unwrap();
+            lines.into_iter().map(|l| l.task).collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(tasks("2026-12-10").await, [TaskKind::Pickup]);
+    assert_eq!(tasks("2026-12-11").await, [TaskKind::NotPickedUp]);
+    assert_eq!(tasks("2026-12-14").await, [TaskKind::NotPickedUp]);
     d.clock.set(jst("2026-12-10 09:00"));
     let checkout = Checkout {
         asset_numbers: vec!["PC-0001".into(), " PC-0002 ".into(), "PC-0003".into()],
