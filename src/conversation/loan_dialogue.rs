@@ -212,8 +212,8 @@ impl Conversations {
             text.push('\n');
             text.push_str(
                 &match loans.nearest_free(&item, &period, request.quantity).await? {
-                    Some(from) => {
-                        let at = period_start_text(&item, from);
+                    Some(later) => {
+                        let at = period_start_text(&item, later.from);
                         loans
                             .sentences()
                             .say("chat_alternative", &[("alternative", &at)])

@@ -300,10 +300,10 @@ async fn shortage(
         .await
         .map_err(loan_error)?;
     message.push('\n');
-    let alternative = nearest.map(|from| {
-        let start = calendar::to_local(from);
-        let end = calendar::to_local(from + (read.period.to - read.period.from));
-        let text = period_start_text(&read.item, from);
+    let alternative = nearest.map(|later| {
+        let start = calendar::to_local(later.from);
+        let end = calendar::to_local(later.to);
+        let text = period_start_text(&read.item, later.from);
         message.push_str(
             &loans
                 .sentences()

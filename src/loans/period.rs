@@ -171,7 +171,7 @@ pub fn extension(
 
 /// The return at `asked`, or the next opening when `asked` is outside opening hours
 /// (then with `asked` kept, to tell the requester).
-fn return_time(
+pub(super) fn return_time(
     calendar: &BusinessCalendar,
     asked: DateTime<Utc>,
 ) -> (DateTime<Utc>, Option<DateTime<Utc>>) {

@@ -4,7 +4,9 @@
 
 use chrono::{DateTime, Utc};
 
-use super::period::{resolve, Period, When};
+use crate::calendar::{to_local, to_utc};
+
+use super::period::{resolve, return_time, Period, When};
 use super::{required_text, LoanError, LoanResult, Loans};
 use crate::domain::loan::{peak_units, reservation_number};
 use crate::domain::{Channel, ReservationAction, ReservationStatus};
@@ -59,27 +61,41 @@ impl Loans {
         free_units(&mut self.store.conn(), item, period.from, period.to, None).await
     }
 
-    /// The nearest later start (up to 20 business days on, same time and length) at which
-    /// `quantity` units of `item` are free: the alternative offered when a period is full.
+    /// The nearest later period (starting up to 20 business days on) in which `quantity`
+    /// units of `item` are free: the alternative offered when a period is full. It starts
+    /// at the same time and spans as many business days, ending at the same time (moved to
+    /// the next opening as a return is); a licence keeps its length in days.
     pub async fn nearest_free(
         &self,
         item: &ReservableItem,
         period: &Period,
         quantity: i64,
-    ) -> LoanResult<Option<DateTime<Utc>>> {
+    ) -> LoanResult<Option<Period>> {
         let length = period.to - period.from;
-        let start = crate::calendar::to_local(period.from);
+        let (start, end) = (to_local(period.from), to_local(period.to));
+        let mut business_days: u32 = 0;
+        let mut last = start.date();
+        while last < end.date() {
+            last = self.calendar.business_days_after(last, 1);
+            business_days += 1;
+        }
         let mut day = start.date();
         for _ in 0..20 {
             day = self.calendar.business_days_after(day, 1);
-            let from = crate::calendar::to_utc(day.and_time(start.time()));
+            let from = to_utc(day.and_time(start.time()));
+            let to = if item.kind.by_day() {
+                from + length
+            } else {
+                let last = self.calendar.business_days_after(day, business_days);
+                return_time(&self.calendar, to_utc(last.and_time(end.time()))).0
+            };
             let later = Period {
                 from,
-                to: from + length,
+                to,
                 asked_to: None,
             };
             if self.available(item, &later).await? >= quantity {
-                return Ok(Some(from));
+                return Ok(Some(later));
             }
         }
         Ok(None)

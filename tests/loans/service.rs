@@ -261,3 +261,43 @@ async fn bad_input_is_refused_and_changes_nothing(d: &Desk) {
         .contains("reason"));
     assert_eq!(snapshot(d).await, before);
 }
+
+#[tokio::test]
+async fn the_nearest_free_period_spans_the_same_business_days_and_never_ends_on_a_weekend() {
+    let d = request_desk(None).await;
+    item(&d, "projector-b", "プロジェクターB", ItemKind::Device, 1).await;
+    // Thursday 12-10 is taken.
+    reserve(&d, "projector-b", 1, "2026-12-10T08:30", "2026-12-10T17:15").await;
+    let loans = d.helpdesk.loans();
+    // Wednesday morning to Thursday evening (two business days) is refused ...
+    let (projector, asked) = loans
+        .period(
+            "projector-b",
+            when("2026-12-09T08:30"),
+            when("2026-12-10T17:15"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(loans.available(&projector, &asked).await.unwrap(), 0);
+    // ... and the alternative is Friday morning to Monday evening: two business days,
+    // not Friday to Saturday 17:15 (a return the office could not take).
+    let later = loans
+        .nearest_free(&projector, &asked, 1)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (later.from, later.to),
+        (jst("2026-12-11 08:30"), jst("2026-12-14 17:15"))
+    );
+    // It is what the reservation itself would be.
+    let (_, resolved) = loans
+        .period(
+            "projector-b",
+            when("2026-12-11T08:30"),
+            when("2026-12-14T17:15"),
+        )
+        .await
+        .unwrap();
+    assert_eq!((resolved.from, resolved.to), (later.from, later.to));
+}
