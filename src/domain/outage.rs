@@ -12,13 +12,15 @@ text_enum! {
         Ongoing = "ongoing" / "発生中",
         /// Over; everyone linked was told.
         Recovered = "recovered" / "復旧",
+        /// A planned stop called off before it began.
+        Cancelled = "cancelled" / "中止",
     }
 }
 
 impl OutageState {
-    /// Still being worked on (not recovered).
+    /// Still being worked on (neither recovered nor called off).
     pub fn is_open(self) -> bool {
-        self != Self::Recovered
+        !matches!(self, Self::Recovered | Self::Cancelled)
     }
 }
 

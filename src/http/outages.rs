@@ -120,7 +120,8 @@ pub async fn show(
     Ok(Json(helpdesk.outages().view(id, OPERATOR_API).await?))
 }
 
-/// `POST /api/v1/outages/{id}/{note|reply|start|close}`.
+/// `POST /api/v1/outages/{id}/{note|reply|start|cancel|close}` (`cancel`: `text` is the
+/// reason).
 pub async fn act(
     _: Operator,
     State(helpdesk): State<Arc<Helpdesk>>,
@@ -135,6 +136,7 @@ pub async fn act(
         "note" => outages.note(id, text, who).await.map(|_| 0)?,
         "reply" => outages.reply_all(id, text, who).await?,
         "start" => outages.start(id, who).await.map(|_| 0)?,
+        "cancel" => outages.cancel(id, text, who).await.map(|_| 0)?,
         "close" => {
             outages
                 .close(id, body.cause.as_deref(), body.measures.as_deref(), who)

@@ -85,6 +85,30 @@ impl Outages {
         Ok(started)
     }
 
+    /// A planned stop is called off before it began (「中止」, the reason kept as its cause
+    /// and in its timeline): the city's contact and the operators are told, as they were
+    /// of the plan;
+    /// staff were never told of it, so nobody else is.
+    pub async fn cancel(&self, id: i64, reason: &str, actor: &str) -> OutageResult<Outage> {
+        let reason = required_text("中止の理由", reason, TEXT_MAX, true)?;
+        let mut tx = self.store.begin().await?;
+        let outage = open(&mut tx, id).await?;
+        if outage.state != OutageState::Planned {
+            return Err(OutageError::NotAllowed(format!(
+                "障害 {id} は「{}」です（中止できるのは始まる前の「{}」だけです）。",
+                outage.state.label(),
+                OutageState::Planned.label()
+            )));
+        }
+        rows::set_state(&mut tx, id, OutageState::Cancelled, Some(&reason), None).await?;
+        rows::add_entry(&mut tx, id, &format!("中止：{reason}"), actor).await?;
+        let cancelled = reread_in(&mut tx, id).await?;
+        self.report(&mut tx, &cancelled).await?;
+        finish(tx, actor, "outage.cancel", id).await?;
+        self.wakeup.ring();
+        Ok(cancelled)
+    }
+
     /// Sends `text` to every conversation linked to the outage, one message each; how
     /// many were told.
     pub async fn reply_all(&self, id: i64, text: &str, actor: &str) -> OutageResult<usize> {

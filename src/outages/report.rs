@@ -20,6 +20,7 @@ impl Outages {
             (OutageState::Ongoing, true) => "計画停止開始",
             (OutageState::Ongoing, false) => "障害発生",
             (OutageState::Recovered, _) => "障害復旧",
+            (OutageState::Cancelled, _) => "計画停止中止",
         };
         let subject = format!("【{heading}】{}", outage.title);
         let text = report_text(outage);
@@ -59,13 +60,18 @@ fn report_text(o: &Outage) -> String {
     if let Some(recovered) = o.recovered_at {
         text.push_str(&format!("復旧: {}\n", at(recovered)));
     }
-    for (label, value) in [("原因", &o.cause), ("対応と対策", &o.measures)] {
+    let cause = if o.state == OutageState::Cancelled {
+        "中止の理由"
+    } else {
+        "原因"
+    };
+    for (label, value) in [(cause, &o.cause), ("対応と対策", &o.measures)] {
         if let Some(value) = value {
             text.push_str(&format!("{label}: {value}\n"));
         }
     }
     let steps = o.checklist_steps();
-    if !steps.is_empty() && o.state != OutageState::Recovered {
+    if !steps.is_empty() && o.state.is_open() {
         text.push_str("停止・起動手順:\n");
         for (i, step) in steps.iter().enumerate() {
             text.push_str(&format!("{}. {step}\n", i + 1));

@@ -162,11 +162,12 @@ pub async fn lock_unless_busy(tx: &mut Tx, id: i64) -> Result<Option<Outage>> {
 /// Open outages first (newest first), then the last recovered ones.
 pub async fn list(c: &mut Conn<'_>, limit: i64) -> Result<Vec<Outage>> {
     sql(
-        "SELECT * FROM outages ORDER BY CASE WHEN state = $2 THEN 1 ELSE 0 END, id DESC \
+        "SELECT * FROM outages ORDER BY CASE WHEN state IN ($2, $3) THEN 1 ELSE 0 END, id DESC \
          LIMIT $1",
     )
     .bind(limit)
     .bind(OutageState::Recovered)
+    .bind(OutageState::Cancelled)
     .fetch_all(c)
     .await
 }

@@ -429,6 +429,65 @@ async fn outages_are_reported_to_the_city_and_the_operators_at_once() {
     assert_eq!(city.len(), 2, "{city:?}");
     assert!(city[1].starts_with("【障害復旧】"), "{}", city[1]);
     assert!(city[1].contains("原因: ディスク故障"), "{}", city[1]);
+
+    // A planned stop called off: told as 中止 (not 復旧), with its reason; staff were
+    // never told of it, and nothing more can be done with it.
+    let planned = outages
+        .declare(
+            &Declaration {
+                title: "庁舎停電（法定点検）".into(),
+                systems: "メール".into(),
+                planned: true,
+                checklist: Some("メールサーバ停止".into()),
+                ..Declaration::default()
+            },
+            "sato",
+        )
+        .await
+        .unwrap();
+    let before = reports("room-ict").await.len();
+    let refused = outages.cancel(planned.id, "  ", "sato").await;
+    assert!(
+        matches!(refused, Err(OutageError::Invalid(_))),
+        "{refused:?}"
+    );
+    assert_eq!(
+        reports("room-ict").await.len(),
+        before,
+        "a refusal tells nobody"
+    );
+    let cancelled = outages
+        .cancel(planned.id, "点検の延期", "sato")
+        .await
+        .unwrap();
+    assert_eq!(cancelled.state, OutageState::Cancelled);
+    assert_eq!(cancelled.recovered_at, None);
+    let city = reports("room-ict").await;
+    let told = city.last().unwrap();
+    assert!(
+        told.starts_with("【計画停止中止】庁舎停電（法定点検）"),
+        "{told}"
+    );
+    assert!(told.contains("中止の理由: 点検の延期"), "{told}");
+    assert!(!told.contains("停止・起動手順"), "{told}");
+    assert_eq!(reports("room-operators").await.len(), city.len());
+    for again in [
+        outages.start(planned.id, "sato").await.map(|_| 0),
+        outages.close(planned.id, None, None, "sato").await,
+        outages
+            .cancel(planned.id, "二度目", "sato")
+            .await
+            .map(|_| 0),
+    ] {
+        assert!(
+            matches!(again, Err(OutageError::NotAllowed(_))),
+            "{again:?}"
+        );
+    }
+    // Not among the open ones.
+    assert!(outages.ongoing().await.unwrap().is_empty());
+    let view = outages.view(planned.id, "sato").await.unwrap();
+    assert!(view.timeline.iter().any(|t| t.note == "中止：点検の延期"));
 }
 
 /// The report of `month` (`2026-11`).

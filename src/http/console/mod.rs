@@ -145,6 +145,7 @@ pub fn routes() -> Router<Arc<Helpdesk>> {
         .route("/operator/outages/{id}/note", post(outages::note))
         .route("/operator/outages/{id}/reply", post(outages::reply))
         .route("/operator/outages/{id}/start", post(outages::start))
+        .route("/operator/outages/{id}/cancel", post(outages::cancel))
         .route("/operator/outages/{id}/close", post(outages::close))
         .route("/operator/records", get(records::show))
         .route("/operator/records/work", post(records::add_work))

@@ -186,6 +186,20 @@ pub async fn start(
     done(&helpdesk, &signed, id, outcome.map(|_| ())).await
 }
 
+pub async fn cancel(
+    State(helpdesk): State<Arc<Helpdesk>>,
+    Path(id): Path<i64>,
+    posted: Posted<TextForm>,
+) -> PageResult<Response> {
+    let Posted { signed, form } = posted;
+    signed.worker()?;
+    let outcome = helpdesk
+        .outages()
+        .cancel(id, &form.text, signed.login())
+        .await;
+    done(&helpdesk, &signed, id, outcome.map(|_| ())).await
+}
+
 #[derive(Debug, Deserialize)]
 pub struct CloseForm {
     #[serde(default)]
