@@ -194,7 +194,10 @@ impl Requests {
             approvals: &p.approvers,
             reason: if action.needs_reason() { reason } else { None },
             fields: p.fields.as_deref(),
-            due_at: None,
+            // Resubmitted: due counted from now, as a new request is (not the first date,
+            // which may have passed while it was with the requester).
+            due_at: (action == RequestAction::Resubmit)
+                .then(|| self.due_at(tx.now(), p.definition.due_days)),
         };
         match records::change_status(tx, id, &change).await {
             Err(StorageError::Conflict(_)) => return Err(RequestError::Conflict(id)),

@@ -67,7 +67,10 @@ async fn a_request_is_found_approved_and_worked_in_the_console() {
         "{}",
         stale.body
     );
-    // The requester resubmits; the admin approves from a fresh page.
+    // The requester resubmits two weeks later; the admin approves from a fresh page. The
+    // due date counts from the resubmission, not from the first one (long past by then).
+    let first_due = d.helpdesk.requests().request(id).await.unwrap().due_at;
+    d.clock.set(d.helpdesk.now() + chrono::Duration::days(14));
     d.helpdesk
         .requests()
         .act(
@@ -83,6 +86,14 @@ async fn a_request_is_found_approved_and_worked_in_the_console() {
         )
         .await
         .unwrap();
+    let resubmitted = d.helpdesk.requests().request(id).await.unwrap();
+    assert!(
+        resubmitted.due_at.unwrap() > d.helpdesk.now(),
+        "{:?} (first {first_due:?})",
+        resubmitted.due_at
+    );
+    // Two weeks on, the admin signs in again.
+    let admin = Browser::sign_in(&d, ADMIN).await;
     let version = admin
         .get(&d, &format!("/operator/requests/{id}"))
         .await
