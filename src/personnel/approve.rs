@@ -61,7 +61,8 @@ impl Personnel {
         actor: &str,
     ) -> PersonnelResult<u64> {
         let mut tx = self.store.begin().await?;
-        let plan = personnel_plans::plan(&mut tx.conn(), plan_id)
+        // Locked: a run that starts meanwhile (適用中) is seen, not overwritten.
+        let plan = personnel_plans::plan_for_update(&mut tx, plan_id)
             .await?
             .ok_or(PersonnelError::NoPlan(plan_id))?;
         let running = plan.run_until.is_some_and(|until| until > tx.now());

@@ -693,3 +693,47 @@ async fn review_enables_at_once_add_each_account_once() {
         assert_eq!(enables, creates);
     }
 }
+
+#[tokio::test]
+async fn review_an_approval_waits_for_a_run_starting_and_then_refuses() {
+    // SQLite has one writer: only PostgreSQL has two transactions at once.
+    let Some(db) = crate::db::postgres().await else {
+        return;
+    };
+    let city = sample::city(20);
+    let personnel = Personnel::new(db.store.clone(), PlanPolicy::default());
+    let (id, _) = plan(&personnel, &city).await;
+    // A run takes the plan (適用中, its lease in the future) and has not committed yet.
+    let mut run = db.store.begin().await.unwrap();
+    madoguchi::storage::personnel_plans::plan_for_update(&mut run, id)
+        .await
+        .unwrap();
+    sql(
+        "UPDATE personnel_plans SET status = 'applying', run_token = 'r', run_until = $1 \
+         WHERE id = $2",
+    )
+    .bind(db.store.now() + chrono::Duration::minutes(10))
+    .bind(id)
+    .execute(&mut run.conn())
+    .await
+    .unwrap();
+    let store = db.store.clone();
+    let approval = tokio::spawn(async move {
+        Personnel::new(store, PlanPolicy::default())
+            .approve(id, &ApprovalScope::all(), "管理者")
+            .await
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(
+        !approval.is_finished(),
+        "the approval waits for the run's start"
+    );
+    run.commit().await.unwrap();
+    let refused = approval.await.unwrap();
+    assert!(
+        matches!(refused, Err(PersonnelError::NotAllowed(_))),
+        "{refused:?}"
+    );
+    let status = personnel.status(id).await.unwrap();
+    assert_eq!(status.plan.status, PlanStatus::Applying, "not overwritten");
+}
