@@ -272,6 +272,17 @@ impl Requests {
     ) -> Result<(i64, String), RequestError> {
         let definition = serde_json::to_string(&checked.definition)
             .map_err(|e| RequestError::Internal(e.into()))?;
+        if let Some(ticket) = checked.ticket_id {
+            // A ticket becomes one request: a second click, or a second operator, is told
+            // which. The ticket's lock makes two at once wait for each other.
+            crate::storage::tickets::get_for_update(tx, ticket).await?;
+            if let Some(existing) = records::of_ticket(&mut tx.conn(), ticket).await? {
+                return Err(RequestError::Invalid(format!(
+                    "このチケットはすでに申請 {} になっています。",
+                    request_number(existing.id)
+                )));
+            }
+        }
         let due = self.due_at(tx.now(), checked.definition.due_days);
         let new = NewRequest {
             type_id: checked.definition.id.clone(),

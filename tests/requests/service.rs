@@ -22,7 +22,44 @@ async fn requests_on_every_backend() {
         a_second_approval_step_needs_a_second_approver(&d).await;
         of_two_operators_acting_at_once_one_wins(&d).await;
         the_database_refuses_unknown_states(&d).await;
+        a_ticket_becomes_one_request(&d).await;
     }
+}
+
+/// A ticket turned into a request twice (a second click, a second operator): the second
+/// is refused naming the first, and nothing more is stored.
+async fn a_ticket_becomes_one_request(d: &Desk) {
+    let staff = d
+        .helpdesk
+        .store()
+        .staff_member(madoguchi::storage::staff::StaffKey::EmployeeNo("10001"))
+        .await
+        .unwrap()
+        .unwrap();
+    let ticket = d
+        .helpdesk
+        .tickets()
+        .open_inquiry(
+            madoguchi::domain::Channel::Phone,
+            &staff,
+            "アカウントを作ってほしい",
+            "yamada",
+        )
+        .await
+        .unwrap();
+    let from_ticket = || madoguchi::requests::Submission {
+        ticket_id: Some(ticket),
+        ..submission("ad-account-add", account_fields())
+    };
+    let requests = d.helpdesk.requests();
+    let first = requests.submit(from_ticket()).await.unwrap();
+    let before = count(d, "requests").await;
+    let again = requests.submit(from_ticket()).await;
+    let Err(RequestError::Invalid(reason)) = again else {
+        panic!("{again:?}");
+    };
+    assert!(reason.contains(&format!("R-{}", first.id)), "{reason}");
+    assert_eq!(count(d, "requests").await, before);
 }
 
 async fn a_request_runs_from_submission_to_done(d: &Desk) {

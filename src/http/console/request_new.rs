@@ -265,6 +265,15 @@ pub async fn submit(
                 StatusCode::BAD_REQUEST,
             )
         }
+        Err(RequestError::Invalid(reason)) => page(
+            &helpdesk,
+            &signed,
+            &query,
+            &values,
+            &Map::new(),
+            vec![reason],
+            StatusCode::BAD_REQUEST,
+        ),
         Err(RequestError::UnknownType(_)) => {
             let errors = vec!["申請の種類を選んでください。".to_owned()];
             page(
