@@ -187,6 +187,15 @@ impl Requests {
         tell: bool,
     ) -> Result<(RequestRow, String), RequestError> {
         let (id, action, to) = (p.row.id, p.action, p.to);
+        let now = tx.now();
+        if matches!(action, RequestAction::Fail | RequestAction::Complete)
+            && records::directory_run_held(&mut tx.conn(), id, now).await?
+        {
+            return Err(RequestError::Invalid(
+                "アカウントの作業（ディレクトリへの反映）が進行中です。終わってから操作してください。"
+                    .into(),
+            ));
+        }
         let reason = p.reason.as_deref();
         let change = StatusChange {
             version: p.row.version,

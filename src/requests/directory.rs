@@ -192,7 +192,9 @@ impl Requests {
 
     /// Carries out the directory's part of request `id` (作業中) as `login`: every
     /// planned operation not done yet, in order. The request after it: still 作業中
-    /// (its directory steps marked done), or 失敗 with the directory's message.
+    /// (its directory steps marked done), or 失敗 with the directory's message. One run at
+    /// a time: while another operator's or instance's run holds the request, this one
+    /// does nothing (see [`DIRECTORY_LEASE`]).
     pub(super) async fn run_directory(
         &self,
         id: i64,
@@ -206,12 +208,60 @@ impl Requests {
         if plan.is_empty() || row.status != RequestStatus::InProgress {
             return Ok(row);
         }
+        let token = crate::accounts::random_token();
+        let mut tx = self.store.begin().await?;
+        let until = tx.now() + DIRECTORY_LEASE;
+        let claimed = records::claim_directory_run(&mut tx, id, &token, until).await?;
+        tx.commit().await?;
+        if !claimed {
+            return Ok(row);
+        }
         let targets = self.ad_targets(&row).await?;
         let mut passwords = Vec::new();
+        let run = Run {
+            id,
+            login,
+            token: &token,
+        };
+        let failed = self
+            .perform(&run, writer.as_ref(), &plan, &targets, &mut passwords)
+            .await;
+        // Let go whatever happened (an error included): the request is never left held
+        // until the lease runs out.
+        let mut tx = self.store.begin().await?;
+        records::release_directory_run(&mut tx, id, &token).await?;
+        tx.commit().await?;
+        self.keep_passwords(id, passwords);
+        match failed? {
+            Some((planned, message)) => {
+                self.mark_directory_steps(id, login).await?;
+                self.directory_failed(id, planned, &message, login).await
+            }
+            None => self.mark_directory_steps(id, login).await,
+        }
+    }
+
+    /// The planned operations not done yet, each after renewing the run's claim (a run
+    /// that lost it stops); the one the directory refused, with its message.
+    async fn perform<'p>(
+        &self,
+        run: &Run<'_>,
+        writer: &dyn AccountWriter,
+        plan: &'p [PlannedOp],
+        targets: &[AdTarget],
+        passwords: &mut Vec<(Network, String)>,
+    ) -> Result<Option<(&'p PlannedOp, String)>, RequestError> {
         for planned in plan.iter().filter(|p| p.done.is_none()) {
             let Some(target) = targets.iter().find(|t| t.network == planned.network) else {
                 continue;
             };
+            let mut tx = self.store.begin().await?;
+            let until = tx.now() + DIRECTORY_LEASE;
+            let held = records::renew_directory_run(&mut tx, run.id, run.token, until).await?;
+            tx.commit().await?;
+            if !held {
+                return Ok(None);
+            }
             let password = match planned.op {
                 AccountOp::SetPassword => Some(initial_password()?),
                 _ => None,
@@ -219,41 +269,39 @@ impl Requests {
             let outcome = writer
                 .perform(planned.network, target, &planned.op, password.as_deref())
                 .await;
-            match outcome {
-                Ok(note) => {
-                    let mut tx = self.store.begin().await?;
-                    let key = planned.op.key();
-                    results::record(
-                        &mut tx,
-                        id,
-                        planned.position,
-                        planned.network,
-                        key,
-                        &note,
-                        login,
-                    )
-                    .await?;
-                    let entry =
-                        AuditEntry::new(login, "request.directory", "request", &id.to_string())
-                            .detail(format!(
-                                "step {} {} {key}",
-                                planned.position, planned.network
-                            ));
-                    audit::append(&mut tx, &entry).await?;
-                    tx.commit().await?;
-                    if let Some(password) = password {
-                        passwords.push((planned.network, password));
-                    }
-                }
-                Err(message) => {
-                    self.keep_passwords(id, passwords);
-                    self.mark_directory_steps(id, login).await?;
-                    return self.directory_failed(id, planned, &message, login).await;
-                }
+            let note = match outcome {
+                Ok(note) => note,
+                Err(message) => return Ok(Some((planned, message))),
+            };
+            let mut tx = self.store.begin().await?;
+            let key = planned.op.key();
+            results::record(
+                &mut tx,
+                run.id,
+                planned.position,
+                planned.network,
+                key,
+                &note,
+                run.login,
+            )
+            .await?;
+            let entry = AuditEntry::new(
+                run.login,
+                "request.directory",
+                "request",
+                &run.id.to_string(),
+            )
+            .detail(format!(
+                "step {} {} {key}",
+                planned.position, planned.network
+            ));
+            audit::append(&mut tx, &entry).await?;
+            tx.commit().await?;
+            if let Some(password) = password {
+                passwords.push((planned.network, password));
             }
         }
-        self.keep_passwords(id, passwords);
-        self.mark_directory_steps(id, login).await
+        Ok(None)
     }
 
     /// Marks done the steps whose every operation (on every network of the request) the
@@ -356,6 +404,17 @@ impl Requests {
         let mut held = self.passwords.lock().unwrap_or_else(|e| e.into_inner());
         held.take(id, Instant::now())
     }
+}
+
+/// How long a directory run holds a request without renewing its claim (it renews before
+/// each operation): a run whose instance stopped is taken over after this.
+pub const DIRECTORY_LEASE: chrono::Duration = chrono::Duration::minutes(5);
+
+/// A directory run: the request, who started it, its claim's token.
+struct Run<'a> {
+    id: i64,
+    login: &'a str,
+    token: &'a str,
 }
 
 /// How long initial passwords nobody read are held in memory before they are dropped

@@ -177,6 +177,72 @@ pub async fn change_status(tx: &mut Tx, id: i64, change: &StatusChange<'_>) -> R
     }
 }
 
+/// Claims request `id`'s directory run for `token` until `until`: only while it is 作業中
+/// and no other run holds an unexpired claim. False when it could not.
+pub async fn claim_directory_run(
+    tx: &mut Tx,
+    id: i64,
+    token: &str,
+    until: DateTime<Utc>,
+) -> Result<bool> {
+    let now = tx.now();
+    let changed = sql(
+        "UPDATE requests SET directory_run = $2, directory_run_until = $3 \
+         WHERE id = $1 AND status = $4 \
+         AND (directory_run_until IS NULL OR directory_run_until <= $5)",
+    )
+    .bind(id)
+    .bind(token)
+    .bind(until)
+    .bind(RequestStatus::InProgress)
+    .bind(now)
+    .execute(&mut tx.conn())
+    .await?;
+    Ok(changed == 1)
+}
+
+/// Renews run `token`'s claim on request `id` until `until`; false when the run no longer
+/// holds it (taken over after its lease ran out, or the request left 作業中).
+pub async fn renew_directory_run(
+    tx: &mut Tx,
+    id: i64,
+    token: &str,
+    until: DateTime<Utc>,
+) -> Result<bool> {
+    let changed = sql("UPDATE requests SET directory_run_until = $3 \
+         WHERE id = $1 AND directory_run = $2 AND status = $4")
+    .bind(id)
+    .bind(token)
+    .bind(until)
+    .bind(RequestStatus::InProgress)
+    .execute(&mut tx.conn())
+    .await?;
+    Ok(changed == 1)
+}
+
+/// Lets go of run `token`'s claim on request `id` (if it still holds it).
+pub async fn release_directory_run(tx: &mut Tx, id: i64, token: &str) -> Result<()> {
+    sql(
+        "UPDATE requests SET directory_run = NULL, directory_run_until = NULL \
+         WHERE id = $1 AND directory_run = $2",
+    )
+    .bind(id)
+    .bind(token)
+    .execute(&mut tx.conn())
+    .await?;
+    Ok(())
+}
+
+/// Whether a directory run holds request `id` at `now`.
+pub async fn directory_run_held(c: &mut Conn<'_>, id: i64, now: DateTime<Utc>) -> Result<bool> {
+    let until: Option<Option<DateTime<Utc>>> =
+        sql("SELECT directory_run_until FROM requests WHERE id = $1")
+            .bind(id)
+            .scalar_optional(c)
+            .await?;
+    Ok(until.flatten().is_some_and(|until| until > now))
+}
+
 /// Bumps the request's version (a step marked), refusing if it moved since `version`.
 pub async fn touch(tx: &mut Tx, id: i64, version: i64) -> Result<()> {
     let now = tx.now();

@@ -435,3 +435,108 @@ async fn on_every_backend_a_retry_asks_the_directory_only_for_what_is_not_done()
         assert_eq!(requests.take_initial_passwords(id).len(), 1);
     }
 }
+
+/// A directory whose every operation waits until it is let go, counting what it is asked.
+struct Slow {
+    asked: Mutex<Vec<&'static str>>,
+    go: tokio::sync::Semaphore,
+}
+
+impl AccountWriter for Slow {
+    fn handles(&self, network: Network) -> bool {
+        network == Network::Lgwan
+    }
+
+    fn preview(&self, _: Network, target: &AdTarget, op: &AccountOp) -> String {
+        format!("{} {}", op.key(), target.employee_no)
+    }
+
+    fn perform<'a>(
+        &'a self,
+        _: Network,
+        _: &'a AdTarget,
+        op: &'a AccountOp,
+        _: Option<&'a str>,
+    ) -> WriterFuture<'a, String> {
+        Box::pin(async move {
+            self.asked.lock().unwrap().push(op.key());
+            self.go.acquire().await.expect("open").forget();
+            Ok(format!("{} done", op.key()))
+        })
+    }
+}
+
+#[tokio::test]
+async fn on_every_backend_fail_and_complete_wait_for_a_directory_run_in_progress() {
+    for db in crate::db::backends().await {
+        let d = request_desk_with(|s| s.database_url = Some(db.url.clone())).await;
+        let slow = Arc::new(Slow {
+            asked: Mutex::default(),
+            go: tokio::sync::Semaphore::new(0),
+        });
+        let settings = d.helpdesk.settings();
+        let requests = Arc::new(
+            Requests::new(
+                d.helpdesk.store().clone(),
+                Catalogue::load(&settings.requests.dir).unwrap(),
+                Sentences::load(&settings.prompts_dir).unwrap(),
+                Arc::new(BusinessCalendar::new(&settings.calendar).unwrap()),
+                Wakeup::default(),
+            )
+            .with_directory(slow.clone()),
+        );
+        let mut answers = crate::support::account_fields();
+        answers.insert("network".into(), json!(["lgwan"]));
+        let id = requests
+            .submit(submission("ad-account-add", answers))
+            .await
+            .unwrap()
+            .id;
+        requests
+            .act(id, admin(ADMIN), RequestAction::Approve, None, None, None)
+            .await
+            .unwrap();
+        let started = tokio::spawn({
+            let requests = requests.clone();
+            async move {
+                requests
+                    .act(id, operator(), RequestAction::Start, None, None, None)
+                    .await
+            }
+        });
+        // The run is at the directory's first operation.
+        for _ in 0..500 {
+            if !slow.asked.lock().unwrap().is_empty() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        assert_eq!(*slow.asked.lock().unwrap(), ["create"]);
+        // Another operator's 失敗 (then 作業開始 again: a second run) and 完了 wait.
+        for (action, reason) in [
+            (RequestAction::Fail, Some("止まっているように見える")),
+            (RequestAction::Complete, None),
+        ] {
+            let refused = requests
+                .act(id, support::operator(), action, reason, None, None)
+                .await;
+            let Err(madoguchi::requests::RequestError::Invalid(message)) = refused else {
+                panic!("{action}: {refused:?}");
+            };
+            assert!(message.contains("進行中"), "{message}");
+        }
+        slow.go.add_permits(100);
+        let row = started.await.unwrap().unwrap();
+        assert_eq!(row.status, RequestStatus::InProgress);
+        assert_eq!(
+            *slow.asked.lock().unwrap(),
+            ["create", "group", "password", "enable"],
+            "each operation once"
+        );
+        let row = requests
+            .act(id, operator(), RequestAction::Complete, None, None, None)
+            .await
+            .unwrap();
+        assert_eq!(row.status, RequestStatus::Done);
+    }
+}
