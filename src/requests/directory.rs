@@ -17,7 +17,7 @@ use crate::domain::request_type::{AdChange, RequestType};
 use crate::domain::{Network, RequestAction, RequestStatus, StepStatus};
 use crate::storage::request_directory as results;
 use crate::storage::requests as records;
-use crate::storage::{audit, AuditEntry};
+use crate::storage::{audit, AuditEntry, StorageError};
 
 /// Why the directory refused or could not be reached (its own message).
 pub type WriterFailure = String;
@@ -305,8 +305,25 @@ impl Requests {
     }
 
     /// Marks done the steps whose every operation (on every network of the request) the
-    /// directory did, with what it did as the note.
+    /// directory did, with what it did as the note; read again and done again when someone
+    /// changed the request meanwhile (an operator marking another step), a few times.
     async fn mark_directory_steps(&self, id: i64, login: &str) -> Result<RequestRow, RequestError> {
+        for _ in 0..3 {
+            match self.mark_directory_steps_once(id, login).await {
+                Err(RequestError::Conflict(_)) => continue,
+                other => return other,
+            }
+        }
+        // Still changing: what the directory did is recorded; the steps wait for the
+        // operator (or the next run) to be marked.
+        self.request(id).await
+    }
+
+    async fn mark_directory_steps_once(
+        &self,
+        id: i64,
+        login: &str,
+    ) -> Result<RequestRow, RequestError> {
         let row = self.request(id).await?;
         let plan = self.directory_plan(&row).await?;
         let targets = self.ad_targets(&row).await?;
@@ -314,9 +331,10 @@ impl Requests {
         let all_handled = targets.iter().all(|t| handled.contains(&t.network));
         let steps = records::steps(&mut self.store.conn(), id).await?;
         let mut tx = self.store.begin().await?;
-        records::touch(&mut tx, id, row.version)
-            .await
-            .map_err(|_| RequestError::Conflict(id))?;
+        match records::touch(&mut tx, id, row.version).await {
+            Err(StorageError::Conflict(_)) => return Err(RequestError::Conflict(id)),
+            other => other?,
+        }
         for step in steps.iter().filter(|s| s.status != StepStatus::Done) {
             let ops: Vec<&PlannedOp> = plan
                 .iter()
