@@ -62,7 +62,16 @@ impl Loans {
             let Some(item) = items.iter().find(|i| i.id == r.item_id) else {
                 continue;
             };
-            if item.kind.by_day() {
+            if item.kind.by_day() || self.reminder_due(&r, now).is_none() {
+                continue;
+            }
+            // Decided again on the loan as it stands now, locked: one returned or extended
+            // since the list was read gets no reminder of its old return.
+            let mut tx = self.store.begin().await?;
+            let Some(r) = records::lock(&mut tx, r.id).await? else {
+                continue;
+            };
+            if r.status != ReservationStatus::CheckedOut {
                 continue;
             }
             if let Some(reminder) = self.reminder_due(&r, now) {
@@ -82,7 +91,6 @@ impl Loans {
                     reservation_number(r.id),
                     r.ends_at.timestamp()
                 );
-                let mut tx = self.store.begin().await?;
                 if extras::claim_reminder(&mut tx, &slot, Some(r.id)).await? {
                     if let Some(conversation) = r.conversation_id {
                         crate::outbox::tell_conversation(&mut tx, conversation, &text).await?;
