@@ -5,6 +5,7 @@
 use super::{
     affected, optional_text, required_text, Declaration, OutageError, OutageResult, Outages,
 };
+use crate::calendar;
 use crate::domain::{Author, OutageState};
 use crate::outbox;
 use crate::storage::outages::{self as rows, NewOutage, Outage};
@@ -77,7 +78,13 @@ impl Outages {
             )));
         }
         rows::set_state(&mut tx, id, OutageState::Ongoing, None, None).await?;
-        rows::add_entry(&mut tx, id, "停止を開始", actor).await?;
+        // The stop's time is when it began (what the reports date it by); the plan's time
+        // stays in the timeline.
+        let now = tx.now();
+        rows::set_since(&mut tx, id, now).await?;
+        let planned_for = calendar::format_datetime_ja(calendar::to_local(outage.since));
+        let note = format!("停止を開始（予定：{planned_for}）");
+        rows::add_entry(&mut tx, id, &note, actor).await?;
         let started = reread_in(&mut tx, id).await?;
         self.report(&mut tx, &started).await?;
         finish(tx, actor, "outage.start", id).await?;

@@ -279,6 +279,16 @@ pub async fn is_linked(c: &mut Conn<'_>, outage_id: i64, conversation_id: i64) -
     Ok(found.is_some())
 }
 
+/// Sets when outage `id` began (a planned stop that started).
+pub async fn set_since(tx: &mut Tx, id: i64, since: DateTime<Utc>) -> Result<()> {
+    sql("UPDATE outages SET since = $2 WHERE id = $1")
+        .bind(id)
+        .bind(since)
+        .execute(&mut tx.conn())
+        .await?;
+    Ok(())
+}
+
 /// The conversations linked to an outage, in the order they were linked.
 pub async fn links(c: &mut Conn<'_>, outage_id: i64) -> Result<Vec<OutageLink>> {
     sql(

@@ -288,7 +288,19 @@ async fn a_planned_stop_is_told_only_once_it_starts() {
     let mut line = Line::new(Via::LogoChat, "room-planned");
     let said = line.say(&d, "メールが送れない").await;
     assert!(!said.contains("障害が発生"), "not before it starts: {said}");
-    outages.start(planned.id, "sato").await.unwrap();
+    // It starts a day late: dated by when it began, the plan's time in the timeline.
+    d.clock.set(d.helpdesk.now() + chrono::Duration::days(1));
+    let started = outages.start(planned.id, "sato").await.unwrap();
+    assert_eq!(started.since, d.helpdesk.now());
+    assert_ne!(started.since, planned.since);
+    let view = outages.view(planned.id, "sato").await.unwrap();
+    assert!(
+        view.timeline
+            .iter()
+            .any(|t| t.note.starts_with("停止を開始（予定：")),
+        "{:?}",
+        view.timeline
+    );
     let said = line.say(&d, "共有フォルダ ファイルサーバに入れない").await;
     assert!(
         said.starts_with("現在、メール・ファイルサーバで障害が発生しています"),
