@@ -325,56 +325,44 @@ async fn the_half_year_report_gives_each_batch_jobs_runs() {
         .execute(&mut db.store.conn())
         .await
         .unwrap();
-        // Inside the first half of FY2026 (April to September, JST) ...
-        run(
-            &db,
-            "kouki-kettei",
-            jst(2026, 4, 1, 0, 30, 0),
-            "printed",
-            Some(40),
-        )
-        .await;
-        run(
-            &db,
-            "kouki-kettei",
-            jst(2026, 7, 10, 9, 0, 0),
-            "stopped",
-            None,
-        )
-        .await;
-        run(
-            &db,
-            "kouki-kettei",
-            jst(2026, 9, 30, 23, 59, 0),
-            "approved",
-            None,
-        )
-        .await;
-        run(
-            &db,
-            "suito-furikomi",
-            jst(2026, 6, 1, 9, 0, 0),
-            "printed",
-            Some(3),
-        )
-        .await;
-        // ... and outside it, on both sides.
-        run(
-            &db,
-            "kouki-kettei",
-            jst(2026, 3, 31, 23, 59, 0),
-            "printed",
-            Some(40),
-        )
-        .await;
-        run(
-            &db,
-            "kouki-kettei",
-            jst(2026, 10, 1, 0, 0, 0),
-            "printed",
-            Some(40),
-        )
-        .await;
+        // Inside the first half of FY2026 (April to September, JST), and outside it on
+        // both sides.
+        let runs = [
+            (
+                "kouki-kettei",
+                jst(2026, 4, 1, 0, 30, 0),
+                "printed",
+                Some(40),
+            ),
+            ("kouki-kettei", jst(2026, 7, 10, 9, 0, 0), "stopped", None),
+            (
+                "kouki-kettei",
+                jst(2026, 9, 30, 23, 59, 0),
+                "approved",
+                None,
+            ),
+            (
+                "suito-furikomi",
+                jst(2026, 6, 1, 9, 0, 0),
+                "printed",
+                Some(3),
+            ),
+            (
+                "kouki-kettei",
+                jst(2026, 3, 31, 23, 59, 0),
+                "printed",
+                Some(40),
+            ),
+            (
+                "kouki-kettei",
+                jst(2026, 10, 1, 0, 0, 0),
+                "printed",
+                Some(40),
+            ),
+        ];
+        for (job, at, status, pages) in runs {
+            run(&db, job, at, status, pages).await;
+        }
 
         let span = reports::Span::half_year(2026).unwrap();
         let report = reports::gather(&db.store, span).await.unwrap();
