@@ -208,7 +208,10 @@ pub async fn monthly(store: &Store, month: Month) -> Result<MonthlyReport> {
 /// Gathers a report over `span` (a month, a half year, a fiscal year; reads only).
 pub async fn gather(store: &Store, span: Span) -> Result<MonthlyReport> {
     let period = span.period();
-    let mut c = store.conn();
+    // One snapshot: the headline, the days and the tables count the same questions while
+    // new ones arrive (the month in progress).
+    let mut snapshot = store.begin_read().await?;
+    let mut c = snapshot.conn();
     let days: Vec<(NaiveDate, Period)> = span
         .days()
         .into_iter()
@@ -220,7 +223,7 @@ pub async fn gather(store: &Store, span: Span) -> Result<MonthlyReport> {
             (d, p)
         })
         .collect();
-    Ok(MonthlyReport {
+    let report = MonthlyReport {
         span,
         generated_at: store.now(),
         by_channel: reports::questions_by_channel(&mut c, period).await?,
@@ -234,7 +237,9 @@ pub async fn gather(store: &Store, span: Span) -> Result<MonthlyReport> {
         stock: city_records::items(&mut c).await?,
         work: city_records::work(&mut c, period.from, period.to).await?,
         batches: batch_status(&mut c, period).await?,
-    })
+    };
+    snapshot.commit().await?;
+    Ok(report)
 }
 
 /// The print runs by job, each under the name its current revision gives (the id when

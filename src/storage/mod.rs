@@ -118,6 +118,8 @@ enum TxInner {
         sqlx::Transaction<'static, sqlx::Sqlite>,
         OwnedMutexGuard<()>,
     ),
+    /// A read snapshot ([`Store::begin_read`]): no write turn.
+    SqliteRead(sqlx::Transaction<'static, sqlx::Sqlite>),
     Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
 }
 
@@ -125,7 +127,7 @@ impl Tx {
     /// Where the transaction's statements run.
     pub fn conn(&mut self) -> Conn<'_> {
         match &mut self.inner {
-            TxInner::Sqlite(tx, _) => Conn::Sqlite(tx),
+            TxInner::Sqlite(tx, _) | TxInner::SqliteRead(tx) => Conn::Sqlite(tx),
             TxInner::Postgres(tx) => Conn::Postgres(tx),
         }
     }
@@ -142,6 +144,7 @@ impl Tx {
     pub async fn commit(self) -> Result<()> {
         match self.inner {
             TxInner::Sqlite(tx, _turn) => tx.commit().await?,
+            TxInner::SqliteRead(tx) => tx.commit().await?,
             TxInner::Postgres(tx) => tx.commit().await?,
         }
         Ok(())
@@ -208,6 +211,28 @@ impl Store {
                 TxInner::Sqlite(tx, turn)
             }
             Pool::Postgres(pool) => TxInner::Postgres(pool.begin().await?),
+        };
+        Ok(Tx {
+            inner,
+            now: self.now(),
+        })
+    }
+
+    /// Begins a read-only snapshot: every statement in it sees the database as it was at
+    /// its first read, so the tables of a report agree with each other while questions
+    /// keep coming. SQLite: a deferred transaction on one connection, without the write
+    /// turn (in WAL mode readers never wait for the writer); PostgreSQL: REPEATABLE READ,
+    /// READ ONLY. Not for writes (PostgreSQL refuses them; on SQLite they would skip the
+    /// write turn).
+    pub async fn begin_read(&self) -> Result<Tx> {
+        let inner = match &self.pool {
+            Pool::Sqlite { pool, .. } => {
+                TxInner::SqliteRead(pool.begin_with("BEGIN DEFERRED").await?)
+            }
+            Pool::Postgres(pool) => TxInner::Postgres(
+                pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                    .await?,
+            ),
         };
         Ok(Tx {
             inner,

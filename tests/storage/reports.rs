@@ -410,3 +410,40 @@ async fn the_half_year_report_gives_each_batch_jobs_runs() {
         assert!(reports::render_html(&november).contains("期間内に受け取ったデータはありません"));
     }
 }
+
+#[tokio::test]
+async fn a_report_reads_one_snapshot_while_questions_arrive() {
+    for db in backends().await {
+        ask(
+            &db,
+            jst(2026, 11, 2, 9, 0, 0),
+            "widget",
+            "answer",
+            "confident",
+        )
+        .await;
+        let count = "SELECT COUNT(*) FROM questions";
+        let mut snapshot = db.store.begin_read().await.unwrap();
+        let first: i64 = sql(count).scalar(&mut snapshot.conn()).await.unwrap();
+        // A question arrives (committed) while the report is being read ...
+        ask(
+            &db,
+            jst(2026, 11, 2, 9, 1, 0),
+            "widget",
+            "answer",
+            "confident",
+        )
+        .await;
+        let second: i64 = sql(count).scalar(&mut snapshot.conn()).await.unwrap();
+        assert_eq!(
+            second,
+            first,
+            "{}: the report's reads agree",
+            db.store.backend_name()
+        );
+        snapshot.commit().await.unwrap();
+        // ... and is counted by the next one.
+        let after: i64 = sql(count).scalar(&mut db.store.conn()).await.unwrap();
+        assert_eq!(after, first + 1);
+    }
+}
