@@ -99,12 +99,18 @@ pub async fn lock(tx: &mut Tx, id: i64, version: i64) -> Result<bool> {
     Ok(current == Some(version))
 }
 
-/// Writes the conversation as a turn leaves it (after [`lock`]), one version on.
+/// Writes the conversation as a turn leaves it (after [`lock`]), one version on. When
+/// the staff member is identified (or changes), their 所属 is kept as the directory has
+/// it now, for the reports (migration 0034).
 pub async fn save(tx: &mut Tx, after: &ConversationRow) -> Result<()> {
     let now = tx.now();
     let changed = sql(
         "UPDATE conversations SET state = $3, handler = $4, operator = $5, ticket_id = $6, \
-         contact = $7, staff_no = $8, user_name = $9, version = version + 1, updated_at = $10 \
+         contact = $7, staff_no = $8, user_name = $9, version = version + 1, updated_at = $10, \
+         department = CASE WHEN $8 IS NULL THEN NULL \
+           WHEN conversations.staff_no = $8 AND conversations.department IS NOT NULL \
+             THEN conversations.department \
+           ELSE (SELECT s.department FROM staff s WHERE s.employee_no = $8) END \
          WHERE id = $1 AND version = $2",
     )
     .bind(after.id)

@@ -72,20 +72,21 @@ pub async fn questions_by_category(c: &mut Conn<'_>, period: Period) -> Result<V
         .await
 }
 
-/// Conversations started per 所属 of the staff member (from the directory), and how many
-/// of them became tickets.
+/// Conversations started per 所属 of the staff member (as it was when they were
+/// identified; else as the directory has it now), and how many of them became tickets.
 pub async fn conversations_by_department(
     c: &mut Conn<'_>,
     period: Period,
 ) -> Result<Vec<KeyCounts>> {
     // `answered` here: conversations that did not become a ticket.
     sql_owned(
-        "SELECT s.department AS key, COUNT(*) AS total, \
+        "SELECT x.department AS key, COUNT(*) AS total, \
          COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM tickets t \
-         WHERE t.conversation_id = c.id) THEN 0 ELSE 1 END), 0) AS answered \
-         FROM conversations c LEFT JOIN staff s ON s.employee_no = c.staff_no \
-         WHERE c.created_at >= $1 AND c.created_at < $2 \
-         GROUP BY s.department ORDER BY COUNT(*) DESC, s.department IS NULL, s.department"
+         WHERE t.conversation_id = x.id) THEN 0 ELSE 1 END), 0) AS answered \
+         FROM (SELECT c.id, COALESCE(c.department, s.department) AS department \
+           FROM conversations c LEFT JOIN staff s ON s.employee_no = c.staff_no \
+           WHERE c.created_at >= $1 AND c.created_at < $2) x \
+         GROUP BY x.department ORDER BY COUNT(*) DESC, x.department IS NULL, x.department"
             .to_owned(),
     )
     .bind(period.from)

@@ -447,3 +447,51 @@ async fn a_report_reads_one_snapshot_while_questions_arrive() {
         assert_eq!(after, first + 1);
     }
 }
+
+#[tokio::test]
+async fn conversations_stay_under_the_department_of_the_day_after_a_personnel_switch() {
+    for db in backends().await {
+        let member = |department: &str| StaffMember {
+            employee_no: "10001".into(),
+            name: "沼津 花子".into(),
+            department: department.into(),
+            email: None,
+            extension: None,
+            logochat_id: None,
+        };
+        db.store.replace_staff(&[member("市民課")]).await.unwrap();
+        db.clock.set(jst(2026, 11, 10, 9, 0, 0));
+        let c = conversation(&db.store, "room-dept").await;
+        // The staff member is identified in a turn (the conversation saved with them).
+        let mut tx = db.store.begin().await.unwrap();
+        assert!(
+            madoguchi::storage::conversations::lock(&mut tx, c.id, c.version)
+                .await
+                .unwrap()
+        );
+        let identified = madoguchi::storage::ConversationRow {
+            staff_no: Some("10001".into()),
+            ..c.clone()
+        };
+        madoguchi::storage::conversations::save(&mut tx, &identified)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        // April: she moves to 税務課. November's report still counts her under 市民課.
+        db.store.replace_staff(&[member("税務課")]).await.unwrap();
+        let report = reports::monthly(&db.store, Month::parse("2026-11").unwrap())
+            .await
+            .unwrap();
+        let departments: Vec<(Option<&str>, i64)> = report
+            .by_department
+            .iter()
+            .map(|k| (k.key.as_deref(), k.total))
+            .collect();
+        assert_eq!(
+            departments,
+            [(Some("市民課"), 1)],
+            "{}",
+            db.store.backend_name()
+        );
+    }
+}
