@@ -179,6 +179,24 @@ async fn a_request_is_found_approved_and_worked_in_the_console() {
         .get(&d, &format!("/operator/requests/{id}/files/evil.ps1"))
         .await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    // Each download is audited with the file's name; viewers may not download.
+    let downloads: Vec<String> = madoguchi::storage::sql(
+        "SELECT detail FROM audit_log WHERE action = 'request.download' ORDER BY id",
+    )
+    .scalars(&mut d.helpdesk.store().conn())
+    .await
+    .unwrap();
+    assert_eq!(downloads, [format!("{number}-step1-lgwan.ps1")]);
+    crate::console_support::account(&d, "viewer", "閲覧 花子", madoguchi::accounts::Role::Viewer)
+        .await;
+    let viewer = Browser::sign_in(&d, "viewer").await;
+    let refused = viewer
+        .get(
+            &d,
+            &format!("/operator/requests/{id}/files/{number}-step1-lgwan.ps1"),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
 }
 
 #[tokio::test]

@@ -1,5 +1,6 @@
 //! The files of a request's AD steps (a CSV, a PowerShell script per network), to
-//! download from the request page. Reading them reads the request: audited.
+//! download from the request page: operators and admins, each download audited
+//! (`request.download`, with the file's name), as the other exports are.
 
 use std::sync::Arc;
 
@@ -10,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 use super::auth::Signed;
 use super::page::{PageError, PageResult};
 use crate::helpdesk::Helpdesk;
+use crate::storage::AuditEntry;
 
 /// `GET /operator/requests/{id}/files/{name}`: a CSV or PowerShell script of an AD step.
 pub async fn file(
@@ -17,6 +19,8 @@ pub async fn file(
     State(helpdesk): State<Arc<Helpdesk>>,
     Path((id, name)): Path<(i64, String)>,
 ) -> PageResult<Response> {
+    // Names, 職員番号 and OUs: the people who carry the steps out, not viewers.
+    signed.worker()?;
     let view = helpdesk
         .requests()
         .view(id, signed.login())
@@ -39,6 +43,14 @@ pub async fn file(
     } else {
         "text/plain; charset=utf-8"
     };
+    let entry = AuditEntry::new(
+        signed.login(),
+        "request.download",
+        "request",
+        &id.to_string(),
+    )
+    .detail(artefact.file_name.clone());
+    helpdesk.store().record_audit(&entry).await?;
     let disposition = format!("attachment; filename=\"{}\"", artefact.file_name);
     Ok((
         [
