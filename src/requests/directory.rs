@@ -231,7 +231,7 @@ impl Requests {
         let mut tx = self.store.begin().await?;
         records::release_directory_run(&mut tx, id, &token).await?;
         tx.commit().await?;
-        self.keep_passwords(id, passwords);
+        self.keep_passwords(id, login, passwords);
         match failed? {
             Some((planned, message)) => {
                 self.mark_directory_steps(id, login).await?;
@@ -408,19 +408,20 @@ impl Requests {
         Ok(after)
     }
 
-    /// Keeps initial passwords set for request `id` until the operator reads them once
-    /// (the console shows them in its answer to 着手, so the instance that set them is the
-    /// one that shows them) or [`PASSWORD_HOLD`] has passed.
-    fn keep_passwords(&self, id: i64, passwords: Vec<(Network, String)>) {
+    /// Keeps initial passwords set for request `id` by `login`'s run until that operator
+    /// reads them once (the console shows them in its answer to 着手, so the instance that
+    /// set them is the one that shows them) or [`PASSWORD_HOLD`] has passed.
+    fn keep_passwords(&self, id: i64, login: &str, passwords: Vec<(Network, String)>) {
         let mut held = self.passwords.lock().unwrap_or_else(|e| e.into_inner());
-        held.keep(id, passwords, Instant::now());
+        held.keep(id, login, passwords, Instant::now());
     }
 
-    /// The initial passwords the directory set for request `id`, handed out once (they
-    /// are never stored): the operator tells the 所属長.
-    pub fn take_initial_passwords(&self, id: i64) -> Vec<(Network, String)> {
+    /// The initial passwords the directory set for request `id` in `login`'s run, handed
+    /// out once and only to them (they are never stored): the operator tells the 所属長.
+    /// Anyone else gets none, and they stay for the one who started the run.
+    pub fn take_initial_passwords(&self, id: i64, login: &str) -> Vec<(Network, String)> {
         let mut held = self.passwords.lock().unwrap_or_else(|e| e.into_inner());
-        held.take(id, Instant::now())
+        held.take(id, login, Instant::now())
     }
 }
 
@@ -439,23 +440,30 @@ struct Run<'a> {
 /// (the account's password is then reset again in the directory).
 pub const PASSWORD_HOLD: Duration = Duration::from_secs(10 * 60);
 
-/// Initial passwords by request, with when they were set.
+/// Initial passwords by network, as a run set them.
+pub type InitialPasswords = Vec<(Network, String)>;
+
+/// Initial passwords by request and by the login whose run set them, with when.
 #[derive(Default)]
-pub struct HeldPasswords(HashMap<i64, (Instant, Vec<(Network, String)>)>);
+pub struct HeldPasswords(HashMap<(i64, String), (Instant, InitialPasswords)>);
 
 impl HeldPasswords {
-    fn keep(&mut self, id: i64, passwords: Vec<(Network, String)>, now: Instant) {
+    fn keep(&mut self, id: i64, login: &str, passwords: Vec<(Network, String)>, now: Instant) {
         self.expire(now);
         if !passwords.is_empty() {
-            let held = self.0.entry(id).or_insert_with(|| (now, Vec::new()));
+            let key = (id, login.to_owned());
+            let held = self.0.entry(key).or_insert_with(|| (now, Vec::new()));
             held.0 = now;
             held.1.extend(passwords);
         }
     }
 
-    fn take(&mut self, id: i64, now: Instant) -> Vec<(Network, String)> {
+    fn take(&mut self, id: i64, login: &str, now: Instant) -> Vec<(Network, String)> {
         self.expire(now);
-        self.0.remove(&id).map(|(_, p)| p).unwrap_or_default()
+        self.0
+            .remove(&(id, login.to_owned()))
+            .map(|(_, p)| p)
+            .unwrap_or_default()
     }
 
     fn expire(&mut self, now: Instant) {
@@ -482,15 +490,19 @@ mod tests {
     fn held_passwords_are_handed_out_once_and_dropped_when_nobody_reads_them() {
         let start = Instant::now();
         let mut held = HeldPasswords::default();
-        held.keep(1, vec![(Network::Lgwan, "a".into())], start);
-        held.keep(2, vec![(Network::Lgwan, "b".into())], start);
-        assert_eq!(held.take(1, start), vec![(Network::Lgwan, "a".into())]);
-        assert!(held.take(1, start).is_empty(), "handed out once");
+        held.keep(1, "yamada", vec![(Network::Lgwan, "a".into())], start);
+        held.keep(2, "yamada", vec![(Network::Lgwan, "b".into())], start);
+        assert!(held.take(1, "sato", start).is_empty(), "only to who ran it");
+        assert_eq!(
+            held.take(1, "yamada", start),
+            vec![(Network::Lgwan, "a".into())]
+        );
+        assert!(held.take(1, "yamada", start).is_empty(), "handed out once");
         // Unread past the hold: gone, also from memory.
         let later = start + PASSWORD_HOLD;
-        held.keep(3, Vec::new(), later);
+        held.keep(3, "yamada", Vec::new(), later);
         assert!(held.0.is_empty());
-        assert!(held.take(2, later).is_empty());
+        assert!(held.take(2, "yamada", later).is_empty());
     }
 
     #[test]

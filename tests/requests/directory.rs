@@ -208,10 +208,17 @@ async fn requests_create_enable_move_group_and_disable_an_account_in_the_dc() {
         attr(&e, "memberOf").starts_with("CN=財政課,OU=グループ"),
         "{e:?}"
     );
-    let passwords = requests.take_initial_passwords(id);
+    assert!(
+        requests.take_initial_passwords(id, ADMIN).is_empty(),
+        "only to the operator who ran it"
+    );
+    let passwords = requests.take_initial_passwords(id, OPERATOR);
     assert_eq!(passwords.len(), 1);
     assert_eq!(passwords[0].0, Network::Lgwan);
-    assert!(requests.take_initial_passwords(id).is_empty(), "shown once");
+    assert!(
+        requests.take_initial_passwords(id, OPERATOR).is_empty(),
+        "shown once"
+    );
     let view = requests.view(id, ADMIN).await.unwrap();
     let statuses: Vec<StepStatus> = view.steps.iter().map(|s| s.status).collect();
     assert_eq!(statuses, [StepStatus::Done; 3]);
@@ -285,7 +292,15 @@ async fn the_console_shows_the_initial_password_in_its_answer_to_starting() {
     let again = op.get(&d, &format!("/operator/requests/{id}")).await;
     assert!(!again.body.contains("initial-passwords"), "{}", again.body);
     assert!(!again.body.contains(shown));
-    assert!(requests.take_initial_passwords(id).is_empty());
+    assert!(requests.take_initial_passwords(id, OPERATOR).is_empty());
+    // Showing them was audited.
+    let shown: i64 = madoguchi::storage::sql(
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'request.passwords_shown'",
+    )
+    .scalar(&mut d.helpdesk.store().conn())
+    .await
+    .unwrap();
+    assert_eq!(shown, 1);
 }
 
 #[tokio::test]
@@ -432,7 +447,7 @@ async fn on_every_backend_a_retry_asks_the_directory_only_for_what_is_not_done()
         );
         let steps = requests.view(id, ADMIN).await.unwrap().steps;
         assert!(steps.iter().all(|s| s.status == StepStatus::Done));
-        assert_eq!(requests.take_initial_passwords(id).len(), 1);
+        assert_eq!(requests.take_initial_passwords(id, OPERATOR).len(), 1);
     }
 }
 

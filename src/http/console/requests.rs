@@ -20,6 +20,7 @@ use crate::domain::{request_number, Network, RequestAction, RequestStatus, StepS
 use crate::helpdesk::Helpdesk;
 use crate::requests::{Acting, RequestError, RequestView, StepMark};
 use crate::storage::requests::RequestFilter;
+use crate::storage::AuditEntry;
 
 const PAGE_SIZE: i64 = 100;
 
@@ -186,10 +187,34 @@ async fn page(
     error: Option<String>,
 ) -> PageResult<Response> {
     let passwords = match capacity(signed) {
-        Some(_) => helpdesk.requests().take_initial_passwords(id),
+        Some(_) => take_passwords(helpdesk, signed, id).await?,
         None => Vec::new(),
     };
     page_with(helpdesk, signed, id, status, error, passwords).await
+}
+
+/// The initial passwords `signed`'s directory run just set for request `id` (nobody
+/// else's), with an audit row when there are any (`request.passwords_shown`).
+async fn take_passwords(
+    helpdesk: &Helpdesk,
+    signed: &Signed,
+    id: i64,
+) -> PageResult<Vec<(Network, String)>> {
+    let passwords = helpdesk
+        .requests()
+        .take_initial_passwords(id, signed.login());
+    if !passwords.is_empty() {
+        let networks: Vec<&str> = passwords.iter().map(|(n, _)| n.label()).collect();
+        let entry = AuditEntry::new(
+            signed.login(),
+            "request.passwords_shown",
+            "request",
+            &id.to_string(),
+        )
+        .detail(networks.join(", "));
+        helpdesk.store().record_audit(&entry).await?;
+    }
+    Ok(passwords)
 }
 
 /// The request's page, with the initial passwords the directory just set.
@@ -337,7 +362,7 @@ pub async fn act(
     if action == RequestAction::Start && outcome.is_ok() {
         // Initial passwords the directory just set are shown in this answer, not after
         // a redirect that another instance of the helpdesk may serve.
-        let passwords = helpdesk.requests().take_initial_passwords(id);
+        let passwords = take_passwords(&helpdesk, &signed, id).await?;
         if !passwords.is_empty() {
             return page_with(&helpdesk, &signed, id, StatusCode::OK, None, passwords).await;
         }
