@@ -131,29 +131,37 @@ impl Accounts {
         let now = self.store.now();
         let login = login.trim();
         let window_start = now - Duration::minutes(FAILURE_WINDOW_MINUTES);
-        let (by_login, by_remote) =
-            sessions::failures(&mut self.store.conn(), login, remote, window_start)
-                .await
-                .map_err(anyhow::Error::from)?;
         let audit_line = |action: &str| AuditEntry::new(login, action, "user", login);
+        // Counted, and recorded as a failure until the password proves right, before the
+        // password is checked, in one transaction under the login's and the address's
+        // lock: attempts sent at once each see the ones before them, so a burst of
+        // guesses is not all checked while the count still reads low.
+        let mut tx = self.store.begin().await.map_err(anyhow::Error::from)?;
+        sessions::lock_attempts(&mut tx, login, remote)
+            .await
+            .map_err(anyhow::Error::from)?;
+        let (by_login, by_remote) = sessions::failures(&mut tx.conn(), login, remote, window_start)
+            .await
+            .map_err(anyhow::Error::from)?;
         if by_login >= MAX_FAILURES_PER_LOGIN || by_remote >= MAX_FAILURES_PER_REMOTE {
-            self.store
-                .record_audit(&audit_line("session.throttled"))
+            audit::append(&mut tx, &audit_line("session.throttled"))
                 .await
                 .map_err(anyhow::Error::from)?;
+            tx.commit().await.map_err(anyhow::Error::from)?;
             return Err(SignInError::Throttled {
                 minutes: FAILURE_WINDOW_MINUTES,
             });
         }
+        sessions::record_failure(&mut tx, login, remote)
+            .await
+            .map_err(anyhow::Error::from)?;
+        tx.commit().await.map_err(anyhow::Error::from)?;
         let account = self.store.user(login).await.map_err(anyhow::Error::from)?;
         let way = self.check_password(account.as_ref(), login, password).await;
         let mut tx = self.store.begin().await.map_err(anyhow::Error::from)?;
         let (account, way) = match (account, way) {
             (Some(a), Some(way)) if !a.user.disabled => (a, way),
             _ => {
-                sessions::record_failure(&mut tx, login, remote)
-                    .await
-                    .map_err(anyhow::Error::from)?;
                 audit::append(&mut tx, &audit_line("session.refused"))
                     .await
                     .map_err(anyhow::Error::from)?;

@@ -81,6 +81,25 @@ pub async fn record_failure(tx: &mut Tx, login: &str, remote: &str) -> Result<()
     Ok(())
 }
 
+/// Takes `login`'s and `remote`'s sign-in attempts for the rest of the transaction, so
+/// attempts at once are counted one after the other. PostgreSQL: transaction-scoped
+/// advisory locks (login first, then the address, always in that order); SQLite has one
+/// writer already.
+pub async fn lock_attempts(tx: &mut Tx, login: &str, remote: &str) -> Result<()> {
+    if tx.is_postgres() {
+        for key in [
+            format!("sign_in:login:{login}"),
+            format!("sign_in:remote:{remote}"),
+        ] {
+            sql("SELECT pg_advisory_xact_lock(hashtext($1)::bigint)")
+                .bind(key)
+                .execute(&mut tx.conn())
+                .await?;
+        }
+    }
+    Ok(())
+}
+
 /// (failures for `login`, failures from `remote`) since `since`.
 pub async fn failures(
     c: &mut Conn<'_>,

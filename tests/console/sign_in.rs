@@ -233,3 +233,34 @@ async fn signing_in_again_in_the_same_browser_ends_the_earlier_session() {
         StatusCode::OK
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn guesses_sent_at_once_are_counted_one_after_the_other() {
+    let d = desk().await;
+    account(&d, "yamada", "山田 花子", Role::Operator).await;
+    let d = std::sync::Arc::new(d);
+    let tasks: Vec<_> = (0..12)
+        .map(|i| {
+            let d = d.clone();
+            tokio::spawn(async move {
+                d.helpdesk
+                    .accounts()
+                    .sign_in_replacing("yamada", &format!("guess-{i}"), "10.0.0.9", None)
+                    .await
+            })
+        })
+        .collect();
+    let (mut checked, mut throttled) = (0, 0);
+    for task in tasks {
+        match task.await.unwrap() {
+            Err(madoguchi::accounts::SignInError::Refused) => checked += 1,
+            Err(madoguchi::accounts::SignInError::Throttled { .. }) => throttled += 1,
+            other => panic!("{other:?}"),
+        }
+    }
+    // Only as many passwords are checked as the limit allows; the rest are throttled.
+    assert_eq!(
+        (checked, throttled),
+        (madoguchi::accounts::MAX_FAILURES_PER_LOGIN, 7)
+    );
+}
