@@ -19,7 +19,7 @@ use super::messages::{bodies, MessageBody};
 use crate::domain::{OutboxStatus, TextEnum, TicketStatus};
 use crate::helpdesk::Helpdesk;
 use crate::storage::outbox::Requeue;
-use crate::storage::{OutboxItem, Ticket};
+use crate::storage::{AuditEntry, OutboxItem, Ticket};
 use crate::tickets::OperatorAction;
 
 /// Proof that the caller presented the operator token.
@@ -160,14 +160,18 @@ pub async fn act(
     }))
 }
 
+/// `GET /api/v1/outbox`: the items with what they say and to whom (personal data, as a
+/// ticket's transcript is): audited, as reading a ticket is.
 pub async fn outbox(
     _: Operator,
     State(helpdesk): State<Arc<Helpdesk>>,
     ApiQuery(query): ApiQuery<OutboxQuery>,
 ) -> ApiResult<Json<Vec<OutboxItem>>> {
-    Ok(Json(
-        helpdesk.outbox().items(query.status, LIST_LIMIT).await?,
-    ))
+    let items = helpdesk.outbox().items(query.status, LIST_LIMIT).await?;
+    let detail = format!("{} items", items.len());
+    let entry = AuditEntry::new("operator-api", "outbox.view", "outbox", "list").detail(detail);
+    helpdesk.store().record_audit(&entry).await?;
+    Ok(Json(items))
 }
 
 pub async fn retry_outbox(

@@ -346,6 +346,13 @@ async fn retrying_an_unknown_outbox_item_is_404_and_one_not_failed_is_409() {
         .unwrap();
     let (_, listed) = d.http(listing).await;
     assert_eq!(listed[0]["kind"], "message", "{listed}");
+    // Listing what was sent to whom is audited.
+    let audited: i64 =
+        madoguchi::storage::sql("SELECT COUNT(*) FROM audit_log WHERE action = 'outbox.view'")
+            .scalar(&mut d.helpdesk.store().conn())
+            .await
+            .unwrap();
+    assert_eq!(audited, 1);
     let retry = |id: i64| operator_post(&format!("/api/v1/outbox/{id}/retry"), &json!({}));
 
     assert_refused(
