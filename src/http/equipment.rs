@@ -161,15 +161,12 @@ pub async fn show(
     State(helpdesk): State<Arc<Helpdesk>>,
     ApiPath(asset): ApiPath<String>,
 ) -> ApiResult<Json<DeviceDetail>> {
-    let ledgers = helpdesk.ledgers();
-    let device = ledgers
-        .device(&asset)
+    let (device, history) = helpdesk
+        .ledgers()
+        .open_device(&asset, OPERATOR_API)
         .await?
         .ok_or_else(|| LedgerError::NotInLedger(format!("資産番号 {asset}")))?;
-    Ok(Json(DeviceDetail {
-        history: ledgers.device_history(&asset).await?,
-        device,
-    }))
+    Ok(Json(DeviceDetail { history, device }))
 }
 
 /// `POST /api/v1/equipment/{asset}/state` `{"state", "reason"}`: 409 `not_allowed` for a

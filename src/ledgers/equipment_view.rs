@@ -9,6 +9,7 @@ use super::equipment::asset_key;
 use super::{LedgerError, LedgerResult, Ledgers};
 use crate::domain::equipment::DeviceField;
 use crate::storage::equipment::{self, Device, DeviceFilter, DeviceHistoryRow, DeviceLine};
+use crate::storage::AuditEntry;
 
 /// One change to a device: who, when, why, and each field before and after.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -113,6 +114,22 @@ impl Ledgers {
             return Ok(equipment::device(&mut c, written).await?);
         }
         Ok(found)
+    }
+
+    /// A device and every change to it, read by `actor`: audited (`equipment.view`), as
+    /// reading a ticket or a request is: its history says who used it.
+    pub async fn open_device(
+        &self,
+        asset_no: &str,
+        actor: &str,
+    ) -> LedgerResult<Option<(Device, Vec<DeviceChange>)>> {
+        let Some(device) = self.device(asset_no).await? else {
+            return Ok(None);
+        };
+        let history = self.device_history(&device.line.asset_no).await?;
+        let entry = AuditEntry::new(actor, "equipment.view", "equipment", &device.line.asset_no);
+        self.store.record_audit(&entry).await?;
+        Ok(Some((device, history)))
     }
 
     /// Every change to a device, oldest first.

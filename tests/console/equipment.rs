@@ -79,6 +79,13 @@ async fn an_operator_searches_opens_a_device_and_changes_it_with_a_reason() {
     assert_eq!(stored.status, StatusCode::SEE_OTHER, "{}", stored.body);
     let page = op.get(&d, "/operator/equipment/PRN-01").await;
     assert_eq!(page.status, StatusCode::OK);
+    let viewed: Vec<String> = madoguchi::storage::sql(
+        "SELECT actor FROM audit_log WHERE action = 'equipment.view' AND object_id = 'PRN-01'",
+    )
+    .scalars(&mut d.helpdesk.store().conn())
+    .await
+    .unwrap();
+    assert_eq!(viewed, ["op"], "opening a device (who used it) is audited");
     for shown in [
         "市民課へ配備",
         "使用者職員番号: （なし） → 10001",

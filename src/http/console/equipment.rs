@@ -196,13 +196,12 @@ async fn device_page(
     status: StatusCode,
     error: Option<String>,
 ) -> PageResult<Response> {
-    let ledgers = helpdesk.ledgers();
-    let device = ledgers
-        .device(asset)
+    let (device, history) = helpdesk
+        .ledgers()
+        .open_device(asset, signed.login())
         .await
         .map_err(internal)?
         .ok_or_else(|| PageError::NotFound(format!("資産番号 {asset} は台帳にありません。")))?;
-    let history = ledgers.device_history(asset).await.map_err(internal)?;
     let current = device.line.state;
     let states = DeviceState::ALL
         .iter()
