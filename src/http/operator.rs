@@ -19,7 +19,7 @@ use super::messages::{bodies, MessageBody};
 use crate::domain::{OutboxStatus, TextEnum, TicketStatus};
 use crate::helpdesk::Helpdesk;
 use crate::storage::outbox::Requeue;
-use crate::storage::{AuditEntry, OutboxItem, Ticket};
+use crate::storage::{OutboxItem, Ticket};
 use crate::tickets::OperatorAction;
 
 /// Proof that the caller presented the operator token.
@@ -167,10 +167,10 @@ pub async fn outbox(
     State(helpdesk): State<Arc<Helpdesk>>,
     ApiQuery(query): ApiQuery<OutboxQuery>,
 ) -> ApiResult<Json<Vec<OutboxItem>>> {
-    let items = helpdesk.outbox().items(query.status, LIST_LIMIT).await?;
-    let detail = format!("{} items", items.len());
-    let entry = AuditEntry::new("operator-api", "outbox.view", "outbox", "list").detail(detail);
-    helpdesk.store().record_audit(&entry).await?;
+    let items = helpdesk
+        .outbox()
+        .items_read_by(query.status, LIST_LIMIT, "operator-api")
+        .await?;
     Ok(Json(items))
 }
 

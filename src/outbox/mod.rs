@@ -255,6 +255,21 @@ impl Outbox {
         self.store.outbox(status, limit).await
     }
 
+    /// Items, newest first, optionally of one status, with what they say and to whom, read
+    /// by `actor`: audited (`outbox.view`), as reading a ticket is.
+    pub async fn items_read_by(
+        &self,
+        status: Option<OutboxStatus>,
+        limit: i64,
+        actor: &str,
+    ) -> Result<Vec<OutboxItem>, crate::storage::StorageError> {
+        let items = self.store.outbox(status, limit).await?;
+        let entry = crate::storage::AuditEntry::new(actor, "outbox.view", "outbox", "list")
+            .detail(format!("{} items", items.len()));
+        self.store.record_audit(&entry).await?;
+        Ok(items)
+    }
+
     /// Puts a failed item back in the queue, as `actor` (recorded in the audit log).
     pub async fn retry(
         &self,

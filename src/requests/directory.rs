@@ -416,6 +416,24 @@ impl Requests {
         held.keep(id, login, passwords, Instant::now());
     }
 
+    /// [`Requests::take_initial_passwords`] for the page that shows them: audited
+    /// (`request.passwords_shown`, with the networks, never the passwords) when any.
+    pub async fn show_initial_passwords(
+        &self,
+        id: i64,
+        login: &str,
+    ) -> Result<InitialPasswords, RequestError> {
+        let passwords = self.take_initial_passwords(id, login);
+        if !passwords.is_empty() {
+            let networks: Vec<&str> = passwords.iter().map(|(n, _)| n.label()).collect();
+            let entry =
+                AuditEntry::new(login, "request.passwords_shown", "request", &id.to_string())
+                    .detail(networks.join(", "));
+            self.store.record_audit(&entry).await?;
+        }
+        Ok(passwords)
+    }
+
     /// The initial passwords the directory set for request `id` in `login`'s run, handed
     /// out once and only to them (they are never stored): the operator tells the 所属長.
     /// Anyone else gets none, and they stay for the one who started the run.

@@ -129,6 +129,35 @@ impl Requests {
     }
 
     /// The CSV and PowerShell scripts for the AD steps of `view`'s work order.
+    /// The step file `name` of request `id`, downloaded by `actor`: the request's view and
+    /// the download (`request.download`, with the file's name) are audited. `None` when the
+    /// request has no such file.
+    pub async fn step_file(
+        &self,
+        id: i64,
+        name: &str,
+        actor: &str,
+    ) -> Result<Option<super::ad_script::Artefact>, RequestError> {
+        let view = self.view(id, actor).await?;
+        let found = self
+            .artefacts(&view)
+            .await?
+            .into_iter()
+            .flat_map(|(_, files)| files)
+            .find(|a| a.file_name == name);
+        if let Some(file) = &found {
+            let entry = crate::storage::AuditEntry::new(
+                actor,
+                "request.download",
+                "request",
+                &id.to_string(),
+            )
+            .detail(file.file_name.clone());
+            self.store.record_audit(&entry).await?;
+        }
+        Ok(found)
+    }
+
     pub async fn artefacts(&self, view: &RequestView) -> Result<StepArtefacts, RequestError> {
         use super::ad_script::{csv, script, Artefact};
         let targets = self.ad_targets(&view.request).await?;

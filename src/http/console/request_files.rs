@@ -11,7 +11,6 @@ use axum::response::{IntoResponse, Response};
 use super::auth::Signed;
 use super::page::{PageError, PageResult};
 use crate::helpdesk::Helpdesk;
-use crate::storage::AuditEntry;
 
 /// `GET /operator/requests/{id}/files/{name}`: a CSV or PowerShell script of an AD step.
 pub async fn file(
@@ -21,36 +20,23 @@ pub async fn file(
 ) -> PageResult<Response> {
     // Names, 職員番号 and OUs: the people who carry the steps out, not viewers.
     signed.worker()?;
-    let view = helpdesk
+    let artefact = match helpdesk
         .requests()
-        .view(id, signed.login())
+        .step_file(id, &name, signed.login())
         .await
-        .map_err(|_| PageError::NotFound("その申請はありません。".into()))?;
-    let files = helpdesk
-        .requests()
-        .artefacts(&view)
-        .await
-        .map_err(|e| PageError::Internal(e.into()))?;
-    let Some(artefact) = files
-        .into_iter()
-        .flat_map(|(_, f)| f)
-        .find(|a| a.file_name == name)
-    else {
-        return Err(PageError::NotFound("そのファイルはありません。".into()));
+    {
+        Ok(Some(artefact)) => artefact,
+        Ok(None) => return Err(PageError::NotFound("そのファイルはありません。".into())),
+        Err(crate::requests::RequestError::NoSuchRequest(_)) => {
+            return Err(PageError::NotFound("その申請はありません。".into()))
+        }
+        Err(e) => return Err(PageError::Internal(e.into())),
     };
     let content_type = if name.ends_with(".csv") {
         "text/csv; charset=utf-8"
     } else {
         "text/plain; charset=utf-8"
     };
-    let entry = AuditEntry::new(
-        signed.login(),
-        "request.download",
-        "request",
-        &id.to_string(),
-    )
-    .detail(artefact.file_name.clone());
-    helpdesk.store().record_audit(&entry).await?;
     let disposition = format!("attachment; filename=\"{}\"", artefact.file_name);
     Ok((
         [

@@ -20,7 +20,6 @@ use crate::domain::{request_number, Network, RequestAction, RequestStatus, StepS
 use crate::helpdesk::Helpdesk;
 use crate::requests::{Acting, RequestError, RequestView, StepMark};
 use crate::storage::requests::RequestFilter;
-use crate::storage::AuditEntry;
 
 const PAGE_SIZE: i64 = 100;
 
@@ -194,27 +193,17 @@ async fn page(
 }
 
 /// The initial passwords `signed`'s directory run just set for request `id` (nobody
-/// else's), with an audit row when there are any (`request.passwords_shown`).
+/// else's; showing them is audited).
 async fn take_passwords(
     helpdesk: &Helpdesk,
     signed: &Signed,
     id: i64,
 ) -> PageResult<Vec<(Network, String)>> {
-    let passwords = helpdesk
+    helpdesk
         .requests()
-        .take_initial_passwords(id, signed.login());
-    if !passwords.is_empty() {
-        let networks: Vec<&str> = passwords.iter().map(|(n, _)| n.label()).collect();
-        let entry = AuditEntry::new(
-            signed.login(),
-            "request.passwords_shown",
-            "request",
-            &id.to_string(),
-        )
-        .detail(networks.join(", "));
-        helpdesk.store().record_audit(&entry).await?;
-    }
-    Ok(passwords)
+        .show_initial_passwords(id, signed.login())
+        .await
+        .map_err(|e| PageError::Internal(e.into()))
 }
 
 /// The request's page, with the initial passwords the directory just set.
