@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::learning::{Period, ASKED};
 use super::{sql_owned, Conn, Result};
-use crate::domain::{Author, Channel};
+use crate::domain::{Author, Channel, RunStatus};
 
 /// Questions and automatic answers for one key (a channel, a category...).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
@@ -164,15 +164,15 @@ impl BatchCounts {
 pub async fn batches_by_job(c: &mut Conn<'_>, period: Period) -> Result<Vec<BatchCounts>> {
     sql_owned(
         "SELECT job_id, COUNT(*) AS received, \
-         CAST(COALESCE(SUM(CASE WHEN status = 'stopped' THEN 1 ELSE 0 END), 0) AS BIGINT) \
+         CAST(COALESCE(SUM(CASE WHEN status = $3 THEN 1 ELSE 0 END), 0) AS BIGINT) \
            AS stopped, \
-         CAST(COALESCE(SUM(CASE WHEN status = 'printed' THEN 1 ELSE 0 END), 0) AS BIGINT) \
+         CAST(COALESCE(SUM(CASE WHEN status = $4 THEN 1 ELSE 0 END), 0) AS BIGINT) \
            AS printed, \
          CAST(COALESCE(SUM(CASE WHEN override_reason IS NOT NULL THEN 1 ELSE 0 END), 0) \
            AS BIGINT) AS overridden, \
-         CAST(COALESCE(SUM(CASE WHEN status = 'printed' THEN records ELSE 0 END), 0) \
+         CAST(COALESCE(SUM(CASE WHEN status = $4 THEN records ELSE 0 END), 0) \
            AS BIGINT) AS records, \
-         CAST(COALESCE(SUM(CASE WHEN status = 'printed' THEN pages ELSE 0 END), 0) \
+         CAST(COALESCE(SUM(CASE WHEN status = $4 THEN pages ELSE 0 END), 0) \
            AS BIGINT) AS pages \
          FROM batch_runs WHERE received_at >= $1 AND received_at < $2 \
          GROUP BY job_id ORDER BY job_id"
@@ -180,6 +180,8 @@ pub async fn batches_by_job(c: &mut Conn<'_>, period: Period) -> Result<Vec<Batc
     )
     .bind(period.from)
     .bind(period.to)
+    .bind(RunStatus::Stopped)
+    .bind(RunStatus::Printed)
     .fetch_all(c)
     .await
 }
