@@ -2,8 +2,9 @@
 //! it (by its words, or by the entry or category the engine matched) gets its notice
 //! first (「現在、メールで障害が発生しています…」) and the conversation is linked to it;
 //! asking for a person about it while linked attaches the conversation to the outage
-//! instead of opening a ticket of its own (a request about anything else opens one). The flow hands a message here first; [`OutageCheck::Not`]
-//! gives it back, with the engine's outcome when it was asked (so it is not asked twice).
+//! instead of opening a ticket of its own (a request about anything else opens one). The
+//! flow hands a message here first; [`OutageCheck::Not`] gives it back, with the engine's
+//! outcome when it was asked (so it is not asked twice).
 
 use chrono::{DateTime, Utc};
 
