@@ -368,11 +368,12 @@ async fn a_refusal_leaves_the_request_failed_and_the_retry_does_not_repeat_what_
 }
 
 /// A directory that refuses the operations named until told otherwise, counting what it
-/// is asked.
+/// is asked; with a gate, each operation waits until the gate lets it go.
 #[derive(Default)]
 struct Fake {
     refuse: Mutex<Vec<&'static str>>,
     asked: Mutex<Vec<&'static str>>,
+    gate: Option<tokio::sync::Semaphore>,
 }
 
 impl AccountWriter for Fake {
@@ -393,6 +394,9 @@ impl AccountWriter for Fake {
     ) -> WriterFuture<'a, String> {
         Box::pin(async move {
             self.asked.lock().unwrap().push(op.key());
+            if let Some(gate) = &self.gate {
+                gate.acquire().await.expect("open").forget();
+            }
             if self.refuse.lock().unwrap().contains(&op.key()) {
                 return Err("rc=50 (insufficientAccessRights)".into());
             }
@@ -451,43 +455,13 @@ async fn on_every_backend_a_retry_asks_the_directory_only_for_what_is_not_done()
     }
 }
 
-/// A directory whose every operation waits until it is let go, counting what it is asked.
-struct Slow {
-    asked: Mutex<Vec<&'static str>>,
-    go: tokio::sync::Semaphore,
-}
-
-impl AccountWriter for Slow {
-    fn handles(&self, network: Network) -> bool {
-        network == Network::Lgwan
-    }
-
-    fn preview(&self, _: Network, target: &AdTarget, op: &AccountOp) -> String {
-        format!("{} {}", op.key(), target.employee_no)
-    }
-
-    fn perform<'a>(
-        &'a self,
-        _: Network,
-        _: &'a AdTarget,
-        op: &'a AccountOp,
-        _: Option<&'a str>,
-    ) -> WriterFuture<'a, String> {
-        Box::pin(async move {
-            self.asked.lock().unwrap().push(op.key());
-            self.go.acquire().await.expect("open").forget();
-            Ok(format!("{} done", op.key()))
-        })
-    }
-}
-
 #[tokio::test]
 async fn on_every_backend_fail_and_complete_wait_for_a_directory_run_in_progress() {
     for db in crate::db::backends().await {
         let d = request_desk_with(|s| s.database_url = Some(db.url.clone())).await;
-        let slow = Arc::new(Slow {
-            asked: Mutex::default(),
-            go: tokio::sync::Semaphore::new(0),
+        let slow = Arc::new(Fake {
+            gate: Some(tokio::sync::Semaphore::new(0)),
+            ..Fake::default()
         });
         let settings = d.helpdesk.settings();
         let requests = Arc::new(
@@ -540,7 +514,7 @@ async fn on_every_backend_fail_and_complete_wait_for_a_directory_run_in_progress
             };
             assert!(message.contains("進行中"), "{message}");
         }
-        slow.go.add_permits(100);
+        slow.gate.as_ref().unwrap().add_permits(100);
         let row = started.await.unwrap().unwrap();
         assert_eq!(row.status, RequestStatus::InProgress);
         assert_eq!(
